@@ -1,0 +1,166 @@
+// One typed, validated configuration read from the environment at start-up.
+// A missing or malformed variable stops the service with a message naming it.
+import envSchema from 'env-schema';
+import { Type, type Static } from 'typebox';
+
+const EnvSchema = Type.Object({
+  NODE_ENV: Type.String({ default: 'production' }),
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  INSTANCE_ID: Type.Optional(Type.String({ minLength: 1 })),
+  // Unset means: the demo starts embedded PGlite; the service itself refuses to start.
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_POOL_MAX: Type.Integer({ default: 10, minimum: 1 }),
+  REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://' }),
+  REDIS_PREFIX: Type.String({ default: 'cti', pattern: '^[A-Za-z0-9_-]+$' }),
+  // Several PBX nodes as a JSON array; or one node through the AMI_* / ARI_* variables.
+  PBX_NODES: Type.Optional(Type.String()),
+  PBX_ID: Type.String({ default: 'pbx1', pattern: '^[A-Za-z0-9_-]+$' }),
+  AMI_HOST: Type.String({ default: '127.0.0.1' }),
+  AMI_PORT: Type.Integer({ default: 5038, minimum: 1, maximum: 65535 }),
+  AMI_USER: Type.String({ default: 'cti' }),
+  AMI_SECRET: Type.Optional(Type.String()),
+  ARI_URL: Type.String({ default: 'http://127.0.0.1:8088/ari', pattern: '^https?://' }),
+  ARI_USER: Type.String({ default: 'cti' }),
+  ARI_PASSWORD: Type.Optional(Type.String()),
+  ARI_APP: Type.String({ default: 'cti-bridge', pattern: '^[A-Za-z0-9_.-]+$' }),
+  GREETING_MEDIA: Type.String({ default: 'sound:hello-world' }),
+  WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
+  WEBHOOK_MAX_ATTEMPTS: Type.Integer({ default: 8, minimum: 1, maximum: 50 }),
+  LEASE_TTL_MS: Type.Integer({ default: 10_000, minimum: 1_000 }),
+  RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 600, minimum: 1 }),
+  BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
+});
+type Env = Static<typeof EnvSchema>;
+
+const PbxNodeSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }),
+    ami: Type.Object(
+      {
+        host: Type.String({ minLength: 1 }),
+        port: Type.Integer({ minimum: 1, maximum: 65535 }),
+        user: Type.String({ minLength: 1 }),
+        secret: Type.String({ minLength: 1 }),
+      },
+      { additionalProperties: false },
+    ),
+    ari: Type.Object(
+      {
+        url: Type.String({ pattern: '^https?://' }),
+        user: Type.String({ minLength: 1 }),
+        password: Type.String({ minLength: 1 }),
+        app: Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PbxNodeConfig = Static<typeof PbxNodeSchema>;
+
+export interface Config {
+  env: string;
+  host: string;
+  port: number;
+  logLevel: string;
+  instanceId: string;
+  databaseUrl: string | undefined;
+  databasePoolMax: number;
+  redisUrl: string;
+  redisPrefix: string;
+  pbxNodes: PbxNodeConfig[];
+  greetingMedia: string;
+  webhooks: { allowPrivate: boolean; timeoutMs: number; maxAttempts: number };
+  leaseTtlMs: number;
+  rateLimitPerMinute: number;
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function parsePbxNodes(env: Env): PbxNodeConfig[] {
+  if (env.PBX_NODES === undefined || env.PBX_NODES.trim() === '') {
+    if (!env.AMI_SECRET) throw new ConfigError('AMI_SECRET is required (or configure PBX_NODES)');
+    if (!env.ARI_PASSWORD) throw new ConfigError('ARI_PASSWORD is required (or configure PBX_NODES)');
+    return [
+      {
+        id: env.PBX_ID,
+        ami: { host: env.AMI_HOST, port: env.AMI_PORT, user: env.AMI_USER, secret: env.AMI_SECRET },
+        ari: { url: env.ARI_URL, user: env.ARI_USER, password: env.ARI_PASSWORD, app: env.ARI_APP },
+      },
+    ];
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(env.PBX_NODES);
+  } catch {
+    throw new ConfigError('PBX_NODES is not valid JSON');
+  }
+  if (!Array.isArray(raw) || raw.length === 0) throw new ConfigError('PBX_NODES must be a non-empty JSON array');
+  const nodes: PbxNodeConfig[] = [];
+  raw.forEach((node, i) => {
+    // Validate with env-schema's own Ajv through a tiny wrapper so messages name the field.
+    try {
+      envSchema({ schema: Type.Object({ node: PbxNodeSchema }), data: { node }, dotenv: false });
+    } catch (err) {
+      throw new ConfigError(`PBX_NODES[${i}] ${(err as Error).message.replace(/^env\/node/, '')}`);
+    }
+    nodes.push(node as PbxNodeConfig);
+  });
+  const ids = new Set(nodes.map((n) => n.id));
+  if (ids.size !== nodes.length) throw new ConfigError('PBX_NODES ids must be unique');
+  return nodes;
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  let env: Env;
+  try {
+    env = envSchema<Env>({ schema: EnvSchema, data: { ...source }, dotenv: false });
+  } catch (err) {
+    // Ajv says e.g. "env/PORT must be integer": keep the variable name, drop the prefix.
+    throw new ConfigError(`invalid configuration: ${(err as Error).message.replace(/env\//g, '')}`);
+  }
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    instanceId: env.INSTANCE_ID ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    databaseUrl: env.DATABASE_URL,
+    databasePoolMax: env.DATABASE_POOL_MAX,
+    redisUrl: env.REDIS_URL,
+    redisPrefix: env.REDIS_PREFIX,
+    pbxNodes: parsePbxNodes(env),
+    greetingMedia: env.GREETING_MEDIA,
+    webhooks: {
+      allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+    },
+    leaseTtlMs: env.LEASE_TTL_MS,
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+  };
+}
+
+/** The configuration with every secret replaced, for logs and /readyz. */
+export function redactConfig(config: Config): unknown {
+  return {
+    ...config,
+    databaseUrl: config.databaseUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
+    redisUrl: config.redisUrl.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'),
+    pbxNodes: config.pbxNodes.map((n) => ({
+      ...n,
+      ami: { ...n.ami, secret: '***' },
+      ari: { ...n.ari, password: '***' },
+    })),
+  };
+}

@@ -1,0 +1,44 @@
+// The domain event catalogue. Names are the contract with integrators; payloads carry
+// a version so they can grow without breaking receivers. docs/events.md describes each.
+export const EVENT_TYPES = [
+  'call.created',
+  'call.ivr_step',
+  'call.queued',
+  'call.offered',
+  'call.answered',
+  'call.held',
+  'call.resumed',
+  'call.transfer_started',
+  'call.transfer_completed',
+  'call.transfer_cancelled',
+  'call.conference_started',
+  'call.abandoned',
+  'call.ended',
+  'agent.state_changed',
+  'queue.stats',
+  'voicemail.created',
+  'fax.queued',
+  'fax.sent',
+  'fax.failed',
+  'order.created',
+  'order.status_changed',
+  'cdr.created',
+  'survey.completed',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export function isEventType(value: string): value is EventType {
+  return (EVENT_TYPES as readonly string[]).includes(value);
+}
+
+/** What goes into the outbox and out to webhooks and the live stream. */
+export interface DomainEvent<T = Record<string, unknown>> {
+  id: string; // uuid; also the Standard Webhooks `webhook-id`, stable across retries
+  type: EventType;
+  version: 1;
+  occurredAt: string; // ISO 8601
+  callId?: string;
+  pbxNode?: string;
+  data: T;
+}

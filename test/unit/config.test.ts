@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactConfig } from '../../src/config.js';
+
+const base = { AMI_SECRET: 'ami-s3cret', ARI_PASSWORD: 'ari-s3cret' };
+
+describe('config', () => {
+  it('builds one node from the AMI_/ARI_ variables with defaults', () => {
+    const c = loadConfig(base);
+    expect(c.pbxNodes).toHaveLength(1);
+    expect(c.pbxNodes[0]?.ami).toMatchObject({ host: '127.0.0.1', port: 5038, secret: 'ami-s3cret' });
+    expect(c.pbxNodes[0]?.ari.app).toBe('cti-bridge');
+    expect(c.port).toBe(8080);
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => loadConfig({ ...base, PORT: 'eighty' })).toThrow(/PORT must be integer/);
+    expect(() => loadConfig({ ...base, REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ ARI_PASSWORD: 'x' })).toThrow(/AMI_SECRET is required/);
+    expect(() => loadConfig({ ...base, LOG_LEVEL: 'loud' })).toThrow(ConfigError);
+  });
+
+  it('reads several PBX nodes and names the bad field of a bad one', () => {
+    const node = (id: string) => ({
+      id,
+      ami: { host: 'h', port: 5038, user: 'u', secret: 's' },
+      ari: { url: 'http://h:8088/ari', user: 'u', password: 'p', app: 'cti-bridge' },
+    });
+    const c = loadConfig({ PBX_NODES: JSON.stringify([node('a'), node('b')]) });
+    expect(c.pbxNodes.map((n) => n.id)).toEqual(['a', 'b']);
+    const bad = { ...node('c'), ami: { host: 'h', port: 5038, user: 'u' } };
+    expect(() => loadConfig({ PBX_NODES: JSON.stringify([node('a'), bad]) })).toThrow(/PBX_NODES\[1\].*secret/);
+    expect(() => loadConfig({ PBX_NODES: JSON.stringify([node('a'), node('a')]) })).toThrow(/unique/);
+    expect(() => loadConfig({ PBX_NODES: '{nope' })).toThrow(/not valid JSON/);
+  });
+
+  it('never lets a secret through redaction', () => {
+    const c = loadConfig({ ...base, DATABASE_URL: 'postgres://app:dbpass@db/cti', REDIS_URL: 'redis://:rpass@r:6379' });
+    const text = JSON.stringify(redactConfig(c));
+    for (const secret of ['ami-s3cret', 'ari-s3cret', 'dbpass', 'rpass']) expect(text).not.toContain(secret);
+  });
+});
