@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCall, endCall, findCallByChannel, transitionCall } from '../../src/calls/repository.js';
+import { IllegalTransitionError } from '../../src/calls/state.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+
+describe('call repository', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+  });
+  afterAll(async () => t.drop());
+
+  const newCall = (channelId: string) => ({
+    pbxNode: 'pbx1', channelId, linkedid: channelId, direction: 'inbound' as const,
+    callerNumber: '+15551230001', callerName: 'Alice Caller', dnis: '100',
+  });
+
+  async function outboxTypes(callId: string): Promise<string[]> {
+    const { rows } = await t.db.query("SELECT type FROM outbox WHERE payload->>'callId' = $1 ORDER BY id", [callId]);
+    return rows.map((r) => r.type);
+  }
+
+  it('creates a call once per channel, with its event, even when the event repeats', async () => {
+    const first = await createCall(t.db, newCall('1795384317.33'));
+    const again = await createCall(t.db, newCall('1795384317.33'));
+    expect(first.created).toBe(true);
+    expect(again.created).toBe(false);
+    expect(again.call.id).toBe(first.call.id);
+    expect(await outboxTypes(first.call.id)).toEqual(['call.created']);
+    expect((await findCallByChannel(t.db, 'pbx1', '1795384317.33'))?.id).toBe(first.call.id);
+  });
+
+  it('answers, ends, writes one CDR and announces each step exactly once', async () => {
+    const { call } = await createCall(t.db, newCall('1795384400.1'));
+    const answered = await transitionCall(t.db, call.id, 'answered');
+    expect(answered?.answeredAt).toBeInstanceOf(Date);
+    expect(await transitionCall(t.db, call.id, 'answered')).toBeUndefined();
+    const ended = await endCall(t.db, call.id, { cause: 16, reason: 'caller hung up' });
+    expect(ended?.cdr.disposition).toBe('answered');
+    expect(await endCall(t.db, call.id, { cause: 16, reason: 'again' })).toBeUndefined();
+    expect(await outboxTypes(call.id)).toEqual(['call.created', 'call.answered', 'call.ended', 'cdr.created']);
+    const cdrs = await t.db.query('SELECT * FROM cdrs WHERE call_id = $1', [call.id]);
+    expect(cdrs.rowCount).toBe(1);
+    expect(cdrs.rows[0].hangup_cause).toBe(16);
+    const timeline = await t.db.query('SELECT type FROM call_events WHERE call_id = $1 ORDER BY id', [call.id]);
+    expect(timeline.rows.map((r) => r.type)).toEqual(['call.created', 'call.answered', 'call.ended']);
+  });
+
+  it('refuses an illegal transition and changes nothing', async () => {
+    const { call } = await createCall(t.db, newCall('1795384500.7'));
+    await expect(transitionCall(t.db, call.id, 'held')).rejects.toThrow(IllegalTransitionError);
+    const { rows } = await t.db.query('SELECT state FROM calls WHERE id = $1', [call.id]);
+    expect(rows[0].state).toBe('ringing');
+    expect(await outboxTypes(call.id)).toEqual(['call.created']);
+  });
+
+  it('ends a never-answered call as no_answer', async () => {
+    const { call } = await createCall(t.db, newCall('1795384600.9'));
+    const ended = await endCall(t.db, call.id, { cause: 19, reason: 'no answer' });
+    expect(ended?.cdr.disposition).toBe('no_answer');
+    expect(ended?.cdr.talkMs).toBe(0);
+  });
+});
