@@ -1,0 +1,179 @@
+// The Stasis side of inbound calls: a channel that the dialplan hands to
+// `Stasis(<app>,inbound,<DID>)` becomes a Call, is answered and greeted, and when it
+// leaves Stasis the Call ends with its CDR. The IVR replaces the greeting later; the
+// shape stays: PBX events in, durable call changes and PBX commands out.
+import type { Db } from '../db/pool.js';
+import { callLogger, type Logger } from '../log.js';
+import { createCall, endCall, findCallByChannel, liveCalls, noteCallEvent, transitionCall, type Call } from './repository.js';
+
+/** What this handler needs from the PBX; the ARI client provides it. */
+export interface CallChannelPort {
+  answer(channelId: string): Promise<void>;
+  play(channelId: string, media: string, playbackId: string): Promise<void>;
+  hangup(channelId: string, reason: 'normal' | 'busy' | 'congestion'): Promise<void>;
+  getVariable(channelId: string, name: string): Promise<string | undefined>;
+}
+
+/** The subset of an ARI channel the call model reads. */
+export interface StasisChannel {
+  id: string;
+  name: string;
+  state: string;
+  caller?: { name?: string; number?: string };
+  dialplan?: { context?: string; exten?: string; app_name?: string; app_data?: string };
+  creationtime?: string;
+}
+
+export type StasisEvent =
+  | { type: 'StasisStart'; args?: string[]; channel: StasisChannel; timestamp?: string }
+  | { type: 'StasisEnd'; channel: StasisChannel; timestamp?: string }
+  | { type: 'ChannelHangupRequest'; channel: StasisChannel; cause?: number; soft?: boolean; timestamp?: string }
+  | { type: 'ChannelDestroyed'; channel: StasisChannel; cause?: number; cause_txt?: string; timestamp?: string }
+  | { type: 'PlaybackFinished'; playback: { id: string; target_uri?: string; state?: string }; timestamp?: string };
+
+export interface InboundCallsOptions {
+  db: Db;
+  pbx: CallChannelPort;
+  pbxNode: string;
+  greetingMedia: string;
+  log: Logger;
+}
+
+const emptyToNull = (s: string | undefined): string | null => (s === undefined || s === '' || s === '<unknown>' ? null : s);
+const GREETING_PREFIX = 'greeting-';
+
+export class InboundCalls {
+  /** Hang-up causes seen before StasisEnd, keyed by channel id (dropped at StasisEnd). */
+  private readonly causes = new Map<string, number>();
+  /** Channels we hung up ourselves: their cause is Normal Clearing whatever the PBX says. */
+  private readonly ownHangups = new Set<string>();
+
+  constructor(private readonly opts: InboundCallsOptions) {}
+
+  /** Feed every event of the Stasis app; unrelated events are ignored. */
+  async handle(event: StasisEvent): Promise<void> {
+    switch (event.type) {
+      case 'StasisStart':
+        if (event.args?.[0] === 'inbound') await this.onInbound(event.channel, event.args[1]);
+        return;
+      case 'PlaybackFinished':
+        return this.onPlaybackFinished(event.playback.id);
+      case 'ChannelHangupRequest':
+        if (event.cause !== undefined && !this.causes.has(event.channel.id)) this.causes.set(event.channel.id, event.cause);
+        return;
+      case 'StasisEnd':
+        return this.onGone(event.channel.id, 'left stasis');
+      case 'ChannelDestroyed':
+        if (event.cause !== undefined) this.causes.set(event.channel.id, event.cause);
+        return this.onGone(event.channel.id, event.cause_txt ?? 'channel destroyed');
+    }
+  }
+
+  private async onInbound(channel: StasisChannel, did: string | undefined): Promise<void> {
+    const { db, pbx, pbxNode, log } = this.opts;
+    // An inbound channel is the first of its call, so its linkedid is its own id; ask the
+    // PBX anyway because a Local channel pair or a transfer can make it differ.
+    const linkedid = (await pbx.getVariable(channel.id, 'CHANNEL(linkedid)').catch(() => undefined)) ?? channel.id;
+    const { call, created } = await createCall(db, {
+      pbxNode,
+      channelId: channel.id,
+      linkedid,
+      direction: 'inbound',
+      callerNumber: emptyToNull(channel.caller?.number),
+      callerName: emptyToNull(channel.caller?.name),
+      dnis: emptyToNull(did ?? channel.dialplan?.exten),
+      at: channel.creationtime ? parseAriTime(channel.creationtime) : undefined,
+    });
+    const clog = callLogger(log, call);
+    if (!created) {
+      clog.info({ channelId: channel.id }, 'stasis start for a known call ignored');
+      return;
+    }
+    clog.info({ channelId: channel.id, dnis: call.dnis, event: 'call.created' }, 'inbound call');
+    await this.greet(call, channel.state);
+  }
+
+  private async greet(call: Call, channelState: string): Promise<void> {
+    const { db, pbx, greetingMedia, log } = this.opts;
+    const clog = callLogger(log, call);
+    try {
+      if (channelState !== 'Up') await pbx.answer(call.channelId);
+      if (call.state === 'ringing') await transitionCall(db, call.id, 'answered');
+      clog.info({ event: 'call.answered' }, 'call answered');
+      await pbx.play(call.channelId, greetingMedia, `${GREETING_PREFIX}${call.id}`);
+      await noteCallEvent(db, call.id, 'prompt.started', { media: greetingMedia });
+    } catch (err) {
+      // The caller may hang up while we act; that ends the call through StasisEnd.
+      clog.warn({ err: (err as Error).message }, 'greeting interrupted');
+    }
+  }
+
+  private async onPlaybackFinished(playbackId: string): Promise<void> {
+    if (!playbackId.startsWith(GREETING_PREFIX)) return;
+    const callId = playbackId.slice(GREETING_PREFIX.length);
+    const { db, pbx, log } = this.opts;
+    const { rows } = await db.query<{ channel_id: string; pbx_node: string; linkedid: string | null; state: string }>(
+      'SELECT channel_id, pbx_node, linkedid, state FROM calls WHERE id = $1',
+      [callId],
+    );
+    const row = rows[0];
+    if (!row || row.state === 'ended') return;
+    await noteCallEvent(db, callId, 'prompt.finished', {});
+    const clog = callLogger(log, { id: callId, linkedid: row.linkedid, pbxNode: row.pbx_node });
+    clog.info({ event: 'prompt.finished' }, 'greeting played; hanging up');
+    this.ownHangups.add(row.channel_id);
+    await pbx.hangup(row.channel_id, 'normal').catch((err: Error) => clog.warn({ err: err.message }, 'hangup failed'));
+  }
+
+  private async onGone(channelId: string, reason: string): Promise<void> {
+    const { db, pbxNode, log } = this.opts;
+    const own = this.ownHangups.delete(channelId);
+    const cause = own ? 16 : (this.causes.get(channelId) ?? null);
+    this.causes.delete(channelId);
+    const call = await findCallByChannel(db, pbxNode, channelId);
+    if (!call || call.channelId !== channelId) return;
+    const ended = await endCall(db, call.id, { cause, reason: own ? 'completed' : reason });
+    if (ended) {
+      callLogger(log, call).info(
+        { event: 'call.ended', cause, disposition: ended.cdr.disposition, durationMs: ended.cdr.durationMs },
+        'call ended',
+      );
+    }
+  }
+
+  /**
+   * After a reconnect the events of the gap are gone: end the calls whose channels no
+   * longer exist, and take up channels that entered Stasis while we were away.
+   */
+  async resync(snapshot: { channels: StasisChannel[]; appChannelIds: string[] }): Promise<{ ended: number; adopted: number }> {
+    const { db, pbxNode, log } = this.opts;
+    const alive = new Set(snapshot.channels.map((c) => c.id));
+    let ended = 0;
+    let adopted = 0;
+    for (const call of await liveCalls(db, pbxNode)) {
+      if (alive.has(call.channelId)) continue;
+      if (await endCall(db, call.id, { cause: null, reason: 'channel gone during disconnect' })) ended++;
+      callLogger(log, call).info({ event: 'call.ended' }, 'call ended during disconnect');
+    }
+    const inApp = new Set(snapshot.appChannelIds);
+    for (const channel of snapshot.channels) {
+      if (!inApp.has(channel.id)) continue;
+      const known = await findCallByChannel(db, pbxNode, channel.id);
+      if (known) continue;
+      // Only channels that the dialplan sent as inbound calls are ours to adopt:
+      // app_data is what Stasis() was given, e.g. "cti-bridge,inbound,100".
+      const args = (channel.dialplan?.app_data ?? '').split(',');
+      if (channel.dialplan?.app_name !== 'Stasis' || args[1] !== 'inbound') continue;
+      await this.onInbound(channel, args[2]);
+      adopted++;
+    }
+    return { ended, adopted };
+  }
+}
+
+/** ARI writes `2026-11-22T21:51:57.430+0000`: an offset without a colon. */
+export function parseAriTime(value: string): Date | undefined {
+  const normalised = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+  const d = new Date(normalised);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}

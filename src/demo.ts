@@ -1,0 +1,133 @@
+// `npm run demo`: a working call centre on a laptop with no PBX. Starts the PBX
+// simulator, Postgres (embedded PGlite unless DATABASE_URL is set), Redis (REDIS_URL,
+// the local one, or a private redis-server), the service itself, a webhook receiver
+// that verifies signatures, and a trickle of scripted calls.
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApiKey } from './api/keys.js';
+import { loadConfig } from './config.js';
+import { startEmbeddedPostgres } from './db/embedded.js';
+import { verifyWebhook } from './events/signing.js';
+import { createLogger } from './log.js';
+import { startService } from './main.js';
+import { ensureRedis } from './demo/redis.js';
+import { startSimulator } from './sim/index.js';
+
+const env = process.env;
+const log = createLogger(env.LOG_LEVEL ?? 'info');
+const cleanups: Array<() => Promise<unknown>> = [];
+
+async function main(): Promise<void> {
+  const redis = await ensureRedis(env.REDIS_URL);
+  if (!redis) {
+    console.error('cti-bridge demo: no Redis answers and redis-server is not on PATH — install one (e.g. `apt-get install redis-server`) or set REDIS_URL.');
+    process.exit(1);
+  }
+  cleanups.push(redis.stop);
+
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    await mkdir('.data', { recursive: true });
+    console.log('starting embedded Postgres (PGlite) in .data/pglite …');
+    const pg = await startEmbeddedPostgres('.data/pglite');
+    cleanups.push(pg.stop);
+    databaseUrl = pg.url;
+  }
+
+  const sim = await startSimulator({
+    amiPort: Number(env.SIM_AMI_PORT ?? 0),
+    ariPort: Number(env.SIM_ARI_PORT ?? 0),
+    controlPort: Number(env.SIM_CONTROL_PORT ?? 8089),
+  });
+  cleanups.push(() => sim.close());
+
+  const config = loadConfig({
+    ...env,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: env.REDIS_PREFIX ?? 'cti-demo',
+    PORT: env.PORT ?? '8080',
+    AMI_HOST: sim.ami?.host ?? '127.0.0.1',
+    AMI_PORT: String(sim.ami?.port ?? 5038),
+    AMI_SECRET: 'cti-secret',
+    ARI_URL: sim.ari.url,
+    ARI_PASSWORD: 'cti-secret',
+    LEASE_TTL_MS: '3000',
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+  });
+  const service = await startService(config, log);
+  cleanups.unshift(() => service.stop());
+
+  const { key } = await createApiKey(service.db, { name: 'demo-admin', scopes: ['admin'] });
+  const receiver = await startReceiver();
+  cleanups.push(receiver.close);
+  const res = await fetch(`${service.url}/v1/webhooks`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ url: receiver.url, eventTypes: [], description: 'demo receiver' }),
+  });
+  const sub = (await res.json()) as { secret?: string };
+  receiver.secret = sub.secret ?? '';
+
+  console.log(`
+cti-bridge demo is running
+  API docs        ${service.url}/docs
+  calls           curl -H 'Authorization: Bearer ${key}' ${service.url}/v1/calls
+  live stream     ${service.url.replace(/^http/, 'ws')}/v1/events/stream (token: POST /v1/events/stream-tokens)
+  health          ${service.url}/readyz   metrics ${service.url}/metrics
+  PBX simulator   control ${sim.control.url}  (POST /calls {"from":"+15551230001","to":"100"})
+  webhooks        verified deliveries are printed below as they arrive
+Ctrl-C stops everything.
+`);
+
+  const everyMs = Number(env.DEMO_CALL_EVERY_MS ?? 5000);
+  let n = 0;
+  const trickle = setInterval(() => {
+    n++;
+    const from = `+1555${String(1230000 + (n % 10000)).padStart(7, '0')}`;
+    void fetch(`${sim.control.url}/calls`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from, callerName: `Demo Caller ${n}`, to: '100' }),
+    }).catch(() => {});
+  }, everyMs);
+  cleanups.unshift(async () => clearInterval(trickle));
+}
+
+async function startReceiver() {
+  const state = { secret: '' };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const ok = state.secret !== '' && verifyWebhook(req.headers, body, state.secret);
+      const event = JSON.parse(body) as { type: string; callId?: string };
+      console.log(`webhook ${ok ? 'verified' : 'BAD SIGNATURE'}: ${event.type}${event.callId ? ` call ${event.callId}` : ''}`);
+      res.writeHead(ok ? 204 : 401).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    set secret(s: string) {
+      state.secret = s;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+async function shutdown(): Promise<void> {
+  for (const c of cleanups) await c().catch(() => {});
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());
+
+main().catch(async (err) => {
+  console.error(`cti-bridge demo failed: ${(err as Error).message}`);
+  for (const c of cleanups) await c().catch(() => {});
+  process.exit(1);
+});

@@ -1,0 +1,130 @@
+// Composition root: config -> Postgres, Redis -> event pipeline -> PBX nodes -> API.
+// `startService` is also what the demo and the end-to-end tests start, so they run the
+// service exactly as production does.
+import { pathToFileURL } from 'node:url';
+import closeWithGrace from 'close-with-grace';
+import { Redis } from 'ioredis';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './api/app.js';
+import { callRoutes } from './calls/routes.js';
+import { loadConfig, redactConfig, type Config } from './config.js';
+import { migrate } from './db/migrate.js';
+import { createPool, type Db } from './db/pool.js';
+import { startEventPipeline } from './events/pipeline.js';
+import { RedisEventBus } from './events/redis-bus.js';
+import { webhookRoutes } from './events/webhook-routes.js';
+import { createLogger, type Logger } from './log.js';
+import { PbxNode } from './pbx/node.js';
+import { registerPbxMetrics } from './pbx/metrics.js';
+
+export interface Service {
+  app: FastifyInstance;
+  db: Db;
+  nodes: PbxNode[];
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startService(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Service> {
+  if (!config.databaseUrl) throw new Error('DATABASE_URL is required (the demo starts an embedded Postgres: npm run demo)');
+  log.info({ config: redactConfig(config) }, 'starting cti-bridge');
+
+  const db = createPool(config.databaseUrl, config.databasePoolMax);
+  const applied = await migrate(db);
+  if (applied.length) log.info({ applied }, 'migrations applied');
+
+  // Request paths must fail fast when Redis is down instead of queueing commands.
+  const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+  redis.on('error', (err) => log.debug({ err: err.message }, 'redis connection error'));
+
+  const bus = new RedisEventBus({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log });
+  const pipeline = await startEventPipeline({ db, config, log, bus });
+
+  const leaseRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+  leaseRedis.on('error', () => {});
+  const nodes = config.pbxNodes.map(
+    (node) =>
+      new PbxNode({
+        node,
+        db,
+        redis: leaseRedis,
+        log,
+        instanceId: config.instanceId,
+        leaseKey: `${config.redisPrefix}:lease:pbx:${node.id}`,
+        leaseTtlMs: config.leaseTtlMs,
+        greetingMedia: config.greetingMedia,
+      }),
+  );
+
+  const readiness: Record<string, () => Promise<{ ok: boolean; detail?: string }>> = {
+    postgres: async () => {
+      await db.query('SELECT 1');
+      return { ok: true };
+    },
+    redis: async () => ({ ok: (await redis.ping()) === 'PONG' }),
+  };
+  for (const n of nodes) {
+    readiness[`ami:${n.id}`] = async () => n.amiReadiness();
+    readiness[`ari:${n.id}`] = async () => n.ariReadiness();
+  }
+
+  const app = await buildApp({
+    config,
+    db,
+    redis,
+    log,
+    bus,
+    readiness,
+    routes: [
+      { plugin: callRoutes, opts: { db } },
+      { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues } },
+    ],
+  });
+  registerPbxMetrics(nodes);
+  const address = await app.listen({ host: config.host, port: config.port });
+  for (const n of nodes) n.start();
+  log.info({ address }, 'cti-bridge listening');
+
+  let stopped = false;
+  return {
+    app,
+    db,
+    nodes,
+    url: address,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await Promise.allSettled(nodes.map((n) => n.stop()));
+      await app.close();
+      await pipeline.stop();
+      await bus.close();
+      redis.disconnect();
+      leaseRedis.disconnect();
+      await db.end();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    console.error(`cti-bridge: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  const log = createLogger(config.logLevel);
+  const service = await startService(config, log);
+  closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
+    if (err) log.error({ err }, 'fatal error, shutting down');
+    else log.info({ signal }, 'shutting down');
+    await service.stop();
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err) => {
+    console.error(`cti-bridge failed to start: ${(err as Error).message}`);
+    process.exit(1);
+  });
+}

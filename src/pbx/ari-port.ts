@@ -1,0 +1,17 @@
+// Adapts the ARI client to what the call handlers need, so the handlers stay free of
+// HTTP details and can be fed by any PBX interface that offers the same operations.
+import type { AriClient } from '../ari/client.js';
+import type { CallChannelPort } from '../calls/stasis.js';
+
+export function ariCallPort(ari: AriClient): CallChannelPort {
+  return {
+    answer: (channelId) => ari.channels.answer(channelId),
+    play: async (channelId, media, playbackId) => {
+      await ari.channels.play(channelId, { media: [media], playbackId });
+    },
+    hangup: async (channelId, reason) => {
+      await ari.channels.hangup(channelId, { reason });
+    },
+    getVariable: (channelId, name) => ari.channels.getVariable(channelId, name),
+  };
+}

@@ -1,0 +1,180 @@
+// One PBX node as seen by this instance: while it holds the node's lease it keeps the
+// AMI session and the ARI app connected and feeds them to the call handlers; when it
+// loses the lease it disconnects at once, so two instances never drive one node.
+import type { Redis } from 'ioredis';
+import { AmiClient } from '../ami/index.js';
+import { AriClient } from '../ari/client.js';
+import type { AriEvent } from '../ari/types.js';
+import { InboundCalls, type StasisEvent } from '../calls/stasis.js';
+import type { PbxNodeConfig } from '../config.js';
+import type { Db } from '../db/pool.js';
+import type { Logger } from '../log.js';
+import { ariCallPort } from './ari-port.js';
+import { Lease } from './lease.js';
+
+export interface PbxNodeOptions {
+  node: PbxNodeConfig;
+  db: Db;
+  redis: Redis;
+  log: Logger;
+  instanceId: string;
+  leaseKey: string;
+  leaseTtlMs: number;
+  greetingMedia: string;
+  /** Shorter timings for tests; production uses the clients' defaults. */
+  tuning?: { reconnectMinMs?: number; reconnectMaxMs?: number; pingIntervalMs?: number; leaseIntervalMs?: number };
+}
+
+export interface Readiness {
+  ok: boolean;
+  detail?: string;
+}
+
+export class PbxNode {
+  readonly id: string;
+  private readonly lease: Lease;
+  private readonly log: Logger;
+  private ami: AmiClient | undefined;
+  private ari: AriClient | undefined;
+  private calls: InboundCalls | undefined;
+  /** Events are handled one at a time per node so a call's events keep their order. */
+  private chain: Promise<void> = Promise.resolve();
+  /** Channels the AMI side reported at its last resync (for /metrics). */
+  pbxChannels = 0;
+  handlerErrors = 0;
+
+  constructor(private readonly opts: PbxNodeOptions) {
+    this.id = opts.node.id;
+    this.log = opts.log.child({ pbx: opts.node.id, instance: opts.instanceId });
+    this.lease = new Lease({
+      redis: opts.redis,
+      key: opts.leaseKey,
+      owner: opts.instanceId,
+      ttlMs: opts.leaseTtlMs,
+      intervalMs: opts.tuning?.leaseIntervalMs,
+    });
+    this.lease.on('acquired', () => {
+      this.log.info('took ownership of the PBX node');
+      this.connect();
+    });
+    this.lease.on('lost', (reason) => {
+      this.log.warn({ reason }, 'lost ownership of the PBX node');
+      void this.disconnect();
+    });
+  }
+
+  get isOwner(): boolean {
+    return this.lease.isHeld;
+  }
+
+  get amiClient(): AmiClient | undefined {
+    return this.ami;
+  }
+
+  get ariClient(): AriClient | undefined {
+    return this.ari;
+  }
+
+  start(): void {
+    this.lease.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.lease.stop();
+    await this.disconnect();
+  }
+
+  /** Waits until every event received so far has been handled (tests, shutdown). */
+  async idle(): Promise<void> {
+    let last: Promise<void>;
+    do {
+      last = this.chain;
+      await last;
+    } while (last !== this.chain);
+  }
+
+  amiReadiness(): Readiness {
+    if (!this.isOwner) return { ok: true, detail: 'standby: another instance owns this node' };
+    const state = this.ami?.state ?? 'disconnected';
+    return { ok: state === 'logged-in', detail: state };
+  }
+
+  ariReadiness(): Readiness {
+    if (!this.isOwner) return { ok: true, detail: 'standby: another instance owns this node' };
+    const state = this.ari?.state ?? 'disconnected';
+    return { ok: state === 'connected', detail: state };
+  }
+
+  private connect(): void {
+    const { node, db, log, greetingMedia, tuning } = this.opts;
+    const reconnect = { minMs: tuning?.reconnectMinMs, maxMs: tuning?.reconnectMaxMs };
+
+    const ari = new AriClient({
+      url: node.ari.url,
+      user: node.ari.user,
+      password: node.ari.password,
+      app: node.ari.app,
+      log: this.log,
+      reconnect,
+      ...(tuning?.pingIntervalMs ? { ping: { intervalMs: tuning.pingIntervalMs, timeoutMs: tuning.pingIntervalMs * 2 } } : {}),
+    });
+    const calls = new InboundCalls({ db, pbx: ariCallPort(ari), pbxNode: node.id, greetingMedia, log: this.log });
+    ari.on('event', (event: AriEvent) => this.enqueue(() => calls.handle(event as StasisEvent)));
+    ari.on('ready', (snapshot) =>
+      this.enqueue(async () => {
+        const result = await calls.resync({
+          channels: snapshot.channels,
+          appChannelIds: snapshot.application?.channel_ids ?? [],
+        });
+        this.log.info({ ...result, channels: snapshot.channels.length }, 'ARI resync done');
+      }),
+    );
+    ari.on('applicationReplaced', () => {
+      // Another process registered our app name: the PBX now sends it our events. Only a
+      // lease holder should connect, so this is a misconfiguration worth shouting about.
+      this.log.error({ app: node.ari.app }, 'ARI application taken over by another connection');
+    });
+
+    const ami = new AmiClient({
+      host: node.ami.host,
+      port: node.ami.port,
+      username: node.ami.user,
+      secret: node.ami.secret,
+      events: 'call,cdr,dtmf,agent,system',
+      log: this.log,
+      reconnect,
+      ...(tuning?.pingIntervalMs ? { pingIntervalMs: tuning.pingIntervalMs } : {}),
+    });
+    ami.on('ready', () => {
+      ami
+        .action({ Action: 'CoreShowChannels' })
+        .then((res) => {
+          this.pbxChannels = res.events.length;
+          this.log.info({ channels: this.pbxChannels }, 'AMI resync done');
+        })
+        .catch((err: Error) => this.log.warn({ err: err.message }, 'AMI resync failed'));
+    });
+    ami.on('error', (err) => this.log.warn({ err: err.message }, 'AMI error'));
+
+    this.ari = ari;
+    this.ami = ami;
+    this.calls = calls;
+    ari.start();
+    ami.start();
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.chain = this.chain.then(task).catch((err: Error) => {
+      this.handlerErrors++;
+      this.log.error({ err: err.message }, 'PBX event handler failed');
+    });
+  }
+
+  private async disconnect(): Promise<void> {
+    const { ari, ami } = this;
+    this.ari = undefined;
+    this.ami = undefined;
+    this.calls = undefined;
+    await Promise.allSettled([ari?.stop(), ami?.stop()]);
+  }
+}
