@@ -1,0 +1,31 @@
+// `npm run bench`: every benchmark, each a ratio against a baseline measured in the
+// same run. Prints a table and the JSON, with the machine it ran on.
+import { cpus, totalmem } from 'node:os';
+import type { BenchResult } from './types.js';
+
+const suites: Array<[string, () => Promise<{ run(): Promise<BenchResult> }>]> = [
+  ['ami', () => import('./ami.js')],
+  ['api', () => import('./api.js')],
+  ['webhooks', () => import('./webhooks.js')],
+];
+
+const only = process.argv.slice(2);
+const results: BenchResult[] = [];
+for (const [name, load] of suites) {
+  if (only.length && !only.includes(name)) continue;
+  const mod = await load();
+  console.error(`running ${name} …`);
+  results.push(await mod.run());
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+console.log(`machine: ${machine}\n`);
+console.log('| benchmark | baseline | subject | ratio | target | pass |');
+console.log('|---|---|---|---|---|---|');
+for (const r of results) {
+  console.log(
+    `| ${r.name} | ${r.baseline.label}: ${Math.round(r.baseline.perSecond).toLocaleString('en')}/s | ${r.subject.label}: ${Math.round(r.subject.perSecond).toLocaleString('en')}/s | ${(r.ratio * 100).toFixed(1)}% | ${r.target} | ${r.pass ? 'yes' : 'NO'} |`,
+  );
+}
+console.log(`\n${JSON.stringify({ machine, results }, null, 2)}`);
+process.exit(results.every((r) => r.pass) ? 0 : 1);
