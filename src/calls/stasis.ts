@@ -12,6 +12,8 @@ export interface CallChannelPort {
   play(channelId: string, media: string, playbackId: string): Promise<void>;
   hangup(channelId: string, reason: 'normal' | 'busy' | 'congestion'): Promise<void>;
   getVariable(channelId: string, name: string): Promise<string | undefined>;
+  /** False once the playback has finished (the PBX forgets finished playbacks). */
+  playbackActive(playbackId: string): Promise<boolean>;
 }
 
 /** The subset of an ARI channel the call model reads. */
@@ -147,11 +149,20 @@ export class InboundCalls {
    */
   async resync(snapshot: { channels: StasisChannel[]; appChannelIds: string[] }): Promise<{ ended: number; adopted: number }> {
     const { db, pbxNode, log } = this.opts;
-    const alive = new Set(snapshot.channels.map((c) => c.id));
+    const alive = new Map(snapshot.channels.map((c) => [c.id, c]));
     let ended = 0;
     let adopted = 0;
     for (const call of await liveCalls(db, pbxNode)) {
-      if (alive.has(call.channelId)) continue;
+      const channel = alive.get(call.channelId);
+      if (channel) {
+        // Created but never answered: the previous owner died in between.
+        if (call.state === 'ringing') await this.greet(call, channel.state);
+        // A greeting that finished during the gap sent its PlaybackFinished to nobody.
+        else if (call.state === 'answered' && !(await this.opts.pbx.playbackActive(`${GREETING_PREFIX}${call.id}`))) {
+          await this.onPlaybackFinished(`${GREETING_PREFIX}${call.id}`);
+        }
+        continue;
+      }
       if (await endCall(db, call.id, { cause: null, reason: 'channel gone during disconnect' })) ended++;
       callLogger(log, call).info({ event: 'call.ended' }, 'call ended during disconnect');
     }

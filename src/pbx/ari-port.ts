@@ -1,6 +1,7 @@
 // Adapts the ARI client to what the call handlers need, so the handlers stay free of
 // HTTP details and can be fed by any PBX interface that offers the same operations.
 import type { AriClient } from '../ari/client.js';
+import { AriHttpError } from '../ari/errors.js';
 import type { CallChannelPort } from '../calls/stasis.js';
 
 export function ariCallPort(ari: AriClient): CallChannelPort {
@@ -13,5 +14,14 @@ export function ariCallPort(ari: AriClient): CallChannelPort {
       await ari.channels.hangup(channelId, { reason });
     },
     getVariable: (channelId, name) => ari.channels.getVariable(channelId, name),
+    playbackActive: async (playbackId) => {
+      try {
+        await ari.playbacks.get(playbackId);
+        return true;
+      } catch (err) {
+        if (err instanceof AriHttpError && err.status === 404) return false;
+        throw err;
+      }
+    },
   };
 }

@@ -37,8 +37,8 @@ export class PbxNode {
   private ami: AmiClient | undefined;
   private ari: AriClient | undefined;
   private calls: InboundCalls | undefined;
-  /** Events are handled one at a time per node so a call's events keep their order. */
-  private chain: Promise<void> = Promise.resolve();
+  /** Events of one channel are handled in order; different channels run side by side. */
+  private readonly chains = new Map<string, Promise<void>>();
   /** Channels the AMI side reported at its last resync (for /metrics). */
   pbxChannels = 0;
   handlerErrors = 0;
@@ -86,11 +86,7 @@ export class PbxNode {
 
   /** Waits until every event received so far has been handled (tests, shutdown). */
   async idle(): Promise<void> {
-    let last: Promise<void>;
-    do {
-      last = this.chain;
-      await last;
-    } while (last !== this.chain);
+    while (this.chains.size > 0) await Promise.all(this.chains.values());
   }
 
   amiReadiness(): Readiness {
@@ -119,9 +115,9 @@ export class PbxNode {
       ...(tuning?.pingIntervalMs ? { ping: { intervalMs: tuning.pingIntervalMs, timeoutMs: tuning.pingIntervalMs * 2 } } : {}),
     });
     const calls = new InboundCalls({ db, pbx: ariCallPort(ari), pbxNode: node.id, greetingMedia, log: this.log });
-    ari.on('event', (event: AriEvent) => this.enqueue(() => calls.handle(event as StasisEvent)));
+    ari.on('event', (event: AriEvent) => this.enqueue(channelKey(event), () => calls.handle(event as StasisEvent)));
     ari.on('ready', (snapshot) =>
-      this.enqueue(async () => {
+      this.enqueue('resync', async () => {
         const result = await calls.resync({
           channels: snapshot.channels,
           appChannelIds: snapshot.application?.channel_ids ?? [],
@@ -163,11 +159,17 @@ export class PbxNode {
     ami.start();
   }
 
-  private enqueue(task: () => Promise<void>): void {
-    this.chain = this.chain.then(task).catch((err: Error) => {
-      this.handlerErrors++;
-      this.log.error({ err: err.message }, 'PBX event handler failed');
-    });
+  private enqueue(key: string, task: () => Promise<void>): void {
+    const next = (this.chains.get(key) ?? Promise.resolve())
+      .then(task)
+      .catch((err: Error) => {
+        this.handlerErrors++;
+        this.log.error({ err: err.message, channelId: key }, 'PBX event handler failed');
+      })
+      .finally(() => {
+        if (this.chains.get(key) === next) this.chains.delete(key);
+      });
+    this.chains.set(key, next);
   }
 
   private async disconnect(): Promise<void> {
@@ -177,4 +179,13 @@ export class PbxNode {
     this.calls = undefined;
     await Promise.allSettled([ari?.stop(), ami?.stop()]);
   }
+}
+
+/** The channel an ARI event is about; playbacks name theirs in `target_uri`. */
+function channelKey(event: AriEvent): string {
+  const e = event as { channel?: { id?: string }; playback?: { target_uri?: string } };
+  if (e.channel?.id) return e.channel.id;
+  const target = e.playback?.target_uri;
+  if (target?.startsWith('channel:')) return target.slice('channel:'.length);
+  return 'pbx';
 }

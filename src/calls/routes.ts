@@ -1,0 +1,46 @@
+// The calls read API: GET /v1/calls (filters, cursor pages) and GET /v1/calls/{id}.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../db/pool.js';
+import { notFound } from '../api/problem.js';
+import { authProblems, problemResponses } from '../api/schemas.js';
+import { getCallDetail, listCalls } from './queries.js';
+import { CallDetail, CallIdParams, CallPage, ListCallsQuery } from './schemas.js';
+
+export async function callRoutes(app: FastifyInstance, opts: { db: Db }): Promise<void> {
+  // The type provider is not inherited by encapsulated plugins: apply it here.
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.get(
+    '/v1/calls',
+    {
+      config: { scopes: ['calls:read'] },
+      schema: {
+        tags: ['calls'],
+        summary: 'List calls, newest first',
+        description: 'Filters combine with AND. Pass `nextCursor` back as `cursor` for the next page.',
+        querystring: ListCallsQuery,
+        response: { 200: CallPage, ...problemResponses(...authProblems) },
+      },
+    },
+    async (req) => listCalls(opts.db, req.query),
+  );
+
+  r.get(
+    '/v1/calls/:id',
+    {
+      config: { scopes: ['calls:read'] },
+      schema: {
+        tags: ['calls'],
+        summary: 'One call with its legs and timeline',
+        params: CallIdParams,
+        response: { 200: CallDetail, ...problemResponses(...authProblems, 404) },
+      },
+    },
+    async (req) => {
+      const call = await getCallDetail(opts.db, req.params.id);
+      if (!call) throw notFound('call', req.params.id);
+      return call;
+    },
+  );
+}

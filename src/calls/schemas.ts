@@ -1,0 +1,82 @@
+// The calls read API's schemas: one definition feeds validation, serialization and OpenAPI.
+import { Type, type Static } from 'typebox';
+
+const Timestamp = Type.String({ format: 'date-time' });
+const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+export const Direction = Type.Union([Type.Literal('inbound'), Type.Literal('outbound'), Type.Literal('internal')]);
+
+export const CallIdParams = Type.Object(
+  { id: Type.String({ format: 'uuid', description: 'Call id' }) },
+  { additionalProperties: false },
+);
+
+export const ListCallsQuery = Type.Object(
+  {
+    state: Type.Optional(Type.String({ pattern: '^[a-z_]{1,32}$', description: 'Call state, e.g. ringing, answered, ended' })),
+    direction: Type.Optional(Direction),
+    pbxNode: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
+    callerNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Exact caller number' })),
+    dnis: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Exact dialled number' })),
+    linkedid: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'Created at or after (inclusive)' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'Created before (exclusive)' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+export type ListCallsQuery = Static<typeof ListCallsQuery>;
+
+const Caller = Type.Object({ number: NullableString, name: NullableString });
+
+const Data = Type.Record(Type.String(), Type.Unknown(), { description: 'Call-attached data (IVR input, CRM lookups)' });
+
+export const CallSummary = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    pbxNode: Type.String(),
+    channelId: Type.String(),
+    linkedid: NullableString,
+    direction: Direction,
+    state: Type.String(),
+    caller: Caller,
+    dnis: NullableString,
+    data: Data,
+    createdAt: Timestamp,
+    answeredAt: NullableTimestamp,
+    endedAt: NullableTimestamp,
+    hangupCause: Type.Union([Type.Integer(), Type.Null()]),
+  },
+);
+export type CallSummary = Static<typeof CallSummary>;
+
+export const CallLeg = Type.Object({
+  channelId: Type.String(),
+  role: Type.String(),
+  createdAt: Timestamp,
+  endedAt: NullableTimestamp,
+});
+
+export const TimelineEntry = Type.Object({
+  id: Type.Integer(),
+  type: Type.String(),
+  at: Timestamp,
+  data: Type.Record(Type.String(), Type.Unknown()),
+});
+
+export const CallDetail = Type.Object(
+  {
+    ...CallSummary.properties,
+    legs: Type.Array(CallLeg),
+    timeline: Type.Array(TimelineEntry, { description: 'Call events, oldest first' }),
+  },
+);
+export type CallDetail = Static<typeof CallDetail>;
+
+export const CallPage = Type.Object({
+  items: Type.Array(CallSummary),
+  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' }),
+});
+export type CallPage = Static<typeof CallPage>;

@@ -1,0 +1,102 @@
+// Two instances against one PBX: only the lease owner drives the node. Killing the owner
+// (SIGKILL: no goodbye, the lease just lapses) hands the node to the other instance,
+// which resyncs and finishes the call in progress: one call, one CDR, each event once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { startService, type Service } from '../../src/main.js';
+import { startSimulator } from '../../src/sim/index.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { waitUntil } from '../helpers/receiver.js';
+import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+describe('several instances', () => {
+  let t: TestDatabase;
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  let a: ChildProcess | undefined;
+  let b: Service | undefined;
+  const redis = new Redis(TEST_REDIS_URL);
+  const prefix = uniquePrefix('failover');
+
+  const env = (instance: string): Record<string, string> => ({
+    DATABASE_URL: t.url,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: prefix,
+    PORT: '0',
+    AMI_HOST: sim.ami!.host,
+    AMI_PORT: String(sim.ami!.port),
+    AMI_SECRET: 'cti-secret',
+    ARI_URL: sim.ari.url,
+    ARI_PASSWORD: 'cti-secret',
+    LEASE_TTL_MS: '1500',
+    // a long greeting, so the owner dies in the middle of it
+    GREETING_MEDIA: 'sound:tt-monkeys',
+    INSTANCE_ID: instance,
+    LOG_LEVEL: 'silent',
+  });
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    sim = await startSimulator({});
+  });
+
+  afterAll(async () => {
+    a?.kill('SIGKILL');
+    await b?.stop();
+    await sim?.close();
+    await redis.quit();
+    await t?.drop();
+  });
+
+  it('moves the PBX node to the survivor when the owner is killed, and the call completes once', async () => {
+    a = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env('instance-a') },
+      stdio: 'ignore',
+    });
+    const leaseKey = `${prefix}:lease:pbx:pbx1`;
+    await waitUntil(async () => (await redis.get(leaseKey)) === 'instance-a', 'instance A to own the node');
+
+    b = await startService(loadConfig(env('instance-b')), createLogger('silent'));
+    expect(b.nodes[0]!.isOwner).toBe(false);
+
+    const res = await fetch(`${sim.control.url}/calls`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: '+15551239999', to: '100' }),
+    });
+    expect(res.ok).toBe(true);
+    let callId = '';
+    await waitUntil(async () => {
+      const { rows } = await t.db.query("SELECT id FROM calls WHERE state = 'answered'");
+      callId = rows[0]?.id ?? '';
+      return callId !== '';
+    }, 'instance A to answer the call');
+    expect(b.nodes[0]!.isOwner).toBe(false);
+
+    a.kill('SIGKILL');
+    await waitUntil(() => b!.nodes[0]!.isOwner, 'instance B to take the node over', 10_000);
+    await waitUntil(async () => {
+      const { rows } = await t.db.query('SELECT state FROM calls WHERE id = $1', [callId]);
+      return rows[0]?.state === 'ended';
+    }, 'the call to end on instance B', 20_000);
+
+    const { rows } = await t.db.query(
+      "SELECT type, count(*)::int AS n FROM outbox WHERE payload->>'callId' = $1 GROUP BY type ORDER BY type",
+      [callId],
+    );
+    expect(rows).toEqual([
+      { type: 'call.answered', n: 1 },
+      { type: 'call.created', n: 1 },
+      { type: 'call.ended', n: 1 },
+      { type: 'cdr.created', n: 1 },
+    ]);
+    const cdr = await t.db.query('SELECT disposition, hangup_cause FROM cdrs WHERE call_id = $1', [callId]);
+    expect(cdr.rows).toEqual([{ disposition: 'answered', hangup_cause: 16 }]);
+  });
+});

@@ -1,0 +1,81 @@
+// The PBX connection drops mid-call. Events of the gap are gone, so after reconnecting
+// cti-bridge resyncs: a call whose caller left meanwhile is ended, a call still up goes
+// on, and nothing is handled twice.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { startService, type Service } from '../../src/main.js';
+import { startSimulator } from '../../src/sim/index.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { waitUntil } from '../helpers/receiver.js';
+import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+
+describe('ARI reconnect and resync', () => {
+  let t: TestDatabase;
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  let service: Service;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    sim = await startSimulator({});
+    service = await startService(
+      loadConfig({
+        DATABASE_URL: t.url,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: uniquePrefix('resync'),
+        PORT: '0',
+        AMI_HOST: sim.ami!.host,
+        AMI_PORT: String(sim.ami!.port),
+        AMI_SECRET: 'cti-secret',
+        ARI_URL: sim.ari.url,
+        ARI_PASSWORD: 'cti-secret',
+        GREETING_MEDIA: 'sound:tt-weasels',
+        LEASE_TTL_MS: '2000',
+      }),
+      createLogger('silent'),
+    );
+    await waitUntil(() => service.nodes[0]!.ariClient?.state === 'connected', 'ARI connected');
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    await sim?.close();
+    await t?.drop();
+  });
+
+  const control = (path: string, body?: unknown) =>
+    fetch(`${sim.control.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+    });
+  const callState = async (channelId: string) =>
+    (await t.db.query('SELECT id, state FROM calls WHERE channel_id = $1', [channelId])).rows[0] as
+      | { id: string; state: string }
+      | undefined;
+
+  it('ends the call that hung up during the gap and finishes the one still up, each once', async () => {
+    const left = (await (await control('/calls', { from: '+15550000001', to: '100' })).json()) as { channelId: string };
+    const stays = (await (await control('/calls', { from: '+15550000002', to: '100' })).json()) as { channelId: string };
+    await waitUntil(async () => (await callState(left.channelId))?.state === 'answered', 'first call answered');
+    await waitUntil(async () => (await callState(stays.channelId))?.state === 'answered', 'second call answered');
+
+    const reconnectsBefore = service.nodes[0]!.ariClient!.stats.reconnects;
+    await control('/faults/ari-drop');
+    await control(`/channels/${left.channelId}/hangup`, { cause: 16 });
+    await waitUntil(() => service.nodes[0]!.ariClient!.stats.reconnects > reconnectsBefore, 'ARI reconnect');
+
+    await waitUntil(async () => (await callState(left.channelId))?.state === 'ended', 'resync to end the call that left');
+    await waitUntil(async () => (await callState(stays.channelId))?.state === 'ended', 'the greeting to finish', 20_000);
+
+    for (const channelId of [left.channelId, stays.channelId]) {
+      const call = (await callState(channelId))!;
+      const { rows } = await t.db.query("SELECT type FROM outbox WHERE payload->>'callId' = $1 ORDER BY id", [call.id]);
+      expect(rows.map((r) => r.type)).toEqual(['call.created', 'call.answered', 'call.ended', 'cdr.created']);
+    }
+    const gone = await t.db.query("SELECT data FROM call_events WHERE type = 'call.ended' AND call_id = $1", [
+      (await callState(left.channelId))!.id,
+    ]);
+    expect(gone.rows[0].data.reason).toBe('channel gone during disconnect');
+  });
+});
