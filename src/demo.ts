@@ -103,7 +103,7 @@ async function startReceiver() {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const ok = state.secret !== '' && verifyWebhook(req.headers, body, state.secret);
+      const ok = state.secret !== '' && verifyWebhook(req.headers, body, state.secret).ok;
       const event = JSON.parse(body) as { type: string; callId?: string };
       console.log(`webhook ${ok ? 'verified' : 'BAD SIGNATURE'}: ${event.type}${event.callId ? ` call ${event.callId}` : ''}`);
       res.writeHead(ok ? 204 : 401).end();

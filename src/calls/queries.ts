@@ -1,76 +1,50 @@
-// Read side of calls for the API: filtered, keyset-paginated lists and one call with its
-// legs and timeline in a single round trip.
+// Read side of calls for the API. Postgres renders the JSON itself: the API answers with
+// that text as is, so a hot GET /v1/calls/{id} costs one round trip and no row decoding,
+// date parsing or re-serialization in Node (see bench/api.ts). The shape is the one in
+// schemas.ts; the integration tests check every response against it.
 import type { Queryable } from '../db/pool.js';
 import { decodeCursor, encodeCursor } from '../api/cursor.js';
-import type { CallDetail, CallPage, CallSummary, ListCallsQuery } from './schemas.js';
+import type { CallDetail, ListCallsQuery } from './schemas.js';
 
-interface CallRow {
-  id: string;
-  pbx_node: string;
-  channel_id: string;
-  linkedid: string | null;
-  direction: CallSummary['direction'];
-  caller_number: string | null;
-  caller_name: string | null;
-  dnis: string | null;
-  state: string;
-  data: Record<string, unknown> | null;
-  created_at: Date;
-  answered_at: Date | null;
-  ended_at: Date | null;
-  hangup_cause: number | null;
-  cursor_micros: string;
-}
-
-const CALL_COLUMNS = `c.id, c.pbx_node, c.channel_id, c.linkedid, c.direction, c.caller_number, c.caller_name,
-  c.dnis, c.state, c.data, c.created_at, c.answered_at, c.ended_at, c.hangup_cause,
-  (extract(epoch FROM c.created_at) * 1000000)::bigint::text AS cursor_micros`;
-
-// Timestamps inside json_agg are formatted by Postgres; make them match Date#toISOString.
+/** Same text as Date#toISOString: UTC, milliseconds, Z. */
 const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-const DETAIL_SQL = `SELECT ${CALL_COLUMNS},
-  COALESCE((SELECT json_agg(json_build_object('channelId', l.channel_id, 'role', l.role,
-      'createdAt', ${iso('l.created_at')}, 'endedAt', ${iso('l.ended_at')}) ORDER BY l.created_at, l.channel_id)
-    FROM call_legs l WHERE l.call_id = c.id), '[]'::json) AS legs,
-  COALESCE((SELECT json_agg(json_build_object('id', e.id, 'type', e.type, 'at', ${iso('e.at')}, 'data', e.data) ORDER BY e.id)
-    FROM call_events e WHERE e.call_id = c.id), '[]'::json) AS timeline
-FROM calls c WHERE c.id = $1`;
+const CALL_FIELDS = `'id', c.id, 'pbxNode', c.pbx_node, 'channelId', c.channel_id, 'linkedid', c.linkedid,
+  'direction', c.direction, 'state', c.state,
+  'caller', json_build_object('number', c.caller_number, 'name', c.caller_name),
+  'dnis', c.dnis, 'data', c.data, 'createdAt', ${iso('c.created_at')}, 'answeredAt', ${iso('c.answered_at')},
+  'endedAt', ${iso('c.ended_at')}, 'hangupCause', c.hangup_cause`;
 
-function toSummary(r: CallRow): CallSummary {
-  return {
-    id: r.id,
-    pbxNode: r.pbx_node,
-    channelId: r.channel_id,
-    linkedid: r.linkedid,
-    direction: r.direction,
-    state: r.state,
-    caller: { number: r.caller_number, name: r.caller_name },
-    dnis: r.dnis,
-    data: r.data ?? {},
-    createdAt: r.created_at.toISOString(),
-    answeredAt: r.answered_at ? r.answered_at.toISOString() : null,
-    endedAt: r.ended_at ? r.ended_at.toISOString() : null,
-    hangupCause: r.hangup_cause,
-  };
+const LEGS = `COALESCE((SELECT json_agg(json_build_object('channelId', l.channel_id, 'role', l.role,
+    'createdAt', ${iso('l.created_at')}, 'endedAt', ${iso('l.ended_at')}) ORDER BY l.created_at, l.channel_id)
+  FROM call_legs l WHERE l.call_id = c.id), '[]'::json)`;
+
+const TIMELINE = `COALESCE((SELECT json_agg(json_build_object('id', e.id, 'type', e.type, 'at', ${iso('e.at')}, 'data', e.data)
+    ORDER BY e.id)
+  FROM call_events e WHERE e.call_id = c.id), '[]'::json)`;
+
+const DETAIL_SQL = `SELECT json_build_object(${CALL_FIELDS}, 'legs', ${LEGS}, 'timeline', ${TIMELINE})::text AS body
+  FROM calls c WHERE c.id = $1`;
+
+/** The call with its legs and timeline (events in recording order) as JSON text, or null. */
+export async function getCallDetailJson(db: Queryable, id: string): Promise<string | null> {
+  const r = await db.query<{ body: string }>({ name: 'call-detail-json', text: DETAIL_SQL, values: [id] });
+  return r.rows[0]?.body ?? null;
 }
 
 export async function getCallDetail(db: Queryable, id: string): Promise<CallDetail | null> {
-  const r = await db.query<CallRow & { legs: CallDetail['legs']; timeline: CallDetail['timeline'] }>({
-    name: 'call-detail',
-    text: DETAIL_SQL,
-    values: [id],
-  });
-  const row = r.rows[0];
-  if (!row) return null;
-  return { ...toSummary(row), legs: row.legs, timeline: row.timeline };
+  const body = await getCallDetailJson(db, id);
+  return body === null ? null : (JSON.parse(body) as CallDetail);
 }
 
 export const DEFAULT_PAGE_SIZE = 50;
 
-/** Newest first. The cursor is the (created_at, id) of the last item, so rows inserted
- * while a client pages never shift later pages (no duplicates, no gaps). */
-export async function listCalls(db: Queryable, q: ListCallsQuery): Promise<CallPage> {
+/**
+ * One page, newest first, as JSON text `{"items":[...],"nextCursor":...}`. The cursor is
+ * the (created_at, id) of the last item, to the microsecond, so rows inserted while a
+ * client pages never shift later pages (no duplicates, no gaps).
+ */
+export async function listCallsJson(db: Queryable, q: ListCallsQuery): Promise<string> {
   const where: string[] = [];
   const values: unknown[] = [];
   const param = (v: unknown) => {
@@ -92,13 +66,13 @@ export async function listCalls(db: Queryable, q: ListCallsQuery): Promise<CallP
     );
   }
   const limit = q.limit ?? DEFAULT_PAGE_SIZE;
-  const sql = `SELECT ${CALL_COLUMNS} FROM calls c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+  const sql = `SELECT json_build_object(${CALL_FIELDS})::text AS item, c.id,
+      (extract(epoch FROM c.created_at) * 1000000)::bigint::text AS micros
+    FROM calls c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY c.created_at DESC, c.id DESC LIMIT ${param(limit + 1)}`;
-  const r = await db.query<CallRow>(sql, values);
+  const r = await db.query<{ item: string; id: string; micros: string }>(sql, values);
   const rows = r.rows.slice(0, limit);
   const last = rows[rows.length - 1];
-  return {
-    items: rows.map(toSummary),
-    nextCursor: r.rows.length > limit && last ? encodeCursor({ micros: last.cursor_micros, id: last.id }) : null,
-  };
+  const next = r.rows.length > limit && last ? encodeCursor({ micros: last.micros, id: last.id }) : null;
+  return `{"items":[${rows.map((row) => row.item).join(',')}],"nextCursor":${JSON.stringify(next)}}`;
 }

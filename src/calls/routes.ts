@@ -2,9 +2,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/pool.js';
+import { sendJsonText } from '../api/errors.js';
 import { notFound } from '../api/problem.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
-import { getCallDetail, listCalls } from './queries.js';
+import { getCallDetailJson, listCallsJson } from './queries.js';
 import { CallDetail, CallIdParams, CallPage, ListCallsQuery } from './schemas.js';
 
 export async function callRoutes(app: FastifyInstance, opts: { db: Db }): Promise<void> {
@@ -23,7 +24,8 @@ export async function callRoutes(app: FastifyInstance, opts: { db: Db }): Promis
         response: { 200: CallPage, ...problemResponses(...authProblems) },
       },
     },
-    async (req) => listCalls(opts.db, req.query),
+    // The JSON text comes from Postgres already in the response schema's shape.
+    async (req, reply) => sendJsonText(reply, await listCallsJson(opts.db, req.query)),
   );
 
   r.get(
@@ -37,10 +39,10 @@ export async function callRoutes(app: FastifyInstance, opts: { db: Db }): Promis
         response: { 200: CallDetail, ...problemResponses(...authProblems, 404) },
       },
     },
-    async (req) => {
-      const call = await getCallDetail(opts.db, req.params.id);
-      if (!call) throw notFound('call', req.params.id);
-      return call;
+    async (req, reply) => {
+      const call = await getCallDetailJson(opts.db, req.params.id);
+      if (call === null) throw notFound('call', req.params.id);
+      return sendJsonText(reply, call);
     },
   );
 }

@@ -121,6 +121,8 @@ export class InboundCalls {
     const row = rows[0];
     if (!row || row.state === 'ended') return;
     await noteCallEvent(db, callId, 'prompt.finished', {});
+    // A playback also finishes because the caller hung up; then there is nothing to do.
+    if (this.causes.has(row.channel_id)) return;
     const clog = callLogger(log, { id: callId, linkedid: row.linkedid, pbxNode: row.pbx_node });
     clog.info({ event: 'prompt.finished' }, 'greeting played; hanging up');
     this.ownHangups.add(row.channel_id);

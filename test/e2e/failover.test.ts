@@ -60,7 +60,8 @@ describe('several instances', () => {
       stdio: 'ignore',
     });
     const leaseKey = `${prefix}:lease:pbx:pbx1`;
-    await waitUntil(async () => (await redis.get(leaseKey)) === 'instance-a', 'instance A to own the node');
+    // A child process compiles TypeScript at start: give it time on a loaded machine.
+    await waitUntil(async () => (await redis.get(leaseKey)) === 'instance-a', 'instance A to own the node', 60_000);
 
     b = await startService(loadConfig(env('instance-b')), createLogger('silent'));
     expect(b.nodes[0]!.isOwner).toBe(false);
@@ -98,5 +99,5 @@ describe('several instances', () => {
     ]);
     const cdr = await t.db.query('SELECT disposition, hangup_cause FROM cdrs WHERE call_id = $1', [callId]);
     expect(cdr.rows).toEqual([{ disposition: 'answered', hangup_cause: 16 }]);
-  });
+  }, 120_000);
 });

@@ -72,7 +72,7 @@ describe('the slice: inbound call -> greeting -> hangup -> CDR -> signed webhook
     const types = receiver.received.map((r) => r.json.type);
     expect(types).toEqual(['call.created', 'call.answered', 'call.ended', 'cdr.created']);
     for (const r of receiver.received) {
-      expect(verifyWebhook(r.headers, r.body, secret)).toBe(true);
+      expect(verifyWebhook(r.headers, r.body, secret)).toMatchObject({ ok: true });
       expect(r.headers['webhook-id']).toBe(r.json.id);
     }
     const callId = receiver.received[0]!.json.callId!;
@@ -100,7 +100,10 @@ describe('the slice: inbound call -> greeting -> hangup -> CDR -> signed webhook
       body: JSON.stringify({ from: '+15551230002', to: '100' }),
     });
     const { channelId } = (await res.json()) as { channelId: string };
-    await receiver.waitFor((all) => all.slice(before).some((r) => r.json.type === 'call.answered'));
+    await waitUntil(async () => {
+      const { rows } = await t.db.query('SELECT state FROM calls WHERE channel_id = $1', [channelId]);
+      return rows[0]?.state === 'answered';
+    }, 'the call to be answered');
     await fetch(`${sim.control.url}/channels/${channelId}/hangup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
