@@ -136,7 +136,8 @@ export class PbxNode {
       port: node.ami.port,
       username: node.ami.user,
       secret: node.ami.secret,
-      events: 'call,cdr,dtmf,agent,system',
+      // No dtmf: digits come over ARI, and AMI would copy card numbers out of a payment IVR.
+      events: 'system,call,agent,cdr',
       log: this.log,
       reconnect,
       ...(tuning?.pingIntervalMs ? { pingIntervalMs: tuning.pingIntervalMs } : {}),

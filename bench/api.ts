@@ -1,0 +1,119 @@
+// GET /v1/calls/{id} through the whole shell (helmet, API key auth, rate limit, metrics,
+// request log, one Postgres query, response schema) against a bare Fastify hello-world,
+// both over loopback HTTP with the same keep-alive load loop, in the same run.
+import { devNull } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { Pool } from 'undici';
+import { buildApp } from '../src/api/app.js';
+import { createApiKey } from '../src/api/keys.js';
+import { callRoutes } from '../src/calls/routes.js';
+import { loadConfig } from '../src/config.js';
+import { createPool } from '../src/db/pool.js';
+import { LocalEventBus } from '../src/events/bus.js';
+import { createLogger } from '../src/log.js';
+import { createTestDatabase } from '../test/helpers/db.js';
+import type { BenchResult, Rate } from './types.js';
+
+const CONNECTIONS = 16;
+const IN_FLIGHT = 32;
+const WARMUP_MS = 1_000;
+const MEASURE_MS = 2_000;
+const ROUNDS = 3;
+
+/** Requests per second for one path, keep-alive, IN_FLIGHT requests outstanding. */
+async function load(origin: string, path: string, headers: Record<string, string>): Promise<number> {
+  const pool = new Pool(origin, { connections: CONNECTIONS, pipelining: 1 });
+  let counting = false;
+  let done = 0;
+  let failed = 0;
+  let stop = false;
+  const worker = async () => {
+    while (!stop) {
+      const res = await pool.request({ method: 'GET', path, headers });
+      await res.body.dump();
+      if (res.statusCode !== 200) failed++;
+      else if (counting) done++;
+    }
+  };
+  const workers = Array.from({ length: IN_FLIGHT }, worker);
+  await new Promise((r) => setTimeout(r, WARMUP_MS));
+  counting = true;
+  const started = performance.now();
+  await new Promise((r) => setTimeout(r, MEASURE_MS));
+  counting = false;
+  const elapsed = performance.now() - started;
+  stop = true;
+  await Promise.all(workers);
+  await pool.close();
+  if (failed > 0) throw new Error(`${failed} requests to ${path} failed`);
+  return (done / elapsed) * 1000;
+}
+
+async function helloWorld(): Promise<FastifyInstance> {
+  const app = Fastify();
+  app.get('/', async () => ({ hello: 'world' }));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return app;
+}
+
+export async function run(): Promise<BenchResult> {
+  const t = await createTestDatabase();
+  const config = {
+    ...loadConfig({ AMI_SECRET: 'bench', ARI_PASSWORD: 'bench', LOG_LEVEL: 'info' }),
+    rateLimitPerMinute: 10_000_000,
+  };
+  // Request logging stays on, as in production; the lines go nowhere.
+  const log = createLogger('info', pino.destination({ dest: devNull, sync: false }));
+  const bus = new LocalEventBus();
+  const db = createPool(t.url, config.databasePoolMax);
+  const app = await buildApp({
+    config,
+    db,
+    log,
+    bus,
+    readiness: {},
+    routes: [{ plugin: callRoutes, opts: { db } }],
+  });
+  const hello = await helloWorld();
+  try {
+    const subjectOrigin = await app.listen({ host: '127.0.0.1', port: 0 });
+    const helloOrigin = `http://127.0.0.1:${(hello.server.address() as { port: number }).port}`;
+    const { key } = await createApiKey(t.db, { name: 'bench', scopes: ['calls:read'] });
+    const id = '5f0c6a0e-3b7e-4b8e-9a43-1d2f3c4b5a69';
+    await t.db.query(
+      `INSERT INTO calls (id, pbx_node, channel_id, linkedid, direction, caller_number, caller_name, dnis, state, data)
+       VALUES ($1, 'pbx1', '1732312345.42', '1732312345.42', 'inbound', '+4930123456', 'Ada Lovelace', '+498001234', 'answered',
+               '{"ivr": {"menu": "2", "account": "C-1042"}}')`,
+      [id],
+    );
+    await t.db.query("INSERT INTO call_legs (call_id, channel_id, role) VALUES ($1, '1732312345.42', 'caller'), ($1, '1732312345.43', 'agent')", [id]);
+    for (const type of ['call.created', 'call.ivr_step', 'call.ivr_step', 'call.queued', 'call.offered', 'call.answered', 'call.held', 'call.resumed']) {
+      await t.db.query('INSERT INTO call_events (call_id, type, data) VALUES ($1, $2, $3)', [id, type, '{"by": "bench"}']);
+    }
+
+    let baseline = 0;
+    let subject = 0;
+    // Alternate, keep the best of each: noise from a shared machine only ever slows down.
+    for (let i = 0; i < ROUNDS; i++) {
+      baseline = Math.max(baseline, await load(helloOrigin, '/', {}));
+      subject = Math.max(subject, await load(subjectOrigin, `/v1/calls/${id}`, { authorization: `Bearer ${key}` }));
+    }
+    const b: Rate = { label: 'fastify hello-world', perSecond: baseline };
+    const s: Rate = { label: 'GET /v1/calls/{id} (auth + Postgres)', perSecond: subject };
+    const ratio = subject / baseline;
+    return { name: 'api', baseline: b, subject: s, ratio, target: '>= 60% of hello-world', pass: ratio >= 0.6 };
+  } finally {
+    await app.close();
+    await hello.close();
+    await db.end();
+    await t.drop();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const r = await run();
+  console.log(JSON.stringify(r, null, 2));
+  process.exit(r.pass ? 0 : 1);
+}

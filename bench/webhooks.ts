@@ -1,0 +1,206 @@
+// Signed webhook deliveries per second through the real pipeline (outbox relay, `events`
+// fan-out worker, `webhooks` delivery worker, Postgres bookkeeping of every attempt) to a
+// loopback receiver, against the same receiver hit by plain unsigned POSTs from a simple
+// loop with the same concurrency, measured in the same run.
+//
+// Run alone: npx tsx bench/webhooks.ts [events]
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { Agent, request } from 'undici';
+import { createLogger } from '../src/log.js';
+import { startEventPipeline } from '../src/events/pipeline.js';
+import { generateSecret, verifyWebhook } from '../src/events/signing.js';
+import { insertSubscription } from '../src/events/webhook-store.js';
+import { createTestDatabase } from '../test/helpers/db.js';
+import { createPool } from '../src/db/pool.js';
+import { TEST_REDIS_URL, uniquePrefix } from '../test/helpers/redis.js';
+import type { BenchResult } from './types.js';
+
+const TARGET_PER_SECOND = 3_000;
+const CONCURRENCY = 64;
+
+interface Receiver {
+  url: string;
+  count: number;
+  /** Signed requests checked with the verifier (a sample, so checking does not dominate). */
+  verified: number;
+  rejected: number;
+  secret?: string;
+  close(): Promise<void>;
+}
+
+async function startReceiver(): Promise<Receiver> {
+  const state = { count: 0, verified: 0, rejected: 0, secret: undefined as string | undefined };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      state.count++;
+      if (state.secret && req.headers['webhook-id'] && state.count % 100 === 1) {
+        const ok = verifyWebhook(req.headers, Buffer.concat(chunks), state.secret).ok;
+        if (ok) state.verified++;
+        else state.rejected++;
+      }
+      res.writeHead(204).end();
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${port}/hooks`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  });
+}
+
+/** Plain POSTs of a body of the same size, no signing, no queue, no database. */
+async function baseline(receiver: Receiver, total: number, body: string): Promise<number> {
+  const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 10_000 });
+  let next = 0;
+  const worker = async () => {
+    while (next < total) {
+      next++;
+      const res = await request(receiver.url, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      await res.body.dump();
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  await agent.close();
+  return total / elapsed;
+}
+
+async function fillOutbox(db: import('../src/db/pool.js').Db, n: number, from: number): Promise<void> {
+  // One multi-row insert per thousand: the producer side is not what is measured.
+  for (let i = 0; i < n; i += 1000) {
+    const count = Math.min(1000, n - i);
+    await db.query(
+      `INSERT INTO outbox (event_id, type, payload)
+       SELECT id, 'call.ended', jsonb_build_object('id', id, 'type', 'call.ended', 'version', 1,
+              'occurredAt', now(), 'callId', gen_random_uuid(), 'pbxNode', 'pbx1',
+              'data', jsonb_build_object('seq', $1::int + g, 'cause', 16, 'durationMs', 73210))
+       FROM (SELECT gen_random_uuid() AS id, g FROM generate_series(1, $2::int) g) s`,
+      [from + i, count],
+    );
+  }
+}
+
+async function waitForCount(receiver: Receiver, n: number, limitMs: number): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (receiver.count < n) {
+    if (Date.now() > deadline) throw new Error(`only ${receiver.count} of ${n} deliveries arrived`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function waitForDelivered(db: import('../src/db/pool.js').Db, n: number, limitMs: number): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const { rows } = await db.query("SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'delivered'");
+    if (rows[0].n >= n) return;
+    if (Date.now() > deadline) throw new Error(`only ${rows[0].n} of ${n} deliveries recorded`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export async function run(events = 10_000): Promise<BenchResult> {
+  const tdb = await createTestDatabase();
+  // The test helper's pool is small; the service runs with DATABASE_POOL_MAX (default 10).
+  const db = createPool(tdb.url, 16);
+  const receiver = await startReceiver();
+  const log = createLogger('silent');
+  const prefix = uniquePrefix('bench-wh');
+  try {
+    const secret = generateSecret();
+    receiver.secret = secret;
+    await insertSubscription(db, { url: receiver.url, eventTypes: [], secret });
+    const sampleBody = JSON.stringify({
+      id: '3f0e3c52-5d0e-4c6a-8e55-2a8f3b1c9d00',
+      type: 'call.ended',
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      callId: '9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d',
+      pbxNode: 'pbx1',
+      data: { seq: 1, cause: 16, durationMs: 73210 },
+    });
+
+    // Warm both paths (JIT, connections, prepared plans) before measuring.
+    await baseline(receiver, 2_000, sampleBody);
+    const pipeline = await startEventPipeline({
+      db: db,
+      log,
+      config: {
+        redisUrl: TEST_REDIS_URL,
+        redisPrefix: prefix,
+        webhooks: { allowPrivate: true, timeoutMs: 10_000, maxAttempts: 3, concurrency: CONCURRENCY },
+      },
+      relay: { pollMs: 20, batchSize: 500 },
+    });
+    let subjectRate: number;
+    try {
+      const warm = 1_000;
+      receiver.count = 0;
+      await fillOutbox(db, warm, 0);
+      await waitForCount(receiver, warm, 60_000);
+
+      receiver.count = 0;
+      const baselineRate = await baseline(receiver, events, sampleBody);
+
+      receiver.count = 0;
+      await pipeline.relay.stop(); // fill first, then let the relay loose on a full outbox
+      await fillOutbox(db, events, warm);
+      const started = performance.now();
+      pipeline.relay.start();
+      await waitForCount(receiver, events, 120_000);
+      // The clock stops when the bookkeeping is done too, not just when the POSTs arrived.
+      await waitForDelivered(db, events + warm, 30_000);
+      subjectRate = events / ((performance.now() - started) / 1000);
+
+      const { rows } = await db.query(
+        "SELECT count(*) FILTER (WHERE status = 'delivered')::int AS delivered, count(*)::int AS total FROM webhook_deliveries",
+      );
+      const attempts = (await db.query('SELECT count(*)::int AS n FROM webhook_attempts')).rows[0].n as number;
+      if (rows[0].delivered !== events + warm || attempts !== events + warm) {
+        throw new Error(`bookkeeping mismatch: ${JSON.stringify(rows[0])}, ${attempts} attempts for ${events + warm} events`);
+      }
+      if (receiver.rejected > 0 || receiver.verified === 0) throw new Error('receiver could not verify the signatures');
+
+      const result: BenchResult = {
+        name: 'webhooks',
+        baseline: { label: `plain unsigned POST loop (concurrency ${CONCURRENCY})`, perSecond: baselineRate },
+        subject: { label: `signed deliveries via outbox+BullMQ+Postgres (concurrency ${CONCURRENCY})`, perSecond: subjectRate },
+        ratio: subjectRate / baselineRate,
+        target: `>= ${TARGET_PER_SECOND.toLocaleString('en')} deliveries/s`,
+        pass: subjectRate >= TARGET_PER_SECOND,
+      };
+      return result;
+    } finally {
+      await pipeline.stop();
+    }
+  } finally {
+    await receiver.close();
+    await tdb.drop();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const n = Number(process.argv[2] ?? 10_000);
+  const r = await run(n);
+  console.log(
+    `baseline ${Math.round(r.baseline.perSecond)}/s, subject ${Math.round(r.subject.perSecond)}/s, ` +
+      `ratio ${(r.ratio * 100).toFixed(1)}%, target ${r.target}: ${r.pass ? 'pass' : 'FAIL'}`,
+  );
+  console.log(JSON.stringify(r, null, 2));
+  process.exit(0);
+}

@@ -1,0 +1,517 @@
+// The AMI session to one Asterisk: login with the exact event mask, ActionID correlation,
+// event-list aggregation, keepalive, and reconnect forever. Events never run on the socket
+// reader: they go through a bounded queue, because Asterisk drops a reader that blocks.
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import type { Logger } from '../log.js';
+import { reconnectDelay } from './backoff.js';
+import { AmiParser, actionPairs, formatMessage, type AmiActionFields } from './codec.js';
+import {
+  AmiActionError,
+  AmiAuthError,
+  AmiDisconnectedError,
+  AmiError,
+  AmiNotConnectedError,
+  AmiTimeoutError,
+} from './errors.js';
+import { BoundedQueue } from './event-queue.js';
+import { AmiResponse, type AmiEvent, type AmiMessage } from './message.js';
+
+export type AmiClientState = 'connecting' | 'logged-in' | 'disconnected' | 'stopped';
+
+export interface AmiClientOptions {
+  host: string;
+  port: number;
+  username: string;
+  secret: string;
+  /** Login `Events:` mask: 'on', 'off' or a class list such as 'call,agent'. Default 'on'. */
+  events?: 'on' | 'off' | string;
+  log?: Logger;
+  /** Default per-action timeout. Default 10 s. */
+  actionTimeoutMs?: number;
+  /** Keepalive `Ping` period; a missed Pong drops the connection. 0 disables. Default 15 s. */
+  pingIntervalMs?: number;
+  /** Time allowed to connect, read the greeting and log in. Default: actionTimeoutMs. */
+  connectTimeoutMs?: number;
+  reconnect?: { minMs?: number; maxMs?: number };
+  /** Events waiting for handlers; the oldest are dropped beyond this. Default 10,000. */
+  eventQueueLimit?: number;
+  maxMessageBytes?: number;
+}
+
+export interface AmiActionOptions {
+  timeoutMs?: number;
+}
+
+export interface AmiClientStats {
+  eventsReceived: number;
+  badLines: number;
+  droppedEvents: number;
+  reconnects: number;
+  oversizedMessages: number;
+  unmatchedResponses: number;
+  handlerErrors: number;
+  loginFailures: number;
+}
+
+export interface AmiClientEvents {
+  /** Logged in (again). Events from any gap are lost: resync state now. */
+  ready: [];
+  /** A logged-in session ended; every pending action has been rejected. */
+  disconnected: [reason: string];
+  event: [event: AmiEvent];
+  error: [error: Error];
+}
+
+interface Pending {
+  name: string;
+  resolve: (r: AmiResponse) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+  list: AmiResponse | undefined;
+}
+
+interface Connection {
+  socket: net.Socket;
+  parser: AmiParser;
+  pending: Map<string, Pending>;
+  nextId: number;
+  greeted: boolean;
+  loggedIn: boolean;
+  closeReason: string | undefined;
+  handshakeTimer: NodeJS.Timeout | undefined;
+  pingTimer: NodeJS.Timeout | undefined;
+  pingInFlight: boolean;
+  badLinesSeen: number;
+  oversizedSeen: number;
+  /** Event lists being collected; while none is, events skip the ActionID lookup. */
+  openLists: number;
+}
+
+/**
+ * Handlers get at most this long per turn of the event loop before the socket is read
+ * again: a slow handler must never keep the reader waiting (Asterisk drops slow readers).
+ */
+const DRAIN_SLICE_MS = 10;
+
+function sameKey(a: string, b: string): boolean {
+  return a.length === b.length && a.toLowerCase() === b.toLowerCase();
+}
+
+export class AmiClient extends EventEmitter<AmiClientEvents> {
+  readonly stats: AmiClientStats = {
+    eventsReceived: 0,
+    badLines: 0,
+    droppedEvents: 0,
+    reconnects: 0,
+    oversizedMessages: 0,
+    unmatchedResponses: 0,
+    handlerErrors: 0,
+    loginFailures: 0,
+  };
+  /** Version from the greeting of the current/last connection, e.g. `11.0.0`. */
+  amiVersion: string | undefined;
+
+  private readonly opts: Required<Omit<AmiClientOptions, 'log' | 'reconnect'>> & {
+    reconnect: { minMs: number; maxMs: number };
+  };
+  private readonly log: Logger | undefined;
+  private readonly queue: BoundedQueue<AmiEvent>;
+  private conn: Connection | undefined;
+  private _state: AmiClientState = 'disconnected';
+  private started = false;
+  private stopping = false;
+  private attempt = 0;
+  private connections = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private drainScheduled = false;
+
+  constructor(options: AmiClientOptions) {
+    super();
+    const actionTimeoutMs = options.actionTimeoutMs ?? 10_000;
+    this.opts = {
+      host: options.host,
+      port: options.port,
+      username: options.username,
+      secret: options.secret,
+      events: options.events ?? 'on',
+      actionTimeoutMs,
+      pingIntervalMs: options.pingIntervalMs ?? 15_000,
+      connectTimeoutMs: options.connectTimeoutMs ?? actionTimeoutMs,
+      eventQueueLimit: options.eventQueueLimit ?? 10_000,
+      maxMessageBytes: options.maxMessageBytes ?? 1024 * 1024,
+      reconnect: { minMs: options.reconnect?.minMs ?? 500, maxMs: options.reconnect?.maxMs ?? 30_000 },
+    };
+    if (/[\r\n]/.test(this.opts.events)) throw new AmiError('AMI events mask contains CR or LF');
+    this.log = options.log?.child({ component: 'ami', host: options.host, port: options.port });
+    this.queue = new BoundedQueue<AmiEvent>(this.opts.eventQueueLimit);
+  }
+
+  get state(): AmiClientState {
+    return this._state;
+  }
+
+  /** Events waiting for handlers right now. */
+  get queuedEvents(): number {
+    return this.queue.length;
+  }
+
+  /** Connect and keep connected until stop(). Resolves at once; watch 'ready'. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.stopping = false;
+    this.connect();
+  }
+
+  /** Log off gracefully and stop reconnecting. Pending actions are rejected. */
+  async stop(): Promise<void> {
+    if (this._state === 'stopped') return;
+    this.stopping = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const conn = this.conn;
+    if (conn) {
+      if (conn.loggedIn && !conn.socket.destroyed) {
+        try {
+          await this.send(conn, [['Action', 'Logoff']], Math.min(this.opts.actionTimeoutMs, 2000));
+        } catch {
+          // Logoff is a courtesy; the socket is closed below either way.
+        }
+      }
+      if (!conn.socket.destroyed) {
+        const closed = new Promise<void>((resolve) => conn.socket.once('close', () => resolve()));
+        conn.socket.destroy();
+        await closed;
+      }
+    }
+    this._state = 'stopped';
+    this.started = false;
+  }
+
+  /**
+   * Send one action and wait for its response (and, for list actions, every list item).
+   * Rejects with AmiActionError on `Response: Error`, AmiTimeoutError, AmiDisconnectedError,
+   * or AmiNotConnectedError at once when not logged in: nothing is queued for later.
+   */
+  action(fields: AmiActionFields, options: AmiActionOptions = {}): Promise<AmiResponse> {
+    let pairs: Array<[string, string]>;
+    try {
+      pairs = actionPairs(fields);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    const actionIdx = pairs.findIndex(([k]) => sameKey(k, 'Action'));
+    const name = actionIdx >= 0 ? (pairs[actionIdx] as [string, string])[1] : '(none)';
+    if (actionIdx < 0) return Promise.reject(new AmiError('AMI action has no Action header'));
+    if (pairs.some(([k]) => sameKey(k, 'ActionID'))) {
+      return Promise.reject(new AmiError('ActionID is assigned by the client; do not pass one'));
+    }
+    if (sameKey(name, 'Login') || sameKey(name, 'Logoff')) {
+      return Promise.reject(new AmiError(`${name} is managed by the client (start/stop)`));
+    }
+    const conn = this.conn;
+    if (!conn || !conn.loggedIn || this._state !== 'logged-in') {
+      return Promise.reject(new AmiNotConnectedError(name, this._state));
+    }
+    const [actionPair] = pairs.splice(actionIdx, 1);
+    return this.send(conn, [actionPair as [string, string], ...pairs], options.timeoutMs ?? this.opts.actionTimeoutMs);
+  }
+
+  // ---- connection lifecycle ----
+
+  private connect(): void {
+    if (this.stopping) return;
+    this._state = 'connecting';
+    if (this.connections++ > 0) this.stats.reconnects++;
+    const socket = net.connect({ host: this.opts.host, port: this.opts.port });
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    const conn: Connection = {
+      socket,
+      parser: new AmiParser({ expectGreeting: true, maxMessageBytes: this.opts.maxMessageBytes }),
+      pending: new Map(),
+      nextId: 1,
+      greeted: false,
+      loggedIn: false,
+      closeReason: undefined,
+      handshakeTimer: undefined,
+      pingTimer: undefined,
+      pingInFlight: false,
+      badLinesSeen: 0,
+      oversizedSeen: 0,
+      openLists: 0,
+    };
+    this.conn = conn;
+    conn.handshakeTimer = setTimeout(() => {
+      conn.closeReason = `no login within ${this.opts.connectTimeoutMs} ms`;
+      socket.destroy();
+    }, this.opts.connectTimeoutMs);
+    socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
+    socket.on('error', (err) => {
+      conn.closeReason ??= err.message;
+    });
+    socket.on('close', () => this.onClose(conn));
+  }
+
+  private onData(conn: Connection, chunk: Buffer): void {
+    let messages: AmiMessage[];
+    try {
+      messages = conn.parser.push(chunk);
+    } catch (err) {
+      // The parser does not throw on input; this guards against our own bugs only.
+      this.log?.error({ err }, 'AMI parser failure; dropping connection');
+      conn.socket.destroy();
+      return;
+    }
+    const p = conn.parser;
+    if (p.oversizedMessages !== conn.oversizedSeen) {
+      this.stats.oversizedMessages += p.oversizedMessages - conn.oversizedSeen;
+      conn.oversizedSeen = p.oversizedMessages;
+    }
+    if (!conn.greeted && p.greeting !== undefined) {
+      conn.greeted = true;
+      this.onGreeting(conn, p.greeting);
+    }
+    for (let i = 0; i < messages.length; i++) this.onMessage(conn, messages[i] as AmiMessage);
+  }
+
+  private onGreeting(conn: Connection, greeting: string): void {
+    const m = /^Asterisk Call Manager\/(\S+)/.exec(greeting);
+    if (!m) this.log?.warn({ greeting: greeting.slice(0, 100) }, 'unexpected AMI greeting; trying to log in anyway');
+    this.amiVersion = m?.[1];
+    const login: Array<[string, string]> = [
+      ['Action', 'Login'],
+      ['Username', this.opts.username],
+      ['Secret', this.opts.secret],
+      ['Events', this.opts.events],
+    ];
+    this.send(conn, login, this.opts.connectTimeoutMs).then(
+      () => this.onLoggedIn(conn),
+      (err: Error) => {
+        if (err instanceof AmiActionError) {
+          this.stats.loginFailures++;
+          const authErr = new AmiAuthError(this.opts.username, err.amiMessage);
+          conn.closeReason = authErr.message;
+          this.log?.error({ username: this.opts.username }, authErr.message);
+          this.emitError(authErr);
+        }
+        conn.socket.destroy();
+      },
+    );
+  }
+
+  private onLoggedIn(conn: Connection): void {
+    if (this.conn !== conn || conn.socket.destroyed) return;
+    if (conn.handshakeTimer) clearTimeout(conn.handshakeTimer);
+    conn.handshakeTimer = undefined;
+    conn.loggedIn = true;
+    this.attempt = 0;
+    this._state = 'logged-in';
+    this.log?.info({ username: this.opts.username, amiVersion: this.amiVersion }, 'AMI logged in');
+    if (this.opts.pingIntervalMs > 0) {
+      conn.pingTimer = setInterval(() => this.keepalive(conn), this.opts.pingIntervalMs);
+    }
+    if (this.stopping) return;
+    this.safeEmit('ready');
+  }
+
+  private keepalive(conn: Connection): void {
+    if (conn.pingInFlight || conn.socket.destroyed) return;
+    conn.pingInFlight = true;
+    const timeout = Math.min(this.opts.actionTimeoutMs, this.opts.pingIntervalMs * 2);
+    this.send(conn, [['Action', 'Ping']], timeout).then(
+      () => {
+        conn.pingInFlight = false;
+      },
+      (err: Error) => {
+        conn.pingInFlight = false;
+        if (err instanceof AmiTimeoutError) {
+          // A silent peer (half-open TCP, hung Asterisk): only a timeout reveals it.
+          conn.closeReason = `keepalive Ping unanswered for ${timeout} ms`;
+          this.log?.warn({ timeoutMs: timeout }, 'AMI keepalive failed; dropping the connection');
+          conn.socket.destroy();
+        }
+      },
+    );
+  }
+
+  private onClose(conn: Connection): void {
+    if (conn.handshakeTimer) clearTimeout(conn.handshakeTimer);
+    if (conn.pingTimer) clearInterval(conn.pingTimer);
+    const reason = conn.closeReason ?? 'connection closed by peer';
+    for (const p of conn.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new AmiDisconnectedError(p.name, reason));
+    }
+    conn.pending.clear();
+    if (this.conn !== conn) return;
+    this.conn = undefined;
+    const wasLoggedIn = conn.loggedIn;
+    conn.loggedIn = false;
+    if (this.stopping) {
+      this._state = 'stopped';
+      if (wasLoggedIn) this.safeEmit('disconnected', 'stopped');
+      return;
+    }
+    this._state = 'disconnected';
+    if (wasLoggedIn) {
+      this.log?.warn({ reason }, 'AMI connection lost');
+      this.safeEmit('disconnected', reason);
+    } else {
+      this.log?.warn({ reason }, 'AMI connection attempt failed');
+    }
+    const delay = reconnectDelay(this.attempt++, this.opts.reconnect);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.connect();
+    }, delay);
+  }
+
+  // ---- actions and responses ----
+
+  private send(conn: Connection, pairs: Array<[string, string]>, timeoutMs: number): Promise<AmiResponse> {
+    const name = (pairs[0] as [string, string])[1];
+    const id = String(conn.nextId++);
+    let text: string;
+    try {
+      // ActionID right after Action, like every AMI client Asterisk's own docs show.
+      text = formatMessage([pairs[0] as [string, string], ['ActionID', id], ...pairs.slice(1)]);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return new Promise<AmiResponse>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const p = conn.pending.get(id);
+        if (p?.list) conn.openLists--;
+        conn.pending.delete(id);
+        reject(new AmiTimeoutError(name, timeoutMs));
+      }, timeoutMs);
+      conn.pending.set(id, { name, resolve, reject, timer, list: undefined });
+      conn.socket.write(text);
+    });
+  }
+
+  private onMessage(conn: Connection, msg: AmiMessage): void {
+    const kind = msg.kind;
+    if (kind === 'event') this.onEvent(conn, msg);
+    else if (kind === 'response') this.onResponse(conn, msg);
+    else if (msg.size > 0) this.log?.debug({ keys: msg.keys().slice(0, 5) }, 'AMI message is neither response nor event');
+    this.syncBadLines(conn);
+  }
+
+  /** Malformed lines are found when a message's headers are split; fold them into stats. */
+  private syncBadLines(conn: Connection): void {
+    const bad = conn.parser.badLines;
+    if (bad !== conn.badLinesSeen) {
+      this.stats.badLines += bad - conn.badLinesSeen;
+      conn.badLinesSeen = bad;
+    }
+  }
+
+  private onResponse(conn: Connection, msg: AmiMessage): void {
+    const id = msg.actionId;
+    const p = id === undefined ? undefined : conn.pending.get(id);
+    if (!p || id === undefined) {
+      this.stats.unmatchedResponses++;
+      return;
+    }
+    const response = new AmiResponse(msg.fields);
+    const kind = response.response ?? '';
+    if (sameKey(kind, 'Error')) {
+      this.settle(conn, id, p);
+      p.reject(new AmiActionError(p.name, response.message ?? 'Error', response));
+      return;
+    }
+    const eventList = response.get('EventList');
+    if (eventList !== undefined && sameKey(eventList, 'start')) {
+      p.list = response;
+      conn.openLists++;
+      return;
+    }
+    this.settle(conn, id, p);
+    p.resolve(response);
+  }
+
+  private onEvent(conn: Connection, msg: AmiMessage): void {
+    const id = conn.openLists > 0 ? msg.actionId : undefined;
+    if (id !== undefined) {
+      const p = conn.pending.get(id);
+      if (p?.list) {
+        const marker = msg.get('EventList');
+        if (marker !== undefined && (sameKey(marker, 'Complete') || sameKey(marker, 'Cancelled'))) {
+          p.list.complete = msg;
+          this.settle(conn, id, p);
+          p.resolve(p.list);
+        } else {
+          p.list.events.push(msg);
+        }
+        return;
+      }
+    }
+    this.stats.eventsReceived++;
+    this.queue.push(msg);
+    this.stats.droppedEvents = this.queue.dropped;
+    if (!this.drainScheduled) {
+      this.drainScheduled = true;
+      setImmediate(this.drain);
+    }
+  }
+
+  private settle(conn: Connection, id: string, p: Pending): void {
+    clearTimeout(p.timer);
+    if (p.list) conn.openLists--;
+    conn.pending.delete(id);
+  }
+
+  // Handlers run here, off the reader, a batch at a time so socket reads interleave.
+  private readonly drain = (): void => {
+    this.drainScheduled = false;
+    // The listener list is read once per batch: calling them directly is much cheaper
+    // than emit() per event at tens of thousands of events a second.
+    const listeners = this.listeners('event') as Array<(e: AmiEvent) => void>;
+    // What is queued now, and no more, within a time slice: events read meanwhile wait
+    // for the next turn, so reading and handling alternate and the backlog stays young.
+    const batch = this.queue.length;
+    const deadline = performance.now() + DRAIN_SLICE_MS;
+    for (let i = 0; i < batch; i++) {
+      if ((i & 31) === 31 && performance.now() > deadline) break;
+      const event = this.queue.shift();
+      if (event === undefined) break;
+      for (let j = 0; j < listeners.length; j++) {
+        try {
+          (listeners[j] as (e: AmiEvent) => void).call(this, event);
+        } catch (err) {
+          this.stats.handlerErrors++;
+          this.log?.error({ err, event: event.event }, 'AMI event handler threw');
+        }
+      }
+    }
+    if (this.conn) this.syncBadLines(this.conn);
+    if (this.queue.length > 0 && !this.drainScheduled) {
+      this.drainScheduled = true;
+      setImmediate(this.drain);
+    }
+  };
+
+  /** Lifecycle listeners run on socket callbacks: one that throws must not kill the process. */
+  private safeEmit<K extends 'ready' | 'disconnected'>(name: K, ...args: AmiClientEvents[K]): void {
+    try {
+      (this.emit as (n: string, ...a: unknown[]) => boolean)(name, ...args);
+    } catch (err) {
+      this.stats.handlerErrors++;
+      this.log?.error({ err }, `AMI '${name}' handler threw`);
+    }
+  }
+
+  private emitError(err: Error): void {
+    // EventEmitter throws an 'error' nobody listens to; never let that crash the process.
+    if (this.listenerCount('error') === 0) return;
+    try {
+      this.emit('error', err);
+    } catch (handlerErr) {
+      this.stats.handlerErrors++;
+      this.log?.error({ err: handlerErr }, "AMI 'error' handler threw");
+    }
+  }
+}

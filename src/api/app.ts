@@ -1,0 +1,141 @@
+// The HTTP shell: external plugins, then our cross-cutting plugins (errors, auth,
+// metrics, rate limits), then capability routes. Capabilities own their routes and
+// schemas; this file only wires them.
+import { randomUUID } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import websocket from '@fastify/websocket';
+import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import type { Db } from '../db/pool.js';
+import type { EventBus } from '../events/bus.js';
+import type { Logger } from '../log.js';
+import { ApiKeyVerifier, registerAuth } from './auth.js';
+import { registerErrorHandling } from './errors.js';
+import { healthRoutes, type ReadinessCheck } from './health.js';
+import { metricsRoute, observeRequest } from './metrics.js';
+import { registerOpenApi } from './openapi.js';
+import { securityHeaders } from './security-headers.js';
+import { validatorCompiler } from './validator.js';
+import { ProblemError } from './problem.js';
+import { StreamTokens } from './stream-token.js';
+import { streamRoutes } from './stream.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  /** Shared rate-limit counters when several instances run. */
+  redis?: Redis;
+  log: Logger;
+  bus: EventBus;
+  readiness: Record<string, ReadinessCheck>;
+  /** Capability route plugins (calls, webhooks, ...), registered after the shell. */
+  routes?: Array<{ plugin: FastifyPluginAsync<any>; opts?: object }>;
+  /** Secret for stream tokens; must be the same on every instance behind one load balancer. */
+  streamTokenSecret?: string;
+  /** Tuning, mostly for tests. */
+  options?: {
+    keyCacheTtlMs?: number;
+    streamMaxBufferedBytes?: number;
+    streamHeartbeatMs?: number;
+    readinessTimeoutMs?: number;
+  };
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const VERSION = '0.1.0';
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.log,
+    // Fastify's own request lines carry the raw URL, whose query string can hold phone
+    // numbers and stream tokens; we log route patterns instead (see onResponse below).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // Validation runs on compiled TypeBox checks (validator.ts). Should a plugin go back to
+    // Fastify's Ajv, it too must never strip unknown fields silently: they are a 400.
+    ajv: { customOptions: { removeAdditional: false, allErrors: true } },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler);
+
+  // --- external plugins
+  const headers = securityHeaders();
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.headers(headers).header('x-request-id', req.id);
+    done();
+  });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await registerOpenApi(app, { version: VERSION });
+
+  // --- our cross-cutting plugins
+  registerErrorHandling(app, { bodyLimit: config.bodyLimitBytes });
+  const verifier = new ApiKeyVerifier(deps.db, { cacheTtlMs: deps.options?.keyCacheTtlMs, log: deps.log });
+  const streamTokens = new StreamTokens({ secret: deps.streamTokenSecret });
+  app.decorate('apiKeys', verifier);
+  registerAuth(app, { verifier, streamTokens });
+  registerRequestLog(app);
+  registerDefaultRateLimit(app, config.rateLimitPerMinute);
+  await app.register(rateLimit, {
+    global: false,
+    // Runs after the auth hook (route-level hooks follow instance hooks), so the key is known.
+    keyGenerator: (req: FastifyRequest) => (req.apiKey ? `key:${req.apiKey.id}` : `ip:${req.ip}`),
+    errorResponseBuilder: (_req, ctx) =>
+      new ProblemError(429, `rate limit of ${ctx.max} requests per minute exceeded; retry in ${ctx.after}`),
+    ...(deps.redis ? { redis: deps.redis, nameSpace: `${config.redisPrefix}:ratelimit:`, skipOnError: true } : {}),
+  });
+
+  // --- routes
+  metricsRoute(app);
+  await app.register(healthRoutes, { checks: deps.readiness, timeoutMs: deps.options?.readinessTimeoutMs });
+  await app.register(streamRoutes, {
+    bus: deps.bus,
+    tokens: streamTokens,
+    maxBufferedBytes: deps.options?.streamMaxBufferedBytes,
+    heartbeatMs: deps.options?.streamHeartbeatMs,
+  });
+  for (const r of deps.routes ?? []) await app.register(r.plugin, r.opts ?? {});
+
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Verified API keys (cache); call invalidate(prefix) after revoking in-process. */
+    apiKeys: ApiKeyVerifier;
+  }
+}
+
+/** Every /v1 route is limited per API key unless it sets config.rateLimit itself. */
+function registerDefaultRateLimit(app: FastifyInstance, perMinute: number): void {
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/v1/')) return;
+    const cfg = (route.config ??= {} as NonNullable<typeof route.config>);
+    if (cfg.rateLimit === undefined) cfg.rateLimit = { max: perMinute, timeWindow: 60_000 };
+  });
+}
+
+/**
+ * Metrics and one log line per request, with the route pattern, never the raw URL.
+ * Successes log at debug: at info they would double log volume for nothing the request
+ * metrics do not already show; rejections log at info, failures at error.
+ */
+function registerRequestLog(app: FastifyInstance): void {
+  app.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const { statusCode } = reply;
+    const ms = reply.elapsedTime;
+    observeRequest(req.method, route, statusCode, ms);
+    const level = statusCode >= 500 ? 'error' : statusCode >= 400 ? 'info' : 'debug';
+    req.log[level](
+      { method: req.method, route, statusCode, ms: Math.round(ms * 10) / 10, apiKeyId: req.apiKey?.id },
+      'request completed',
+    );
+    done();
+  });
+}

@@ -1,0 +1,160 @@
+// Who is calling: API keys from `Authorization: Bearer` or `X-API-Key`, checked in
+// onRequest (before any body is read) for every /v1 route, with the route's scopes.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Queryable } from '../db/pool.js';
+import { findApiKeyByPrefix, keyMatchesHash, parseApiKey, touchApiKey, type ApiKeyRecord } from './keys.js';
+import { ProblemError } from './problem.js';
+import { missingScope, type Scope } from './scopes.js';
+import type { StreamTokens } from './stream-token.js';
+
+export interface AuthenticatedKey {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: Scope[];
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Scopes the caller's API key must hold (admin holds all). */
+    scopes?: Scope[];
+    /** Also accept a short-lived `?token=` (WebSocket routes: browsers cannot set headers there). */
+    streamToken?: boolean;
+  }
+  interface FastifyRequest {
+    apiKey: AuthenticatedKey | null;
+  }
+}
+
+interface CacheEntry {
+  record: Promise<ApiKeyRecord | null>;
+  expiresAt: number;
+}
+
+export interface ApiKeyVerifierOptions {
+  /** How long a looked-up key is trusted; revocation takes effect within this time. */
+  cacheTtlMs?: number;
+  maxEntries?: number;
+  log?: Logger;
+  now?: () => number;
+}
+
+/**
+ * Verifies presented keys. Rows are cached by prefix for a short time (also misses, so a
+ * client retrying with a wrong key does not hit Postgres each time) and concurrent misses
+ * share one query; the hash comparison still runs on every request.
+ */
+export class ApiKeyVerifier {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly lastTouched = new Map<string, number>();
+  private readonly ttl: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly options: ApiKeyVerifierOptions = {},
+  ) {
+    this.ttl = options.cacheTtlMs ?? 30_000;
+    this.maxEntries = options.maxEntries ?? 10_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  async verify(presented: string): Promise<AuthenticatedKey | null> {
+    const parsed = parseApiKey(presented);
+    if (!parsed) return null;
+    const record = await this.lookup(parsed.prefix);
+    if (!record || record.revokedAt || !keyMatchesHash(presented, record.hash)) return null;
+    this.touch(record.id);
+    return toAuthenticated(record);
+  }
+
+  /** For stream tokens: the key they were issued to, if it is still live. */
+  async byPrefix(prefix: string): Promise<AuthenticatedKey | null> {
+    const record = await this.lookup(prefix);
+    if (!record || record.revokedAt) return null;
+    return toAuthenticated(record);
+  }
+
+  /** Forget a key at once (e.g. after revoking it in this process). */
+  invalidate(prefix: string): void {
+    this.cache.delete(prefix);
+  }
+
+  private lookup(prefix: string): Promise<ApiKeyRecord | null> {
+    const now = this.now();
+    const hit = this.cache.get(prefix);
+    if (hit && hit.expiresAt > now) return hit.record;
+    if (hit) this.cache.delete(prefix);
+    if (this.cache.size >= this.maxEntries) {
+      // Maps iterate in insertion order: drop the oldest entry.
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    const record = findApiKeyByPrefix(this.db, prefix);
+    this.cache.set(prefix, { record, expiresAt: now + this.ttl });
+    // A failed lookup (database down) must not be remembered.
+    record.catch(() => this.cache.delete(prefix));
+    return record;
+  }
+
+  private touch(id: string): void {
+    const now = this.now();
+    const last = this.lastTouched.get(id);
+    if (last !== undefined && now - last < 60_000) return;
+    this.lastTouched.set(id, now);
+    touchApiKey(this.db, id).catch((err: unknown) =>
+      this.options.log?.warn({ err, apiKeyId: id }, 'could not record API key use'),
+    );
+  }
+}
+
+function toAuthenticated(r: ApiKeyRecord): AuthenticatedKey {
+  return { id: r.id, name: r.name, prefix: r.prefix, scopes: r.scopes };
+}
+
+/** The key presented in the headers, or undefined when none was. */
+export function presentedKey(req: FastifyRequest): string | undefined {
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string') {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    return m ? m[1]! : auth; // a malformed header is still an (invalid) attempt
+  }
+  const header = req.headers['x-api-key'];
+  if (typeof header === 'string') return header.trim();
+  return undefined;
+}
+
+function unauthorized(reply: FastifyReply, detail: string, invalid: boolean): ProblemError {
+  reply.header('www-authenticate', invalid ? 'Bearer realm="cti-bridge", error="invalid_token"' : 'Bearer realm="cti-bridge"');
+  return new ProblemError(401, detail);
+}
+
+export function registerAuth(app: FastifyInstance, deps: { verifier: ApiKeyVerifier; streamTokens: StreamTokens }): void {
+  app.decorateRequest('apiKey', null);
+  app.addHook('onRequest', async (req, reply) => {
+    const { url, config } = req.routeOptions; // a getter that builds an object: read once
+    // Unknown routes fall through to the 404 handler; health, metrics and docs are open.
+    if (url === undefined || !url.startsWith('/v1/')) return;
+    let key: AuthenticatedKey | null;
+    const presented = presentedKey(req);
+    const token = config.streamToken ? (req.query as Record<string, unknown> | undefined)?.token : undefined;
+    if (presented !== undefined) {
+      key = await deps.verifier.verify(presented);
+      if (!key) throw unauthorized(reply, 'the API key is invalid or revoked', true);
+    } else if (typeof token === 'string' && token !== '') {
+      key = await deps.streamTokens.verify(token, deps.verifier);
+      if (!key) throw unauthorized(reply, 'the stream token is invalid or expired', true);
+    } else {
+      throw unauthorized(
+        reply,
+        'an API key is required: send Authorization: Bearer <key>' + (config.streamToken ? ' or ?token=<stream token>' : ''),
+        false,
+      );
+    }
+    const missing = missingScope(key.scopes, config.scopes ?? []);
+    if (missing) throw new ProblemError(403, `this API key lacks the scope ${missing}`, { requiredScope: missing });
+    req.apiKey = key;
+  });
+}

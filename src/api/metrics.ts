@@ -1,0 +1,66 @@
+// Prometheus metrics. One registry per process (prom-client's metrics are process-wide
+// anyway); labels are route patterns and status codes only, never numbers or channel ids.
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: 'cti_' });
+
+export const httpRequestDuration = new Histogram({
+  name: 'cti_http_request_duration_seconds',
+  help: 'HTTP request duration by route pattern, method and status code',
+  labelNames: ['method', 'route', 'status_code'] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [registry],
+});
+
+export const streamConnections = new Gauge({
+  name: 'cti_stream_connections',
+  help: 'Open live event stream connections',
+  registers: [registry],
+});
+
+export const streamDropped = new Counter({
+  name: 'cti_stream_slow_consumers_dropped_total',
+  help: 'Stream connections closed because the client did not keep up',
+  registers: [registry],
+});
+
+export type Sample = number | Array<{ labels: Record<string, string | number>; value: number }>;
+
+/**
+ * Exposes a gauge whose value is read at scrape time, e.g. AMI/ARI connection state or
+ * relay lag. Registering the same name again replaces the collector (restarts, tests).
+ */
+export function registerCollector(
+  name: string,
+  help: string,
+  collect: () => Sample | Promise<Sample>,
+  labelNames: string[] = [],
+): Gauge<string> {
+  registry.removeSingleMetric(name);
+  return new Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    async collect() {
+      const sample = await collect();
+      this.reset();
+      if (typeof sample === 'number') this.set(sample);
+      else for (const s of sample) this.set(s.labels, s.value);
+    },
+  });
+}
+
+/** Times a finished request under its route pattern; unknown routes share one label. */
+export function observeRequest(method: string, route: string, statusCode: number, ms: number): void {
+  httpRequestDuration.observe({ method, route, status_code: String(statusCode) }, ms / 1000);
+}
+
+export function metricsRoute(app: FastifyInstance): void {
+  app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_req, reply) => {
+    reply.type(registry.contentType);
+    return registry.metrics();
+  });
+}

@@ -1,0 +1,90 @@
+// Short-lived tokens for the live event stream: browsers cannot send an Authorization
+// header on a WebSocket upgrade, and a long-lived API key must not sit in a URL (URLs
+// end up in proxy logs). A token is bound to the key that asked for it and is worth
+// nothing once that key is revoked.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AuthenticatedKey } from './auth.js';
+import { hasScope } from './scopes.js';
+
+interface TokenClaims {
+  /** key id */
+  k: string;
+  /** key prefix, to find the key through the verifier's cache */
+  p: string;
+  /** expiry, ms since epoch */
+  e: number;
+}
+
+export interface StreamTokenOptions {
+  /**
+   * HMAC secret. With one instance a random one per process is fine; with several
+   * instances behind a load balancer every instance must share it, or a token issued by
+   * one is refused by another.
+   */
+  secret?: string | Buffer;
+  ttlMs?: number;
+  now?: () => number;
+}
+
+export class StreamTokens {
+  private readonly secret: Buffer;
+  readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor(options: StreamTokenOptions = {}) {
+    this.secret =
+      options.secret === undefined
+        ? randomBytes(32)
+        : Buffer.isBuffer(options.secret)
+          ? options.secret
+          : Buffer.from(options.secret, 'utf8');
+    this.ttlMs = options.ttlMs ?? 60_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  issue(key: AuthenticatedKey): { token: string; expiresAt: Date } {
+    const e = this.now() + this.ttlMs;
+    const body = Buffer.from(JSON.stringify({ k: key.id, p: key.prefix, e } satisfies TokenClaims)).toString('base64url');
+    return { token: `${body}.${this.sign(body)}`, expiresAt: new Date(e) };
+  }
+
+  /** The claims of a well-signed, unexpired token, else null. */
+  claims(token: string): TokenClaims | null {
+    const dot = token.indexOf('.');
+    if (dot <= 0 || token.length > 512) return null;
+    const body = token.slice(0, dot);
+    const given = Buffer.from(token.slice(dot + 1), 'base64url');
+    const expected = Buffer.from(this.sign(body), 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+    let claims: unknown;
+    try {
+      claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+    } catch {
+      return null;
+    }
+    if (!isClaims(claims) || claims.e <= this.now()) return null;
+    return claims;
+  }
+
+  /** Resolves a token to its (still live) key holding events:read. */
+  async verify(
+    token: string,
+    keys: { byPrefix(prefix: string): Promise<AuthenticatedKey | null> },
+  ): Promise<AuthenticatedKey | null> {
+    const c = this.claims(token);
+    if (!c) return null;
+    const key = await keys.byPrefix(c.p);
+    if (!key || key.id !== c.k || !hasScope(key.scopes, 'events:read')) return null;
+    return key;
+  }
+
+  private sign(body: string): string {
+    return createHmac('sha256', this.secret).update(body).digest('base64url');
+  }
+}
+
+function isClaims(v: unknown): v is TokenClaims {
+  if (typeof v !== 'object' || v === null) return false;
+  const c = v as Record<string, unknown>;
+  return typeof c.k === 'string' && typeof c.p === 'string' && typeof c.e === 'number';
+}

@@ -1,0 +1,151 @@
+// The live event stream: a WebSocket per subscriber, fed from the event bus.
+// Fan-out never waits for a client: a subscriber whose unsent backlog passes a limit is
+// closed (1013, try again later) instead of being buffered without end.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { WebSocket } from 'ws';
+import type { DomainEvent, EventType } from '../events/catalogue.js';
+import type { EventBus } from '../events/bus.js';
+import { EventFilterError, parseEventFilter } from './event-filter.js';
+import { streamConnections, streamDropped } from './metrics.js';
+import { ProblemError } from './problem.js';
+import { authProblems, problemResponses } from './schemas.js';
+import type { StreamTokens } from './stream-token.js';
+import { sendProblem } from './errors.js';
+
+export interface StreamOptions {
+  bus: EventBus;
+  tokens: StreamTokens;
+  /** Unsent bytes a subscriber may accumulate before it is dropped. */
+  maxBufferedBytes?: number;
+  /** Ping interval; a client that missed the previous pong is terminated. */
+  heartbeatMs?: number;
+}
+
+const StreamQuery = Type.Object(
+  {
+    types: Type.Optional(
+      Type.String({ maxLength: 2000, description: 'Comma-separated event types or families, e.g. call.*,cdr.created' }),
+    ),
+    token: Type.Optional(Type.String({ maxLength: 512, description: 'Stream token from POST /v1/events/stream-tokens' })),
+  },
+  { additionalProperties: false },
+);
+
+const TokenResponse = Type.Object({
+  token: Type.String(),
+  expiresAt: Type.String({ format: 'date-time' }),
+  expiresInSeconds: Type.Integer(),
+});
+
+export const CLOSE_TRY_AGAIN_LATER = 1013;
+
+// One JSON encoding per event, shared by every subscriber.
+const encoded = new WeakMap<DomainEvent, string>();
+function encode(event: DomainEvent): string {
+  let s = encoded.get(event);
+  if (s === undefined) {
+    s = JSON.stringify(event);
+    encoded.set(event, s);
+  }
+  return s;
+}
+
+export async function streamRoutes(app: FastifyInstance, opts: StreamOptions): Promise<void> {
+  const maxBuffered = opts.maxBufferedBytes ?? 1_048_576;
+  const heartbeatMs = opts.heartbeatMs ?? 30_000;
+  const filters = new WeakMap<FastifyRequest, Set<EventType>>();
+
+  app.post(
+    '/v1/events/stream-tokens',
+    {
+      config: { scopes: ['events:read'] },
+      schema: {
+        tags: ['events'],
+        summary: 'Issue a short-lived token for the live event stream',
+        description:
+          'Browsers cannot set Authorization on a WebSocket. Ask for a token with your API key, then open ' +
+          '`GET /v1/events/stream?token=...&types=call.*` within its lifetime. The token dies with the key.',
+        response: { 201: TokenResponse, ...problemResponses(...authProblems) },
+      },
+    },
+    async (req, reply) => {
+      const { token, expiresAt } = opts.tokens.issue(req.apiKey!);
+      reply.code(201);
+      return { token, expiresAt: expiresAt.toISOString(), expiresInSeconds: Math.round(opts.tokens.ttlMs / 1000) };
+    },
+  );
+
+  app.route({
+    method: 'GET',
+    url: '/v1/events/stream',
+    config: { scopes: ['events:read'], streamToken: true },
+    schema: {
+      tags: ['events'],
+      summary: 'Live event stream (WebSocket)',
+      description:
+        'Upgrade to a WebSocket; every domain event matching `types` arrives as one JSON text message ' +
+        '(the same envelope as webhooks). Authenticate with Authorization: Bearer or `?token=`. ' +
+        'A client that falls behind is closed with code 1013 and should reconnect.',
+      querystring: StreamQuery,
+      response: problemResponses(...authProblems, 426),
+    },
+    preHandler: async (req) => {
+      try {
+        filters.set(req, parseEventFilter((req.query as { types?: string }).types));
+      } catch (err) {
+        if (err instanceof EventFilterError) throw new ProblemError(400, err.message);
+        throw err;
+      }
+    },
+    handler: async (req, reply) =>
+      sendProblem(reply, {
+        ...new ProblemError(426, 'this endpoint speaks WebSocket only; send an Upgrade request', {}, 'Upgrade Required').toProblem(),
+        requestId: req.id,
+      }).header('upgrade', 'websocket'),
+    wsHandler: (socket: WebSocket, req: FastifyRequest) => {
+      const types = filters.get(req)!;
+      streamConnections.inc();
+      let alive = true;
+      let closed = false;
+
+      const unsubscribe = opts.bus.subscribe((event) => {
+        if (closed || !types.has(event.type)) return;
+        if (socket.bufferedAmount > maxBuffered) return drop();
+        socket.send(encode(event));
+      });
+
+      function drop(): void {
+        if (closed) return;
+        finish();
+        streamDropped.inc();
+        req.log.warn({ apiKeyId: req.apiKey?.id, buffered: socket.bufferedAmount }, 'dropping slow stream consumer');
+        socket.close(CLOSE_TRY_AGAIN_LATER, 'consumer too slow; reconnect');
+        // The close frame waits behind the backlog; do not wait for ever.
+        setTimeout(() => socket.terminate(), 10_000).unref();
+      }
+
+      const heartbeat = setInterval(() => {
+        if (!alive) {
+          socket.terminate();
+          return;
+        }
+        alive = false;
+        socket.ping();
+      }, heartbeatMs);
+      heartbeat.unref();
+      socket.on('pong', () => {
+        alive = true;
+      });
+
+      function finish(): void {
+        if (closed) return;
+        closed = true;
+        unsubscribe();
+        clearInterval(heartbeat);
+        streamConnections.dec();
+      }
+      socket.on('close', finish);
+    },
+  });
+}

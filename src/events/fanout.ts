@@ -1,0 +1,64 @@
+// The `events` worker: turns each event of a job into one delivery per interested
+// subscription and makes the first attempt of each at once; only deliveries that need
+// a retry become `webhooks` jobs. Re-running a job adds no delivery twice and sends
+// nothing already attempted.
+import type { Job, JobsOptions, Processor } from 'bullmq';
+import type { Queryable } from '../db/pool.js';
+import { backoffDelay, type BackoffSettings } from './delivery-policy.js';
+import { webhookJobOptions, type EventsJobData, type WebhookJobData, type WebhooksQueue } from './queues.js';
+import { attemptDelivery, type DeliveryDeps } from './webhook-worker.js';
+import { fanOutMany, loadDeliveryWorkMany, type DeliveryWork } from './webhook-store.js';
+
+export interface FanOutDeps extends DeliveryDeps {
+  db: Queryable;
+  webhooks: Pick<WebhooksQueue, 'addBulk'>;
+  maxAttempts: number;
+  backoff: BackoffSettings;
+  /** Sends in flight per job. */
+  parallel?: number;
+}
+
+export interface WebhookJob {
+  name: string;
+  data: WebhookJobData;
+  opts: JobsOptions;
+}
+
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+export function fanOutProcessor(deps: FanOutDeps): Processor<EventsJobData, number, string> {
+  return async (job: Job<EventsJobData, number, string>) => {
+    const events = job.data.events ?? [];
+    if (events.length === 0) return 0;
+    const deliveryIds = (await fanOutMany(deps.db, events)).flat();
+    if (deliveryIds.length === 0) return 0;
+    const works = (await loadDeliveryWorkMany(deps.db, deliveryIds)).filter((w): w is DeliveryWork => w !== undefined);
+    const retries: WebhookJob[] = [];
+    const retry = (w: DeliveryWork, attemptsSoFar: number) =>
+      retries.push({
+        name: 'retry',
+        data: { deliveryId: w.id, attemptOffset: attemptsSoFar },
+        // jobId = delivery id: a series already scheduled for it is left as it is.
+        opts: {
+          ...webhookJobOptions(deps.maxAttempts - attemptsSoFar, backoffDelay(attemptsSoFar, deps.backoff)),
+          jobId: w.id,
+        },
+      });
+    // A re-run finds deliveries attempted by the earlier run: make sure their series
+    // exists instead of sending again.
+    for (const w of works) if (w.status === 'pending' && w.attempts > 0) retry(w, Math.min(w.attempts, deps.maxAttempts - 1));
+    const fresh = works.filter((w) => w.status === 'pending' && w.attempts === 0);
+    await eachLimited(fresh, deps.parallel ?? 64, async (w) => {
+      const outcome = await attemptDelivery(deps, w, 1, deps.maxAttempts);
+      if (outcome.kind === 'attempted' && outcome.recorded && outcome.verdict.status === 'pending') retry(w, 1);
+    });
+    if (retries.length > 0) await deps.webhooks.addBulk(retries);
+    return deliveryIds.length;
+  };
+}

@@ -1,0 +1,191 @@
+// Composition of the event pipeline: outbox relay -> `events` queue -> fan-out worker ->
+// `webhooks` queue -> delivery worker -> receivers. main.ts starts it once per instance;
+// every part is safe to run on several instances at the same time.
+import { Worker } from 'bullmq';
+import type { Config } from '../config.js';
+import type { Db } from '../db/pool.js';
+import type { Logger } from '../log.js';
+import type { EventBus } from './bus.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffSettings } from './delivery-policy.js';
+import { Batcher } from './batcher.js';
+import { fanOutProcessor } from './fanout.js';
+import {
+  loadDeliveryWorkMany,
+  recordAttempts,
+  type AttemptRecord,
+  type DeliveryWork,
+} from './webhook-store.js';
+import { createWebhookSender, type WebhookSender } from './http-sender.js';
+import {
+  createQueues,
+  EVENTS_QUEUE,
+  WEBHOOK_BACKOFF,
+  WEBHOOKS_QUEUE,
+  workerConnection,
+  type EventQueues,
+  type EventsJobData,
+  type WebhookJobData,
+} from './queues.js';
+import { OutboxRelay, type RelayOptions } from './relay.js';
+import { attemptOffset, deliveryProcessor } from './webhook-worker.js';
+
+/**
+ * Config.webhooks plus the tuning knobs that have no environment variable yet; tests and
+ * the benchmark set them on the config object they pass in.
+ */
+export interface WebhookSettings {
+  allowPrivate: boolean;
+  timeoutMs: number;
+  maxAttempts: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Parallel sends per instance. */
+  concurrency?: number;
+}
+
+export interface PipelineOptions {
+  db: Db;
+  config: Pick<Config, 'redisUrl' | 'redisPrefix'> & { webhooks: WebhookSettings };
+  log: Logger;
+  bus?: EventBus;
+  redisUrl?: string;
+  prefix?: string;
+  relay?: Pick<RelayOptions, 'pollMs' | 'batchSize' | 'maxBackoffMs' | 'enqueueTimeoutMs'>;
+  /** How long stop() waits for running jobs before abandoning them to the stall checker. */
+  closeTimeoutMs?: number;
+}
+
+export interface EventPipeline {
+  relay: OutboxRelay;
+  queues: EventQueues;
+  sender: WebhookSender;
+  stop(): Promise<void>;
+}
+
+/** worker.close() waits for running jobs with no limit of its own. */
+async function closeWorker(worker: Worker, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const result = await Promise.race([worker.close().then(() => 'closed' as const, () => 'closed' as const), timedOut]);
+  clearTimeout(timer);
+  if (result === 'timeout') await worker.close(true).catch(() => {});
+}
+
+/** One statement per batch; a delivery twice in one batch (a re-run racing) goes alone after. */
+async function recordDistinct(db: Db, records: AttemptRecord[]): Promise<Array<number | undefined>> {
+  const seen = new Set<string>();
+  const first: number[] = [];
+  const rest: number[] = [];
+  records.forEach((r, i) => (seen.has(r.deliveryId) ? rest : (seen.add(r.deliveryId), first)).push(i));
+  const out: Array<number | undefined> = new Array(records.length);
+  const results = await recordAttempts(db, first.map((i) => records[i]!));
+  first.forEach((i, k) => (out[i] = results[k]));
+  for (const i of rest) out[i] = (await recordAttempts(db, [records[i]!]))[0];
+  return out;
+}
+
+export async function startEventPipeline(options: PipelineOptions): Promise<EventPipeline> {
+  const { db, config, log } = options;
+  const redisUrl = options.redisUrl ?? config.redisUrl;
+  const prefix = options.prefix ?? config.redisPrefix;
+  const settings = config.webhooks;
+  const backoff: BackoffSettings = {
+    baseMs: settings.backoffBaseMs ?? DEFAULT_BACKOFF.baseMs,
+    maxMs: settings.backoffMaxMs ?? DEFAULT_BACKOFF.maxMs,
+  };
+  const concurrency = settings.concurrency ?? 64;
+  const plog = log.child({ component: 'event-pipeline' });
+
+  const queues = createQueues(redisUrl, prefix);
+  const sender = createWebhookSender({
+    allowPrivate: settings.allowPrivate,
+    timeoutMs: settings.timeoutMs,
+    connections: concurrency,
+  });
+  const bullPrefix = `${prefix}:bull`;
+
+  // Concurrent sends share round trips to Postgres (see Batcher).
+  const loadBatch = new Batcher<string, DeliveryWork | undefined>((ids) => loadDeliveryWorkMany(db, ids));
+  const recordBatch = new Batcher<AttemptRecord, number | undefined>((records) => recordDistinct(db, records));
+
+  const fanOutConnection = workerConnection(redisUrl);
+  const fanOut = new Worker<EventsJobData, number, string>(
+    EVENTS_QUEUE,
+    fanOutProcessor({
+      db,
+      sender,
+      log: plog,
+      webhooks: queues.webhooks,
+      maxAttempts: settings.maxAttempts,
+      backoff,
+      parallel: concurrency,
+      record: (a) => recordBatch.load(a),
+    }),
+    {
+      connection: fanOutConnection,
+      prefix: bullPrefix,
+      concurrency: 8,
+      removeOnComplete: { count: 0 },
+      removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+    },
+  );
+
+  const deliveryConnection = workerConnection(redisUrl);
+  const delivery = new Worker<WebhookJobData, string, string>(WEBHOOKS_QUEUE, deliveryProcessor({
+      db,
+      sender,
+      log: plog,
+      load: (id) => loadBatch.load(id),
+      record: (a) => recordBatch.load(a),
+    }), {
+    connection: deliveryConnection,
+    prefix: bullPrefix,
+    concurrency,
+    removeOnComplete: { count: 0 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+    settings: {
+      // Counted across the whole delivery, so a retry series after the inline first
+      // attempt continues the curve instead of restarting it.
+      backoffStrategy: (attemptsMade, type, _err, job) =>
+        type === WEBHOOK_BACKOFF ? backoffDelay(attemptsMade + attemptOffset(job?.data as WebhookJobData | undefined), backoff) : 0,
+    },
+  });
+
+  for (const w of [fanOut, delivery]) {
+    // Redis outages show up here; the worker reconnects by itself.
+    w.on('error', (err) => plog.debug({ err: err.message, queue: w.name }, 'queue worker error'));
+  }
+  fanOut.on('failed', (job, err) => {
+    if (job) plog.warn({ jobId: job.id, events: job.data.events?.length, err: err.message, attemptsMade: job.attemptsMade }, 'event fan-out failed');
+  });
+
+  const relay = new OutboxRelay({
+    db,
+    events: queues.events,
+    log: plog,
+    ...(options.bus ? { bus: options.bus } : {}),
+    ...options.relay,
+  });
+  relay.start();
+
+  const closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
+  let stopping: Promise<void> | undefined;
+  return {
+    relay,
+    queues,
+    sender,
+    stop() {
+      stopping ??= (async () => {
+        await relay.stop();
+        await Promise.all([closeWorker(fanOut, closeTimeoutMs), closeWorker(delivery, closeTimeoutMs)]);
+        fanOutConnection.disconnect();
+        deliveryConnection.disconnect();
+        await queues.close();
+        await sender.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,90 @@
+// The two BullMQ queues of the event pipeline and the Redis connections they need.
+// Producers fail fast when Redis is down (the outbox keeps the event); workers wait
+// for Redis forever (BullMQ requires maxRetriesPerRequest: null for blocking calls).
+import { Queue, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { DomainEvent } from './catalogue.js';
+
+export const EVENTS_QUEUE = 'events';
+export const WEBHOOKS_QUEUE = 'webhooks';
+export const WEBHOOK_BACKOFF = 'webhook';
+
+export interface WebhookJobData {
+  deliveryId: string;
+  /** Attempts already made before this series (1 after the inline first attempt). */
+  attemptOffset?: number;
+}
+
+/**
+ * One `events` job carries a run of consecutive outbox events: BullMQ costs a few Redis
+ * scripts per job, which per event would cap the pipeline well below the receivers' pace.
+ */
+export interface EventsJobData {
+  events: DomainEvent[];
+}
+
+export type EventsQueue = Queue<EventsJobData, unknown, string>;
+export type WebhooksQueue = Queue<WebhookJobData, unknown, string>;
+
+export interface EventQueues {
+  events: EventsQueue;
+  webhooks: WebhooksQueue;
+  close(): Promise<void>;
+}
+
+/** Never keep finished jobs forever: Postgres is the record, Redis only the work list. */
+export const EVENT_JOB_OPTIONS: JobsOptions = {
+  attempts: 20,
+  backoff: { type: 'exponential', delay: 500, jitter: 0.5 },
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+};
+
+/** A series of `attempts` tries; `delay` before the first of them. */
+export function webhookJobOptions(attempts: number, delay = 0): JobsOptions {
+  return {
+    attempts: Math.max(1, attempts),
+    ...(delay > 0 ? { delay } : {}),
+    backoff: { type: WEBHOOK_BACKOFF },
+    removeOnComplete: true,
+    removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+  };
+}
+
+export function producerConnection(url: string): Redis {
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    retryStrategy: (times) => Math.min(100 * times, 2_000),
+  });
+  // Connection errors surface as rejected commands; an unhandled 'error' event would crash.
+  redis.on('error', () => {});
+  return redis;
+}
+
+export function workerConnection(url: string): Redis {
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: null,
+    connectTimeout: 2_000,
+    retryStrategy: (times) => Math.min(100 * times, 2_000),
+  });
+  redis.on('error', () => {});
+  return redis;
+}
+
+export function createQueues(redisUrl: string, prefix: string, connection = producerConnection(redisUrl)): EventQueues {
+  const common = { connection, prefix: `${prefix}:bull` } as const;
+  const events: EventsQueue = new Queue(EVENTS_QUEUE, { ...common, defaultJobOptions: EVENT_JOB_OPTIONS });
+  const webhooks: WebhooksQueue = new Queue(WEBHOOKS_QUEUE, common);
+  events.on('error', () => {});
+  webhooks.on('error', () => {});
+  return {
+    events,
+    webhooks,
+    async close() {
+      await Promise.allSettled([events.close(), webhooks.close()]);
+      connection.disconnect();
+    },
+  };
+}

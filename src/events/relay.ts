@@ -1,0 +1,148 @@
+// The outbox relay: moves committed events from Postgres onto the `events` queue (runs of
+// consecutive events per job), then to the live bus, and marks them published. Rows are locked with SKIP LOCKED so several
+// instances can relay at once without sending a row twice; if Redis is down the
+// transaction rolls back, the rows stay, and the relay backs off and tries again.
+import type { Logger } from '../log.js';
+import { withTransaction, type Db } from '../db/pool.js';
+import type { EventBus } from './bus.js';
+import type { DomainEvent } from './catalogue.js';
+import type { EventsQueue } from './queues.js';
+
+export interface RelayOptions {
+  db: Db;
+  events: Pick<EventsQueue, 'addBulk'>;
+  bus?: EventBus;
+  log: Logger;
+  batchSize?: number;
+  pollMs?: number;
+  maxBackoffMs?: number;
+  /** A queue that has not reached Redis yet waits instead of failing: bound it. */
+  enqueueTimeoutMs?: number;
+  /** Events per `events` job. */
+  eventsPerJob?: number;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`queue did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+export interface RelayStats {
+  published: number;
+  failures: number;
+}
+
+export class OutboxRelay {
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly enqueueTimeoutMs: number;
+  private readonly eventsPerJob: number;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private consecutiveFailures = 0;
+  private wakeRequested = false;
+  readonly stats: RelayStats = { published: 0, failures: 0 };
+
+  constructor(private readonly opts: RelayOptions) {
+    this.batchSize = opts.batchSize ?? 200;
+    this.pollMs = opts.pollMs ?? 200;
+    this.maxBackoffMs = opts.maxBackoffMs ?? 5_000;
+    this.enqueueTimeoutMs = opts.enqueueTimeoutMs ?? 5_000;
+    this.eventsPerJob = opts.eventsPerJob ?? 50;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Run a pass soon (e.g. after a NOTIFY) instead of waiting for the next poll. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.wakeRequested = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.loop().finally(() => (this.running = undefined));
+    }, ms);
+    this.timer.unref?.();
+  }
+
+  private async loop(): Promise<void> {
+    let next = this.pollMs;
+    try {
+      // Drain: full batches mean more is waiting.
+      let moved: number;
+      do {
+        this.wakeRequested = false;
+        moved = await this.relayOnce();
+      } while (!this.stopped && (moved === this.batchSize || this.wakeRequested));
+      this.consecutiveFailures = 0;
+    } catch (err) {
+      this.stats.failures++;
+      this.consecutiveFailures++;
+      next = Math.min(this.maxBackoffMs, this.pollMs * 2 ** Math.min(this.consecutiveFailures, 10));
+      // The first failure of a streak is worth a warning; the rest would flood the log.
+      if (this.consecutiveFailures === 1) {
+        this.opts.log.warn({ err: (err as Error).message }, 'outbox relay cannot publish; events stay in the outbox and will be retried');
+      }
+    }
+    this.schedule(next);
+  }
+
+  /** One batch: returns how many events were published. Throws when the queue is unreachable. */
+  async relayOnce(): Promise<number> {
+    const published = await withTransaction(this.opts.db, async (tx) => {
+      const { rows } = await tx.query<{ id: number; payload: DomainEvent }>(
+        `SELECT id, payload FROM outbox WHERE published_at IS NULL
+         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.batchSize],
+      );
+      if (rows.length === 0) return [];
+      // Runs of consecutive events per job, in outbox order. If a crash re-sends rows, the
+      // fan-out's unique (subscription, event) key keeps the copy from adding deliveries.
+      const payloads = rows.map((r) => r.payload);
+      const jobs = [];
+      for (let i = 0; i < payloads.length; i += this.eventsPerJob) {
+        const events = payloads.slice(i, i + this.eventsPerJob);
+        jobs.push({ name: events.length === 1 ? events[0]!.type : 'events', data: { events } });
+      }
+      await withTimeout(this.opts.events.addBulk(jobs), this.enqueueTimeoutMs);
+      await tx.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      return rows.map((r) => r.payload);
+    });
+    this.stats.published += published.length;
+    // The live stream is best effort and comes after the commit, so it never sees an
+    // event the queue does not have.
+    const bus = this.opts.bus;
+    if (bus) {
+      await Promise.all(
+        published.map((event) =>
+          bus.publish(event).catch((err: Error) => this.opts.log.debug({ err: err.message }, 'event bus publish failed')),
+        ),
+      );
+    }
+    return published.length;
+  }
+}

@@ -1,0 +1,375 @@
+// Postgres access for webhook subscriptions, deliveries and attempts. The database is
+// the record of every delivery; BullMQ only holds the work still to do.
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '../db/pool.js';
+import { encodeCursor, type Position } from '../api/cursor.js';
+import type { DomainEvent } from './catalogue.js';
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead' | 'disabled';
+
+export interface Subscription {
+  id: string;
+  url: string;
+  eventTypes: string[];
+  description: string | null;
+  enabled: boolean;
+  disabledReason: string | null;
+  createdAt: string;
+}
+
+export interface Attempt {
+  attempt: number;
+  at: string;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+export interface Delivery {
+  id: string;
+  subscriptionId: string;
+  eventId: string;
+  eventType: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deliveredAt: string | null;
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+interface SubRow {
+  id: string;
+  url: string;
+  event_types: string[];
+  description: string | null;
+  enabled: boolean;
+  disabled_reason: string | null;
+  created_at: Date;
+}
+
+function toSubscription(r: SubRow): Subscription {
+  return {
+    id: r.id,
+    url: r.url,
+    eventTypes: r.event_types,
+    description: r.description,
+    enabled: r.enabled,
+    disabledReason: r.disabled_reason,
+    createdAt: r.created_at.toISOString(),
+  };
+}
+
+interface DeliveryRow {
+  id: string;
+  subscription_id: string;
+  event_id: string;
+  event_type: string;
+  status: DeliveryStatus;
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+  delivered_at: Date | null;
+}
+
+function toDelivery(r: DeliveryRow): Delivery {
+  return {
+    id: r.id,
+    subscriptionId: r.subscription_id,
+    eventId: r.event_id,
+    eventType: r.event_type,
+    status: r.status,
+    attempts: r.attempts,
+    lastStatusCode: r.last_status_code,
+    lastError: r.last_error,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+    deliveredAt: iso(r.delivered_at),
+  };
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+// Keyset pages, newest first, by (created_at, id) to the microsecond: the shared cursor
+// format of the API (a JS Date would round to the millisecond and skip rows).
+const MICROS = `(extract(epoch FROM created_at) * 1000000)::bigint::text AS cursor_micros`;
+const AFTER = (at: number) =>
+  `($${at}::bigint IS NULL OR (created_at, id) < (timestamptz 'epoch' + $${at}::bigint * interval '1 microsecond', $${at + 1}::uuid))`;
+
+function page<R extends { cursor_micros: string; id: string }, T>(rows: R[], limit: number, map: (r: R) => T): Page<T> {
+  const kept = rows.slice(0, limit);
+  const last = kept[kept.length - 1];
+  return {
+    items: kept.map(map),
+    nextCursor: rows.length > limit && last ? encodeCursor({ micros: last.cursor_micros, id: last.id }) : null,
+  };
+}
+
+const SUB_COLUMNS = 'id, url, event_types, description, enabled, disabled_reason, created_at';
+
+export async function insertSubscription(
+  db: Queryable,
+  s: { url: string; eventTypes: string[]; description?: string; secret: string },
+): Promise<Subscription> {
+  const { rows } = await db.query<SubRow>(
+    `INSERT INTO webhook_subscriptions (id, url, secret, event_types, description)
+     VALUES ($1, $2, $3, $4, $5) RETURNING ${SUB_COLUMNS}`,
+    [randomUUID(), s.url, s.secret, s.eventTypes, s.description ?? null],
+  );
+  return toSubscription(rows[0]!);
+}
+
+export async function listSubscriptions(db: Queryable, limit: number, after?: Position): Promise<Page<Subscription>> {
+  const { rows } = await db.query<SubRow & { cursor_micros: string }>(
+    `SELECT ${SUB_COLUMNS}, ${MICROS} FROM webhook_subscriptions
+     WHERE deleted_at IS NULL AND ${AFTER(2)}
+     ORDER BY created_at DESC, id DESC LIMIT $1`,
+    [limit + 1, after?.micros ?? null, after?.id ?? null],
+  );
+  return page(rows, limit, toSubscription);
+}
+
+export async function getSubscription(db: Queryable, id: string): Promise<Subscription | undefined> {
+  const { rows } = await db.query<SubRow>(
+    `SELECT ${SUB_COLUMNS} FROM webhook_subscriptions WHERE id = $1 AND deleted_at IS NULL`,
+    [id],
+  );
+  return rows[0] ? toSubscription(rows[0]) : undefined;
+}
+
+/** Soft delete: deliveries keep pointing at it; pending ones stop at their next attempt. */
+export async function deleteSubscription(db: Queryable, id: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    'UPDATE webhook_subscriptions SET deleted_at = now(), enabled = false WHERE id = $1 AND deleted_at IS NULL',
+    [id],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+export async function listDeliveries(
+  db: Queryable,
+  subscriptionId: string,
+  limit: number,
+  after?: Position,
+): Promise<Page<Delivery & { attemptLog: Attempt[] }>> {
+  const { rows } = await db.query<DeliveryRow & { cursor_micros: string }>(
+    `SELECT *, ${MICROS} FROM webhook_deliveries
+     WHERE subscription_id = $1 AND ${AFTER(3)}
+     ORDER BY created_at DESC, id DESC LIMIT $2`,
+    [subscriptionId, limit + 1, after?.micros ?? null, after?.id ?? null],
+  );
+  const result = page(rows, limit, toDelivery);
+  const ids = result.items.map((d) => d.id);
+  const byDelivery = new Map<string, Attempt[]>();
+  if (ids.length > 0) {
+    const attempts = await db.query<{
+      delivery_id: string;
+      attempt: number;
+      at: Date;
+      status_code: number | null;
+      error: string | null;
+      duration_ms: number;
+    }>(
+      `SELECT delivery_id, attempt, at, status_code, error, duration_ms FROM webhook_attempts
+       WHERE delivery_id = ANY($1::uuid[]) ORDER BY delivery_id, attempt`,
+      [ids],
+    );
+    for (const a of attempts.rows) {
+      const list = byDelivery.get(a.delivery_id) ?? [];
+      list.push({ attempt: a.attempt, at: a.at.toISOString(), statusCode: a.status_code, error: a.error, durationMs: a.duration_ms });
+      byDelivery.set(a.delivery_id, list);
+    }
+  }
+  return { items: result.items.map((d) => ({ ...d, attemptLog: byDelivery.get(d.id) ?? [] })), nextCursor: result.nextCursor };
+}
+
+export async function getDelivery(db: Queryable, id: string): Promise<Delivery | undefined> {
+  const { rows } = await db.query<DeliveryRow>('SELECT * FROM webhook_deliveries WHERE id = $1', [id]);
+  return rows[0] ? toDelivery(rows[0]) : undefined;
+}
+
+/**
+ * One delivery row per live subscription that wants the event. A re-run inserts nothing
+ * new and returns every still-pending delivery of the event, so a crash between insert
+ * and enqueue is repaired by the retry.
+ */
+export async function fanOutDeliveries(db: Queryable, event: Pick<DomainEvent, 'id' | 'type'>): Promise<string[]> {
+  return (await fanOutMany(db, [event]))[0]!;
+}
+
+/** fanOutDeliveries for many events in one statement; results in the order of the events. */
+export async function fanOutMany(db: Queryable, events: Array<Pick<DomainEvent, 'id' | 'type'>>): Promise<string[][]> {
+  const { rows } = await db.query<{ id: string; event_id: string }>(
+    `WITH ev AS (
+       SELECT DISTINCT event_id, event_type FROM unnest($1::uuid[], $2::text[]) AS e (event_id, event_type)
+     ), inserted AS (
+       INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, status)
+       SELECT gen_random_uuid(), s.id, ev.event_id, ev.event_type, 'pending'
+       FROM ev JOIN webhook_subscriptions s
+         ON s.enabled AND s.deleted_at IS NULL
+        AND (cardinality(s.event_types) = 0 OR ev.event_type = ANY (s.event_types))
+       ON CONFLICT (subscription_id, event_id) DO NOTHING
+       RETURNING id, event_id
+     )
+     SELECT id, event_id FROM inserted
+     UNION
+     SELECT d.id, d.event_id FROM webhook_deliveries d JOIN ev ON d.event_id = ev.event_id WHERE d.status = 'pending'`,
+    [events.map((e) => e.id), events.map((e) => e.type)],
+  );
+  const byEvent = new Map<string, string[]>();
+  for (const r of rows) {
+    const list = byEvent.get(r.event_id) ?? [];
+    list.push(r.id);
+    byEvent.set(r.event_id, list);
+  }
+  return events.map((e) => byEvent.get(e.id) ?? []);
+}
+
+export interface DeliveryWork {
+  id: string;
+  status: DeliveryStatus;
+  attempts: number;
+  eventId: string;
+  subscriptionId: string;
+  url: string;
+  secret: string;
+  subscriptionLive: boolean;
+  body: string | null;
+}
+
+/** Everything one send needs, in one round trip. The body is the outbox payload as stored. */
+export async function loadDeliveryWork(db: Queryable, deliveryId: string): Promise<DeliveryWork | undefined> {
+  return (await loadDeliveryWorkMany(db, [deliveryId]))[0];
+}
+
+export async function loadDeliveryWorkMany(db: Queryable, ids: string[]): Promise<Array<DeliveryWork | undefined>> {
+  const { rows } = await db.query<{
+    id: string;
+    status: DeliveryStatus;
+    attempts: number;
+    event_id: string;
+    subscription_id: string;
+    url: string;
+    secret: string;
+    live: boolean;
+    body: string | null;
+  }>(
+    `SELECT d.id, d.status, d.attempts, d.event_id, d.subscription_id, s.url, s.secret,
+            (s.enabled AND s.deleted_at IS NULL) AS live, o.payload::text AS body
+     FROM webhook_deliveries d
+     JOIN webhook_subscriptions s ON s.id = d.subscription_id
+     LEFT JOIN outbox o ON o.event_id = d.event_id
+     WHERE d.id = ANY ($1::uuid[])`,
+    [ids],
+  );
+  const byId = new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        status: r.status,
+        attempts: r.attempts,
+        eventId: r.event_id,
+        subscriptionId: r.subscription_id,
+        url: r.url,
+        secret: r.secret,
+        subscriptionLive: r.live,
+        body: r.body,
+      } satisfies DeliveryWork,
+    ]),
+  );
+  return ids.map((id) => byId.get(id));
+}
+
+export interface AttemptRecord {
+  deliveryId: string;
+  statusCode?: number;
+  error?: string;
+  durationMs: number;
+  /** The delivery's status after this attempt. */
+  status: DeliveryStatus;
+  /** Why the delivery is not (yet) delivered, kept as its last_error. */
+  reason?: string;
+}
+
+/**
+ * Logs the attempt and moves the delivery in one statement (one round trip per send).
+ * Returns the attempt number, or undefined when the delivery was no longer pending
+ * (another run of the same job already finished it).
+ */
+export async function recordAttempt(db: Queryable, a: AttemptRecord): Promise<number | undefined> {
+  return (await recordAttempts(db, [a]))[0];
+}
+
+/** recordAttempt for many deliveries at once (distinct delivery ids). */
+export async function recordAttempts(db: Queryable, list: AttemptRecord[]): Promise<Array<number | undefined>> {
+  const { rows } = await db.query<{ id: string; attempts: number }>(
+    `WITH r AS (
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::text[])
+         AS r (id, status, status_code, error, duration_ms, reason)
+     ), d AS (
+       UPDATE webhook_deliveries w
+       SET attempts = w.attempts + 1, status = r.status, last_status_code = r.status_code, last_error = r.reason,
+           updated_at = now(), delivered_at = CASE WHEN r.status = 'delivered' THEN now() ELSE w.delivered_at END
+       FROM r
+       WHERE w.id = r.id AND w.status = 'pending'
+       RETURNING w.id, w.attempts
+     ), a AS (
+       INSERT INTO webhook_attempts (delivery_id, attempt, status_code, error, duration_ms)
+       SELECT d.id, d.attempts, r.status_code, r.error, r.duration_ms FROM d JOIN r ON r.id = d.id
+     )
+     SELECT id, attempts FROM d`,
+    [
+      list.map((a) => a.deliveryId),
+      list.map((a) => a.status),
+      list.map((a) => a.statusCode ?? null),
+      list.map((a) => a.error ?? null),
+      list.map((a) => a.durationMs),
+      list.map((a) => a.reason ?? a.error ?? null),
+    ],
+  );
+  const byId = new Map(rows.map((r) => [r.id, r.attempts]));
+  return list.map((a) => byId.get(a.deliveryId));
+}
+
+export async function disableSubscription(db: Queryable, id: string, reason: string): Promise<void> {
+  await db.query('UPDATE webhook_subscriptions SET enabled = false, disabled_reason = $2 WHERE id = $1', [id, reason]);
+}
+
+/** A delivery whose subscription is gone or disabled stops without an attempt. */
+export async function markDeliveryDisabled(db: Queryable, deliveryId: string, reason: string): Promise<void> {
+  await db.query(
+    `UPDATE webhook_deliveries SET status = 'disabled', last_error = $2, updated_at = now()
+     WHERE id = $1 AND status = 'pending'`,
+    [deliveryId, reason],
+  );
+}
+
+/**
+ * Puts a finished delivery back to pending for a new series of attempts. Returns the
+ * attempt count so far, or undefined when it is unknown or still pending (a series is running).
+ */
+export async function reopenDelivery(db: Queryable, deliveryId: string): Promise<number | undefined> {
+  const { rows } = await db.query<{ attempts: number }>(
+    `UPDATE webhook_deliveries SET status = 'pending', updated_at = now()
+     WHERE id = $1 AND status <> 'pending' RETURNING attempts`,
+    [deliveryId],
+  );
+  return rows[0]?.attempts;
+}
+
+/** Undoes reopenDelivery when the new series could not be queued. */
+export async function restoreDeliveryStatus(db: Queryable, deliveryId: string, status: DeliveryStatus): Promise<void> {
+  await db.query(
+    `UPDATE webhook_deliveries SET status = $2, updated_at = now() WHERE id = $1 AND status = 'pending'`,
+    [deliveryId, status],
+  );
+}

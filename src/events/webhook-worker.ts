@@ -1,0 +1,101 @@
+// The `webhooks` worker: one job per delivery. Sends the signed POST, logs the attempt,
+// and lets BullMQ schedule the retry. Safe to re-run: a finished delivery is not sent again.
+import { UnrecoverableError, type Job, type Processor } from 'bullmq';
+import type { Logger } from '../log.js';
+import type { Queryable } from '../db/pool.js';
+import { judgeAttempt, type Verdict } from './delivery-policy.js';
+import type { WebhookSender } from './http-sender.js';
+import type { WebhookJobData } from './queues.js';
+import { sign } from './signing.js';
+import {
+  disableSubscription,
+  loadDeliveryWork,
+  markDeliveryDisabled,
+  recordAttempt,
+  type AttemptRecord,
+  type DeliveryWork,
+} from './webhook-store.js';
+
+export interface DeliveryDeps {
+  db: Queryable;
+  sender: WebhookSender;
+  log: Logger;
+  now?: () => number;
+  /** Batched versions of the two per-send queries (see Batcher); direct queries by default. */
+  load?: (deliveryId: string) => Promise<DeliveryWork | undefined>;
+  record?: (attempt: AttemptRecord) => Promise<number | undefined>;
+}
+
+/** Thrown for a failed attempt that BullMQ should retry; its message lands in the job. */
+export class AttemptFailedError extends Error {
+  override name = 'AttemptFailedError';
+}
+
+export type AttemptOutcome =
+  | { kind: 'skipped'; why: string }
+  | { kind: 'attempted'; verdict: Verdict; recorded: boolean };
+
+/**
+ * One attempt at one delivery: sign, POST, judge, record. Used for the first attempt
+ * (inline in the fan-out) and for every retry (the `webhooks` worker).
+ */
+export async function attemptDelivery(
+  deps: DeliveryDeps,
+  work: DeliveryWork,
+  attemptInSeries: number,
+  maxAttempts: number,
+): Promise<AttemptOutcome> {
+  const record = deps.record ?? ((a: AttemptRecord) => recordAttempt(deps.db, a));
+  const deliveryId = work.id;
+  if (work.status !== 'pending') return { kind: 'skipped', why: `already ${work.status}` };
+  if (!work.subscriptionLive) {
+    await markDeliveryDisabled(deps.db, deliveryId, 'subscription disabled or deleted');
+    return { kind: 'skipped', why: 'subscription disabled' };
+  }
+  if (work.body === null) {
+    const verdict: Verdict = { status: 'failed', reason: 'event payload no longer in the outbox' };
+    const n = await record({ deliveryId, error: verdict.reason, durationMs: 0, status: 'failed', reason: verdict.reason });
+    return { kind: 'attempted', verdict, recorded: n !== undefined };
+  }
+  // The webhook-id is the event id: the same on every retry and redelivery, so the
+  // receiver can drop duplicates; the timestamp and signature are fresh each time.
+  const headers = sign(work.secret, work.eventId, work.body, deps.now?.() ?? Date.now());
+  const result = await deps.sender.send(work.url, { ...headers }, work.body);
+  const verdict = judgeAttempt(result, attemptInSeries, maxAttempts);
+  if (verdict.status === 'disabled') {
+    // Before the delivery is marked, so nobody sees a 'disabled' delivery of a live subscription.
+    await disableSubscription(deps.db, work.subscriptionId, verdict.reason);
+    deps.log.warn({ subscriptionId: work.subscriptionId, deliveryId }, 'webhook subscription disabled: receiver answered 410');
+  }
+  if (verdict.status === 'dead') {
+    deps.log.warn({ subscriptionId: work.subscriptionId, deliveryId, reason: verdict.reason }, 'webhook delivery dead after its last attempt');
+  }
+  const recorded = await record({
+    deliveryId,
+    ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),
+    ...(result.error !== undefined ? { error: result.error } : {}),
+    durationMs: result.durationMs,
+    status: verdict.status,
+    ...(verdict.status !== 'delivered' ? { reason: verdict.reason } : {}),
+  });
+  return { kind: 'attempted', verdict, recorded: recorded !== undefined };
+}
+
+/** Attempts made before this job's series began (the inline first attempt). */
+export const attemptOffset = (data: WebhookJobData | undefined): number => data?.attemptOffset ?? 0;
+
+export function deliveryProcessor(deps: DeliveryDeps): Processor<WebhookJobData, string, string> {
+  const load = deps.load ?? ((id: string) => loadDeliveryWork(deps.db, id));
+  return async (job: Job<WebhookJobData, string, string>) => {
+    const work = await load(job.data.deliveryId);
+    if (!work) return 'unknown delivery';
+    const offset = attemptOffset(job.data);
+    const outcome = await attemptDelivery(deps, work, offset + job.attemptsMade + 1, offset + (job.opts.attempts ?? 1));
+    if (outcome.kind === 'skipped') return outcome.why;
+    if (!outcome.recorded) return 'finished concurrently';
+    const { verdict } = outcome;
+    if (verdict.status === 'delivered') return 'delivered';
+    if (verdict.status === 'pending') throw new AttemptFailedError(verdict.reason);
+    throw new UnrecoverableError(verdict.reason);
+  };
+}

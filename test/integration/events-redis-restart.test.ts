@@ -1,0 +1,137 @@
+// Redis goes away and comes back: events written meanwhile wait in the outbox and are
+// all delivered afterwards, none lost and none sent twice. Uses a private redis-server
+// so the shared one is never disturbed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { createLogger } from '../../src/log.js';
+import { withTransaction } from '../../src/db/pool.js';
+import { appendOutbox } from '../../src/events/outbox.js';
+import { startEventPipeline, type EventPipeline } from '../../src/events/pipeline.js';
+import { generateSecret, verifyWebhook } from '../../src/events/signing.js';
+import { insertSubscription } from '../../src/events/webhook-store.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { uniquePrefix } from '../helpers/redis.js';
+
+async function freePort(): Promise<number> {
+  const s = createTcpServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function startRedis(port: number): Promise<ChildProcess> {
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      if (out.includes('Ready to accept connections')) resolve();
+    };
+    proc.stdout!.on('data', onData);
+    proc.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
+  });
+  proc.stdout!.resume();
+  return proc;
+}
+
+async function stopRedis(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return;
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  proc.kill('SIGKILL');
+  await exited;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, limitMs = 30_000): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+let tdb: TestDatabase;
+let redis: ChildProcess | undefined;
+let pipeline: EventPipeline | undefined;
+let receiver: Server;
+const ids: string[] = [];
+const secret = generateSecret();
+let forged = 0;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString();
+      if (verifyWebhook(req.headers, body, secret).ok) ids.push(String(req.headers['webhook-id']));
+      else forged++;
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+});
+
+afterAll(async () => {
+  await pipeline?.stop();
+  if (redis) await stopRedis(redis);
+  receiver?.closeAllConnections();
+  await new Promise<void>((r) => (receiver ? receiver.close(() => r()) : r()));
+  await tdb?.drop();
+});
+
+describe('Redis outage', () => {
+  it('keeps events in the outbox while Redis is down and delivers each exactly once after it returns', async () => {
+    const port = await freePort();
+    const redisUrl = `redis://127.0.0.1:${port}`;
+    redis = await startRedis(port);
+    pipeline = await startEventPipeline({
+      db: tdb.db,
+      log: createLogger('silent'),
+      config: {
+        redisUrl,
+        redisPrefix: uniquePrefix('rr'),
+        webhooks: { allowPrivate: true, timeoutMs: 2_000, maxAttempts: 5, backoffBaseMs: 20, backoffMaxMs: 200 },
+      },
+      relay: { pollMs: 50, maxBackoffMs: 300, enqueueTimeoutMs: 1_000 },
+      closeTimeoutMs: 2_000,
+    });
+    const { port: rport } = receiver.address() as AddressInfo;
+    await insertSubscription(tdb.db, { url: `http://127.0.0.1:${rport}/hooks`, eventTypes: [], secret });
+
+    const emit = (n: number) =>
+      withTransaction(tdb.db, (tx) => appendOutbox(tx, { type: 'call.ended', data: { n } }));
+    const unpublished = async () =>
+      Number((await tdb.db.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).rows[0].n);
+
+    const before = [];
+    for (let i = 0; i < 5; i++) before.push(await emit(i));
+    await waitFor('first events', async () => ids.length >= 5);
+
+    await stopRedis(redis);
+    const failuresBefore = pipeline.relay.stats.failures;
+    const during = [];
+    for (let i = 5; i < 15; i++) during.push(await emit(i)); // committing never depends on Redis
+    await waitFor('relay to notice', async () => pipeline!.relay.stats.failures > failuresBefore + 1);
+    expect(await unpublished()).toBe(10);
+
+    redis = await startRedis(port);
+    await waitFor('all events after restart', async () => ids.length >= 15 && (await unpublished()) === 0);
+    // Give a duplicate a chance to show up before judging.
+    await waitFor('deliveries settled', async () => {
+      const { rows } = await tdb.db.query("SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'delivered'");
+      return rows[0].n === 15;
+    });
+    const expected = [...before, ...during].map((e) => e.id).sort();
+    expect([...ids].sort()).toEqual(expected);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(forged).toBe(0);
+  }, 90_000);
+});

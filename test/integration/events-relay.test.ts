@@ -1,0 +1,133 @@
+// The outbox relay against real Postgres: order, batches, concurrent relays, failures.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
+import { withTransaction } from '../../src/db/pool.js';
+import { appendOutbox } from '../../src/events/outbox.js';
+import { LocalEventBus } from '../../src/events/bus.js';
+import type { DomainEvent } from '../../src/events/catalogue.js';
+import { OutboxRelay } from '../../src/events/relay.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+
+type Added = { name: string; data: { events: DomainEvent[] }; opts?: { jobId?: string } };
+
+/** Records what would go to BullMQ; `failing` makes it behave like an unreachable Redis. */
+class RecordingQueue {
+  added: Added[] = [];
+  /** Every event of every job, in the order they were queued. */
+  get events(): DomainEvent[] {
+    return this.added.flatMap((j) => j.data.events);
+  }
+  failing = false;
+  delayMs = 0;
+  async addBulk(jobs: Added[]) {
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+    if (this.failing) throw new Error("Stream isn't writeable and enableOfflineQueue options is false");
+    this.added.push(...jobs);
+    return [] as never;
+  }
+}
+
+let tdb: TestDatabase;
+const log = createLogger('silent');
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+});
+afterAll(async () => {
+  await tdb?.drop();
+});
+beforeEach(async () => {
+  await tdb.db.query('DELETE FROM outbox');
+});
+
+async function emit(n: number): Promise<DomainEvent> {
+  return withTransaction(tdb.db, (tx) => appendOutbox(tx, { type: 'queue.stats', data: { n } }));
+}
+
+describe('OutboxRelay', () => {
+  it('publishes in id order, in runs of events per job, to the queue then the bus, and marks rows', async () => {
+    const q = new RecordingQueue();
+    const bus = new LocalEventBus();
+    const onBus: string[] = [];
+    bus.subscribe((e) => onBus.push(e.id));
+    const events = [];
+    for (let i = 0; i < 7; i++) events.push(await emit(i));
+    const relay = new OutboxRelay({ db: tdb.db, events: q as never, bus, log, batchSize: 3, eventsPerJob: 2 });
+    expect(await relay.relayOnce()).toBe(3);
+    expect(await relay.relayOnce()).toBe(3);
+    expect(await relay.relayOnce()).toBe(1);
+    expect(await relay.relayOnce()).toBe(0);
+    expect(q.events).toEqual(events);
+    // batches of 3 rows, at most 2 events per job: 2+1, 2+1, 1
+    expect(q.added.map((j) => j.data.events.length)).toEqual([2, 1, 2, 1, 1]);
+    expect(onBus).toEqual(events.map((e) => e.id));
+    const { rows } = await tdb.db.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('leaves rows unpublished while the queue is unreachable and sends them once it is back', async () => {
+    const q = new RecordingQueue();
+    q.failing = true;
+    const relay = new OutboxRelay({ db: tdb.db, events: q as never, log, pollMs: 10, maxBackoffMs: 40 });
+    const a = await emit(1);
+    relay.start();
+    try {
+      await waitFor(() => relay.stats.failures >= 3);
+      const b = await emit(2);
+      const { rows } = await tdb.db.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+      expect(rows[0].n).toBe(2);
+      expect(q.added).toHaveLength(0);
+      q.failing = false;
+      await waitFor(() => q.events.length === 2);
+      expect(q.events.map((e) => e.id)).toEqual([a.id, b.id]);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('lets several relays run at once without publishing a row twice', async () => {
+    const q = new RecordingQueue();
+    q.delayMs = 2; // keep transactions open long enough to overlap
+    const ids = new Set<string>();
+    for (let i = 0; i < 300; i++) ids.add((await emit(i)).id);
+    const relays = [1, 2, 3].map(() => new OutboxRelay({ db: tdb.db, events: q as never, log, batchSize: 10 }));
+    await Promise.all(
+      relays.map(async (r) => {
+        while ((await r.relayOnce()) > 0 || (await pending()) > 0) {
+          /* drain */
+        }
+      }),
+    );
+    expect(q.events).toHaveLength(300);
+    expect(new Set(q.events.map((e) => e.id))).toEqual(ids);
+    // Each relay did some of the work: the locks were skipped, not waited for.
+    expect(relays.filter((r) => r.stats.published > 0).length).toBeGreaterThan(1);
+    expect(relays.reduce((s, r) => s + r.stats.published, 0)).toBe(300);
+  });
+
+  it('picks up new rows by polling and stops cleanly', async () => {
+    const q = new RecordingQueue();
+    const relay = new OutboxRelay({ db: tdb.db, events: q as never, log, pollMs: 20 });
+    relay.start();
+    const e = await emit(9);
+    await waitFor(() => q.events.length === 1);
+    expect(q.events[0]!.id).toBe(e.id);
+    await relay.stop();
+    await emit(10);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(q.events).toHaveLength(1);
+  });
+});
+
+async function pending(): Promise<number> {
+  const { rows } = await tdb.db.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+  return rows[0].n;
+}
+
+async function waitFor(probe: () => boolean | Promise<boolean>, limitMs = 15_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
