@@ -12,6 +12,7 @@ import { startSimulator } from '../../src/sim/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { waitUntil } from '../helpers/receiver.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { serviceEnv, simControl } from '../helpers/service.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -23,22 +24,14 @@ describe('several instances', () => {
   const redis = new Redis(TEST_REDIS_URL);
   const prefix = uniquePrefix('failover');
 
-  const env = (instance: string): Record<string, string> => ({
-    DATABASE_URL: t.url,
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: prefix,
-    PORT: '0',
-    AMI_HOST: sim.ami!.host,
-    AMI_PORT: String(sim.ami!.port),
-    AMI_SECRET: 'cti-secret',
-    ARI_URL: sim.ari.url,
-    ARI_PASSWORD: 'cti-secret',
-    LEASE_TTL_MS: '1500',
-    // a long greeting, so the owner dies in the middle of it
-    GREETING_MEDIA: 'sound:tt-monkeys',
-    INSTANCE_ID: instance,
-    LOG_LEVEL: 'silent',
-  });
+  const env = (instance: string): Record<string, string> =>
+    serviceEnv(sim, t.url, prefix, {
+      LEASE_TTL_MS: '1500',
+      // a long greeting, so the owner dies in the middle of it
+      GREETING_MEDIA: 'sound:tt-monkeys',
+      INSTANCE_ID: instance,
+      LOG_LEVEL: 'silent',
+    });
 
   beforeAll(async () => {
     t = await createTestDatabase();
@@ -66,12 +59,7 @@ describe('several instances', () => {
     b = await startService(loadConfig(env('instance-b')), createLogger('silent'));
     expect(b.nodes[0]!.isOwner).toBe(false);
 
-    const res = await fetch(`${sim.control.url}/calls`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ from: '+15551239999', to: '100' }),
-    });
-    expect(res.ok).toBe(true);
+    await simControl(sim, '/calls', { from: '+15551239999', to: '100' });
     let callId = '';
     await waitUntil(async () => {
       const { rows } = await t.db.query("SELECT id FROM calls WHERE state = 'answered'");

@@ -8,7 +8,8 @@ import { startService, type Service } from '../../src/main.js';
 import { startSimulator } from '../../src/sim/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { waitUntil } from '../helpers/receiver.js';
-import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { uniquePrefix } from '../helpers/redis.js';
+import { serviceEnv, simControl } from '../helpers/service.js';
 
 describe('ARI reconnect and resync', () => {
   let t: TestDatabase;
@@ -19,19 +20,7 @@ describe('ARI reconnect and resync', () => {
     t = await createTestDatabase();
     sim = await startSimulator({});
     service = await startService(
-      loadConfig({
-        DATABASE_URL: t.url,
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: uniquePrefix('resync'),
-        PORT: '0',
-        AMI_HOST: sim.ami!.host,
-        AMI_PORT: String(sim.ami!.port),
-        AMI_SECRET: 'cti-secret',
-        ARI_URL: sim.ari.url,
-        ARI_PASSWORD: 'cti-secret',
-        GREETING_MEDIA: 'sound:tt-weasels',
-        LEASE_TTL_MS: '2000',
-      }),
+      loadConfig(serviceEnv(sim, t.url, uniquePrefix('resync'), { GREETING_MEDIA: 'sound:tt-weasels' })),
       createLogger('silent'),
     );
     await waitUntil(() => service.nodes[0]!.ariClient?.state === 'connected', 'ARI connected');
@@ -43,20 +32,15 @@ describe('ARI reconnect and resync', () => {
     await t?.drop();
   });
 
-  const control = (path: string, body?: unknown) =>
-    fetch(`${sim.control.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body ?? {}),
-    });
+  const control = <T>(path: string, body?: unknown) => simControl<T>(sim, path, body);
   const callState = async (channelId: string) =>
     (await t.db.query('SELECT id, state FROM calls WHERE channel_id = $1', [channelId])).rows[0] as
       | { id: string; state: string }
       | undefined;
 
   it('ends the call that hung up during the gap and finishes the one still up, each once', async () => {
-    const left = (await (await control('/calls', { from: '+15550000001', to: '100' })).json()) as { channelId: string };
-    const stays = (await (await control('/calls', { from: '+15550000002', to: '100' })).json()) as { channelId: string };
+    const left = await control<{ channelId: string }>('/calls', { from: '+15550000001', to: '100' });
+    const stays = await control<{ channelId: string }>('/calls', { from: '+15550000002', to: '100' });
     await waitUntil(async () => (await callState(left.channelId))?.state === 'answered', 'first call answered');
     await waitUntil(async () => (await callState(stays.channelId))?.state === 'answered', 'second call answered');
 

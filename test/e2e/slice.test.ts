@@ -7,16 +7,17 @@ import { loadConfig } from '../../src/config.js';
 import { verifyWebhook } from '../../src/events/signing.js';
 import { createLogger } from '../../src/log.js';
 import { startService, type Service } from '../../src/main.js';
-import { startSimulator } from '../../src/sim/index.js';
+import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startReceiver, waitUntil, type Receiver } from '../helpers/receiver.js';
-import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { uniquePrefix } from '../helpers/redis.js';
+import { serviceEnv, simControl } from '../helpers/service.js';
 
-type Sim = Awaited<ReturnType<typeof startSimulator>>;
+
 
 describe('the slice: inbound call -> greeting -> hangup -> CDR -> signed webhooks', () => {
   let t: TestDatabase;
-  let sim: Sim;
+  let sim: Simulator;
   let service: Service;
   let receiver: Receiver;
   let key: string;
@@ -26,19 +27,7 @@ describe('the slice: inbound call -> greeting -> hangup -> CDR -> signed webhook
     t = await createTestDatabase();
     sim = await startSimulator({});
     service = await startService(
-      loadConfig({
-        DATABASE_URL: t.url,
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: uniquePrefix('slice'),
-        PORT: '0',
-        AMI_HOST: sim.ami!.host,
-        AMI_PORT: String(sim.ami!.port),
-        AMI_SECRET: 'cti-secret',
-        ARI_URL: sim.ari.url,
-        ARI_PASSWORD: 'cti-secret',
-        WEBHOOK_ALLOW_PRIVATE: 'true',
-        LEASE_TTL_MS: '2000',
-      }),
+      loadConfig(serviceEnv(sim, t.url, uniquePrefix('slice'))),
       createLogger('silent'),
     );
     key = (await createApiKey(service.db, { name: 'slice', scopes: ['admin'] })).key;
@@ -61,12 +50,7 @@ describe('the slice: inbound call -> greeting -> hangup -> CDR -> signed webhook
   });
 
   it('greets the caller, ends the call, stores the CDR and delivers signed events', async () => {
-    const res = await fetch(`${sim.control.url}/calls`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ from: '+15551230001', callerName: 'Alice Caller', to: '100' }),
-    });
-    expect(res.ok).toBe(true);
+    await simControl(sim, '/calls', { from: '+15551230001', callerName: 'Alice Caller', to: '100' });
 
     await receiver.waitFor((all) => all.some((r) => r.json.type === 'cdr.created'));
     const types = receiver.received.map((r) => r.json.type);
@@ -94,21 +78,12 @@ describe('the slice: inbound call -> greeting -> hangup -> CDR -> signed webhook
 
   it('ends the call with the caller hang-up cause when the caller hangs up during the greeting', async () => {
     const before = receiver.received.length;
-    const res = await fetch(`${sim.control.url}/calls`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ from: '+15551230002', to: '100' }),
-    });
-    const { channelId } = (await res.json()) as { channelId: string };
+    const { channelId } = await simControl<{ channelId: string }>(sim, '/calls', { from: '+15551230002', to: '100' });
     await waitUntil(async () => {
       const { rows } = await t.db.query('SELECT state FROM calls WHERE channel_id = $1', [channelId]);
       return rows[0]?.state === 'answered';
     }, 'the call to be answered');
-    await fetch(`${sim.control.url}/channels/${channelId}/hangup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ cause: 16 }),
-    });
+    await simControl(sim, `/channels/${channelId}/hangup`, { cause: 16 });
     await receiver.waitFor((all) => all.slice(before).some((r) => r.json.type === 'cdr.created'));
     const ended = receiver.received.slice(before).find((r) => r.json.type === 'call.ended')!;
     expect(ended.json.data).toMatchObject({ cause: 16, reason: 'left stasis' });

@@ -206,6 +206,45 @@ describe('webhook routes', () => {
     expect((await app.inject({ method: 'POST', url: `/v1/webhooks/deliveries/${deliveryId}/redeliver` })).statusCode).toBe(409);
   });
 
+  it('answers 503 and leaves the delivery as it was when the queue is unreachable', async () => {
+    const { createServer } = await import('node:net');
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as import('node:net').AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const deadRedis = new Redis(`redis://127.0.0.1:${port}`, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+    deadRedis.on('error', () => {});
+    const deadQueue = new Queue<WebhookJobData>(WEBHOOKS_QUEUE, { connection: deadRedis, prefix: `${uniquePrefix('whr')}:bull` });
+    deadQueue.on('error', () => {});
+    const other = Fastify();
+    other.addSchema(ProblemSchema);
+    registerErrorHandling(other, { bodyLimit: 1_048_576 });
+    await other.register(webhookRoutes, {
+      db: tdb.db,
+      config: { webhooks: { allowPrivate: false, timeoutMs: 1000, maxAttempts: 4 } },
+      queues: { webhooks: deadQueue },
+      resolve,
+      enqueueTimeoutMs: 300,
+    });
+    try {
+      const id = (await create({ url: 'https://hooks.example.com/q', eventTypes: [] })).json().id;
+      const deliveryId = '2b3c4d5e-6f70-4a1b-8c2d-3e4f5a6b7c8d';
+      await tdb.db.query(
+        `INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, status, attempts)
+         VALUES ($1, $2, gen_random_uuid(), 'call.ended', 'dead', 3)`,
+        [deliveryId, id],
+      );
+      const res = await other.inject({ method: 'POST', url: `/v1/webhooks/deliveries/${deliveryId}/redeliver` });
+      expect(res.statusCode).toBe(503);
+      const { rows } = await tdb.db.query('SELECT status FROM webhook_deliveries WHERE id = $1', [deliveryId]);
+      expect(rows[0].status).toBe('dead');
+    } finally {
+      await other.close();
+      await Promise.race([deadQueue.close(), new Promise((r) => setTimeout(r, 500))]);
+      deadRedis.disconnect();
+    }
+  });
+
   it('declares the scope every route needs', () => {
     expect(Object.fromEntries(seenScopes)).toMatchObject({
       'POST /v1/webhooks': ['webhooks:write'],

@@ -1,0 +1,38 @@
+// The environment a test gives cti-bridge to run against the simulator, its own
+// database and its own Redis prefix: the same variables an operator would set.
+import type { Simulator } from '../../src/sim/index.js';
+import { TEST_REDIS_URL } from './redis.js';
+
+export function serviceEnv(
+  sim: Simulator,
+  databaseUrl: string,
+  redisPrefix: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: redisPrefix,
+    PORT: '0',
+    AMI_HOST: sim.ami!.host,
+    AMI_PORT: String(sim.ami!.port),
+    AMI_SECRET: 'cti-secret',
+    ARI_URL: sim.ari.url,
+    ARI_PASSWORD: 'cti-secret',
+    LEASE_TTL_MS: '2000',
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    ...overrides,
+  };
+}
+
+/** Posts to the simulator's control API, as a test script or an integrator would. */
+export async function simControl<T = unknown>(sim: Simulator, path: string, body: unknown = {}): Promise<T> {
+  const res = await fetch(`${sim.control.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`simulator ${path}: ${res.status} ${await res.text()}`);
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
