@@ -1,7 +1,9 @@
 // Signed webhook deliveries per second through the real pipeline (outbox relay, `events`
-// fan-out worker, `webhooks` delivery worker, Postgres bookkeeping of every attempt) to a
-// loopback receiver, against the same receiver hit by plain unsigned POSTs from a simple
-// loop with the same concurrency, measured in the same run.
+// queue and fan-out worker making the first attempts, Postgres bookkeeping of every
+// delivery and attempt) to a loopback receiver, against the same receiver hit by plain
+// unsigned POSTs from a simple loop with the same concurrency, measured in the same run.
+// The clock runs from a full outbox (filled beforehand: the producers' transactions are
+// not measured) until every delivery is recorded as delivered in Postgres.
 //
 // Run alone: npx tsx bench/webhooks.ts [events]
 import { createServer, type Server } from 'node:http';
@@ -186,6 +188,11 @@ export async function run(events = 10_000): Promise<BenchResult> {
       };
       return result;
     } finally {
+      // Leave nothing behind in the shared Redis.
+      await Promise.allSettled([
+        pipeline.queues.events.obliterate({ force: true }),
+        pipeline.queues.webhooks.obliterate({ force: true }),
+      ]);
       await pipeline.stop();
     }
   } finally {

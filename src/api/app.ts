@@ -67,7 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // --- external plugins
   const headers = securityHeaders();
   app.addHook('onRequest', (req, reply, done) => {
-    reply.headers(headers).header('x-request-id', req.id);
+    reply.headers(req.url.startsWith('/docs') ? headers.document : headers.api).header('x-request-id', req.id);
     done();
   });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });

@@ -44,8 +44,9 @@ export async function registerOpenApi(app: FastifyInstance, opts: { version: str
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    // swagger-ui's page needs its own inline script/style hashes; keep plain-HTTP
-    // deployments working by not forcing an upgrade to HTTPS.
+    // swagger-ui's page loads its own scripts and styles ('self'), which the API's
+    // default-src 'none' would block: it gets its own policy, minus the forced upgrade to
+    // HTTPS so plain-HTTP deployments (a LAN, a laptop) still render the docs.
     staticCSP: true,
     transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
   });

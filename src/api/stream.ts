@@ -99,10 +99,10 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamOptions): P
       }
     },
     handler: async (req, reply) =>
-      sendProblem(reply, {
+      sendProblem(reply.header('upgrade', 'websocket'), {
         ...new ProblemError(426, 'this endpoint speaks WebSocket only; send an Upgrade request', {}, 'Upgrade Required').toProblem(),
         requestId: req.id,
-      }).header('upgrade', 'websocket'),
+      }),
     wsHandler: (socket: WebSocket, req: FastifyRequest) => {
       const types = filters.get(req)!;
       streamConnections.inc();
@@ -110,7 +110,7 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamOptions): P
       let closed = false;
 
       const unsubscribe = opts.bus.subscribe((event) => {
-        if (closed || !types.has(event.type)) return;
+        if (closed || !types.has(event.type) || socket.readyState !== socket.OPEN) return;
         if (socket.bufferedAmount > maxBuffered) return drop();
         socket.send(encode(event));
       });

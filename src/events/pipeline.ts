@@ -1,6 +1,7 @@
-// Composition of the event pipeline: outbox relay -> `events` queue -> fan-out worker ->
-// `webhooks` queue -> delivery worker -> receivers. main.ts starts it once per instance;
-// every part is safe to run on several instances at the same time.
+// Composition of the event pipeline: outbox relay -> `events` queue (runs of events) ->
+// fan-out worker, which makes each delivery's first attempt -> `webhooks` queue (retries
+// and redeliveries) -> delivery worker. main.ts starts it once per instance; every part
+// is safe to run on several instances at the same time.
 import { Worker } from 'bullmq';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
@@ -50,7 +51,7 @@ export interface PipelineOptions {
   bus?: EventBus;
   redisUrl?: string;
   prefix?: string;
-  relay?: Pick<RelayOptions, 'pollMs' | 'batchSize' | 'maxBackoffMs' | 'enqueueTimeoutMs'>;
+  relay?: Pick<RelayOptions, 'pollMs' | 'batchSize' | 'maxBackoffMs' | 'enqueueTimeoutMs' | 'eventsPerJob' | 'republishAfterMs'>;
   /** How long stop() waits for running jobs before abandoning them to the stall checker. */
   closeTimeoutMs?: number;
 }
@@ -133,25 +134,31 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
   );
 
   const deliveryConnection = workerConnection(redisUrl);
-  const delivery = new Worker<WebhookJobData, string, string>(WEBHOOKS_QUEUE, deliveryProcessor({
+  const delivery = new Worker<WebhookJobData, string, string>(
+    WEBHOOKS_QUEUE,
+    deliveryProcessor({
       db,
       sender,
       log: plog,
       load: (id) => loadBatch.load(id),
       record: (a) => recordBatch.load(a),
-    }), {
-    connection: deliveryConnection,
-    prefix: bullPrefix,
-    concurrency,
-    removeOnComplete: { count: 0 },
-    removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
-    settings: {
-      // Counted across the whole delivery, so a retry series after the inline first
-      // attempt continues the curve instead of restarting it.
-      backoffStrategy: (attemptsMade, type, _err, job) =>
-        type === WEBHOOK_BACKOFF ? backoffDelay(attemptsMade + attemptOffset(job?.data as WebhookJobData | undefined), backoff) : 0,
+    }),
+    {
+      connection: deliveryConnection,
+      prefix: bullPrefix,
+      concurrency,
+      removeOnComplete: { count: 0 },
+      removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+      settings: {
+        // Counted across the whole delivery, so a retry series after the inline first
+        // attempt continues the curve instead of restarting it.
+        backoffStrategy: (attemptsMade, type, _err, job) =>
+          type === WEBHOOK_BACKOFF
+            ? backoffDelay(attemptsMade + attemptOffset(job?.data as WebhookJobData | undefined), backoff)
+            : 0,
+      },
     },
-  });
+  );
 
   for (const w of [fanOut, delivery]) {
     // Redis outages show up here; the worker reconnects by itself.

@@ -1,12 +1,14 @@
 // The outbox relay: moves committed events from Postgres onto the `events` queue (runs of
-// consecutive events per job), then to the live bus, and marks them published. Rows are locked with SKIP LOCKED so several
-// instances can relay at once without sending a row twice; if Redis is down the
-// transaction rolls back, the rows stay, and the relay backs off and tries again.
+// consecutive events per job), marks them published, then tells the live bus. Rows are
+// locked with SKIP LOCKED so several instances can relay at once without sending a row
+// twice; if Redis is down the transaction rolls back, the rows stay, and the relay backs
+// off and tries again. Rows whose jobs were lost with Redis's data are sent again.
 import type { Logger } from '../log.js';
 import { withTransaction, type Db } from '../db/pool.js';
 import type { EventBus } from './bus.js';
 import type { DomainEvent } from './catalogue.js';
 import type { EventsQueue } from './queues.js';
+import { withTimeout } from './timeout.js';
 
 export interface RelayOptions {
   db: Db;
@@ -20,14 +22,11 @@ export interface RelayOptions {
   enqueueTimeoutMs?: number;
   /** Events per `events` job. */
   eventsPerJob?: number;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`queue did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  /**
+   * A published event not fanned out after this long lost its job (Redis restarted
+   * without its data) and is published again. Default 5 minutes.
+   */
+  republishAfterMs?: number;
 }
 
 export interface RelayStats {
@@ -41,6 +40,8 @@ export class OutboxRelay {
   private readonly maxBackoffMs: number;
   private readonly enqueueTimeoutMs: number;
   private readonly eventsPerJob: number;
+  private readonly republishAfterMs: number;
+  private lastSweep = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
@@ -54,6 +55,7 @@ export class OutboxRelay {
     this.maxBackoffMs = opts.maxBackoffMs ?? 5_000;
     this.enqueueTimeoutMs = opts.enqueueTimeoutMs ?? 5_000;
     this.eventsPerJob = opts.eventsPerJob ?? 50;
+    this.republishAfterMs = opts.republishAfterMs ?? 300_000;
   }
 
   start(): void {
@@ -92,7 +94,8 @@ export class OutboxRelay {
   private async loop(): Promise<void> {
     let next = this.pollMs;
     try {
-      // Drain: full batches mean more is waiting.
+      await this.sweepLostJobs();
+      // Drain: a full batch means more is waiting.
       let moved: number;
       do {
         this.wakeRequested = false;
@@ -109,6 +112,21 @@ export class OutboxRelay {
       }
     }
     this.schedule(next);
+  }
+
+  /** Returns published-but-never-fanned-out rows to the relay (at most once per interval). */
+  async sweepLostJobs(now = Date.now()): Promise<number> {
+    if (now - this.lastSweep < Math.min(this.republishAfterMs, 60_000)) return 0;
+    this.lastSweep = now;
+    const { rowCount } = await this.opts.db.query(
+      `UPDATE outbox SET published_at = NULL
+       WHERE fanned_out_at IS NULL AND published_at IS NOT NULL
+         AND published_at < now() - $1::int * interval '1 millisecond'`,
+      [this.republishAfterMs],
+    );
+    const n = rowCount ?? 0;
+    if (n > 0) this.opts.log.warn({ events: n }, 'republishing events whose queue jobs were lost');
+    return n;
   }
 
   /** One batch: returns how many events were published. Throws when the queue is unreachable. */

@@ -10,6 +10,7 @@ import { badRequest, conflict, notFound, ProblemError } from '../api/problem.js'
 import { authProblems, problemResponses } from '../api/schemas.js';
 import { webhookJobOptions, type WebhooksQueue } from './queues.js';
 import { generateSecret, isValidSecret } from './signing.js';
+import { withTimeout } from './timeout.js';
 import { checkTarget, TargetRefusedError, type Resolver } from './target.js';
 import {
   CreatedWebhook,
@@ -38,6 +39,8 @@ export interface WebhookRoutesOptions {
   queues: { webhooks: Pick<WebhooksQueue, 'add'> };
   /** DNS for the target check; tests substitute a fixed table. */
   resolve?: Resolver;
+  /** How long a redelivery waits for the queue before answering 503. */
+  enqueueTimeoutMs?: number;
 }
 
 const DEFAULT_LIMIT = 50;
@@ -181,10 +184,13 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOpt
       if (attemptsSoFar === undefined) throw conflict(`delivery ${id} is still pending`);
       try {
         // A new job id per series: the previous series' job may still be kept as failed.
-        await opts.queues.webhooks.add(delivery.eventType, { deliveryId: id }, {
-          ...webhookJobOptions(opts.config.webhooks.maxAttempts),
-          jobId: `${id}-r${attemptsSoFar}`,
-        });
+        await withTimeout(
+          opts.queues.webhooks.add(delivery.eventType, { deliveryId: id }, {
+            ...webhookJobOptions(opts.config.webhooks.maxAttempts),
+            jobId: `${id}-r${attemptsSoFar}`,
+          }),
+          opts.enqueueTimeoutMs ?? 5_000,
+        );
       } catch {
         await restoreDeliveryStatus(db, id, delivery.status);
         throw new ProblemError(503, 'the delivery queue is unavailable; try again shortly');

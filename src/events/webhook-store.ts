@@ -224,6 +224,9 @@ export async function fanOutMany(db: Queryable, events: Array<Pick<DomainEvent, 
      SELECT d.id, d.event_id FROM webhook_deliveries d JOIN ev ON d.event_id = ev.event_id WHERE d.status = 'pending'`,
     [events.map((e) => e.id), events.map((e) => e.type)],
   );
+  await db.query('UPDATE outbox SET fanned_out_at = now() WHERE event_id = ANY ($1::uuid[]) AND fanned_out_at IS NULL', [
+    events.map((e) => e.id),
+  ]);
   const byEvent = new Map<string, string[]>();
   for (const r of rows) {
     const list = byEvent.get(r.event_id) ?? [];

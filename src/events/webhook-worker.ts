@@ -1,5 +1,6 @@
-// The `webhooks` worker: one job per delivery. Sends the signed POST, logs the attempt,
-// and lets BullMQ schedule the retry. Safe to re-run: a finished delivery is not sent again.
+// One webhook attempt (sign, POST, judge, record), and the `webhooks` worker that runs the
+// retries and redeliveries: one job per delivery series, BullMQ schedules the backoff.
+// Safe to re-run: a finished delivery is not sent again.
 import { UnrecoverableError, type Job, type Processor } from 'bullmq';
 import type { Logger } from '../log.js';
 import type { Queryable } from '../db/pool.js';

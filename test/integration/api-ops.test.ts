@@ -141,9 +141,18 @@ describe('OpenAPI', () => {
     expect(asset.statusCode).toBe(200);
     expect(String(asset.headers['content-security-policy'])).toMatch(/script-src 'self'/);
     expect(csp).not.toContain('upgrade-insecure-requests');
+    // The page also gets helmet's full set for documents.
+    expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(page.headers['x-frame-options']).toBe('SAMEORIGIN');
+    // JSON responses get the API set: no framing, no sniffing, HSTS, never cached.
     const api = await app.inject({ method: 'GET', url: '/healthz' });
-    expect(api.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(api.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(api.headers['x-content-type-options']).toBe('nosniff');
+    expect(api.headers['cache-control']).toBe('no-store');
+    expect(api.headers['strict-transport-security']).toMatch(/^max-age=/);
+    const problem = await app.inject({ method: 'GET', url: '/v1/calls' });
+    expect(problem.statusCode).toBe(401);
+    expect(problem.headers['x-content-type-options']).toBe('nosniff');
   });
 });
 

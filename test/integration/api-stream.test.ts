@@ -194,6 +194,7 @@ describe('stream tokens', () => {
   it('a plain GET without upgrade is told to upgrade', async () => {
     const res = await http.request({ method: 'GET', path: '/v1/events/stream', headers: bearer(reader) });
     expect(res.statusCode).toBe(426);
+    expect(res.headers.upgrade).toBe('websocket');
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     await res.body.dump();
   });

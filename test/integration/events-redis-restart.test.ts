@@ -9,6 +9,8 @@ import { createLogger } from '../../src/log.js';
 import { withTransaction } from '../../src/db/pool.js';
 import { appendOutbox } from '../../src/events/outbox.js';
 import { startEventPipeline, type EventPipeline } from '../../src/events/pipeline.js';
+import { createQueues } from '../../src/events/queues.js';
+import { OutboxRelay } from '../../src/events/relay.js';
 import { generateSecret, verifyWebhook } from '../../src/events/signing.js';
 import { insertSubscription } from '../../src/events/webhook-store.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -134,4 +136,55 @@ describe('Redis outage', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(forged).toBe(0);
   }, 90_000);
+
+  it('publishes again the events whose queued jobs vanished with a Redis restart', async () => {
+    await pipeline?.stop();
+    pipeline = undefined;
+    if (redis) await stopRedis(redis);
+    ids.length = 0;
+    const port = await freePort();
+    const redisUrl = `redis://127.0.0.1:${port}`;
+    const prefix = uniquePrefix('rr');
+    const log = createLogger('silent');
+    redis = await startRedis(port);
+
+    // Only the relay runs: the events reach the queue and the rows are marked published.
+    const queues = createQueues(redisUrl, prefix);
+    const relay = new OutboxRelay({ db: tdb.db, events: queues.events, log });
+    const lost = [];
+    for (let i = 0; i < 3; i++) {
+      lost.push(await withTransaction(tdb.db, (tx) => appendOutbox(tx, { type: 'fax.sent', data: { i } })));
+    }
+    while ((await relay.relayOnce()) > 0) {
+      /* publish all */
+    }
+    await queues.close();
+    const { rows } = await tdb.db.query(
+      'SELECT count(*)::int AS n FROM outbox WHERE event_id = ANY ($1::uuid[]) AND published_at IS NOT NULL AND fanned_out_at IS NULL',
+      [lost.map((e) => e.id)],
+    );
+    expect(rows[0].n).toBe(3);
+
+    // Redis restarts without persistence: the three jobs are gone.
+    await stopRedis(redis);
+    redis = await startRedis(port);
+
+    pipeline = await startEventPipeline({
+      db: tdb.db,
+      log,
+      config: {
+        redisUrl,
+        redisPrefix: prefix,
+        webhooks: { allowPrivate: true, timeoutMs: 2_000, maxAttempts: 3, backoffBaseMs: 20 },
+      },
+      relay: { pollMs: 50, republishAfterMs: 300 },
+      closeTimeoutMs: 2_000,
+    });
+    await waitFor('the lost events', async () => ids.length >= 3);
+    await waitFor('fanned out', async () => {
+      const r = await tdb.db.query('SELECT count(*)::int AS n FROM outbox WHERE fanned_out_at IS NULL');
+      return r.rows[0].n === 0;
+    });
+    expect([...ids].sort()).toEqual(lost.map((e) => e.id).sort());
+  }, 60_000);
 });
