@@ -4,11 +4,15 @@
 // unsigned POSTs from a simple loop with the same concurrency, measured in the same run.
 // The clock runs from a full outbox (filled beforehand: the producers' transactions are
 // not measured) until every delivery is recorded as delivered in Postgres.
+// The receiver runs in a child process for both the baseline and the subject: in the
+// same process its request parsing competed with the sender for the one JS thread, so
+// the benchmark partly measured itself. Both sides hit the very same receiver.
 //
 // Run alone: npx tsx bench/webhooks.ts [events]
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
 import { createLogger } from '../src/log.js';
 import { startEventPipeline } from '../src/events/pipeline.js';
@@ -21,19 +25,29 @@ import type { BenchResult } from './types.js';
 
 const TARGET_PER_SECOND = 3_000;
 const CONCURRENCY = 64;
+const RECEIVER_FLAG = '--webhook-receiver';
 
-interface Receiver {
-  url: string;
+interface ReceiverStats {
   count: number;
   /** Signed requests checked with the verifier (a sample, so checking does not dominate). */
   verified: number;
   rejected: number;
-  secret?: string;
+}
+
+interface Receiver {
+  url: string;
+  /** Zeroes the counters (and sets the secret to verify with), once the child has done so. */
+  reset(secret?: string): Promise<void>;
+  stats(): Promise<ReceiverStats>;
   close(): Promise<void>;
 }
 
-async function startReceiver(): Promise<Receiver> {
-  const state = { count: 0, verified: 0, rejected: 0, secret: undefined as string | undefined };
+type ToReceiver = { reset: true; secret?: string } | { stats: true };
+type FromReceiver = { port: number } | { done: true } | ({ stats: true } & ReceiverStats);
+
+/** The receiver's side, run in the child process (see the header comment). */
+async function serveReceiver(): Promise<void> {
+  const state: ReceiverStats & { secret?: string } = { count: 0, verified: 0, rejected: 0 };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -49,15 +63,56 @@ async function startReceiver(): Promise<Receiver> {
   });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(state, {
+  const send = (m: FromReceiver) => process.send!(m);
+  process.on('message', (m: ToReceiver) => {
+    if ('reset' in m) {
+      Object.assign(state, { count: 0, verified: 0, rejected: 0, secret: m.secret });
+      send({ done: true });
+    } else {
+      send({ stats: true, count: state.count, verified: state.verified, rejected: state.rejected });
+    }
+  });
+  // The parent closing the channel (or dying) ends the receiver.
+  process.on('disconnect', () => process.exit(0));
+  send({ port: (server.address() as AddressInfo).port });
+}
+
+async function startReceiver(): Promise<Receiver> {
+  // Same file, same loader flags (execArgv is inherited): the child runs serveReceiver().
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [RECEIVER_FLAG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = <T extends FromReceiver>(pick: (m: FromReceiver) => m is T): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (m: FromReceiver) => {
+        if (!pick(m)) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(m);
+      };
+      const onExit = (code: number | null) => reject(new Error(`receiver process exited (${code})`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const { port } = await next((m): m is { port: number } => 'port' in m);
+  return {
     url: `http://127.0.0.1:${port}/hooks`,
+    async reset(secret) {
+      const done = next((m): m is { done: true } => 'done' in m);
+      child.send({ reset: true, ...(secret ? { secret } : {}) } satisfies ToReceiver);
+      await done;
+    },
+    async stats() {
+      const reply = next((m): m is { stats: true } & ReceiverStats => 'stats' in m);
+      child.send({ stats: true } satisfies ToReceiver);
+      const { count, verified, rejected } = await reply;
+      return { count, verified, rejected };
+    },
     close: () =>
       new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
+        if (child.exitCode !== null) return r();
+        child.once('exit', () => r());
+        child.disconnect();
       }),
-  });
+  };
 }
 
 /** Plain POSTs of a body of the same size, no signing, no queue, no database. */
@@ -100,8 +155,10 @@ async function fillOutbox(db: import('../src/db/pool.js').Db, n: number, from: n
 
 async function waitForCount(receiver: Receiver, n: number, limitMs: number): Promise<void> {
   const deadline = Date.now() + limitMs;
-  while (receiver.count < n) {
-    if (Date.now() > deadline) throw new Error(`only ${receiver.count} of ${n} deliveries arrived`);
+  for (;;) {
+    const { count } = await receiver.stats();
+    if (count >= n) return;
+    if (Date.now() > deadline) throw new Error(`only ${count} of ${n} deliveries arrived`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }
@@ -125,7 +182,7 @@ export async function run(events = 10_000): Promise<BenchResult> {
   const prefix = uniquePrefix('bench-wh');
   try {
     const secret = generateSecret();
-    receiver.secret = secret;
+    await receiver.reset(secret);
     await insertSubscription(db, { url: receiver.url, eventTypes: [], secret });
     const sampleBody = JSON.stringify({
       id: '3f0e3c52-5d0e-4c6a-8e55-2a8f3b1c9d00',
@@ -152,14 +209,14 @@ export async function run(events = 10_000): Promise<BenchResult> {
     let subjectRate: number;
     try {
       const warm = 1_000;
-      receiver.count = 0;
+      await receiver.reset(secret);
       await fillOutbox(db, warm, 0);
       await waitForCount(receiver, warm, 60_000);
 
-      receiver.count = 0;
+      await receiver.reset();
       const baselineRate = await baseline(receiver, events, sampleBody);
 
-      receiver.count = 0;
+      await receiver.reset(secret);
       await pipeline.relay.stop(); // fill first, then let the relay loose on a full outbox
       await fillOutbox(db, events, warm);
       const started = performance.now();
@@ -176,7 +233,8 @@ export async function run(events = 10_000): Promise<BenchResult> {
       if (rows[0].delivered !== events + warm || attempts !== events + warm) {
         throw new Error(`bookkeeping mismatch: ${JSON.stringify(rows[0])}, ${attempts} attempts for ${events + warm} events`);
       }
-      if (receiver.rejected > 0 || receiver.verified === 0) throw new Error('receiver could not verify the signatures');
+      const checked = await receiver.stats();
+      if (checked.rejected > 0 || checked.verified === 0) throw new Error('receiver could not verify the signatures');
 
       const result: BenchResult = {
         name: 'webhooks',
@@ -201,7 +259,9 @@ export async function run(events = 10_000): Promise<BenchResult> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv.includes(RECEIVER_FLAG)) {
+  await serveReceiver();
+} else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const n = Number(process.argv[2] ?? 10_000);
   const r = await run(n);
   console.log(

@@ -35,6 +35,8 @@ const EnvSchema = Type.Object({
   LEASE_TTL_MS: Type.Integer({ default: 10_000, minimum: 1_000 }),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 600, minimum: 1 }),
   BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
+  // Signs the short-lived WebSocket stream tokens; instances behind one load balancer share it.
+  STREAM_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32 })),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -80,6 +82,7 @@ export interface Config {
   leaseTtlMs: number;
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
+  streamTokenSecret: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -148,6 +151,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     leaseTtlMs: env.LEASE_TTL_MS,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    streamTokenSecret: env.STREAM_TOKEN_SECRET,
   };
 }
 
@@ -157,6 +161,7 @@ export function redactConfig(config: Config): unknown {
     ...config,
     databaseUrl: config.databaseUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
     redisUrl: config.redisUrl.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'),
+    streamTokenSecret: config.streamTokenSecret ? '***' : undefined,
     pbxNodes: config.pbxNodes.map((n) => ({
       ...n,
       ami: { ...n.ami, secret: '***' },

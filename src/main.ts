@@ -6,6 +6,7 @@ import closeWithGrace from 'close-with-grace';
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
+import { postgresCheck, redisCheck, type ReadinessCheck } from './api/health.js';
 import { callRoutes } from './calls/routes.js';
 import { loadConfig, redactConfig, type Config } from './config.js';
 import { migrate } from './db/migrate.js';
@@ -56,16 +57,12 @@ export async function startService(config: Config, log: Logger = createLogger(co
       }),
   );
 
-  const readiness: Record<string, () => Promise<{ ok: boolean; detail?: string }>> = {
-    postgres: async () => {
-      await db.query('SELECT 1');
-      return { ok: true };
-    },
-    redis: async () => ({ ok: (await redis.ping()) === 'PONG' }),
-  };
+  // The API keeps serving history and webhooks while a PBX is away, so the PBX checks
+  // are reported without taking the instance out of a load balancer.
+  const readiness: Record<string, ReadinessCheck> = { postgres: postgresCheck(db), redis: redisCheck(redis) };
   for (const n of nodes) {
-    readiness[`ami:${n.id}`] = async () => n.amiReadiness();
-    readiness[`ari:${n.id}`] = async () => n.ariReadiness();
+    readiness[`ami:${n.id}`] = async () => ({ ...n.amiReadiness(), required: false });
+    readiness[`ari:${n.id}`] = async () => ({ ...n.ariReadiness(), required: false });
   }
 
   const app = await buildApp({
@@ -75,6 +72,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
     log,
     bus,
     readiness,
+    streamTokenSecret: config.streamTokenSecret,
     routes: [
       { plugin: callRoutes, opts: { db } },
       { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues } },

@@ -40,6 +40,7 @@ describe('the slice: inbound call -> greeting -> hangup -> CDR -> signed webhook
     expect(res.status).toBe(201);
     secret = ((await res.json()) as { secret: string }).secret;
     await waitUntil(async () => (await fetch(`${service.url}/readyz`)).status === 200, 'service ready');
+    await waitUntil(() => service.nodes[0]!.ariClient?.state === 'connected', 'ARI connected');
   });
 
   afterAll(async () => {

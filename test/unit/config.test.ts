@@ -34,8 +34,13 @@ describe('config', () => {
   });
 
   it('never lets a secret through redaction', () => {
-    const c = loadConfig({ ...base, DATABASE_URL: 'postgres://app:dbpass@db/cti', REDIS_URL: 'redis://:rpass@r:6379' });
+    const c = loadConfig({
+      ...base,
+      DATABASE_URL: 'postgres://app:dbpass@db/cti',
+      REDIS_URL: 'redis://:rpass@r:6379',
+      STREAM_TOKEN_SECRET: 'stream-token-secret-0123456789abcdef',
+    });
     const text = JSON.stringify(redactConfig(c));
-    for (const secret of ['ami-s3cret', 'ari-s3cret', 'dbpass', 'rpass']) expect(text).not.toContain(secret);
+    for (const secret of ['ami-s3cret', 'ari-s3cret', 'dbpass', 'rpass', 'stream-token-secret']) expect(text).not.toContain(secret);
   });
 });
