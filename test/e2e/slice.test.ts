@@ -22,13 +22,14 @@ describe('the slice: inbound call -> greeting -> hangup -> CDR -> signed webhook
   let receiver: Receiver;
   let key: string;
   let secret: string;
+  const logLines: string[] = [];
 
   beforeAll(async () => {
     t = await createTestDatabase();
     sim = await startSimulator({});
     service = await startService(
       loadConfig(serviceEnv(sim, t.url, uniquePrefix('slice'))),
-      createLogger('silent'),
+      createLogger('info', { write: (line: string) => void logLines.push(line) }),
     );
     key = (await createApiKey(service.db, { name: 'slice', scopes: ['admin'] })).key;
     receiver = await startReceiver();
@@ -75,6 +76,15 @@ describe('the slice: inbound call -> greeting -> hangup -> CDR -> signed webhook
     const call = (await detail.json()) as { state: string; timeline: Array<{ type: string }> };
     expect(call.state).toBe('ended');
     expect(call.timeline.map((e) => e.type)).toEqual(['call.created', 'call.answered', 'prompt.started', 'prompt.finished', 'call.ended']);
+
+    // Ops follow one call with one filter: every milestone line names the call, its
+    // linkedid and the PBX node; and no secret is ever written.
+    const lines = logLines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const milestones = lines.filter((l) => l.callId === callId && typeof l.event === 'string');
+    expect(milestones.map((l) => l.event)).toEqual(['call.created', 'call.answered', 'prompt.finished', 'call.ended']);
+    for (const l of milestones) expect(l).toMatchObject({ callId, pbx: 'pbx1', linkedid: expect.any(String) });
+    const all = logLines.join('\n');
+    for (const leaked of ['cti-secret', key, secret]) expect(all).not.toContain(leaked);
   });
 
   it('ends the call with the caller hang-up cause when the caller hangs up during the greeting', async () => {
