@@ -185,9 +185,13 @@ const handlers: Record<string, Handler> = {
     if (!name) return s.error(msg, 'No channel specified');
     const ch = findChannel(s, name);
     if (!ch) return s.error(msg, 'No such channel');
-    const cause = Number.parseInt(msg.get('Cause') ?? '', 10);
-    s.ctx.world.hangup(ch.id, Number.isFinite(cause) && cause > 0 ? cause : 16);
+    // Asterisk ignores a Cause that is not a Q.850 number (1-127) and hangs up anyway;
+    // the channel then ends with its default cause, Normal Clearing.
+    const raw = (msg.get('Cause') ?? '').trim();
+    const cause = /^\d{1,3}$/.test(raw) ? Number(raw) : 0;
+    // Asterisk only flags the channel here and answers; the hang-up events follow the response.
     s.respond(msg, 'Success', [['Message', 'Channel Hungup']]);
+    s.ctx.world.hangup(ch.id, cause >= 1 && cause <= 127 ? cause : 16);
   },
 
   redirect(s, msg) {

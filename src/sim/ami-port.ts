@@ -28,6 +28,7 @@ export interface AmiWorldPort {
   setGlobalVar(name: string, value: string): void;
   getChannelVar(channelId: string, name: string): string | undefined;
   setChannelVar(channelId: string, name: string, value: string): void;
+  /** AMI Hangup: `cause` is the Q.850 cause the hang-up request and Hangup show. */
   hangup(channelId: string, cause: number): void;
   redirect(channelId: string, context: string, exten: string, priority: number): void;
   /**

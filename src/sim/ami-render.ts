@@ -101,6 +101,7 @@ export function renderWorldEvent(e: WorldEvent): RenderedEvent[] {
     case 'ChannelStateChanged':
       return [event('Newstate', 'call', channelBlock(e.channel))];
     case 'ChannelDialplan':
+      if (e.dead) return [];
       return [
         event('Newexten', 'dialplan', [
           ...channelBlock(e.channel),

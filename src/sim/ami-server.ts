@@ -44,7 +44,7 @@ export function worldPort(world: World): AmiWorldPort & { dispose(): void } {
     setGlobalVar: (name, value) => world.setGlobal(name, value),
     getChannelVar: (id, name) => world.getVar(id, name),
     setChannelVar: (id, name, value) => world.setVar(id, name, value),
-    hangup: (id, cause) => world.hangup(id, { reasonCode: cause }),
+    hangup: (id, cause) => world.hangup(id, { cause }),
     redirect: (id, context, exten, priority) => world.redirect(id, context, exten, priority),
     originate: (req: AmiOriginateRequest) => {
       world.originate({

@@ -147,7 +147,14 @@ export type WorldEvent =
   | (Base & { type: 'ChannelStateChanged'; channel: ChannelSnapshot; previous: ChannelState })
   | (Base & { type: 'ChannelVarSet'; channel: ChannelSnapshot; variable: string; value: string })
   | (Base & { type: 'GlobalVarSet'; variable: string; value: string })
-  | (Base & { type: 'ChannelDialplan'; channel: ChannelSnapshot; app: string; appData: string })
+  | (Base & {
+      type: 'ChannelDialplan';
+      channel: ChannelSnapshot;
+      app: string;
+      appData: string;
+      /** Published after the channel hung up: ARI shows it, AMI drops Newexten for dead channels. */
+      dead?: boolean;
+    })
   | (Base & { type: 'ChannelCallerId'; channel: ChannelSnapshot })
   | (Base & { type: 'ChannelConnectedLine'; channel: ChannelSnapshot })
   | (Base & {

@@ -68,6 +68,13 @@ export type WorldListener = (event: WorldEvent) => void;
 
 type Origin = 'inbound' | 'originated' | 'created' | 'dialed-peer' | 'local-two';
 
+/**
+ * How a Local pair goes up. `two-first`: ;2 answered itself (Answer(), or ARI answered it).
+ * `dialplan-bridged`: ;2 went up because its own Dial() was answered; Asterisk then reports
+ * ;1 up and the originate done before ;2 changes state (capture ami/04).
+ */
+type AnswerOrder = 'two-first' | 'dialplan-bridged';
+
 interface Channel {
   id: string;
   name: string;
@@ -99,7 +106,7 @@ interface Channel {
   /** Another channel this one is talking to outside Stasis (dialplan Dial fallback). */
   partnerId?: string;
   /** Completes a pending originate when the channel answers. */
-  onAnswer?: () => void;
+  onAnswer?: (order?: AnswerOrder) => void;
   lastApp: string;
   lastData: string;
   dialStatus?: string;
@@ -530,7 +537,7 @@ export class World {
     const dialString = ep.resource;
     const created = this.snap(one);
     one.dialStarted = true;
-    const completeOk = () => {
+    const announceOk = () =>
       this.emit({
         type: 'OriginateResult',
         at: this.date(),
@@ -543,6 +550,7 @@ export class World {
         context: p.context ?? '',
         exten: p.extension ?? '',
       });
+    const completeOk = () => {
       if (p.app) {
         this.varSet(one, 'STASISSTATUS', '');
         if (!this.enterStasis(one, p.app, splitArgs(p.appArgs), false)) {
@@ -573,6 +581,7 @@ export class World {
       dialString,
       // ARI: -1 waits for ever.
       timeoutMs: (p.timeout ?? 30) > 0 ? (p.timeout ?? 30) * 1000 : undefined,
+      announce: announceOk,
       onAnswered: completeOk,
       onFailed: failed,
       finalDialEvent: true,
@@ -697,6 +706,9 @@ export class World {
       dialString: string;
       timeoutMs?: number;
       caller?: Channel;
+      /** Reports the answer to whoever asked for the call (the originate's outcome). */
+      announce?: () => void;
+      /** What the answered channel does next. */
       onAnswered: () => void;
       onFailed: (reason: number) => void;
       finalDialEvent: boolean;
@@ -709,15 +721,27 @@ export class World {
     this.emit({ type: 'DialBegin', at: this.date(), apps: dialApps(), caller: o.caller && this.snap(o.caller), peer: this.snap(c), dialString: o.dialString });
     let settled = false;
     let timeout: NodeJS.Timeout | undefined;
-    const answer = () => {
+    const answer = (order: AnswerOrder = 'two-first') => {
       if (settled || c.gone) return;
       settled = true;
       if (timeout) clearTimeout(timeout);
-      if (two && !two.gone) this.setState(two, 'Up');
-      c.answeredAt = this.date();
-      this.setState(c, 'Up');
-      c.dialStatus = 'ANSWER';
-      this.emit({ type: 'DialEnd', at: this.date(), apps: dialApps(), caller: o.caller && this.snap(o.caller), peer: this.snap(c), dialString: o.dialString, status: 'ANSWER' });
+      const dialEnd = () =>
+        this.emit({ type: 'DialEnd', at: this.date(), apps: dialApps(), caller: o.caller && this.snap(o.caller), peer: this.snap(c), dialString: o.dialString, status: 'ANSWER' });
+      if (order === 'dialplan-bridged') {
+        c.answeredAt = this.date();
+        c.dialStatus = 'ANSWER';
+        this.setState(c, 'Up');
+        o.announce?.();
+        if (two && !two.gone) this.setState(two, 'Up');
+        dialEnd();
+      } else {
+        if (two && !two.gone) this.setState(two, 'Up');
+        c.answeredAt = this.date();
+        this.setState(c, 'Up');
+        c.dialStatus = 'ANSWER';
+        dialEnd();
+        o.announce?.();
+      }
       o.onAnswered();
       if (two && !two.gone) this.afterLocalAnswer(two);
     };
@@ -821,11 +845,21 @@ export class World {
         if (caller.gone) return;
         caller.partnerId = peer.id;
         peer.partnerId = caller.id;
+        caller.destination = ep.exten;
+        // The ;2 half of an originated Local channel: answering its Dial() answers the
+        // originate too (Asterisk: OriginateResponse Success, Reason 4).
+        const one = caller.localHalf === 2 && caller.localPeerId ? this.chans.get(caller.localPeerId) : undefined;
+        if (one && !one.gone && one.onAnswer) {
+          const go = one.onAnswer;
+          one.onAnswer = undefined;
+          caller.answeredAt = this.date();
+          go('dialplan-bridged');
+          return;
+        }
         if (caller.state !== 'Up') {
           caller.answeredAt = this.date();
           this.setState(caller, 'Up');
         }
-        caller.destination = ep.exten;
       },
       onFailed: () => {
         this.varSet(caller, 'DIALSTATUS', peer.dialStatus ?? 'NOANSWER');
@@ -837,9 +871,9 @@ export class World {
   }
 
   /** Minimal model of the lab dialplan for channels leaving Stasis or originated into a context. */
-  private runDialplan(c: Channel, context: string, exten: string, priority: number): void {
+  private runDialplan(c: Channel, context: string, exten: string, priority: number, via: 'continue' | 'redirect' = 'continue'): void {
     if (!KNOWN_CONTEXTS.has(context)) {
-      this.failDialplan(c, context, exten, priority);
+      this.failDialplan(c, context, exten, priority, via);
       return;
     }
     c.dialplan = { context, exten, priority, appName: c.dialplan.appName, appData: c.dialplan.appData };
@@ -874,20 +908,49 @@ export class World {
     this.after(1000, () => this.hangupFlow(c, { cause: CAUSE.NORMAL_CLEARING }), c);
   }
 
-  /** Continuing into a context that does not exist: the channel hangs up (README fact 20). */
-  private failDialplan(c: Channel, context: string, exten: string, priority: number): void {
-    c.dialplan = { ...c.dialplan, context, exten, priority };
+  /**
+   * Continuing into a context that does not exist: the channel hangs up (README fact 20).
+   * After ARI `continue` (capture ami/12) ;2 goes first, then ;1. After an AMI Redirect of a
+   * ;1 running dialplan (capture ami/06) ;1's CDR closes first and ;1 is asked to hang up
+   * before ;2. Either way ;1's return to its originate pseudo-app comes after it is gone:
+   * ARI still shows that ChannelDialplan, AMI never renders a Newexten for a dead channel.
+   */
+  private failDialplan(c: Channel, context: string, exten: string, priority: number, via: 'continue' | 'redirect'): void {
     const peer = c.localPeerId ? this.chans.get(c.localPeerId) : undefined;
-    if (peer && !peer.gone) {
-      this.hangupRequested(peer, 0, false);
-      this.hangupRequested(peer, 16, true);
-      this.cleanup(peer);
-      this.destroy(peer, CAUSE.UNKNOWN);
+    const livePeer = peer && !peer.gone ? peer : undefined;
+    if (via === 'redirect' && c.localHalf === 1 && livePeer && !c.stasis) {
+      c.hangingUp = true;
+      livePeer.hangingUp = true;
+      this.closeCdr(c, this.date());
+      this.hangupRequested(c, CAUSE.NORMAL_CLEARING, true);
+      this.hangupRequested(livePeer, CAUSE.UNKNOWN, false);
+      c.dialplan = { ...c.dialplan, context, exten, priority };
+      this.cleanup(c);
+      const apps = [...c.apps];
+      this.destroy(c, CAUSE.UNKNOWN, { cdrClosed: true });
+      this.hangupRequested(livePeer, CAUSE.NORMAL_CLEARING, true);
+      this.cleanup(livePeer);
+      this.destroy(livePeer, CAUSE.UNKNOWN);
+      this.returnedToOriginate(c, apps);
+      return;
+    }
+    c.dialplan = { ...c.dialplan, context, exten, priority };
+    if (livePeer) {
+      this.hangupRequested(livePeer, CAUSE.UNKNOWN, false);
+      this.hangupRequested(livePeer, CAUSE.NORMAL_CLEARING, true);
+      this.cleanup(livePeer);
+      this.destroy(livePeer, CAUSE.UNKNOWN);
     }
     this.cleanup(c);
     const apps = [...c.apps];
     this.destroy(c, CAUSE.UNKNOWN);
-    if (c.localHalf === 1) this.emit({ type: 'ChannelDialplan', at: this.date(), apps, channel: this.snap(c), app: 'AppDial2', appData: '(Outgoing Line)' });
+    this.returnedToOriginate(c, apps);
+  }
+
+  /** The ChannelDialplan a dead ;1 still publishes (AppDial2), marked so AMI can drop it. */
+  private returnedToOriginate(c: Channel, apps: string[]): void {
+    if (c.localHalf !== 1) return;
+    this.emit({ type: 'ChannelDialplan', at: this.date(), apps, channel: this.snap(c), app: 'AppDial2', appData: '(Outgoing Line)', dead: true });
   }
 
   // ---------------------------------------------------------------------------
@@ -924,27 +987,31 @@ export class World {
     this.ring(channelId);
   }
 
-  /** ARI DELETE /channels/{id}. */
-  hangup(channelId: string, opts: { reason?: string; reasonCode?: number } = {}): void {
+  /**
+   * Hangs a channel up from the PBX side. ARI's DELETE passes `reason`/`reasonCode`: the
+   * request then shows the soft-hangup flag (32), not the Q.850 cause. AMI's Hangup passes
+   * `cause`: the request shows that Q.850 cause (capture ami/08: `Cause: 16`).
+   */
+  hangup(channelId: string, opts: { reason?: string; reasonCode?: number; cause?: number } = {}): void {
     const c = this.mustChannel(channelId);
+    const valid = (n: number) => Number.isInteger(n) && n >= 0 && n <= 127;
+    if (opts.cause !== undefined) {
+      if (!valid(opts.cause)) throw new WorldError('bad-request', 'Invalid hangup cause provided');
+      if (c.hangingUp) return;
+      this.hangupFlow(c, { requestCause: opts.cause, soft: true, cause: opts.cause });
+      return;
+    }
     let cause: number = CAUSE.NORMAL_CLEARING;
     if (opts.reason !== undefined) {
       const mapped = HANGUP_REASONS[opts.reason];
       if (mapped === undefined) throw new WorldError('bad-request', 'Invalid reason for hangup provided');
       cause = mapped;
     } else if (opts.reasonCode !== undefined) {
-      if (!Number.isInteger(opts.reasonCode) || opts.reasonCode < 0 || opts.reasonCode > 127) throw new WorldError('bad-request', 'Invalid reason for hangup provided');
+      if (!valid(opts.reasonCode)) throw new WorldError('bad-request', 'Invalid reason for hangup provided');
       cause = opts.reasonCode;
     }
     if (c.hangingUp) return;
     this.hangupFlow(c, { requestCause: SOFT_HANGUP_EXPLICIT, soft: true, cause });
-  }
-
-  /** AMI Hangup (and the control API): a soft hangup with a Q.850 cause, Stasis or not. */
-  hangupWithCause(channelId: string, cause: number = CAUSE.NORMAL_CLEARING): void {
-    const c = this.mustChannel(channelId);
-    if (c.hangingUp) return;
-    this.hangupFlow(c, { requestCause: c.stasis ? SOFT_HANGUP_EXPLICIT : cause, soft: true, cause });
   }
 
   /** Calls that have ended since the world started (AMI CoreStatus). */
@@ -978,7 +1045,7 @@ export class World {
     const c = this.mustChannel(channelId);
     if (c.stasis) this.cleanup(c, 'leave');
     if (c.bridgeId) this.leaveBridge(c);
-    this.after(0, () => this.runDialplan(c, context, exten, priority), c);
+    this.after(0, () => this.runDialplan(c, context, exten, priority, 'redirect'), c);
   }
 
   /** ARI /redirect: transfers a Stasis channel to another endpoint. */
@@ -1455,11 +1522,14 @@ export class World {
     } else {
       this.destroy(c, o.cause);
     }
-    const partner = c.partnerId ? this.chans.get(c.partnerId) : undefined;
-    if (partner && !partner.gone) this.hangupFlow(partner, { requestCause: CAUSE.NORMAL_CLEARING, soft: false, cause: CAUSE.NORMAL_CLEARING });
+    // Whoever either half was talking to through a dialplan Dial() is hung up as well.
+    for (const partnerId of [c.partnerId, peer?.partnerId]) {
+      const partner = partnerId ? this.chans.get(partnerId) : undefined;
+      if (partner && !partner.gone) this.hangupFlow(partner, { requestCause: CAUSE.NORMAL_CLEARING, soft: false, cause: CAUSE.NORMAL_CLEARING });
+    }
   }
 
-  private destroy(c: Channel, cause: number): void {
+  private destroy(c: Channel, cause: number, o: { cdrClosed?: boolean } = {}): void {
     if (c.gone) return;
     c.gone = true;
     c.hangingUp = true;
@@ -1472,10 +1542,14 @@ export class World {
     // Once the application returns, an originated channel shows its originate pseudo-app again.
     const final = c.origin === 'originated' ? { appName: 'AppDial2', appData: '(Outgoing Line)' } : { appName: '', appData: '' };
     this.emit({ type: 'ChannelHungUp', at, apps: [...c.apps], channel: { ...snap, dialplan: { ...snap.dialplan, ...final } }, cause, causeTxt: causeText(cause) });
-    if (c.localHalf !== 2) {
-      this.completedCalls++;
-      this.emit({ type: 'Cdr', at, apps: [], cdr: this.cdrOf(c, at) });
-    }
+    if (!o.cdrClosed) this.closeCdr(c, at);
+  }
+
+  /** The channel's CDR is posted (the ;2 half of a Local pair is not modelled). */
+  private closeCdr(c: Channel, at: Date): void {
+    if (c.localHalf === 2) return;
+    this.completedCalls++;
+    this.emit({ type: 'Cdr', at, apps: [], cdr: this.cdrOf(c, at) });
   }
 
   private cdrOf(c: Channel, end: Date): CdrRecord {
