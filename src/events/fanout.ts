@@ -7,7 +7,7 @@ import type { Queryable } from '../db/pool.js';
 import { backoffDelay, type BackoffSettings } from './delivery-policy.js';
 import { webhookJobOptions, type EventsJobData, type WebhookJobData, type WebhooksQueue } from './queues.js';
 import { attemptDelivery, type DeliveryDeps } from './webhook-worker.js';
-import { fanOutMany, loadDeliveryWorkMany, type DeliveryWork } from './webhook-store.js';
+import { fanOutWork, type DeliveryWork } from './webhook-store.js';
 
 export interface FanOutDeps extends DeliveryDeps {
   db: Queryable;
@@ -36,9 +36,9 @@ export function fanOutProcessor(deps: FanOutDeps): Processor<EventsJobData, numb
   return async (job: Job<EventsJobData, number, string>) => {
     const events = job.data.events ?? [];
     if (events.length === 0) return 0;
-    const deliveryIds = (await fanOutMany(deps.db, events)).flat();
-    if (deliveryIds.length === 0) return 0;
-    const works = (await loadDeliveryWorkMany(deps.db, deliveryIds)).filter((w): w is DeliveryWork => w !== undefined);
+    // One round trip: deliveries added, events marked, and what the sends need.
+    const works = await fanOutWork(deps.db, events);
+    if (works.length === 0) return 0;
     const retries: WebhookJob[] = [];
     const retry = (w: DeliveryWork, attemptsSoFar: number) =>
       retries.push({
@@ -59,6 +59,6 @@ export function fanOutProcessor(deps: FanOutDeps): Processor<EventsJobData, numb
       if (outcome.kind === 'attempted' && outcome.recorded && outcome.verdict.status === 'pending') retry(w, 1);
     });
     if (retries.length > 0) await deps.webhooks.addBulk(retries);
-    return deliveryIds.length;
+    return works.length;
   };
 }

@@ -248,47 +248,95 @@ export interface DeliveryWork {
   body: string | null;
 }
 
+/**
+ * The fan-out of a run of events in one round trip (it is on every event's path): adds
+ * the missing deliveries (none twice: unique subscription and event), marks the events
+ * fanned out, and returns everything the first attempts need for every delivery of
+ * these events still pending, in outbox order. A re-run gets the deliveries its earlier
+ * run left pending, with their attempt counts, and adds nothing.
+ */
+export async function fanOutWork(db: Queryable, events: Array<Pick<DomainEvent, 'id' | 'type'>>): Promise<DeliveryWork[]> {
+  if (events.length === 0) return [];
+  const { rows } = await db.query<WorkRow>({
+    // Named: prepared once per connection, not parsed and planned per job.
+    name: 'webhook-fan-out-work',
+    text: `WITH ev AS (
+       SELECT event_id, min(event_type) AS event_type, min(ord) AS ord
+       FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS e (event_id, event_type, ord)
+       GROUP BY event_id
+     ), inserted AS (
+       INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, status)
+       SELECT gen_random_uuid(), s.id, ev.event_id, ev.event_type, 'pending'
+       FROM ev JOIN webhook_subscriptions s
+         ON s.enabled AND s.deleted_at IS NULL
+        AND (cardinality(s.event_types) = 0 OR ev.event_type = ANY (s.event_types))
+       ON CONFLICT (subscription_id, event_id) DO NOTHING
+       RETURNING id, subscription_id, event_id, status, attempts
+     ), marked AS (
+       UPDATE outbox SET fanned_out_at = now()
+       WHERE event_id IN (SELECT event_id FROM ev) AND fanned_out_at IS NULL
+     ), work AS (
+       -- Disjoint: this statement's snapshot does not see the rows it inserts.
+       SELECT id, subscription_id, event_id, status, attempts FROM inserted
+       UNION ALL
+       SELECT d.id, d.subscription_id, d.event_id, d.status, d.attempts
+       FROM webhook_deliveries d JOIN ev ON d.event_id = ev.event_id WHERE d.status = 'pending'
+     )
+     SELECT w.id, w.status, w.attempts, w.event_id, w.subscription_id, s.url, s.secret,
+            (s.enabled AND s.deleted_at IS NULL) AS live, o.payload::text AS body
+     FROM work w
+     JOIN ev ON ev.event_id = w.event_id
+     JOIN webhook_subscriptions s ON s.id = w.subscription_id
+     LEFT JOIN outbox o ON o.event_id = w.event_id
+     ORDER BY ev.ord, w.id`,
+    values: [events.map((e) => e.id), events.map((e) => e.type)],
+  });
+  return rows.map(toWork);
+}
+
+interface WorkRow {
+  id: string;
+  status: DeliveryStatus;
+  attempts: number;
+  event_id: string;
+  subscription_id: string;
+  url: string;
+  secret: string;
+  live: boolean;
+  body: string | null;
+}
+
+function toWork(r: WorkRow): DeliveryWork {
+  return {
+    id: r.id,
+    status: r.status,
+    attempts: r.attempts,
+    eventId: r.event_id,
+    subscriptionId: r.subscription_id,
+    url: r.url,
+    secret: r.secret,
+    subscriptionLive: r.live,
+    body: r.body,
+  };
+}
+
 /** Everything one send needs, in one round trip. The body is the outbox payload as stored. */
 export async function loadDeliveryWork(db: Queryable, deliveryId: string): Promise<DeliveryWork | undefined> {
   return (await loadDeliveryWorkMany(db, [deliveryId]))[0];
 }
 
 export async function loadDeliveryWorkMany(db: Queryable, ids: string[]): Promise<Array<DeliveryWork | undefined>> {
-  const { rows } = await db.query<{
-    id: string;
-    status: DeliveryStatus;
-    attempts: number;
-    event_id: string;
-    subscription_id: string;
-    url: string;
-    secret: string;
-    live: boolean;
-    body: string | null;
-  }>(
-    `SELECT d.id, d.status, d.attempts, d.event_id, d.subscription_id, s.url, s.secret,
+  const { rows } = await db.query<WorkRow>({
+    name: 'webhook-load-work',
+    text: `SELECT d.id, d.status, d.attempts, d.event_id, d.subscription_id, s.url, s.secret,
             (s.enabled AND s.deleted_at IS NULL) AS live, o.payload::text AS body
      FROM webhook_deliveries d
      JOIN webhook_subscriptions s ON s.id = d.subscription_id
      LEFT JOIN outbox o ON o.event_id = d.event_id
      WHERE d.id = ANY ($1::uuid[])`,
-    [ids],
-  );
-  const byId = new Map(
-    rows.map((r) => [
-      r.id,
-      {
-        id: r.id,
-        status: r.status,
-        attempts: r.attempts,
-        eventId: r.event_id,
-        subscriptionId: r.subscription_id,
-        url: r.url,
-        secret: r.secret,
-        subscriptionLive: r.live,
-        body: r.body,
-      } satisfies DeliveryWork,
-    ]),
-  );
+    values: [ids],
+  });
+  const byId = new Map(rows.map((r) => [r.id, toWork(r)]));
   return ids.map((id) => byId.get(id));
 }
 
@@ -314,8 +362,9 @@ export async function recordAttempt(db: Queryable, a: AttemptRecord): Promise<nu
 
 /** recordAttempt for many deliveries at once (distinct delivery ids). */
 export async function recordAttempts(db: Queryable, list: AttemptRecord[]): Promise<Array<number | undefined>> {
-  const { rows } = await db.query<{ id: string; attempts: number }>(
-    `WITH r AS (
+  const { rows } = await db.query<{ id: string; attempts: number }>({
+    name: 'webhook-record-attempts',
+    text: `WITH r AS (
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::text[])
          AS r (id, status, status_code, error, duration_ms, reason)
      ), d AS (
@@ -330,7 +379,7 @@ export async function recordAttempts(db: Queryable, list: AttemptRecord[]): Prom
        SELECT d.id, d.attempts, r.status_code, r.error, r.duration_ms FROM d JOIN r ON r.id = d.id
      )
      SELECT id, attempts FROM d`,
-    [
+    values: [
       list.map((a) => a.deliveryId),
       list.map((a) => a.status),
       list.map((a) => a.statusCode ?? null),
@@ -338,7 +387,7 @@ export async function recordAttempts(db: Queryable, list: AttemptRecord[]): Prom
       list.map((a) => a.durationMs),
       list.map((a) => a.reason ?? a.error ?? null),
     ],
-  );
+  });
   const byId = new Map(rows.map((r) => [r.id, r.attempts]));
   return list.map((a) => byId.get(a.deliveryId));
 }

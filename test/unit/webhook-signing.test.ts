@@ -45,6 +45,28 @@ describe('Standard Webhooks signing', () => {
     expect(signature(KAT.secret, KAT.id, KAT.timestamp, Buffer.from(KAT.body))).toBe(KAT.expected);
   });
 
+  it('signs a non-ASCII string body as its UTF-8 bytes, as sent', () => {
+    const body = '{"caller":"Zoë Müller","note":"☎"}';
+    const h = sign(KAT.secret, KAT.id, body, KAT_NOW);
+    expect(h['webhook-signature']).toBe(signature(KAT.secret, KAT.id, KAT.timestamp, Buffer.from(body, 'utf8')));
+    expect(verifyWebhook(h, Buffer.from(body, 'utf8'), KAT.secret, { now: KAT_NOW }).ok).toBe(true);
+  });
+
+  it('keeps each secret\'s key apart when signing many subscriptions in turn (decoded keys are reused)', () => {
+    const secrets = Array.from({ length: 1_200 }, () => generateSecret());
+    const first = secrets.map((s) => signature(s, KAT.id, KAT.timestamp, KAT.body));
+    expect(new Set(first).size).toBe(secrets.length);
+    // Again, past the cache's bound and back: same answers, each verifiable with its own secret only.
+    secrets.forEach((s, i) => expect(signature(s, KAT.id, KAT.timestamp, KAT.body)).toBe(first[i]));
+    expect(signature(KAT.secret, KAT.id, KAT.timestamp, KAT.body)).toBe(KAT.expected);
+    const h = sign(secrets[0]!, KAT.id, KAT.body, KAT_NOW);
+    expect(verifyWebhook(h, KAT.body, secrets[1]!, { now: KAT_NOW }).ok).toBe(false);
+  });
+
+  it('refuses to sign with an unusable secret, every time', () => {
+    for (let i = 0; i < 2; i++) expect(() => signature('whsec_not base64!', KAT.id, KAT.timestamp, KAT.body)).toThrow(WebhookVerificationError);
+  });
+
   it('verifies the published vector and returns id and timestamp', () => {
     expect(verify(katHeaders(), KAT.body, KAT.secret, { now: KAT_NOW })).toEqual({ id: KAT.id, timestamp: KAT.timestamp });
   });

@@ -1,0 +1,156 @@
+// The webhook sender against real loopback receivers that misbehave: it makes exactly
+// one request, never follows a redirect, bounds the whole exchange (waiting for a
+// connection included) and keeps the status of a receiver that answered but dawdles
+// over its body.
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createWebhookSender, type WebhookSender } from '../../src/events/http-sender.js';
+
+interface Receiver {
+  url: string;
+  /** Bodies of the requests that reached the receiver, in order. */
+  bodies: string[];
+  close(): Promise<void>;
+}
+
+const open: Receiver[] = [];
+const senders: WebhookSender[] = [];
+
+async function startReceiver(answer: (req: IncomingMessage, res: ServerResponse, n: number) => void): Promise<Receiver> {
+  const bodies: string[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      bodies.push(Buffer.concat(chunks).toString('utf8'));
+      answer(req, res, bodies.length);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  const receiver: Receiver = {
+    url: `http://127.0.0.1:${port}/hook`,
+    bodies,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+  open.push(receiver);
+  return receiver;
+}
+
+function sender(timeoutMs: number, connections = 4): WebhookSender {
+  const s = createWebhookSender({ allowPrivate: true, timeoutMs, connections });
+  senders.push(s);
+  return s;
+}
+
+afterEach(async () => {
+  await Promise.all(senders.splice(0).map((s) => s.close()));
+});
+
+afterAll(async () => {
+  await Promise.all(open.splice(0).map((r) => r.close()));
+});
+
+describe('webhook sender', () => {
+  it('posts the body as given with the signing headers and reports the status', async () => {
+    let seen: IncomingMessage | undefined;
+    const r = await startReceiver((req, res) => {
+      seen = req;
+      res.writeHead(204).end();
+    });
+    const body = '{"id":"e1","data":{"note":"Grüße"}}';
+    const result = await sender(2_000).send(r.url + '?via=test', { 'webhook-id': 'e1' }, body);
+    expect(result.statusCode).toBe(204);
+    expect(result.error).toBeUndefined();
+    expect(r.bodies).toEqual([body]);
+    expect(seen?.headers['webhook-id']).toBe('e1');
+    expect(seen?.headers['content-type']).toBe('application/json');
+    expect(seen?.url).toBe('/hook?via=test');
+  });
+
+  it('does not follow a redirect: the 302 is the result and the target is never asked', async () => {
+    const target = await startReceiver((_req, res) => res.writeHead(200).end());
+    const r = await startReceiver((_req, res) => res.writeHead(302, { location: target.url }).end());
+    const result = await sender(2_000).send(r.url, {}, '{}');
+    expect(result.statusCode).toBe(302);
+    expect(target.bodies).toEqual([]);
+  });
+
+  it('times out a receiver that never answers', async () => {
+    const r = await startReceiver(() => {
+      /* never answers */
+    });
+    const result = await sender(300).send(r.url, {}, '{"n":1}');
+    expect(result).toMatchObject({ error: 'timeout' });
+    expect(result.statusCode).toBeUndefined();
+  });
+
+  it('answers timeout for a request still waiting for a connection, and never sends it', async () => {
+    const r = await startReceiver((_req, res, n) => {
+      // The first request holds the only connection past the deadline.
+      if (n > 1) res.writeHead(200).end();
+    });
+    const s = sender(300, 1);
+    const [first, second] = await Promise.all([s.send(r.url, {}, '{"n":1}'), s.send(r.url, {}, '{"n":2}')]);
+    expect(first).toMatchObject({ error: 'timeout' });
+    expect(second).toMatchObject({ error: 'timeout' });
+    // The abandoned request is cut when its turn comes, not written late.
+    const third = await s.send(r.url, {}, '{"n":3}');
+    expect(third.statusCode).toBe(200);
+    expect(r.bodies).toEqual(['{"n":1}', '{"n":3}']);
+  });
+
+  it('keeps the status of a receiver that answered but drips its body past the deadline', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const r = await startReceiver((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('a');
+      timers.push(setInterval(() => res.write('a'), 50));
+    });
+    try {
+      const result = await sender(300).send(r.url, {}, '{}');
+      expect(result.statusCode).toBe(200);
+    } finally {
+      timers.forEach(clearInterval);
+    }
+  });
+
+  it('stops reading an oversized response body and keeps its status', async () => {
+    const r = await startReceiver((_req, res) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(Buffer.alloc(1024 * 1024, 'x'));
+    });
+    const result = await sender(5_000).send(r.url, {}, '{}');
+    expect(result.statusCode).toBe(500);
+  });
+
+  it('reports a refused connection as an error, not a status', async () => {
+    const r = await startReceiver((_req, res) => res.end());
+    const url = r.url;
+    await r.close();
+    open.splice(open.indexOf(r), 1);
+    const result = await sender(2_000).send(url, {}, '{}');
+    expect(result.statusCode).toBeUndefined();
+    expect(result.error).toMatch(/ECONNREFUSED/);
+  });
+
+  it('refuses a private target before connecting when private targets are not allowed', async () => {
+    const r = await startReceiver((_req, res) => res.writeHead(200).end());
+    const s = createWebhookSender({ allowPrivate: false, timeoutMs: 2_000 });
+    senders.push(s);
+    const result = await s.send(r.url, {}, '{}');
+    expect(result.error).toMatch(/target refused.*loopback/);
+    expect(r.bodies).toEqual([]);
+  });
+
+  it('rejects a malformed or non-http target without a request', async () => {
+    const s = sender(2_000);
+    expect((await s.send('not a url', {}, '{}')).error).toMatch(/target refused|not a valid/);
+    expect((await s.send('ftp://example.com/x', {}, '{}')).error).toMatch(/scheme ftp/);
+  });
+});
