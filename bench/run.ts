@@ -7,6 +7,7 @@ const suites: Array<[string, () => Promise<{ run(): Promise<BenchResult> }>]> = 
   ['ami', () => import('./ami.js')],
   ['api', () => import('./api.js')],
   ['webhooks', () => import('./webhooks.js')],
+  ['ivr', () => import('./ivr.js')],
 ];
 
 const only = process.argv.slice(2);

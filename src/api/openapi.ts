@@ -27,6 +27,8 @@ export async function registerOpenApi(app: FastifyInstance, opts: { version: str
       tags: [
         { name: 'calls', description: 'Calls and their timelines' },
         { name: 'events', description: 'Live event stream' },
+        { name: 'webhooks', description: 'Webhook subscriptions, deliveries and redelivery' },
+        { name: 'ivr', description: 'IVR flows, versions, dialled numbers, simulation' },
         { name: 'ops', description: 'Health and readiness' },
       ],
     },

@@ -6,6 +6,8 @@ export const SCOPES = [
   'webhooks:read',
   'webhooks:write',
   'events:read',
+  'flows:read',
+  'flows:write',
   'admin',
 ] as const;
 

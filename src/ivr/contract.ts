@@ -196,6 +196,8 @@ export interface IvrState {
   pendingTimer?: string;
   pendingRequest?: string;
   done: boolean;
+  /** Set once a runtime error sent the call to error handling, so a failing error node cannot loop. */
+  failing?: boolean;
 }
 
 export type IvrEvent =
@@ -205,7 +207,9 @@ export type IvrEvent =
   | { type: 'timer'; timerId: string }
   | { type: 'http_result'; requestId: string; outcome: 'ok'; status: number; body: unknown }
   | { type: 'http_result'; requestId: string; outcome: 'error' | 'timeout'; detail: string }
-  | { type: 'hangup' };
+  | { type: 'hangup' }
+  /** Fed by the runner after the agent leg ends, when the queue node named a survey. */
+  | { type: 'survey'; node: string };
 
 export type IvrCommand =
   | { type: 'answer' }
