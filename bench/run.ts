@@ -8,6 +8,7 @@ const suites: Array<[string, () => Promise<{ run(): Promise<BenchResult> }>]> = 
   ['api', () => import('./api.js')],
   ['webhooks', () => import('./webhooks.js')],
   ['ivr', () => import('./ivr.js')],
+  ['ivr-load', () => import('./ivr-load.js')],
 ];
 
 const only = process.argv.slice(2);

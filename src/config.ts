@@ -29,6 +29,11 @@ const EnvSchema = Type.Object({
   ARI_PASSWORD: Type.Optional(Type.String()),
   ARI_APP: Type.String({ default: 'cti-bridge', pattern: '^[A-Za-z0-9_.-]+$' }),
   GREETING_MEDIA: Type.String({ default: 'sound:hello-world' }),
+  // Header values for IVR CRM lookups, by name: {"crm-token":"Bearer ..."}. Flows name a
+  // secret, never hold it.
+  IVR_SECRETS: Type.Optional(Type.String()),
+  // What a caller hears before the line is closed when a flow cannot go on.
+  IVR_SORRY_MEDIA: Type.String({ default: 'sound:an-error-has-occurred', pattern: '^[a-z]+:.+' }),
   WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
   WEBHOOK_MAX_ATTEMPTS: Type.Integer({ default: 8, minimum: 1, maximum: 50 }),
@@ -78,6 +83,7 @@ export interface Config {
   redisPrefix: string;
   pbxNodes: PbxNodeConfig[];
   greetingMedia: string;
+  ivr: { secrets: Record<string, string>; sorryMedia: string };
   webhooks: { allowPrivate: boolean; timeoutMs: number; maxAttempts: number };
   leaseTtlMs: number;
   rateLimitPerMinute: number;
@@ -123,6 +129,29 @@ function parsePbxNodes(env: Env): PbxNodeConfig[] {
   return nodes;
 }
 
+function parseIvrSecrets(raw: string | undefined): Record<string, string> {
+  if (raw === undefined || raw.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    // Never echo the value: it is full of secrets.
+    throw new ConfigError('IVR_SECRETS is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError('IVR_SECRETS must be a JSON object of secret name -> value');
+  }
+  const secrets: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parsed)) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new ConfigError(`IVR_SECRETS: invalid secret name ${JSON.stringify(name)}`);
+    if (typeof value !== 'string' || value === '' || /[\r\n]/.test(value)) {
+      throw new ConfigError(`IVR_SECRETS.${name} must be a non-empty single-line string`);
+    }
+    secrets[name] = value;
+  }
+  return secrets;
+}
+
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   let env: Env;
   try {
@@ -143,6 +172,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     redisPrefix: env.REDIS_PREFIX,
     pbxNodes: parsePbxNodes(env),
     greetingMedia: env.GREETING_MEDIA,
+    ivr: { secrets: parseIvrSecrets(env.IVR_SECRETS), sorryMedia: env.IVR_SORRY_MEDIA },
     webhooks: {
       allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
@@ -162,6 +192,7 @@ export function redactConfig(config: Config): unknown {
     databaseUrl: config.databaseUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
     redisUrl: config.redisUrl.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'),
     streamTokenSecret: config.streamTokenSecret ? '***' : undefined,
+    ivr: { ...config.ivr, secrets: Object.fromEntries(Object.keys(config.ivr.secrets).map((k) => [k, '***'])) },
     pbxNodes: config.pbxNodes.map((n) => ({
       ...n,
       ami: { ...n.ami, secret: '***' },

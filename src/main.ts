@@ -14,6 +14,7 @@ import { createPool, type Db } from './db/pool.js';
 import { startEventPipeline } from './events/pipeline.js';
 import { RedisEventBus } from './events/redis-bus.js';
 import { webhookRoutes } from './events/webhook-routes.js';
+import { ivrRoutes } from './ivr/routes.js';
 import { createLogger, type Logger } from './log.js';
 import { PbxNode } from './pbx/node.js';
 import { registerPbxMetrics } from './pbx/metrics.js';
@@ -54,6 +55,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
         leaseKey: `${config.redisPrefix}:lease:pbx:${node.id}`,
         leaseTtlMs: config.leaseTtlMs,
         greetingMedia: config.greetingMedia,
+        ivr: config.ivr,
       }),
   );
 
@@ -76,6 +78,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
     routes: [
       { plugin: callRoutes, opts: { db } },
       { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues } },
+      { plugin: ivrRoutes, opts: { db, config } },
     ],
   });
   registerPbxMetrics(nodes);

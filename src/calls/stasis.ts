@@ -1,7 +1,8 @@
 // The Stasis side of inbound calls: a channel that the dialplan hands to
 // `Stasis(<app>,inbound,<DID>)` becomes a Call, is answered and greeted, and when it
-// leaves Stasis the Call ends with its CDR. The IVR replaces the greeting later; the
-// shape stays: PBX events in, durable call changes and PBX commands out.
+// leaves Stasis the Call ends with its CDR. A DID with a published IVR flow runs that flow
+// instead of the greeting (src/ivr/ivr-calls.ts); the shape stays: PBX events in,
+// durable call changes and PBX commands out.
 import type { Db } from '../db/pool.js';
 import { callLogger, type Logger } from '../log.js';
 import { createCall, endCall, findCallByChannel, liveCalls, noteCallEvent, transitionCall, type Call } from './repository.js';
@@ -9,7 +10,10 @@ import { createCall, endCall, findCallByChannel, liveCalls, noteCallEvent, trans
 /** What this handler needs from the PBX; the ARI client provides it. */
 export interface CallChannelPort {
   answer(channelId: string): Promise<void>;
-  play(channelId: string, media: string, playbackId: string): Promise<void>;
+  /** Several media play one after the other as one playback. */
+  play(channelId: string, media: string | string[], playbackId: string): Promise<void>;
+  /** Stops a playback; one that already finished is not an error. */
+  stopPlayback(playbackId: string): Promise<void>;
   hangup(channelId: string, reason: 'normal' | 'busy' | 'congestion'): Promise<void>;
   getVariable(channelId: string, name: string): Promise<string | undefined>;
   /** False once the playback has finished (the PBX forgets finished playbacks). */
@@ -31,7 +35,19 @@ export type StasisEvent =
   | { type: 'StasisEnd'; channel: StasisChannel; timestamp?: string }
   | { type: 'ChannelHangupRequest'; channel: StasisChannel; cause?: number; soft?: boolean; timestamp?: string }
   | { type: 'ChannelDestroyed'; channel: StasisChannel; cause?: number; cause_txt?: string; timestamp?: string }
-  | { type: 'PlaybackFinished'; playback: { id: string; target_uri?: string; state?: string }; timestamp?: string };
+  | { type: 'PlaybackFinished'; playback: { id: string; target_uri?: string; state?: string }; timestamp?: string }
+  | { type: 'ChannelDtmfReceived'; channel: StasisChannel; digit: string; duration_ms?: number; timestamp?: string };
+
+/** Where calls with an IVR flow go; without one, every call gets the greeting. */
+export interface IvrRouter {
+  /** Takes a new call when its DID has a published flow; false means: greet it. */
+  offer(call: Call, channelState: string): Promise<boolean>;
+  /** Hands a call's event to its IVR session; false when no session wants it. */
+  route(event: StasisEvent): Promise<boolean>;
+  callerGone(channelId: string): Promise<void>;
+  /** Resync of a live call in state `ivr`. */
+  resume(call: Call, channel: StasisChannel): Promise<void>;
+}
 
 export interface InboundCallsOptions {
   db: Db;
@@ -39,6 +55,8 @@ export interface InboundCallsOptions {
   pbxNode: string;
   greetingMedia: string;
   log: Logger;
+  /** Set once with `attachIvr`; absent means no IVR on this node. */
+  ivr?: IvrRouter;
 }
 
 const emptyToNull = (s: string | undefined): string | null => (s === undefined || s === '' || s === '<unknown>' ? null : s);
@@ -52,8 +70,19 @@ export class InboundCalls {
 
   constructor(private readonly opts: InboundCallsOptions) {}
 
+  attachIvr(ivr: IvrRouter): void {
+    this.opts.ivr = ivr;
+  }
+
+  /** Hangs up a channel as the call's normal end (cause 16, reason completed). */
+  async hangupOwn(channelId: string): Promise<void> {
+    this.ownHangups.add(channelId);
+    await this.opts.pbx.hangup(channelId, 'normal');
+  }
+
   /** Feed every event of the Stasis app; unrelated events are ignored. */
   async handle(event: StasisEvent): Promise<void> {
+    if (this.opts.ivr && (await this.opts.ivr.route(event))) return;
     switch (event.type) {
       case 'StasisStart':
         if (event.args?.[0] === 'inbound') await this.onInbound(event.channel, event.args[1]);
@@ -62,6 +91,8 @@ export class InboundCalls {
         return this.onPlaybackFinished(event.playback.id);
       case 'ChannelHangupRequest':
         if (event.cause !== undefined && !this.causes.has(event.channel.id)) this.causes.set(event.channel.id, event.cause);
+        // The caller is going: stop the flow's timers and lookups before StasisEnd arrives.
+        await this.opts.ivr?.callerGone(event.channel.id);
         return;
       case 'StasisEnd':
         return this.onGone(event.channel.id, 'left stasis');
@@ -92,7 +123,12 @@ export class InboundCalls {
       return;
     }
     clog.info({ channelId: channel.id, dnis: call.dnis, event: 'call.created' }, 'inbound call');
-    await this.greet(call, channel.state);
+    await this.serve(call, channel.state);
+  }
+
+  private async serve(call: Call, channelState: string): Promise<void> {
+    if (this.opts.ivr && (await this.opts.ivr.offer(call, channelState))) return;
+    await this.greet(call, channelState);
   }
 
   private async greet(call: Call, channelState: string): Promise<void> {
@@ -131,6 +167,8 @@ export class InboundCalls {
 
   private async onGone(channelId: string, reason: string): Promise<void> {
     const { db, pbxNode, log } = this.opts;
+    // The IVR hears the hang-up first: a survey not answered is recorded before the CDR.
+    await this.opts.ivr?.callerGone(channelId);
     const own = this.ownHangups.delete(channelId);
     const cause = own ? 16 : (this.causes.get(channelId) ?? null);
     this.causes.delete(channelId);
@@ -158,7 +196,8 @@ export class InboundCalls {
       const channel = alive.get(call.channelId);
       if (channel) {
         // Created but never answered: the previous owner died in between.
-        if (call.state === 'ringing') await this.greet(call, channel.state);
+        if (call.state === 'ringing') await this.serve(call, channel.state);
+        else if (call.state === 'ivr' && this.opts.ivr) await this.opts.ivr.resume(call, channel);
         // A greeting that finished during the gap sent its PlaybackFinished to nobody.
         else if (call.state === 'answered' && !(await this.opts.pbx.playbackActive(`${GREETING_PREFIX}${call.id}`))) {
           await this.onPlaybackFinished(`${GREETING_PREFIX}${call.id}`);

@@ -8,7 +8,10 @@ export function ariCallPort(ari: AriClient): CallChannelPort {
   return {
     answer: (channelId) => ari.channels.answer(channelId),
     play: async (channelId, media, playbackId) => {
-      await ari.channels.play(channelId, { media: [media], playbackId });
+      await ari.channels.play(channelId, { media: Array.isArray(media) ? media : [media], playbackId });
+    },
+    stopPlayback: async (playbackId) => {
+      await ari.playbacks.stop(playbackId);
     },
     hangup: async (channelId, reason) => {
       await ari.channels.hangup(channelId, { reason });

@@ -8,6 +8,9 @@ import type { AriEvent } from '../ari/types.js';
 import { InboundCalls, type StasisEvent } from '../calls/stasis.js';
 import type { PbxNodeConfig } from '../config.js';
 import type { Db } from '../db/pool.js';
+import { interpret } from '../ivr/interpreter.js';
+import { IvrCalls } from '../ivr/ivr-calls.js';
+import { publishedFlowForNumber } from '../ivr/repository.js';
 import type { Logger } from '../log.js';
 import { ariCallPort } from './ari-port.js';
 import { Lease } from './lease.js';
@@ -21,6 +24,8 @@ export interface PbxNodeOptions {
   leaseKey: string;
   leaseTtlMs: number;
   greetingMedia: string;
+  /** IVR settings (config.ivr); without them flows still run, with no lookup secrets. */
+  ivr?: { secrets?: Record<string, string>; sorryMedia?: string };
   /** Shorter timings for tests; production uses the clients' defaults. */
   tuning?: { reconnectMinMs?: number; reconnectMaxMs?: number; pingIntervalMs?: number; leaseIntervalMs?: number };
 }
@@ -37,6 +42,7 @@ export class PbxNode {
   private ami: AmiClient | undefined;
   private ari: AriClient | undefined;
   private calls: InboundCalls | undefined;
+  private ivr: IvrCalls | undefined;
   /** Events of one channel are handled in order; different channels run side by side. */
   private readonly chains = new Map<string, Promise<void>>();
   /** Channels the AMI side reported at its last resync (for /metrics). */
@@ -73,6 +79,11 @@ export class PbxNode {
 
   get ariClient(): AriClient | undefined {
     return this.ari;
+  }
+
+  /** The IVR sessions running on this instance (tests, metrics). */
+  get ivrCalls(): IvrCalls | undefined {
+    return this.ivr;
   }
 
   start(): void {
@@ -114,7 +125,19 @@ export class PbxNode {
       reconnect,
       ...(tuning?.pingIntervalMs ? { ping: { intervalMs: tuning.pingIntervalMs, timeoutMs: tuning.pingIntervalMs * 2 } } : {}),
     });
-    const calls = new InboundCalls({ db, pbx: ariCallPort(ari), pbxNode: node.id, greetingMedia, log: this.log });
+    const pbx = ariCallPort(ari);
+    const calls = new InboundCalls({ db, pbx, pbxNode: node.id, greetingMedia, log: this.log });
+    const ivr = new IvrCalls({
+      db,
+      pbx,
+      log: this.log,
+      interpret,
+      flowForNumber: (did) => publishedFlowForNumber(db, did),
+      secrets: this.opts.ivr?.secrets ?? {},
+      sorryMedia: [this.opts.ivr?.sorryMedia ?? 'sound:an-error-has-occurred'],
+      hangup: (channelId) => calls.hangupOwn(channelId),
+    });
+    calls.attachIvr(ivr);
     ari.on('event', (event: AriEvent) => this.enqueue(channelKey(event), () => calls.handle(event as StasisEvent)));
     ari.on('ready', (snapshot) =>
       this.enqueue('resync', async () => {
@@ -156,6 +179,7 @@ export class PbxNode {
     this.ari = ari;
     this.ami = ami;
     this.calls = calls;
+    this.ivr = ivr;
     ari.start();
     ami.start();
   }
@@ -178,6 +202,10 @@ export class PbxNode {
     this.ari = undefined;
     this.ami = undefined;
     this.calls = undefined;
+    // Sessions die with the connection: their timers must not fire into a PBX we no
+    // longer own. The next owner restarts the flows (see src/ivr/ivr-calls.ts).
+    this.ivr?.dropAll();
+    this.ivr = undefined;
     await Promise.allSettled([ari?.stop(), ami?.stop()]);
   }
 }

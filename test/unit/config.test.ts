@@ -39,8 +39,33 @@ describe('config', () => {
       DATABASE_URL: 'postgres://app:dbpass@db/cti',
       REDIS_URL: 'redis://:rpass@r:6379',
       STREAM_TOKEN_SECRET: 'stream-token-secret-0123456789abcdef',
+      IVR_SECRETS: JSON.stringify({ 'crm-token': 'Bearer crm-s3cret' }),
     });
     const text = JSON.stringify(redactConfig(c));
-    for (const secret of ['ami-s3cret', 'ari-s3cret', 'dbpass', 'rpass', 'stream-token-secret']) expect(text).not.toContain(secret);
+    for (const secret of ['ami-s3cret', 'ari-s3cret', 'dbpass', 'rpass', 'stream-token-secret', 'crm-s3cret']) expect(text).not.toContain(secret);
+    // The names stay visible so an operator can see which secrets are configured.
+    expect(text).toContain('crm-token');
+  });
+
+  it('reads the IVR lookup secrets by name and refuses malformed ones without echoing them', () => {
+    expect(loadConfig(base).ivr).toEqual({ secrets: {}, sorryMedia: 'sound:an-error-has-occurred' });
+    const c = loadConfig({ ...base, IVR_SECRETS: '{"crm-token":"Bearer abc","erp.key":"k1"}', IVR_SORRY_MEDIA: 'sound:custom/sorry' });
+    expect(c.ivr).toEqual({ secrets: { 'crm-token': 'Bearer abc', 'erp.key': 'k1' }, sorryMedia: 'sound:custom/sorry' });
+    const bad = (value: string) => {
+      try {
+        loadConfig({ ...base, IVR_SECRETS: value });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as Error).message).not.toContain('hunter2');
+        return (err as Error).message;
+      }
+      throw new Error(`IVR_SECRETS ${value} was accepted`);
+    };
+    expect(bad('{"crm": hunter2}')).toMatch(/IVR_SECRETS is not valid JSON/);
+    expect(bad('["hunter2"]')).toMatch(/JSON object/);
+    expect(bad('{"crm": 42}')).toMatch(/IVR_SECRETS\.crm must be/);
+    expect(bad('{"crm": "hunter2\\r\\nX-Evil: 1"}')).toMatch(/single-line/);
+    expect(bad('{"bad name": "hunter2"}')).toMatch(/invalid secret name/);
+    expect(() => loadConfig({ ...base, IVR_SORRY_MEDIA: 'no-scheme' })).toThrow(/IVR_SORRY_MEDIA/);
   });
 });

@@ -1,0 +1,212 @@
+// The IVR side of the Stasis app on one instance: which calls run a flow, and routing
+// each of their PBX events to its session. Stasis hands a new call here first; a DID
+// with no published flow is declined and gets the plain greeting as before.
+//
+// An IVR session lives in this process only. When the instance that owns a PBX node dies,
+// the next owner finds the call in state `ivr` with no session at its resync and starts
+// the flow again at its entry (the caller hears the welcome again rather than silence or
+// a hang-up); when the flow is no longer published it plays the sorry prompt and hangs up.
+import type { Call } from '../calls/repository.js';
+import { transitionCall } from '../calls/repository.js';
+import type { CallChannelPort, StasisChannel, StasisEvent } from '../calls/stasis.js';
+import type { Db } from '../db/pool.js';
+import { callLogger, type Logger } from '../log.js';
+import { mergeCallData, publicStep, recordIvrStep, recordSurvey } from './call-store.js';
+import type { Flow, Interpret, Media } from './contract.js';
+import { runLookup } from './http-lookup.js';
+import { IvrSession, type IvrCallPort } from './runner.js';
+
+export interface IvrCallsOptions {
+  db: Db;
+  pbx: CallChannelPort;
+  log: Logger;
+  interpret: Interpret;
+  flowForNumber: (did: string) => Promise<Flow | undefined>;
+  /** IVR_SECRETS: header values for CRM lookups, by name. */
+  secrets: Readonly<Record<string, string>>;
+  sorryMedia: Media[];
+  /** Hangs a channel up and remembers that we did (so the call ends as completed). */
+  hangup: (channelId: string) => Promise<void>;
+}
+
+interface Running {
+  call: Call;
+  session: IvrSession;
+}
+
+export class IvrCalls {
+  private readonly byChannel = new Map<string, Running>();
+  private readonly byCall = new Map<string, Running>();
+
+  constructor(private readonly opts: IvrCallsOptions) {}
+
+  /** Sessions alive on this instance (tests, metrics). */
+  get size(): number {
+    return this.byChannel.size;
+  }
+
+  sessionFor(channelId: string): IvrSession | undefined {
+    return this.byChannel.get(channelId)?.session;
+  }
+
+  /**
+   * Runs the DID's published flow for a new call. False when the DID has none (or it
+   * cannot be read): the caller then gets the plain greeting.
+   */
+  async offer(call: Call, channelState: string): Promise<boolean> {
+    const flow = await this.lookupFlow(call);
+    if (!flow) return false;
+    await this.begin(call, flow, channelState);
+    return true;
+  }
+
+  /** Routes a call's PBX event to its session; false when no session of ours wants it. */
+  async route(event: StasisEvent): Promise<boolean> {
+    switch (event.type) {
+      case 'ChannelDtmfReceived': {
+        const running = this.byChannel.get(event.channel.id);
+        if (!running) return false;
+        await running.session.feed({ type: 'dtmf', digit: event.digit });
+        return true;
+      }
+      case 'PlaybackFinished': {
+        const running = this.forPlayback(event.playback.id);
+        if (!running) return false;
+        const promptId = running.session.promptOf(event.playback.id)!;
+        await running.session.feed({ type: 'prompt_finished', promptId });
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** The caller's channel is gone: its session hears the hang-up and is forgotten. */
+  async callerGone(channelId: string): Promise<void> {
+    const running = this.byChannel.get(channelId);
+    if (!running) return;
+    this.byChannel.delete(channelId);
+    this.byCall.delete(running.call.id);
+    await running.session.callerHungUp();
+  }
+
+  /** Forgets every session without touching the calls (this instance lost the node). */
+  dropAll(): void {
+    for (const { session } of this.byChannel.values()) session.detach();
+    this.byChannel.clear();
+    this.byCall.clear();
+  }
+
+  /**
+   * Resync of a call in state `ivr` whose channel still exists. A session of ours may have
+   * missed the end of its prompt while the socket was down; a call with no session here
+   * was left by an instance that died and starts over at the flow's entry.
+   */
+  async resume(call: Call, channel: StasisChannel): Promise<void> {
+    const running = this.byChannel.get(call.channelId);
+    if (running) {
+      const playbackId = running.session.pendingPlayback;
+      if (playbackId && !(await this.opts.pbx.playbackActive(playbackId).catch(() => true))) {
+        await running.session.feed({ type: 'prompt_finished', promptId: running.session.promptOf(playbackId)! });
+      }
+      return;
+    }
+    const clog = callLogger(this.opts.log, call);
+    const flow = await this.lookupFlow(call);
+    if (!flow) {
+      // Nothing to restart: say sorry and hang up, recorded against the flow it was in.
+      clog.warn({ event: 'ivr.lost' }, 'IVR call without a session and without a published flow: hanging up');
+      const last = await lastFlowOf(this.opts.db, call.id);
+      const gone: Flow = { id: last.id, version: last.version, entry: 'unavailable', nodes: { unavailable: { type: 'hangup' } } };
+      await this.track(call, gone, channel.state).abort('unavailable', 'flow_unavailable');
+      return;
+    }
+    clog.info({ event: 'ivr.restarted', flowId: flow.id, flowVersion: flow.version }, 'IVR call taken over: restarting its flow');
+    await this.begin(call, flow, channel.state);
+  }
+
+  private async lookupFlow(call: Call): Promise<Flow | undefined> {
+    if (!call.dnis) return undefined;
+    try {
+      return await this.opts.flowForNumber(call.dnis);
+    } catch (err) {
+      callLogger(this.opts.log, call).error({ err: (err as Error).message }, 'IVR flow lookup failed; greeting instead');
+      return undefined;
+    }
+  }
+
+  private forPlayback(playbackId: string): Running | undefined {
+    // "ivr-<uuid>-<prompt>": the call id is a uuid of fixed length.
+    if (!playbackId.startsWith('ivr-')) return undefined;
+    return this.byCall.get(playbackId.slice(4, 40));
+  }
+
+  /** A session for the call, registered so its PBX events reach it. */
+  private track(call: Call, flow: Flow, channelState: string): IvrSession {
+    const { db, pbx } = this.opts;
+    const clog = callLogger(this.opts.log, call).child({ flowId: flow.id, flowVersion: flow.version });
+    let up = channelState === 'Up';
+    const port: IvrCallPort = {
+      answer: async () => {
+        if (up) return;
+        await pbx.answer(call.channelId);
+        up = true;
+      },
+      play: (playbackId, media) => pbx.play(call.channelId, media, playbackId),
+      stopPlayback: (playbackId) => pbx.stopPlayback(playbackId),
+      hangup: () => this.opts.hangup(call.channelId),
+      lookup: (cmd, signal) => runLookup(cmd, { secrets: this.opts.secrets, signal }),
+      setData: (values) => mergeCallData(db, call.id, values),
+      step: async (step) => {
+        clog.info({ event: 'ivr.step', ...publicStep(step) }, 'IVR step');
+        await recordIvrStep(db, call.id, flow, step);
+      },
+      surveyResult: (rating) => recordSurvey(db, call.id, rating),
+    };
+    const session = new IvrSession({ callId: call.id, flow, interpret: this.opts.interpret, port, log: clog, sorryMedia: this.opts.sorryMedia });
+    const running = { call, session };
+    this.byChannel.set(call.channelId, running);
+    this.byCall.set(call.id, running);
+    return session;
+  }
+
+  private async begin(call: Call, flow: Flow, channelState: string): Promise<void> {
+    const { db } = this.opts;
+    const clog = callLogger(this.opts.log, call).child({ flowId: flow.id, flowVersion: flow.version });
+    const session = this.track(call, flow, channelState);
+    const up = channelState === 'Up';
+    try {
+      // The call is answered before the flow speaks, so the call model reads
+      // answered -> ivr whatever the flow's first node is.
+      if (!up) await this.opts.pbx.answer(call.channelId);
+      if (call.state === 'ringing') await transitionCall(db, call.id, 'answered');
+      clog.info({ event: 'call.answered' }, 'call answered');
+      await transitionCall(db, call.id, 'ivr', { flowId: flow.id, flowVersion: flow.version });
+      clog.info({ event: 'ivr.started' }, 'IVR flow started');
+    } catch (err) {
+      // The caller may hang up while we act; that ends the call through StasisEnd.
+      clog.warn({ err: (err as Error).message }, 'IVR start interrupted');
+      return;
+    }
+    await session.start(startVars(call));
+  }
+}
+
+/** The flow a call was last started on, from its timeline (for a lost session). */
+async function lastFlowOf(db: Db, callId: string): Promise<{ id: string; version: number }> {
+  const { rows } = await db.query<{ data: { flowId?: string; flowVersion?: number } }>(
+    "SELECT data FROM call_events WHERE call_id = $1 AND type = 'call.ivr' ORDER BY at DESC, id DESC LIMIT 1",
+    [callId],
+  );
+  return { id: rows[0]?.data.flowId ?? 'unknown', version: rows[0]?.data.flowVersion ?? 0 };
+}
+
+/** What a flow knows about its caller from the start. */
+export function startVars(call: Call): Record<string, string> {
+  const vars: Record<string, string> = { callId: call.id };
+  if (call.callerNumber) vars.caller = call.callerNumber;
+  if (call.callerName) vars.callerName = call.callerName;
+  if (call.dnis) vars.dnis = call.dnis;
+  return vars;
+}
+

@@ -1,0 +1,254 @@
+// One IVR call: holds the interpreter's state, feeds it the call's events one at a time
+// and carries out the commands it returns through a port (PBX, CRM, Postgres). The
+// interpreter decides; the session only executes, so every decision is unit-tested in
+// the pure core and this file only has to get the plumbing right: ids that map PBX
+// events back, timers that die with the call, lookups abandoned on hang-up, and a safe
+// exit (a "sorry" prompt, then hang-up) whenever something fails.
+import type { Logger } from '../log.js';
+import type { Flow, Interpret, IvrEvent, IvrState, Media, NodeType } from './contract.js';
+import type { IvrStep } from './call-store.js';
+import type { HttpCommand } from './http-lookup.js';
+import { CallTimers } from './timers.js';
+
+/** What a session needs from the outside world, for one call. */
+export interface IvrCallPort {
+  answer(): Promise<void>;
+  play(playbackId: string, media: Media[]): Promise<void>;
+  stopPlayback(playbackId: string): Promise<void>;
+  hangup(): Promise<void>;
+  lookup(cmd: HttpCommand, signal: AbortSignal): Promise<IvrEvent>;
+  setData(values: Record<string, string>): Promise<void>;
+  step(step: IvrStep): Promise<void>;
+  surveyResult(rating: string | null): Promise<void>;
+}
+
+export interface IvrSessionOptions {
+  callId: string;
+  flow: Flow;
+  interpret: Interpret;
+  port: IvrCallPort;
+  log: Logger;
+  /** Played before hanging up when the flow cannot go on (error, missing capability). */
+  sorryMedia: Media[];
+  /** Hang up anyway if the sorry prompt never reports its end. */
+  sorryTimeoutMs?: number;
+  now?: () => Date;
+}
+
+const SORRY_PROMPT = '~sorry';
+const SORRY_TIMER = '~sorry-guard';
+
+/** Our playback ids carry the call id so a PlaybackFinished maps back to its session. */
+export function ivrPlaybackPrefix(callId: string): string {
+  return `ivr-${callId}-`;
+}
+
+export type SessionPhase = 'running' | 'closing' | 'finished';
+
+export class IvrSession {
+  readonly timers = new CallTimers();
+  private state: IvrState | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private phase: SessionPhase = 'running';
+  private callerGone = false;
+  private readonly requests = new AbortController();
+  private readonly prefix: string;
+
+  constructor(private readonly opts: IvrSessionOptions) {
+    this.prefix = ivrPlaybackPrefix(opts.callId);
+  }
+
+  get currentPhase(): SessionPhase {
+    return this.phase;
+  }
+
+  /** The interpreter's state (a copy): where the caller is in the flow. */
+  get snapshot(): IvrState | undefined {
+    return this.state ? structuredClone(this.state) : undefined;
+  }
+
+  /** The prompt the flow is waiting on, as our PBX playback id. */
+  get pendingPlayback(): string | undefined {
+    if (this.phase === 'closing') return this.playbackId(SORRY_PROMPT);
+    return this.state?.pendingPrompt !== undefined ? this.playbackId(this.state.pendingPrompt) : undefined;
+  }
+
+  playbackId(promptId: string): string {
+    return `${this.prefix}${promptId}`;
+  }
+
+  /** The prompt id of one of our playbacks, or undefined for any other playback. */
+  promptOf(playbackId: string): string | undefined {
+    return playbackId.startsWith(this.prefix) ? playbackId.slice(this.prefix.length) : undefined;
+  }
+
+  start(vars: Record<string, string>): Promise<void> {
+    return this.feed({ type: 'start', vars });
+  }
+
+  /** Events are handled strictly one after the other, whoever delivers them. */
+  feed(event: IvrEvent): Promise<void> {
+    const run = this.queue.then(() => this.handle(event)).catch((err: Error) => this.failed(err));
+    this.queue = run;
+    return run;
+  }
+
+  /**
+   * Carrying out a command failed (Postgres unreachable, the PBX refused): the caller is
+   * not left hanging on a half-done step. Never throws, so timers and lookups that feed
+   * the session cannot produce an unhandled rejection.
+   */
+  private async failed(err: Error): Promise<void> {
+    this.opts.log.error({ err: err.message, event: 'ivr.error' }, 'IVR step failed');
+    if (this.phase !== 'running' || this.callerGone) return;
+    await this.closeWithSorry(this.state?.node ?? this.opts.flow.entry, 'error').catch(() => this.hangupNow());
+  }
+
+  /** Ends the call politely without the interpreter: the sorry prompt, then hang-up. */
+  abort(node: string, outcome: string): Promise<void> {
+    const run = this.queue
+      .then(() => (this.phase === 'running' && !this.callerGone ? this.closeWithSorry(node, outcome) : undefined))
+      .catch((err: Error) => this.failed(err));
+    this.queue = run;
+    return run;
+  }
+
+  /** The caller is gone: the flow sees its hang-up, then nothing of this call runs again. */
+  callerHungUp(): Promise<void> {
+    const run = this.feed({ type: 'hangup' });
+    // Cancel now too, not only once the queue gets there: a timer firing in between
+    // would otherwise be queued behind the hang-up for nothing.
+    this.stopEverything();
+    return run;
+  }
+
+  /** This instance lets go of the call (lost the PBX node): stop, touch nothing more. */
+  detach(): void {
+    this.stopEverything();
+    this.phase = 'finished';
+  }
+
+  private stopEverything(): void {
+    this.callerGone = true;
+    this.timers.cancelAll();
+    this.requests.abort();
+  }
+
+  private async handle(event: IvrEvent): Promise<void> {
+    if (this.phase === 'finished') return;
+    if (event.type === 'hangup') {
+      this.stopEverything();
+      if (this.phase === 'closing') return this.finish();
+    } else if (this.callerGone) {
+      return;
+    }
+    if (this.phase === 'closing') {
+      if ((event.type === 'prompt_finished' && event.promptId === SORRY_PROMPT) || (event.type === 'timer' && event.timerId === SORRY_TIMER)) {
+        await this.hangupNow();
+      }
+      return;
+    }
+
+    let result;
+    try {
+      result = this.opts.interpret(this.opts.flow, this.state, event, this.opts.now?.() ?? new Date());
+    } catch (err) {
+      this.opts.log.error({ err: (err as Error).message, event: 'ivr.error' }, 'IVR interpreter failed');
+      return this.closeWithSorry(this.state?.node ?? this.opts.flow.entry, 'error');
+    }
+    this.state = result.state;
+
+    for (const cmd of result.commands) {
+      if (this.phase !== 'running') return;
+      switch (cmd.type) {
+        case 'answer':
+          if (!this.callerGone) await this.opts.port.answer();
+          break;
+        case 'play':
+          if (!this.callerGone) await this.play(cmd.promptId, cmd.media);
+          break;
+        case 'stop_prompt':
+          if (!this.callerGone) await this.opts.port.stopPlayback(this.playbackId(cmd.promptId)).catch(() => undefined);
+          break;
+        case 'start_timer':
+          if (!this.callerGone) this.timers.start(cmd.timerId, cmd.ms, () => void this.feed({ type: 'timer', timerId: cmd.timerId }));
+          break;
+        case 'cancel_timer':
+          this.timers.cancel(cmd.timerId);
+          break;
+        case 'http':
+          if (!this.callerGone) this.lookup(cmd);
+          break;
+        case 'set_data':
+          await this.opts.port.setData(cmd.values);
+          break;
+        case 'step':
+          await this.opts.port.step(cmd);
+          break;
+        case 'survey_result':
+          await this.opts.port.surveyResult(cmd.rating);
+          break;
+        case 'handover':
+          // Nothing to hand to until ACD, voicemail, fax and call control land; validation
+          // keeps such flows from being published, so reaching this is a safety net.
+          await this.closeWithSorry(cmd.node, 'capability_unavailable', handoverNodeType(cmd.to));
+          return;
+        case 'hangup':
+          await this.hangupNow();
+          return;
+      }
+    }
+    if (event.type === 'hangup') return this.finish();
+    // A flow that ends without hanging up must not leave the caller in Stasis.
+    if (this.state.done) await this.hangupNow();
+  }
+
+  private async play(promptId: string, media: Media[]): Promise<void> {
+    try {
+      await this.opts.port.play(this.playbackId(promptId), media);
+    } catch (err) {
+      // The prompt will never report its end; pretend it ended so the flow's own
+      // timeouts take over instead of the caller waiting on silence forever.
+      this.opts.log.warn({ err: (err as Error).message, promptId }, 'IVR prompt could not be played');
+      if (!this.callerGone) void this.feed({ type: 'prompt_finished', promptId });
+    }
+  }
+
+  private lookup(cmd: HttpCommand): void {
+    this.opts.port
+      .lookup(cmd, this.requests.signal)
+      .catch((err: Error): IvrEvent => ({ type: 'http_result', requestId: cmd.requestId, outcome: 'error', detail: err.message }))
+      .then((event) => this.feed(event))
+      .catch((err: Error) => this.opts.log.error({ err: err.message }, 'IVR lookup result not handled'));
+  }
+
+  private async closeWithSorry(node: string, outcome: string, nodeType?: NodeType): Promise<void> {
+    this.phase = 'closing';
+    this.timers.cancelAll();
+    const type = nodeType ?? this.opts.flow.nodes[node]?.type ?? 'hangup';
+    await this.opts.port.step({ type: 'step', node, nodeType: type, outcome }).catch(() => undefined);
+    if (this.callerGone) return this.finish();
+    this.timers.start(SORRY_TIMER, this.opts.sorryTimeoutMs ?? 15_000, () => void this.feed({ type: 'timer', timerId: SORRY_TIMER }));
+    try {
+      await this.opts.port.play(this.playbackId(SORRY_PROMPT), this.opts.sorryMedia);
+    } catch {
+      await this.hangupNow();
+    }
+  }
+
+  private async hangupNow(): Promise<void> {
+    this.finish();
+    if (this.callerGone) return;
+    await this.opts.port.hangup().catch((err: Error) => this.opts.log.warn({ err: err.message }, 'IVR hangup failed'));
+  }
+
+  private finish(): void {
+    this.phase = 'finished';
+    this.timers.cancelAll();
+    this.requests.abort();
+  }
+}
+
+function handoverNodeType(to: 'queue' | 'voicemail' | 'fax' | 'transfer'): NodeType {
+  return to;
+}
