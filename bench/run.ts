@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark, each a ratio against a baseline measured in the
 // same run. Prints a table and the JSON, with the machine it ran on.
 import { cpus, totalmem } from 'node:os';
-import type { BenchResult } from './types.js';
+import type { BenchResult, Rate } from './types.js';
 
 const suites: Array<[string, () => Promise<{ run(): Promise<BenchResult> }>]> = [
   ['ami', () => import('./ami.js')],
@@ -24,10 +24,10 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(
 console.log(`machine: ${machine}\n`);
 console.log('| benchmark | baseline | subject | ratio | target | pass |');
 console.log('|---|---|---|---|---|---|');
+const show = (r: Rate) =>
+  r.unit ? `${r.label}: ${r.perSecond.toFixed(1)} ${r.unit}` : `${r.label}: ${Math.round(r.perSecond).toLocaleString('en')}/s`;
 for (const r of results) {
-  console.log(
-    `| ${r.name} | ${r.baseline.label}: ${Math.round(r.baseline.perSecond).toLocaleString('en')}/s | ${r.subject.label}: ${Math.round(r.subject.perSecond).toLocaleString('en')}/s | ${(r.ratio * 100).toFixed(1)}% | ${r.target} | ${r.pass ? 'yes' : 'NO'} |`,
-  );
+  console.log(`| ${r.name} | ${show(r.baseline)} | ${show(r.subject)} | ${(r.ratio * 100).toFixed(1)}% | ${r.target} | ${r.pass ? 'yes' : 'NO'} |`);
 }
 console.log(`\n${JSON.stringify({ machine, results }, null, 2)}`);
 process.exit(results.every((r) => r.pass) ? 0 : 1);

@@ -2,7 +2,10 @@
 // because these machines are shared and noisy: only the ratio is meaningful.
 export interface Rate {
   label: string;
+  /** The measured value: a rate per second unless `unit` says otherwise. */
   perSecond: number;
+  /** Set when the value is not a rate, e.g. 'ms' for a latency. */
+  unit?: string;
 }
 
 export interface BenchResult {

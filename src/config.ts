@@ -15,6 +15,8 @@ const EnvSchema = Type.Object({
   // Unset means: the demo starts embedded PGlite; the service itself refuses to start.
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATABASE_POOL_MAX: Type.Integer({ default: 10, minimum: 1 }),
+  // Off for databases that share one session across connections (the demo's PGlite).
+  DATABASE_NAMED_STATEMENTS: Type.Boolean({ default: true }),
   REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://' }),
   REDIS_PREFIX: Type.String({ default: 'cti', pattern: '^[A-Za-z0-9_-]+$' }),
   // Several PBX nodes as a JSON array; or one node through the AMI_* / ARI_* variables.
@@ -79,6 +81,7 @@ export interface Config {
   instanceId: string;
   databaseUrl: string | undefined;
   databasePoolMax: number;
+  databaseNamedStatements: boolean;
   redisUrl: string;
   redisPrefix: string;
   pbxNodes: PbxNodeConfig[];
@@ -168,6 +171,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     instanceId: env.INSTANCE_ID ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     databaseUrl: env.DATABASE_URL,
     databasePoolMax: env.DATABASE_POOL_MAX,
+    databaseNamedStatements: env.DATABASE_NAMED_STATEMENTS,
     redisUrl: env.REDIS_URL,
     redisPrefix: env.REDIS_PREFIX,
     pbxNodes: parsePbxNodes(env),

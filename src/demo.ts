@@ -11,7 +11,10 @@ import { startEmbeddedPostgres } from './db/embedded.js';
 import { verifyWebhook } from './events/signing.js';
 import { createLogger } from './log.js';
 import { startService } from './main.js';
+import { startDemoCrm } from './demo/crm.js';
 import { ensureRedis } from './demo/redis.js';
+import { demoFlow } from './ivr/demo-flow.js';
+import { publishFlowDocument, putNumber } from './ivr/repository.js';
 import { startSimulator } from './sim/index.js';
 
 const env = process.env;
@@ -27,12 +30,14 @@ async function main(): Promise<void> {
   cleanups.push(redis.stop);
 
   let databaseUrl = env.DATABASE_URL;
+  let namedStatements = 'true';
   if (!databaseUrl) {
     await mkdir('.data', { recursive: true });
     console.log('starting embedded Postgres (PGlite) in .data/pglite …');
     const pg = await startEmbeddedPostgres('.data/pglite');
     cleanups.push(pg.stop);
     databaseUrl = pg.url;
+    namedStatements = 'false';
   }
 
   const sim = await startSimulator({
@@ -42,9 +47,15 @@ async function main(): Promise<void> {
   });
   cleanups.push(() => sim.close());
 
+  // The order hotline IVR, against a stand-in CRM, open around the clock for the demo.
+  const crmToken = 'Bearer demo-crm-token';
+  const crm = await startDemoCrm(crmToken);
+  cleanups.push(crm.close);
+
   const config = loadConfig({
     ...env,
     DATABASE_URL: databaseUrl,
+    DATABASE_NAMED_STATEMENTS: namedStatements,
     REDIS_URL: redis.url,
     REDIS_PREFIX: env.REDIS_PREFIX ?? 'cti-demo',
     PORT: env.PORT ?? '8080',
@@ -56,9 +67,14 @@ async function main(): Promise<void> {
     LEASE_TTL_MS: '3000',
     WEBHOOK_ALLOW_PRIVATE: 'true',
     LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+    IVR_SECRETS: JSON.stringify({ 'crm-token': crmToken }),
   });
   const service = await startService(config, log);
   cleanups.unshift(() => service.stop());
+  const hotline = demoFlow(crm.url);
+  const allDay = Object.fromEntries(['0', '1', '2', '3', '4', '5', '6'].map((d) => [d, ['00:00-24:00']]));
+  await publishFlowDocument(service.db, { ...hotline, calendars: { hotline: { timeZone: 'UTC', weekly: allDay } } });
+  await putNumber(service.db, { did: '100', flowId: hotline.id, description: 'order hotline (demo)' });
 
   const { key } = await createApiKey(service.db, { name: 'demo-admin', scopes: ['admin'] });
   const receiver = await startReceiver();
@@ -78,20 +94,28 @@ cti-bridge demo is running
   live stream     ${service.url.replace(/^http/, 'ws')}/v1/events/stream (token: POST /v1/events/stream-tokens)
   health          ${service.url}/readyz   metrics ${service.url}/metrics
   PBX simulator   control ${sim.control.url}  (POST /calls {"from":"+15551230001","to":"100"})
+  IVR             DID 100 runs the order hotline flow: GET /v1/flows/order-hotline
   webhooks        verified deliveries are printed below as they arrive
 Ctrl-C stops everything.
 `);
 
   const everyMs = Number(env.DEMO_CALL_EVERY_MS ?? 5000);
   let n = 0;
+  // Each demo caller asks for an order's status (2, then the order number) and hangs up.
+  const control = (path: string, body: unknown) =>
+    fetch(`${sim.control.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const trickle = setInterval(() => {
     n++;
     const from = `+1555${String(1230000 + (n % 10000)).padStart(7, '0')}`;
-    void fetch(`${sim.control.url}/calls`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ from, callerName: `Demo Caller ${n}`, to: '100' }),
-    }).catch(() => {});
+    void control('/calls', { from, callerName: `Demo Caller ${n}`, to: '100' })
+      .then((res) => res.json() as Promise<{ channelId: string }>)
+      .then(({ channelId }) => {
+        const later = (ms: number, path: string, body: unknown) => setTimeout(() => void control(path, body).catch(() => {}), ms);
+        later(3_000, `/channels/${channelId}/dtmf`, { digits: '2' });
+        later(5_000, `/channels/${channelId}/dtmf`, { digits: `${100000 + n}#`, gapMs: 150 });
+        later(14_000, `/channels/${channelId}/hangup`, { cause: 16 });
+      })
+      .catch(() => {});
   }, everyMs);
   cleanups.unshift(async () => clearInterval(trickle));
 }

@@ -31,7 +31,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required (the demo starts an embedded Postgres: npm run demo)');
   log.info({ config: redactConfig(config) }, 'starting cti-bridge');
 
-  const db = createPool(config.databaseUrl, config.databasePoolMax);
+  const db = createPool(config.databaseUrl, config.databasePoolMax, { namedStatements: config.databaseNamedStatements });
   const applied = await migrate(db);
   if (applied.length) log.info({ applied }, 'migrations applied');
 

@@ -8,8 +8,30 @@ export type Queryable = Pick<pg.Pool, 'query'>;
 // BIGINT (int8) ids fit in a JS number for this service's lifetime; parse them as numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-export function createPool(url: string, max = 10): Db {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000 });
+/**
+ * A client that runs named (prepared) statements as plain ones. PGlite serves every
+ * connection from one session, so a statement prepared on one connection already
+ * exists on the next and preparing it again fails; the demo's embedded database uses
+ * this client.
+ */
+class UnpreparedClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [config] = args;
+    if (config && typeof config === 'object' && 'name' in config && 'text' in config) {
+      const { name: _name, ...plain } = config as Record<string, unknown>;
+      args[0] = plain;
+    }
+    return (pg.Client.prototype.query as (...a: unknown[]) => never).apply(this, args);
+  }
+}
+
+export function createPool(url: string, max = 10, options: { namedStatements?: boolean } = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: 5_000,
+    ...(options.namedStatements === false ? { Client: UnpreparedClient } : {}),
+  });
   // An idle client that loses its server emits 'error' on the pool; without a listener the
   // process would crash on a Postgres restart. The next query gets a fresh connection.
   pool.on('error', () => {});
