@@ -17,6 +17,9 @@ const EnvSchema = Type.Object({
   DATABASE_POOL_MAX: Type.Integer({ default: 10, minimum: 1 }),
   // Off for databases that share one session across connections (the demo's PGlite).
   DATABASE_NAMED_STATEMENTS: Type.Boolean({ default: true }),
+  // In-memory call details, invalidated by Postgres LISTEN/NOTIFY. Off for databases that
+  // do not deliver notifications between connections (the demo's PGlite).
+  CALL_CACHE: Type.Boolean({ default: true }),
   REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://' }),
   REDIS_PREFIX: Type.String({ default: 'cti', pattern: '^[A-Za-z0-9_-]+$' }),
   // Several PBX nodes as a JSON array; or one node through the AMI_* / ARI_* variables.
@@ -82,6 +85,7 @@ export interface Config {
   databaseUrl: string | undefined;
   databasePoolMax: number;
   databaseNamedStatements: boolean;
+  callCache: boolean;
   redisUrl: string;
   redisPrefix: string;
   pbxNodes: PbxNodeConfig[];
@@ -172,6 +176,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     databaseUrl: env.DATABASE_URL,
     databasePoolMax: env.DATABASE_POOL_MAX,
     databaseNamedStatements: env.DATABASE_NAMED_STATEMENTS,
+    callCache: env.CALL_CACHE,
     redisUrl: env.REDIS_URL,
     redisPrefix: env.REDIS_PREFIX,
     pbxNodes: parsePbxNodes(env),

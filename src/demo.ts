@@ -31,6 +31,8 @@ async function main(): Promise<void> {
 
   let databaseUrl = env.DATABASE_URL;
   let namedStatements = 'true';
+  // PGlite does not deliver NOTIFY between connections, which the call detail cache needs.
+  let callCache = env.CALL_CACHE ?? 'true';
   if (!databaseUrl) {
     await mkdir('.data', { recursive: true });
     console.log('starting embedded Postgres (PGlite) in .data/pglite …');
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
     cleanups.push(pg.stop);
     databaseUrl = pg.url;
     namedStatements = 'false';
+    callCache = 'false';
   }
 
   const sim = await startSimulator({
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
     ...env,
     DATABASE_URL: databaseUrl,
     DATABASE_NAMED_STATEMENTS: namedStatements,
+    CALL_CACHE: callCache,
     REDIS_URL: redis.url,
     REDIS_PREFIX: env.REDIS_PREFIX ?? 'cti-demo',
     PORT: env.PORT ?? '8080',

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
 import { postgresCheck, redisCheck, type ReadinessCheck } from './api/health.js';
+import { CallDetailCache } from './calls/detail-cache.js';
 import { callRoutes } from './calls/routes.js';
 import { loadConfig, redactConfig, type Config } from './config.js';
 import { migrate } from './db/migrate.js';
@@ -34,6 +35,9 @@ export async function startService(config: Config, log: Logger = createLogger(co
   const db = createPool(config.databaseUrl, config.databasePoolMax, { namedStatements: config.databaseNamedStatements });
   const applied = await migrate(db);
   if (applied.length) log.info({ applied }, 'migrations applied');
+  // Serves call details from memory; reads go to Postgres until its LISTEN is active.
+  const callCache = config.callCache ? new CallDetailCache({ url: config.databaseUrl, db, log }) : undefined;
+  callCache?.start();
 
   // Request paths must fail fast when Redis is down instead of queueing commands.
   const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
@@ -76,7 +80,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
     readiness,
     streamTokenSecret: config.streamTokenSecret,
     routes: [
-      { plugin: callRoutes, opts: { db } },
+      { plugin: callRoutes, opts: { db, cache: callCache } },
       { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues } },
       { plugin: ivrRoutes, opts: { db, config } },
     ],
@@ -97,6 +101,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       stopped = true;
       await Promise.allSettled(nodes.map((n) => n.stop()));
       await app.close();
+      await callCache?.close();
       await pipeline.stop();
       await bus.close();
       redis.disconnect();

@@ -5,10 +5,18 @@ import type { Db } from '../db/pool.js';
 import { sendJsonText } from '../api/errors.js';
 import { notFound } from '../api/problem.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
+import type { CallDetailCache } from './detail-cache.js';
 import { getCallDetailJson, listCallsJson } from './queries.js';
 import { CallDetail, CallIdParams, CallPage, ListCallsQuery } from './schemas.js';
 
-export async function callRoutes(app: FastifyInstance, opts: { db: Db }): Promise<void> {
+export interface CallRoutesOptions {
+  db: Db;
+  /** Serves call details from memory while it listens for changes; without it every read queries. */
+  cache?: CallDetailCache | undefined;
+}
+
+export async function callRoutes(app: FastifyInstance, opts: CallRoutesOptions): Promise<void> {
+  const { db, cache } = opts;
   // The type provider is not inherited by encapsulated plugins: apply it here.
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -25,7 +33,7 @@ export async function callRoutes(app: FastifyInstance, opts: { db: Db }): Promis
       },
     },
     // The JSON text comes from Postgres already in the response schema's shape.
-    async (req, reply) => sendJsonText(reply, await listCallsJson(opts.db, req.query)),
+    async (req, reply) => sendJsonText(reply, await listCallsJson(db, req.query)),
   );
 
   r.get(
@@ -40,7 +48,7 @@ export async function callRoutes(app: FastifyInstance, opts: { db: Db }): Promis
       },
     },
     async (req, reply) => {
-      const call = await getCallDetailJson(opts.db, req.params.id);
+      const call = cache ? await cache.get(req.params.id) : await getCallDetailJson(db, req.params.id);
       if (call === null) throw notFound('call', req.params.id);
       return sendJsonText(reply, call);
     },

@@ -68,4 +68,10 @@ describe('config', () => {
     expect(bad('{"bad name": "hunter2"}')).toMatch(/invalid secret name/);
     expect(() => loadConfig({ ...base, IVR_SORRY_MEDIA: 'no-scheme' })).toThrow(/IVR_SORRY_MEDIA/);
   });
+
+  it('keeps call details in memory unless CALL_CACHE=false', () => {
+    expect(loadConfig(base).callCache).toBe(true);
+    expect(loadConfig({ ...base, CALL_CACHE: 'false' }).callCache).toBe(false);
+    expect(() => loadConfig({ ...base, CALL_CACHE: 'sometimes' })).toThrow(/CALL_CACHE/);
+  });
 });
