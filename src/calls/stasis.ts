@@ -3,6 +3,7 @@
 // leaves Stasis the Call ends with its CDR. A DID with a published IVR flow runs that flow
 // instead of the greeting (src/ivr/ivr-calls.ts); the shape stays: PBX events in,
 // durable call changes and PBX commands out.
+import { tryParseAriTimestamp } from '../ari/timestamp.js';
 import type { Db } from '../db/pool.js';
 import { callLogger, type Logger } from '../log.js';
 import { createCall, endCall, findCallByChannel, liveCalls, noteCallEvent, transitionCall, type Call } from './repository.js';
@@ -115,7 +116,7 @@ export class InboundCalls {
       callerNumber: emptyToNull(channel.caller?.number),
       callerName: emptyToNull(channel.caller?.name),
       dnis: emptyToNull(did ?? channel.dialplan?.exten),
-      at: channel.creationtime ? parseAriTime(channel.creationtime) : undefined,
+      at: createdAt(channel.creationtime),
     });
     const clog = callLogger(log, call);
     if (!created) {
@@ -223,9 +224,8 @@ export class InboundCalls {
   }
 }
 
-/** ARI writes `2026-11-22T21:51:57.430+0000`: an offset without a colon. */
-export function parseAriTime(value: string): Date | undefined {
-  const normalised = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
-  const d = new Date(normalised);
-  return Number.isNaN(d.getTime()) ? undefined : d;
+/** The channel's creation time; ARI writes `+0000` offsets that Date cannot always read. */
+function createdAt(creationtime: string | undefined): Date | undefined {
+  const ms = tryParseAriTimestamp(creationtime);
+  return ms === undefined ? undefined : new Date(ms);
 }
