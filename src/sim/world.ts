@@ -75,23 +75,9 @@ type Origin = 'inbound' | 'originated' | 'created' | 'dialed-peer' | 'local-two'
  */
 type AnswerOrder = 'two-first' | 'dialplan-bridged';
 
-interface Channel {
-  id: string;
-  name: string;
-  tech: string;
+/** The live, mutable record behind each ChannelSnapshot. */
+interface Channel extends ChannelSnapshot {
   resource: string;
-  state: ChannelState;
-  caller: PartyId;
-  connected: PartyId;
-  accountcode: string;
-  language: string;
-  linkedid: string;
-  dialplan: DialplanLocation;
-  creationtime: Date;
-  localHalf?: 1 | 2;
-  localPeerId?: string;
-  bridgeId?: string;
-  stasis?: StasisMembership;
   vars: Map<string, string>;
   apps: Set<string>;
   origin: Origin;
