@@ -1,10 +1,13 @@
 // GET /v1/calls/{id} through the whole shell (security headers, API key auth, rate limit,
 // metrics, request log, validation, the call detail cache in front of the one Postgres
 // query rendering the JSON, as in production) against a bare Fastify hello-world, both
-// over loopback HTTP with the same keep-alive load loop, in the same process and the same
-// run. `npx tsx bench/api.ts` runs it alone.
+// over loopback HTTP with the same keep-alive load loop, in the same run. The load loop
+// runs in a child process for both sides, as a load generator on another host would:
+// in the servers' process it took CPU from them and partly measured itself.
+// `npx tsx bench/api.ts` runs it alone.
+import { fork, type ChildProcess } from 'node:child_process';
 import { devNull } from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { Pool } from 'undici';
@@ -25,8 +28,16 @@ const WARMUP_MS = 1_000;
 const MEASURE_MS = 2_000;
 const ROUNDS = 3;
 
+const LOAD_FLAG = '--api-load-generator';
+
+interface LoadRequest {
+  origin: string;
+  path: string;
+  headers: Record<string, string>;
+}
+
 /** Requests per second for one path, keep-alive, IN_FLIGHT requests outstanding. */
-async function load(origin: string, path: string, headers: Record<string, string>): Promise<number> {
+async function loadHere(origin: string, path: string, headers: Record<string, string>): Promise<number> {
   const pool = new Pool(origin, { connections: CONNECTIONS, pipelining: 1 });
   let counting = false;
   let done = 0;
@@ -52,6 +63,29 @@ async function load(origin: string, path: string, headers: Record<string, string
   await pool.close();
   if (failed > 0) throw new Error(`${failed} requests to ${path} failed`);
   return (done / elapsed) * 1000;
+}
+
+/** The load generator process: answers each LoadRequest message with its rate. */
+function serveLoads(): void {
+  process.on('message', (req: LoadRequest) => {
+    loadHere(req.origin, req.path, req.headers).then(
+      (rate) => process.send?.({ rate }),
+      (err: Error) => process.send?.({ error: err.message }),
+    );
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+function startLoadGenerator(): { load(origin: string, path: string, headers: Record<string, string>): Promise<number>; stop(): void } {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [LOAD_FLAG], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  return {
+    load: (origin, path, headers) =>
+      new Promise((resolve, reject) => {
+        child.once('message', (m: { rate?: number; error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m.rate ?? 0)));
+        child.send({ origin, path, headers } satisfies LoadRequest);
+      }),
+    stop: () => child.disconnect(),
+  };
 }
 
 async function helloWorld(db: Db): Promise<FastifyInstance> {
@@ -106,6 +140,8 @@ export async function run(): Promise<BenchResult> {
       await t.db.query('INSERT INTO call_events (call_id, type, data) VALUES ($1, $2, $3)', [id, type, '{"by": "bench"}']);
     }
 
+    const generator = startLoadGenerator();
+    const load = generator.load;
     let baseline = 0;
     let subject = 0;
     let ceiling = 0;
@@ -118,6 +154,7 @@ export async function run(): Promise<BenchResult> {
     console.error(
       `api: call detail cache ${JSON.stringify(cache.stats())}`,
     );
+    generator.stop();
     console.error(
       `api: bare fastify + SELECT 1 per request reaches ${Math.round(ceiling)}/s = ${((ceiling / baseline) * 100).toFixed(1)}% of hello-world (ceiling for any DB-backed route here)`,
     );
@@ -134,7 +171,9 @@ export async function run(): Promise<BenchResult> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv.includes(LOAD_FLAG)) {
+  serveLoads();
+} else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const r = await run();
   console.log(JSON.stringify(r, null, 2));
   process.exit(r.pass ? 0 : 1);
