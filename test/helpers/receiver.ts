@@ -49,10 +49,4 @@ export async function startReceiver(): Promise<Receiver> {
   return receiver;
 }
 
-export async function waitUntil(pred: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitUntil } from './wait.js';

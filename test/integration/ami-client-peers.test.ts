@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AmiClient, type AmiClientOptions } from '../../src/ami/client.js';
 import { AmiTimeoutError } from '../../src/ami/errors.js';
 import { AmiParser } from '../../src/ami/codec.js';
+import { waitUntil } from '../helpers/wait.js';
 
 interface Peer {
   port: number;
@@ -83,17 +84,6 @@ function client(port: number, extra: Partial<AmiClientOptions> = {}): AmiClient 
   return c;
 }
 
-function waitFor(cond: () => boolean, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = (): void => {
-      if (cond()) return resolve();
-      if (Date.now() - started > 10_000) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 5);
-    };
-    tick();
-  });
-}
 
 const EVENT = (i: number): string =>
   `Event: VarSet\r\nPrivilege: dialplan,all\r\nChannel: Local/100@from-pstn-00000000;2\r\nUniqueid: 1795384219.1\r\nVariable: N\r\nValue: ${i}\r\n\r\n`;
@@ -137,7 +127,7 @@ describe('AmiClient against misbehaving peers', () => {
     let readies = 0;
     c.on('ready', () => readies++);
     c.start();
-    await waitFor(() => readies >= 2, 'a second login after the keepalive failure');
+    await waitUntil(() => readies >= 2, 'a second login after the keepalive failure');
     expect(reasons[0]).toMatch(/keepalive/);
     expect(p.connections).toBeGreaterThanOrEqual(2);
     expect(p.closed).toBeGreaterThanOrEqual(1);
@@ -160,7 +150,7 @@ describe('AmiClient against misbehaving peers', () => {
     orig.on('data', (d: Buffer) => {
       if (d.toString().includes('Action: Ping')) pings++;
     });
-    await waitFor(() => pings >= 5, 'five keepalive pings');
+    await waitUntil(() => pings >= 5, 'five keepalive pings');
     expect(p.connections).toBe(1);
     expect(c.state).toBe('logged-in');
   });
@@ -201,7 +191,7 @@ describe('AmiClient against misbehaving peers', () => {
     const r = await c.action({ Action: 'QueueStatus' });
     expect(r.events.map((e) => e.event)).toEqual(['QueueParams', 'QueueMember']);
     expect(r.complete?.get('ListItems')).toBe('2');
-    await waitFor(() => live.length === 2, 'the two live events');
+    await waitUntil(() => live.length === 2, 'the two live events');
     expect(live).toEqual(['1', '2']);
   });
 
@@ -215,7 +205,7 @@ describe('AmiClient against misbehaving peers', () => {
     const values: string[] = [];
     c.on('event', (e) => values.push(e.get('Value') ?? ''));
     c.start();
-    await waitFor(() => values.includes('7'), 'the event after the garbage');
+    await waitUntil(() => values.includes('7'), 'the event after the garbage');
     expect(c.stats.badLines).toBe(3);
     expect(c.state).toBe('logged-in');
   });
@@ -244,11 +234,11 @@ describe('AmiClient against misbehaving peers', () => {
     });
     c.start();
     // The reader parsed every event although the handler lags far behind.
-    await waitFor(() => c.stats.eventsReceived === TOTAL, 'all events read');
+    await waitUntil(() => c.stats.eventsReceived === TOTAL, 'all events read');
     // And responses still flow while the backlog is being worked off.
     const pong = await c.action({ Action: 'Ping' });
     expect(pong.get('Ping')).toBe('Pong');
-    await waitFor(() => c.queuedEvents === 0, 'queue drained');
+    await waitUntil(() => c.queuedEvents === 0, 'queue drained');
     expect(c.stats.droppedEvents).toBeGreaterThan(0);
     expect(seen.length + c.stats.droppedEvents).toBe(TOTAL);
     // The oldest were dropped: what was delivered is in order and ends with the newest.

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { DomainEvent } from '../../src/events/catalogue.js';
 import { parseBusMessage, RedisEventBus } from '../../src/events/redis-bus.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
 
 const buses: RedisEventBus[] = [];
 const admin = new Redis(TEST_REDIS_URL);
@@ -19,13 +20,6 @@ function event(n: number): DomainEvent {
   return { id: randomUUID(), type: 'agent.state_changed', version: 1, occurredAt: new Date().toISOString(), data: { n } };
 }
 
-async function waitFor(what: string, probe: () => boolean | Promise<boolean>, limitMs = 15_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 afterAll(async () => {
   await Promise.all(buses.map((b) => b.close()));

@@ -15,6 +15,7 @@ import { generateSecret, verifyWebhook } from '../../src/events/signing.js';
 import { insertSubscription } from '../../src/events/webhook-store.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { uniquePrefix } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
 
 async function freePort(): Promise<number> {
   const s = createTcpServer();
@@ -48,15 +49,6 @@ async function stopRedis(proc: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, limitMs = 30_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 let tdb: TestDatabase;
 let redis: ChildProcess | undefined;

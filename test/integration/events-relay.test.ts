@@ -7,6 +7,7 @@ import { LocalEventBus } from '../../src/events/bus.js';
 import type { DomainEvent } from '../../src/events/catalogue.js';
 import { OutboxRelay } from '../../src/events/relay.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { waitFor } from '../helpers/wait.js';
 
 type Added = { name: string; data: { events: DomainEvent[] }; opts?: { jobId?: string } };
 
@@ -72,13 +73,13 @@ describe('OutboxRelay', () => {
     const a = await emit(1);
     relay.start();
     try {
-      await waitFor(() => relay.stats.failures >= 3);
+      await waitFor('the relay', () => relay.stats.failures >= 3);
       const b = await emit(2);
       const { rows } = await tdb.db.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
       expect(rows[0].n).toBe(2);
       expect(q.added).toHaveLength(0);
       q.failing = false;
-      await waitFor(() => q.events.length === 2);
+      await waitFor('the relay', () => q.events.length === 2);
       expect(q.events.map((e) => e.id)).toEqual([a.id, b.id]);
     } finally {
       await relay.stop();
@@ -110,7 +111,7 @@ describe('OutboxRelay', () => {
     const relay = new OutboxRelay({ db: tdb.db, events: q as never, log, pollMs: 20 });
     relay.start();
     const e = await emit(9);
-    await waitFor(() => q.events.length === 1);
+    await waitFor('the relay', () => q.events.length === 1);
     expect(q.events[0]!.id).toBe(e.id);
     await relay.stop();
     await emit(10);
@@ -124,10 +125,3 @@ async function pending(): Promise<number> {
   return rows[0].n;
 }
 
-async function waitFor(probe: () => boolean | Promise<boolean>, limitMs = 15_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -7,6 +7,7 @@ import type { AmiEvent } from '../../src/ami/message.js';
 import { createLogger } from '../../src/log.js';
 import { startAmiServer, type AmiServerHandle } from '../../src/sim/ami-server.js';
 import { World } from '../../src/sim/world.js';
+import { waitUntil } from '../helpers/wait.js';
 
 let world: World;
 let server: AmiServerHandle;
@@ -30,17 +31,6 @@ function next<T extends unknown[]>(c: AmiClient, name: 'ready' | 'disconnected' 
   return new Promise((resolve) => c.once(name, (...args: unknown[]) => resolve(args as T)));
 }
 
-function waitFor(cond: () => boolean, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = (): void => {
-      if (cond()) return resolve();
-      if (Date.now() - started > 10_000) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 
 beforeEach(async () => {
   world = new World({ speed: 50 });
@@ -65,7 +55,7 @@ describe('AmiClient against the simulated PBX', () => {
     await ready;
     expect(c.state).toBe('logged-in');
     expect(c.amiVersion).toBe('11.0.0');
-    await waitFor(() => events.some((e) => e.event === 'SuccessfulAuth'), 'SuccessfulAuth');
+    await waitUntil(() => events.some((e) => e.event === 'SuccessfulAuth'), 'SuccessfulAuth');
     expect(events.map((e) => e.event).slice(0, 2)).toEqual(['FullyBooted', 'SuccessfulAuth']);
     expect(c.stats.eventsReceived).toBeGreaterThanOrEqual(2);
   });
@@ -78,7 +68,7 @@ describe('AmiClient against the simulated PBX', () => {
     c.start();
     await ready;
     world.inboundCall({ from: '+15551230001', to: '100' });
-    await waitFor(() => events.some((e) => e.event === 'Newchannel'), 'Newchannel');
+    await waitUntil(() => events.some((e) => e.event === 'Newchannel'), 'Newchannel');
     expect(events.some((e) => e.event === 'FullyBooted' || e.event === 'SuccessfulAuth')).toBe(false);
     expect(events.every((e) => e.get('Privilege') === 'call,all')).toBe(true);
   });
@@ -95,7 +85,7 @@ describe('AmiClient against the simulated PBX', () => {
     const errors: Error[] = [];
     c.on('error', (e) => errors.push(e));
     c.start();
-    await waitFor(() => c.stats.loginFailures >= 2, 'two login attempts');
+    await waitUntil(() => c.stats.loginFailures >= 2, 'two login attempts');
     expect(errors[0]).toBeInstanceOf(AmiAuthError);
     expect(errors[0]?.message).toContain('Authentication failed');
     expect(c.state).not.toBe('logged-in');
@@ -108,7 +98,7 @@ describe('AmiClient against the simulated PBX', () => {
   it('does not crash when a login fails and nobody listens for errors', async () => {
     const c = client({ secret: 'nope' });
     c.start();
-    await waitFor(() => c.stats.loginFailures >= 1, 'a login attempt');
+    await waitUntil(() => c.stats.loginFailures >= 1, 'a login attempt');
     expect(c.state).not.toBe('logged-in');
   });
 
@@ -151,7 +141,7 @@ describe('AmiClient against the simulated PBX', () => {
     await ready;
     world.inboundCall({ from: '+15551230001', to: '100' });
     world.inboundCall({ from: '+15551230002', to: '101' });
-    await waitFor(() => world.channels().length >= 4, 'four channels');
+    await waitUntil(() => world.channels().length >= 4, 'four channels');
     const names = world.channels().map((ch) => ch.name).sort();
     const r = await c.action({ Action: 'CoreShowChannels' });
     expect(r.get('EventList')).toBe('start');
@@ -178,7 +168,7 @@ describe('AmiClient against the simulated PBX', () => {
     // A synchronous Originate to a phone that rings for a minute stays pending.
     const pending = c.action({ Action: 'Originate', Channel: 'Local/2001@agents', Context: 'caller-script', Exten: 's', Priority: 1, Timeout: 60_000 }, { timeoutMs: 60_000 });
     const pending2 = c.action({ Action: 'Originate', Channel: 'Local/2002@agents', Context: 'caller-script', Exten: 's', Priority: 1, Timeout: 60_000 }, { timeoutMs: 60_000 });
-    await waitFor(() => world.channels().length >= 4, 'ringing channels');
+    await waitUntil(() => world.channels().length >= 4, 'ringing channels');
     const disconnected = next<[string]>(c, 'disconnected');
     const again = next(c, 'ready');
     server.dropConnections();
@@ -204,7 +194,7 @@ describe('AmiClient against the simulated PBX', () => {
     expect(server.sessionCount()).toBe(1);
     await c.stop();
     expect(c.state).toBe('stopped');
-    await waitFor(() => server.sessionCount() === 0, 'session closed');
+    await waitUntil(() => server.sessionCount() === 0, 'session closed');
     await expect(c.action({ Action: 'Ping' })).rejects.toBeInstanceOf(AmiNotConnectedError);
     await new Promise((r) => setTimeout(r, 150));
     expect(server.sessionCount()).toBe(0);
@@ -228,7 +218,7 @@ describe('AmiClient against the simulated PBX', () => {
       Async: 'true',
     });
     expect(r.message).toBe('Originate successfully queued');
-    await waitFor(() => events.some((e) => e.event === 'OriginateResponse'), 'OriginateResponse');
+    await waitUntil(() => events.some((e) => e.event === 'OriginateResponse'), 'OriginateResponse');
     const o = events.find((e) => e.event === 'OriginateResponse');
     expect(o?.actionId).toBe(r.actionId);
     expect(o?.get('Response')).toBe('Success');
@@ -246,11 +236,11 @@ describe('AmiClient against the simulated PBX', () => {
     c.start();
     await ready;
     await c.action({ Action: 'Originate', Channel: 'Local/1001@agents', Context: 'caller-script', Exten: 'wait', Priority: 1, Async: 'true' });
-    await waitFor(() => world.channels().some((ch) => ch.name.endsWith(';1') && ch.state === 'Up'), 'an answered channel');
+    await waitUntil(() => world.channels().some((ch) => ch.name.endsWith(';1') && ch.state === 'Up'), 'an answered channel');
     const target = world.channels().find((ch) => ch.name.endsWith(';1'))?.name ?? '';
     const r = await c.action({ Action: 'Redirect', Channel: target, Context: 'no-such-context', Exten: 's', Priority: 1 });
     expect(r.message).toBe('Redirect successful');
-    await waitFor(() => events.some((e) => e.event === 'Hangup' && e.get('Channel') === target), 'the hangup of the redirected channel');
+    await waitUntil(() => events.some((e) => e.event === 'Hangup' && e.get('Channel') === target), 'the hangup of the redirected channel');
     expect(world.channels().some((ch) => ch.name === target)).toBe(false);
   });
 });

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/asterisk/ari');
 const fixtureEvents: Record<string, unknown>[] = readFileSync(join(FIX, 'events/scenario.ndjson'), 'utf8')
@@ -176,13 +177,6 @@ function connect(url: string, log?: EventLog): Promise<WebSocket> {
   });
 }
 
-async function waitFor(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 const settle = () => new Promise((r) => setTimeout(r, 40));
 
@@ -235,7 +229,7 @@ describe('simulator ARI conformance with the captured Asterisk 22 scenario', () 
     const start = log.events.length;
     for (const r of requests) await http(r);
     const expected = range ? fixtureEvents.slice(range[0], range[1] + 1) : [];
-    await waitFor(() => log.events.length - start >= expected.length, `${name}: ${expected.length} events`);
+    await waitUntil(() => log.events.length - start >= expected.length, `${name}: ${expected.length} events`);
     await settle();
     const actual = log.events.slice(start);
     expect(actual.map((e) => e['type']), `event types of step ${name}`).toEqual(expected.map((e) => e['type']));
@@ -352,7 +346,7 @@ describe('simulator ARI conformance with the captured Asterisk 22 scenario', () 
       await new Promise<void>((r) => sock.once('connect', () => r()));
       sock.write(request);
       const expected = readFileSync(join(FIX, `ws/${name}.res.http`), 'latin1');
-      await waitFor(() => Buffer.concat(chunks).length >= Buffer.byteLength(expected, 'latin1'), `${name} answer`);
+      await waitUntil(() => Buffer.concat(chunks).length >= Buffer.byteLength(expected, 'latin1'), `${name} answer`);
       await settle();
       sock.destroy();
       const norm = (s: string) => s.replace(/^Date: .*$/gm, 'Date: X');
@@ -365,7 +359,7 @@ describe('simulator ARI conformance with the captured Asterisk 22 scenario', () 
     const base = `${sim.ari.url.replace(/^http/, 'ws')}/events?app=cti-bridge-replaced&api_key=cti:cti-secret`;
     const first = await connect(base, firstLog);
     const second = await connect(base);
-    await waitFor(() => firstLog.events.length > 0, 'ApplicationReplaced');
+    await waitUntil(() => firstLog.events.length > 0, 'ApplicationReplaced');
     const e = firstLog.events[0] as Record<string, unknown>;
     expect(shapeDiff(replacedFixture, e)).toEqual([]);
     expect(e['application']).toBe('cti-bridge-replaced');

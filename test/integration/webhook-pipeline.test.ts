@@ -17,6 +17,7 @@ import { ProblemSchema } from '../../src/api/schemas.js';
 import Fastify from 'fastify';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -58,15 +59,6 @@ async function startReceiver(secret: string, script: number[] = [], then = 200):
   });
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, limitMs = 20_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 let tdb: TestDatabase;
 let pipeline: EventPipeline;
