@@ -1,30 +1,18 @@
 // POST /v1/flows/{id}/simulate over real HTTP on a real Postgres: a scripted caller
 // walks stored flows with no PBX.
-import type { FastifyInstance } from 'fastify';
-import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Flow } from '../../src/ivr/contract.js';
 import { DEMO_FLOW } from '../../src/ivr/demo-flow.js';
 import { publishFlowDocument, publishedFlowForNumber, putNumber } from '../../src/ivr/repository.js';
-import { ivrRoutes } from '../../src/ivr/routes.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { bearer, keyWith, testApp, testConfig } from './api-fixtures.js';
+import { keyWith } from './api-fixtures.js';
+import { startIvrApi, type IvrApi } from './ivr-fixtures.js';
 
 let t: TestDatabase;
-let app: FastifyInstance;
-let http: Pool;
+let api: IvrApi;
 let key: string;
 
-async function post(path: string, body: unknown, k = key): Promise<{ status: number; body: any }> {
-  const res = await http.request({
-    method: 'POST',
-    path,
-    headers: { ...bearer(k), 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
-}
+const post = (path: string, body: unknown, k = key) => api.call('POST', path, body, k);
 
 const simulate = (script: unknown[], extra: Record<string, unknown> = {}, flow = 'orders') =>
   post(`/v1/flows/${flow}/simulate`, { vars: { callerNumber: '+4930123456', dnis: '+498001234' }, now: '2026-11-23T10:00:00Z', script, ...extra });
@@ -70,17 +58,13 @@ const nodes = (body: { path: { node: string }[] }) => body.path.map((s) => s.nod
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  const config = testConfig({ ivr: { secrets: { 'crm-token': 'Bearer s3cret' }, sorryMedia: 'sound:sorry' } } as never);
-  ({ app } = await testApp(t.db, { config, routes: [{ plugin: ivrRoutes, opts: { db: t.db, config } }] }));
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  http = new Pool(address);
+  api = await startIvrApi(t.db);
   key = await keyWith(t.db, 'flows:write', 'flows:read');
   expect((await post('/v1/flows', { document: orders })).status).toBe(201);
   expect((await post('/v1/flows/orders/versions/1/publish', {})).status).toBe(200);
 });
 afterAll(async () => {
-  await http?.close();
-  await app?.close();
+  await api?.close();
   await t?.drop();
 });
 

@@ -1,36 +1,20 @@
 // The IVR REST API over real HTTP on a real Postgres: flows, versions, publishing, numbers,
 // scopes, publishedFlowForNumber and the database's own guard on published versions.
-import type { FastifyInstance } from 'fastify';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Flow } from '../../src/ivr/contract.js';
 import { publishedFlowForNumber } from '../../src/ivr/repository.js';
-import { ivrRoutes } from '../../src/ivr/routes.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { bearer, keyWith, testApp, testConfig } from './api-fixtures.js';
+import { keyWith } from './api-fixtures.js';
+import { startIvrApi, type ApiResponse, type IvrApi, type Method } from './ivr-fixtures.js';
 
 let t: TestDatabase;
-let app: FastifyInstance;
+let api: IvrApi;
 let http: Pool;
 let writer: string;
 let reader: string;
 
-interface Res {
-  status: number;
-  body: any;
-  headers: Record<string, unknown>;
-}
-
-async function call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, key = writer): Promise<Res> {
-  const res = await http.request({
-    method,
-    path,
-    headers: { ...bearer(key), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, body: text ? JSON.parse(text) : undefined, headers: res.headers };
-}
+const call = (method: Method, path: string, body?: unknown, key = writer): Promise<ApiResponse> => api.call(method, path, body, key);
 
 export function simpleFlow(id: string, goodbye = 'sound:goodbye'): Flow {
   return {
@@ -59,16 +43,13 @@ async function createPublished(id: string, doc: Flow = simpleFlow(id)): Promise<
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  const config = testConfig({ ivr: { secrets: { 'crm-token': 'Bearer s3cret' }, sorryMedia: 'sound:sorry' } } as never);
-  ({ app } = await testApp(t.db, { config, routes: [{ plugin: ivrRoutes, opts: { db: t.db, config } }] }));
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  http = new Pool(address);
+  api = await startIvrApi(t.db);
+  http = api.http;
   writer = await keyWith(t.db, 'flows:write', 'flows:read');
   reader = await keyWith(t.db, 'flows:read');
 });
 afterAll(async () => {
-  await http?.close();
-  await app?.close();
+  await api?.close();
   await t?.drop();
 });
 
@@ -101,7 +82,7 @@ describe('flows', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: Res = await call('GET', `/v1/flows?limit=2${cursor ? `&cursor=${cursor}` : ''}`, undefined, reader);
+      const res: ApiResponse = await call('GET', `/v1/flows?limit=2${cursor ? `&cursor=${cursor}` : ''}`, undefined, reader);
       expect(res.status).toBe(200);
       expect(res.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...res.body.items.map((f: { id: string }) => f.id));
