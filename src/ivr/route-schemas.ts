@@ -66,19 +66,11 @@ export const FlowVersionSummary = Type.Object(
   { additionalProperties: false },
 );
 
-export const FlowVersion = Type.Object(
-  { flowId: FlowId, version: VersionNumber, status: Status, createdAt: Timestamp, publishedAt: NullableTimestamp, document: StoredDocument },
-  { additionalProperties: false },
-);
+export const FlowVersion = Type.Object({ ...FlowVersionSummary.properties, document: StoredDocument }, { additionalProperties: false });
 
 export const FlowDetail = Type.Object(
   {
-    id: FlowId,
-    name: Type.String(),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-    publishedVersion: Type.Union([VersionNumber, Type.Null()]),
-    latestVersion: Type.Integer(),
+    ...FlowSummary.properties,
     published: Type.Union([FlowVersion, Type.Null()], { description: 'The version calls run' }),
     latestDraft: Type.Union([FlowVersion, Type.Null()], { description: 'The newest unpublished version' }),
   },

@@ -7,6 +7,7 @@ import { renderOriginateResponse, renderWorldEvent, type OriginateOrigin } from 
 import { AmiSession, type AmiServerContext } from './ami-session.js';
 import type { World } from './world.js';
 import type { WorldEvent } from './world-types.js';
+import { listen } from './listen.js';
 
 export interface AmiServerOptions {
   host?: string;
@@ -144,15 +145,7 @@ export async function startAmiServer(world: World | AmiWorldPort, options: AmiSe
     sessions.add(session);
     socket.on('close', () => sessions.delete(session));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const boundPort = typeof address === 'object' && address ? address.port : 0;
+  const boundPort = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   ctx.log?.info({ port: boundPort }, 'simulated AMI listening');
 
   return {

@@ -1,6 +1,6 @@
 // The simulated ARI endpoint: REST under /ari and the event WebSocket at /ari/events.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { WebSocketServer, WebSocket } from 'ws';
 import { ariEventBody, ariMessage, ariTimestamp } from './ari-format.js';
@@ -9,6 +9,7 @@ import { dispatch } from './ari-routes.js';
 import { WorldError } from './world-errors.js';
 import type { World } from './world.js';
 import type { WorldEvent } from './world-types.js';
+import { listen } from './listen.js';
 
 export interface AriServerOptions {
   world: World;
@@ -176,14 +177,7 @@ export async function startAriServer(opts: AriServerOptions): Promise<AriServer>
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, opts.port ?? 0, host);
 
   return {
     url: `http://${host}:${port}/ari`,

@@ -1,11 +1,12 @@
 // The simulator's control API: scripts the outside world (callers, phones, faults) over
 // plain JSON HTTP. Documented in docs/simulator.md.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { ariBridge, ariChannel } from './ari-format.js';
 import { WorldError, type World } from './world.js';
 import type { EndpointBehaviourKind } from './world-types.js';
+import { listen } from './listen.js';
 
 export interface ControlFaults {
   ariDrop(): void;
@@ -158,14 +159,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, opts.port ?? 0, host);
   return {
     url: `http://${host}:${port}`,
     port,
