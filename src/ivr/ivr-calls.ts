@@ -12,6 +12,7 @@ import type { CallChannelPort, StasisChannel, StasisEvent } from '../calls/stasi
 import type { Db } from '../db/pool.js';
 import { callLogger, type Logger } from '../log.js';
 import { mergeCallData, publicStep, recordIvrStep, recordSurvey } from './call-store.js';
+import type { HandoverCapability } from './capabilities.js';
 import type { Flow, Interpret, Media } from './contract.js';
 import { runLookup } from './http-lookup.js';
 import { IvrSession, type IvrCallPort } from './runner.js';
@@ -34,11 +35,42 @@ interface Running {
   session: IvrSession;
 }
 
+/** An IVR `queue`, `voicemail`, `fax` or `transfer` node handing its caller over. */
+export interface IvrHandover {
+  call: Call;
+  /** The caller's channel, in Stasis and answered. */
+  channelId: string;
+  /** The flow node that handed over (for the timeline). */
+  node: string;
+  /** The node's parameters (queue id, mailbox, priority, survey node...). */
+  params: Record<string, unknown>;
+}
+
+/** Carries out a hand-over; the capability owns the caller's channel once this resolves. */
+export type HandoverTaker = (handover: IvrHandover) => Promise<void>;
+
 export class IvrCalls {
   private readonly byChannel = new Map<string, Running>();
   private readonly byCall = new Map<string, Running>();
+  private readonly handovers = new Map<HandoverCapability, HandoverTaker>();
 
   constructor(private readonly opts: IvrCallsOptions) {}
+
+  /** A capability (ACD, voicemail, fax, call control) takes this kind of hand-over. */
+  addHandover(to: HandoverCapability, take: HandoverTaker): void {
+    this.handovers.set(to, take);
+  }
+
+  /**
+   * The agent leg of a handed-over call ended: the caller goes on to the flow's survey
+   * node. False when the call has no session here (then nobody asks the caller).
+   */
+  async startSurvey(channelId: string, surveyNode: string): Promise<boolean> {
+    const running = this.byChannel.get(channelId);
+    if (!running) return false;
+    await running.session.feed({ type: 'survey', node: surveyNode });
+    return true;
+  }
 
   /** Sessions alive on this instance (tests, metrics). */
   get size(): number {
@@ -162,6 +194,12 @@ export class IvrCalls {
         await recordIvrStep(db, call.id, flow, step);
       },
       surveyResult: (rating) => recordSurvey(db, call.id, rating),
+      handover: async (cmd) => {
+        const take = this.handovers.get(cmd.to);
+        if (!take) return false;
+        await take({ call, channelId: call.channelId, node: cmd.node, params: cmd.params });
+        return true;
+      },
     };
     const session = new IvrSession({ callId: call.id, flow, interpret: this.opts.interpret, port, log: clog, sorryMedia: this.opts.sorryMedia });
     const running = { call, session };

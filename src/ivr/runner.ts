@@ -5,7 +5,7 @@
 // events back, timers that die with the call, lookups abandoned on hang-up, and a safe
 // exit (a "sorry" prompt, then hang-up) whenever something fails.
 import type { Logger } from '../log.js';
-import type { Flow, Interpret, IvrEvent, IvrState, Media, NodeType } from './contract.js';
+import type { Flow, Interpret, IvrCommand, IvrEvent, IvrState, Media, NodeType } from './contract.js';
 import type { IvrStep } from './call-store.js';
 import type { HttpCommand } from './http-lookup.js';
 import { CallTimers } from './timers.js';
@@ -20,6 +20,8 @@ export interface IvrCallPort {
   setData(values: Record<string, string>): Promise<void>;
   step(step: IvrStep): Promise<void>;
   surveyResult(rating: string | null): Promise<void>;
+  /** Hands the caller to a capability; false when none takes this kind of hand-over. */
+  handover(cmd: Extract<IvrCommand, { type: 'handover' }>): Promise<boolean>;
 }
 
 export interface IvrSessionOptions {
@@ -189,9 +191,13 @@ export class IvrSession {
           await this.opts.port.surveyResult(cmd.rating);
           break;
         case 'handover':
-          // Nothing to hand to until ACD, voicemail, fax and call control land; validation
-          // keeps such flows from being published, so reaching this is a safety net.
-          await this.closeWithSorry(cmd.node, 'capability_unavailable', handoverNodeType(cmd.to));
+          if (this.callerGone) return;
+          // The capability owns the channel from here; the session stays for a survey
+          // after the agent leg. Validation keeps flows that hand to a missing capability
+          // from being published, so a refusal here is a safety net.
+          if (!(await this.opts.port.handover(cmd))) {
+            await this.closeWithSorry(cmd.node, 'capability_unavailable', handoverNodeType(cmd.to));
+          }
           return;
         case 'hangup':
           await this.hangupNow();

@@ -9,10 +9,12 @@ import { InboundCalls, type StasisEvent } from '../calls/stasis.js';
 import type { PbxNodeConfig } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { interpret } from '../ivr/interpreter.js';
+import type { HandoverCapability } from '../ivr/capabilities.js';
 import { IvrCalls } from '../ivr/ivr-calls.js';
 import { publishedFlowForNumber } from '../ivr/repository.js';
 import type { Logger } from '../log.js';
 import { ariCallPort } from './ari-port.js';
+import type { CapabilityFactory, NodeCapability } from './capability.js';
 import { Lease } from './lease.js';
 
 export interface PbxNodeOptions {
@@ -26,6 +28,8 @@ export interface PbxNodeOptions {
   greetingMedia: string;
   /** IVR settings (config.ivr); without them flows still run, with no lookup secrets. */
   ivr?: { secrets?: Record<string, string>; sorryMedia?: string };
+  /** ACD, voicemail, fax, call control: built each time this instance takes the node. */
+  capabilities?: CapabilityFactory[];
   /** Shorter timings for tests; production uses the clients' defaults. */
   tuning?: { reconnectMinMs?: number; reconnectMaxMs?: number; pingIntervalMs?: number; leaseIntervalMs?: number };
 }
@@ -43,6 +47,7 @@ export class PbxNode {
   private ari: AriClient | undefined;
   private calls: InboundCalls | undefined;
   private ivr: IvrCalls | undefined;
+  private capabilities: NodeCapability[] = [];
   /** Events of one channel are handled in order; different channels run side by side. */
   private readonly chains = new Map<string, Promise<void>>();
   /** Channels the AMI side reported at its last resync (for /metrics). */
@@ -138,21 +143,6 @@ export class PbxNode {
       hangup: (channelId) => calls.hangupOwn(channelId),
     });
     calls.attachIvr(ivr);
-    ari.on('event', (event: AriEvent) => this.enqueue(channelKey(event), () => calls.handle(event as StasisEvent)));
-    ari.on('ready', (snapshot) =>
-      this.enqueue('resync', async () => {
-        const result = await calls.resync({
-          channels: snapshot.channels,
-          appChannelIds: snapshot.application?.channel_ids ?? [],
-        });
-        this.log.info({ ...result, channels: snapshot.channels.length }, 'ARI resync done');
-      }),
-    );
-    ari.on('applicationReplaced', () => {
-      // Another process registered our app name: the PBX now sends it our events. Only a
-      // lease holder should connect, so this is a misconfiguration worth shouting about.
-      this.log.error({ app: node.ari.app }, 'ARI application taken over by another connection');
-    });
 
     const ami = new AmiClient({
       host: node.ami.host,
@@ -165,6 +155,33 @@ export class PbxNode {
       reconnect,
       ...(tuning?.pingIntervalMs ? { pingIntervalMs: tuning.pingIntervalMs } : {}),
     });
+
+    const ctx = { pbxNode: node.id, db, log: this.log, ari, ami, pbx, calls, ivr };
+    const capabilities = (this.opts.capabilities ?? []).map((build) => build(ctx));
+    for (const c of capabilities) {
+      for (const [to, take] of Object.entries(c.handovers ?? {})) if (take) ivr.addHandover(to as HandoverCapability, take);
+    }
+    const dispatch = async (event: AriEvent): Promise<void> => {
+      for (const c of capabilities) if (c.route && (await c.route(event))) return;
+      await calls.handle(event as StasisEvent);
+    };
+    ari.on('event', (event: AriEvent) => this.enqueue(channelKey(event), () => dispatch(event)));
+    ari.on('ready', (snapshot) =>
+      this.enqueue('resync', async () => {
+        const result = await calls.resync({
+          channels: snapshot.channels,
+          appChannelIds: snapshot.application?.channel_ids ?? [],
+        });
+        this.log.info({ ...result, channels: snapshot.channels.length }, 'ARI resync done');
+        for (const c of capabilities) await c.resync?.(snapshot);
+      }),
+    );
+    ari.on('applicationReplaced', () => {
+      // Another process registered our app name: the PBX now sends it our events. Only a
+      // lease holder should connect, so this is a misconfiguration worth shouting about.
+      this.log.error({ app: node.ari.app }, 'ARI application taken over by another connection');
+    });
+
     ami.on('ready', () => {
       ami
         .action({ Action: 'CoreShowChannels' })
@@ -180,6 +197,7 @@ export class PbxNode {
     this.ami = ami;
     this.calls = calls;
     this.ivr = ivr;
+    this.capabilities = capabilities;
     ari.start();
     ami.start();
   }
@@ -206,6 +224,9 @@ export class PbxNode {
     // longer own. The next owner restarts the flows (see src/ivr/ivr-calls.ts).
     this.ivr?.dropAll();
     this.ivr = undefined;
+    const capabilities = this.capabilities;
+    this.capabilities = [];
+    await Promise.allSettled(capabilities.map(async (c) => c.stop?.()));
     await Promise.allSettled([ari?.stop(), ami?.stop()]);
   }
 }

@@ -11,7 +11,7 @@ import { waitUntil } from '../helpers/receiver.js';
 
 const log = createLogger('silent');
 
-function recorder(opts: { failPlay?: boolean; lookup?: (cmd: HttpCommand, signal: AbortSignal) => Promise<IvrEvent> } = {}) {
+function recorder(opts: { failPlay?: boolean; takeHandover?: boolean; lookup?: (cmd: HttpCommand, signal: AbortSignal) => Promise<IvrEvent> } = {}) {
   const calls: string[] = [];
   const plays: Array<{ playbackId: string; media: string[] }> = [];
   const port: IvrCallPort = {
@@ -27,6 +27,10 @@ function recorder(opts: { failPlay?: boolean; lookup?: (cmd: HttpCommand, signal
     setData: async (v) => void calls.push(`set ${Object.keys(v).join(',')}`),
     step: async (s) => void calls.push(`step ${s.node} ${s.outcome}`),
     surveyResult: async (r) => void calls.push(`survey ${r}`),
+    handover: async (cmd) => {
+      calls.push(`handover ${cmd.to}`);
+      return opts.takeHandover ?? false;
+    },
   };
   return { port, calls, plays };
 }
@@ -156,5 +160,36 @@ describe('IvrSession', () => {
     await s.feed({ type: 'dtmf', digit: '1' });
     await s.callerHungUp();
     expect(calls.slice(before)).toEqual([]);
+  });
+});
+
+describe('hand-over to a capability', () => {
+  const queueFlow: Flow = {
+    id: 'unit-queue',
+    version: 1,
+    entry: 'sales',
+    nodes: {
+      sales: { type: 'queue', queue: 'sales', survey: 'rate' },
+      rate: { type: 'survey', scale: '1-5', prompt: { media: ['sound:cti/rate'] } },
+    },
+  };
+
+  it('leaves the caller to the capability that takes it, and runs the survey after the agent leg', async () => {
+    const { port, calls } = recorder({ takeHandover: true });
+    const session = new IvrSession({ callId: '00000000-0000-4000-8000-000000000001', flow: queueFlow, interpret, port, log, sorryMedia: ['sound:sorry'] });
+    await session.start({});
+    expect(calls).toEqual(['answer', 'step sales handover', 'handover queue']);
+    expect(session.currentPhase).toBe('running');
+    await session.feed({ type: 'survey', node: 'rate' });
+    expect(calls.at(-1)).toBe('play sound:cti/rate');
+  });
+
+  it('says sorry and hangs up when no capability takes the hand-over', async () => {
+    const { port, calls } = recorder({ takeHandover: false });
+    const session = new IvrSession({ callId: '00000000-0000-4000-8000-000000000002', flow: queueFlow, interpret, port, log, sorryMedia: ['sound:sorry'] });
+    await session.start({});
+    expect(calls).toContain('handover queue');
+    expect(calls).toContain('step sales capability_unavailable');
+    expect(calls.at(-1)).toBe('play sound:sorry');
   });
 });
