@@ -5,6 +5,7 @@ export const EVENT_TYPES = [
   'call.ivr_step',
   'call.queued',
   'call.offered',
+  'call.connected',
   'call.answered',
   'call.held',
   'call.resumed',

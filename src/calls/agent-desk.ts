@@ -1,0 +1,36 @@
+// What call control (transfers, consultations, conferences) needs from the ACD's agents.
+// Call control moves channels between bridges; the ACD owns who an agent is, which state
+// they are in and what their screen shows. Keeping this seam narrow lets transfers be
+// written and read in src/calls without knowing how agents are stored or routed.
+
+export interface AgentOnCall {
+  agentId: string;
+  /** The agent's channel in this call. */
+  channelId: string;
+}
+
+export type DirectOffer =
+  | { ok: true; agentId: string; endpoint: string }
+  | { ok: false; status: 404 | 409; reason: string; state?: string };
+
+export interface AgentDesk {
+  /**
+   * Reserves a ready agent for a transfer or consultation of this call (outside any
+   * queue), atomically across instances. 404 for an unknown agent, 409 (with the agent's
+   * state) for one who is not ready.
+   */
+  reserveDirect(agentId: string, callId: string): Promise<DirectOffer>;
+  /**
+   * Call control originated this channel to the reserved agent: from now on the ACD
+   * follows it (answer: on_call and the screen pop `call.offered` with the call's data on
+   * the agent's stream; hang-up or leaving the call: wrap-up).
+   */
+  trackLeg(agentId: string, callId: string, channelId: string): Promise<void>;
+  /** The reservation ends without the agent taking the call (no answer, cancelled, failed). */
+  release(agentId: string, callId: string, reason: 'no_answer' | 'cancelled' | 'failed'): Promise<void>;
+  /** The agent's leg stays up but the agent has left this call's conversation (e.g. a
+   * blind transfer completed): the agent goes to wrap-up. */
+  leftCall(agentId: string, callId: string): Promise<void>;
+  /** The agents currently talking on this call (the initiator of a transfer is one of them). */
+  agentsOnCall(callId: string): Promise<AgentOnCall[]>;
+}
