@@ -92,6 +92,17 @@ describe('ApiKeyVerifier', () => {
     expect(f.updates()).toBe(2);
   });
 
+  it('forgets a verified key at once when it is invalidated (revoked in this process)', async () => {
+    const { prefix, key } = generateApiKey();
+    const rows = new Map([[prefix, { id: 'k1', hash: hashApiKey(key), revoked: false }]]);
+    const v = new ApiKeyVerifier(fakeDb(rows).db, { cacheTtlMs: 30_000 });
+    expect((await v.verify(key))?.id).toBe('k1');
+    rows.get(prefix)!.revoked = true;
+    expect((await v.verify(key))?.id).toBe('k1'); // within the TTL, as documented
+    v.invalidate(prefix);
+    expect(await v.verify(key)).toBeNull();
+  });
+
   it('refuses a wrong secret under a known prefix, a revoked key and an unknown prefix (cached too)', async () => {
     const good = generateApiKey();
     const revoked = generateApiKey();
