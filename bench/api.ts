@@ -16,6 +16,7 @@ import { devNull } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { buildApp } from '../src/api/app.js';
 import { createApiKey } from '../src/api/keys.js';
@@ -146,12 +147,15 @@ async function helloWorld(db: Db): Promise<FastifyInstance> {
 export async function run(): Promise<BenchResult> {
   const t = await createTestDatabase();
   const config = {
-    ...loadConfig({ AMI_SECRET: 'bench', ARI_PASSWORD: 'bench', LOG_LEVEL: 'info' }),
+    ...loadConfig({ AMI_SECRET: 'bench', ARI_PASSWORD: 'bench', LOG_LEVEL: 'info', REDIS_PREFIX: 'bench-api' }),
     rateLimitPerMinute: 10_000_000,
   };
   // Request logging stays on, as in production; the lines go nowhere.
   const log = createLogger('info', pino.destination({ dest: devNull, sync: false }));
   const bus = new LocalEventBus();
+  // As in production: rate-limit budgets shared through Redis.
+  const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  await redis.ping().catch(() => new Promise((r) => redis.once('ready', r)));
   const db = createPool(t.url, config.databasePoolMax);
   // As in production: details served from memory while LISTEN/NOTIFY keeps them fresh.
   const cache = new CallDetailCache({ url: t.url, db, log });
@@ -160,6 +164,7 @@ export async function run(): Promise<BenchResult> {
   const app = await buildApp({
     config,
     db,
+    redis,
     log,
     bus,
     readiness: {},
@@ -211,6 +216,7 @@ export async function run(): Promise<BenchResult> {
     await app.close();
     await hello.close();
     await cache.close();
+    redis.disconnect();
     await db.end();
     await t.drop();
   }

@@ -2,7 +2,6 @@
 // metrics, rate limits), then capability routes. Capabilities own their routes and
 // schemas; this file only wires them.
 import { randomUUID } from 'node:crypto';
-import rateLimit from '@fastify/rate-limit';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -17,7 +16,7 @@ import { metricsRoute, observeRequest } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { securityHeaders } from './security-headers.js';
 import { validatorCompiler } from './validator.js';
-import { ProblemError } from './problem.js';
+import { LocalWindowCounter, RateLimiter, RedisWindowCounter, registerRateLimits } from './rate-limit.js';
 import { StreamTokens } from './stream-token.js';
 import { streamRoutes } from './stream.js';
 
@@ -80,15 +79,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('apiKeys', verifier);
   registerAuth(app, { verifier, streamTokens });
   registerRequestLog(app);
-  registerDefaultRateLimit(app, config.rateLimitPerMinute);
-  await app.register(rateLimit, {
-    global: false,
-    // Runs after the auth hook (route-level hooks follow instance hooks), so the key is known.
-    keyGenerator: (req: FastifyRequest) => (req.apiKey ? `key:${req.apiKey.id}` : `ip:${req.ip}`),
-    errorResponseBuilder: (_req, ctx) =>
-      new ProblemError(429, `rate limit of ${ctx.max} requests per minute exceeded; retry in ${ctx.after}`),
-    ...(deps.redis ? { redis: deps.redis, nameSpace: `${config.redisPrefix}:ratelimit:`, skipOnError: true } : {}),
+  const limiter = new RateLimiter({
+    counter: deps.redis ? new RedisWindowCounter(deps.redis, `${config.redisPrefix}:ratelimit:`) : new LocalWindowCounter(),
+    onError: (err) => deps.log.warn({ err: err.message }, 'rate limit counter unavailable; request allowed'),
   });
+  registerRateLimits(app, { limiter, perMinute: config.rateLimitPerMinute });
 
   // --- routes
   metricsRoute(app);
@@ -109,15 +104,6 @@ declare module 'fastify' {
     /** Verified API keys (cache); call invalidate(prefix) after revoking in-process. */
     apiKeys: ApiKeyVerifier;
   }
-}
-
-/** Every /v1 route is limited per API key unless it sets config.rateLimit itself. */
-function registerDefaultRateLimit(app: FastifyInstance, perMinute: number): void {
-  app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/v1/')) return;
-    const cfg = (route.config ??= {} as NonNullable<typeof route.config>);
-    if (cfg.rateLimit === undefined) cfg.rateLimit = { max: perMinute, timeWindow: 60_000 };
-  });
 }
 
 /**
