@@ -18,6 +18,7 @@ import { webhookRoutes } from './events/webhook-routes.js';
 import { ivrRoutes } from './ivr/routes.js';
 import { createLogger, type Logger } from './log.js';
 import { PbxNode } from './pbx/node.js';
+import { planningRoutes } from './planning/routes.js';
 import { registerPbxMetrics } from './pbx/metrics.js';
 
 export interface Service {
@@ -83,6 +84,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: callRoutes, opts: { db, cache: callCache } },
       { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues } },
       { plugin: ivrRoutes, opts: { db, config } },
+      { plugin: planningRoutes, opts: { db } },
     ],
   });
   registerPbxMetrics(nodes);
