@@ -53,3 +53,19 @@ export function addDays(date: string, days: number): string {
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
 }
+
+/** The zone's offset from UTC at an instant, ms (local = UTC + offset). */
+export function zoneOffsetMs(at: number, timeZone: string): number {
+  const l = localTime(new Date(at), timeZone);
+  const [y, m, d] = l.date.split('-').map(Number) as [number, number, number];
+  const localAsUtc = Date.UTC(y, m - 1, d) + l.minuteOfDay * 60_000;
+  return localAsUtc - Math.floor(at / 60_000) * 60_000;
+}
+
+/** The instant of local midnight starting `date` in the zone. */
+export function localMidnight(date: string, timeZone: string): number {
+  const guess = Date.parse(`${date}T00:00:00Z`);
+  const first = guess - zoneOffsetMs(guess, timeZone);
+  // A second pass settles days whose offset differs from the guess's (DST).
+  return guess - zoneOffsetMs(first, timeZone);
+}
