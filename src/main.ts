@@ -19,6 +19,7 @@ import { ivrRoutes } from './ivr/routes.js';
 import { createLogger, type Logger } from './log.js';
 import { PbxNode } from './pbx/node.js';
 import { planningRoutes } from './planning/routes.js';
+import { reportRoutes } from './reports/routes.js';
 import { registerPbxMetrics } from './pbx/metrics.js';
 
 export interface Service {
@@ -85,6 +86,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues } },
       { plugin: ivrRoutes, opts: { db, config } },
       { plugin: planningRoutes, opts: { db } },
+      { plugin: reportRoutes, opts: { db } },
     ],
   });
   registerPbxMetrics(nodes);

@@ -39,7 +39,7 @@ export async function planningRoutes(app: FastifyInstance, opts: { db: Db }): Pr
     },
     async (req) => {
       try {
-        return staffing(req.body);
+        return staffing({ ...req.body, intervalMinutes: req.body.intervalMinutes ?? 30 });
       } catch (err) {
         return unprocessable(err);
       }
@@ -62,7 +62,7 @@ export async function planningRoutes(app: FastifyInstance, opts: { db: Db }): Pr
       },
     },
     async (req) => {
-      const b = req.body;
+      const b = { ...req.body, lookbackDays: req.body.lookbackDays ?? 28 };
       if (!isTimeZone(b.timeZone)) throw new ProblemError(422, `timeZone '${b.timeZone}' is not an IANA time zone`);
       const history = await offeredHistory(opts.db, { date: b.date, timeZone: b.timeZone, days: b.lookbackDays, queueId: b.queueId });
       let aht = b.ahtSeconds;

@@ -27,7 +27,7 @@ const Targets = {
 export const StaffingBody = Type.Object(
   {
     calls: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: 'Calls offered in the interval' }),
-    intervalMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 30 }),
+    intervalMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440, default: 30 })),
     ...Targets,
     agents: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'Evaluate this staffing instead of searching' })),
     maxAgents: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 10_000 })),
@@ -45,7 +45,7 @@ export const ForecastBody = Type.Object(
     date: Type.String({ format: 'date', description: 'The local day to forecast' }),
     timeZone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone of the centre, e.g. Europe/Berlin' }),
     queueId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Count call.queued for this queue; default all inbound calls' })),
-    lookbackDays: Type.Integer({ minimum: 1, maximum: 366, default: 28 }),
+    lookbackDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 28 })),
     ahtSeconds: Type.Optional(Targets.ahtSeconds),
     serviceLevel: Targets.serviceLevel,
     targetSeconds: Targets.targetSeconds,
