@@ -20,6 +20,9 @@ import { createLogger, type Logger } from './log.js';
 import { PbxNode } from './pbx/node.js';
 import { planningRoutes } from './planning/routes.js';
 import { reportRoutes } from './reports/routes.js';
+import { Wallboard } from './reports/wallboard.js';
+import { wallboardRoutes } from './reports/wallboard-routes.js';
+import { WallboardTokens } from './reports/wallboard-token.js';
 import { registerPbxMetrics } from './pbx/metrics.js';
 
 export interface Service {
@@ -73,6 +76,9 @@ export async function startService(config: Config, log: Logger = createLogger(co
     readiness[`ari:${n.id}`] = async () => ({ ...n.ariReadiness(), required: false });
   }
 
+  const wallboard = new Wallboard({ db, bus, log });
+  void wallboard.start();
+
   const app = await buildApp({
     config,
     db,
@@ -87,6 +93,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: ivrRoutes, opts: { db, config } },
       { plugin: planningRoutes, opts: { db } },
       { plugin: reportRoutes, opts: { db } },
+      { plugin: wallboardRoutes, opts: { wallboard, tokens: new WallboardTokens(config.streamTokenSecret) } },
     ],
   });
   registerPbxMetrics(nodes);
@@ -105,6 +112,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       stopped = true;
       await Promise.allSettled(nodes.map((n) => n.stop()));
       await app.close();
+      wallboard.stop();
       await callCache?.close();
       await pipeline.stop();
       await bus.close();
