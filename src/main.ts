@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
 import { postgresCheck, redisCheck, type ReadinessCheck } from './api/health.js';
 import { CallDetailCache } from './calls/detail-cache.js';
+import { campaignRoutes } from './campaigns/routes.js';
 import { callRoutes } from './calls/routes.js';
 import { loadConfig, redactConfig, type Config } from './config.js';
 import { migrate } from './db/migrate.js';
@@ -93,6 +94,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: ivrRoutes, opts: { db, config } },
       { plugin: planningRoutes, opts: { db } },
       { plugin: reportRoutes, opts: { db } },
+      { plugin: campaignRoutes, opts: { db } },
       { plugin: wallboardRoutes, opts: { wallboard, tokens: new WallboardTokens(config.streamTokenSecret) } },
     ],
   });
