@@ -21,6 +21,7 @@ import { createLogger, type Logger } from './log.js';
 import { PbxNode } from './pbx/node.js';
 import { planningRoutes } from './planning/routes.js';
 import { reportRoutes } from './reports/routes.js';
+import { QueueStatsPublisher } from './reports/queue-stats.js';
 import { Wallboard } from './reports/wallboard.js';
 import { wallboardRoutes } from './reports/wallboard-routes.js';
 import { WallboardTokens } from './reports/wallboard-token.js';
@@ -79,6 +80,14 @@ export async function startService(config: Config, log: Logger = createLogger(co
 
   const wallboard = new Wallboard({ db, bus, log });
   void wallboard.start();
+  const queueStats = new QueueStatsPublisher({
+    db,
+    wallboard,
+    log,
+    intervalMs: config.queueStatsIntervalMs,
+    view: { timeZone: config.reportsTimeZone, serviceLevelSeconds: 20, serviceLevelTarget: 0.8 },
+  });
+  queueStats.start();
 
   const app = await buildApp({
     config,
@@ -114,6 +123,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       stopped = true;
       await Promise.allSettled(nodes.map((n) => n.stop()));
       await app.close();
+      queueStats.stop();
       wallboard.stop();
       await callCache?.close();
       await pipeline.stop();
