@@ -165,7 +165,10 @@ export function computeKpis(journal: JournalEvent[], o: KpiOptions): KpiReport {
   const answers = new Map<string, Answer>();
   const arrivalsByCaller = new Map<string, number[]>();
   for (const { e, at } of events) {
-    if (e.type === 'call.connected' && e.callId) answers.set(e.callId, { agentId: e.data.agent?.id ?? null, queueId: e.data.queueId ?? null });
+    // The last agent to talk to the caller, and the queue the call came through (a transfer's
+    // connect has no queue).
+    if (e.type === 'call.connected' && e.callId)
+      answers.set(e.callId, { agentId: e.data.agent?.id ?? null, queueId: e.data.queueId ?? answers.get(e.callId)?.queueId ?? null });
     if (e.type === 'call.queued' && !e.data.queue?.overflowFrom) {
       const n = e.data.caller?.number;
       if (typeof n === 'string' && n !== '') getOr(arrivalsByCaller, n, () => []).push(at);

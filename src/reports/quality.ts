@@ -22,7 +22,8 @@ export function qualityList(
   const sorted = [...events].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
   const out: QualityEntry[] = [];
   for (const e of sorted) {
-    if (e.type === 'call.connected' && e.callId) answers.set(e.callId, { agentId: e.data.agent?.id ?? null, queueId: e.data.queueId ?? null });
+    if (e.type === 'call.connected' && e.callId)
+      answers.set(e.callId, { agentId: e.data.agent?.id ?? null, queueId: e.data.queueId ?? answers.get(e.callId)?.queueId ?? null });
     if (e.type !== 'survey.completed' || !e.callId) continue;
     const at = Date.parse(e.occurredAt);
     if (at < opts.from.getTime() || at >= opts.to.getTime()) continue;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { bucketOf, splitSpan } from '../../src/reports/buckets.js';
 import { computeKpis, type KpiOptions } from '../../src/reports/kpi.js';
-import { D, day, state } from '../helpers/report-day.js';
+import { D, call, day, ev, state } from '../helpers/report-day.js';
 
 const options = (o: Partial<KpiOptions> = {}): KpiOptions => ({
   from: new Date(`${D}T00:00:00Z`), to: new Date('2026-12-01T00:00:00Z'), granularity: '60m', timeZone: 'UTC',
@@ -111,3 +111,21 @@ describe('KPIs per day and in a time zone', () => {
     expect(pieces.map(([b, ms]) => [b.key, ms / 60_000])).toEqual([['2026-11-30T09:45', 10], ['2026-11-30T10:00', 15], ['2026-11-30T10:15', 5]]);
   });
 });
+
+describe('transfers', () => {
+  it('credit the survey to the last agent and the queue the call came through; resolution only once', () => {
+    const events = [
+      ev('call.queued', '09:00:00', { ...call('t1', '+700'), queue: { id: 'sales', priority: 0, position: 1 } }, 't1'),
+      ev('call.connected', '09:00:10', { ...call('t1', '+700'), agent: { id: 'a1' }, queueId: 'sales', waitMs: 10_000 }, 't1'),
+      ev('call.transfer_completed', '09:02:00', { ...call('t1', '+700'), transfer: { id: 'x', mode: 'attended', fromAgentId: 'a1', to: { agentId: 'a2' }, state: 'completed' } }, 't1'),
+      ev('call.connected', '09:02:00', { ...call('t1', '+700'), agent: { id: 'a2' }, queueId: null, waitMs: 0 }, 't1'),
+      ev('survey.completed', '09:05:00', { ...call('t1', '+700'), survey: { rating: '4', rated: true } }, 't1'),
+    ];
+    const r = computeKpis(events, options());
+    expect(r.queues).toEqual([expect.objectContaining({ queueId: 'sales', answered: 1, transfers: 1, transferRate: 1, satisfaction: 4, firstCallResolution: 1 })]);
+    const byAgent = Object.fromEntries(r.agents.map((a) => [a.agentId, a]));
+    expect(byAgent.a1).toMatchObject({ answered: 1, transfers: 1, surveys: 0, firstCallResolution: 1 });
+    expect(byAgent.a2).toMatchObject({ answered: 1, transfers: 0, surveys: 1, satisfaction: 4, firstCallResolution: null });
+  });
+});
+
