@@ -15,6 +15,8 @@ import type { Wallboard } from './wallboard.js';
 export interface WallboardRouteOptions {
   wallboard: Wallboard;
   tokens: WallboardTokens;
+  /** How often an open screen's link is checked again (revocation, expiry). */
+  recheckMs?: number;
 }
 
 const TokenBody = Type.Object(
@@ -102,7 +104,16 @@ export async function wallboardRoutes(app: FastifyInstance, opts: WallboardRoute
       };
       send();
       const off = opts.wallboard.onChange(send);
-      socket.on('close', off);
+      // A revoked key (or one that lost reports:read) takes its screens down within a minute.
+      const token = (req.query as { token: string }).token;
+      const recheck = setInterval(async () => {
+        if (!(await opts.tokens.verify(token, app.apiKeys).catch(() => view))) socket.close(CLOSE_UNAUTHORIZED, 'wallboard link revoked or expired');
+      }, opts.recheckMs ?? 60_000);
+      recheck.unref();
+      socket.on('close', () => {
+        off();
+        clearInterval(recheck);
+      });
     },
   });
 }

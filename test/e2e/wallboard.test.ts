@@ -30,6 +30,7 @@ let browser: BrowserContext;
 let profile: string;
 let base: string;
 let url: string;
+let key: string;
 
 const event = (type: DomainEvent['type'], callId: string | undefined, data: Record<string, unknown>): DomainEvent => ({
   id: randomUUID(), type, version: 1, occurredAt: new Date().toISOString(), ...(callId ? { callId } : {}), data,
@@ -45,9 +46,9 @@ beforeAll(async () => {
   bus = new LocalEventBus();
   wallboard = new Wallboard({ db: t.db, bus, log: createLogger('warn'), coalesceMs: 20 });
   await wallboard.start();
-  ({ app } = await testApp(t.db, { bus, routes: [{ plugin: wallboardRoutes, opts: { wallboard, tokens: new WallboardTokens('test-secret') } }] }));
+  ({ app } = await testApp(t.db, { bus, routes: [{ plugin: wallboardRoutes, opts: { wallboard, tokens: new WallboardTokens('test-secret'), recheckMs: 200 } }] }));
   base = await app.listen({ host: '127.0.0.1', port: 0 });
-  const key = await keyWith(t.db, 'reports:read');
+  key = await keyWith(t.db, 'reports:read');
   const issued = await app.inject({ method: 'POST', url: '/v1/wallboard/tokens', headers: bearer(key), payload: { serviceLevelSeconds: 20, serviceLevelTarget: 0.8 } });
   expect(issued.statusCode).toBe(201);
   url = base + issued.json().url;
@@ -102,6 +103,16 @@ describe('wallboard', () => {
     const token = new URL(url).searchParams.get('token')!;
     const api = await app.inject({ method: 'POST', url: '/v1/wallboard/tokens', headers: bearer(token), payload: {} });
     expect(api.statusCode).toBe(401);
+    await page.close();
+  });
+
+  it('takes an open screen down when its key is revoked', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await expect.poll(() => page.locator('#status').textContent()).toBe('live');
+    await t.db.query('UPDATE api_keys SET revoked_at = now()');
+    app.apiKeys.invalidate(key.split('_')[1]!); // the key cache would otherwise trust it for 30 s
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 15_000 }).toMatch(/expired or was revoked/);
     await page.close();
   });
 });
