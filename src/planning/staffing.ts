@@ -71,16 +71,29 @@ export function staffing(input: StaffingInput): StaffingResult {
     };
   }
 
+  // Service level rises and occupancy falls with every agent added, so "meets the target"
+  // is monotone in N: a binary search needs ~14 evaluations even for 10,000 agents.
   const search = <R extends ErlangCResult>(from: number, evaluate: (n: number) => R, model: string): R => {
-    for (let n = Math.max(1, from); n <= maxAgents; n++) {
-      const r = evaluate(n);
-      if (meets(r)) return r;
+    let lo = Math.max(1, from);
+    let hi = maxAgents;
+    const top = lo <= hi ? evaluate(hi) : undefined;
+    if (!top || !meets(top)) {
+      throw new StaffingError(
+        `${model}: no staffing up to ${maxAgents} agents meets ${input.serviceLevel} within ${input.targetSeconds} s` +
+          (input.maxOccupancy !== undefined ? ` at occupancy ≤ ${input.maxOccupancy}` : '') +
+          ` for an offered load of ${round(load, 3)} Erlangs`,
+      );
     }
-    throw new StaffingError(
-      `${model}: no staffing up to ${maxAgents} agents meets ${input.serviceLevel} within ${input.targetSeconds} s` +
-        (input.maxOccupancy !== undefined ? ` at occupancy ≤ ${input.maxOccupancy}` : '') +
-        ` for an offered load of ${round(load, 3)} Erlangs`,
-    );
+    let best = top;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const r = evaluate(mid);
+      if (meets(r)) {
+        best = r;
+        hi = mid;
+      } else lo = mid + 1;
+    }
+    return best.agents === lo ? best : evaluate(lo);
   };
   const cResult = search(Math.floor(load) + 1, c, 'Erlang C');
   // Abandons shed load, so Erlang A may need fewer agents than the load itself: search from one.

@@ -129,3 +129,23 @@ describe('forecast', () => {
     expect(lookbackDates('2026-03-02', 3)).toEqual(['2026-02-27', '2026-02-28', '2026-03-01']);
   });
 });
+
+describe('staffing search', () => {
+  it('finds the same minimum as a linear scan', () => {
+    for (const [calls, aht, sl, t, patience] of [[100, 180, 0.8, 20, 300], [37, 240, 0.9, 30, 120], [900, 300, 0.7, 60, 600], [3, 60, 0.95, 10, 30]] as const) {
+      const load = (calls * aht) / 1800;
+      const r = staffing({ calls, intervalMinutes: 30, ahtSeconds: aht, serviceLevel: sl, targetSeconds: t, patienceSeconds: patience });
+      let c = Math.floor(load) + 1;
+      while (erlangC(c, load, aht, t).serviceLevel < sl) c++;
+      let a = 1;
+      while (erlangA(a, load, aht, t, patience).serviceLevel < sl) a++;
+      expect([r.erlangC.agents, r.erlangA!.agents]).toEqual([c, a]);
+    }
+  });
+
+  it('handles very patient callers on a big load', () => {
+    const r = staffing({ calls: 10_000, intervalMinutes: 30, ahtSeconds: 180, serviceLevel: 0.8, targetSeconds: 20, patienceSeconds: 3600 });
+    expect(r.erlangA!.agents).toBeLessThanOrEqual(r.erlangC.agents);
+    expect(r.erlangA!.serviceLevel).toBeGreaterThanOrEqual(0.8);
+  });
+});
