@@ -47,6 +47,10 @@ const EnvSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
   // Signs the short-lived WebSocket stream tokens; instances behind one load balancer share it.
   STREAM_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  // The centre's zone: where "today" starts for live queue statistics.
+  REPORTS_TIME_ZONE: Type.String({ default: 'UTC', minLength: 1 }),
+  // How often live queue.stats events may be emitted (cluster-wide); 0 turns them off.
+  QUEUE_STATS_INTERVAL_MS: Type.Integer({ default: 10_000, minimum: 0 }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -96,6 +100,8 @@ export interface Config {
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
   streamTokenSecret: string | undefined;
+  reportsTimeZone: string;
+  queueStatsIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -167,6 +173,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     // Ajv says e.g. "env/PORT must be integer": keep the variable name, drop the prefix.
     throw new ConfigError(`invalid configuration: ${(err as Error).message.replace(/env\//g, '')}`);
   }
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: env.REPORTS_TIME_ZONE });
+  } catch {
+    throw new ConfigError(`REPORTS_TIME_ZONE '${env.REPORTS_TIME_ZONE}' is not an IANA time zone`);
+  }
   return {
     env: env.NODE_ENV,
     host: env.HOST,
@@ -191,6 +202,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     streamTokenSecret: env.STREAM_TOKEN_SECRET,
+    reportsTimeZone: env.REPORTS_TIME_ZONE,
+    queueStatsIntervalMs: env.QUEUE_STATS_INTERVAL_MS,
   };
 }
 

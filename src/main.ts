@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
 import { postgresCheck, redisCheck, type ReadinessCheck } from './api/health.js';
 import { CallDetailCache } from './calls/detail-cache.js';
+import { campaignRoutes } from './campaigns/routes.js';
 import { callRoutes } from './calls/routes.js';
 import { loadConfig, redactConfig, type Config } from './config.js';
 import { migrate } from './db/migrate.js';
@@ -18,6 +19,12 @@ import { webhookRoutes } from './events/webhook-routes.js';
 import { ivrRoutes } from './ivr/routes.js';
 import { createLogger, type Logger } from './log.js';
 import { PbxNode } from './pbx/node.js';
+import { planningRoutes } from './planning/routes.js';
+import { reportRoutes } from './reports/routes.js';
+import { QueueStatsPublisher } from './reports/queue-stats.js';
+import { Wallboard } from './reports/wallboard.js';
+import { wallboardRoutes } from './reports/wallboard-routes.js';
+import { WallboardTokens } from './reports/wallboard-token.js';
 import { registerPbxMetrics } from './pbx/metrics.js';
 
 export interface Service {
@@ -71,6 +78,17 @@ export async function startService(config: Config, log: Logger = createLogger(co
     readiness[`ari:${n.id}`] = async () => ({ ...n.ariReadiness(), required: false });
   }
 
+  const wallboard = new Wallboard({ db, bus, log });
+  void wallboard.start();
+  const queueStats = new QueueStatsPublisher({
+    db,
+    wallboard,
+    log,
+    intervalMs: config.queueStatsIntervalMs,
+    view: { timeZone: config.reportsTimeZone, serviceLevelSeconds: 20, serviceLevelTarget: 0.8 },
+  });
+  queueStats.start();
+
   const app = await buildApp({
     config,
     db,
@@ -83,6 +101,10 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: callRoutes, opts: { db, cache: callCache } },
       { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues } },
       { plugin: ivrRoutes, opts: { db, config } },
+      { plugin: planningRoutes, opts: { db } },
+      { plugin: reportRoutes, opts: { db } },
+      { plugin: campaignRoutes, opts: { db } },
+      { plugin: wallboardRoutes, opts: { wallboard, tokens: new WallboardTokens(config.streamTokenSecret) } },
     ],
   });
   registerPbxMetrics(nodes);
@@ -101,6 +123,8 @@ export async function startService(config: Config, log: Logger = createLogger(co
       stopped = true;
       await Promise.allSettled(nodes.map((n) => n.stop()));
       await app.close();
+      queueStats.stop();
+      wallboard.stop();
       await callCache?.close();
       await pipeline.stop();
       await bus.close();

@@ -8,6 +8,9 @@ export const SCOPES = [
   'events:read',
   'flows:read',
   'flows:write',
+  'reports:read',
+  'campaigns:read',
+  'campaigns:write',
   'admin',
 ] as const;
 

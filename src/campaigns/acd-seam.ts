@@ -1,0 +1,22 @@
+// THE SEAM between campaigns and the ACD. A due contact becomes a preview task: the ACD
+// offers it to an agent (screen shows the customer and the order data), the agent accepts,
+// the ACD dials the number (already checked against the dial allow-list at import) and,
+// when the attempt ends, reports the outcome through POST
+// /v1/campaigns/{id}/contacts/{contactId}/outcome or `recordOutcome` directly.
+//
+// No ACD exists in this build: `dispatchDue` is ready but nothing calls it yet. The ACD
+// engineer implements `CampaignTaskPort` and runs `dispatchDue` on its own schedule (one
+// dispatcher per cluster, e.g. under the PBX lease).
+import type { Contact } from './model.js';
+
+export interface CampaignTask {
+  campaignId: string;
+  campaignName: string;
+  contact: Contact;
+  reason: 'callback' | 'first_attempt' | 'retry' | 'offer_expired';
+}
+
+export interface CampaignTaskPort {
+  /** true when an agent now has the task on screen; false when nobody can take it. */
+  offer(task: CampaignTask): Promise<boolean>;
+}

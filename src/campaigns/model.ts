@@ -1,0 +1,55 @@
+// Outbound follow-up campaigns: who to call, when, how often. The types every part of the
+// campaign capability shares.
+export interface CallingWindow {
+  /** ISO weekdays: 1 = Monday … 7 = Sunday */
+  days: number[];
+  /** Local HH:MM, inclusive start, exclusive end */
+  from: string;
+  to: string;
+}
+
+export type SourceSpec =
+  | { type: 'csv' }
+  | { type: 'silent_callers'; months: number }
+  | { type: 'orders_after_delivery'; days: number }
+  | { type: 'customers_without_order'; months: number };
+
+export interface Campaign {
+  id: string;
+  name: string;
+  source: SourceSpec;
+  timeZone: string;
+  callingHours: CallingWindow[];
+  maxAttempts: number;
+  retryMinutes: number;
+  status: 'active' | 'paused' | 'finished';
+  createdAt: string;
+}
+
+export const OUTCOMES = ['reached', 'no_answer', 'busy', 'wrong_number', 'callback', 'do_not_call'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export type ContactStatus = 'pending' | 'offered' | 'reached' | 'wrong_number' | 'exhausted' | 'do_not_call';
+
+export interface Contact {
+  id: string;
+  campaignId: string;
+  number: string;
+  name: string | null;
+  reference: string | null;
+  data: Record<string, unknown>;
+  status: ContactStatus;
+  attempts: number;
+  lastAttemptAt: string | null;
+  lastOutcome: Outcome | null;
+  callbackAt: string | null;
+  offeredAt: string | null;
+  createdAt: string;
+}
+
+export interface ContactInput {
+  number: string;
+  name?: string | null;
+  reference?: string | null;
+  data?: Record<string, unknown>;
+}

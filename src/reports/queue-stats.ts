@@ -1,0 +1,94 @@
+// Live `queue.stats` events: the wallboard's per-queue figures, written to the outbox (so
+// they reach the stream and webhooks like any event) at most once per interval across the
+// whole cluster, and only for queues whose figures changed. Instances serialize on a
+// Postgres advisory lock and read the last emitted figures from the journal itself.
+import { withTransaction, type Db } from '../db/pool.js';
+import { appendOutbox } from '../events/outbox.js';
+import type { Logger } from '../log.js';
+import type { WallboardOptions } from './wallboard-state.js';
+import type { Wallboard } from './wallboard.js';
+
+const LOCK = "hashtext('cti-bridge:queue.stats')";
+
+export interface QueueStatsOptions {
+  db: Db;
+  wallboard: Wallboard;
+  log: Logger;
+  intervalMs: number;
+  view: WallboardOptions;
+}
+
+export class QueueStatsPublisher {
+  private timer?: NodeJS.Timeout;
+  private running = false;
+
+  constructor(private readonly o: QueueStatsOptions) {}
+
+  start(): void {
+    if (this.o.intervalMs <= 0) return;
+    this.timer = setInterval(() => void this.tick(), this.o.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** One round; returns how many queue.stats events it wrote. */
+  async tick(): Promise<number> {
+    if (this.running) return 0;
+    this.running = true;
+    try {
+      const view = this.o.wallboard.view(this.o.view);
+      return await withTransaction(this.o.db, async (tx) => {
+        const { rows: lock } = await tx.query(`SELECT pg_try_advisory_xact_lock(${LOCK}) AS got`);
+        if (!lock[0]?.got) return 0;
+        const { rows } = await tx.query(
+          `SELECT DISTINCT ON (payload->'data'->>'queueId') payload->'data' AS data, created_at
+             FROM outbox
+            WHERE type = 'queue.stats' AND created_at > now() - interval '1 day'
+            ORDER BY payload->'data'->>'queueId', id DESC`,
+        );
+        const last = new Map(rows.map((r) => [r.data.queueId as string, { data: r.data, at: (r.created_at as Date).getTime() }]));
+        const now = Date.now();
+        let written = 0;
+        for (const q of view.queues) {
+          const data = {
+            queueId: q.id,
+            waiting: q.waiting,
+            longestWaitSeconds: q.longestWaitSeconds,
+            offeredToday: q.offeredToday,
+            answeredToday: q.answeredToday,
+            serviceLevelToday: q.serviceLevelToday,
+            serviceLevelSeconds: view.serviceLevelSeconds,
+            serviceLevelTarget: view.serviceLevelTarget,
+            timeZone: view.timeZone,
+            agentsByState: view.agentsByState,
+          };
+          const prev = last.get(q.id);
+          if (prev && (now - prev.at < this.o.intervalMs * 0.9 || same(prev.data, data))) continue;
+          await appendOutbox(tx, { type: 'queue.stats', data });
+          written++;
+        }
+        return written;
+      });
+    } catch (err) {
+      this.o.log.warn({ err }, 'could not emit queue.stats');
+      return 0;
+    } finally {
+      this.running = false;
+    }
+  }
+}
+
+/** Equal as JSON regardless of key order (jsonb does not keep it). */
+function same(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+}

@@ -1,0 +1,81 @@
+// The live wallboard feed: folds bus events into the wallboard state (seeded from the
+// journal at start, so a restart does not blank the wall) and tells screens when it changed.
+import type { Db } from '../db/pool.js';
+import type { EventBus } from '../events/bus.js';
+import type { DomainEvent } from '../events/catalogue.js';
+import type { Logger } from '../log.js';
+import { applyEvent, emptyWallboard, pruneWallboard, wallboardView, type WallboardOptions, type WallboardView } from './wallboard-state.js';
+
+const WALLBOARD_TYPES = ['call.queued', 'call.connected', 'call.abandoned', 'call.overflowed', 'call.ended', 'agent.state_changed'];
+
+export class Wallboard {
+  private readonly state = emptyWallboard();
+  private readonly listeners = new Set<() => void>();
+  private unsubscribe?: () => void;
+  private pending?: NodeJS.Timeout;
+  private tick?: NodeJS.Timeout;
+  private ready?: Promise<void>;
+
+  constructor(
+    private readonly deps: { db: Db; bus: EventBus; log: Logger; now?: () => number; coalesceMs?: number },
+  ) {}
+
+  /** Subscribes first and seeds second: events in between are applied once (by id). */
+  start(): Promise<void> {
+    if (this.ready) return this.ready;
+    this.unsubscribe = this.deps.bus.subscribe((e) => this.apply(e));
+    // Day rollover and pruning need a periodic refresh even when nothing happens.
+    this.tick = setInterval(() => {
+      pruneWallboard(this.state, this.now());
+      this.changed();
+    }, 30_000);
+    this.tick.unref();
+    this.ready = this.seed().catch((err) => this.deps.log.warn({ err }, 'wallboard could not read the journal; starting empty'));
+    return this.ready;
+  }
+
+  view(options: WallboardOptions): WallboardView {
+    return wallboardView(this.state, this.now(), options);
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    clearInterval(this.tick);
+    clearTimeout(this.pending);
+    this.listeners.clear();
+  }
+
+  private async seed(): Promise<void> {
+    const { rows } = await this.deps.db.query(
+      `SELECT payload FROM outbox WHERE type = ANY($1) AND created_at >= now() - interval '26 hours' ORDER BY id`,
+      [WALLBOARD_TYPES],
+    );
+    let changed = false;
+    for (const r of rows) changed = applyEvent(this.state, r.payload) || changed;
+    if (changed) this.changed();
+  }
+
+  private apply(e: DomainEvent): void {
+    if (!WALLBOARD_TYPES.includes(e.type)) return;
+    if (applyEvent(this.state, e as never)) this.changed();
+  }
+
+  /** Screens get at most one update per coalescing window, however busy the centre. */
+  private changed(): void {
+    if (this.pending) return;
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      for (const l of this.listeners) l();
+    }, this.deps.coalesceMs ?? 200);
+    this.pending.unref();
+  }
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+}
