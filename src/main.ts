@@ -16,6 +16,7 @@ import { startEventPipeline } from './events/pipeline.js';
 import { RedisEventBus } from './events/redis-bus.js';
 import { webhookRoutes } from './events/webhook-routes.js';
 import { ivrRoutes } from './ivr/routes.js';
+import { orderRoutes } from './orders/routes.js';
 import { createLogger, type Logger } from './log.js';
 import { PbxNode } from './pbx/node.js';
 import { registerPbxMetrics } from './pbx/metrics.js';
@@ -83,6 +84,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: callRoutes, opts: { db, cache: callCache } },
       { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues } },
       { plugin: ivrRoutes, opts: { db, config } },
+      { plugin: orderRoutes, opts: { db } },
     ],
   });
   registerPbxMetrics(nodes);

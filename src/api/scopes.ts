@@ -8,6 +8,11 @@ export const SCOPES = [
   'events:read',
   'flows:read',
   'flows:write',
+  'orders:read',
+  'orders:write',
+  'cdrs:read',
+  'deadletters:read',
+  'deadletters:write',
   'admin',
 ] as const;
 
