@@ -15,6 +15,7 @@ import { createPool, type Db } from './db/pool.js';
 import { startEventPipeline } from './events/pipeline.js';
 import { RedisEventBus } from './events/redis-bus.js';
 import { webhookRoutes } from './events/webhook-routes.js';
+import { journalRoutes } from './events/journal-routes.js';
 import { ivrRoutes } from './ivr/routes.js';
 import { orderRoutes } from './orders/routes.js';
 import { createLogger, type Logger } from './log.js';
@@ -85,6 +86,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues } },
       { plugin: ivrRoutes, opts: { db, config } },
       { plugin: orderRoutes, opts: { db } },
+      { plugin: journalRoutes, opts: { db } },
     ],
   });
   registerPbxMetrics(nodes);

@@ -38,6 +38,7 @@ export interface AppDeps {
     keyCacheTtlMs?: number;
     streamMaxBufferedBytes?: number;
     streamHeartbeatMs?: number;
+    streamResumePollMs?: number;
     readinessTimeoutMs?: number;
   };
 }
@@ -95,7 +96,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { checks: deps.readiness, timeoutMs: deps.options?.readinessTimeoutMs });
   await app.register(streamRoutes, {
     bus: deps.bus,
+    db: deps.db,
     tokens: streamTokens,
+    resumePollMs: deps.options?.streamResumePollMs,
     maxBufferedBytes: deps.options?.streamMaxBufferedBytes,
     heartbeatMs: deps.options?.streamHeartbeatMs,
   });
