@@ -18,6 +18,8 @@ import { webhookRoutes } from './events/webhook-routes.js';
 import { journalRoutes } from './events/journal-routes.js';
 import { ivrRoutes } from './ivr/routes.js';
 import { orderRoutes } from './orders/routes.js';
+import { cdrRoutes } from './cdrs/routes.js';
+import { asteriskCdrCapability } from './cdrs/asterisk-cdr.js';
 import { createLogger, type Logger } from './log.js';
 import { PbxNode } from './pbx/node.js';
 import { registerPbxMetrics } from './pbx/metrics.js';
@@ -62,6 +64,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
         leaseTtlMs: config.leaseTtlMs,
         greetingMedia: config.greetingMedia,
         ivr: config.ivr,
+        capabilities: [asteriskCdrCapability],
       }),
   );
 
@@ -87,6 +90,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: ivrRoutes, opts: { db, config } },
       { plugin: orderRoutes, opts: { db } },
       { plugin: journalRoutes, opts: { db } },
+      { plugin: cdrRoutes, opts: { db } },
     ],
   });
   registerPbxMetrics(nodes);
