@@ -165,6 +165,17 @@ describe('connectors', () => {
     expect(got.length).toBe(new Set(got).size);
   }, 90_000);
 
+  it('retries a receiver that is briefly down, with the same Idempotency-Key', async () => {
+    let calls = 0;
+    flaky.respond = () => (++calls === 1 ? 503 : 204);
+    const event = await emit('fax.failed', { faxId: 'f0' });
+    await waitFor('the retried delivery', () => allDelivered('flaky', 1));
+    const { rows } = await t.db.query("SELECT attempts FROM connector_deliveries WHERE connector = 'flaky' AND event_id = $1", [event.id]);
+    expect(rows[0].attempts).toBe(2);
+    expect(flaky.received.map((r) => r.headers['idempotency-key'])).toEqual([event.id, event.id]);
+    flaky.received.length = 0;
+  });
+
   it('a refused delivery is a dead letter; replayed, it arrives with the same id', async () => {
     flaky.respond = () => 400;
     const event = await emit('fax.failed', { faxId: 'f1' });
@@ -180,7 +191,7 @@ describe('connectors', () => {
     const replay = await http.request({ method: 'POST', path: `/v1/deadletters/${dead.id}/replay`, headers: bearer(key) });
     expect(replay.statusCode).toBe(202);
     await replay.body.text();
-    await waitFor('the replayed delivery', () => allDelivered('flaky', 1));
+    await waitFor('the replayed delivery', () => allDelivered('flaky', 2));
     expect(flaky.received.map((r) => r.headers['idempotency-key'])).toEqual([event.id, event.id]);
     expect((await list()).items).toEqual([]);
     const again = await http.request({ method: 'POST', path: `/v1/deadletters/${dead.id}/replay`, headers: bearer(key) });

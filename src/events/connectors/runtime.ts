@@ -12,7 +12,17 @@ import { producerConnection, workerConnection } from '../queues.js';
 import { sign } from '../signing.js';
 import { withTimeout } from '../timeout.js';
 import type { ConnectorConfig } from './config.js';
-import { addDeliveries, loadWork, recordConnectorAttempt, reopenConnectorDelivery, stalePending, touchPending } from './store.js';
+import { Batcher } from '../batcher.js';
+import {
+  addDeliveries,
+  loadWork,
+  recordConnectorAttempt,
+  recordConnectorAttempts,
+  reopenConnectorDelivery,
+  stalePending,
+  touchPending,
+  type ConnectorAttempt,
+} from './store.js';
 import { connectorWants, renderBody } from './template.js';
 
 export const CONNECTOR_BACKOFF = 'connector';
@@ -20,6 +30,8 @@ export const connectorQueueName = (id: string) => `connector-${id}`;
 
 interface JobData {
   deliveryId: string;
+  /** Attempts made before this series (1 after the inline first attempt). */
+  attemptOffset?: number;
 }
 
 export interface ConnectorRuntimeOptions {
@@ -47,16 +59,29 @@ export interface ConnectorRuntime {
 
 interface Lane {
   config: ConnectorConfig;
+  attempt(deliveryId: string, event: DomainEvent, attemptInSeries: number, maxAttempts: number): Promise<AttemptResult>;
+  backoff: { baseMs: number; maxMs: number };
   queue: Queue<JobData, unknown, string>;
   worker: Worker<JobData, string, string>;
   connection: ReturnType<typeof workerConnection>;
   sender: WebhookSender;
 }
 
-function jobOptions(c: ConnectorConfig, jobId: string): JobsOptions {
+type AttemptResult = { status: 'delivered' | 'pending' | 'failed' | 'dead'; reason?: string; recorded: boolean };
+
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+function jobOptions(c: ConnectorConfig, jobId: string, attempts = c.maxAttempts ?? 10, delay = 0): JobsOptions {
   return {
     jobId,
-    attempts: c.maxAttempts ?? 10,
+    attempts: Math.max(1, attempts),
+    ...(delay > 0 ? { delay } : {}),
     backoff: { type: CONNECTOR_BACKOFF },
     removeOnComplete: true,
     removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
@@ -76,6 +101,31 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
     queue.on('error', () => {});
     const connection = workerConnection(opts.redisUrl);
     const backoff = { baseMs: c.backoffBaseMs ?? 1_000, maxMs: c.backoffMaxMs ?? 3_600_000 };
+    // Concurrent sends share round trips to Postgres.
+    const record = new Batcher<ConnectorAttempt, boolean>((list) => recordConnectorAttempts(db, list));
+    /** One attempt: render, sign, POST, judge, record. The first is made inline by the fan-out. */
+    const attempt = async (deliveryId: string, event: DomainEvent, attemptInSeries: number, maxAttempts: number): Promise<AttemptResult> => {
+      const body = renderBody(c, event);
+      // The event id is the idempotency key: the same on every retry and replay.
+      const headers: Record<string, string> = { 'idempotency-key': event.id };
+      if (c.auth?.signingSecret) Object.assign(headers, sign(c.auth.signingSecret, event.id, body));
+      else headers['webhook-id'] = event.id;
+      if (c.auth?.bearer) headers.authorization = `Bearer ${c.auth.bearer}`;
+      const result = await sender.send(c.url, headers, body);
+      const verdict = judgeAttempt(result, attemptInSeries, maxAttempts);
+      const status = verdict.status === 'disabled' ? 'failed' : verdict.status;
+      const reason = verdict.status !== 'delivered' ? verdict.reason : undefined;
+      const recorded = await record.load({
+        id: deliveryId,
+        status,
+        ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),
+        ...(reason !== undefined ? { error: reason } : {}),
+      });
+      if (recorded && (status === 'failed' || status === 'dead')) {
+        log.warn({ connector: c.id, deliveryId, status }, 'connector delivery is a dead letter');
+      }
+      return { status, ...(reason !== undefined ? { reason } : {}), recorded };
+    };
     const worker = new Worker<JobData, string, string>(
       connectorQueueName(c.id),
       async (job: Job<JobData, string, string>) => {
@@ -86,26 +136,12 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
           await recordConnectorAttempt(db, { id: work.id, status: 'failed', error: 'event payload no longer in the outbox' });
           return 'no payload';
         }
-        const body = renderBody(c, work.event);
-        // The event id is the idempotency key: the same on every retry and replay.
-        const headers: Record<string, string> = { 'idempotency-key': work.event.id };
-        if (c.auth?.signingSecret) Object.assign(headers, sign(c.auth.signingSecret, work.event.id, body));
-        else headers['webhook-id'] = work.event.id;
-        if (c.auth?.bearer) headers.authorization = `Bearer ${c.auth.bearer}`;
-        const result = await sender.send(c.url, headers, body);
-        const verdict = judgeAttempt(result, job.attemptsMade + 1, job.opts.attempts ?? 1);
-        const status = verdict.status === 'disabled' ? 'failed' : verdict.status;
-        const recorded = await recordConnectorAttempt(db, {
-          id: work.id,
-          status,
-          ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),
-          ...(verdict.status !== 'delivered' ? { error: verdict.reason } : {}),
-        });
-        if (!recorded) return 'finished concurrently';
-        if (status === 'delivered') return 'delivered';
-        if (status === 'pending') throw new Error(verdict.status !== 'delivered' ? verdict.reason : 'retry');
-        log.warn({ connector: c.id, deliveryId: work.id, status }, 'connector delivery is a dead letter');
-        throw new UnrecoverableError(verdict.status !== 'delivered' ? verdict.reason : status);
+        const offset = job.data.attemptOffset ?? 0;
+        const r = await attempt(work.id, work.event, offset + job.attemptsMade + 1, offset + (job.opts.attempts ?? 1));
+        if (!r.recorded) return 'finished concurrently';
+        if (r.status === 'delivered') return 'delivered';
+        if (r.status === 'pending') throw new Error(r.reason ?? 'retry');
+        throw new UnrecoverableError(r.reason ?? r.status);
       },
       {
         connection,
@@ -113,11 +149,15 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
         concurrency: c.concurrency ?? 8,
         removeOnComplete: { count: 0 },
         removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
-        settings: { backoffStrategy: (attemptsMade, type) => (type === CONNECTOR_BACKOFF ? backoffDelay(attemptsMade, backoff) : 0) },
+        settings: {
+          // Counted across the whole delivery: a series after the inline first attempt continues the curve.
+          backoffStrategy: (attemptsMade, type, _err, job) =>
+            type === CONNECTOR_BACKOFF ? backoffDelay(attemptsMade + ((job?.data as JobData | undefined)?.attemptOffset ?? 0), backoff) : 0,
+        },
       },
     );
     worker.on('error', (err) => log.debug({ err: err.message, connector: c.id }, 'connector worker error'));
-    lanes.set(c.id, { config: c, queue, worker, connection, sender });
+    lanes.set(c.id, { config: c, attempt, backoff, queue, worker, connection, sender });
   }
 
   async function enqueue(lane: Lane, ids: string[]): Promise<void> {
@@ -152,7 +192,28 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
       for (const lane of lanes.values()) {
         const wanted = events.filter((e) => connectorWants(lane.config, e));
         if (wanted.length === 0) continue;
-        await enqueue(lane, await addDeliveries(db, lane.config.id, wanted));
+        const pending = await addDeliveries(db, lane.config.id, wanted);
+        const byId = new Map(wanted.map((e) => [e.id, e]));
+        const max = lane.config.maxAttempts ?? 10;
+        // A re-run finds deliveries attempted before: make sure their series exists.
+        const retries = pending.filter((p) => p.attempts > 0).map((p) => ({ id: p.id, offset: Math.min(p.attempts, max - 1) }));
+        // The first attempt of each new delivery is made here, as the webhook fan-out does:
+        // only those that need a retry cost a queue job.
+        await eachLimited(pending.filter((p) => p.attempts === 0), lane.config.concurrency ?? 8, async (p) => {
+          const r = await lane.attempt(p.id, byId.get(p.eventId)!, 1, max);
+          if (r.recorded && r.status === 'pending') retries.push({ id: p.id, offset: 1 });
+        });
+        if (retries.length === 0) continue;
+        await withTimeout(
+          lane.queue.addBulk(
+            retries.map((r) => ({
+              name: 'deliver',
+              data: { deliveryId: r.id, attemptOffset: r.offset },
+              opts: jobOptions(lane.config, r.id, max - r.offset, backoffDelay(r.offset, lane.backoff)),
+            })),
+          ),
+          timeout,
+        );
       }
     },
     async replay(deliveryId) {

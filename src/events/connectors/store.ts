@@ -7,10 +7,16 @@ import type { DomainEvent } from '../catalogue.js';
 
 export type ConnectorDeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead';
 
-/** Adds the deliveries that do not exist yet; returns the ids of every pending one for these events. */
-export async function addDeliveries(db: Queryable, connector: string, events: DomainEvent[]): Promise<string[]> {
+export interface PendingDelivery {
+  id: string;
+  eventId: string;
+  attempts: number;
+}
+
+/** Adds the deliveries that do not exist yet; returns every pending one for these events. */
+export async function addDeliveries(db: Queryable, connector: string, events: DomainEvent[]): Promise<PendingDelivery[]> {
   if (events.length === 0) return [];
-  const { rows } = await db.query<{ id: string }>(
+  const { rows } = await db.query<{ id: string; event_id: string; attempts: number }>(
     `WITH input AS (
        SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[]) AS t(id, event_id, event_type)
      ), added AS (
@@ -18,12 +24,12 @@ export async function addDeliveries(db: Queryable, connector: string, events: Do
        SELECT id, $1, event_id, event_type, 'pending' FROM input
        ON CONFLICT (connector, event_id) DO NOTHING
      )
-     SELECT COALESCE(d.id, i.id) AS id FROM input i
+     SELECT COALESCE(d.id, i.id) AS id, i.event_id, COALESCE(d.attempts, 0) AS attempts FROM input i
      LEFT JOIN connector_deliveries d ON d.connector = $1 AND d.event_id = i.event_id
      WHERE d.id IS NULL OR d.status = 'pending'`,
     [connector, events.map(() => randomUUID()), events.map((e) => e.id), events.map((e) => e.type)],
   );
-  return rows.map((r) => r.id);
+  return rows.map((r) => ({ id: r.id, eventId: r.event_id, attempts: r.attempts }));
 }
 
 export interface ConnectorWork {
@@ -56,6 +62,27 @@ export async function recordConnectorAttempt(
     [a.id, a.status, a.statusCode ?? null, a.error ?? null],
   );
   return (rowCount ?? 0) > 0;
+}
+
+export interface ConnectorAttempt {
+  id: string;
+  status: ConnectorDeliveryStatus;
+  statusCode?: number;
+  error?: string;
+}
+
+/** Many attempts in one statement (see Batcher); true for each that was still pending. */
+export async function recordConnectorAttempts(db: Queryable, list: ConnectorAttempt[]): Promise<boolean[]> {
+  if (list.length === 0) return [];
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE connector_deliveries d SET attempts = d.attempts + 1, status = u.status, last_status_code = u.code,
+       last_error = u.error, updated_at = now(), delivered_at = CASE WHEN u.status = 'delivered' THEN now() ELSE d.delivered_at END
+     FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[]) AS u(id, status, code, error)
+     WHERE d.id = u.id AND d.status = 'pending' RETURNING d.id`,
+    [list.map((a) => a.id), list.map((a) => a.status), list.map((a) => a.statusCode ?? null), list.map((a) => a.error ?? null)],
+  );
+  const done = new Set(rows.map((r) => r.id));
+  return list.map((a) => done.has(a.id));
 }
 
 /** Pending deliveries untouched for a while: their jobs may have been lost with Redis's data. */
