@@ -26,6 +26,18 @@ CREATE INDEX orders_created_idx ON orders (created_at DESC, id DESC);
 CREATE INDEX orders_call_idx ON orders (call_id) WHERE call_id IS NOT NULL;
 CREATE INDEX orders_state_idx ON orders (state);
 
+-- A call's detail lists its orders: an order linked to a call announces that call on the
+-- same channel as the calls tables do (see 005), so cached call details are dropped.
+CREATE FUNCTION cti_notify_order_call() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' AND OLD.call_id IS NOT NULL THEN PERFORM pg_notify('cti_call_changed', OLD.call_id::text); END IF;
+  IF TG_OP <> 'DELETE' AND NEW.call_id IS NOT NULL THEN PERFORM pg_notify('cti_call_changed', NEW.call_id::text); END IF;
+  RETURN NULL;
+END;
+$$;
+CREATE TRIGGER orders_notify_call AFTER INSERT OR DELETE OR UPDATE OF call_id ON orders
+  FOR EACH ROW EXECUTE FUNCTION cti_notify_order_call();
+
 CREATE TABLE order_transitions (
   id          bigserial PRIMARY KEY,
   order_id    uuid NOT NULL REFERENCES orders (id),

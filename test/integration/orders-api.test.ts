@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pool } from 'undici';
 import type { FastifyInstance } from 'fastify';
+import { getCallDetail } from '../../src/calls/queries.js';
 import { orderRoutes } from '../../src/orders/routes.js';
 import { ACTION_NAMES, allowedActions, nextState, ORDER_STATES, type OrderAction, type OrderState } from '../../src/orders/state.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -98,6 +99,7 @@ describe('orders', () => {
 
     const byCall = await call('GET', `/v1/orders?callId=${callId}`, undefined, readOnly);
     expect(byCall.body.items.map((o: { id: string }) => o.id)).toEqual([id]);
+    expect((await getCallDetail(t.db, callId))!.orderIds).toEqual([id]);
   });
 
   it('a refused delivery is returned', async () => {
