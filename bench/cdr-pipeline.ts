@@ -224,11 +224,12 @@ export async function runLatency(): Promise<BenchResult> {
   const m = await measure(LATENCY_RATE, seconds());
   return {
     name: 'cdr-latency',
-    baseline: { label: `p50 hang-up -> CRM at ${LATENCY_RATE}/s`, perSecond: m.p50, unit: 'ms' },
+    baseline: { label: `p50 hang-up -> CRM, ${LATENCY_RATE}/s offered, ${Math.round(m.offered)}/s achieved`, perSecond: m.p50, unit: 'ms' },
     subject: { label: `p99 hang-up -> CRM (lost ${m.lost}, duplicates ${m.duplicates})`, perSecond: m.p99, unit: 'ms' },
     ratio: m.p99 / Math.max(1, m.p50),
     target: `p99 < ${P99_TARGET_MS} ms at ${LATENCY_RATE}/s`,
-    pass: m.p99 < P99_TARGET_MS && m.lost === 0 && m.duplicates === 0,
+    // The rate must really have been offered: a loaded machine that hangs up slower would measure an easier case.
+    pass: m.p99 < P99_TARGET_MS && m.lost === 0 && m.duplicates === 0 && m.offered >= LATENCY_RATE * 0.95,
   };
 }
 
