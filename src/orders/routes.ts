@@ -62,8 +62,13 @@ export async function orderRoutes(app: FastifyInstance, opts: OrderRoutesOptions
       const checked = checkNewOrder(req.body);
       if (!checked.ok) throw unprocessable(`the order has ${checked.problems.length} problem(s)`, checked.problems);
       const key = req.headers['idempotency-key'];
+      if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 200)) {
+        throw unprocessable('the Idempotency-Key header must be one value of 1 to 200 characters', [
+          { pointer: '', message: 'header idempotency-key must be 1 to 200 characters' },
+        ]);
+      }
       const idempotency =
-        typeof key === 'string' && key.length > 0 && key.length <= 200
+        typeof key === 'string'
           ? { apiKeyId: req.apiKey!.id, idempotencyKey: key, requestHash: createHash('sha256').update(JSON.stringify(req.body)).digest('hex') }
           : {};
       try {

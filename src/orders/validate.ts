@@ -32,9 +32,10 @@ function schemaProblems(schema: TSchema, value: unknown): Problem[] {
   const out: Problem[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
-    // A union of literals fails once per literal; describeSchemaError folds them into one.
+    // A union of literals fails once per literal, an unknown field once on the object and
+    // once on itself: the sentence names the field, so one problem per sentence.
     const message = describeSchemaError(e, 'body', errors);
-    const key = `${e.instancePath}|${message}`;
+    const key = message;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push({ pointer: e.instancePath, message });
