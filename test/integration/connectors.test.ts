@@ -14,6 +14,7 @@ import { deadLetterRoutes } from '../../src/events/deadletter-routes.js';
 import { appendOutbox } from '../../src/events/outbox.js';
 import { startEventPipeline, type EventPipeline } from '../../src/events/pipeline.js';
 import { generateSecret, verifyWebhook } from '../../src/events/signing.js';
+import { insertSubscription } from '../../src/events/webhook-store.js';
 import { createLogger } from '../../src/log.js';
 import { ADMIN_DATABASE_URL, createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
@@ -197,5 +198,28 @@ describe('connectors', () => {
     const again = await http.request({ method: 'POST', path: `/v1/deadletters/${dead.id}/replay`, headers: bearer(key) });
     expect(again.statusCode).toBe(409);
     await again.body.text();
+  });
+
+  it('lists a refused webhook delivery among the dead letters and replays it', async () => {
+    const hook = await startReceiver();
+    try {
+      hook.respond = () => 422;
+      await insertSubscription(t.db, { url: hook.url, eventTypes: ['voicemail.created'], secret: generateSecret() });
+      const event = await emit('voicemail.created', { mailbox: '100' });
+      const key = await keyWith(t.db, 'deadletters:read', 'deadletters:write');
+      const dead = await waitFor('the webhook dead letter', async () => {
+        const res = await http.request({ method: 'GET', path: '/v1/deadletters?source=webhook', headers: bearer(key) });
+        return ((await res.body.json()) as { items: Array<{ id: string; eventId: string }> }).items.find((d) => d.eventId === event.id);
+      });
+      hook.respond = () => 204;
+      const replay = await http.request({ method: 'POST', path: `/v1/deadletters/${dead.id}/replay`, headers: bearer(key) });
+      expect(replay.statusCode).toBe(202);
+      expect(await replay.body.json()).toEqual({ id: dead.id, source: 'webhook', status: 'pending' });
+      await waitFor('the replayed webhook', async () =>
+        (await t.db.query("SELECT 1 FROM webhook_deliveries WHERE id = $1 AND status = 'delivered'", [dead.id])).rowCount);
+      expect(hook.received.map((r) => r.headers['webhook-id'])).toEqual([event.id, event.id]);
+    } finally {
+      await hook.close();
+    }
   });
 });
