@@ -88,7 +88,17 @@ function jobOptions(c: ConnectorConfig, jobId: string, attempts = c.maxAttempts 
   };
 }
 
+const NONE: ConnectorRuntime = {
+  ids: [],
+  enqueueFor: async () => {},
+  replay: async () => 'unknown_connector',
+  sweep: async () => 0,
+  stop: async () => {},
+};
+
 export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime {
+  // No connector configured: no Redis connection, no timer.
+  if (opts.connectors.length === 0) return NONE;
   const { db, log } = opts;
   const producer = producerConnection(opts.redisUrl);
   const bullPrefix = `${opts.prefix}:bull`;
