@@ -9,6 +9,9 @@ const suites: Array<[string, () => Promise<{ run(): Promise<BenchResult> }>]> = 
   ['webhooks', () => import('./webhooks.js')],
   ['ivr', () => import('./ivr.js')],
   ['ivr-load', () => import('./ivr-load.js')],
+  ['cdr-pipeline', () => import('./cdr-pipeline.js')],
+  ['cdr-drain', () => import('./cdr-pipeline.js').then((m) => ({ run: m.runDrain }))],
+  ['cdr-latency', () => import('./cdr-pipeline.js').then((m) => ({ run: m.runLatency }))],
 ];
 
 const only = process.argv.slice(2);

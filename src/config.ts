@@ -2,6 +2,7 @@
 // A missing or malformed variable stops the service with a message naming it.
 import envSchema from 'env-schema';
 import { Type, type Static } from 'typebox';
+import { parseConnectors, redactConnector, type ConnectorConfig } from './events/connectors/config.js';
 
 const EnvSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'production' }),
@@ -42,6 +43,10 @@ const EnvSchema = Type.Object({
   WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
   WEBHOOK_MAX_ATTEMPTS: Type.Integer({ default: 8, minimum: 1, maximum: 50 }),
+  // Business connectors (CRM, logistics) as a JSON array; see docs/events.md.
+  CONNECTORS: Type.Optional(Type.String()),
+  // Standard Webhooks secret (whsec_...) the logistics partner signs its updates with.
+  LOGISTICS_INBOUND_SECRET: Type.Optional(Type.String({ minLength: 8 })),
   LEASE_TTL_MS: Type.Integer({ default: 10_000, minimum: 1_000 }),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 600, minimum: 1 }),
   BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
@@ -96,6 +101,8 @@ export interface Config {
   greetingMedia: string;
   ivr: { secrets: Record<string, string>; sorryMedia: string };
   webhooks: { allowPrivate: boolean; timeoutMs: number; maxAttempts: number };
+  connectors: ConnectorConfig[];
+  logisticsInboundSecret: string | undefined;
   leaseTtlMs: number;
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
@@ -165,6 +172,14 @@ function parseIvrSecrets(raw: string | undefined): Record<string, string> {
   return secrets;
 }
 
+function parseConnectorsVar(raw: string | undefined): ConnectorConfig[] {
+  try {
+    return parseConnectors(raw);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   let env: Env;
   try {
@@ -198,6 +213,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
       maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
     },
+    connectors: parseConnectorsVar(env.CONNECTORS),
+    logisticsInboundSecret: env.LOGISTICS_INBOUND_SECRET,
     leaseTtlMs: env.LEASE_TTL_MS,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
@@ -214,6 +231,8 @@ export function redactConfig(config: Config): unknown {
     databaseUrl: config.databaseUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
     redisUrl: config.redisUrl.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'),
     streamTokenSecret: config.streamTokenSecret ? '***' : undefined,
+    connectors: config.connectors.map(redactConnector),
+    logisticsInboundSecret: config.logisticsInboundSecret ? '***' : undefined,
     ivr: { ...config.ivr, secrets: Object.fromEntries(Object.keys(config.ivr.secrets).map((k) => [k, '***'])) },
     pbxNodes: config.pbxNodes.map((n) => ({
       ...n,

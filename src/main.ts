@@ -16,7 +16,13 @@ import { createPool, type Db } from './db/pool.js';
 import { startEventPipeline } from './events/pipeline.js';
 import { RedisEventBus } from './events/redis-bus.js';
 import { webhookRoutes } from './events/webhook-routes.js';
+import { journalRoutes } from './events/journal-routes.js';
+import { deadLetterRoutes } from './events/deadletter-routes.js';
 import { ivrRoutes } from './ivr/routes.js';
+import { orderRoutes } from './orders/routes.js';
+import { logisticsRoutes } from './orders/logistics-routes.js';
+import { cdrRoutes } from './cdrs/routes.js';
+import { asteriskCdrCapability } from './cdrs/asterisk-cdr.js';
 import { createLogger, type Logger } from './log.js';
 import { PbxNode } from './pbx/node.js';
 import { planningRoutes } from './planning/routes.js';
@@ -51,7 +57,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
   redis.on('error', (err) => log.debug({ err: err.message }, 'redis connection error'));
 
   const bus = new RedisEventBus({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log });
-  const pipeline = await startEventPipeline({ db, config, log, bus });
+  const pipeline = await startEventPipeline({ db, config, log, bus, connectors: config.connectors });
 
   const leaseRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
   leaseRedis.on('error', () => {});
@@ -67,6 +73,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
         leaseTtlMs: config.leaseTtlMs,
         greetingMedia: config.greetingMedia,
         ivr: config.ivr,
+        capabilities: [asteriskCdrCapability],
       }),
   );
 
@@ -105,6 +112,11 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: reportRoutes, opts: { db } },
       { plugin: campaignRoutes, opts: { db } },
       { plugin: wallboardRoutes, opts: { wallboard, tokens: new WallboardTokens(config.streamTokenSecret) } },
+      { plugin: orderRoutes, opts: { db } },
+      { plugin: logisticsRoutes, opts: { db, secret: config.logisticsInboundSecret } },
+      { plugin: journalRoutes, opts: { db } },
+      { plugin: cdrRoutes, opts: { db } },
+      { plugin: deadLetterRoutes, opts: { db, config, queues: pipeline.queues, connectors: pipeline.connectors } },
     ],
   });
   registerPbxMetrics(nodes);

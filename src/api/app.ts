@@ -37,6 +37,7 @@ export interface AppDeps {
     keyCacheTtlMs?: number;
     streamMaxBufferedBytes?: number;
     streamHeartbeatMs?: number;
+    streamResumePollMs?: number;
     readinessTimeoutMs?: number;
   };
 }
@@ -90,7 +91,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { checks: deps.readiness, timeoutMs: deps.options?.readinessTimeoutMs });
   await app.register(streamRoutes, {
     bus: deps.bus,
+    db: deps.db,
     tokens: streamTokens,
+    resumePollMs: deps.options?.streamResumePollMs,
     maxBufferedBytes: deps.options?.streamMaxBufferedBytes,
     heartbeatMs: deps.options?.streamHeartbeatMs,
   });

@@ -21,6 +21,8 @@ declare module 'fastify' {
     scopes?: Scope[];
     /** Also accept a short-lived `?token=` (WebSocket routes: browsers cannot set headers there). */
     streamToken?: boolean;
+    /** No API key: the route verifies a Standard Webhooks signature itself (inbound partner callbacks). */
+    signedInbound?: boolean;
   }
   interface FastifyRequest {
     apiKey: AuthenticatedKey | null;
@@ -164,6 +166,9 @@ export function registerAuth(app: FastifyInstance, deps: { verifier: ApiKeyVerif
     const { url, config } = req.routeOptions; // a getter that builds an object: read once
     // Unknown routes fall through to the 404 handler; health, metrics and docs are open.
     if (url === undefined || !url.startsWith('/v1/')) return;
+    // Partners' inbound callbacks prove themselves with a signature over the body, checked
+    // by the route itself (it must answer 401 on a bad one).
+    if (config.signedInbound === true) return;
     let key: AuthenticatedKey | null;
     const presented = presentedKey(req);
     const token = config.streamToken ? (req.query as Record<string, unknown> | undefined)?.token : undefined;

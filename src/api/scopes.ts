@@ -11,6 +11,11 @@ export const SCOPES = [
   'reports:read',
   'campaigns:read',
   'campaigns:write',
+  'orders:read',
+  'orders:write',
+  'cdrs:read',
+  'deadletters:read',
+  'deadletters:write',
   'admin',
 ] as const;
 

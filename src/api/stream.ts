@@ -6,6 +6,9 @@ import { Type } from 'typebox';
 import type { WebSocket } from 'ws';
 import type { DomainEvent, EventType } from '../events/catalogue.js';
 import type { EventBus } from '../events/bus.js';
+import type { Queryable } from '../db/pool.js';
+import { withSequence, type JournalEntry } from '../events/journal.js';
+import { followJournal } from './stream-resume.js';
 import { EventFilterError, parseEventFilter } from './event-filter.js';
 import { streamConnections, streamDropped } from './metrics.js';
 import { ProblemError } from './problem.js';
@@ -16,6 +19,10 @@ import { sendProblem } from './errors.js';
 export interface StreamOptions {
   bus: EventBus;
   tokens: StreamTokens;
+  /** The journal, for streams that resume from a cursor (`after`). */
+  db?: Queryable;
+  /** How often a resuming stream re-reads the journal without being woken. */
+  resumePollMs?: number;
   /** Unsent bytes a subscriber may accumulate before it is dropped. */
   maxBufferedBytes?: number;
   /** Ping interval; a client that missed the previous pong is terminated. */
@@ -28,6 +35,12 @@ const StreamQuery = Type.Object(
       Type.String({ maxLength: 2000, description: 'Comma-separated event types or families, e.g. call.*,cdr.created' }),
     ),
     token: Type.Optional(Type.String({ maxLength: 512, description: 'Stream token from POST /v1/events/stream-tokens' })),
+    after: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{1,18}$',
+        description: 'Resume after this sequence number (the last `sequence` received); every message then carries its `sequence`',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -86,7 +99,9 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamOptions): P
       description:
         'Upgrade to a WebSocket; every domain event matching `types` arrives as one JSON text message ' +
         '(the same envelope as webhooks). Authenticate with Authorization: Bearer or `?token=`. ' +
-        'A client that falls behind is closed with code 1013 and should reconnect.',
+        'A client that falls behind is closed with code 1013 and should reconnect. With `after=<sequence>` the ' +
+        'stream first replays the journal after that number, then continues live; messages carry `sequence`, ' +
+        'so a client that reconnects with its last one misses nothing.',
       querystring: StreamQuery,
       response: problemResponses(...authProblems, 426),
     },
@@ -109,11 +124,39 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamOptions): P
       let alive = true;
       let closed = false;
 
-      const unsubscribe = opts.bus.subscribe((event) => {
-        if (closed || !types.has(event.type) || socket.readyState !== socket.OPEN) return;
-        if (socket.bufferedAmount > maxBuffered) return drop();
-        socket.send(encode(event));
-      });
+      const after = (req.query as { after?: string }).after;
+      let unsubscribe: () => void;
+      if (after !== undefined && opts.db) {
+        const follower = followJournal({
+          db: opts.db,
+          after: Number(after),
+          types,
+          ...(opts.resumePollMs ? { pollMs: opts.resumePollMs } : {}),
+          send: (entry: JournalEntry) => {
+            if (closed || socket.readyState !== socket.OPEN) return false;
+            if (socket.bufferedAmount > maxBuffered) {
+              drop();
+              return false;
+            }
+            socket.send(JSON.stringify(withSequence(entry)));
+            return true;
+          },
+          onError: (err) => req.log.warn({ err: err.message }, 'stream cannot read the event journal; retrying'),
+        });
+        const stopWaking = opts.bus.subscribe((event) => {
+          if (types.has(event.type)) follower.wake();
+        });
+        unsubscribe = () => {
+          stopWaking();
+          follower.stop();
+        };
+      } else {
+        unsubscribe = opts.bus.subscribe((event) => {
+          if (closed || !types.has(event.type) || socket.readyState !== socket.OPEN) return;
+          if (socket.bufferedAmount > maxBuffered) return drop();
+          socket.send(encode(event));
+        });
+      }
 
       function drop(): void {
         if (closed) return;

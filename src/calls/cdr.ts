@@ -1,6 +1,7 @@
 // A CDR is derived from the call's own record, not from Asterisk's Cdr events, so it
 // exists even when AMI is down; AMI Cdr events can reconcile later.
 import { randomUUID } from 'node:crypto';
+import { buildCdrDetail, type CdrDetail, type ExtendedDisposition, type TimelineItem } from '../cdrs/detail.js';
 
 export interface CallForCdr {
   id: string;
@@ -15,9 +16,12 @@ export interface CallForCdr {
   endedAt: Date;
   hangupCause: number | null;
   data: Record<string, unknown>;
+  /** Why the call ended (call.ended's reason): tells a PBX restart from a hang-up. */
+  endReason?: string;
 }
 
-export type Disposition = 'answered' | 'no_answer' | 'busy' | 'failed';
+/** answered | no_answer | busy | failed, and from the timeline: abandoned, short_abandon, voicemail, fax, pbx_restart. */
+export type Disposition = ExtendedDisposition;
 
 export interface Cdr {
   id: string;
@@ -36,6 +40,8 @@ export interface Cdr {
   disposition: Disposition;
   hangupCause: number | null;
   data: Record<string, unknown>;
+  /** Legs, agents, queue, wait, hold, transfers, survey (see cdrs/detail.ts). */
+  detail: CdrDetail;
 }
 
 /** Q.850: 17 user busy; 1/3/20/21/27/34/38 mean the call could not be placed. */
@@ -46,7 +52,12 @@ export function dispositionOf(answered: boolean, cause: number | null): Disposit
   return 'no_answer';
 }
 
-export function buildCdr(call: CallForCdr, id: string = randomUUID()): Cdr {
+/** The CDR of an ended call; its timeline (call_events, oldest first) makes it transfer-aware. */
+export function buildCdr(call: CallForCdr, id: string = randomUUID(), timeline: readonly TimelineItem[] = []): Cdr {
+  const detail = buildCdrDetail(
+    { createdAt: call.createdAt, answeredAt: call.answeredAt, endedAt: call.endedAt, hangupCause: call.hangupCause, ...(call.endReason ? { endReason: call.endReason } : {}) },
+    timeline,
+  );
   const durationMs = Math.max(0, call.endedAt.getTime() - call.createdAt.getTime());
   const talkMs = call.answeredAt ? Math.max(0, call.endedAt.getTime() - call.answeredAt.getTime()) : 0;
   return {
@@ -63,9 +74,11 @@ export function buildCdr(call: CallForCdr, id: string = randomUUID()): Cdr {
     endedAt: call.endedAt,
     durationMs,
     talkMs,
-    disposition: dispositionOf(call.answeredAt !== null, call.hangupCause),
+    // Without a timeline the detail falls back to the answer and the hang-up cause alone.
+    disposition: timeline.length ? detail.disposition : dispositionOf(call.answeredAt !== null, call.hangupCause),
     hangupCause: call.hangupCause,
     data: call.data,
+    detail,
   };
 }
 
@@ -87,5 +100,16 @@ export function cdrPayload(cdr: Cdr): Record<string, unknown> {
     disposition: cdr.disposition,
     hangupCause: cdr.hangupCause,
     data: cdr.data,
+    ivrPath: cdr.detail.ivrPath,
+    queue: cdr.detail.queue,
+    waitMs: cdr.detail.waitMs,
+    legs: cdr.detail.legs,
+    agents: cdr.detail.agents,
+    transfers: cdr.detail.transfers,
+    conferences: cdr.detail.conferences,
+    holdMs: cdr.detail.holdMs,
+    survey: cdr.detail.survey,
+    recordings: cdr.detail.recordings,
+    complete: cdr.detail.complete,
   };
 }

@@ -23,7 +23,11 @@ const TIMELINE = `COALESCE((SELECT json_agg(json_build_object('id', e.id, 'type'
     ORDER BY e.id)
   FROM call_events e WHERE e.call_id = c.id), '[]'::json)`;
 
-const DETAIL_SQL = `SELECT json_build_object(${CALL_FIELDS}, 'legs', ${LEGS}, 'timeline', ${TIMELINE})::text AS body
+// Orders taken in the call (src/orders); a new or re-linked order announces the call on
+// cti_call_changed too, so cached details stay fresh.
+const ORDER_IDS = `COALESCE((SELECT json_agg(o.id ORDER BY o.created_at, o.id) FROM orders o WHERE o.call_id = c.id), '[]'::json)`;
+
+const DETAIL_SQL = `SELECT json_build_object(${CALL_FIELDS}, 'legs', ${LEGS}, 'timeline', ${TIMELINE}, 'orderIds', ${ORDER_IDS})::text AS body
   FROM calls c WHERE c.id = $1`;
 
 /** The call with its legs and timeline (events in recording order) as JSON text, or null. */

@@ -209,13 +209,17 @@ export async function endCall(
     const call = toCall(rows[0] as CallRow);
     await tx.query('UPDATE call_legs SET ended_at = $2 WHERE call_id = $1 AND ended_at IS NULL', [callId, at]);
     await addTimeline(tx, callId, 'call.ended', { from: current.state, cause: end.cause, reason: end.reason }, at);
-    const cdr = buildCdr({ ...call, endedAt: at });
+    const timeline = await tx.query<{ type: string; at: Date; data: Record<string, unknown> }>(
+      'SELECT type, at, data FROM call_events WHERE call_id = $1 ORDER BY id',
+      [callId],
+    );
+    const cdr = buildCdr({ ...call, endedAt: at, endReason: end.reason }, undefined, timeline.rows);
     await tx.query(
       `INSERT INTO cdrs (id, call_id, pbx_node, linkedid, direction, caller_number, caller_name, dnis, started_at,
-         answered_at, ended_at, duration_ms, talk_ms, disposition, hangup_cause, data)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) ON CONFLICT (call_id) DO NOTHING`,
+         answered_at, ended_at, duration_ms, talk_ms, disposition, hangup_cause, data, detail)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17) ON CONFLICT (call_id) DO NOTHING`,
       [cdr.id, cdr.callId, cdr.pbxNode, cdr.linkedid, cdr.direction, cdr.callerNumber, cdr.callerName, cdr.dnis,
-        cdr.startedAt, cdr.answeredAt, cdr.endedAt, cdr.durationMs, cdr.talkMs, cdr.disposition, cdr.hangupCause, cdr.data],
+        cdr.startedAt, cdr.answeredAt, cdr.endedAt, cdr.durationMs, cdr.talkMs, cdr.disposition, cdr.hangupCause, cdr.data, cdr.detail],
     );
     await announce(tx, 'call.ended', call, at, { cause: end.cause, reason: end.reason });
     await appendOutbox(tx, { type: 'cdr.created', callId, pbxNode: call.pbxNode, occurredAt: at, data: cdrPayload(cdr) });

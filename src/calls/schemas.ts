@@ -71,6 +71,7 @@ export const CallDetail = Type.Object(
     ...CallSummary.properties,
     legs: Type.Array(CallLeg),
     timeline: Type.Array(TimelineEntry, { description: 'Call events, oldest first' }),
+    orderIds: Type.Array(Type.String({ format: 'uuid' }), { description: 'Orders taken in this call (GET /v1/orders/{id})' }),
   },
 );
 export type CallDetail = Static<typeof CallDetail>;

@@ -41,6 +41,14 @@ export function createPool(url: string, max = 10, options: { namedStatements?: b
 /** Runs fn in one transaction; rolls back on any error. */
 export async function withTransaction<T>(db: Db, fn: (client: DbClient) => Promise<T>): Promise<T> {
   const client = await db.connect();
+  // A connection lost mid-transaction (a Postgres restart, a terminated backend) is also
+  // emitted on the checked-out client; unheard, that event would crash the process. The
+  // broken client is then destroyed instead of going back to the pool.
+  let broken: Error | undefined;
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
@@ -50,6 +58,7 @@ export async function withTransaction<T>(db: Db, fn: (client: DbClient) => Promi
     await client.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
 }

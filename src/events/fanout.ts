@@ -16,6 +16,11 @@ export interface FanOutDeps extends DeliveryDeps {
   backoff: BackoffSettings;
   /** Sends in flight per job. */
   parallel?: number;
+  /**
+   * Business connectors (CRM, logistics): record and queue their deliveries first, so a
+   * failure retries the whole job before the events count as fanned out.
+   */
+  connectors?: { enqueueFor(events: EventsJobData['events']): Promise<void> };
 }
 
 export interface WebhookJob {
@@ -36,6 +41,7 @@ export function fanOutProcessor(deps: FanOutDeps): Processor<EventsJobData, numb
   return async (job: Job<EventsJobData, number, string>) => {
     const events = job.data.events ?? [];
     if (events.length === 0) return 0;
+    if (deps.connectors) await deps.connectors.enqueueFor(events);
     // One round trip: deliveries added, events marked, and what the sends need.
     const works = await fanOutWork(deps.db, events);
     if (works.length === 0) return 0;

@@ -25,6 +25,14 @@ export async function appendOutbox<T extends Record<string, unknown>>(
     ...(event.pbxNode ? { pbxNode: event.pbxNode } : {}),
     data: event.data,
   };
-  await tx.query('INSERT INTO outbox (event_id, type, payload) VALUES ($1, $2, $3)', [full.id, full.type, full]);
+  // The transaction id is taken before the sequence number (the CTE row is produced before
+  // the insert's defaults are computed): the journal's ordering rule relies on a row's
+  // number never being older than its transaction (see journal.ts).
+  await tx.query({
+    name: 'outbox-append',
+    text: `WITH x AS (SELECT pg_current_xact_id() AS txid)
+      INSERT INTO outbox (event_id, type, payload, txid) SELECT $1, $2, $3, x.txid FROM x`,
+    values: [full.id, full.type, full],
+  });
   return full;
 }

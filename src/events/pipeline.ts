@@ -28,6 +28,8 @@ import {
   type WebhookJobData,
 } from './queues.js';
 import { OutboxRelay, type RelayOptions } from './relay.js';
+import type { ConnectorConfig } from './connectors/config.js';
+import { startConnectors, type ConnectorRuntime, type ConnectorRuntimeOptions } from './connectors/runtime.js';
 import { attemptOffset, deliveryProcessor } from './webhook-worker.js';
 
 /**
@@ -54,12 +56,16 @@ export interface PipelineOptions {
   relay?: Pick<RelayOptions, 'pollMs' | 'batchSize' | 'maxBackoffMs' | 'enqueueTimeoutMs' | 'eventsPerJob' | 'republishAfterMs'>;
   /** How long stop() waits for running jobs before abandoning them to the stall checker. */
   closeTimeoutMs?: number;
+  /** CRM, logistics and other business connectors, each with its own queue. */
+  connectors?: ConnectorConfig[];
+  connectorTuning?: Pick<ConnectorRuntimeOptions, 'sweepMs' | 'staleMs'>;
 }
 
 export interface EventPipeline {
   relay: OutboxRelay;
   queues: EventQueues;
   sender: WebhookSender;
+  connectors: ConnectorRuntime;
   stop(): Promise<void>;
 }
 
@@ -111,6 +117,16 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
   const loadBatch = new Batcher<string, DeliveryWork | undefined>((ids) => loadDeliveryWorkMany(db, ids));
   const recordBatch = new Batcher<AttemptRecord, number | undefined>((records) => recordDistinct(db, records));
 
+  const connectors = startConnectors({
+    db,
+    redisUrl,
+    prefix,
+    log: plog,
+    connectors: options.connectors ?? [],
+    allowPrivate: settings.allowPrivate,
+    ...options.connectorTuning,
+  });
+
   const fanOutConnection = workerConnection(redisUrl);
   const fanOut = new Worker<EventsJobData, number, string>(
     EVENTS_QUEUE,
@@ -123,6 +139,7 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
       backoff,
       parallel: concurrency,
       record: (a) => recordBatch.load(a),
+      ...(connectors.ids.length ? { connectors } : {}),
     }),
     {
       connection: fanOutConnection,
@@ -183,10 +200,12 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
     relay,
     queues,
     sender,
+    connectors,
     stop() {
       stopping ??= (async () => {
         await relay.stop();
         await Promise.all([closeWorker(fanOut, closeTimeoutMs), closeWorker(delivery, closeTimeoutMs)]);
+        await connectors.stop();
         fanOutConnection.disconnect();
         deliveryConnection.disconnect();
         await queues.close();

@@ -125,7 +125,7 @@ describe('OpenAPI', () => {
       expect.arrayContaining(['state', 'direction', 'pbxNode', 'callerNumber', 'dnis', 'from', 'to', 'linkedid', 'limit', 'cursor']),
     );
     expect(doc.paths['/healthz'].get.security).toEqual([]);
-    expect(doc.paths['/v1/events/stream'].get.parameters.map((p: any) => p.name)).toEqual(['types', 'token']);
+    expect(doc.paths['/v1/events/stream'].get.parameters.map((p: any) => p.name)).toEqual(['types', 'token', 'after']);
   });
 
   it('serves swagger-ui with a CSP that lets it run, and a strict CSP on the API', async () => {

@@ -2,9 +2,9 @@
 // all delivered afterwards, none lost and none sent twice. Uses a private redis-server
 // so the shared one is never disturbed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { createLogger } from '../../src/log.js';
 import { withTransaction } from '../../src/db/pool.js';
 import { appendOutbox } from '../../src/events/outbox.js';
@@ -16,39 +16,7 @@ import { insertSubscription } from '../../src/events/webhook-store.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { uniquePrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
-
-async function freePort(): Promise<number> {
-  const s = createTcpServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      if (out.includes('Ready to accept connections')) resolve();
-    };
-    proc.stdout!.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
-  });
-  proc.stdout!.resume();
-  return proc;
-}
-
-async function stopRedis(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null) return;
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  proc.kill('SIGKILL');
-  await exited;
-}
-
+import { freePort, startRedis, stopRedis } from '../helpers/redis-server.js';
 
 let tdb: TestDatabase;
 let redis: ChildProcess | undefined;

@@ -1,0 +1,424 @@
+// The transfer-aware part of a CDR, derived from the call's timeline alone: legs, agents
+// with talk, hold and wrap-up, queue and wait, transfers and conferences, IVR path,
+// survey, recordings, disposition. Pure: the ten transfer cases of the acceptance tests
+// are checked on hand-made timelines.
+//
+// Timeline entries are the call's `call_events` rows. Their types and `data` are those of
+// the agreed events (call.queued, call.offered, call.connected, call.abandoned,
+// call.overflowed, call.held/resumed, call.transfer_*, call.conference_started,
+// survey.completed) plus the IVR's `ivr.step`, `recording.*`, and `agent.state_changed`
+// for this call (the ACD adds it to the call's timeline when the change names the call):
+// an agent leaving `on_call` has left the conversation, and the time spent in `wrap_up`
+// is the after-call work.
+
+export interface TimelineItem {
+  type: string;
+  at: Date;
+  data: Record<string, unknown>;
+}
+
+export type LegRole = 'agent' | 'consult' | 'conference';
+
+export interface CdrLeg {
+  role: 'caller' | LegRole;
+  agentId: string | null;
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string;
+  talkMs: number;
+  holdMs: number;
+  endReason: string;
+  transferId: string | null;
+}
+
+export interface CdrAgent {
+  agentId: string;
+  roles: LegRole[];
+  offeredAt: string | null;
+  answeredAt: string | null;
+  talkMs: number;
+  holdMs: number;
+  /** null while the agent is still in wrap-up (the CDR is refreshed when it ends). */
+  wrapUpMs: number | null;
+}
+
+export interface CdrTransfer {
+  id: string;
+  mode: string;
+  fromAgentId: string | null;
+  to: { agentId?: string; number?: string };
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  outcome: 'transferred' | 'consulted' | 'cancelled' | 'no_answer' | 'conference' | 'open';
+}
+
+export type ExtendedDisposition =
+  | 'answered'
+  | 'abandoned'
+  | 'short_abandon'
+  | 'voicemail'
+  | 'fax'
+  | 'failed'
+  | 'busy'
+  | 'no_answer'
+  | 'pbx_restart';
+
+export interface CdrDetail {
+  ivrPath: string[];
+  queue: { id: string; overflowFrom: string | null } | null;
+  queues: Array<{ id: string; at: string; overflowFrom: string | null }>;
+  waitMs: number;
+  legs: CdrLeg[];
+  agents: CdrAgent[];
+  transfers: CdrTransfer[];
+  conferences: Array<{ at: string; agentIds: string[] }>;
+  holdMs: number;
+  holdCount: number;
+  survey: { rating: unknown; rated: boolean } | null;
+  recordings: Array<Record<string, unknown>>;
+  disposition: ExtendedDisposition;
+  /** False while an agent's wrap-up is still running. */
+  complete: boolean;
+}
+
+export interface CallFacts {
+  createdAt: Date;
+  answeredAt: Date | null;
+  endedAt: Date;
+  hangupCause: number | null;
+  endReason?: string;
+}
+
+const ANSWERED_STATES = new Set(['answered', 'consulting', 'talking', 'connected']);
+const NO_ANSWER_STATES = new Set(['no_answer', 'timeout', 'failed', 'busy', 'rejected']);
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const iso = (d: Date) => d.toISOString();
+const ms = (a: Date, b: Date) => Math.max(0, b.getTime() - a.getTime());
+
+interface OpenLeg {
+  role: LegRole;
+  agentId: string;
+  startedAt: Date;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  holdMs: number;
+  endReason: string | null;
+  transferId: string | null;
+  roles: Set<LegRole>;
+}
+
+interface TransferState extends Omit<CdrTransfer, 'startedAt' | 'answeredAt' | 'endedAt'> {
+  startedAt: Date;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+}
+
+/** Q.850: 17 user busy; 1/3/20/21/27/34/38 mean the call could not be placed. */
+function placementDisposition(answered: boolean, cause: number | null): ExtendedDisposition {
+  if (answered) return 'answered';
+  if (cause === 17) return 'busy';
+  if (cause !== null && [1, 3, 20, 21, 27, 34, 38].includes(cause)) return 'failed';
+  return 'no_answer';
+}
+
+export function buildCdrDetail(call: CallFacts, timeline: readonly TimelineItem[]): CdrDetail {
+  const items = timeline.map((t, i) => ({ ...t, i })).sort((a, b) => a.at.getTime() - b.at.getTime() || a.i - b.i);
+  const legs: OpenLeg[] = [];
+  const transfers = new Map<string, TransferState>();
+  const offers = new Map<string, Date>();
+  const holds = new Map<string, Date>();
+  const wrapStart = new Map<string, Date>();
+  const wrapMs = new Map<string, number>();
+  const queues: CdrDetail['queues'] = [];
+  const conferences: CdrDetail['conferences'] = [];
+  const ivrPath: string[] = [];
+  const recordings: Array<Record<string, unknown>> = [];
+  let survey: CdrDetail['survey'] = null;
+  let waitMs = 0;
+  let waitKnown = false;
+  let queuedAt: Date | null = null;
+  let abandoned: { short: boolean } | null = null;
+  let voicemail = false;
+  let fax = false;
+  let holdCount = 0;
+  let primary: string | null = null;
+
+  const openLeg = (agentId: string) => legs.find((l) => l.agentId === agentId && l.endedAt === null);
+  const startLeg = (agentId: string, role: LegRole, at: Date, transferId: string | null): OpenLeg => {
+    const leg: OpenLeg = { role, agentId, startedAt: at, answeredAt: null, endedAt: null, holdMs: 0, endReason: null, transferId, roles: new Set([role]) };
+    legs.push(leg);
+    return leg;
+  };
+  // Nobody stays in a conversation after it ended: an agent's own hang-up recorded later
+  // (or a CDR refreshed later) gives the same leg as one built at the end of the call.
+  const endLeg = (leg: OpenLeg | undefined, when: Date, reason: string) => {
+    if (!leg || leg.endedAt) return;
+    const at = when.getTime() > call.endedAt.getTime() ? call.endedAt : when;
+    const held = holds.get(leg.agentId);
+    if (held) {
+      leg.holdMs += ms(held, at);
+      holds.delete(leg.agentId);
+    }
+    leg.endedAt = at;
+    leg.endReason = reason;
+  };
+  const setRole = (leg: OpenLeg, role: LegRole) => {
+    leg.role = role;
+    leg.roles.add(role);
+  };
+
+  for (const item of items) {
+    const d = item.data;
+    const at = item.at;
+    switch (item.type) {
+      case 'ivr.step': {
+        const node = str(d.node);
+        if (node) ivrPath.push(node);
+        if (d.nodeType === 'voicemail') voicemail = true;
+        if (d.nodeType === 'fax') fax = true;
+        break;
+      }
+      case 'call.queued': {
+        const q = obj(d.queue);
+        const id = str(q.id);
+        if (id) queues.push({ id, at: iso(at), overflowFrom: str(q.overflowFrom) });
+        queuedAt ??= at;
+        break;
+      }
+      case 'call.offered': {
+        const agentId = str(obj(d.offer).agentId);
+        if (agentId && !offers.has(agentId)) offers.set(agentId, at);
+        break;
+      }
+      case 'call.connected': {
+        const agentId = str(obj(d.agent).id);
+        if (!agentId) break;
+        const w = num(d.waitMs);
+        if (w !== null) {
+          waitMs += w;
+          waitKnown = true;
+        }
+        const leg = openLeg(agentId) ?? startLeg(agentId, 'agent', at, null);
+        leg.answeredAt ??= at;
+        setRole(leg, leg.role === 'conference' ? 'conference' : 'agent');
+        primary = agentId;
+        break;
+      }
+      case 'call.abandoned': {
+        abandoned = { short: d.short === true };
+        const w = num(d.waitMs);
+        if (w !== null) {
+          waitMs += w;
+          waitKnown = true;
+        }
+        break;
+      }
+      case 'call.overflowed': {
+        const w = num(d.waitMs);
+        if (w !== null) {
+          waitMs += w;
+          waitKnown = true;
+        }
+        if (obj(d.to).type === 'voicemail') voicemail = true;
+        break;
+      }
+      case 'call.held': {
+        const agentId = str(d.agentId) ?? primary;
+        if (agentId && !holds.has(agentId)) {
+          holds.set(agentId, at);
+          holdCount++;
+        }
+        break;
+      }
+      case 'call.resumed': {
+        const agentId = str(d.agentId) ?? primary;
+        if (!agentId) break;
+        const since = holds.get(agentId);
+        holds.delete(agentId);
+        const held = num(d.holdMs) ?? (since ? ms(since, at) : 0);
+        const leg = openLeg(agentId);
+        if (leg) leg.holdMs += held;
+        break;
+      }
+      case 'call.transfer_started':
+      case 'call.transfer_completed':
+      case 'call.transfer_cancelled': {
+        const t = obj(d.transfer);
+        const id = str(t.id);
+        if (!id) break;
+        let tr = transfers.get(id);
+        if (!tr) {
+          const to = obj(t.to);
+          tr = {
+            id,
+            mode: str(t.mode) ?? 'attended',
+            fromAgentId: str(t.fromAgentId) ?? primary,
+            to: { ...(str(to.agentId) ? { agentId: str(to.agentId)! } : {}), ...(str(to.number) ? { number: str(to.number)! } : {}) },
+            startedAt: at,
+            answeredAt: null,
+            endedAt: null,
+            outcome: 'open',
+          };
+          transfers.set(id, tr);
+          const firstTarget: string | undefined = tr.to.agentId;
+          if (tr.mode === 'blind') {
+            // The transferring agent is free at once; the target's leg starts when it answers.
+            if (tr.fromAgentId) endLeg(openLeg(tr.fromAgentId), at, 'transferred');
+          } else if (firstTarget && !openLeg(firstTarget)) {
+            startLeg(firstTarget, 'consult', at, id);
+          }
+        }
+        const state = str(t.state);
+        const answeredAt = str(t.answeredAt);
+        const target: string | undefined = tr.to.agentId;
+        const targetLeg = target ? openLeg(target) : undefined;
+        // The target answered: a state saying so, or the answer time on a later entry.
+        if (!tr.answeredAt && (answeredAt || (state && ANSWERED_STATES.has(state)))) {
+          const when = answeredAt && !Number.isNaN(Date.parse(answeredAt)) ? new Date(answeredAt) : at;
+          tr.answeredAt = when;
+          if (targetLeg) targetLeg.answeredAt ??= when;
+        }
+        if (item.type === 'call.transfer_completed') {
+          tr.endedAt = at;
+          tr.outcome = 'transferred';
+          tr.answeredAt ??= at;
+          if (tr.mode !== 'blind' && tr.fromAgentId && tr.fromAgentId !== target) endLeg(openLeg(tr.fromAgentId), at, 'transferred');
+          if (targetLeg) {
+            targetLeg.answeredAt ??= at;
+            setRole(targetLeg, 'agent');
+          }
+          if (target) primary = target;
+        } else if (item.type === 'call.transfer_cancelled') {
+          tr.endedAt = at;
+          const noAnswer = !tr.answeredAt && ((state && NO_ANSWER_STATES.has(state)) || d.reason === 'no_answer' || d.reason === 'timeout');
+          tr.outcome = tr.answeredAt ? 'consulted' : noAnswer ? 'no_answer' : 'cancelled';
+          if (targetLeg && targetLeg.role === 'consult') endLeg(targetLeg, at, tr.outcome === 'consulted' ? 'consultation_ended' : tr.outcome);
+        }
+        break;
+      }
+      case 'call.conference_started': {
+        const c = obj(d.conference);
+        const agentIds = Array.isArray(c.agentIds) ? c.agentIds.filter((a): a is string => typeof a === 'string') : [];
+        conferences.push({ at: iso(at), agentIds });
+        const tr = str(c.transferId) ? transfers.get(str(c.transferId)!) : undefined;
+        if (tr) {
+          tr.outcome = 'conference';
+          tr.answeredAt ??= at;
+          tr.endedAt = at;
+        }
+        for (const agentId of agentIds) {
+          const leg = openLeg(agentId) ?? startLeg(agentId, 'conference', at, tr?.id ?? null);
+          leg.answeredAt ??= at;
+          setRole(leg, 'conference');
+        }
+        break;
+      }
+      case 'agent.state_changed': {
+        const agentId = str(d.agentId);
+        if (!agentId) break;
+        if (d.from === 'on_call') endLeg(openLeg(agentId), at, 'agent_hangup');
+        if (d.to === 'wrap_up') wrapStart.set(agentId, at);
+        if (d.from === 'wrap_up') {
+          const start = wrapStart.get(agentId);
+          wrapMs.set(agentId, (wrapMs.get(agentId) ?? 0) + (num(d.durationMs) ?? (start ? ms(start, at) : 0)));
+          wrapStart.delete(agentId);
+        }
+        break;
+      }
+      case 'survey.completed':
+        survey = { rating: d.rating ?? null, rated: d.rated === true };
+        break;
+      default:
+        if (item.type.startsWith('recording.')) recordings.push({ event: item.type.slice('recording.'.length), at: iso(at), ...d });
+        if (item.type.startsWith('fax.')) fax = true;
+        if (item.type.startsWith('voicemail.')) voicemail = true;
+    }
+  }
+
+  const end = call.endedAt;
+  for (const leg of legs) endLeg(leg, end, 'call_ended');
+  if (!waitKnown && queuedAt) {
+    const firstAnswer = legs.map((l) => l.answeredAt).filter((a): a is Date => a !== null).sort((a, b) => a.getTime() - b.getTime())[0];
+    waitMs = ms(queuedAt, firstAnswer ?? end);
+  }
+
+  const cdrLegs: CdrLeg[] = [
+    {
+      role: 'caller',
+      agentId: null,
+      startedAt: iso(call.createdAt),
+      answeredAt: call.answeredAt ? iso(call.answeredAt) : null,
+      endedAt: iso(end),
+      talkMs: call.answeredAt ? ms(call.answeredAt, end) : 0,
+      holdMs: 0,
+      endReason: call.endReason ?? 'hangup',
+      transferId: null,
+    },
+    ...legs.map((l) => ({
+      role: l.role,
+      agentId: l.agentId,
+      startedAt: iso(l.startedAt),
+      answeredAt: l.answeredAt ? iso(l.answeredAt) : null,
+      endedAt: iso(l.endedAt!),
+      talkMs: l.answeredAt ? Math.max(0, ms(l.answeredAt, l.endedAt!) - l.holdMs) : 0,
+      holdMs: l.holdMs,
+      endReason: l.endReason ?? 'call_ended',
+      transferId: l.transferId,
+    })),
+  ];
+
+  const agentIds = [...new Set(legs.map((l) => l.agentId))];
+  const agents: CdrAgent[] = agentIds.map((agentId) => {
+    const own = legs.filter((l) => l.agentId === agentId);
+    const mine = cdrLegs.filter((l) => l.agentId === agentId);
+    const answered = own.map((l) => l.answeredAt).filter((a): a is Date => a !== null).sort((a, b) => a.getTime() - b.getTime())[0];
+    const roles = [...new Set(own.flatMap((l) => [...l.roles]))];
+    return {
+      agentId,
+      roles,
+      offeredAt: offers.get(agentId) ? iso(offers.get(agentId)!) : own[0] ? iso(own[0].startedAt) : null,
+      answeredAt: answered ? iso(answered) : null,
+      talkMs: mine.reduce((s, l) => s + l.talkMs, 0),
+      holdMs: mine.reduce((s, l) => s + l.holdMs, 0),
+      wrapUpMs: wrapStart.has(agentId) ? null : (wrapMs.get(agentId) ?? 0),
+    };
+  });
+
+  const connected = legs.some((l) => l.answeredAt !== null);
+  const reason = call.endReason ?? '';
+  let disposition: ExtendedDisposition;
+  if (/gone during disconnect|pbx.?restart/i.test(reason)) disposition = 'pbx_restart';
+  else if (connected) disposition = 'answered';
+  else if (abandoned) disposition = (abandoned as { short: boolean }).short ? 'short_abandon' : 'abandoned';
+  else if (fax) disposition = 'fax';
+  else if (voicemail) disposition = 'voicemail';
+  else disposition = placementDisposition(call.answeredAt !== null, call.hangupCause);
+
+  const queue = queues[0] ? { id: queues[queues.length - 1]!.id, overflowFrom: queues[queues.length - 1]!.overflowFrom } : null;
+  return {
+    ivrPath,
+    queue,
+    queues,
+    waitMs,
+    legs: cdrLegs,
+    agents,
+    transfers: [...transfers.values()].map((t) => ({
+      ...t,
+      startedAt: iso(t.startedAt),
+      answeredAt: t.answeredAt ? iso(t.answeredAt) : null,
+      endedAt: t.endedAt ? iso(t.endedAt) : null,
+    })),
+    conferences,
+    holdMs: cdrLegs.reduce((s, l) => s + l.holdMs, 0),
+    holdCount,
+    survey,
+    recordings,
+    disposition,
+    complete: wrapStart.size === 0,
+  };
+}

@@ -1,0 +1,253 @@
+// The connectors at run time: one BullMQ queue and worker per connector (its own
+// concurrency and backoff with jitter), fed by the `events` fan-out. Postgres holds each
+// delivery's state, so a job that runs twice sends nothing already delivered, and a
+// sweeper re-queues pending deliveries whose jobs were lost with Redis's data.
+import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import type { Db } from '../../db/pool.js';
+import type { Logger } from '../../log.js';
+import type { DomainEvent } from '../catalogue.js';
+import { backoffDelay, judgeAttempt } from '../delivery-policy.js';
+import { createWebhookSender, type WebhookSender } from '../http-sender.js';
+import { producerConnection, workerConnection } from '../queues.js';
+import { sign } from '../signing.js';
+import { withTimeout } from '../timeout.js';
+import type { ConnectorConfig } from './config.js';
+import { Batcher } from '../batcher.js';
+import {
+  addDeliveries,
+  loadWork,
+  recordConnectorAttempt,
+  recordConnectorAttempts,
+  reopenConnectorDelivery,
+  stalePending,
+  touchPending,
+  type ConnectorAttempt,
+} from './store.js';
+import { connectorWants, renderBody } from './template.js';
+
+export const CONNECTOR_BACKOFF = 'connector';
+export const connectorQueueName = (id: string) => `connector-${id}`;
+
+interface JobData {
+  deliveryId: string;
+  /** Attempts made before this series (1 after the inline first attempt). */
+  attemptOffset?: number;
+}
+
+export interface ConnectorRuntimeOptions {
+  db: Db;
+  redisUrl: string;
+  prefix: string;
+  log: Logger;
+  connectors: ConnectorConfig[];
+  allowPrivate: boolean;
+  /** How often pending deliveries are checked for lost jobs, and after how long one counts as lost. */
+  sweepMs?: number;
+  staleMs?: number;
+  enqueueTimeoutMs?: number;
+}
+
+export interface ConnectorRuntime {
+  ids: string[];
+  /** Called by the fan-out for each run of events: records and queues what each connector wants. */
+  enqueueFor(events: DomainEvent[]): Promise<void>;
+  /** A dead letter sent again (a new series of attempts, same Idempotency-Key). */
+  replay(deliveryId: string): Promise<'replayed' | 'not_dead' | 'unknown_connector'>;
+  sweep(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+interface Lane {
+  config: ConnectorConfig;
+  attempt(deliveryId: string, event: DomainEvent, attemptInSeries: number, maxAttempts: number): Promise<AttemptResult>;
+  backoff: { baseMs: number; maxMs: number };
+  queue: Queue<JobData, unknown, string>;
+  worker: Worker<JobData, string, string>;
+  connection: ReturnType<typeof workerConnection>;
+  sender: WebhookSender;
+}
+
+type AttemptResult = { status: 'delivered' | 'pending' | 'failed' | 'dead'; reason?: string; recorded: boolean };
+
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+function jobOptions(c: ConnectorConfig, jobId: string, attempts = c.maxAttempts ?? 10, delay = 0): JobsOptions {
+  return {
+    jobId,
+    attempts: Math.max(1, attempts),
+    ...(delay > 0 ? { delay } : {}),
+    backoff: { type: CONNECTOR_BACKOFF },
+    removeOnComplete: true,
+    removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+  };
+}
+
+const NONE: ConnectorRuntime = {
+  ids: [],
+  enqueueFor: async () => {},
+  replay: async () => 'unknown_connector',
+  sweep: async () => 0,
+  stop: async () => {},
+};
+
+export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime {
+  // No connector configured: no Redis connection, no timer.
+  if (opts.connectors.length === 0) return NONE;
+  const { db, log } = opts;
+  const producer = producerConnection(opts.redisUrl);
+  const bullPrefix = `${opts.prefix}:bull`;
+  const timeout = opts.enqueueTimeoutMs ?? 5_000;
+  const lanes = new Map<string, Lane>();
+
+  for (const c of opts.connectors) {
+    const sender = createWebhookSender({ allowPrivate: opts.allowPrivate, timeoutMs: c.timeoutMs ?? 10_000, connections: c.concurrency ?? 8 });
+    const queue = new Queue<JobData, unknown, string>(connectorQueueName(c.id), { connection: producer, prefix: bullPrefix });
+    queue.on('error', () => {});
+    const connection = workerConnection(opts.redisUrl);
+    const backoff = { baseMs: c.backoffBaseMs ?? 1_000, maxMs: c.backoffMaxMs ?? 3_600_000 };
+    // Concurrent sends share round trips to Postgres.
+    const record = new Batcher<ConnectorAttempt, boolean>((list) => recordConnectorAttempts(db, list));
+    /** One attempt: render, sign, POST, judge, record. The first is made inline by the fan-out. */
+    const attempt = async (deliveryId: string, event: DomainEvent, attemptInSeries: number, maxAttempts: number): Promise<AttemptResult> => {
+      const body = renderBody(c, event);
+      // The event id is the idempotency key: the same on every retry and replay.
+      const headers: Record<string, string> = { 'idempotency-key': event.id };
+      if (c.auth?.signingSecret) Object.assign(headers, sign(c.auth.signingSecret, event.id, body));
+      else headers['webhook-id'] = event.id;
+      if (c.auth?.bearer) headers.authorization = `Bearer ${c.auth.bearer}`;
+      const result = await sender.send(c.url, headers, body);
+      const verdict = judgeAttempt(result, attemptInSeries, maxAttempts);
+      const status = verdict.status === 'disabled' ? 'failed' : verdict.status;
+      const reason = verdict.status !== 'delivered' ? verdict.reason : undefined;
+      const recorded = await record.load({
+        id: deliveryId,
+        status,
+        ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),
+        ...(reason !== undefined ? { error: reason } : {}),
+      });
+      if (recorded && (status === 'failed' || status === 'dead')) {
+        log.warn({ connector: c.id, deliveryId, status }, 'connector delivery is a dead letter');
+      }
+      return { status, ...(reason !== undefined ? { reason } : {}), recorded };
+    };
+    const worker = new Worker<JobData, string, string>(
+      connectorQueueName(c.id),
+      async (job: Job<JobData, string, string>) => {
+        const work = await loadWork(db, job.data.deliveryId);
+        if (!work || work.connector !== c.id) return 'unknown delivery';
+        if (work.status !== 'pending') return `already ${work.status}`;
+        if (!work.event) {
+          await recordConnectorAttempt(db, { id: work.id, status: 'failed', error: 'event payload no longer in the outbox' });
+          return 'no payload';
+        }
+        const offset = job.data.attemptOffset ?? 0;
+        const r = await attempt(work.id, work.event, offset + job.attemptsMade + 1, offset + (job.opts.attempts ?? 1));
+        if (!r.recorded) return 'finished concurrently';
+        if (r.status === 'delivered') return 'delivered';
+        if (r.status === 'pending') throw new Error(r.reason ?? 'retry');
+        throw new UnrecoverableError(r.reason ?? r.status);
+      },
+      {
+        connection,
+        prefix: bullPrefix,
+        concurrency: c.concurrency ?? 8,
+        removeOnComplete: { count: 0 },
+        removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+        settings: {
+          // Counted across the whole delivery: a series after the inline first attempt continues the curve.
+          backoffStrategy: (attemptsMade, type, _err, job) =>
+            type === CONNECTOR_BACKOFF ? backoffDelay(attemptsMade + ((job?.data as JobData | undefined)?.attemptOffset ?? 0), backoff) : 0,
+        },
+      },
+    );
+    worker.on('error', (err) => log.debug({ err: err.message, connector: c.id }, 'connector worker error'));
+    lanes.set(c.id, { config: c, attempt, backoff, queue, worker, connection, sender });
+  }
+
+  async function enqueue(lane: Lane, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await withTimeout(
+      lane.queue.addBulk(ids.map((id) => ({ name: 'deliver', data: { deliveryId: id }, opts: jobOptions(lane.config, id) }))),
+      timeout,
+    );
+  }
+
+  async function sweep(): Promise<number> {
+    let n = 0;
+    for (const lane of lanes.values()) {
+      const ids = await stalePending(db, lane.config.id, opts.staleMs ?? 60_000);
+      if (ids.length === 0) continue;
+      // jobId = delivery id: a job that still exists is left alone; a lost one is created.
+      await enqueue(lane, ids);
+      await touchPending(db, ids);
+      n += ids.length;
+    }
+    return n;
+  }
+
+  const sweeper = setInterval(() => {
+    sweep().catch((err: Error) => log.debug({ err: err.message }, 'connector sweep failed; retrying later'));
+  }, opts.sweepMs ?? 30_000);
+  sweeper.unref();
+
+  return {
+    ids: [...lanes.keys()],
+    async enqueueFor(events) {
+      for (const lane of lanes.values()) {
+        const wanted = events.filter((e) => connectorWants(lane.config, e));
+        if (wanted.length === 0) continue;
+        const pending = await addDeliveries(db, lane.config.id, wanted);
+        const byId = new Map(wanted.map((e) => [e.id, e]));
+        const max = lane.config.maxAttempts ?? 10;
+        // A re-run finds deliveries attempted before: make sure their series exists.
+        const retries = pending.filter((p) => p.attempts > 0).map((p) => ({ id: p.id, offset: Math.min(p.attempts, max - 1) }));
+        // The first attempt of each new delivery is made here, as the webhook fan-out does:
+        // only those that need a retry cost a queue job.
+        await eachLimited(pending.filter((p) => p.attempts === 0), lane.config.concurrency ?? 8, async (p) => {
+          const r = await lane.attempt(p.id, byId.get(p.eventId)!, 1, max);
+          if (r.recorded && r.status === 'pending') retries.push({ id: p.id, offset: 1 });
+        });
+        if (retries.length === 0) continue;
+        await withTimeout(
+          lane.queue.addBulk(
+            retries.map((r) => ({
+              name: 'deliver',
+              data: { deliveryId: r.id, attemptOffset: r.offset },
+              opts: jobOptions(lane.config, r.id, max - r.offset, backoffDelay(r.offset, lane.backoff)),
+            })),
+          ),
+          timeout,
+        );
+      }
+    },
+    async replay(deliveryId) {
+      const reopened = await reopenConnectorDelivery(db, deliveryId);
+      if (!reopened) return 'not_dead';
+      const lane = lanes.get(reopened.connector);
+      if (!lane) return 'unknown_connector';
+      // A new job id per series: the failed job of the previous series may still be kept.
+      await withTimeout(
+        lane.queue.add('deliver', { deliveryId }, jobOptions(lane.config, `${deliveryId}-r${reopened.attempts}`)),
+        timeout,
+      );
+      return 'replayed';
+    },
+    sweep,
+    async stop() {
+      clearInterval(sweeper);
+      await Promise.allSettled([...lanes.values()].map((l) => l.worker.close()));
+      await Promise.allSettled([...lanes.values()].map((l) => l.queue.close()));
+      for (const l of lanes.values()) {
+        l.connection.disconnect();
+        await l.sender.close();
+      }
+      producer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+// A private redis-server per test, so tests can kill and restart Redis without
+// disturbing the shared one (started without persistence: a restart loses every job).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+
+export async function freePort(): Promise<number> {
+  const s = createTcpServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+export async function startRedis(port: number): Promise<ChildProcess> {
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      if (out.includes('Ready to accept connections')) resolve();
+    };
+    proc.stdout!.on('data', onData);
+    proc.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
+  });
+  proc.stdout!.resume();
+  return proc;
+}
+
+export async function stopRedis(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return;
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  proc.kill('SIGKILL');
+  await exited;
+}
