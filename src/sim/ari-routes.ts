@@ -169,6 +169,7 @@ function originate(req: AriRequest, world: World, channelId?: string): AriReply 
     variables: req.variables,
     channelId: channelId ?? get(req, 'channelId'),
     otherChannelId: get(req, 'otherChannelId'),
+    originator: get(req, 'originator'),
   });
   return reply.ok(ariChannel(ch));
 }

@@ -496,7 +496,11 @@ export class World {
       throw new WorldError('internal', 'Allocation failed');
     };
     if (ep.tech === 'Local' && !KNOWN_CONTEXTS.has(ep.context)) fail(0);
+    // Asterisk requests the channel on behalf of the originator, so it joins that call
+    // (same linkedid); an unknown originator is ignored.
+    const originator = p.originator ? this.chans.get(p.originator) : undefined;
     const legs = this.allocate(ep, {
+      linkedid: originator?.linkedid,
       id: p.channelId,
       otherId: p.otherChannelId,
       caller: callerId,
@@ -625,7 +629,7 @@ export class World {
 
   private allocate(
     ep: { tech: string; resource: string; exten: string; context: string },
-    o: { id?: string; otherId?: string; caller: PartyId; accountcode: string; origin: Origin; plainOne?: boolean },
+    o: { id?: string; otherId?: string; caller: PartyId; accountcode: string; origin: Origin; plainOne?: boolean; linkedid?: string | undefined },
   ): { one: Channel; two?: Channel } {
     const oneDialplan: DialplanLocation = o.plainOne
       ? { context: ep.context, exten: ep.exten, priority: 1, appName: '', appData: '' }
@@ -641,6 +645,7 @@ export class World {
         dialplan: { ...oneDialplan, context: 'default', exten: 's' },
         origin: o.origin,
         accountcode: o.accountcode,
+        ...(o.linkedid ? { linkedid: o.linkedid } : {}),
       });
       this.emit({ type: 'ChannelCreated', at: this.date(), apps: [], channel: this.snap(one) });
       return { one };
@@ -658,6 +663,7 @@ export class World {
       dialplan: oneDialplan,
       origin: o.origin,
       accountcode: o.accountcode,
+      ...(o.linkedid ? { linkedid: o.linkedid } : {}),
     });
     const two = this.newChannel({
       id: o.otherId,
@@ -670,7 +676,7 @@ export class World {
       dialplan: { context: ep.context, exten: ep.exten, priority: 1, appName: '', appData: '' },
       origin: 'local-two',
       accountcode: o.accountcode,
-      linkedid: one.id,
+      linkedid: one.linkedid,
     });
     one.localHalf = 1;
     two.localHalf = 2;
