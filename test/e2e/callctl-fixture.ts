@@ -72,7 +72,7 @@ export async function callerReachesAgentA(w: CallCtlWorld, data: Record<string, 
   await waitFor('the call to be connected', async () => (await callState(w, callId)) === 'connected');
   const legs = await w.t.db.query<{ channel_id: string; role: string }>('SELECT channel_id, role FROM call_legs WHERE call_id = $1', [callId]);
   const agent = legs.rows.find((l) => l.role === 'agent')!.channel_id;
-  const customer = legs.rows.find((l) => l.role === 'caller')?.channel_id ?? (await w.t.db.query('SELECT channel_id FROM calls WHERE id = $1', [callId])).rows[0].channel_id;
+  const customer = legs.rows.find((l) => l.role === 'customer')!.channel_id;
   await waitFor('A and the customer in one bridge', () => together(w, agent, customer));
   return { callId, agent, customer };
 }

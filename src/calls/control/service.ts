@@ -17,7 +17,7 @@ import { LiveCalls, type LiveCall, type LiveLeg } from './live.js';
 import { acceptDial } from './originations.js';
 import { ControlPbx } from './pbx.js';
 import { keyDialPolicy } from './key-policy.js';
-import { endLeg, moveCall, newId, noteEvent } from './repository.js';
+import { addLeg, endLeg, moveCall, newId, noteEvent } from './repository.js';
 
 export interface CallControlOptions {
   db: Db;
@@ -243,6 +243,7 @@ export class CallControl {
       await noteEvent(this.o.db, live.callId, 'call.agent_answered', { channelId: leg.channelId, agentId: leg.agentId });
       const { endpoint, callerId } = live.dialOut;
       live.dialOut = undefined;
+      await addLeg(this.o.db, live.callId, live.customer, 'customer', null);
       try {
         await this.o.ari.channels.originate({
           endpoint,

@@ -83,8 +83,8 @@ export class TransferService {
         // The target's leg joins the customer's conversation: same linkedid, so CDRs follow.
         originator: live.customer,
         variables: { CTI_CALL_ID: call.id },
-        // The PBX gives up a little after our own timer, which decides.
-        timeout: Math.ceil(timeoutMs / 1000) + 5,
+        // Our own timer decides; the PBX gives up a minute later should we be gone by then.
+        timeout: Math.ceil(timeoutMs / 1000) + 60,
       });
     } catch (err) {
       log.warn({ err: (err as Error).message, callId: call.id, transferId: transfer.id }, 'transfer target could not be dialled');
