@@ -51,3 +51,17 @@ CREATE INDEX call_transfers_call_idx ON call_transfers (call_id, created_at);
 
 -- The agent on a leg, so a transfer-aware CDR tells whose handle time a leg was.
 ALTER TABLE call_legs ADD COLUMN agent_id text;
+
+-- Recordings of a call's conversation (its main bridge), named on the PBX by their id.
+CREATE TABLE call_recordings (
+  id           uuid PRIMARY KEY,
+  call_id      uuid NOT NULL REFERENCES calls (id) ON DELETE CASCADE,
+  pbx_node     text NOT NULL,
+  format       text NOT NULL,
+  state        text NOT NULL CHECK (state IN ('recording', 'paused', 'done', 'failed')),
+  started_at   timestamptz NOT NULL DEFAULT now(),
+  ended_at     timestamptz,
+  duration_ms  integer,
+  cause        text
+);
+CREATE INDEX call_recordings_call_idx ON call_recordings (call_id, started_at);

@@ -12,6 +12,7 @@ import { callControlCapability } from './calls/control/capability.js';
 import { CallControlRegistry } from './calls/control/registry.js';
 import { callControlRoutes } from './calls/control/routes.js';
 import { CallDetailCache } from './calls/detail-cache.js';
+import { recordingRoutes } from './calls/recordings/routes.js';
 import { callRoutes } from './calls/routes.js';
 import { loadConfig, redactConfig, type Config } from './config.js';
 import { migrate } from './db/migrate.js';
@@ -98,6 +99,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues } },
       { plugin: ivrRoutes, opts: { db, config } },
       { plugin: callControlRoutes, opts: { db, registry: callControl, config: config.callControl } },
+      { plugin: recordingRoutes, opts: { db, registry: callControl } },
     ],
   });
   registerPbxMetrics(nodes);

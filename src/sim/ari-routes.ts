@@ -407,6 +407,7 @@ for (const action of ['pause', 'mute']) {
   for (const method of ['POST', 'DELETE']) {
     on(method, `recordings/live/:name/${action}`, (_req, p, { world }) => {
       if (!world.liveRecording(p['name'] ?? '')) return reply.error(404, 'Not Found', 'Recording not found');
+      if (action === 'pause') world.pauseRecording(p['name'] ?? '', method === 'POST');
       return noContent();
     });
   }

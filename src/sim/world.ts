@@ -1324,6 +1324,10 @@ export class World {
     this.recorder.stop(name);
   }
 
+  pauseRecording(name: string, paused: boolean): void {
+    this.recorder.pause(name, paused);
+  }
+
   /** DELETE /recordings/live/{name}: stop and throw the file away. */
   cancelRecording(name: string): void {
     this.recorder.cancel(name);

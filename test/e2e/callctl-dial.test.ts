@@ -123,4 +123,41 @@ describe('click-to-dial and mid-call control', () => {
     const { rows } = await w.t.db.query('SELECT disposition, hangup_cause FROM cdrs WHERE call_id = $1', [res.body.id]);
     expect(rows[0]).toMatchObject({ disposition: expect.any(String), hangup_cause: 17 });
   });
+
+  it('records the conversation: start, pause, resume, stop, list, download with Range', async () => {
+    const c = await callerReachesAgentA(w);
+    const started = await w.api<{ id: string; state: string }>('POST', `/v1/calls/${c.callId}/recordings`);
+    expect(started.status).toBe(201);
+    const id = started.body.id;
+    expect(w.sim.world.liveRecording(id)).toMatchObject({ state: 'recording', targetUri: `bridge:${c.callId}` });
+    expect((await w.api('POST', `/v1/recordings/${id}/pause`)).body).toMatchObject({ state: 'paused' });
+    expect(w.sim.world.liveRecording(id)!.state).toBe('paused');
+    expect((await w.api('POST', `/v1/recordings/${id}/pause`)).status).toBe(409);
+    expect((await w.api('POST', `/v1/recordings/${id}/resume`)).body).toMatchObject({ state: 'recording' });
+    expect((await w.api('GET', `/v1/recordings/${id}/audio`)).status).toBe(409);
+    expect((await w.api('POST', `/v1/recordings/${id}/stop`)).body).toMatchObject({ state: 'done' });
+    expect((await w.api('POST', `/v1/recordings/${id}/stop`)).status).toBe(409);
+
+    const full = await fetch(`${w.service.url}/v1/recordings/${id}/audio`, { headers: { authorization: `Bearer ${w.key}` } });
+    expect(full.status).toBe(200);
+    expect(full.headers.get('accept-ranges')).toBe('bytes');
+    const bytes = Buffer.from(await full.arrayBuffer());
+    expect(bytes.subarray(0, 4).toString()).toBe('RIFF');
+    const part = await fetch(`${w.service.url}/v1/recordings/${id}/audio`, { headers: { authorization: `Bearer ${w.key}`, range: 'bytes=8-11' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 8-11/${bytes.length}`);
+    expect(Buffer.from(await part.arrayBuffer()).toString()).toBe('WAVE');
+    const beyond = await fetch(`${w.service.url}/v1/recordings/${id}/audio`, { headers: { authorization: `Bearer ${w.key}`, range: `bytes=${bytes.length}-` } });
+    expect(beyond.status).toBe(416);
+    expect(beyond.headers.get('content-range')).toBe(`bytes */${bytes.length}`);
+
+    // A recording still running when the call ends is finished by the PBX.
+    const second = await w.api<{ id: string }>('POST', `/v1/calls/${c.callId}/recordings`);
+    await w.api('POST', `/v1/calls/${c.callId}/hangup`);
+    await waitFor('the second recording done', async () => (await w.api<{ state: string }>('GET', `/v1/recordings/${second.body.id}`)).body.state === 'done');
+    const list = await w.api<{ items: Array<{ id: string; state: string }> }>('GET', `/v1/calls/${c.callId}/recordings`);
+    expect(list.body.items.map((r) => [r.id, r.state])).toEqual([[id, 'done'], [second.body.id, 'done']]);
+    const types = (await eventTypes(w, c.callId)).filter((t) => t.startsWith('call.recording'));
+    expect(types).toEqual(['call.recording_started', 'call.recording_paused', 'call.recording_resumed', 'call.recording_stopped', 'call.recording_started', 'call.recording_stopped']);
+  });
 });

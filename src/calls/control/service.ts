@@ -11,6 +11,7 @@ import type { Logger } from '../../log.js';
 import type { AgentDesk } from '../agent-desk.js';
 import { checkDestination } from '../dial-policy.js';
 import { endCall, getCall, type Call } from '../repository.js';
+import { RecordingService } from '../recordings/service.js';
 import { TransferService, type StartTransfer } from '../transfers/service.js';
 import { getTransfer, type Transfer } from '../transfers/repository.js';
 import { LiveCalls, type LiveCall, type LiveLeg } from './live.js';
@@ -43,11 +44,13 @@ const STASIS_ARG = 'call-control';
 export class CallControl {
   readonly live = new LiveCalls();
   readonly transfers: TransferService;
+  readonly recordings: RecordingService;
   private readonly pbx: ControlPbx;
   private stopped = false;
 
   constructor(private readonly o: CallControlOptions) {
     this.pbx = new ControlPbx(o.ari, this.live, o.config.mohClass, o.log);
+    this.recordings = new RecordingService({ db: o.db, ari: o.ari, live: this.live, pbxNode: o.pbxNode, log: o.log });
     this.transfers = new TransferService({
       db: o.db,
       pbxNode: o.pbxNode,
@@ -210,9 +213,11 @@ export class CallControl {
 
   /** True when the event is about a leg call control created. */
   async route(event: AriEvent): Promise<boolean> {
+    if (this.stopped) return false;
+    if (await this.recordings.route(event)) return true;
     const e = event as { type: string; channel?: { id?: string }; cause?: number };
     const leg = e.channel?.id ? this.live.leg(e.channel.id) : undefined;
-    if (!leg || this.stopped) return false;
+    if (!leg) return false;
     switch (e.type) {
       case 'StasisStart':
         await this.live.serial(leg.callId, () => this.onUp(leg));
