@@ -220,6 +220,19 @@ const handlers: Record<string, Handler> = {
     s.respond(msg, 'Success', [['Message', 'Redirect successful']]);
   },
 
+  blindtransfer(s, msg) {
+    const name = msg.get('Channel');
+    if (!name) return s.error(msg, 'No channel specified');
+    const exten = msg.get('Exten');
+    if (!exten) return s.error(msg, 'No extension specified');
+    const ch = findChannel(s, name);
+    if (!ch) return s.error(msg, 'Channel specified does not exist');
+    const context = msg.get('Context') || ch.dialplan.context;
+    const result = s.ctx.world.blindTransfer(ch.id, context, exten);
+    if (result === 'invalid') return s.error(msg, 'Transfer invalid');
+    s.respond(msg, 'Success', [['Message', 'Transfer succeeded']]);
+  },
+
   async originate(s, msg) {
     const dialString = msg.get('Channel');
     if (!dialString) return s.error(msg, 'Channel not specified');

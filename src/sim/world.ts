@@ -114,7 +114,7 @@ interface Bridge {
   announcer?: string;
 }
 
-const KNOWN_CONTEXTS = new Set(['from-pstn', 'agents', 'caller-script', 'after-stasis', 'default', 'from-internal', 'queue-in', 'fax-in']);
+const KNOWN_CONTEXTS = new Set(['from-pstn', 'agents', 'cti-agents', 'caller-script', 'after-stasis', 'default', 'from-internal', 'queue-in', 'fax-in']);
 const BRIDGE_TYPE_TOKENS = new Set(['mixing', 'holding', 'dtmf_events', 'proxy_media', 'video_sfu', 'video_single', 'sdp_label']);
 
 
@@ -891,6 +891,14 @@ export class World {
       this.runInbound(c, this.inboundApp);
       return;
     }
+    if (context === 'cti-agents') {
+      // deploy/asterisk: exten => _X.,1,NoOp(...) same => n,Dial(PJSIP/${EXTEN},${CTI_AGENT_RING_TIMEOUT})
+      const ring = this.getVar(c.id, 'CTI_AGENT_RING_TIMEOUT') ?? '20';
+      this.dialplanStep(c, 1, 'NoOp', `cti-bridge rings agent ${exten}`);
+      this.dialplanStep(c, 2, 'Dial', `PJSIP/${exten},${ring}`);
+      this.dialplanDial(c, `PJSIP/${exten}`, Number(ring) || 20);
+      return;
+    }
     this.dialplanStep(c, priority, 'NoOp', `${context} ${exten}`);
     this.after(500, () => this.hangupFlow(c, { cause: CAUSE.NORMAL_CLEARING }), c);
   }
@@ -1038,6 +1046,22 @@ export class World {
     if (c.stasis) this.cleanup(c, 'leave');
     if (c.bridgeId) this.leaveBridge(c);
     this.after(0, () => this.runDialplan(c, context, exten, priority, 'redirect'), c);
+  }
+
+  /**
+   * AMI BlindTransfer: the party talking with `channelId` (its Dial() partner) goes to
+   * exten@context and the transferer leaves. Without a partner there is nothing to
+   * transfer: Asterisk answers "Transfer invalid".
+   */
+  blindTransfer(channelId: string, context: string, exten: string): 'success' | 'invalid' {
+    const c = this.mustChannel(channelId);
+    const transferee = c.partnerId ? this.chans.get(c.partnerId) : undefined;
+    if (!transferee || transferee.gone || c.stasis) return 'invalid';
+    c.partnerId = undefined;
+    transferee.partnerId = undefined;
+    this.after(0, () => this.hangupFlow(c, { requestCause: CAUSE.NORMAL_CLEARING, soft: true, cause: CAUSE.NORMAL_CLEARING }), c);
+    this.after(0, () => this.runDialplan(transferee, context, exten, 1, 'redirect'), transferee);
+    return 'success';
   }
 
   /** ARI /redirect: transfers a Stasis channel to another endpoint. */

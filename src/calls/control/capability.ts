@@ -19,6 +19,7 @@ export function callControlCapability(opts: {
       pbxNode: ctx.pbxNode,
       app: opts.appFor(ctx.pbxNode),
       ari: ctx.ari,
+      ami: ctx.ami,
       log: ctx.log.child({ capability: 'call-control' }),
       config: opts.config,
       desk: opts.desk,

@@ -11,7 +11,7 @@ import { compilePattern } from '../dial-policy.js';
 import { getCall, type Call } from '../repository.js';
 import { CallIdParams, CallSummary } from '../schemas.js';
 import { getTransfer } from '../transfers/repository.js';
-import { StartTransferBody, TransferIdParams, TransferSchema } from '../transfers/schemas.js';
+import { ChannelTransferBody, ChannelTransferResult, StartTransferBody, TransferIdParams, TransferSchema } from '../transfers/schemas.js';
 import { publicTransfer } from '../transfers/service.js';
 import { keyDialPolicy, saveKeyDialPolicy } from './key-policy.js';
 import type { CallControlRegistry } from './registry.js';
@@ -144,6 +144,26 @@ export async function callControlRoutes(app: FastifyInstance, opts: CallControlR
         policy: policy.policy,
       });
       return reply.code(201).send(publicTransfer(t));
+    },
+  );
+
+  r.post(
+    '/v1/channel-transfers',
+    {
+      config: { scopes: ['calls:write'] },
+      schema: {
+        tags: ['transfers'],
+        summary: 'Blind-transfer a call that the site’s own dialplan controls (AMI BlindTransfer)',
+        description: 'For channels that never entered cti-bridge’s app. The party talking with `channel` goes to the target; `channel` leaves.',
+        body: ChannelTransferBody,
+        response: { 200: ChannelTransferResult, ...problemResponses(...authProblems, 404, 409, 422, 503) },
+      },
+    },
+    async (req) => {
+      const control = req.body.pbxNode ? controlFor(req.body.pbxNode) : registry.any();
+      if (!control) throw new ProblemError(503, 'this instance drives no PBX node now; retry');
+      const policy = await keyDialPolicy(db, keyId(req), config);
+      return control.transferChannel(req.body.channel, req.body.to, policy.policy);
     },
   );
 

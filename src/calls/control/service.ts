@@ -2,6 +2,7 @@
 // events of the legs it created. A click-to-dial call rings the agent first; when the
 // agent answers, the customer is dialled; both meet in the call's mixing bridge, whose id
 // is the call's id. Transfers (src/calls/transfers) work on the same live calls.
+import type { AmiClient } from '../../ami/index.js';
 import type { AriClient } from '../../ari/client.js';
 import type { AriEvent } from '../../ari/types.js';
 import { ProblemError } from '../../api/problem.js';
@@ -9,11 +10,12 @@ import type { CallControlConfig } from '../../config.js';
 import type { Db } from '../../db/pool.js';
 import type { Logger } from '../../log.js';
 import type { AgentDesk } from '../agent-desk.js';
-import { checkDestination } from '../dial-policy.js';
+import { checkDestination, type DialPolicy } from '../dial-policy.js';
 import { endCall, getCall, type Call } from '../repository.js';
 import { RecordingService } from '../recordings/service.js';
 import { TransferService, type StartTransfer } from '../transfers/service.js';
-import { getTransfer, type Transfer } from '../transfers/repository.js';
+import { blindTransferChannel, type DialplanTransferResult } from '../transfers/dialplan.js';
+import { getTransfer, type Transfer, type TransferTarget } from '../transfers/repository.js';
 import { LiveCalls, type LiveCall, type LiveLeg } from './live.js';
 import { acceptDial } from './originations.js';
 import { ControlPbx } from './pbx.js';
@@ -25,6 +27,7 @@ export interface CallControlOptions {
   pbxNode: string;
   app: string;
   ari: AriClient;
+  ami: AmiClient;
   log: Logger;
   config: CallControlConfig;
   desk?: AgentDesk | undefined;
@@ -200,6 +203,13 @@ export class CallControl {
       if (!live || live.ended) throw new ProblemError(409, `call ${callId} is not up under call control`);
       return this.transfers.start(live, req);
     });
+  }
+
+  /** A channel the site's dialplan controls, handed to another party by the PBX itself. */
+  async transferChannel(channel: string, to: TransferTarget, policy: DialPolicy): Promise<DialplanTransferResult> {
+    const result = await blindTransferChannel(this.o.ami, { channel, to, policy });
+    this.o.log.info({ channel, context: result.context, event: 'channel.transferred' }, 'dialplan channel transferred');
+    return result;
   }
 
   async transferCommand(transferId: string, type: 'complete' | 'cancel' | 'conference'): Promise<Transfer> {

@@ -36,3 +36,23 @@ export const TransferSchema = Type.Object({
   answeredAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   endedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
+
+export const ChannelTransferBody = Type.Object(
+  {
+    channel: Type.String({ minLength: 3, maxLength: 100, description: 'The transferring party’s channel name, e.g. PJSIP/1001-0000000b; the party it talks with is transferred' }),
+    to: Type.Union([
+      Type.Object({ extension: Type.String({ pattern: '^[0-9]{2,6}$' }) }, { additionalProperties: false }),
+      Type.Object({ number: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false }),
+    ]),
+    mode: Type.Optional(Type.Literal('blind', { description: 'Only blind transfers for channels outside cti-bridge’s app' })),
+    pbxNode: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
+  },
+  { additionalProperties: false },
+);
+
+export const ChannelTransferResult = Type.Object({
+  channel: Type.String(),
+  to: Type.Object({ extension: Type.Optional(Type.String()), number: Type.Optional(Type.String()) }),
+  context: Type.String(),
+  exten: Type.String(),
+});
