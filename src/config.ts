@@ -50,6 +50,8 @@ const EnvSchema = Type.Object({
   CALLS_MAX_CONCURRENT: Type.Integer({ default: 10, minimum: 1 }),
   CALLS_PER_MINUTE: Type.Integer({ default: 30, minimum: 1 }),
   CALLS_MOH_CLASS: Type.String({ default: 'default', pattern: '^[A-Za-z0-9_-]+$' }),
+  // Where an IVR transfer node's named destination goes: {"operator":"1001","billing":"0301234567"}.
+  TRANSFER_DESTINATIONS: Type.Optional(Type.String()),
   TRANSFER_TIMEOUT_SECONDS: Type.Integer({ default: 20, minimum: 1, maximum: 600 }),
   // The initiator hangs up while the target rings: go on as a blind transfer, or cancel it.
   TRANSFER_INITIATOR_HANGUP: Type.Union([Type.Literal('blind'), Type.Literal('cancel')], { default: 'blind' }),
@@ -122,6 +124,30 @@ export interface CallControlConfig {
   mohClass: string;
   transferTimeoutSeconds: number;
   initiatorHangup: 'blind' | 'cancel';
+  /** IVR transfer destinations by name: an extension or a number. */
+  destinations: Record<string, string>;
+}
+
+function parseDestinations(raw: string | undefined): Record<string, string> {
+  if (raw === undefined || raw.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('TRANSFER_DESTINATIONS is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError('TRANSFER_DESTINATIONS must be a JSON object of name -> extension or number');
+  }
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parsed)) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new ConfigError(`TRANSFER_DESTINATIONS: invalid name ${JSON.stringify(name)}`);
+    if (typeof value !== 'string' || !/^\+?[0-9]{2,20}$/.test(value)) {
+      throw new ConfigError(`TRANSFER_DESTINATIONS.${name} must be an extension or a number (digits)`);
+    }
+    out[name] = value;
+  }
+  return out;
 }
 
 function parseDialPolicy(allow: string | undefined, deny: string | undefined): DialPolicy {
@@ -239,6 +265,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       mohClass: env.CALLS_MOH_CLASS,
       transferTimeoutSeconds: env.TRANSFER_TIMEOUT_SECONDS,
       initiatorHangup: env.TRANSFER_INITIATOR_HANGUP,
+      destinations: parseDestinations(env.TRANSFER_DESTINATIONS),
     },
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,

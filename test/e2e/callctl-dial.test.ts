@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/api/keys.js';
 import { waitFor, waitUntil } from '../helpers/wait.js';
-import { AGENT_A, alive, callerReachesAgentA, callState, CUSTOMER, eventTypes, events, hears, noBridgesLeft, onHold, startCallCtlWorld, together, type CallCtlWorld } from './callctl-fixture.js';
+import { AGENT_A, alive, agentACallsCustomer, callState, CUSTOMER, eventTypes, events, hears, noBridgesLeft, onHold, startCallCtlWorld, together, type CallCtlWorld } from './callctl-fixture.js';
 
 describe('click-to-dial and mid-call control', () => {
   let w: CallCtlWorld;
@@ -39,7 +39,7 @@ describe('click-to-dial and mid-call control', () => {
   });
 
   it('holds and resumes: the customer hears music and not the agent', async () => {
-    const c = await callerReachesAgentA(w);
+    const c = await agentACallsCustomer(w);
     expect((await w.api('POST', `/v1/calls/${c.callId}/hold`)).status).toBe(204);
     expect(onHold(w, c.customer)).toBe(true);
     expect(hears(w, c.agent)).toEqual([]);
@@ -125,7 +125,7 @@ describe('click-to-dial and mid-call control', () => {
   });
 
   it('records the conversation: start, pause, resume, stop, list, download with Range', async () => {
-    const c = await callerReachesAgentA(w);
+    const c = await agentACallsCustomer(w);
     const started = await w.api<{ id: string; state: string }>('POST', `/v1/calls/${c.callId}/recordings`);
     expect(started.status).toBe(201);
     const id = started.body.id;

@@ -3,13 +3,16 @@
 // membership in the simulated PBX), who is on hold, the events emitted and the call data
 // carried. Agent-state and wrap-up assertions join when the ACD lands.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simControl } from '../helpers/service.js';
 import { waitFor, waitUntil } from '../helpers/wait.js';
 import {
   AGENT_B,
   alive,
+  IVR_DATA,
   callerReachesAgentA,
   callState,
   eventTypes,
+  HOTLINE,
   events,
   hears,
   noBridgesLeft,
@@ -23,6 +26,13 @@ import {
 const RINGS_FOREVER = '1003';
 const BUSY = '1004';
 const UNREACHABLE = '1005';
+
+/** The events after the caller reached A (the IVR's own come before). */
+async function controlEvents(w: CallCtlWorld, callId: string): Promise<string[]> {
+  const types = await eventTypes(w, callId);
+  expect(types.slice(0, 2)).toEqual(['call.created', 'call.answered']);
+  return types.filter((t) => !['call.created', 'call.answered', 'call.ivr_step'].includes(t));
+}
 
 interface TransferJson {
   id: string;
@@ -80,7 +90,7 @@ describe('synchronised call transfer: the acceptance cases', () => {
     expect(await callState(w, c.callId)).toBe('connected');
     w.sim.world.remoteHangup(c.customer);
     await ended(c);
-    expect(await eventTypes(w, c.callId)).toEqual(['call.created', 'call.answered', 'call.transfer_started', 'call.transfer_cancelled', 'call.ended', 'cdr.created']);
+    expect(await controlEvents(w, c.callId)).toEqual(['call.transfer_started', 'call.transfer_cancelled', 'call.ended', 'cdr.created']);
     const cancelled = (await events(w, c.callId)).find((e) => e.type === 'call.transfer_cancelled')!;
     expect(cancelled.data).toMatchObject({ transfer: { id: t.id, mode: 'attended', state: 'cancelled', reason: 'the target ended the consultation', to: { extension: AGENT_B } } });
   });
@@ -148,7 +158,7 @@ describe('synchronised call transfer: the acceptance cases', () => {
     await waitFor('the call to end', async () => (await callState(w, c.callId)) === 'ended');
     await waitUntil(() => !alive(w, t.target), 'B’s leg ends');
     expect(noBridgesLeft(w, c.callId)).toBe(true);
-    expect(await eventTypes(w, c.callId)).toEqual(['call.created', 'call.answered', 'call.transfer_started', 'call.transfer_completed', 'call.ended', 'cdr.created']);
+    expect(await controlEvents(w, c.callId)).toEqual(['call.transfer_started', 'call.transfer_completed', 'call.ended', 'cdr.created']);
   });
 
   it('case 7: same, but B hangs up first, then the caller', async () => {
@@ -165,8 +175,8 @@ describe('synchronised call transfer: the acceptance cases', () => {
   });
 
   it('case 8: A transfers the caller to B and the business data goes with the call', async () => {
-    const data = { customerId: 'C-4711', ticket: 'T-99', ivr: { choice: '2' } };
-    const c = await callerReachesAgentA(w, data);
+    const data = IVR_DATA;
+    const c = await callerReachesAgentA(w);
     const t = await transfer(c, AGENT_B, 'blind');
     await settled(t.id, 'completed');
     await waitFor('B and the caller', () => together(w, c.customer, t.target));
@@ -210,9 +220,9 @@ describe('synchronised call transfer: the acceptance cases', () => {
     w.sim.world.remoteHangup(c.customer);
     await ended(c);
     await waitUntil(() => !alive(w, t.target), 'B’s leg ends');
-    const evs = await events(w, c.callId);
-    expect(evs.map((e) => e.type)).toEqual(['call.created', 'call.answered', 'call.transfer_started', 'call.conference_started', 'call.ended', 'cdr.created']);
-    expect(evs[3]!.data).toMatchObject({ conference: { transferId: t.id, agentIds: [] } });
+    expect(await controlEvents(w, c.callId)).toEqual(['call.transfer_started', 'call.conference_started', 'call.ended', 'cdr.created']);
+    const conference = (await events(w, c.callId)).find((e) => e.type === 'call.conference_started')!;
+    expect(conference.data).toMatchObject({ conference: { transferId: t.id, agentIds: [] }, data: IVR_DATA });
   });
 });
 
@@ -312,6 +322,21 @@ describe('transfers: hang-ups at every state and refusals', () => {
     }
     await w.api('POST', `/v1/calls/${c.callId}/hangup`);
     await allGone(c);
+  });
+
+  it('an IVR transfer whose agent does not answer ends the call; no bridge stays behind', async () => {
+    w.sim.world.setEndpointBehaviour('PJSIP/1001', { behaviour: 'busy' });
+    try {
+      const { channelId } = await simControl<{ channelId: string }>(w.sim, '/calls', { from: '+15551239999', to: HOTLINE });
+      const callId = await waitFor('the call', async () => (await w.t.db.query('SELECT id FROM calls WHERE channel_id = $1', [channelId])).rows[0]?.id as string | undefined);
+      await waitFor('the call to end', async () => (await callState(w, callId)) === 'ended');
+      await waitUntil(() => !alive(w, channelId), 'the caller is hung up');
+      expect(noBridgesLeft(w, callId)).toBe(true);
+      const ended = (await events(w, callId)).find((e) => e.type === 'call.ended')!;
+      expect(ended.data).toMatchObject({ reason: 'agent did not answer', cause: 17 });
+    } finally {
+      w.sim.world.setEndpointBehaviour('PJSIP/1001', { behaviour: 'answer', answerAfterMs: 2000 });
+    }
   });
 
   it('refuses: a second transfer, double complete, conference before answer, bad targets, a call not up', async () => {

@@ -27,6 +27,7 @@ export function callControlCapability(opts: {
     opts.registry.set(control);
     return {
       route: (event) => control.route(event),
+      handovers: { transfer: (h) => control.takeInbound(h) },
       stop: () => {
         control.stop();
         opts.registry.delete(control);

@@ -29,6 +29,8 @@ export interface LiveCall {
   transferId?: string;
   /** Click-to-dial: what the customer leg is dialled with, once the agent answered. */
   dialOut?: { endpoint: string; callerId: string | null };
+  /** An inbound call handed over by the IVR: its caller's channel is the inbound handler's too. */
+  inbound?: boolean;
   ended: boolean;
 }
 

@@ -10,6 +10,7 @@ import type { CallControlConfig } from '../../config.js';
 import type { Db } from '../../db/pool.js';
 import type { Logger } from '../../log.js';
 import type { AgentDesk } from '../agent-desk.js';
+import type { IvrHandover } from '../../ivr/ivr-calls.js';
 import { checkDestination, type DialPolicy } from '../dial-policy.js';
 import { endCall, getCall, type Call } from '../repository.js';
 import { RecordingService } from '../recordings/service.js';
@@ -138,6 +139,53 @@ export class CallControl {
   }
 
   // -------------------------------------------------------------------------
+  // Inbound calls handed over by an IVR transfer node
+
+  /**
+   * The IVR's `transfer` node: the caller waits with music while the destination (a
+   * named one from TRANSFER_DESTINATIONS, or an extension) rings, then they are bridged
+   * and the call is under call control like a click-to-dial one.
+   */
+  async takeInbound(h: IvrHandover): Promise<void> {
+    const { config, log } = this.o;
+    const name = String(h.params['to'] ?? '');
+    const dest = config.destinations[name] ?? (/^[0-9]{2,6}$/.test(name) ? name : undefined);
+    const checked = dest === undefined ? undefined : checkDestination(dest, config.policy);
+    if (!checked || !checked.ok) {
+      log.warn({ callId: h.call.id, to: name, reason: checked && !checked.ok ? checked.reason : 'unknown destination' }, 'IVR transfer refused');
+      await this.o.ari.channels.hangup(h.channelId, { reason: 'normal' }).catch(() => undefined);
+      return;
+    }
+    const endpoint = /^[0-9]{2,6}$/.test(checked.number) ? `PJSIP/${checked.number}` : `PJSIP/${checked.number}@${config.trunk}`;
+    const callId = h.call.id;
+    const live: LiveCall = { callId, customer: h.channelId, agent: newId(), mainBridge: callId, inbound: true, ended: false };
+    this.live.addCall(live);
+    this.live.addLeg({ channelId: h.channelId, callId, role: 'customer', agentId: null }).up = true;
+    this.live.addLeg({ channelId: live.agent, callId, role: 'agent', agentId: null });
+    await this.live.serial(callId, async () => {
+      await this.o.ari.bridges.create({ type: 'mixing', bridgeId: live.mainBridge, name: `call ${callId}` });
+      await this.pbx.hold(live);
+      await addLeg(this.o.db, callId, live.agent, 'agent', null);
+      await noteEvent(this.o.db, callId, 'call.handed_over', { node: h.node, to: name });
+      try {
+        await this.o.ari.channels.originate({
+          endpoint,
+          channelId: live.agent,
+          app: this.o.app,
+          appArgs: [STASIS_ARG, callId, 'agent'],
+          originator: h.channelId,
+          callerId: h.call.callerNumber ?? '',
+          variables: { CTI_CALL_ID: callId },
+          timeout: config.transferTimeoutSeconds,
+        });
+      } catch (err) {
+        log.warn({ err: (err as Error).message, callId }, 'IVR transfer destination could not be dialled');
+        await this.finish(live, null, 'transfer destination could not be dialled');
+      }
+    });
+  }
+
+  // -------------------------------------------------------------------------
   // Mid-call control
 
   async hold(callId: string): Promise<Call> {
@@ -243,6 +291,9 @@ export class CallControl {
         await this.live.serial(leg.callId, () => this.onGone(leg));
         break;
     }
+    // An IVR caller's channel stays the inbound handler's and the IVR's too: they close
+    // the session and end the call as for any caller (a no-op once we ended it).
+    if (leg.role === 'customer' && this.live.call(leg.callId)?.inbound) return false;
     return true;
   }
 
@@ -251,6 +302,12 @@ export class CallControl {
     if (!live || live.ended || leg.gone) return;
     leg.up = true;
     if (leg.role === 'target') return this.transfers.onTargetUp(leg);
+    if (leg.role === 'agent' && live.inbound && leg.channelId === live.agent && live.transferId === undefined) {
+      await this.pbx.join(live, leg.channelId, live.customer);
+      await moveCall(this.o.db, live.callId, 'connected');
+      this.o.log.info({ callId: live.callId, event: 'call.connected' }, 'IVR transfer connected');
+      return;
+    }
     if (leg.role === 'agent' && live.dialOut) {
       // The agent picked up: now the customer is dialled.
       await this.o.ari.bridges.create({ type: 'mixing', bridgeId: live.mainBridge, name: `call ${live.callId}` });
