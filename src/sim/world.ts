@@ -91,6 +91,10 @@ interface Channel extends ChannelSnapshot {
   muted: Set<'in' | 'out'>;
   /** Another channel this one is talking to outside Stasis (dialplan Dial fallback). */
   partnerId?: string;
+  /** An attended transfer (AMI Atxfer) this channel started and is consulting on. */
+  atxfer?: { transfereeId?: string; targetId: string; answered: boolean };
+  /** A transfer target rung for a transferer who has already hung up: the transferee gets it. */
+  pendingTransfereeId?: string;
   /** Completes a pending originate when the channel answers. */
   onAnswer?: (order?: AnswerOrder) => void;
   lastApp: string;
@@ -1064,6 +1068,147 @@ export class World {
     return 'success';
   }
 
+  /** Whom a channel talks with outside Stasis (a dialplan Dial() or a transfer). */
+  talkingWith(channelId: string): string | undefined {
+    return this.chans.get(channelId)?.partnerId;
+  }
+
+  /**
+   * AMI Atxfer, as the atxfer feature runs it: the party talking with the channel hears
+   * music, the channel dials exten@context (`cti-agents` rings PJSIP/<exten>) and talks
+   * with the target once it answers. Hanging the channel up completes the transfer;
+   * CancelAtxfer, a target that does not answer (15 s, atxfernoanswertimeout) or hangs up
+   * gives the transferee back. A channel talking with nobody ignores the feature.
+   */
+  atxfer(channelId: string, context: string, exten: string): void {
+    const c = this.mustChannel(channelId);
+    const p = c.partnerId ? this.chans.get(c.partnerId) : undefined;
+    if (!p || p.gone || c.stasis || c.atxfer) return;
+    if (context !== 'cti-agents' || !/^[0-9]+$/.test(exten)) {
+      this.log?.warn({ channel: c.name, context, exten }, 'attended transfer target not in the modelled dialplan');
+      return;
+    }
+    const ep = this.parseEndpoint(`PJSIP/${exten}`);
+    const { one: t } = this.allocate(ep, { caller: { ...c.caller }, accountcode: c.accountcode, origin: 'dialed-peer' });
+    t.linkedid = c.linkedid;
+    t.dialStarted = true;
+    c.partnerId = undefined;
+    p.partnerId = undefined;
+    c.atxfer = { transfereeId: p.id, targetId: t.id, answered: false };
+    this.mohOn(p);
+    this.alert(t, {
+      dialString: ep.resource,
+      timeoutMs: 15_000,
+      caller: c,
+      onAnswered: () => this.atxferAnswered(t),
+      onFailed: () => this.atxferTargetGone(t),
+      finalDialEvent: true,
+      timeoutHangup: 'plain',
+    });
+  }
+
+  /** AMI CancelAtxfer (the atxferabort feature): the target is hung up, the transferee comes back. */
+  cancelAtxfer(channelId: string): void {
+    const c = this.mustChannel(channelId);
+    const x = c.atxfer;
+    if (!x) return;
+    const t = this.chans.get(x.targetId);
+    this.atxferReturn(c);
+    if (t && !t.gone) {
+      t.partnerId = undefined;
+      this.hangupFlow(t, { requestCause: CAUSE.NORMAL_CLEARING, soft: true, cause: CAUSE.NORMAL_CLEARING });
+    }
+  }
+
+  private atxferAnswered(t: Channel): void {
+    const transferer = [...this.chans.values()].find((x) => x.atxfer?.targetId === t.id);
+    if (transferer) {
+      transferer.atxfer!.answered = true;
+      transferer.partnerId = t.id;
+      t.partnerId = transferer.id;
+      return;
+    }
+    const p = t.pendingTransfereeId ? this.chans.get(t.pendingTransfereeId) : undefined;
+    t.pendingTransfereeId = undefined;
+    if (p && !p.gone) this.connectTransferred(p, t);
+    else this.after(0, () => this.hangupFlow(t, { cause: CAUSE.NORMAL_CLEARING }), t);
+  }
+
+  /** The target did not answer or hung up: the transferer gets the transferee back. */
+  private atxferTargetGone(t: Channel): void {
+    const transferer = [...this.chans.values()].find((x) => x.atxfer?.targetId === t.id);
+    t.partnerId = undefined;
+    if (transferer) {
+      this.atxferReturn(transferer);
+      return;
+    }
+    const p = t.pendingTransfereeId ? this.chans.get(t.pendingTransfereeId) : undefined;
+    if (p && !p.gone) this.after(0, () => this.hangupFlow(p, { cause: CAUSE.NORMAL_CLEARING }), p);
+  }
+
+  private atxferReturn(c: Channel): void {
+    const x = c.atxfer;
+    c.atxfer = undefined;
+    c.partnerId = undefined;
+    const p = x?.transfereeId ? this.chans.get(x.transfereeId) : undefined;
+    if (!p || p.gone) return;
+    this.mohOff(p);
+    c.partnerId = p.id;
+    p.partnerId = c.id;
+  }
+
+  private connectTransferred(p: Channel, t: Channel): void {
+    this.mohOff(p);
+    p.partnerId = t.id;
+    t.partnerId = p.id;
+  }
+
+  /** A party of an attended transfer hangs up: rewire who talks with whom before the usual clean-up. */
+  private atxferPartyGone(c: Channel): void {
+    if (c.atxfer) {
+      // The transferer leaves: the transfer completes.
+      const x = c.atxfer;
+      c.atxfer = undefined;
+      c.partnerId = undefined;
+      const p = x.transfereeId ? this.chans.get(x.transfereeId) : undefined;
+      const t = this.chans.get(x.targetId);
+      if (t && !t.gone) t.partnerId = undefined;
+      if (p && !p.gone && t && !t.gone) {
+        if (x.answered) this.connectTransferred(p, t);
+        else t.pendingTransfereeId = p.id;
+      } else if (t && !t.gone) {
+        this.after(0, () => this.hangupFlow(t, { cause: CAUSE.NORMAL_CLEARING }), t);
+      } else if (p && !p.gone) {
+        this.after(0, () => this.hangupFlow(p, { cause: CAUSE.NORMAL_CLEARING }), p);
+      }
+      return;
+    }
+    for (const x of this.chans.values()) {
+      if (x.atxfer?.targetId === c.id && x.atxfer.answered) {
+        // The target ends the consultation.
+        c.partnerId = undefined;
+        this.atxferReturn(x);
+        return;
+      }
+      if (x.atxfer?.transfereeId === c.id) {
+        x.atxfer.transfereeId = undefined;
+        c.partnerId = undefined;
+        return;
+      }
+    }
+  }
+
+  private mohOn(c: Channel): void {
+    c.moh = 'default';
+    this.emit({ type: 'MusicOnHoldStarted', at: this.date(), apps: [...c.apps], channel: this.snap(c), mohClass: c.moh });
+  }
+
+  private mohOff(c: Channel): void {
+    if (!c.moh) return;
+    c.moh = undefined;
+    this.emit({ type: 'MusicOnHoldStopped', at: this.date(), apps: [...c.apps], channel: this.snap(c) });
+  }
+
   /** ARI /redirect: transfers a Stasis channel to another endpoint. */
   redirectToEndpoint(channelId: string, endpoint: string): void {
     const c = this.stasisChannel(channelId);
@@ -1542,6 +1687,7 @@ export class World {
     } else {
       this.destroy(c, o.cause);
     }
+    this.atxferPartyGone(c);
     // Whoever either half was talking to through a dialplan Dial() is hung up as well.
     for (const partnerId of [c.partnerId, peer?.partnerId]) {
       const partner = partnerId ? this.chans.get(partnerId) : undefined;

@@ -43,9 +43,50 @@ describe('transfers of channels outside the Stasis app (AMI)', () => {
     expect((await w.api('POST', '/v1/channel-transfers', { channel: 'PJSIP/9999-00000099', to: { extension: '1002' } })).status).toBe(404);
     const { agent } = await dialplanCall();
     expect((await w.api('POST', '/v1/channel-transfers', { channel: agent.name, to: { number: '0044123456789' } })).status).toBe(422);
-    expect((await w.api('POST', '/v1/channel-transfers', { channel: agent.name, to: { extension: '1002' }, mode: 'attended' })).status).toBe(400);
+    expect((await w.api('POST', '/v1/channel-transfers', { channel: agent.name, to: { extension: '1002' }, mode: 'consult' })).status).toBe(400);
+    expect((await w.api('POST', '/v1/channel-transfers/cancel', { channel: 'PJSIP/1001;Dial' })).status).toBe(422);
+    expect((await w.api('POST', '/v1/channel-transfers/complete', { channel: 'PJSIP/9999-00000099' })).status).toBe(404);
     w.sim.world.remoteHangup(agent.id);
     await waitUntil(() => !alive(w, agent.id), 'hung up');
+  });
+
+  const phone = (ext: string, state = 'Up') => w.sim.world.channels().find((c) => c.name.startsWith(`PJSIP/${ext}-`) && c.state === state);
+
+  it('attended: the caller hears music while A consults B; completing hands the caller to B', async () => {
+    const { caller, agent } = await dialplanCall();
+    const res = await w.api('POST', '/v1/channel-transfers', { channel: agent.name, to: { extension: '1002' }, mode: 'attended' });
+    expect(res.status).toBe(200);
+    const target = await waitFor('B answered', () => phone('1002'));
+    await waitUntil(() => w.sim.world.talkingWith(agent.id) === target.id, 'A consults B');
+    expect(w.sim.world.talkingWith(caller)).toBeUndefined();
+    expect((await w.api('POST', '/v1/channel-transfers/complete', { channel: agent.name })).status).toBe(204);
+    await waitUntil(() => !alive(w, agent.id), 'A left');
+    await waitUntil(() => w.sim.world.talkingWith(caller) === target.id, 'the caller talks with B');
+    w.sim.world.remoteHangup(caller);
+    await waitUntil(() => !alive(w, target.id), 'the call ends');
+  });
+
+  it('attended: cancelling hangs B up and gives the caller back to A', async () => {
+    const { caller, agent } = await dialplanCall();
+    await w.api('POST', '/v1/channel-transfers', { channel: agent.name, to: { extension: '1002' }, mode: 'attended' });
+    const target = await waitFor('B answered', () => phone('1002'));
+    await waitUntil(() => w.sim.world.talkingWith(agent.id) === target.id, 'A consults B');
+    expect((await w.api('POST', '/v1/channel-transfers/cancel', { channel: agent.name })).status).toBe(204);
+    await waitUntil(() => !alive(w, target.id), 'B hung up');
+    await waitUntil(() => w.sim.world.talkingWith(caller) === agent.id, 'A and the caller again');
+    w.sim.world.remoteHangup(caller);
+    await waitUntil(() => !alive(w, agent.id), 'the call ends');
+  });
+
+  it('attended: a target that does not answer gives the caller back to A', async () => {
+    w.sim.world.setEndpointBehaviour('PJSIP/1003', { behaviour: 'ring-out' });
+    const { caller, agent } = await dialplanCall();
+    await w.api('POST', '/v1/channel-transfers', { channel: agent.name, to: { extension: '1003' }, mode: 'attended' });
+    const ringing = await waitFor('B rings', () => phone('1003', 'Ringing'));
+    await waitUntil(() => !alive(w, ringing.id), 'B gives up (atxfernoanswertimeout)');
+    await waitUntil(() => w.sim.world.talkingWith(caller) === agent.id, 'A and the caller again');
+    w.sim.world.remoteHangup(agent.id);
+    await waitUntil(() => !alive(w, caller), 'the call ends');
   });
 
   it('the simulator answers BlindTransfer with Asterisk’s texts', async () => {
@@ -61,5 +102,11 @@ describe('transfers of channels outside the Stasis app (AMI)', () => {
     const lone = w.sim.world.channel(channelId)!;
     const invalid = await ami.action({ Action: 'BlindTransfer', Channel: lone.name, Exten: '1002', Context: 'cti-agents' }).catch((e: unknown) => e);
     expect((invalid as AmiActionError).amiMessage).toBe('Transfer invalid');
+    const queued = await ami.action({ Action: 'Atxfer', Channel: lone.name, Exten: '1002', Context: 'cti-agents' });
+    expect(queued.get('Message')).toBe('Atxfer successfully queued');
+    const cancel = await ami.action({ Action: 'CancelAtxfer', Channel: lone.name });
+    expect(cancel.get('Message')).toBe('CancelAtxfer successfully queued');
+    const noExten = await ami.action({ Action: 'Atxfer', Channel: lone.name }).catch((e: unknown) => e);
+    expect((noExten as AmiActionError).amiMessage).toBe('No extension specified');
   });
 });

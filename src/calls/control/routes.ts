@@ -11,7 +11,7 @@ import { compilePattern } from '../dial-policy.js';
 import { getCall, type Call } from '../repository.js';
 import { CallIdParams, CallSummary } from '../schemas.js';
 import { getTransfer } from '../transfers/repository.js';
-import { ChannelTransferBody, ChannelTransferResult, StartTransferBody, TransferIdParams, TransferSchema } from '../transfers/schemas.js';
+import { ChannelCommandBody, ChannelTransferBody, ChannelTransferResult, StartTransferBody, TransferIdParams, TransferSchema } from '../transfers/schemas.js';
 import { publicTransfer } from '../transfers/service.js';
 import { keyDialPolicy, saveKeyDialPolicy } from './key-policy.js';
 import type { CallControlRegistry } from './registry.js';
@@ -153,8 +153,10 @@ export async function callControlRoutes(app: FastifyInstance, opts: CallControlR
       config: { scopes: ['calls:write'] },
       schema: {
         tags: ['transfers'],
-        summary: 'Blind-transfer a call that the site’s own dialplan controls (AMI BlindTransfer)',
-        description: 'For channels that never entered cti-bridge’s app. The party talking with `channel` goes to the target; `channel` leaves.',
+        summary: 'Transfer a call that the site’s own dialplan controls (AMI BlindTransfer / Atxfer)',
+        description:
+          'For channels that never entered cti-bridge’s app. Blind: the party talking with `channel` goes to the target and `channel` leaves. ' +
+          'Attended: that party hears music while `channel` consults the target; then `/v1/channel-transfers/complete` or `/cancel`.',
         body: ChannelTransferBody,
         response: { 200: ChannelTransferResult, ...problemResponses(...authProblems, 404, 409, 422, 503) },
       },
@@ -163,9 +165,28 @@ export async function callControlRoutes(app: FastifyInstance, opts: CallControlR
       const control = req.body.pbxNode ? controlFor(req.body.pbxNode) : registry.any();
       if (!control) throw new ProblemError(503, 'this instance drives no PBX node now; retry');
       const policy = await keyDialPolicy(db, keyId(req), config);
-      return control.transferChannel(req.body.channel, req.body.to, policy.policy);
+      return control.transferChannel(req.body.channel, req.body.to, policy.policy, req.body.mode ?? 'blind');
     },
   );
+
+  for (const [command, summary] of [
+    ['complete', 'Complete an attended transfer of a dialplan call: the transferring party leaves'],
+    ['cancel', 'Cancel an attended transfer of a dialplan call: the target is hung up, the caller comes back'],
+  ] as const) {
+    r.post(
+      `/v1/channel-transfers/${command}`,
+      {
+        config: { scopes: ['calls:write'] },
+        schema: { tags: ['transfers'], summary, body: ChannelCommandBody, response: { 204: Type.Null({ description: 'Sent to the PBX' }), ...problemResponses(...authProblems, 404, 409, 422, 503) } },
+      },
+      async (req, reply) => {
+        const control = req.body.pbxNode ? controlFor(req.body.pbxNode) : registry.any();
+        if (!control) throw new ProblemError(503, 'this instance drives no PBX node now; retry');
+        await control.channelTransferCommand(req.body.channel, command);
+        return reply.code(204).send(null);
+      },
+    );
+  }
 
   r.get(
     '/v1/transfers/:id',

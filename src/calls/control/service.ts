@@ -15,7 +15,7 @@ import { checkDestination, type DialPolicy } from '../dial-policy.js';
 import { endCall, getCall, type Call } from '../repository.js';
 import { RecordingService } from '../recordings/service.js';
 import { TransferService, type StartTransfer } from '../transfers/service.js';
-import { blindTransferChannel, type DialplanTransferResult } from '../transfers/dialplan.js';
+import { cancelChannelTransfer, completeChannelTransfer, transferChannel, type ChannelTransferMode, type DialplanTransferResult } from '../transfers/dialplan.js';
 import { getTransfer, type Transfer, type TransferTarget } from '../transfers/repository.js';
 import { LiveCalls, type LiveCall, type LiveLeg } from './live.js';
 import { acceptDial } from './originations.js';
@@ -254,10 +254,16 @@ export class CallControl {
   }
 
   /** A channel the site's dialplan controls, handed to another party by the PBX itself. */
-  async transferChannel(channel: string, to: TransferTarget, policy: DialPolicy): Promise<DialplanTransferResult> {
-    const result = await blindTransferChannel(this.o.ami, { channel, to, policy });
-    this.o.log.info({ channel, context: result.context, event: 'channel.transferred' }, 'dialplan channel transferred');
+  async transferChannel(channel: string, to: TransferTarget, policy: DialPolicy, mode: ChannelTransferMode): Promise<DialplanTransferResult> {
+    const result = await transferChannel(this.o.ami, { channel, to, policy, mode });
+    this.o.log.info({ channel, mode, context: result.context, event: 'channel.transfer' }, 'dialplan channel transfer started');
     return result;
+  }
+
+  async channelTransferCommand(channel: string, command: 'cancel' | 'complete'): Promise<void> {
+    if (command === 'cancel') await cancelChannelTransfer(this.o.ami, channel);
+    else await completeChannelTransfer(this.o.ami, channel);
+    this.o.log.info({ channel, command, event: 'channel.transfer' }, 'dialplan channel transfer command');
   }
 
   async transferCommand(transferId: string, type: 'complete' | 'cancel' | 'conference'): Promise<Transfer> {

@@ -44,7 +44,7 @@ export const ChannelTransferBody = Type.Object(
       Type.Object({ extension: Type.String({ pattern: '^[0-9]{2,6}$' }) }, { additionalProperties: false }),
       Type.Object({ number: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false }),
     ]),
-    mode: Type.Optional(Type.Literal('blind', { description: 'Only blind transfers for channels outside cti-bridge’s app' })),
+    mode: Type.Optional(Type.Union([Type.Literal('blind'), Type.Literal('attended')], { description: 'blind (default): BlindTransfer; attended: Atxfer, then /complete or /cancel' })),
     pbxNode: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
   },
   { additionalProperties: false },
@@ -56,3 +56,11 @@ export const ChannelTransferResult = Type.Object({
   context: Type.String(),
   exten: Type.String(),
 });
+
+export const ChannelCommandBody = Type.Object(
+  {
+    channel: Type.String({ minLength: 3, maxLength: 100, description: 'The transferring party’s channel, as given to POST /v1/channel-transfers' }),
+    pbxNode: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
+  },
+  { additionalProperties: false },
+);
