@@ -57,6 +57,25 @@ describe('click-to-dial and mid-call control', () => {
     await waitFor('ended', async () => (await callState(w, c.callId)) === 'ended');
   });
 
+  it('documents every call-control route in the OpenAPI document', async () => {
+    const res = await fetch(`${w.service.url}/docs/json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
+    for (const [path, method] of [
+      ['/v1/calls', 'post'],
+      ['/v1/calls/{id}/hold', 'post'],
+      ['/v1/calls/{id}/transfers', 'post'],
+      ['/v1/transfers/{id}', 'get'],
+      ['/v1/transfers/{id}/conference', 'post'],
+      ['/v1/calls/{id}/recordings', 'post'],
+      ['/v1/recordings/{id}/audio', 'get'],
+      ['/v1/channel-transfers', 'post'],
+      ['/v1/api-keys/{keyId}/dial-policy', 'put'],
+    ] as const) {
+      expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
+    }
+  });
+
   it('a retried request with the same Idempotency-Key returns the same call', async () => {
     const body = { extension: AGENT_A, to: '0698765432' };
     const first = await w.api<{ id: string }>('POST', '/v1/calls', body, { 'idempotency-key': 'retry-1' });

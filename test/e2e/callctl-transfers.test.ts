@@ -188,9 +188,12 @@ describe('synchronised call transfer: the acceptance cases', () => {
     }
     // B's leg belongs to the same conversation: one linkedid for every leg.
     expect(w.sim.world.channel(t.target)!.linkedid).toBe(w.sim.world.channel(c.customer)!.linkedid);
-    const call = await w.api<{ data: unknown; legs: Array<{ channelId: string; role: string }> }>('GET', `/v1/calls/${c.callId}`);
+    const call = await w.api<{ data: unknown; legs: Array<{ channelId: string; role: string; agentId: string | null; endedAt: string | null }> }>('GET', `/v1/calls/${c.callId}`);
     expect(call.body.data).toEqual(data);
     expect(call.body.legs.map((l) => l.channelId).sort()).toEqual([c.agent, c.customer, t.target].sort());
+    // Transfer-aware: A's leg is over, B's goes on.
+    expect(call.body.legs.find((l) => l.channelId === c.agent)).toMatchObject({ role: 'agent', agentId: null, endedAt: expect.any(String) });
+    expect(call.body.legs.find((l) => l.channelId === t.target)).toMatchObject({ role: 'transfer_target', endedAt: null });
     w.sim.world.remoteHangup(c.customer);
     await waitFor('the call to end', async () => (await callState(w, c.callId)) === 'ended');
     await waitUntil(() => !alive(w, t.target), 'B’s leg ends');
