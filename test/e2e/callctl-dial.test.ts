@@ -76,6 +76,18 @@ describe('click-to-dial and mid-call control', () => {
     }
   });
 
+  it('a call placed for a known agent announces the agent connected', async () => {
+    const res = await w.api<{ id: string }>('POST', '/v1/calls', { extension: AGENT_A, to: '0633333333', agentId: 'agent-a' });
+    expect(res.status).toBe(201);
+    await waitFor('connected', async () => (await callState(w, res.body.id)) === 'connected');
+    const connected = (await events(w, res.body.id)).find((e) => e.type === 'call.connected')!;
+    expect(connected.data).toMatchObject({ agent: { id: 'agent-a' }, queueId: null, waitMs: 0, state: 'connected' });
+    const legs = await w.t.db.query('SELECT role, agent_id FROM call_legs WHERE call_id = $1 ORDER BY role', [res.body.id]);
+    expect(legs.rows).toEqual([{ role: 'agent', agent_id: 'agent-a' }, { role: 'customer', agent_id: null }]);
+    await w.api('POST', `/v1/calls/${res.body.id}/hangup`);
+    await waitFor('ended', async () => (await callState(w, res.body.id)) === 'ended');
+  });
+
   it('a retried request with the same Idempotency-Key returns the same call', async () => {
     const body = { extension: AGENT_A, to: '0698765432' };
     const first = await w.api<{ id: string }>('POST', '/v1/calls', body, { 'idempotency-key': 'retry-1' });

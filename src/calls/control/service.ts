@@ -341,7 +341,9 @@ export class CallControl {
     if (leg.role === 'customer') {
       await this.pbx.join(live, leg.channelId);
       await moveCall(this.o.db, live.callId, 'answered');
-      await moveCall(this.o.db, live.callId, 'connected');
+      // A known agent placed the call: announce them as connected, as the ACD does for its calls.
+      const agentId = this.live.leg(live.agent)?.agentId ?? null;
+      await moveCall(this.o.db, live.callId, 'connected', agentId ? { type: 'call.connected', extra: { agent: { id: agentId }, queueId: null, waitMs: 0 } } : undefined);
       this.o.log.info({ callId: live.callId, event: 'call.connected' }, 'click-to-dial connected');
     }
   }

@@ -137,6 +137,12 @@ export async function saveStep(
     );
     const transfer = toTransfer(rows[0] as Row);
     if (type) await announce(tx, transfer, type);
+    if (type === 'call.transfer_completed' && transfer.to.agentId) {
+      // The target agent now talks with the customer (agreed with the ACD: call.connected).
+      const call = (await getCall(tx, transfer.callId)) as Call;
+      const extra = { agent: { id: transfer.to.agentId }, queueId: null, waitMs: 0 };
+      await appendOutbox(tx, { type: 'call.connected', callId: call.id, pbxNode: call.pbxNode, data: { ...callSummary(call), ...extra } });
+    }
     return transfer;
   });
 }
