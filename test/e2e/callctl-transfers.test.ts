@@ -342,6 +342,20 @@ describe('transfers: hang-ups at every state and refusals', () => {
     }
   });
 
+  it('hang-ups missed while ARI was away end the transfer and the call at the reconnect', async () => {
+    const c = await callerReachesAgentA(w);
+    const t = await start(c, { extension: AGENT_B });
+    await settled(t.body.id, 'answered');
+    const b = await target(t.body.id);
+    const node = w.service.nodes[0]!;
+    await simControl(w.sim, '/faults/ari-drop');
+    await waitUntil(() => node.ariClient?.state !== 'connected', 'ARI dropped');
+    w.sim.world.remoteHangup(c.customer);
+    await waitUntil(() => node.ariClient?.state === 'connected', 'ARI back', 30_000);
+    await settled(t.body.id, 'abandoned');
+    await allGone(c, b);
+  });
+
   it('refuses: a second transfer, double complete, conference before answer, bad targets, a call not up', async () => {
     const c = await callerReachesAgentA(w);
     const t = await start(c, { extension: RINGS_FOREVER });

@@ -28,6 +28,7 @@ export function callControlCapability(opts: {
     return {
       route: (event) => control.route(event),
       handovers: { transfer: (h) => control.takeInbound(h) },
+      resync: (snapshot) => control.resync(new Set(snapshot.channels.map((c) => c.id))),
       stop: () => {
         control.stop();
         opts.registry.delete(control);

@@ -62,6 +62,10 @@ export class LiveCalls {
     return this.legs.get(channelId);
   }
 
+  legsOf(callId: string): LiveLeg[] {
+    return [...this.legs.values()].filter((l) => l.callId === callId);
+  }
+
   all(): LiveCall[] {
     return [...this.calls.values()];
   }

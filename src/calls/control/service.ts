@@ -372,6 +372,21 @@ export class CallControl {
     if (leg.channelId === live.agent) return this.finish(live, cause, leg.up ? 'agent hung up' : 'agent did not answer');
   }
 
+  /**
+   * After an ARI reconnect: the hang-ups of the gap were never heard. A leg whose channel
+   * no longer exists is gone, with everything that follows from it (transfer steps, the
+   * call's end); legs still there carry on.
+   */
+  async resync(channelIds: ReadonlySet<string>): Promise<void> {
+    for (const call of this.live.all()) {
+      if (call.ended) continue;
+      for (const leg of this.live.legsOf(call.callId)) {
+        if (leg.gone || channelIds.has(leg.channelId)) continue;
+        await this.live.serial(call.callId, () => this.onGone(leg));
+      }
+    }
+  }
+
   /** Ends the call: every leg hung up, no bridge left, the call and its CDR written. */
   private async finish(live: LiveCall, cause: number | null, reason: string): Promise<void> {
     if (live.ended) return;
