@@ -13,6 +13,7 @@ import { CallControlRegistry } from './calls/control/registry.js';
 import { callControlRoutes } from './calls/control/routes.js';
 import { CallDetailCache } from './calls/detail-cache.js';
 import { recordingRoutes } from './calls/recordings/routes.js';
+import { transferRoutes } from './calls/transfers/routes.js';
 import { callRoutes } from './calls/routes.js';
 import { loadConfig, redactConfig, type Config } from './config.js';
 import { migrate } from './db/migrate.js';
@@ -98,7 +99,8 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: callRoutes, opts: { db, cache: callCache } },
       { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues } },
       { plugin: ivrRoutes, opts: { db, config } },
-      { plugin: callControlRoutes, opts: { db, registry: callControl, config: config.callControl } },
+      { plugin: callControlRoutes, opts: { db, registry: callControl } },
+      { plugin: transferRoutes, opts: { db, registry: callControl, config: config.callControl } },
       { plugin: recordingRoutes, opts: { db, registry: callControl } },
     ],
   });

@@ -1,19 +1,16 @@
-// Call control API: click-to-dial, mid-call control, transfers and per-key dial policies.
+// Call control API: click-to-dial, mid-call control and per-key dial policies.
 // A call is driven by the instance that holds its PBX node; others answer 503.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { ProblemError, notFound } from '../../api/problem.js';
 import { authProblems, problemResponses } from '../../api/schemas.js';
-import type { CallControlConfig } from '../../config.js';
 import type { Db } from '../../db/pool.js';
 import { compilePattern } from '../dial-policy.js';
-import { getCall, type Call } from '../repository.js';
+import type { Call } from '../repository.js';
 import { CallIdParams, CallSummary } from '../schemas.js';
-import { getTransfer } from '../transfers/repository.js';
-import { ChannelCommandBody, ChannelTransferBody, ChannelTransferResult, StartTransferBody, TransferIdParams, TransferSchema } from '../transfers/schemas.js';
-import { publicTransfer } from '../transfers/service.js';
-import { keyDialPolicy, saveKeyDialPolicy } from './key-policy.js';
+import { saveKeyDialPolicy } from './key-policy.js';
+import { controlLookup, keyId } from './lookup.js';
 import type { CallControlRegistry } from './registry.js';
 import { DialBody, DialPolicyBody, DialPolicyParams, DtmfBody, IdempotencyHeaders } from './schemas.js';
 import type { CallControl } from './service.js';
@@ -21,7 +18,6 @@ import type { CallControl } from './service.js';
 export interface CallControlRoutesOptions {
   db: Db;
   registry: CallControlRegistry;
-  config: CallControlConfig;
 }
 
 export function callJson(c: Call): Static<typeof CallSummary> {
@@ -43,23 +39,10 @@ export function callJson(c: Call): Static<typeof CallSummary> {
 }
 
 export async function callControlRoutes(app: FastifyInstance, opts: CallControlRoutesOptions): Promise<void> {
-  const { db, registry, config } = opts;
+  const { db, registry } = opts;
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  const controlFor = (pbxNode: string): CallControl => {
-    const control = registry.get(pbxNode);
-    if (!control) throw new ProblemError(503, `this instance does not drive PBX node ${pbxNode} now; retry`);
-    return control;
-  };
-  const controlOfCall = async (callId: string): Promise<CallControl> => {
-    const call = await getCall(db, callId);
-    if (!call) throw notFound('call', callId);
-    return controlFor(call.pbxNode);
-  };
-  const keyId = (req: FastifyRequest): string => {
-    if (!req.apiKey) throw new ProblemError(401, 'an API key is required');
-    return req.apiKey.id;
-  };
+  const { controlOrAny, controlOfCall } = controlLookup(db, registry);
 
   r.post(
     '/v1/calls',
@@ -77,8 +60,7 @@ export async function callControlRoutes(app: FastifyInstance, opts: CallControlR
       },
     },
     async (req, reply) => {
-      const control = req.body.pbxNode ? controlFor(req.body.pbxNode) : registry.any();
-      if (!control) throw new ProblemError(503, 'this instance drives no PBX node now; retry');
+      const control = controlOrAny(req.body.pbxNode);
       const { call, replay } = await control.dial({
         apiKeyId: keyId(req),
         idempotencyKey: req.headers['idempotency-key'],
@@ -120,105 +102,6 @@ export async function callControlRoutes(app: FastifyInstance, opts: CallControlR
       return reply.code(204).send(null);
     },
   );
-
-  r.post(
-    '/v1/calls/:id/transfers',
-    {
-      config: { scopes: ['calls:write'] },
-      schema: {
-        tags: ['transfers'],
-        summary: 'Transfer the call (blind or attended)',
-        description: 'The customer hears music while the target rings and while the agents consult. No answer within `timeout` gives the customer back.',
-        params: CallIdParams,
-        body: StartTransferBody,
-        response: { 201: TransferSchema, ...problemResponses(...authProblems, 404, 409, 422, 503) },
-      },
-    },
-    async (req, reply) => {
-      const control = await controlOfCall(req.params.id);
-      const policy = await keyDialPolicy(db, keyId(req), config);
-      const t = await control.startTransfer(req.params.id, {
-        to: req.body.to,
-        mode: req.body.mode,
-        ...(req.body.timeout !== undefined ? { timeoutSeconds: req.body.timeout } : {}),
-        policy: policy.policy,
-      });
-      return reply.code(201).send(publicTransfer(t));
-    },
-  );
-
-  r.post(
-    '/v1/channel-transfers',
-    {
-      config: { scopes: ['calls:write'] },
-      schema: {
-        tags: ['transfers'],
-        summary: 'Transfer a call that the site’s own dialplan controls (AMI BlindTransfer / Atxfer)',
-        description:
-          'For channels that never entered cti-bridge’s app. Blind: the party talking with `channel` goes to the target and `channel` leaves. ' +
-          'Attended: that party hears music while `channel` consults the target; then `/v1/channel-transfers/complete` or `/cancel`.',
-        body: ChannelTransferBody,
-        response: { 200: ChannelTransferResult, ...problemResponses(...authProblems, 404, 409, 422, 503) },
-      },
-    },
-    async (req) => {
-      const control = req.body.pbxNode ? controlFor(req.body.pbxNode) : registry.any();
-      if (!control) throw new ProblemError(503, 'this instance drives no PBX node now; retry');
-      const policy = await keyDialPolicy(db, keyId(req), config);
-      return control.transferChannel(req.body.channel, req.body.to, policy.policy, req.body.mode ?? 'blind');
-    },
-  );
-
-  for (const [command, summary] of [
-    ['complete', 'Complete an attended transfer of a dialplan call: the transferring party leaves'],
-    ['cancel', 'Cancel an attended transfer of a dialplan call: the target is hung up, the caller comes back'],
-  ] as const) {
-    r.post(
-      `/v1/channel-transfers/${command}`,
-      {
-        config: { scopes: ['calls:write'] },
-        schema: { tags: ['transfers'], summary, body: ChannelCommandBody, response: { 204: Type.Null({ description: 'Sent to the PBX' }), ...problemResponses(...authProblems, 404, 409, 422, 503) } },
-      },
-      async (req, reply) => {
-        const control = req.body.pbxNode ? controlFor(req.body.pbxNode) : registry.any();
-        if (!control) throw new ProblemError(503, 'this instance drives no PBX node now; retry');
-        await control.channelTransferCommand(req.body.channel, command);
-        return reply.code(204).send(null);
-      },
-    );
-  }
-
-  r.get(
-    '/v1/transfers/:id',
-    {
-      config: { scopes: ['calls:read'] },
-      schema: { tags: ['transfers'], summary: 'One transfer', params: TransferIdParams, response: { 200: TransferSchema, ...problemResponses(...authProblems, 404) } },
-    },
-    async (req) => {
-      const t = await getTransfer(db, req.params.id);
-      if (!t) throw notFound('transfer', req.params.id);
-      return publicTransfer(t);
-    },
-  );
-
-  for (const [path, summary] of [
-    ['complete', 'Hand the customer to the target (while it rings: as a blind transfer)'],
-    ['cancel', 'End the consultation (or the ringing) and take the customer back'],
-    ['conference', 'Join the customer, the initiator and the target in one conversation'],
-  ] as const) {
-    r.post(
-      `/v1/transfers/:id/${path}`,
-      {
-        config: { scopes: ['calls:write'] },
-        schema: { tags: ['transfers'], summary, params: TransferIdParams, response: { 200: TransferSchema, ...problemResponses(...authProblems, 404, 409, 503) } },
-      },
-      async (req) => {
-        const t = await getTransfer(db, req.params.id);
-        if (!t) throw notFound('transfer', req.params.id);
-        return publicTransfer(await controlFor(t.pbxNode).transferCommand(t.id, path));
-      },
-    );
-  }
 
   r.put(
     '/v1/api-keys/:keyId/dial-policy',
