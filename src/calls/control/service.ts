@@ -1,7 +1,7 @@
-// Call control on one PBX node: click-to-dial, hold, mute, DTMF, hang-up, and the PBX
-// events of the legs it created. A click-to-dial call rings the agent first; when the
-// agent answers, the customer is dialled; both meet in the call's mixing bridge, whose id
-// is the call's id. Transfers (src/calls/transfers) work on the same live calls.
+// Call control on one PBX node: hold, mute, DTMF, hang-up, the PBX events of the legs it
+// created, and the end of its calls. Calls are placed by placing.ts (click-to-dial, IVR
+// hand-over): the customer and an agent meet in the call's mixing bridge, whose id is the
+// call's id. Transfers (src/calls/transfers) and recordings work on the same live calls.
 import type { AmiClient } from '../../ami/index.js';
 import type { AriClient } from '../../ari/client.js';
 import type { AriEvent } from '../../ari/types.js';
@@ -9,19 +9,18 @@ import { ProblemError } from '../../api/problem.js';
 import type { CallControlConfig } from '../../config.js';
 import type { Db } from '../../db/pool.js';
 import type { Logger } from '../../log.js';
-import type { AgentDesk } from '../agent-desk.js';
 import type { IvrHandover } from '../../ivr/ivr-calls.js';
-import { checkDestination, type DialPolicy } from '../dial-policy.js';
+import type { AgentDesk } from '../agent-desk.js';
+import type { DialPolicy } from '../dial-policy.js';
 import { endCall, getCall, type Call } from '../repository.js';
 import { RecordingService } from '../recordings/service.js';
 import { TransferService, type StartTransfer } from '../transfers/service.js';
 import { cancelChannelTransfer, completeChannelTransfer, transferChannel, type ChannelTransferMode, type DialplanTransferResult } from '../transfers/dialplan.js';
 import { getTransfer, type Transfer, type TransferTarget } from '../transfers/repository.js';
 import { LiveCalls, type LiveCall, type LiveLeg } from './live.js';
-import { acceptDial } from './originations.js';
+import { placeCall, STASIS_ARG, takeInbound, type DialInput } from './placing.js';
 import { ControlPbx } from './pbx.js';
-import { keyDialPolicy } from './key-policy.js';
-import { addLeg, endLeg, moveCall, newId, noteEvent } from './repository.js';
+import { addLeg, endLeg, moveCall, noteEvent } from './repository.js';
 
 export interface CallControlOptions {
   db: Db;
@@ -34,22 +33,11 @@ export interface CallControlOptions {
   desk?: AgentDesk | undefined;
 }
 
-export interface DialInput {
-  apiKeyId: string;
-  idempotencyKey: string | undefined;
-  extension: string;
-  to: string;
-  agentId?: string | undefined;
-  data?: Record<string, unknown> | undefined;
-}
-
-const STASIS_ARG = 'call-control';
-
 export class CallControl {
   readonly live = new LiveCalls();
   readonly transfers: TransferService;
   readonly recordings: RecordingService;
-  private readonly pbx: ControlPbx;
+  readonly pbx: ControlPbx;
   private stopped = false;
 
   constructor(private readonly o: CallControlOptions) {
@@ -74,115 +62,18 @@ export class CallControl {
     return this.o.pbxNode;
   }
 
-  // -------------------------------------------------------------------------
-  // Click-to-dial
-
-  /** Places the call; a replayed Idempotency-Key returns the first request's call. */
-  async dial(input: DialInput): Promise<{ call: Call; replay: boolean }> {
-    const { db, config } = this.o;
-    const policy = await keyDialPolicy(db, input.apiKeyId, config);
-    if (!/^[0-9]{2,6}$/.test(input.extension)) throw new ProblemError(422, `'${input.extension}' is not an extension (2-6 digits)`);
-    const checked = checkDestination(input.to, policy.policy);
-    if (!checked.ok) throw new ProblemError(422, checked.reason);
-    const callId = newId();
-    const agentChannelId = newId();
-    const customerChannelId = newId();
-    const accepted = await acceptDial(
-      db,
-      {
-        apiKeyId: input.apiKeyId,
-        idempotencyKey: input.idempotencyKey,
-        request: { extension: input.extension, to: checked.number, agentId: input.agentId ?? null, data: input.data ?? {} },
-        maxConcurrent: policy.maxConcurrent,
-        perMinute: policy.perMinute,
-      },
-      {
-        id: callId,
-        pbxNode: this.o.pbxNode,
-        customerChannelId,
-        agentChannelId,
-        agentId: input.agentId ?? null,
-        linkedid: agentChannelId,
-        from: input.extension,
-        to: checked.number,
-        data: input.data ?? {},
-      },
-    );
-    if (accepted.replay) return { call: (await getCall(db, accepted.callId)) as Call, replay: true };
-
-    const live: LiveCall = {
-      callId,
-      customer: customerChannelId,
-      agent: agentChannelId,
-      mainBridge: callId,
-      dialOut: { endpoint: `PJSIP/${checked.number}@${config.trunk}`, callerId: policy.callerId },
-      ended: false,
-    };
-    this.live.addCall(live);
-    this.live.addLeg({ channelId: agentChannelId, callId, role: 'agent', agentId: input.agentId ?? null });
-    this.live.addLeg({ channelId: customerChannelId, callId, role: 'customer', agentId: null });
-    try {
-      await this.o.ari.channels.originate({
-        endpoint: `PJSIP/${input.extension}`,
-        channelId: agentChannelId,
-        app: this.o.app,
-        appArgs: [STASIS_ARG, callId, 'agent'],
-        // The agent's phone shows whom it is about to call.
-        callerId: checked.number,
-        variables: { CTI_CALL_ID: callId },
-      });
-    } catch (err) {
-      this.o.log.warn({ err: (err as Error).message, callId }, 'agent phone could not be dialled');
-      await this.finish(live, null, 'agent phone could not be dialled');
-    }
-    return { call: (await getCall(db, callId)) as Call, replay: false };
+  get opts(): CallControlOptions {
+    return this.o;
   }
 
-  // -------------------------------------------------------------------------
-  // Inbound calls handed over by an IVR transfer node
+  /** Click-to-dial; a replayed Idempotency-Key returns the first request's call. */
+  dial(input: DialInput): Promise<{ call: Call; replay: boolean }> {
+    return placeCall(this, input);
+  }
 
-  /**
-   * The IVR's `transfer` node: the caller waits with music while the destination (a
-   * named one from TRANSFER_DESTINATIONS, or an extension) rings, then they are bridged
-   * and the call is under call control like a click-to-dial one.
-   */
-  async takeInbound(h: IvrHandover): Promise<void> {
-    const { config, log } = this.o;
-    const name = String(h.params['to'] ?? '');
-    const dest = config.destinations[name] ?? (/^[0-9]{2,6}$/.test(name) ? name : undefined);
-    const checked = dest === undefined ? undefined : checkDestination(dest, config.policy);
-    if (!checked || !checked.ok) {
-      log.warn({ callId: h.call.id, to: name, reason: checked && !checked.ok ? checked.reason : 'unknown destination' }, 'IVR transfer refused');
-      await this.o.ari.channels.hangup(h.channelId, { reason: 'normal' }).catch(() => undefined);
-      return;
-    }
-    const endpoint = /^[0-9]{2,6}$/.test(checked.number) ? `PJSIP/${checked.number}` : `PJSIP/${checked.number}@${config.trunk}`;
-    const callId = h.call.id;
-    const live: LiveCall = { callId, customer: h.channelId, agent: newId(), mainBridge: callId, inbound: true, ended: false };
-    this.live.addCall(live);
-    this.live.addLeg({ channelId: h.channelId, callId, role: 'customer', agentId: null }).up = true;
-    this.live.addLeg({ channelId: live.agent, callId, role: 'agent', agentId: null });
-    await this.live.serial(callId, async () => {
-      await this.o.ari.bridges.create({ type: 'mixing', bridgeId: live.mainBridge, name: `call ${callId}` });
-      await this.pbx.hold(live);
-      await addLeg(this.o.db, callId, live.agent, 'agent', null);
-      await noteEvent(this.o.db, callId, 'call.handed_over', { node: h.node, to: name });
-      try {
-        await this.o.ari.channels.originate({
-          endpoint,
-          channelId: live.agent,
-          app: this.o.app,
-          appArgs: [STASIS_ARG, callId, 'agent'],
-          originator: h.channelId,
-          callerId: h.call.callerNumber ?? '',
-          variables: { CTI_CALL_ID: callId },
-          timeout: config.transferTimeoutSeconds,
-        });
-      } catch (err) {
-        log.warn({ err: (err as Error).message, callId }, 'IVR transfer destination could not be dialled');
-        await this.finish(live, null, 'transfer destination could not be dialled');
-      }
-    });
+  /** The IVR's `transfer` node hands its caller over. */
+  takeInbound(h: IvrHandover): Promise<void> {
+    return takeInbound(this, h);
   }
 
   // -------------------------------------------------------------------------
@@ -388,7 +279,7 @@ export class CallControl {
   }
 
   /** Ends the call: every leg hung up, no bridge left, the call and its CDR written. */
-  private async finish(live: LiveCall, cause: number | null, reason: string): Promise<void> {
+  async finish(live: LiveCall, cause: number | null, reason: string): Promise<void> {
     if (live.ended) return;
     live.ended = true;
     if (live.transferId) await this.transfers.feed(live.transferId, { type: 'customer_hungup' });
