@@ -129,6 +129,7 @@ describe('click-to-dial and mid-call control', () => {
     expect(one.status).toBe(201);
     const busy = await asKey('0611111112');
     expect(busy.status).toBe(429);
+    expect(busy.headers.get('retry-after')).toBe('5');
     expect(await busy.json()).toMatchObject({ limit: 'concurrent' });
     const { id } = (await one.json()) as { id: string };
     await waitFor('connected', async () => (await callState(w, id)) === 'connected');
@@ -142,6 +143,7 @@ describe('click-to-dial and mid-call control', () => {
     await waitFor('ended', async () => (await callState(w, id2)) === 'ended');
     const third = await asKey('0611111114');
     expect(third.status).toBe(429);
+    expect(third.headers.get('retry-after')).toBe('60');
     expect(await third.json()).toMatchObject({ limit: 'per_minute' });
   });
 

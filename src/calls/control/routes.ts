@@ -61,15 +61,21 @@ export async function callControlRoutes(app: FastifyInstance, opts: CallControlR
     },
     async (req, reply) => {
       const control = controlOrAny(req.body.pbxNode);
-      const { call, replay } = await control.dial({
-        apiKeyId: keyId(req),
-        idempotencyKey: req.headers['idempotency-key'],
-        extension: req.body.extension,
-        to: req.body.to,
-        agentId: req.body.agentId,
-        data: req.body.data,
-      });
-      return reply.code(replay ? 200 : 201).send(callJson(call));
+      try {
+        const { call, replay } = await control.dial({
+          apiKeyId: keyId(req),
+          idempotencyKey: req.headers['idempotency-key'],
+          extension: req.body.extension,
+          to: req.body.to,
+          agentId: req.body.agentId,
+          data: req.body.data,
+        });
+        return reply.code(replay ? 200 : 201).send(callJson(call));
+      } catch (err) {
+        // A full minute frees up within a minute; a concurrent call, whenever one ends.
+        if (err instanceof ProblemError && err.status === 429) reply.header('retry-after', err.extensions['limit'] === 'per_minute' ? '60' : '5');
+        throw err;
+      }
     },
   );
 
