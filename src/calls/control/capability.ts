@@ -28,7 +28,8 @@ export function callControlCapability(opts: {
     return {
       route: (event) => control.route(event),
       handovers: { transfer: (h) => control.takeInbound(h) },
-      resync: (snapshot) => control.resync(new Set(snapshot.channels.map((c) => c.id))),
+      resync: (snapshot) =>
+        control.resync({ channelIds: new Set(snapshot.channels.map((c) => c.id)), bridgeIds: new Set(snapshot.bridges.map((b) => b.id)) }),
       stop: () => {
         control.stop();
         opts.registry.delete(control);

@@ -17,6 +17,7 @@ import { RecordingService } from '../recordings/service.js';
 import { TransferService, type StartTransfer } from '../transfers/service.js';
 import { cancelChannelTransfer, completeChannelTransfer, transferChannel, type ChannelTransferMode, type DialplanTransferResult } from '../transfers/dialplan.js';
 import { getTransfer, type Transfer, type TransferTarget } from '../transfers/repository.js';
+import { adoptCalls } from './adopt.js';
 import { LiveCalls, type LiveCall, type LiveLeg } from './live.js';
 import { placeCall, STASIS_ARG, takeInbound, type DialInput } from './placing.js';
 import { ControlPbx } from './pbx.js';
@@ -268,7 +269,13 @@ export class CallControl {
    * no longer exists is gone, with everything that follows from it (transfer steps, the
    * call's end); legs still there carry on.
    */
-  async resync(channelIds: ReadonlySet<string>): Promise<void> {
+  async resync(snapshot: { channelIds: ReadonlySet<string>; bridgeIds: ReadonlySet<string> }): Promise<void> {
+    const { channelIds } = snapshot;
+    // Calls another instance drove: rebuilt, and a transfer in flight is cancelled.
+    for (const { live, transfer } of await adoptCalls(this.o.db, this.o.pbxNode, this.live, snapshot)) {
+      this.o.log.info({ callId: live.callId, transferId: transfer?.id, event: 'call.adopted' }, 'call control took over a call');
+      if (transfer) await this.live.serial(live.callId, () => this.transfers.feed(transfer.id, { type: 'cancel' }));
+    }
     for (const call of this.live.all()) {
       if (call.ended) continue;
       for (const leg of this.live.legsOf(call.callId)) {
