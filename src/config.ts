@@ -3,6 +3,7 @@
 import envSchema from 'env-schema';
 import { Type, type Static } from 'typebox';
 import { parseConnectors, redactConnector, type ConnectorConfig } from './events/connectors/config.js';
+import { compilePattern, DEFAULT_DIAL_POLICY, type DialPolicy } from './calls/dial-policy.js';
 
 const EnvSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'production' }),
@@ -40,6 +41,21 @@ const EnvSchema = Type.Object({
   IVR_SECRETS: Type.Optional(Type.String()),
   // What a caller hears before the line is closed when a flow cannot go on.
   IVR_SORRY_MEDIA: Type.String({ default: 'sound:an-error-has-occurred', pattern: '^[a-z]+:.+' }),
+  // Call control: outside numbers leave through this PJSIP trunk (PJSIP/<number>@<trunk>).
+  CALLS_TRUNK: Type.String({ default: 'trunk', pattern: '^[A-Za-z0-9_.-]+$' }),
+  // Caller id shown to the dialled party when the API key's policy sets none; empty: the PBX's.
+  CALLS_CALLER_ID: Type.String({ default: '', pattern: '^\\+?[0-9]{0,20}$' }),
+  // Dial allow/deny patterns for keys without their own policy (comma-separated, dialplan notation).
+  CALLS_DIAL_ALLOW: Type.Optional(Type.String()),
+  CALLS_DIAL_DENY: Type.Optional(Type.String()),
+  CALLS_MAX_CONCURRENT: Type.Integer({ default: 10, minimum: 1 }),
+  CALLS_PER_MINUTE: Type.Integer({ default: 30, minimum: 1 }),
+  CALLS_MOH_CLASS: Type.String({ default: 'default', pattern: '^[A-Za-z0-9_-]+$' }),
+  // Where an IVR transfer node's named destination goes: {"operator":"1001","billing":"0301234567"}.
+  TRANSFER_DESTINATIONS: Type.Optional(Type.String()),
+  TRANSFER_TIMEOUT_SECONDS: Type.Integer({ default: 20, minimum: 1, maximum: 600 }),
+  // The initiator hangs up while the target rings: go on as a blind transfer, or cancel it.
+  TRANSFER_INITIATOR_HANGUP: Type.Union([Type.Literal('blind'), Type.Literal('cancel')], { default: 'blind' }),
   WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
   WEBHOOK_MAX_ATTEMPTS: Type.Integer({ default: 8, minimum: 1, maximum: 50 }),
@@ -104,11 +120,63 @@ export interface Config {
   connectors: ConnectorConfig[];
   logisticsInboundSecret: string | undefined;
   leaseTtlMs: number;
+  callControl: CallControlConfig;
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
   streamTokenSecret: string | undefined;
   reportsTimeZone: string;
   queueStatsIntervalMs: number;
+}
+
+export interface CallControlConfig {
+  trunk: string;
+  callerId: string | null;
+  policy: DialPolicy;
+  maxConcurrent: number;
+  perMinute: number;
+  mohClass: string;
+  transferTimeoutSeconds: number;
+  initiatorHangup: 'blind' | 'cancel';
+  /** IVR transfer destinations by name: an extension or a number. */
+  destinations: Record<string, string>;
+}
+
+function parseDestinations(raw: string | undefined): Record<string, string> {
+  if (raw === undefined || raw.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('TRANSFER_DESTINATIONS is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError('TRANSFER_DESTINATIONS must be a JSON object of name -> extension or number');
+  }
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parsed)) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new ConfigError(`TRANSFER_DESTINATIONS: invalid name ${JSON.stringify(name)}`);
+    if (typeof value !== 'string' || !/^\+?[0-9]{2,20}$/.test(value)) {
+      throw new ConfigError(`TRANSFER_DESTINATIONS.${name} must be an extension or a number (digits)`);
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+function parseDialPolicy(allow: string | undefined, deny: string | undefined): DialPolicy {
+  const list = (raw: string | undefined, name: string, fallback: readonly string[]): string[] => {
+    if (raw === undefined || raw.trim() === '') return [...fallback];
+    const patterns = raw.split(',').map((p) => p.trim()).filter(Boolean);
+    for (const p of patterns) {
+      try {
+        compilePattern(p);
+      } catch (err) {
+        throw new ConfigError(`${name}: ${(err as Error).message}`);
+      }
+    }
+    return patterns;
+  };
+  return { allow: list(allow, 'CALLS_DIAL_ALLOW', DEFAULT_DIAL_POLICY.allow), deny: list(deny, 'CALLS_DIAL_DENY', DEFAULT_DIAL_POLICY.deny) };
 }
 
 export class ConfigError extends Error {
@@ -216,6 +284,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     connectors: parseConnectorsVar(env.CONNECTORS),
     logisticsInboundSecret: env.LOGISTICS_INBOUND_SECRET,
     leaseTtlMs: env.LEASE_TTL_MS,
+    callControl: {
+      trunk: env.CALLS_TRUNK,
+      callerId: env.CALLS_CALLER_ID || null,
+      policy: parseDialPolicy(env.CALLS_DIAL_ALLOW, env.CALLS_DIAL_DENY),
+      maxConcurrent: env.CALLS_MAX_CONCURRENT,
+      perMinute: env.CALLS_PER_MINUTE,
+      mohClass: env.CALLS_MOH_CLASS,
+      transferTimeoutSeconds: env.TRANSFER_TIMEOUT_SECONDS,
+      initiatorHangup: env.TRANSFER_INITIATOR_HANGUP,
+      destinations: parseDestinations(env.TRANSFER_DESTINATIONS),
+    },
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     streamTokenSecret: env.STREAM_TOKEN_SECRET,

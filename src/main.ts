@@ -7,8 +7,14 @@ import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
 import { postgresCheck, redisCheck, type ReadinessCheck } from './api/health.js';
+import type { AgentDesk } from './calls/agent-desk.js';
+import { callControlCapability } from './calls/control/capability.js';
+import { CallControlRegistry } from './calls/control/registry.js';
+import { callControlRoutes } from './calls/control/routes.js';
 import { CallDetailCache } from './calls/detail-cache.js';
 import { campaignRoutes } from './campaigns/routes.js';
+import { recordingRoutes } from './calls/recordings/routes.js';
+import { transferRoutes } from './calls/transfers/routes.js';
 import { callRoutes } from './calls/routes.js';
 import { loadConfig, redactConfig, type Config } from './config.js';
 import { migrate } from './db/migrate.js';
@@ -41,7 +47,12 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export async function startService(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Service> {
+export interface ServiceExtras {
+  /** The ACD's agents, for transfers to an agent; absent, such transfers are refused. */
+  agentDesk?: AgentDesk;
+}
+
+export async function startService(config: Config, log: Logger = createLogger(config.logLevel), extras: ServiceExtras = {}): Promise<Service> {
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required (the demo starts an embedded Postgres: npm run demo)');
   log.info({ config: redactConfig(config) }, 'starting cti-bridge');
 
@@ -59,6 +70,10 @@ export async function startService(config: Config, log: Logger = createLogger(co
   const bus = new RedisEventBus({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log });
   const pipeline = await startEventPipeline({ db, config, log, bus, connectors: config.connectors });
 
+  const callControl = new CallControlRegistry();
+  const appFor = (pbxNode: string) => config.pbxNodes.find((n) => n.id === pbxNode)?.ari.app ?? 'cti-bridge';
+  const capabilities = [callControlCapability({ registry: callControl, config: config.callControl, appFor, desk: extras.agentDesk })];
+
   const leaseRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
   leaseRedis.on('error', () => {});
   const nodes = config.pbxNodes.map(
@@ -73,7 +88,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
         leaseTtlMs: config.leaseTtlMs,
         greetingMedia: config.greetingMedia,
         ivr: config.ivr,
-        capabilities: [asteriskCdrCapability],
+        capabilities: [asteriskCdrCapability, ...capabilities],
       }),
   );
 
@@ -117,6 +132,9 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: journalRoutes, opts: { db } },
       { plugin: cdrRoutes, opts: { db } },
       { plugin: deadLetterRoutes, opts: { db, config, queues: pipeline.queues, connectors: pipeline.connectors } },
+      { plugin: callControlRoutes, opts: { db, registry: callControl } },
+      { plugin: transferRoutes, opts: { db, registry: callControl, config: config.callControl } },
+      { plugin: recordingRoutes, opts: { db, registry: callControl } },
     ],
   });
   registerPbxMetrics(nodes);

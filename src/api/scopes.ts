@@ -3,6 +3,7 @@
 export const SCOPES = [
   'calls:read',
   'calls:write',
+  'recordings:read',
   'webhooks:read',
   'webhooks:write',
   'events:read',

@@ -15,7 +15,7 @@ const CALL_FIELDS = `'id', c.id, 'pbxNode', c.pbx_node, 'channelId', c.channel_i
   'dnis', c.dnis, 'data', c.data, 'createdAt', ${iso('c.created_at')}, 'answeredAt', ${iso('c.answered_at')},
   'endedAt', ${iso('c.ended_at')}, 'hangupCause', c.hangup_cause`;
 
-const LEGS = `COALESCE((SELECT json_agg(json_build_object('channelId', l.channel_id, 'role', l.role,
+const LEGS = `COALESCE((SELECT json_agg(json_build_object('channelId', l.channel_id, 'role', l.role, 'agentId', l.agent_id,
     'createdAt', ${iso('l.created_at')}, 'endedAt', ${iso('l.ended_at')}) ORDER BY l.created_at, l.channel_id)
   FROM call_legs l WHERE l.call_id = c.id), '[]'::json)`;
 

@@ -54,7 +54,8 @@ export type CallSummary = Static<typeof CallSummary>;
 
 export const CallLeg = Type.Object({
   channelId: Type.String(),
-  role: Type.String(),
+  role: Type.String({ description: 'caller, customer, agent, transfer_target' }),
+  agentId: Type.Union([Type.String(), Type.Null()], { description: 'The agent on this leg, when the ACD knows them' }),
   createdAt: Timestamp,
   endedAt: NullableTimestamp,
 });

@@ -220,6 +220,43 @@ const handlers: Record<string, Handler> = {
     s.respond(msg, 'Success', [['Message', 'Redirect successful']]);
   },
 
+  blindtransfer(s, msg) {
+    const name = msg.get('Channel');
+    if (!name) return s.error(msg, 'No channel specified');
+    const exten = msg.get('Exten');
+    if (!exten) return s.error(msg, 'No extension specified');
+    const ch = findChannel(s, name);
+    if (!ch) return s.error(msg, 'Channel specified does not exist');
+    const context = msg.get('Context') || ch.dialplan.context;
+    const result = s.ctx.world.blindTransfer(ch.id, context, exten);
+    if (result === 'invalid') return s.error(msg, 'Transfer invalid');
+    s.respond(msg, 'Success', [['Message', 'Transfer succeeded']]);
+  },
+
+  atxfer(s, msg) {
+    const name = msg.get('Channel');
+    if (!name) return s.error(msg, 'No channel specified');
+    const exten = msg.get('Exten');
+    if (!exten) return s.error(msg, 'No extension specified');
+    const ch = findChannel(s, name);
+    if (!ch) return s.error(msg, 'Channel specified does not exist');
+    // The feature dials in TRANSFER_CONTEXT when set (the action sets it from Context:).
+    const context = msg.get('Context');
+    if (context) s.ctx.world.setChannelVar(ch.id, 'TRANSFER_CONTEXT', context);
+    const target = s.ctx.world.getChannelVar(ch.id, 'TRANSFER_CONTEXT') || ch.dialplan.context;
+    s.respond(msg, 'Success', [['Message', 'Atxfer successfully queued']]);
+    s.ctx.world.atxfer(ch.id, target, exten);
+  },
+
+  cancelatxfer(s, msg) {
+    const name = msg.get('Channel');
+    if (!name) return s.error(msg, 'No channel specified');
+    const ch = findChannel(s, name);
+    if (!ch) return s.error(msg, 'Channel specified does not exist');
+    s.respond(msg, 'Success', [['Message', 'CancelAtxfer successfully queued']]);
+    s.ctx.world.cancelAtxfer(ch.id);
+  },
+
   async originate(s, msg) {
     const dialString = msg.get('Channel');
     if (!dialString) return s.error(msg, 'Channel not specified');

@@ -31,6 +31,11 @@ export interface AmiWorldPort {
   /** AMI Hangup: `cause` is the Q.850 cause the hang-up request and Hangup show. */
   hangup(channelId: string, cause: number): void;
   redirect(channelId: string, context: string, exten: string, priority: number): void;
+  /** AMI BlindTransfer: the channel's partner goes to exten@context, the channel leaves. */
+  blindTransfer(channelId: string, context: string, exten: string): 'success' | 'invalid';
+  /** AMI Atxfer / CancelAtxfer: the atxfer and atxferabort features of the channel. */
+  atxfer(channelId: string, context: string, exten: string): void;
+  cancelAtxfer(channelId: string): void;
   /**
    * Starts an originate; the outcome arrives as an OriginateResult world event with
    * requestId. Throws when the world refuses it before any channel exists.

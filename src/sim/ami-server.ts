@@ -47,6 +47,9 @@ export function worldPort(world: World): AmiWorldPort & { dispose(): void } {
     setChannelVar: (id, name, value) => world.setVar(id, name, value),
     hangup: (id, cause) => world.hangup(id, { cause }),
     redirect: (id, context, exten, priority) => world.redirect(id, context, exten, priority),
+    blindTransfer: (id, context, exten) => world.blindTransfer(id, context, exten),
+    atxfer: (id, context, exten) => world.atxfer(id, context, exten),
+    cancelAtxfer: (id) => world.cancelAtxfer(id),
     originate: (req: AmiOriginateRequest) => {
       world.originate({
         endpoint: req.dialString,

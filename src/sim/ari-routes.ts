@@ -169,6 +169,7 @@ function originate(req: AriRequest, world: World, channelId?: string): AriReply 
     variables: req.variables,
     channelId: channelId ?? get(req, 'channelId'),
     otherChannelId: get(req, 'otherChannelId'),
+    originator: get(req, 'originator'),
   });
   return reply.ok(ariChannel(ch));
 }
@@ -406,6 +407,7 @@ for (const action of ['pause', 'mute']) {
   for (const method of ['POST', 'DELETE']) {
     on(method, `recordings/live/:name/${action}`, (_req, p, { world }) => {
       if (!world.liveRecording(p['name'] ?? '')) return reply.error(404, 'Not Found', 'Recording not found');
+      if (action === 'pause') world.pauseRecording(p['name'] ?? '', method === 'POST');
       return noContent();
     });
   }

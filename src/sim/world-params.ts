@@ -42,6 +42,8 @@ export interface OriginateParams {
   channelId?: string;
   otherChannelId?: string;
   accountcode?: string;
+  /** ARI `originator`: the new channel joins that channel's call (inherits its linkedid). */
+  originator?: string;
   /** Correlates the OriginateResult event (AMI ActionID). */
   requestId?: string;
 }

@@ -17,6 +17,9 @@ interface LiveRecording {
   snap: LiveRecordingSnapshot;
   target: MediaTarget;
   startedAt?: number;
+  /** When the current pause began, and the paused time so far: paused audio is not written. */
+  pausedAt?: number;
+  pausedMs?: number;
   terminateOn: string;
   timer?: NodeJS.Timeout;
   recorder?: string;
@@ -93,6 +96,20 @@ export class RecordingDesk {
     this.finish(r);
   }
 
+  /** POST / DELETE /recordings/live/{name}/pause: the state reads `paused` until unpaused. */
+  pause(name: string, paused: boolean): void {
+    const r = this.live.get(name);
+    if (!r) throw new WorldError('not-found', MSG.recordingNotFound);
+    if (paused && r.snap.state === 'recording') {
+      r.snap.state = 'paused';
+      r.pausedAt = this.host.now();
+    } else if (!paused && r.snap.state === 'paused') {
+      r.snap.state = 'recording';
+      r.pausedMs = (r.pausedMs ?? 0) + (this.host.now() - (r.pausedAt ?? this.host.now()));
+      r.pausedAt = undefined;
+    }
+  }
+
   cancel(name: string): void {
     const r = this.live.get(name);
     if (!r) throw new WorldError('not-found', MSG.recordingNotFound);
@@ -128,7 +145,8 @@ export class RecordingDesk {
   private finish(r: LiveRecording, discard = false): void {
     if (!this.live.delete(r.snap.name)) return;
     if (r.timer) clearTimeout(r.timer);
-    const elapsedMs = r.startedAt !== undefined ? (this.host.now() - r.startedAt) * this.host.speed : 0;
+    const pausedMs = (r.pausedMs ?? 0) + (r.pausedAt !== undefined ? this.host.now() - r.pausedAt : 0);
+    const elapsedMs = r.startedAt !== undefined ? (this.host.now() - r.startedAt - pausedMs) * this.host.speed : 0;
     r.snap.state = discard ? 'canceled' : 'done';
     r.snap.durationSeconds = Math.floor(elapsedMs / 1000);
     if (!discard) this.stored.set(r.snap.name, { name: r.snap.name, format: r.snap.format, durationMs: Math.round(elapsedMs) });

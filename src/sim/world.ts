@@ -91,6 +91,10 @@ interface Channel extends ChannelSnapshot {
   muted: Set<'in' | 'out'>;
   /** Another channel this one is talking to outside Stasis (dialplan Dial fallback). */
   partnerId?: string;
+  /** An attended transfer (AMI Atxfer) this channel started and is consulting on. */
+  atxfer?: { transfereeId?: string; targetId: string; answered: boolean };
+  /** A transfer target rung for a transferer who has already hung up: the transferee gets it. */
+  pendingTransfereeId?: string;
   /** Completes a pending originate when the channel answers. */
   onAnswer?: (order?: AnswerOrder) => void;
   lastApp: string;
@@ -114,7 +118,7 @@ interface Bridge {
   announcer?: string;
 }
 
-const KNOWN_CONTEXTS = new Set(['from-pstn', 'agents', 'caller-script', 'after-stasis', 'default', 'from-internal', 'queue-in', 'fax-in']);
+const KNOWN_CONTEXTS = new Set(['from-pstn', 'agents', 'cti-agents', 'caller-script', 'after-stasis', 'default', 'from-internal', 'queue-in', 'fax-in']);
 const BRIDGE_TYPE_TOKENS = new Set(['mixing', 'holding', 'dtmf_events', 'proxy_media', 'video_sfu', 'video_single', 'sdp_label']);
 
 
@@ -496,7 +500,11 @@ export class World {
       throw new WorldError('internal', 'Allocation failed');
     };
     if (ep.tech === 'Local' && !KNOWN_CONTEXTS.has(ep.context)) fail(0);
+    // Asterisk requests the channel on behalf of the originator, so it joins that call
+    // (same linkedid); an unknown originator is ignored.
+    const originator = p.originator ? this.chans.get(p.originator) : undefined;
     const legs = this.allocate(ep, {
+      linkedid: originator?.linkedid,
       id: p.channelId,
       otherId: p.otherChannelId,
       caller: callerId,
@@ -625,7 +633,7 @@ export class World {
 
   private allocate(
     ep: { tech: string; resource: string; exten: string; context: string },
-    o: { id?: string; otherId?: string; caller: PartyId; accountcode: string; origin: Origin; plainOne?: boolean },
+    o: { id?: string; otherId?: string; caller: PartyId; accountcode: string; origin: Origin; plainOne?: boolean; linkedid?: string | undefined },
   ): { one: Channel; two?: Channel } {
     const oneDialplan: DialplanLocation = o.plainOne
       ? { context: ep.context, exten: ep.exten, priority: 1, appName: '', appData: '' }
@@ -641,6 +649,7 @@ export class World {
         dialplan: { ...oneDialplan, context: 'default', exten: 's' },
         origin: o.origin,
         accountcode: o.accountcode,
+        ...(o.linkedid ? { linkedid: o.linkedid } : {}),
       });
       this.emit({ type: 'ChannelCreated', at: this.date(), apps: [], channel: this.snap(one) });
       return { one };
@@ -658,6 +667,7 @@ export class World {
       dialplan: oneDialplan,
       origin: o.origin,
       accountcode: o.accountcode,
+      ...(o.linkedid ? { linkedid: o.linkedid } : {}),
     });
     const two = this.newChannel({
       id: o.otherId,
@@ -670,7 +680,7 @@ export class World {
       dialplan: { context: ep.context, exten: ep.exten, priority: 1, appName: '', appData: '' },
       origin: 'local-two',
       accountcode: o.accountcode,
-      linkedid: one.id,
+      linkedid: one.linkedid,
     });
     one.localHalf = 1;
     two.localHalf = 2;
@@ -885,6 +895,14 @@ export class World {
       this.runInbound(c, this.inboundApp);
       return;
     }
+    if (context === 'cti-agents') {
+      // deploy/asterisk: exten => _X.,1,NoOp(...) same => n,Dial(PJSIP/${EXTEN},${CTI_AGENT_RING_TIMEOUT})
+      const ring = this.getVar(c.id, 'CTI_AGENT_RING_TIMEOUT') ?? '20';
+      this.dialplanStep(c, 1, 'NoOp', `cti-bridge rings agent ${exten}`);
+      this.dialplanStep(c, 2, 'Dial', `PJSIP/${exten},${ring}`);
+      this.dialplanDial(c, `PJSIP/${exten}`, Number(ring) || 20);
+      return;
+    }
     this.dialplanStep(c, priority, 'NoOp', `${context} ${exten}`);
     this.after(500, () => this.hangupFlow(c, { cause: CAUSE.NORMAL_CLEARING }), c);
   }
@@ -1032,6 +1050,163 @@ export class World {
     if (c.stasis) this.cleanup(c, 'leave');
     if (c.bridgeId) this.leaveBridge(c);
     this.after(0, () => this.runDialplan(c, context, exten, priority, 'redirect'), c);
+  }
+
+  /**
+   * AMI BlindTransfer: the party talking with `channelId` (its Dial() partner) goes to
+   * exten@context and the transferer leaves. Without a partner there is nothing to
+   * transfer: Asterisk answers "Transfer invalid".
+   */
+  blindTransfer(channelId: string, context: string, exten: string): 'success' | 'invalid' {
+    const c = this.mustChannel(channelId);
+    const transferee = c.partnerId ? this.chans.get(c.partnerId) : undefined;
+    if (!transferee || transferee.gone || c.stasis) return 'invalid';
+    c.partnerId = undefined;
+    transferee.partnerId = undefined;
+    this.after(0, () => this.hangupFlow(c, { requestCause: CAUSE.NORMAL_CLEARING, soft: true, cause: CAUSE.NORMAL_CLEARING }), c);
+    this.after(0, () => this.runDialplan(transferee, context, exten, 1, 'redirect'), transferee);
+    return 'success';
+  }
+
+  /** Whom a channel talks with outside Stasis (a dialplan Dial() or a transfer). */
+  talkingWith(channelId: string): string | undefined {
+    return this.chans.get(channelId)?.partnerId;
+  }
+
+  /**
+   * AMI Atxfer, as the atxfer feature runs it: the party talking with the channel hears
+   * music, the channel dials exten@context (`cti-agents` rings PJSIP/<exten>) and talks
+   * with the target once it answers. Hanging the channel up completes the transfer;
+   * CancelAtxfer, a target that does not answer (15 s, atxfernoanswertimeout) or hangs up
+   * gives the transferee back. A channel talking with nobody ignores the feature.
+   */
+  atxfer(channelId: string, context: string, exten: string): void {
+    const c = this.mustChannel(channelId);
+    const p = c.partnerId ? this.chans.get(c.partnerId) : undefined;
+    if (!p || p.gone || c.stasis || c.atxfer) return;
+    if (context !== 'cti-agents' || !/^[0-9]+$/.test(exten)) {
+      this.log?.warn({ channel: c.name, context, exten }, 'attended transfer target not in the modelled dialplan');
+      return;
+    }
+    const ep = this.parseEndpoint(`PJSIP/${exten}`);
+    const { one: t } = this.allocate(ep, { caller: { ...c.caller }, accountcode: c.accountcode, origin: 'dialed-peer' });
+    t.linkedid = c.linkedid;
+    t.dialStarted = true;
+    c.partnerId = undefined;
+    p.partnerId = undefined;
+    c.atxfer = { transfereeId: p.id, targetId: t.id, answered: false };
+    this.mohOn(p);
+    this.alert(t, {
+      dialString: ep.resource,
+      timeoutMs: 15_000,
+      caller: c,
+      onAnswered: () => this.atxferAnswered(t),
+      onFailed: () => this.atxferTargetGone(t),
+      finalDialEvent: true,
+      timeoutHangup: 'plain',
+    });
+  }
+
+  /** AMI CancelAtxfer (the atxferabort feature): the target is hung up, the transferee comes back. */
+  cancelAtxfer(channelId: string): void {
+    const c = this.mustChannel(channelId);
+    const x = c.atxfer;
+    if (!x) return;
+    const t = this.chans.get(x.targetId);
+    this.atxferReturn(c);
+    if (t && !t.gone) {
+      t.partnerId = undefined;
+      this.hangupFlow(t, { requestCause: CAUSE.NORMAL_CLEARING, soft: true, cause: CAUSE.NORMAL_CLEARING });
+    }
+  }
+
+  private atxferAnswered(t: Channel): void {
+    const transferer = [...this.chans.values()].find((x) => x.atxfer?.targetId === t.id);
+    if (transferer) {
+      transferer.atxfer!.answered = true;
+      transferer.partnerId = t.id;
+      t.partnerId = transferer.id;
+      return;
+    }
+    const p = t.pendingTransfereeId ? this.chans.get(t.pendingTransfereeId) : undefined;
+    t.pendingTransfereeId = undefined;
+    if (p && !p.gone) this.connectTransferred(p, t);
+    else this.after(0, () => this.hangupFlow(t, { cause: CAUSE.NORMAL_CLEARING }), t);
+  }
+
+  /** The target did not answer or hung up: the transferer gets the transferee back. */
+  private atxferTargetGone(t: Channel): void {
+    const transferer = [...this.chans.values()].find((x) => x.atxfer?.targetId === t.id);
+    t.partnerId = undefined;
+    if (transferer) {
+      this.atxferReturn(transferer);
+      return;
+    }
+    const p = t.pendingTransfereeId ? this.chans.get(t.pendingTransfereeId) : undefined;
+    if (p && !p.gone) this.after(0, () => this.hangupFlow(p, { cause: CAUSE.NORMAL_CLEARING }), p);
+  }
+
+  private atxferReturn(c: Channel): void {
+    const x = c.atxfer;
+    c.atxfer = undefined;
+    c.partnerId = undefined;
+    const p = x?.transfereeId ? this.chans.get(x.transfereeId) : undefined;
+    if (!p || p.gone) return;
+    this.mohOff(p);
+    c.partnerId = p.id;
+    p.partnerId = c.id;
+  }
+
+  private connectTransferred(p: Channel, t: Channel): void {
+    this.mohOff(p);
+    p.partnerId = t.id;
+    t.partnerId = p.id;
+  }
+
+  /** A party of an attended transfer hangs up: rewire who talks with whom before the usual clean-up. */
+  private atxferPartyGone(c: Channel): void {
+    if (c.atxfer) {
+      // The transferer leaves: the transfer completes.
+      const x = c.atxfer;
+      c.atxfer = undefined;
+      c.partnerId = undefined;
+      const p = x.transfereeId ? this.chans.get(x.transfereeId) : undefined;
+      const t = this.chans.get(x.targetId);
+      if (t && !t.gone) t.partnerId = undefined;
+      if (p && !p.gone && t && !t.gone) {
+        if (x.answered) this.connectTransferred(p, t);
+        else t.pendingTransfereeId = p.id;
+      } else if (t && !t.gone) {
+        this.after(0, () => this.hangupFlow(t, { cause: CAUSE.NORMAL_CLEARING }), t);
+      } else if (p && !p.gone) {
+        this.after(0, () => this.hangupFlow(p, { cause: CAUSE.NORMAL_CLEARING }), p);
+      }
+      return;
+    }
+    for (const x of this.chans.values()) {
+      if (x.atxfer?.targetId === c.id && x.atxfer.answered) {
+        // The target ends the consultation.
+        c.partnerId = undefined;
+        this.atxferReturn(x);
+        return;
+      }
+      if (x.atxfer?.transfereeId === c.id) {
+        x.atxfer.transfereeId = undefined;
+        c.partnerId = undefined;
+        return;
+      }
+    }
+  }
+
+  private mohOn(c: Channel): void {
+    c.moh = 'default';
+    this.emit({ type: 'MusicOnHoldStarted', at: this.date(), apps: [...c.apps], channel: this.snap(c), mohClass: c.moh });
+  }
+
+  private mohOff(c: Channel): void {
+    if (!c.moh) return;
+    c.moh = undefined;
+    this.emit({ type: 'MusicOnHoldStopped', at: this.date(), apps: [...c.apps], channel: this.snap(c) });
   }
 
   /** ARI /redirect: transfers a Stasis channel to another endpoint. */
@@ -1318,6 +1493,10 @@ export class World {
     this.recorder.stop(name);
   }
 
+  pauseRecording(name: string, paused: boolean): void {
+    this.recorder.pause(name, paused);
+  }
+
   /** DELETE /recordings/live/{name}: stop and throw the file away. */
   cancelRecording(name: string): void {
     this.recorder.cancel(name);
@@ -1508,6 +1687,7 @@ export class World {
     } else {
       this.destroy(c, o.cause);
     }
+    this.atxferPartyGone(c);
     // Whoever either half was talking to through a dialplan Dial() is hung up as well.
     for (const partnerId of [c.partnerId, peer?.partnerId]) {
       const partner = partnerId ? this.chans.get(partnerId) : undefined;

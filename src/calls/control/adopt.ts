@@ -1,0 +1,65 @@
+// Taking over calls another instance was driving (its lease lapsed or it stopped): the
+// PBX still has their bridges, named after the calls, and Postgres their legs. A call is
+// rebuilt from both; a transfer caught in flight is cancelled, the surest way back to a
+// customer talking with an agent.
+import type { Db } from '../../db/pool.js';
+import { liveCalls, type Call } from '../repository.js';
+import { activeTransfer, type Transfer } from '../transfers/repository.js';
+import type { LiveCall, LiveCalls } from './live.js';
+
+export interface Adopted {
+  live: LiveCall;
+  transfer: Transfer | undefined;
+}
+
+/** Calls of this node under call control whose main bridge still exists, rebuilt in `live`. */
+export async function adoptCalls(
+  db: Db,
+  pbxNode: string,
+  live: LiveCalls,
+  snapshot: { channelIds: ReadonlySet<string>; bridgeIds: ReadonlySet<string> },
+): Promise<Adopted[]> {
+  const out: Adopted[] = [];
+  for (const call of await liveCalls(db, pbxNode)) {
+    if (live.call(call.id) || !snapshot.bridgeIds.has(call.id)) continue;
+    out.push(await adoptOne(db, call, live, snapshot));
+  }
+  return out;
+}
+
+async function adoptOne(db: Db, call: Call, live: LiveCalls, snapshot: { channelIds: ReadonlySet<string>; bridgeIds: ReadonlySet<string> }): Promise<Adopted> {
+  const { rows } = await db.query<{ channel_id: string; role: string; agent_id: string | null }>(
+    'SELECT channel_id, role, agent_id FROM call_legs WHERE call_id = $1 AND ended_at IS NULL ORDER BY created_at',
+    [call.id],
+  );
+  const transfer = await activeTransfer(db, call.id);
+  // The agent is the transfer's initiator, or else the latest agent-side leg still open.
+  const agentRows = rows.filter((r) => r.role === 'agent' || r.role === 'transfer_target');
+  const agentRow = transfer ? rows.find((r) => r.channel_id === transfer.fromChannelId) : agentRows[agentRows.length - 1];
+  const l: LiveCall = {
+    callId: call.id,
+    customer: call.channelId,
+    agent: agentRow?.channel_id ?? transfer?.fromChannelId ?? '',
+    mainBridge: call.id,
+    ...(snapshot.bridgeIds.has(`${call.id}-hold`) ? { holdBridge: `${call.id}-hold` } : {}),
+    ...(transfer ? { transferId: transfer.id } : {}),
+    inbound: call.direction === 'inbound',
+    ended: false,
+  };
+  live.addCall(l);
+  const up = (id: string) => snapshot.channelIds.has(id);
+  live.addLeg({ channelId: call.channelId, callId: call.id, role: 'customer', agentId: null }).up = up(call.channelId);
+  for (const r of rows) {
+    if (r.channel_id === call.channelId) continue;
+    const isTarget = transfer?.targetChannelId === r.channel_id;
+    const leg = live.addLeg({
+      channelId: r.channel_id,
+      callId: call.id,
+      role: isTarget ? 'target' : 'agent',
+      agentId: r.agent_id,
+      ...(isTarget && transfer ? { transferId: transfer.id } : {}),
+    });
+    leg.up = up(r.channel_id);
+  }
+  return { live: l, transfer };
+}

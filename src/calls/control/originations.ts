@@ -1,0 +1,63 @@
+// Accepting a click-to-dial request: the key's limits and its Idempotency-Key are checked
+// and the call is created in one transaction, serialised per key, so two instances
+// never both let the eleventh concurrent call through.
+import { createHash } from 'node:crypto';
+import { withTransaction, type Db } from '../../db/pool.js';
+import { ProblemError } from '../../api/problem.js';
+import { insertOutboundCall, type NewOutboundCall } from './repository.js';
+
+export interface DialRequest {
+  apiKeyId: string;
+  idempotencyKey: string | undefined;
+  /** What was asked, so a reused key with another request is refused. */
+  request: unknown;
+  maxConcurrent: number;
+  perMinute: number;
+}
+
+export type Accepted = { replay: false } | { replay: true; callId: string };
+
+export function requestHash(request: unknown): string {
+  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+}
+
+export async function acceptDial(db: Db, req: DialRequest, call: NewOutboundCall): Promise<Accepted> {
+  const hash = requestHash(req.request);
+  return withTransaction(db, async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`dial:${req.apiKeyId}`]);
+    if (req.idempotencyKey !== undefined) {
+      const { rows } = await tx.query<{ call_id: string; request_hash: string }>(
+        'SELECT call_id, request_hash FROM call_originations WHERE api_key_id = $1 AND idempotency_key = $2',
+        [req.apiKeyId, req.idempotencyKey],
+      );
+      const seen = rows[0];
+      if (seen) {
+        if (seen.request_hash !== hash) {
+          throw new ProblemError(422, 'this Idempotency-Key was used for a different request', { callId: seen.call_id });
+        }
+        return { replay: true, callId: seen.call_id };
+      }
+    }
+    const { rows } = await tx.query<{ live: number; recent: number }>(
+      `SELECT count(*) FILTER (WHERE c.state <> 'ended')::int AS live,
+              count(*) FILTER (WHERE o.created_at > now() - interval '1 minute')::int AS recent
+       FROM call_originations o JOIN calls c ON c.id = o.call_id WHERE o.api_key_id = $1`,
+      [req.apiKeyId],
+    );
+    const { live = 0, recent = 0 } = rows[0] ?? {};
+    if (live >= req.maxConcurrent) {
+      throw new ProblemError(429, `this key already has ${live} calls up (limit ${req.maxConcurrent})`, { limit: 'concurrent', max: req.maxConcurrent });
+    }
+    if (recent >= req.perMinute) {
+      throw new ProblemError(429, `this key placed ${recent} calls in the last minute (limit ${req.perMinute})`, { limit: 'per_minute', max: req.perMinute });
+    }
+    await insertOutboundCall(tx, call);
+    await tx.query('INSERT INTO call_originations (call_id, api_key_id, idempotency_key, request_hash) VALUES ($1, $2, $3, $4)', [
+      call.id,
+      req.apiKeyId,
+      req.idempotencyKey ?? null,
+      hash,
+    ]);
+    return { replay: false };
+  });
+}

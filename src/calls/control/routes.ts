@@ -1,0 +1,143 @@
+// Call control API: click-to-dial, mid-call control and per-key dial policies.
+// A call is driven by the instance that holds its PBX node; others answer 503.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { ProblemError, notFound } from '../../api/problem.js';
+import { authProblems, problemResponses } from '../../api/schemas.js';
+import type { Db } from '../../db/pool.js';
+import { compilePattern } from '../dial-policy.js';
+import type { Call } from '../repository.js';
+import { CallIdParams, CallSummary } from '../schemas.js';
+import { saveKeyDialPolicy } from './key-policy.js';
+import { controlLookup, keyId } from './lookup.js';
+import type { CallControlRegistry } from './registry.js';
+import { DialBody, DialPolicyBody, DialPolicyParams, DtmfBody, IdempotencyHeaders } from './schemas.js';
+import type { CallControl } from './service.js';
+
+export interface CallControlRoutesOptions {
+  db: Db;
+  registry: CallControlRegistry;
+}
+
+export function callJson(c: Call): Static<typeof CallSummary> {
+  return {
+    id: c.id,
+    pbxNode: c.pbxNode,
+    channelId: c.channelId,
+    linkedid: c.linkedid,
+    direction: c.direction,
+    state: c.state,
+    caller: { number: c.callerNumber, name: c.callerName },
+    dnis: c.dnis,
+    data: c.data,
+    createdAt: c.createdAt.toISOString(),
+    answeredAt: c.answeredAt?.toISOString() ?? null,
+    endedAt: c.endedAt?.toISOString() ?? null,
+    hangupCause: c.hangupCause,
+  };
+}
+
+export async function callControlRoutes(app: FastifyInstance, opts: CallControlRoutesOptions): Promise<void> {
+  const { db, registry } = opts;
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  const { controlOrAny, controlOfCall } = controlLookup(db, registry);
+
+  r.post(
+    '/v1/calls',
+    {
+      config: { scopes: ['calls:write'] },
+      schema: {
+        tags: ['calls'],
+        summary: 'Click-to-dial: ring the agent, then the customer, and connect them',
+        description:
+          'The agent’s phone rings first; when it answers the customer is dialled. The number must match the key’s dial allow-list. ' +
+          'A retried request with the same `Idempotency-Key` returns the same call (200).',
+        headers: IdempotencyHeaders,
+        body: DialBody,
+        response: { 200: CallSummary, 201: CallSummary, ...problemResponses(...authProblems, 422, 503) },
+      },
+    },
+    async (req, reply) => {
+      const control = controlOrAny(req.body.pbxNode);
+      try {
+        const { call, replay } = await control.dial({
+          apiKeyId: keyId(req),
+          idempotencyKey: req.headers['idempotency-key'],
+          extension: req.body.extension,
+          to: req.body.to,
+          agentId: req.body.agentId,
+          data: req.body.data,
+        });
+        return reply.code(replay ? 200 : 201).send(callJson(call));
+      } catch (err) {
+        // A full minute frees up within a minute; a concurrent call, whenever one ends.
+        if (err instanceof ProblemError && err.status === 429) reply.header('retry-after', err.extensions['limit'] === 'per_minute' ? '60' : '5');
+        throw err;
+      }
+    },
+  );
+
+  const simple = (path: string, summary: string, run: (c: CallControl, id: string) => Promise<unknown>) =>
+    r.post(
+      `/v1/calls/:id/${path}`,
+      {
+        config: { scopes: ['calls:write'] },
+        schema: { tags: ['calls'], summary, params: CallIdParams, response: { 204: Type.Null({ description: 'Done' }), ...problemResponses(...authProblems, 404, 409, 503) } },
+      },
+      async (req, reply) => {
+        await run(await controlOfCall(req.params.id), req.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+  simple('hold', 'Put the customer on hold (music; they hear no agent)', (c, id) => c.hold(id));
+  simple('unhold', 'Take the customer off hold', (c, id) => c.unhold(id));
+  simple('mute', "Mute the agent's microphone", (c, id) => c.mute(id, true));
+  simple('unmute', "Unmute the agent's microphone", (c, id) => c.mute(id, false));
+  simple('hangup', 'End the call for every party', (c, id) => c.hangup(id));
+
+  r.post(
+    '/v1/calls/:id/dtmf',
+    {
+      config: { scopes: ['calls:write'] },
+      schema: { tags: ['calls'], summary: 'Send digits to the far end', params: CallIdParams, body: DtmfBody, response: { 204: Type.Null({ description: 'Sent' }), ...problemResponses(...authProblems, 404, 409, 503) } },
+    },
+    async (req, reply) => {
+      await (await controlOfCall(req.params.id)).dtmf(req.params.id, req.body.digits);
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.put(
+    '/v1/api-keys/:keyId/dial-policy',
+    {
+      config: { scopes: ['admin'] },
+      schema: {
+        tags: ['calls'],
+        summary: "Set an API key's dial allow-list, caller id and call limits",
+        params: DialPolicyParams,
+        body: DialPolicyBody,
+        response: { 204: Type.Null({ description: 'Saved' }), ...problemResponses(...authProblems, 404, 422) },
+      },
+    },
+    async (req, reply) => {
+      for (const p of [...req.body.allow, ...(req.body.deny ?? [])]) {
+        try {
+          compilePattern(p);
+        } catch (err) {
+          throw new ProblemError(422, (err as Error).message);
+        }
+      }
+      const saved = await saveKeyDialPolicy(db, req.params.keyId, {
+        allow: req.body.allow,
+        deny: req.body.deny ?? [],
+        callerId: req.body.callerId ?? null,
+        maxConcurrent: req.body.maxConcurrent ?? null,
+        perMinute: req.body.perMinute ?? null,
+      });
+      if (!saved) throw notFound('API key', req.params.keyId);
+      return reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,116 @@
+// Recording API: start, pause, resume, stop, list, and the audio with Range support.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Static } from 'typebox';
+import { ProblemError, notFound } from '../../api/problem.js';
+import { authProblems, problemResponses } from '../../api/schemas.js';
+import type { Db } from '../../db/pool.js';
+import type { CallControlRegistry } from '../control/registry.js';
+import { getCall } from '../repository.js';
+import { CallIdParams } from '../schemas.js';
+import { parseRange } from './range.js';
+import { getRecording, listRecordings, type Recording } from './repository.js';
+import { RecordingIdParams, RecordingList, RecordingSchema } from './schemas.js';
+
+function recordingJson(r: Recording): Static<typeof RecordingSchema> {
+  return {
+    id: r.id,
+    callId: r.callId,
+    format: r.format,
+    state: r.state,
+    startedAt: r.startedAt.toISOString(),
+    endedAt: r.endedAt?.toISOString() ?? null,
+    durationMs: r.durationMs,
+  };
+}
+
+export async function recordingRoutes(app: FastifyInstance, opts: { db: Db; registry: CallControlRegistry }): Promise<void> {
+  const { db, registry } = opts;
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const controlFor = (pbxNode: string) => {
+    const c = registry.get(pbxNode);
+    if (!c) throw new ProblemError(503, `this instance does not drive PBX node ${pbxNode} now; retry`);
+    return c;
+  };
+
+  r.post(
+    '/v1/calls/:id/recordings',
+    {
+      config: { scopes: ['calls:write'] },
+      schema: { tags: ['recordings'], summary: "Start recording the call's conversation", params: CallIdParams, response: { 201: RecordingSchema, ...problemResponses(...authProblems, 404, 409, 503) } },
+    },
+    async (req, reply) => {
+      const call = await getCall(db, req.params.id);
+      if (!call) throw notFound('call', req.params.id);
+      const rec = await controlFor(call.pbxNode).recordings.start(call.id);
+      return reply.code(201).send(recordingJson(rec));
+    },
+  );
+
+  r.get(
+    '/v1/calls/:id/recordings',
+    {
+      config: { scopes: ['recordings:read'] },
+      schema: { tags: ['recordings'], summary: "The call's recordings, oldest first", params: CallIdParams, response: { 200: RecordingList, ...problemResponses(...authProblems, 404) } },
+    },
+    async (req) => {
+      if (!(await getCall(db, req.params.id))) throw notFound('call', req.params.id);
+      return { items: (await listRecordings(db, req.params.id)).map(recordingJson) };
+    },
+  );
+
+  r.get(
+    '/v1/recordings/:id',
+    {
+      config: { scopes: ['recordings:read'] },
+      schema: { tags: ['recordings'], summary: 'One recording', params: RecordingIdParams, response: { 200: RecordingSchema, ...problemResponses(...authProblems, 404) } },
+    },
+    async (req) => {
+      const rec = await getRecording(db, req.params.id);
+      if (!rec) throw notFound('recording', req.params.id);
+      return recordingJson(rec);
+    },
+  );
+
+  for (const op of ['stop', 'pause', 'resume'] as const) {
+    r.post(
+      `/v1/recordings/:id/${op}`,
+      {
+        config: { scopes: ['calls:write'] },
+        schema: { tags: ['recordings'], summary: `${op[0]!.toUpperCase()}${op.slice(1)} the recording`, params: RecordingIdParams, response: { 200: RecordingSchema, ...problemResponses(...authProblems, 404, 409, 503) } },
+      },
+      async (req) => {
+        const rec = await getRecording(db, req.params.id);
+        if (!rec) throw notFound('recording', req.params.id);
+        return recordingJson(await controlFor(rec.pbxNode).recordings.control(rec.id, op));
+      },
+    );
+  }
+
+  r.get(
+    '/v1/recordings/:id/audio',
+    {
+      config: { scopes: ['recordings:read'] },
+      schema: {
+        tags: ['recordings'],
+        summary: 'The recorded audio (WAV); one byte range per request (Range: bytes=…)',
+        params: RecordingIdParams,
+        response: { ...problemResponses(...authProblems, 404, 409, 416, 503) },
+      },
+    },
+    async (req, reply) => {
+      const rec = await getRecording(db, req.params.id);
+      if (!rec) throw notFound('recording', req.params.id);
+      const { bytes } = await controlFor(rec.pbxNode).recordings.audio(rec.id);
+      const range = parseRange(req.headers.range, bytes.length);
+      reply.header('accept-ranges', 'bytes').header('content-type', 'audio/wav');
+      if (range.kind === 'unsatisfiable') {
+        reply.header('content-range', `bytes */${bytes.length}`);
+        throw new ProblemError(416, `the recording has ${bytes.length} bytes`, {}, 'Range Not Satisfiable');
+      }
+      if (range.kind === 'full') return reply.code(200).send(bytes);
+      reply.header('content-range', `bytes ${range.start}-${range.end}/${bytes.length}`);
+      return reply.code(206).send(bytes.subarray(range.start, range.end + 1));
+    },
+  );
+}

@@ -1,0 +1,119 @@
+// Transfer API: start a transfer of a call under call control, follow it, complete,
+// cancel or turn it into a conference; and transfers of calls the site's dialplan controls.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { notFound } from '../../api/problem.js';
+import { authProblems, problemResponses } from '../../api/schemas.js';
+import type { CallControlConfig } from '../../config.js';
+import type { Db } from '../../db/pool.js';
+import { keyDialPolicy } from '../control/key-policy.js';
+import { controlLookup, keyId } from '../control/lookup.js';
+import type { CallControlRegistry } from '../control/registry.js';
+import { CallIdParams } from '../schemas.js';
+import { getTransfer } from './repository.js';
+import { ChannelCommandBody, ChannelTransferBody, ChannelTransferResult, StartTransferBody, TransferIdParams, TransferSchema } from './schemas.js';
+import { publicTransfer } from './service.js';
+
+export async function transferRoutes(app: FastifyInstance, opts: { db: Db; registry: CallControlRegistry; config: CallControlConfig }): Promise<void> {
+  const { db, registry, config } = opts;
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { controlFor, controlOrAny, controlOfCall } = controlLookup(db, registry);
+
+  r.post(
+    '/v1/calls/:id/transfers',
+    {
+      config: { scopes: ['calls:write'] },
+      schema: {
+        tags: ['transfers'],
+        summary: 'Transfer the call (blind or attended)',
+        description: 'The customer hears music while the target rings and while the agents consult. No answer within `timeout` gives the customer back.',
+        params: CallIdParams,
+        body: StartTransferBody,
+        response: { 201: TransferSchema, ...problemResponses(...authProblems, 404, 409, 422, 503) },
+      },
+    },
+    async (req, reply) => {
+      const control = await controlOfCall(req.params.id);
+      const policy = await keyDialPolicy(db, keyId(req), config);
+      const t = await control.startTransfer(req.params.id, {
+        to: req.body.to,
+        mode: req.body.mode,
+        ...(req.body.timeout !== undefined ? { timeoutSeconds: req.body.timeout } : {}),
+        policy: policy.policy,
+      });
+      return reply.code(201).send(publicTransfer(t));
+    },
+  );
+
+  r.post(
+    '/v1/channel-transfers',
+    {
+      config: { scopes: ['calls:write'] },
+      schema: {
+        tags: ['transfers'],
+        summary: 'Transfer a call that the site’s own dialplan controls (AMI BlindTransfer / Atxfer)',
+        description:
+          'For channels that never entered cti-bridge’s app. Blind: the party talking with `channel` goes to the target and `channel` leaves. ' +
+          'Attended: that party hears music while `channel` consults the target; then `/v1/channel-transfers/complete` or `/cancel`.',
+        body: ChannelTransferBody,
+        response: { 200: ChannelTransferResult, ...problemResponses(...authProblems, 404, 409, 422, 503) },
+      },
+    },
+    async (req) => {
+      const control = controlOrAny(req.body.pbxNode);
+      const policy = await keyDialPolicy(db, keyId(req), config);
+      return control.transferChannel(req.body.channel, req.body.to, policy.policy, req.body.mode ?? 'blind');
+    },
+  );
+
+  for (const [command, summary] of [
+    ['complete', 'Complete an attended transfer of a dialplan call: the transferring party leaves'],
+    ['cancel', 'Cancel an attended transfer of a dialplan call: the target is hung up, the caller comes back'],
+  ] as const) {
+    r.post(
+      `/v1/channel-transfers/${command}`,
+      {
+        config: { scopes: ['calls:write'] },
+        schema: { tags: ['transfers'], summary, body: ChannelCommandBody, response: { 204: Type.Null({ description: 'Sent to the PBX' }), ...problemResponses(...authProblems, 404, 409, 422, 503) } },
+      },
+      async (req, reply) => {
+        const control = controlOrAny(req.body.pbxNode);
+        await control.channelTransferCommand(req.body.channel, command);
+        return reply.code(204).send(null);
+      },
+    );
+  }
+
+  r.get(
+    '/v1/transfers/:id',
+    {
+      config: { scopes: ['calls:read'] },
+      schema: { tags: ['transfers'], summary: 'One transfer', params: TransferIdParams, response: { 200: TransferSchema, ...problemResponses(...authProblems, 404) } },
+    },
+    async (req) => {
+      const t = await getTransfer(db, req.params.id);
+      if (!t) throw notFound('transfer', req.params.id);
+      return publicTransfer(t);
+    },
+  );
+
+  for (const [path, summary] of [
+    ['complete', 'Hand the customer to the target (while it rings: as a blind transfer)'],
+    ['cancel', 'End the consultation (or the ringing) and take the customer back'],
+    ['conference', 'Join the customer, the initiator and the target in one conversation'],
+  ] as const) {
+    r.post(
+      `/v1/transfers/:id/${path}`,
+      {
+        config: { scopes: ['calls:write'] },
+        schema: { tags: ['transfers'], summary, params: TransferIdParams, response: { 200: TransferSchema, ...problemResponses(...authProblems, 404, 409, 503) } },
+      },
+      async (req) => {
+        const t = await getTransfer(db, req.params.id);
+        if (!t) throw notFound('transfer', req.params.id);
+        return publicTransfer(await controlFor(t.pbxNode).transferCommand(t.id, path));
+      },
+    );
+  }
+}

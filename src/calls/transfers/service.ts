@@ -1,0 +1,241 @@
+// Transfers over ARI: the customer waits in a holding bridge with music while the target
+// rings and while the agents consult; the state machine (state.ts) decides every step
+// and this service carries the steps out on the PBX and in Postgres.
+import type { Static } from 'typebox';
+import { ProblemError } from '../../api/problem.js';
+import type { TransferSchema } from './schemas.js';
+import type { Db } from '../../db/pool.js';
+import type { Logger } from '../../log.js';
+import type { AgentDesk } from '../agent-desk.js';
+import { checkDestination, type DialPolicy } from '../dial-policy.js';
+import { getCall } from '../repository.js';
+import { addLeg, endLeg, newId } from '../control/repository.js';
+import type { LiveCall, LiveCalls, LiveLeg } from '../control/live.js';
+import type { ControlPbx } from '../control/pbx.js';
+import { activeTransfer, getTransfer, insertTransfer, saveStep, type Transfer, type TransferTarget } from './repository.js';
+import { canStartTransfer, isFinal, step, type Effect, type InitiatorHangupPolicy, type TransferEvent, type TransferMode } from './state.js';
+
+export interface TransferServiceOptions {
+  db: Db;
+  pbxNode: string;
+  app: string;
+  pbx: ControlPbx;
+  live: LiveCalls;
+  log: Logger;
+  trunk: string;
+  defaultTimeoutSeconds: number;
+  initiatorHangup: InitiatorHangupPolicy;
+  /** Needed for `{agentId}` targets only; without it they are refused. */
+  desk?: AgentDesk | undefined;
+  /** Ends the call once its last party is gone. */
+  finishCall(call: LiveCall, cause: number | null, reason: string): Promise<void>;
+}
+
+export interface StartTransfer {
+  to: TransferTarget;
+  mode: TransferMode;
+  timeoutSeconds?: number;
+  policy: DialPolicy;
+}
+
+export class TransferService {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly o: TransferServiceOptions) {}
+
+  /** POST /v1/calls/{id}/transfers. The caller holds the call's serial lane. */
+  async start(live: LiveCall, req: StartTransfer): Promise<Transfer> {
+    const { db, pbx, log } = this.o;
+    const call = await getCall(db, live.callId);
+    if (!call) throw new ProblemError(404, `call ${live.callId} does not exist`);
+    const active = await activeTransfer(db, call.id);
+    const may = canStartTransfer(call.state, active);
+    if (!may.ok) throw new ProblemError(409, may.reason);
+    const initiator = this.o.live.leg(live.agent);
+    if (!initiator || !initiator.up || initiator.gone) throw new ProblemError(409, 'no agent is on the call to transfer it');
+
+    const endpoint = await this.endpointFor(call.id, req);
+    const targetChannelId = newId();
+    const timeoutMs = (req.timeoutSeconds ?? this.o.defaultTimeoutSeconds) * 1000;
+    const transfer = await insertTransfer(db, {
+      id: newId(),
+      callId: call.id,
+      pbxNode: this.o.pbxNode,
+      mode: req.mode,
+      fromAgentId: initiator.agentId,
+      fromChannelId: initiator.channelId,
+      to: req.to,
+      targetChannelId,
+      timeoutMs,
+    });
+    if (!transfer) throw new ProblemError(409, 'another transfer of this call is in progress');
+    live.transferId = transfer.id;
+    this.o.live.addLeg({ channelId: targetChannelId, callId: call.id, role: 'target', agentId: req.to.agentId ?? null, transferId: transfer.id });
+    await addLeg(db, call.id, targetChannelId, 'transfer_target', req.to.agentId ?? null);
+
+    await pbx.hold(live);
+    try {
+      await pbx.client.channels.originate({
+        endpoint,
+        channelId: targetChannelId,
+        app: this.o.app,
+        appArgs: ['transfer', call.id, transfer.id],
+        // The target's leg joins the customer's conversation: same linkedid, so CDRs follow.
+        originator: live.customer,
+        variables: { CTI_CALL_ID: call.id },
+        // Our own timer decides; the PBX gives up a minute later should we be gone by then.
+        timeout: Math.ceil(timeoutMs / 1000) + 60,
+      });
+    } catch (err) {
+      log.warn({ err: (err as Error).message, callId: call.id, transferId: transfer.id }, 'transfer target could not be dialled');
+      const failed = await this.feed(transfer.id, { type: 'target_failed', reason: 'unreachable' });
+      throw new ProblemError(422, `the target could not be dialled (${(err as Error).message})`, { transfer: failed && publicTransfer(failed) });
+    }
+    if (req.to.agentId) await this.o.desk?.trackLeg(req.to.agentId, call.id, targetChannelId);
+    this.timers.set(
+      transfer.id,
+      setTimeout(() => void this.o.live.serial(call.id, () => this.feed(transfer.id, { type: 'timeout' })).catch(() => undefined), timeoutMs),
+    );
+    return transfer;
+  }
+
+  /** complete / cancel / conference from the API. */
+  async command(transferId: string, type: 'complete' | 'cancel' | 'conference'): Promise<Transfer> {
+    const t = await getTransfer(this.o.db, transferId);
+    if (!t) throw new ProblemError(404, `transfer ${transferId} does not exist`);
+    const s = step(t, { type }, this.o.initiatorHangup);
+    if (!s.ok) throw new ProblemError(409, s.reason, { state: t.state });
+    return (await this.feed(transferId, { type })) ?? t;
+  }
+
+  /** A PBX fact about a transfer's parties; stale facts are ignored. */
+  async feed(transferId: string, event: TransferEvent): Promise<Transfer | undefined> {
+    const { db, log } = this.o;
+    const t = await getTransfer(db, transferId);
+    if (!t) return undefined;
+    const s = step(t, event, this.o.initiatorHangup);
+    if (!s.ok) {
+      log.debug({ transferId, event: event.type, reason: s.reason }, 'transfer event ignored');
+      return t;
+    }
+    const announce = s.effects.find((e): e is Extract<Effect, { kind: 'announce' }> => e.kind === 'announce');
+    const saved = await saveStep(db, transferId, s.next, s.reason, announce?.type);
+    log.info({ callId: t.callId, transferId, event: event.type, from: t.state, to: saved.state, reason: s.reason }, 'transfer step');
+    const live = this.o.live.call(t.callId);
+    if (live) await this.carryOut(live, saved, s.effects);
+    if (isFinal(saved.state)) this.settle(live, saved);
+    return saved;
+  }
+
+  private async carryOut(live: LiveCall, t: Transfer, effects: Effect[]): Promise<void> {
+    const { pbx, db, desk } = this.o;
+    const initiator = t.fromChannelId;
+    const target = t.targetChannelId;
+    for (const e of effects) {
+      switch (e.kind) {
+        case 'consult':
+          await pbx.join(live, target);
+          break;
+        case 'connect_customer_target':
+          await pbx.leaveMain(live, initiator);
+          await pbx.join(live, target, live.customer);
+          break;
+        case 'restore_customer':
+        case 'conference_all':
+          await pbx.join(live, live.customer);
+          break;
+        case 'hangup':
+          await pbx.hangup(e.party === 'customer' ? live.customer : e.party === 'initiator' ? initiator : target);
+          break;
+        case 'initiator_leaves':
+          await pbx.hangup(initiator);
+          await endLeg(db, live.callId, initiator);
+          if (t.fromAgentId) await desk?.leftCall(t.fromAgentId, live.callId);
+          break;
+        case 'release_target':
+          if (t.to.agentId) await desk?.release(t.to.agentId, live.callId, e.reason);
+          break;
+        case 'announce':
+          break;
+      }
+    }
+  }
+
+  /** After the last step: who is the call's agent now, and is anybody left. */
+  private settle(live: LiveCall | undefined, t: Transfer): void {
+    const timer = this.timers.get(t.id);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(t.id);
+    if (!live) return;
+    live.transferId = undefined;
+    const target = this.o.live.leg(t.targetChannelId);
+    if (t.state === 'completed' && target && !target.gone && !t.initiatorPresent) {
+      live.agent = target.channelId;
+      target.role = 'agent';
+    }
+    if (t.state === 'completed' && target && !target.gone && t.initiatorPresent) {
+      // A conference that ended with the customer: nothing to hand over.
+      live.agent = t.fromChannelId;
+    }
+  }
+
+  /** The target's leg answered (entered Stasis) or went away. */
+  async onTargetUp(leg: LiveLeg): Promise<void> {
+    if (leg.transferId) await this.feed(leg.transferId, { type: 'target_answered' });
+  }
+
+  async onTargetGone(leg: LiveLeg): Promise<void> {
+    const { db } = this.o;
+    await endLeg(db, leg.callId, leg.channelId);
+    const live = this.o.live.call(leg.callId);
+    if (leg.transferId && live?.transferId === leg.transferId) {
+      const event: TransferEvent = leg.up
+        ? { type: 'target_hungup' }
+        : { type: 'target_failed', reason: leg.cause === 17 ? 'busy' : leg.cause === 19 ? 'no_answer' : leg.cause === 20 ? 'unreachable' : 'rejected' };
+      await this.feed(leg.transferId, event);
+    }
+  }
+
+  stop(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private async endpointFor(callId: string, req: StartTransfer): Promise<string> {
+    const { to } = req;
+    const given = [to.agentId, to.extension, to.number].filter((x) => x !== undefined).length;
+    if (given !== 1) throw new ProblemError(422, 'name exactly one target: agentId, extension or number');
+    if (to.agentId !== undefined) {
+      if (!this.o.desk) throw new ProblemError(422, 'transfers to an agent need the ACD, which this service does not run');
+      const offer = await this.o.desk.reserveDirect(to.agentId, callId);
+      if (!offer.ok) throw new ProblemError(offer.status === 404 ? 422 : 409, offer.reason, offer.state ? { agentState: offer.state } : {});
+      return offer.endpoint;
+    }
+    const raw = (to.extension ?? to.number) as string;
+    const checked = checkDestination(raw, req.policy);
+    if (!checked.ok) throw new ProblemError(422, checked.reason);
+    if (to.extension !== undefined) {
+      if (!/^[0-9]{2,6}$/.test(checked.number)) throw new ProblemError(422, `'${raw}' is not an extension (2-6 digits)`);
+      return `PJSIP/${checked.number}`;
+    }
+    return `PJSIP/${checked.number}@${this.o.trunk}`;
+  }
+}
+
+/** A transfer as the API shows it. */
+export function publicTransfer(t: Transfer): Static<typeof TransferSchema> {
+  return {
+    id: t.id,
+    callId: t.callId,
+    mode: t.mode,
+    state: t.state,
+    fromAgentId: t.fromAgentId,
+    to: t.to,
+    initiatorPresent: t.initiatorPresent,
+    reason: t.reason,
+    timeoutMs: t.timeoutMs,
+    createdAt: t.createdAt.toISOString(),
+    answeredAt: t.answeredAt?.toISOString() ?? null,
+    endedAt: t.endedAt?.toISOString() ?? null,
+  };
+}
