@@ -75,7 +75,23 @@ export function planMedia(catalog: SoundCatalog, uri: string, storedRecordingMs:
   }
 }
 
-/** A silent 8 kHz 16-bit mono WAV of the given length, as Asterisk writes `format=wav`. */
+/**
+ * An 8 kHz 16-bit mono WAV of the given length, as Asterisk writes `format=wav`, filled
+ * with low noise seeded by the recording's name: two recordings of one length differ, and
+ * the same recording reads the same bytes every time (so a download can be compared).
+ */
+export function recordingWav(name: string, durationMs: number): Buffer {
+  const buf = silentWav(durationMs);
+  let seed = 2166136261;
+  for (const ch of name) seed = Math.imul(seed ^ ch.charCodeAt(0), 16777619) >>> 0;
+  for (let off = 44; off + 1 < buf.length; off += 2) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    buf.writeInt16LE(((seed >>> 16) % 512) - 256, off);
+  }
+  return buf;
+}
+
+/** A silent 8 kHz 16-bit mono WAV of the given length. */
 export function silentWav(durationMs: number): Buffer {
   const samples = Math.max(0, Math.round((durationMs / 1000) * 8000));
   const dataBytes = samples * 2;
