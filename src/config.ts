@@ -47,6 +47,24 @@ const EnvSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
   // Signs the short-lived WebSocket stream tokens; instances behind one load balancer share it.
   STREAM_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  VOICEMAIL_GREETING_MEDIA: Type.String({ default: 'sound:vm-intro', pattern: '^[a-z]+:.+' }),
+  VOICEMAIL_GOODBYE_MEDIA: Type.String({ default: 'sound:vm-goodbye', pattern: '^[a-z]+:.+' }),
+  VOICEMAIL_MIN_SECONDS: Type.Integer({ default: 2, minimum: 0 }),
+  VOICEMAIL_MAX_SILENCE_SECONDS: Type.Integer({ default: 10, minimum: 0 }),
+  // Mailboxes are published to the PBX as <id>@<context> for message-waiting lamps.
+  VOICEMAIL_MWI_CONTEXT: Type.String({ default: 'cti-bridge', pattern: '^[A-Za-z0-9_.-]+$' }),
+  // How the PBX dials a fax number: {number} is replaced by a checked destination.
+  FAX_DIAL_TEMPLATE: Type.String({ default: 'PJSIP/{number}@trunk', pattern: '^[A-Za-z0-9_/@.{}-]*\\{number\\}[A-Za-z0-9_/@.{}-]*$' }),
+  // Where fax-ready TIFFs are written for SendFAX, as this service and as the PBX sees it.
+  FAX_DOCUMENT_DIR: Type.String({ default: '.data/fax', minLength: 1 }),
+  FAX_PBX_DOCUMENT_DIR: Type.Optional(Type.String({ minLength: 1, pattern: '^/[A-Za-z0-9_./-]*$' })),
+  FAX_STATION_ID: Type.String({ default: '', pattern: '^[0-9+ ]{0,20}$' }),
+  FAX_HEADER: Type.String({ default: 'cti-bridge', pattern: '^[A-Za-z0-9 .,:/_-]{0,50}$' }),
+  FAX_MAX_ATTEMPTS: Type.Integer({ default: 3, minimum: 1, maximum: 20 }),
+  FAX_RETRY_DELAY_MS: Type.Integer({ default: 60_000, minimum: 10 }),
+  FAX_RING_TIMEOUT_MS: Type.Integer({ default: 45_000, minimum: 1_000 }),
+  FAX_SEND_TIMEOUT_MS: Type.Integer({ default: 900_000, minimum: 1_000 }),
+  FAX_MAX_UPLOAD_BYTES: Type.Integer({ default: 10_485_760, minimum: 1024 }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -96,6 +114,29 @@ export interface Config {
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
   streamTokenSecret: string | undefined;
+  voicemail: VoicemailConfig;
+  fax: FaxConfig;
+}
+
+export interface VoicemailConfig {
+  greetingMedia: string;
+  goodbyeMedia: string;
+  minSeconds: number;
+  maxSilenceSeconds: number;
+  mwiContext: string;
+}
+
+export interface FaxConfig {
+  dialTemplate: string;
+  documentDir: string;
+  pbxDocumentDir: string | undefined;
+  stationId: string;
+  header: string;
+  maxAttempts: number;
+  retryDelayMs: number;
+  ringTimeoutMs: number;
+  sendTimeoutMs: number;
+  maxUploadBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -191,6 +232,25 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     streamTokenSecret: env.STREAM_TOKEN_SECRET,
+    voicemail: {
+      greetingMedia: env.VOICEMAIL_GREETING_MEDIA,
+      goodbyeMedia: env.VOICEMAIL_GOODBYE_MEDIA,
+      minSeconds: env.VOICEMAIL_MIN_SECONDS,
+      maxSilenceSeconds: env.VOICEMAIL_MAX_SILENCE_SECONDS,
+      mwiContext: env.VOICEMAIL_MWI_CONTEXT,
+    },
+    fax: {
+      dialTemplate: env.FAX_DIAL_TEMPLATE,
+      documentDir: env.FAX_DOCUMENT_DIR,
+      pbxDocumentDir: env.FAX_PBX_DOCUMENT_DIR,
+      stationId: env.FAX_STATION_ID,
+      header: env.FAX_HEADER,
+      maxAttempts: env.FAX_MAX_ATTEMPTS,
+      retryDelayMs: env.FAX_RETRY_DELAY_MS,
+      ringTimeoutMs: env.FAX_RING_TIMEOUT_MS,
+      sendTimeoutMs: env.FAX_SEND_TIMEOUT_MS,
+      maxUploadBytes: env.FAX_MAX_UPLOAD_BYTES,
+    },
   };
 }
 

@@ -19,6 +19,9 @@ import { ivrRoutes } from './ivr/routes.js';
 import { createLogger, type Logger } from './log.js';
 import { PbxNode } from './pbx/node.js';
 import { registerPbxMetrics } from './pbx/metrics.js';
+import { voicemailCapability } from './voicemail/capability.js';
+import { publishMwi } from './voicemail/mwi.js';
+import { voicemailRoutes } from './voicemail/routes.js';
 
 export interface Service {
   app: FastifyInstance;
@@ -60,8 +63,14 @@ export async function startService(config: Config, log: Logger = createLogger(co
         leaseTtlMs: config.leaseTtlMs,
         greetingMedia: config.greetingMedia,
         ivr: config.ivr,
+        capabilities: [voicemailCapability(config.voicemail)],
       }),
   );
+  /** A mailbox's lamp through whichever node this instance holds (the holder republishes all at connect). */
+  const publishMailbox = async (mailboxId: string): Promise<void> => {
+    const ari = nodes.find((n) => n.isOwner)?.ariClient;
+    if (ari) await publishMwi(ari, db, mailboxId, config.voicemail.mwiContext, log);
+  };
 
   // The API keeps serving history and webhooks while a PBX is away, so the PBX checks
   // are reported without taking the instance out of a load balancer.
@@ -83,6 +92,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: callRoutes, opts: { db, cache: callCache } },
       { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues } },
       { plugin: ivrRoutes, opts: { db, config } },
+      { plugin: voicemailRoutes, opts: { db, publishMwi: publishMailbox } },
     ],
   });
   registerPbxMetrics(nodes);

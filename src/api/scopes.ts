@@ -8,6 +8,10 @@ export const SCOPES = [
   'events:read',
   'flows:read',
   'flows:write',
+  'voicemail:read',
+  'voicemail:write',
+  'fax:read',
+  'fax:write',
   'admin',
 ] as const;
 
