@@ -35,7 +35,12 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
-    NODE_OPTIONS=--enable-source-maps
+    NODE_OPTIONS=--enable-source-maps \
+    FAX_DOCUMENT_DIR=/var/lib/cti-bridge/fax-documents
+# Ghostscript converts fax documents uploaded as PDF into fax TIFFs.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ghostscript \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # Code and dependencies stay owned by root: the service cannot rewrite itself.
 COPY package.json ./

@@ -19,6 +19,9 @@ import { ivrRoutes } from './ivr/routes.js';
 import { createLogger, type Logger } from './log.js';
 import { PbxNode } from './pbx/node.js';
 import { registerPbxMetrics } from './pbx/metrics.js';
+import { faxCapability } from './fax/capability.js';
+import { FaxSender, openFaxQueue } from './fax/queue.js';
+import { faxRoutes } from './fax/routes.js';
 import { voicemailCapability } from './voicemail/capability.js';
 import { publishMwi } from './voicemail/mwi.js';
 import { voicemailRoutes } from './voicemail/routes.js';
@@ -49,6 +52,9 @@ export async function startService(config: Config, log: Logger = createLogger(co
   const bus = new RedisEventBus({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log });
   const pipeline = await startEventPipeline({ db, config, log, bus });
 
+  const faxQueue = openFaxQueue(config.redisUrl, config.redisPrefix);
+  const faxSender = new FaxSender(db, faxQueue, config.fax);
+
   const leaseRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
   leaseRedis.on('error', () => {});
   const nodes = config.pbxNodes.map(
@@ -63,7 +69,10 @@ export async function startService(config: Config, log: Logger = createLogger(co
         leaseTtlMs: config.leaseTtlMs,
         greetingMedia: config.greetingMedia,
         ivr: config.ivr,
-        capabilities: [voicemailCapability(config.voicemail)],
+        capabilities: [
+          voicemailCapability(config.voicemail),
+          faxCapability({ config: config.fax, sender: faxSender, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix }),
+        ],
       }),
   );
   /** A mailbox's lamp through whichever node this instance holds (the holder republishes all at connect). */
@@ -93,6 +102,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues } },
       { plugin: ivrRoutes, opts: { db, config } },
       { plugin: voicemailRoutes, opts: { db, publishMwi: publishMailbox } },
+      { plugin: faxRoutes, opts: { db, config: config.fax, sender: faxSender } },
     ],
   });
   registerPbxMetrics(nodes);
@@ -113,6 +123,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       await app.close();
       await callCache?.close();
       await pipeline.stop();
+      await faxQueue.close().catch(() => undefined);
       await bus.close();
       redis.disconnect();
       leaseRedis.disconnect();
