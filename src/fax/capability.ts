@@ -1,11 +1,12 @@
 // Fax on a PBX node: the `fax` queue's worker (it needs this node's AMI) and the IVR's
 // fax-on-demand hand-over, which turns the caller's choice into a queued fax.
 import type { FaxConfig } from '../config.js';
+import { HandoverRefused } from '../ivr/capabilities.js';
 import type { HandoverTaker } from '../ivr/ivr-calls.js';
 import { callLogger } from '../log.js';
 import type { CapabilityFactory } from '../pbx/capability.js';
 import { FaxWatch } from './ami-watch.js';
-import type { FaxSender } from './queue.js';
+import { DestinationRefused, type FaxSender } from './queue.js';
 import { getDocument } from './repository.js';
 import { startFaxWorker } from './worker.js';
 
@@ -17,7 +18,7 @@ export interface FaxCapabilityOptions {
 }
 
 /** Why the IVR's request was refused: the caller hears the flow's invalid prompt. */
-export class FaxRequestRefused extends Error {}
+export class FaxRequestRefused extends HandoverRefused {}
 
 export function faxCapability(o: FaxCapabilityOptions): CapabilityFactory {
   return (ctx) => {
@@ -32,7 +33,9 @@ export function faxCapability(o: FaxCapabilityOptions): CapabilityFactory {
         const fax = await o.sender.send({ destination, documentCode: document.code, pages: document.pages, callId: call.id });
         callLogger(ctx.log, call).info({ event: 'fax.queued', faxId: fax.id, document: document.code }, 'fax-on-demand requested');
       } catch (err) {
-        throw new FaxRequestRefused((err as Error).message);
+        // A refused number is the caller's to fix; anything else (Postgres, Redis) fails the call.
+        if (err instanceof DestinationRefused) throw new FaxRequestRefused(err.message);
+        throw err;
       }
     };
     return {

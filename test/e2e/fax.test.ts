@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/api/keys.js';
 import { makePdf, makeTiff } from '../helpers/fax-files.js';
 import { waitFor } from '../helpers/wait.js';
-import { startIvrWorld, type IvrWorld } from './ivr-fixture.js';
+import { placeCall, press, publishFlow, startIvrWorld, waitAt, waitEnded, type IvrWorld } from './ivr-fixture.js';
 
 let w: IvrWorld;
 let key: string;
@@ -157,5 +157,44 @@ describe('sending faxes', () => {
     const list = (await (await api('GET', '/v1/faxes?status=sent')).json()) as { items: Array<{ status: string }> };
     expect(list.items.length).toBeGreaterThanOrEqual(3);
     expect(list.items.every((f) => f.status === 'sent')).toBe(true);
+  });
+});
+
+describe('fax-on-demand from the IVR', () => {
+  it('an unknown code gets the invalid prompt; a known one is faxed to the caller and announced with the call', async () => {
+    await publishFlow(
+      w,
+      {
+        id: 'fax-line',
+        entry: 'code',
+        nodes: {
+          code: { type: 'collect', prompt: { media: ['sound:cti/enter-order'] }, variable: 'documentCode', minDigits: 3, maxDigits: 3, next: 'send', fallback: 'bye' },
+          send: { type: 'fax', documentVar: 'documentCode', next: 'bye', invalidPrompt: { media: ['sound:cti/invalid'] }, onInvalid: 'code' },
+          bye: { type: 'hangup', prompt: { media: ['sound:cti/goodbye'] } },
+        },
+      },
+      '400',
+    );
+    w.sim.world.setFaxReceiver('0307777777', { behaviour: 'fax', pages: 2 });
+    const { channelId, callId } = await placeCall(w, '400', '0307777777');
+    await waitAt(w, channelId, 'code', 'collecting');
+    await press(w, channelId, '999');
+    await waitFor('the invalid prompt', () => w.heard.get(channelId)?.includes('sound:cti/invalid'));
+    // The caller is asked for the code again.
+    await waitFor('the code prompt again', () => w.heard.get(channelId)?.filter((m) => m === 'sound:cti/enter-order').length === 2);
+    await waitAt(w, channelId, 'code', 'collecting');
+    await press(w, channelId, '100');
+    await waitEnded(w, callId);
+    expect(w.heard.get(channelId)?.at(-1)).toBe('sound:cti/goodbye');
+
+    const fax = await waitFor('the fax of the call', async () => {
+      const list = (await (await api('GET', '/v1/faxes')).json()) as { items: Array<{ id: string; callId: string | null }> };
+      return list.items.find((f) => f.callId === callId);
+    });
+    expect(await faxDone(fax.id)).toMatchObject({ status: 'sent', destination: '0307777777', documentCode: '100', pagesSent: 2 });
+    await w.receiver.waitFor(() => events(fax.id).some((e) => e.type === 'fax.sent'));
+    expect(w.receiver.received.find((r) => r.json.type === 'fax.sent' && r.json.data.faxId === fax.id)!.json.callId).toBe(callId);
+    const { rows } = await w.t.db.query("SELECT data->>'outcome' AS outcome FROM call_events WHERE call_id = $1 AND type = 'ivr.step' AND data->>'node' = 'send' ORDER BY at, id", [callId]);
+    expect(rows.map((r) => r.outcome)).toEqual(['refused: no fax document 999', 'requested']);
   });
 });
