@@ -53,8 +53,9 @@ const EnvSchema = Type.Object({
   VOICEMAIL_MAX_SILENCE_SECONDS: Type.Integer({ default: 10, minimum: 0 }),
   // Mailboxes are published to the PBX as <id>@<context> for message-waiting lamps.
   VOICEMAIL_MWI_CONTEXT: Type.String({ default: 'cti-bridge', pattern: '^[A-Za-z0-9_.-]+$' }),
-  // How the PBX dials a fax number: {number} is replaced by a checked destination.
-  FAX_DIAL_TEMPLATE: Type.String({ default: 'PJSIP/{number}@trunk', pattern: '^[A-Za-z0-9_/@.{}-]*\\{number\\}[A-Za-z0-9_/@.{}-]*$' }),
+  // How the PBX dials a fax number: {number} is replaced by a checked destination
+  // (deploy/asterisk/extensions.conf [cti-fax] takes it out through the trunk).
+  FAX_DIAL_TEMPLATE: Type.String({ default: 'Local/{number}@cti-fax/n', pattern: '^[A-Za-z0-9_/@.{}-]*\\{number\\}[A-Za-z0-9_/@.{}-]*$' }),
   // Where fax-ready TIFFs are written for SendFAX, as this service and as the PBX sees it.
   FAX_DOCUMENT_DIR: Type.String({ default: '.data/fax', minLength: 1 }),
   FAX_PBX_DOCUMENT_DIR: Type.Optional(Type.String({ minLength: 1, pattern: '^/[A-Za-z0-9_./-]*$' })),

@@ -29,6 +29,8 @@ export interface FaxHost {
   faxDir(): string;
 }
 
+/** fax-in: the lab's receiving fax machine; cti-fax: the shipped dialplan's way out to one. */
+const FAX_CONTEXTS = new Set(['fax-in', 'cti-fax']);
 const RATE = '14400';
 const FINE = '8031x7700';
 /** Simulated ms: training before page 1, then each page. The lab's 1-page fax took ~18 s. */
@@ -42,7 +44,10 @@ function labScript(key: string): FaxReceiverScript {
   return { behaviour: 'fax', pages: 1 };
 }
 
-/** `Local/rx@fax-in/n` -> rx, `PJSIP/5551234@trunk` -> 5551234. */
+/**
+ * `Local/rx@fax-in/n` -> rx, `Local/5551234@cti-fax/n` -> 5551234, `PJSIP/5551234@trunk`
+ * -> 5551234: the fax machine a dial string reaches.
+ */
 export function faxReceiverKey(resource: string): string {
   return resource.split('/')[0]!.split('@')[0]!;
 }
@@ -65,7 +70,7 @@ export class FaxDesk {
   dialBehaviour(tech: string, resource: string): EndpointBehaviour | undefined {
     const [, context = ''] = resource.split('/')[0]!.split('@');
     const key = faxReceiverKey(resource);
-    if (!(tech === 'Local' && context === 'fax-in') && !this.scripts.has(key)) return undefined;
+    if (!(tech === 'Local' && FAX_CONTEXTS.has(context)) && !this.scripts.has(key)) return undefined;
     const script = this.receiver(key);
     if (script.behaviour === 'busy') return { behaviour: 'busy' };
     if (script.behaviour === 'no-answer') return { behaviour: 'ring-out' };
@@ -77,6 +82,8 @@ export class FaxDesk {
     const h = this.host;
     const local = h.getVar(oneId, 'FAXOPT(localstationid)') ?? '';
     const script = this.receiver(faxReceiverKey(resource));
+    // Only the lab's fax-in runs ReceiveFAX on the PBX itself; cti-fax dials out to a machine elsewhere.
+    if (!resource.split('/')[0]!.endsWith('@fax-in')) twoId = undefined;
     this.start(oneId, 'send', local, file);
     const received = `${h.faxDir()}/rx-${twoId ?? oneId}.tif`;
     let endMs: number;

@@ -116,7 +116,7 @@ interface Bridge {
   announcer?: string;
 }
 
-const KNOWN_CONTEXTS = new Set(['from-pstn', 'agents', 'caller-script', 'after-stasis', 'default', 'from-internal', 'queue-in', 'fax-in']);
+const KNOWN_CONTEXTS = new Set(['from-pstn', 'agents', 'caller-script', 'after-stasis', 'default', 'from-internal', 'queue-in', 'fax-in', 'cti-fax']);
 const BRIDGE_TYPE_TOKENS = new Set(['mixing', 'holding', 'dtmf_events', 'proxy_media', 'video_sfu', 'video_single', 'sdp_label']);
 
 
