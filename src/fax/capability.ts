@@ -40,6 +40,14 @@ export function faxCapability(o: FaxCapabilityOptions): CapabilityFactory {
     };
     return {
       handovers: { fax: take },
+      // Each (re)connect of the node: faxes whose job Redis lost or refused are picked up again.
+      resync: async () => {
+        const n = await o.sender.requeue().catch((err: Error) => {
+          ctx.log.warn({ err: err.message }, 'fax requeue failed');
+          return 0;
+        });
+        if (n > 0) ctx.log.info({ pending: n }, 'pending faxes requeued');
+      },
       async stop() {
         watch.stop();
         await worker.close().catch(() => undefined);

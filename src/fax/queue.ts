@@ -6,9 +6,14 @@ import { DEFAULT_DIAL_POLICY, checkDestination, type DialPolicy } from '../calls
 import type { FaxConfig } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { producerConnection } from '../events/queues.js';
-import { createFax, type Fax } from './repository.js';
+import { createFax, pendingFaxes, type Fax } from './repository.js';
 
 export const FAX_QUEUE = 'fax';
+
+/** After this long, an attempt still `sending` belonged to a worker that died. */
+export function staleAttemptMs(c: FaxConfig): number {
+  return c.ringTimeoutMs + 30_000 + c.sendTimeoutMs + 60_000;
+}
 
 export interface FaxJobData {
   faxId: string;
@@ -54,17 +59,30 @@ export class FaxSender {
     if (!check.ok) throw new DestinationRefused(check.reason);
     const fax = await createFax(this.db, { ...req, destination: check.number, maxAttempts: this.config.maxAttempts });
     // Postgres holds the fax and its attempts; Redis only the work list and its timing.
+    // Redis refusing the job leaves the fax queued: requeue() finds it again.
+    await this.enqueue(fax).catch(() => undefined);
+    return fax;
+  }
+
+  /** Adds the fax's job unless it exists (the job id is the fax id, so this is idempotent). */
+  async enqueue(fax: Fax): Promise<void> {
     await this.queue.add(
       'send',
       { faxId: fax.id },
       {
         jobId: fax.id,
-        attempts: fax.maxAttempts,
+        attempts: Math.max(1, fax.maxAttempts - fax.attempts),
         backoff: { type: 'exponential', delay: this.config.retryDelayMs },
         removeOnComplete: true,
         removeOnFail: { age: 7 * 24 * 3600 },
       },
     );
-    return fax;
+  }
+
+  /** Every fax waiting for an attempt gets its job back (after Redis lost it or refused it). */
+  async requeue(): Promise<number> {
+    const pending = await pendingFaxes(this.db, staleAttemptMs(this.config));
+    for (const fax of pending) await this.enqueue(fax);
+    return pending.length;
   }
 }

@@ -138,12 +138,18 @@ export async function faxTiff(db: Queryable, id: string): Promise<Buffer | undef
   return rows[0]?.tiff ?? undefined;
 }
 
-/** One more attempt starts; undefined when the fax is already finished (a job run twice). */
-export async function startAttempt(db: Queryable, id: string): Promise<Fax | undefined> {
+/**
+ * One more attempt starts; undefined when the fax is finished or an attempt is running
+ * (a job run twice). An attempt `sending` for longer than `staleMs` belonged to a worker
+ * that died: BullMQ hands its stalled job on, and it counts as failed and is retried.
+ */
+export async function startAttempt(db: Queryable, id: string, staleMs: number): Promise<Fax | undefined> {
   const { rows } = await db.query(
     `UPDATE faxes SET status = 'sending', attempts = attempts + 1, updated_at = now()
-     WHERE id = $1 AND status IN ('queued', 'retrying') RETURNING ${FAX_COLUMNS}`,
-    [id],
+     WHERE id = $1 AND (status IN ('queued', 'retrying')
+       OR (status = 'sending' AND updated_at < now() - make_interval(secs => $2::double precision / 1000)))
+     RETURNING ${FAX_COLUMNS}`,
+    [id, staleMs],
   );
   return rows[0] ? faxOf(rows[0]) : undefined;
 }
@@ -172,4 +178,16 @@ export async function markFailed(db: Db, fax: Fax, reason: string, detail: strin
       data: { faxId: fax.id, destination: fax.destination, documentCode: fax.documentCode, reason, detail, attempts: fax.attempts },
     });
   });
+}
+
+/** Faxes waiting for an attempt (queued, between attempts, or left `sending` by a dead worker), oldest first. */
+export async function pendingFaxes(db: Queryable, staleMs: number, limit = 1000): Promise<Fax[]> {
+  const { rows } = await db.query(
+    `SELECT ${FAX_COLUMNS} FROM faxes
+     WHERE status IN ('queued', 'retrying')
+        OR (status = 'sending' AND updated_at < now() - make_interval(secs => $1::double precision / 1000))
+     ORDER BY created_at LIMIT $2`,
+    [staleMs, limit],
+  );
+  return rows.map(faxOf);
 }

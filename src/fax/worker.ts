@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import type { FaxWatch } from './ami-watch.js';
 import { attemptFax } from './attempt.js';
 import { nextStep } from './outcome.js';
-import { FAX_QUEUE, faxBullPrefix, type FaxJobData } from './queue.js';
+import { FAX_QUEUE, faxBullPrefix, staleAttemptMs, type FaxJobData } from './queue.js';
 import { faxTiff, markFailed, markRetrying, markSent, startAttempt } from './repository.js';
 
 export interface FaxWorkerOptions {
@@ -33,12 +33,11 @@ export function startFaxWorker(o: FaxWorkerOptions): Worker<FaxJobData, string, 
     prefix: faxBullPrefix(o.redisPrefix),
     // Each attempt holds a PBX channel for minutes; a few at a time per node.
     concurrency: 4,
-    lockDuration: Math.max(30_000, o.config.sendTimeoutMs + o.config.ringTimeoutMs + 60_000),
   });
   worker.on('error', (err) => o.log.warn({ err: err.message }, 'fax worker error'));
 
   async function runAttempt(job: Job<FaxJobData, string, string>): Promise<string> {
-    const fax = await startAttempt(o.db, job.data.faxId);
+    const fax = await startAttempt(o.db, job.data.faxId, staleAttemptMs(o.config));
     if (!fax) return 'finished already';
     const flog = o.log.child({ faxId: fax.id, attempt: fax.attempts });
     const tiff = await faxTiff(o.db, fax.id);

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/api/keys.js';
+import { createFax } from '../../src/fax/repository.js';
+import { simControl } from '../helpers/service.js';
 import { makePdf, makeTiff } from '../helpers/fax-files.js';
 import { waitFor } from '../helpers/wait.js';
 import { placeCall, press, publishFlow, startIvrWorld, waitAt, waitEnded, type IvrWorld } from './ivr-fixture.js';
@@ -157,6 +159,16 @@ describe('sending faxes', () => {
     const list = (await (await api('GET', '/v1/faxes?status=sent')).json()) as { items: Array<{ status: string }> };
     expect(list.items.length).toBeGreaterThanOrEqual(3);
     expect(list.items.every((f) => f.status === 'sent')).toBe(true);
+  });
+});
+
+describe('faxes without a job', () => {
+  it('a fax recorded while Redis refused its job is sent after the next PBX resync', async () => {
+    // As POST /v1/faxes leaves it when the queue is unreachable: the row, no job.
+    const fax = await createFax(w.service.db, { destination: '0308888888', documentCode: '101', pages: 2, maxAttempts: 3 });
+    w.sim.world.setFaxReceiver('0308888888', { behaviour: 'fax', pages: 2 });
+    await simControl(w.sim, '/faults/ari-drop');
+    expect(await faxDone(fax.id)).toMatchObject({ status: 'sent', attempts: 1, pagesSent: 2 });
   });
 });
 
