@@ -8,6 +8,9 @@ CREATE TABLE mailboxes (
   owner              text,
   -- A media URI the PBX can play (sound:..., recording:...); null: the default greeting.
   greeting           text,
+  -- A greeting uploaded through the API (WAV, 8 kHz 16-bit mono): played instead of the above.
+  greeting_audio     bytea,
+  greeting_sha       text,
   max_message_seconds integer NOT NULL CHECK (max_message_seconds BETWEEN 5 AND 3600),
   notify             jsonb NOT NULL DEFAULT '[]'::jsonb,
   created_at         timestamptz NOT NULL DEFAULT now(),

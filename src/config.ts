@@ -53,6 +53,9 @@ const EnvSchema = Type.Object({
   VOICEMAIL_MAX_SILENCE_SECONDS: Type.Integer({ default: 10, minimum: 0 }),
   // Mailboxes are published to the PBX as <id>@<context> for message-waiting lamps.
   VOICEMAIL_MWI_CONTEXT: Type.String({ default: 'cti-bridge', pattern: '^[A-Za-z0-9_.-]+$' }),
+  // Where uploaded greetings are written for the PBX to play, as this service and as the PBX sees it.
+  VOICEMAIL_GREETING_DIR: Type.String({ default: '.data/greetings', minLength: 1 }),
+  VOICEMAIL_PBX_GREETING_DIR: Type.Optional(Type.String({ minLength: 1, pattern: '^/[A-Za-z0-9_./-]*$' })),
   // How the PBX dials a fax number: {number} is replaced by a checked destination
   // (deploy/asterisk/extensions.conf [cti-fax] takes it out through the trunk).
   FAX_DIAL_TEMPLATE: Type.String({ default: 'Local/{number}@cti-fax/n', pattern: '^[A-Za-z0-9_/@.{}-]*\\{number\\}[A-Za-z0-9_/@.{}-]*$' }),
@@ -125,6 +128,8 @@ export interface VoicemailConfig {
   minSeconds: number;
   maxSilenceSeconds: number;
   mwiContext: string;
+  greetingDir: string;
+  pbxGreetingDir: string | undefined;
 }
 
 export interface FaxConfig {
@@ -239,6 +244,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       minSeconds: env.VOICEMAIL_MIN_SECONDS,
       maxSilenceSeconds: env.VOICEMAIL_MAX_SILENCE_SECONDS,
       mwiContext: env.VOICEMAIL_MWI_CONTEXT,
+      greetingDir: env.VOICEMAIL_GREETING_DIR,
+      pbxGreetingDir: env.VOICEMAIL_PBX_GREETING_DIR,
     },
     fax: {
       dialTemplate: env.FAX_DIAL_TEMPLATE,

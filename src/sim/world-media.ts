@@ -1,4 +1,5 @@
 // Sounds the simulated PBX "has", how long they play, and the audio of stored recordings.
+import { statSync } from 'node:fs';
 
 /** Built-in prompt lengths in milliseconds (real Asterisk core sounds, rounded). */
 export const DEFAULT_SOUNDS: Record<string, number> = {
@@ -45,8 +46,20 @@ export interface SoundCatalog {
 export function soundDuration(catalog: SoundCatalog, name: string): number | undefined {
   const known = catalog.durations[name];
   if (known !== undefined) return known;
+  // An absolute path plays the file itself when it exists (Asterisk tries the formats it has; we know .wav).
+  if (name.startsWith('/')) return wavFileMs(`${name}.wav`);
   if (catalog.customPrefixes.some((p) => name.startsWith(p))) return catalog.defaultCustomMs;
   return undefined;
+}
+
+/** The length of an 8 kHz 16-bit mono WAV on this machine, or undefined when there is none. */
+function wavFileMs(path: string): number | undefined {
+  try {
+    const size = statSync(path).size;
+    return size > 44 ? Math.round((size - 44) / 16) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** How one media URI of a play request behaves. */

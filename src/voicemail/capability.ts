@@ -11,7 +11,8 @@ import { callLogger, type Logger } from '../log.js';
 import type { CapabilityFactory, NodeCapability, NodeContext } from '../pbx/capability.js';
 import { publishMwi } from './mwi.js';
 import { VM_PREFIX, keepRecording, recordLimits, recordingName } from './policy.js';
-import { getMailbox, listMailboxes, saveMessage, type Mailbox } from './repository.js';
+import { greetingMedia } from './greeting.js';
+import { getGreetingAudio, getMailbox, listMailboxes, saveMessage, type Mailbox } from './repository.js';
 
 interface Leaving {
   call: Call;
@@ -88,11 +89,23 @@ class VoicemailNode {
     await noteCallEvent(this.ctx.db, h.call.id, 'call.voicemail', { mailboxId, node: h.node });
     leaving.log.info({ event: 'voicemail.greeting' }, 'caller sent to voicemail');
     try {
-      await this.ctx.pbx.play(h.channelId, [mailbox.greeting ?? this.config.greetingMedia], `${VM_PREFIX}${ref}-greeting`);
+      await this.ctx.pbx.play(h.channelId, [await this.greetingOf(mailbox)], `${VM_PREFIX}${ref}-greeting`);
     } catch (err) {
       leaving.log.warn({ err: (err as Error).message }, 'voicemail greeting could not be played; recording at once');
       await this.record(leaving);
     }
+  }
+
+  /** The uploaded greeting (written for the PBX on first use), else the mailbox's prompt, else the default. */
+  private async greetingOf(mailbox: Mailbox): Promise<string> {
+    if (mailbox.greetingSha) {
+      const media = await greetingMedia(this.config, mailbox.id, mailbox.greetingSha, () => getGreetingAudio(this.ctx.db, mailbox.id)).catch((err: Error) => {
+        this.ctx.log.warn({ err: err.message, mailboxId: mailbox.id }, 'uploaded greeting could not be written; using the default');
+        return undefined;
+      });
+      if (media) return media;
+    }
+    return mailbox.greeting ?? this.config.greetingMedia;
   }
 
   private async route(any: AriEvent): Promise<boolean> {

@@ -11,6 +11,8 @@ export interface Mailbox {
   kind: MailboxKind;
   owner: string | null;
   greeting: string | null;
+  /** Set when a greeting was uploaded: it plays instead of `greeting`. */
+  greetingSha: string | null;
   maxMessageSeconds: number;
   notify: string[];
   createdAt: string;
@@ -41,7 +43,7 @@ export interface VoicemailMessage {
 
 export const DEFAULT_MAX_MESSAGE_SECONDS = 180;
 
-const MAILBOX_COLUMNS = 'id, name, kind, owner, greeting, max_message_seconds, notify, created_at, updated_at';
+const MAILBOX_COLUMNS = 'id, name, kind, owner, greeting, greeting_sha, max_message_seconds, notify, created_at, updated_at';
 
 function mailboxOf(r: Record<string, unknown>): Mailbox {
   return {
@@ -50,6 +52,7 @@ function mailboxOf(r: Record<string, unknown>): Mailbox {
     kind: r.kind as MailboxKind,
     owner: (r.owner as string | null) ?? null,
     greeting: (r.greeting as string | null) ?? null,
+    greetingSha: (r.greeting_sha as string | null) ?? null,
     maxMessageSeconds: r.max_message_seconds as number,
     notify: r.notify as string[],
     createdAt: (r.created_at as Date).toISOString(),
@@ -116,6 +119,20 @@ export async function getMailbox(db: Queryable, id: string): Promise<Mailbox | u
 export async function listMailboxes(db: Queryable): Promise<Mailbox[]> {
   const { rows } = await db.query(`SELECT ${MAILBOX_COLUMNS} FROM mailboxes ORDER BY id`);
   return rows.map(mailboxOf);
+}
+
+/** Stores (or with null removes) the uploaded greeting. */
+export async function setGreetingAudio(db: Queryable, id: string, audio: Buffer | null, sha: string | null): Promise<Mailbox | undefined> {
+  const { rows } = await db.query(
+    `UPDATE mailboxes SET greeting_audio = $2, greeting_sha = $3, updated_at = now() WHERE id = $1 RETURNING ${MAILBOX_COLUMNS}`,
+    [id, audio, sha],
+  );
+  return rows[0] ? mailboxOf(rows[0]) : undefined;
+}
+
+export async function getGreetingAudio(db: Queryable, id: string): Promise<Buffer | undefined> {
+  const { rows } = await db.query<{ greeting_audio: Buffer | null }>('SELECT greeting_audio FROM mailboxes WHERE id = $1', [id]);
+  return rows[0]?.greeting_audio ?? undefined;
 }
 
 export async function deleteMailbox(db: Queryable, id: string): Promise<boolean> {

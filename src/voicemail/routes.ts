@@ -6,17 +6,20 @@ import type { FastifyInstance } from 'fastify';
 import { ProblemError, notFound } from '../api/problem.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
 import type { Db } from '../db/pool.js';
+import { MAX_GREETING_SECONDS, checkGreetingWav, greetingSha } from './greeting.js';
 import { parseRange } from './range.js';
 import {
   createMailbox,
   deleteMailbox,
   deleteMessage,
+  getGreetingAudio,
   getMailbox,
   getMessage,
   listMailboxes,
   listMessages,
   messageCounts,
   readAudio,
+  setGreetingAudio,
   setHeard,
   updateMailbox,
   type Mailbox,
@@ -44,12 +47,14 @@ export interface VoicemailRouteOptions {
 const TAGS = ['voicemail'];
 /** Audio is read from Postgres in pieces of this size, so a long message is never all in memory. */
 const CHUNK = 256 * 1024;
+/** 120 s of 8 kHz 16-bit mono is 1.92 MB; a little more for headers. */
+const GREETING_LIMIT = 2 * 1024 * 1024;
 
 export async function voicemailRoutes(app: FastifyInstance, opts: VoicemailRouteOptions): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = opts;
 
-  const withCounts = async (m: Mailbox) => ({ ...m, ...(await messageCounts(db, m.id)) });
+  const withCounts = async ({ greetingSha, ...m }: Mailbox) => ({ ...m, greetingUploaded: greetingSha !== null, ...(await messageCounts(db, m.id)) });
   const mustMailbox = async (id: string) => {
     const m = await getMailbox(db, id);
     if (!m) throw notFound('mailbox', id);
@@ -129,6 +134,60 @@ export async function voicemailRoutes(app: FastifyInstance, opts: VoicemailRoute
     async (req, reply) => {
       if (!(await deleteMailbox(db, req.params.id))) throw notFound('mailbox', req.params.id);
       await lamp(req.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  // A greeting arrives as the WAV file itself.
+  app.addContentTypeParser(['audio/wav', 'audio/x-wav', 'audio/wave'], { parseAs: 'buffer', bodyLimit: GREETING_LIMIT }, (_req, body, done) => done(null, body));
+
+  r.put(
+    '/v1/mailboxes/:id/greeting',
+    {
+      config: { scopes: ['voicemail:write'] },
+      schema: {
+        tags: TAGS,
+        summary: 'Upload the greeting callers hear before the beep',
+        description: `The body is a WAV file (\`Content-Type: audio/wav\`): 8 kHz, 16-bit, mono PCM, at most ${MAX_GREETING_SECONDS} s. Anything else: 422 with the reason. The PBX plays it from \`VOICEMAIL_PBX_GREETING_DIR\`.`,
+        params: MailboxParams,
+        response: { 200: MailboxSchema, ...problemResponses(...authProblems, 404, 415, 422) },
+      },
+    },
+    async (req) => {
+      await mustMailbox(req.params.id);
+      if (!Buffer.isBuffer(req.body)) throw new ProblemError(415, 'send the greeting itself as audio/wav');
+      const check = checkGreetingWav(req.body);
+      if (!check.ok) throw new ProblemError(422, check.reason);
+      return withCounts((await setGreetingAudio(db, req.params.id, req.body, greetingSha(req.body)))!);
+    },
+  );
+
+  r.get(
+    '/v1/mailboxes/:id/greeting',
+    {
+      config: { scopes: ['voicemail:read'] },
+      schema: { tags: TAGS, summary: 'The uploaded greeting (audio/wav)', params: MailboxParams, response: problemResponses(...authProblems, 404) },
+    },
+    async (req, reply) => {
+      const audio = await getGreetingAudio(db, req.params.id);
+      if (!audio) throw notFound('uploaded greeting of mailbox', req.params.id);
+      return reply.type('audio/wav').send(audio);
+    },
+  );
+
+  r.delete(
+    '/v1/mailboxes/:id/greeting',
+    {
+      config: { scopes: ['voicemail:write'] },
+      schema: {
+        tags: TAGS,
+        summary: 'Remove the uploaded greeting (back to `greeting` or the default)',
+        params: MailboxParams,
+        response: { 204: Deleted, ...problemResponses(...authProblems, 404) },
+      },
+    },
+    async (req, reply) => {
+      if (!(await setGreetingAudio(db, req.params.id, null, null))) throw notFound('mailbox', req.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -47,6 +47,7 @@ export const MailboxSchema = Type.Object({
   kind: Kind,
   owner: Type.Union([Type.String(), Type.Null()]),
   greeting: Type.Union([Type.String(), Type.Null()]),
+  greetingUploaded: Type.Boolean({ description: 'A greeting was uploaded (PUT .../greeting); it plays instead of `greeting`' }),
   maxMessageSeconds: Type.Integer(),
   notify: Type.Array(Type.String()),
   newMessages: Type.Integer(),

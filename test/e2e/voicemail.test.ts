@@ -1,6 +1,10 @@
 // Voicemail end to end through the simulator: an IVR hands the caller to a mailbox, the
 // caller speaks after the beep and presses # (or hangs up), the message appears in the
 // API with the PBX's recording bytes, the webhook announces it and the PBX's lamp follows.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/api/keys.js';
 import { recordingWav } from '../../src/sim/world-media.js';
@@ -9,21 +13,24 @@ import { hangUp, placeCall, press, publishFlow, startIvrWorld, waitEnded, type I
 
 let w: IvrWorld;
 let key: string;
+let greetingDir: string;
 /** Bytes of every recording the PBX stored, read the moment it finished. */
 const stored = new Map<string, Buffer>();
 const recordingOn = new Map<string, string>();
 
 async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  const raw = Buffer.isBuffer(body);
   return fetch(`${w.service.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
+    headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': raw ? 'audio/wav' : 'application/json' } : {}), ...headers },
+    body: body === undefined ? undefined : raw ? new Uint8Array(body as Buffer) : JSON.stringify(body),
   });
 }
 
 beforeAll(async () => {
   // Speed 20: a simulated second passes in 50 ms, so "speaking for a few seconds" is short.
-  w = await startIvrWorld('voicemail', { VOICEMAIL_MIN_SECONDS: '2', VOICEMAIL_GREETING_MEDIA: 'sound:cti/welcome', VOICEMAIL_GOODBYE_MEDIA: 'sound:cti/goodbye' }, { speed: 20 });
+  greetingDir = await mkdtemp(join(tmpdir(), 'vm-greetings-'));
+  w = await startIvrWorld('voicemail', { VOICEMAIL_GREETING_DIR: greetingDir, VOICEMAIL_MIN_SECONDS: '2', VOICEMAIL_GREETING_MEDIA: 'sound:cti/welcome', VOICEMAIL_GOODBYE_MEDIA: 'sound:cti/goodbye' }, { speed: 20 });
   w.sim.world.subscribe((e) => {
     if (e.type === 'RecordingStarted') recordingOn.set(e.recording.targetUri.replace(/^channel:/, ''), e.recording.name);
     if (e.type === 'RecordingFinished') {
@@ -41,6 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await w?.close();
+  await rm(greetingDir, { recursive: true, force: true });
 });
 
 async function messages(): Promise<Array<Record<string, unknown>>> {
@@ -110,6 +118,29 @@ describe('voicemail', () => {
     // The PBX finished (and we deleted) the recording: by then the decision was made.
     await waitUntil(() => stored.has(recording) && w.sim.world.storedRecording(recording) === undefined, 'the short recording to be dropped');
     expect((await messages()).some((m) => m.callId === callId)).toBe(false);
+  });
+
+  it('plays an uploaded greeting from the file it writes for the PBX, and refuses audio the PBX cannot play', async () => {
+    const greeting = recordingWav('sales greeting', 1500);
+    const up = await api('PUT', '/v1/mailboxes/sales/greeting', greeting);
+    expect(up.status).toBe(200);
+    expect(await up.json()).toMatchObject({ id: 'sales', greetingUploaded: true });
+    expect(Buffer.from(await (await api('GET', '/v1/mailboxes/sales/greeting')).arrayBuffer()).equals(greeting)).toBe(true);
+    const stereo = Buffer.from(greeting);
+    stereo.writeUInt16LE(2, 22);
+    const bad = await api('PUT', '/v1/mailboxes/sales/greeting', stereo);
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { detail: string }).detail).toMatch(/8 kHz 16-bit mono/);
+
+    const { channelId, callId } = await placeCall(w, '300', '+15550002222');
+    await waitFor('the recording to start', () => recordingOn.get(channelId));
+    const first = w.heard.get(channelId)![0]!;
+    expect(first).toMatch(new RegExp(`^sound:${greetingDir}/vm-greeting-sales-[0-9a-f]{16}$`));
+    expect(existsSync(`${first.slice('sound:'.length)}.wav`)).toBe(true);
+    await hangUp(w, channelId);
+    await waitEnded(w, callId);
+    expect((await api('DELETE', '/v1/mailboxes/sales/greeting')).status).toBe(204);
+    expect((await api('GET', '/v1/mailboxes/sales/greeting')).status).toBe(404);
   });
 
   it('deletes a message and lowers the lamp; unknown mailboxes and messages are 404', async () => {

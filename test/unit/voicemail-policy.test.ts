@@ -41,3 +41,19 @@ describe('parseRange', () => {
     expect(parseRange('bytes=-0', 1000)).toBe('unsatisfiable');
   });
 });
+
+describe('checkGreetingWav', async () => {
+  const { checkGreetingWav } = await import('../../src/voicemail/greeting.js');
+  const { silentWav } = await import('../../src/sim/world-media.js');
+  it('accepts 8 kHz 16-bit mono PCM and measures it', () => {
+    expect(checkGreetingWav(silentWav(2000))).toEqual({ ok: true, durationMs: 2000 });
+  });
+  it('refuses other formats, empty audio, too long greetings and non-WAV bytes', () => {
+    const rate = silentWav(1000);
+    rate.writeUInt32LE(44100, 24);
+    expect(checkGreetingWav(rate)).toMatchObject({ ok: false, reason: expect.stringContaining('44100 Hz') });
+    expect(checkGreetingWav(silentWav(0))).toEqual({ ok: false, reason: 'the WAV has no audio' });
+    expect(checkGreetingWav(silentWav(121_000))).toMatchObject({ ok: false, reason: expect.stringContaining('at most 120 s') });
+    expect(checkGreetingWav(Buffer.alloc(100))).toEqual({ ok: false, reason: 'not a WAV file' });
+  });
+});
