@@ -53,6 +53,9 @@ const EnvSchema = Type.Object({
   VOICEMAIL_MAX_SILENCE_SECONDS: Type.Integer({ default: 10, minimum: 0 }),
   // Mailboxes are published to the PBX as <id>@<context> for message-waiting lamps.
   VOICEMAIL_MWI_CONTEXT: Type.String({ default: 'cti-bridge', pattern: '^[A-Za-z0-9_.-]+$' }),
+  // The phone a mailbox owner records a greeting on: {number} is a checked extension.
+  VOICEMAIL_PHONE_TEMPLATE: Type.String({ default: 'PJSIP/{number}', pattern: '^[A-Za-z0-9_/@.-]*\\{number\\}[A-Za-z0-9_/@.-]*$' }),
+  VOICEMAIL_RECORD_GREETING_MEDIA: Type.String({ default: 'sound:vm-rec-unv', pattern: '^[a-z]+:.+' }),
   // Where uploaded greetings are written for the PBX to play, as this service and as the PBX sees it.
   VOICEMAIL_GREETING_DIR: Type.String({ default: '.data/greetings', minLength: 1 }),
   VOICEMAIL_PBX_GREETING_DIR: Type.Optional(Type.String({ minLength: 1, pattern: '^/[A-Za-z0-9_./-]*$' })),
@@ -130,6 +133,8 @@ export interface VoicemailConfig {
   mwiContext: string;
   greetingDir: string;
   pbxGreetingDir: string | undefined;
+  phoneTemplate: string;
+  recordGreetingMedia: string;
 }
 
 export interface FaxConfig {
@@ -246,6 +251,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       mwiContext: env.VOICEMAIL_MWI_CONTEXT,
       greetingDir: env.VOICEMAIL_GREETING_DIR,
       pbxGreetingDir: env.VOICEMAIL_PBX_GREETING_DIR,
+      phoneTemplate: env.VOICEMAIL_PHONE_TEMPLATE,
+      recordGreetingMedia: env.VOICEMAIL_RECORD_GREETING_MEDIA,
     },
     fax: {
       dialTemplate: env.FAX_DIAL_TEMPLATE,

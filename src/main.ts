@@ -22,7 +22,7 @@ import { registerPbxMetrics } from './pbx/metrics.js';
 import { faxCapability } from './fax/capability.js';
 import { FaxSender, openFaxQueue } from './fax/queue.js';
 import { faxRoutes } from './fax/routes.js';
-import { voicemailCapability } from './voicemail/capability.js';
+import { recordGreetingByPhone, voicemailCapability } from './voicemail/capability.js';
 import { publishMwi } from './voicemail/mwi.js';
 import { voicemailRoutes } from './voicemail/routes.js';
 
@@ -75,6 +75,10 @@ export async function startService(config: Config, log: Logger = createLogger(co
         ],
       }),
   );
+  const recordGreeting = async (mailboxId: string, number: string): Promise<string | undefined> => {
+    const owner = nodes.find((n) => n.isOwner && n.ariClient);
+    return owner ? recordGreetingByPhone(owner.id, mailboxId, number) : undefined;
+  };
   /** A mailbox's lamp through whichever node this instance holds (the holder republishes all at connect). */
   const publishMailbox = async (mailboxId: string): Promise<void> => {
     const ari = nodes.find((n) => n.isOwner)?.ariClient;
@@ -101,7 +105,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: callRoutes, opts: { db, cache: callCache } },
       { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues } },
       { plugin: ivrRoutes, opts: { db, config } },
-      { plugin: voicemailRoutes, opts: { db, publishMwi: publishMailbox } },
+      { plugin: voicemailRoutes, opts: { db, publishMwi: publishMailbox, recordGreeting } },
       { plugin: faxRoutes, opts: { db, config: config.fax, sender: faxSender } },
     ],
   });

@@ -15,6 +15,7 @@ export const DEFAULT_SOUNDS: Record<string, number> = {
   'please-try-again': 1200,
   'vm-intro': 3600,
   'vm-goodbye': 900,
+  'vm-rec-unv': 2500,
   'vm-theperson': 1100,
   'vm-isunavail': 1600,
   'tt-monkeys': 9000,

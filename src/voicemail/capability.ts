@@ -12,6 +12,7 @@ import type { CapabilityFactory, NodeCapability, NodeContext } from '../pbx/capa
 import { publishMwi } from './mwi.js';
 import { VM_PREFIX, keepRecording, recordLimits, recordingName } from './policy.js';
 import { greetingMedia } from './greeting.js';
+import { PhoneGreetings } from './phone-greeting.js';
 import { getGreetingAudio, getMailbox, listMailboxes, saveMessage, type Mailbox } from './repository.js';
 
 interface Leaving {
@@ -26,6 +27,18 @@ interface Leaving {
 
 /** Takers of the capability running on each node here, for callers outside the IVR (ACD overflow). */
 const takers = new Map<string, HandoverTaker>();
+/** Phone greeting recorders of the nodes this instance holds. */
+const recorders = new Map<string, PhoneGreetings>();
+
+/**
+ * Calls `number` (checked by the caller against the dial allow-list) so the mailbox's owner
+ * records its greeting; rejects when this instance holds no PBX node with voicemail.
+ */
+export async function recordGreetingByPhone(pbxNode: string, mailboxId: string, number: string): Promise<string> {
+  const recorder = recorders.get(pbxNode);
+  if (!recorder) throw new Error(`voicemail is not running for PBX node ${pbxNode} on this instance`);
+  return recorder.start(mailboxId, number);
+}
 
 /**
  * Sends a caller to a mailbox without an IVR session (the ACD on overflow): the same
@@ -46,23 +59,29 @@ export function voicemailCapability(config: VoicemailConfig): CapabilityFactory 
 class VoicemailNode {
   private readonly byChannel = new Map<string, Leaving>();
   private readonly byRef = new Map<string, Leaving>();
+  private readonly greetings: PhoneGreetings;
   private stopped = false;
 
   constructor(
     private readonly ctx: NodeContext,
     private readonly config: VoicemailConfig,
-  ) {}
+  ) {
+    this.greetings = new PhoneGreetings(ctx, config);
+  }
 
   capability(): NodeCapability {
     const take: HandoverTaker = (h) => this.take(h);
     takers.set(this.ctx.pbxNode, take);
+    recorders.set(this.ctx.pbxNode, this.greetings);
     return {
       handovers: { voicemail: take },
-      route: (event) => this.route(event),
+      route: async (event) => !this.stopped && ((await this.greetings.route(event as KnownAriEvent)) || (await this.route(event))),
       resync: () => this.republishAll(),
       stop: () => {
         this.stopped = true;
         if (takers.get(this.ctx.pbxNode) === take) takers.delete(this.ctx.pbxNode);
+        if (recorders.get(this.ctx.pbxNode) === this.greetings) recorders.delete(this.ctx.pbxNode);
+        this.greetings.stop();
         this.byChannel.clear();
         this.byRef.clear();
       },

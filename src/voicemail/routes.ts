@@ -8,6 +8,7 @@ import { authProblems, problemResponses } from '../api/schemas.js';
 import type { Db } from '../db/pool.js';
 import { MAX_GREETING_SECONDS, checkGreetingWav, greetingSha } from './greeting.js';
 import { parseRange } from './range.js';
+import { DEFAULT_DIAL_POLICY, checkDestination } from '../calls/dial-policy.js';
 import {
   createMailbox,
   deleteMailbox,
@@ -34,6 +35,8 @@ import {
   MessageParams,
   MessageSchema,
   MessagesQuery,
+  RecordGreetingAccepted,
+  RecordGreetingBody,
   UpdateMailboxBody,
   UpdateMessageBody,
 } from './schemas.js';
@@ -42,6 +45,8 @@ export interface VoicemailRouteOptions {
   db: Db;
   /** Best effort: publishes a mailbox's counts to the PBX when this instance holds a node. */
   publishMwi: (mailboxId: string) => Promise<void>;
+  /** Calls a phone to record the greeting; undefined when this instance holds no PBX node. */
+  recordGreeting: (mailboxId: string, number: string) => Promise<string | undefined>;
 }
 
 const TAGS = ['voicemail'];
@@ -159,6 +164,30 @@ export async function voicemailRoutes(app: FastifyInstance, opts: VoicemailRoute
       const check = checkGreetingWav(req.body);
       if (!check.ok) throw new ProblemError(422, check.reason);
       return withCounts((await setGreetingAudio(db, req.params.id, req.body, greetingSha(req.body)))!);
+    },
+  );
+
+  r.post(
+    '/v1/mailboxes/:id/greeting/record',
+    {
+      config: { scopes: ['voicemail:write'] },
+      schema: {
+        tags: TAGS,
+        summary: 'Record the greeting by phone: the PBX calls the given extension',
+        description:
+          'The phone hears the record prompt and a beep; `#` or hanging up ends the greeting, which then replaces any uploaded one. The extension goes through the dial allow-list and `VOICEMAIL_PHONE_TEMPLATE`. 202 once the PBX places the call; 503 when this instance holds no PBX node (another one does: retry).',
+        params: MailboxParams,
+        body: RecordGreetingBody,
+        response: { 202: RecordGreetingAccepted, ...problemResponses(...authProblems, 404, 422, 503) },
+      },
+    },
+    async (req, reply) => {
+      await mustMailbox(req.params.id);
+      const check = checkDestination(req.body.extension, DEFAULT_DIAL_POLICY);
+      if (!check.ok) throw new ProblemError(422, `extension refused: ${check.reason}`);
+      const channelId = await opts.recordGreeting(req.params.id, check.number);
+      if (!channelId) throw new ProblemError(503, 'no PBX node is connected on this instance');
+      return reply.code(202).send({ channelId, extension: check.number });
     },
   );
 

@@ -83,4 +83,10 @@ export const MessagesQuery = Type.Object(
 
 export const UpdateMessageBody = Type.Object({ heard: Type.Boolean() }, { additionalProperties: false });
 
+export const RecordGreetingBody = Type.Object(
+  { extension: Type.String({ minLength: 1, maxLength: 20, description: 'The phone to call, e.g. 1001' }) },
+  { additionalProperties: false },
+);
+export const RecordGreetingAccepted = Type.Object({ channelId: Type.String(), extension: Type.String() });
+
 export const Deleted = Type.Null({ description: 'Deleted' });

@@ -143,6 +143,26 @@ describe('voicemail', () => {
     expect((await api('GET', '/v1/mailboxes/sales/greeting')).status).toBe(404);
   });
 
+  it('records a greeting by phone: the PBX calls the extension, # ends it, the recording becomes the greeting', async () => {
+    const refused = await api('POST', '/v1/mailboxes/sales/greeting/record', { extension: '+4930123456' });
+    expect(refused.status).toBe(422);
+    const res = await api('POST', '/v1/mailboxes/sales/greeting/record', { extension: '1001' });
+    expect(res.status).toBe(202);
+    const { channelId } = (await res.json()) as { channelId: string };
+    const recording = await waitFor('the greeting recording to start', () => recordingOn.get(channelId));
+    expect(w.heard.get(channelId)?.[0]).toBe('sound:vm-rec-unv');
+    await new Promise((r) => setTimeout(r, 100));
+    await press(w, channelId, '#');
+    const greeting = await waitFor('the greeting to be stored', async () => {
+      const g = await api('GET', '/v1/mailboxes/sales/greeting');
+      return g.status === 200 ? Buffer.from(await g.arrayBuffer()) : undefined;
+    });
+    expect(greeting.equals(stored.get(recording)!)).toBe(true);
+    await waitUntil(() => !w.sim.world.channels().some((c) => c.id === channelId), 'the greeting call to end');
+    expect((await (await api('GET', '/v1/mailboxes/sales')).json()) as { greetingUploaded: boolean }).toMatchObject({ greetingUploaded: true });
+    expect((await api('DELETE', '/v1/mailboxes/sales/greeting')).status).toBe(204);
+  });
+
   it('deletes a message and lowers the lamp; unknown mailboxes and messages are 404', async () => {
     const [m] = await messages();
     expect((await api('DELETE', `/v1/mailboxes/sales/messages/${m!.id}`)).status).toBe(204);
