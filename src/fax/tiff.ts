@@ -8,7 +8,9 @@ export const MAX_PAGES = 50;
 
 export type TiffCheck = { ok: true; pages: number; fine: boolean } | { ok: false; reason: string };
 
-const TAG = { width: 256, compression: 259, xres: 282, yres: 283, unit: 296 } as const;
+const TAG = { width: 256, length: 257, compression: 259, xres: 282, yres: 283, unit: 296 } as const;
+/** The longest page fax machines print: US legal (14 in), with a little slack. */
+const MAX_PAGE_INCHES = 14.5;
 
 export function isTiff(b: Buffer): boolean {
   return b.length >= 8 && ((b[0] === 0x49 && b[1] === 0x49 && b.readUInt16LE(2) === 42) || (b[0] === 0x4d && b[1] === 0x4d && b.readUInt16BE(2) === 42));
@@ -20,6 +22,7 @@ export function isPdf(b: Buffer): boolean {
 
 interface Page {
   width?: number;
+  length?: number;
   compression?: number;
   xres?: number;
   yres?: number;
@@ -54,6 +57,7 @@ function readPages(b: Buffer): Page[] {
         return den === 0 ? 0 : u32(at) / den;
       };
       if (tag === TAG.width) page.width = scalar();
+      else if (tag === TAG.length) page.length = scalar();
       else if (tag === TAG.compression) page.compression = scalar();
       else if (tag === TAG.xres && type === 5) page.xres = rational();
       else if (tag === TAG.yres && type === 5) page.yres = rational();
@@ -93,6 +97,10 @@ export function checkFaxTiff(b: Buffer): TiffCheck {
     if (!near(x, 204, 4)) return { ok: false, reason: `page ${n} has ${x?.toFixed(0) ?? 'no'} dpi across; fax needs 204` };
     if (near(y, 98, 3)) fine = false;
     else if (!near(y, 196, 6)) return { ok: false, reason: `page ${n} has ${y?.toFixed(0) ?? 'no'} lines per inch; fax needs 98 (standard) or 196 (fine)` };
+    const inches = (p.length ?? 0) / y!;
+    if (!(inches > 0) || inches > MAX_PAGE_INCHES) {
+      return { ok: false, reason: `page ${n} is ${inches > 0 ? `${inches.toFixed(1)} in` : 'of unknown length'}; fax pages are at most ${MAX_PAGE_INCHES} in long` };
+    }
   }
   return { ok: true, pages: pages.length, fine };
 }

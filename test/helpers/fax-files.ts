@@ -24,6 +24,8 @@ export function makePdf(pages: number): Buffer {
 
 export interface TiffPage {
   width?: number;
+  /** Rows; default an A4 page (11.7 in) at the page's resolution. */
+  length?: number;
   compression?: number;
   xres?: number;
   yres?: number;
@@ -43,7 +45,8 @@ export function makeTiff(pages: TiffPage[]): Buffer {
   pages.forEach((p, i) => {
     const entries: Array<[number, number, number]> = []; // tag, type, value (or rational offset placeholder)
     const width = p.width ?? 1728;
-    entries.push([256, 3, width], [257, 3, 2200], [259, 3, p.compression ?? 4], [282, 5, 0], [283, 5, 0], [296, 3, p.unit ?? 2]);
+    const length = p.length ?? Math.round(11.7 * (p.unit === 3 ? (p.yres ?? 77) * 2.54 : (p.yres ?? 196)));
+    entries.push([256, 3, width], [257, 3, length], [259, 3, p.compression ?? 4], [282, 5, 0], [283, 5, 0], [296, 3, p.unit ?? 2]);
     const ifdSize = 2 + entries.length * 12 + 4;
     const ifd = Buffer.alloc(ifdSize + 16);
     ifd.writeUInt16LE(entries.length, 0);

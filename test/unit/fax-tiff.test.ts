@@ -15,6 +15,7 @@ describe('checkFaxTiff', () => {
     expect(checkFaxTiff(makeTiff([{ compression: 1 }]))).toMatchObject({ ok: false, reason: expect.stringContaining('not T.4/T.6') });
     expect(checkFaxTiff(makeTiff([{ xres: 300 }]))).toMatchObject({ ok: false, reason: expect.stringContaining('300 dpi across') });
     expect(checkFaxTiff(makeTiff([{ yres: 150 }]))).toMatchObject({ ok: false, reason: expect.stringContaining('150 lines per inch') });
+    expect(checkFaxTiff(makeTiff([{ length: 196 * 20 }]))).toEqual({ ok: false, reason: 'page 1 is 20.0 in; fax pages are at most 14.5 in long' });
   });
 
   it('refuses too many pages and broken files', () => {
