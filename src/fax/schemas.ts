@@ -48,4 +48,7 @@ export const FaxesQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** A file as the request body: any bytes (checked by the route), documented as binary. */
+export const FileBody = Type.Unsafe<Buffer>({ description: 'The file itself (binary: application/pdf or image/tiff)' });
+
 export const Deleted = Type.Null({ description: 'Deleted' });

@@ -39,6 +39,8 @@ import {
   RecordGreetingBody,
   UpdateMailboxBody,
   UpdateMessageBody,
+  WAV_TYPES,
+  WavBody,
 } from './schemas.js';
 
 export interface VoicemailRouteOptions {
@@ -144,7 +146,7 @@ export async function voicemailRoutes(app: FastifyInstance, opts: VoicemailRoute
   );
 
   // A greeting arrives as the WAV file itself.
-  app.addContentTypeParser(['audio/wav', 'audio/x-wav', 'audio/wave'], { parseAs: 'buffer', bodyLimit: GREETING_LIMIT }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(WAV_TYPES, { parseAs: 'buffer', bodyLimit: GREETING_LIMIT }, (_req, body, done) => done(null, body));
 
   r.put(
     '/v1/mailboxes/:id/greeting',
@@ -154,6 +156,8 @@ export async function voicemailRoutes(app: FastifyInstance, opts: VoicemailRoute
         tags: TAGS,
         summary: 'Upload the greeting callers hear before the beep',
         description: `The body is a WAV file (\`Content-Type: audio/wav\`): 8 kHz, 16-bit, mono PCM, at most ${MAX_GREETING_SECONDS} s. Anything else: 422 with the reason. The PBX plays it from \`VOICEMAIL_PBX_GREETING_DIR\`.`,
+        consumes: WAV_TYPES,
+        body: WavBody,
         params: MailboxParams,
         response: { 200: MailboxSchema, ...problemResponses(...authProblems, 404, 415, 422) },
       },

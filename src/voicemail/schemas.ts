@@ -89,4 +89,8 @@ export const RecordGreetingBody = Type.Object(
 );
 export const RecordGreetingAccepted = Type.Object({ channelId: Type.String(), extension: Type.String() });
 
+/** A WAV file as the request body (checked by the route), documented as such. */
+export const WavBody = Type.Unsafe<Buffer>({ description: 'The WAV file itself (8 kHz, 16-bit, mono PCM)' });
+export const WAV_TYPES = ['audio/wav', 'audio/x-wav', 'audio/wave'];
+
 export const Deleted = Type.Null({ description: 'Deleted' });

@@ -162,6 +162,15 @@ describe('sending faxes', () => {
   });
 });
 
+describe('fax API documentation', () => {
+  it('documents the uploads as PDF or TIFF bodies', async () => {
+    const doc = (await (await fetch(`${w.service.url}/docs/json`)).json()) as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, unknown> } }>> };
+    expect(Object.keys(doc.paths['/v1/fax-documents/{code}']!.put!.requestBody!.content).sort()).toEqual(['application/pdf', 'image/tiff']);
+    expect(Object.keys(doc.paths['/v1/faxes/upload']!.post!.requestBody!.content).sort()).toEqual(['application/pdf', 'image/tiff']);
+    expect(doc.paths['/v1/mailboxes/{id}/messages/{messageId}/audio']).toBeDefined();
+  });
+});
+
 describe('faxes without a job', () => {
   it('a fax recorded while Redis refused its job is sent after the next PBX resync', async () => {
     // As POST /v1/faxes leaves it when the queue is unreachable: the row, no job.
