@@ -12,12 +12,15 @@ export const fax: NodeHandler<FaxNode> = {
     if (!document) return ctx.fail(`no document code in "${node.documentVar}"`);
     const destination = vars[node.destinationVar ?? 'caller'] ?? '';
     ctx.state.phase = 'requesting';
+    // The flow waits on the request as on a lookup: never a silent state without something pending.
+    ctx.state.pendingRequest = ctx.nextId('f');
     ctx.emit({ type: 'handover', to: 'fax', node: id, params: { document, destination } });
   },
   on(ctx, id, node, event) {
     const s = ctx.state;
     const document = s.vars[node.documentVar];
     if (event.type === 'handover_result') {
+      s.pendingRequest = undefined;
       if (event.ok) {
         ctx.step(id, 'fax', 'requested', document);
         return ctx.go(node.next);
