@@ -35,7 +35,13 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
-    NODE_OPTIONS=--enable-source-maps
+    NODE_OPTIONS=--enable-source-maps \
+    FAX_DOCUMENT_DIR=/var/lib/cti-bridge/fax-documents \
+    VOICEMAIL_GREETING_DIR=/var/lib/cti-bridge/greetings
+# Ghostscript converts fax documents uploaded as PDF into fax TIFFs.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ghostscript \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # Code and dependencies stay owned by root: the service cannot rewrite itself.
 COPY package.json ./
@@ -43,9 +49,10 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # The migration runner finds its SQL at <dist>/../migrations (src/db/migrate.ts).
 COPY migrations ./migrations
-# The one writable place: fax documents handed to Asterisk's SendFAX. Mount a
-# volume here that the PBX sees at the same path (docker-compose.yml does).
-RUN mkdir -p /var/lib/cti-bridge/fax-documents \
+# The writable places: fax documents handed to Asterisk's SendFAX and voicemail
+# greetings it plays. Mount volumes here that the PBX sees at the same paths
+# (docker-compose.yml does).
+RUN mkdir -p /var/lib/cti-bridge/fax-documents /var/lib/cti-bridge/greetings \
  && chown -R node:node /var/lib/cti-bridge
 USER node
 EXPOSE 8080

@@ -72,6 +72,31 @@ const EnvSchema = Type.Object({
   REPORTS_TIME_ZONE: Type.String({ default: 'UTC', minLength: 1 }),
   // How often live queue.stats events may be emitted (cluster-wide); 0 turns them off.
   QUEUE_STATS_INTERVAL_MS: Type.Integer({ default: 10_000, minimum: 0 }),
+  VOICEMAIL_GREETING_MEDIA: Type.String({ default: 'sound:vm-intro', pattern: '^[a-z]+:.+' }),
+  VOICEMAIL_GOODBYE_MEDIA: Type.String({ default: 'sound:vm-goodbye', pattern: '^[a-z]+:.+' }),
+  VOICEMAIL_MIN_SECONDS: Type.Integer({ default: 2, minimum: 0 }),
+  VOICEMAIL_MAX_SILENCE_SECONDS: Type.Integer({ default: 10, minimum: 0 }),
+  // Mailboxes are published to the PBX as <id>@<context> for message-waiting lamps.
+  VOICEMAIL_MWI_CONTEXT: Type.String({ default: 'cti-bridge', pattern: '^[A-Za-z0-9_.-]+$' }),
+  // The phone a mailbox owner records a greeting on: {number} is a checked extension.
+  VOICEMAIL_PHONE_TEMPLATE: Type.String({ default: 'PJSIP/{number}', pattern: '^[A-Za-z0-9_/@.-]*\\{number\\}[A-Za-z0-9_/@.-]*$' }),
+  VOICEMAIL_RECORD_GREETING_MEDIA: Type.String({ default: 'sound:vm-rec-unv', pattern: '^[a-z]+:.+' }),
+  // Where uploaded greetings are written for the PBX to play, as this service and as the PBX sees it.
+  VOICEMAIL_GREETING_DIR: Type.String({ default: '.data/greetings', minLength: 1 }),
+  VOICEMAIL_PBX_GREETING_DIR: Type.Optional(Type.String({ minLength: 1, pattern: '^/[A-Za-z0-9_./-]*$' })),
+  // How the PBX dials a fax number: {number} is replaced by a checked destination
+  // (deploy/asterisk/extensions.conf [cti-fax] takes it out through the trunk).
+  FAX_DIAL_TEMPLATE: Type.String({ default: 'Local/{number}@cti-fax/n', pattern: '^[A-Za-z0-9_/@.{}-]*\\{number\\}[A-Za-z0-9_/@.{}-]*$' }),
+  // Where fax-ready TIFFs are written for SendFAX, as this service and as the PBX sees it.
+  FAX_DOCUMENT_DIR: Type.String({ default: '.data/fax', minLength: 1 }),
+  FAX_PBX_DOCUMENT_DIR: Type.Optional(Type.String({ minLength: 1, pattern: '^/[A-Za-z0-9_./-]*$' })),
+  FAX_STATION_ID: Type.String({ default: '', pattern: '^[0-9+ ]{0,20}$' }),
+  FAX_HEADER: Type.String({ default: 'cti-bridge', pattern: '^[A-Za-z0-9 .,:/_-]{0,50}$' }),
+  FAX_MAX_ATTEMPTS: Type.Integer({ default: 3, minimum: 1, maximum: 20 }),
+  FAX_RETRY_DELAY_MS: Type.Integer({ default: 60_000, minimum: 10 }),
+  FAX_RING_TIMEOUT_MS: Type.Integer({ default: 45_000, minimum: 1_000 }),
+  FAX_SEND_TIMEOUT_MS: Type.Integer({ default: 900_000, minimum: 1_000 }),
+  FAX_MAX_UPLOAD_BYTES: Type.Integer({ default: 10_485_760, minimum: 1024 }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -126,6 +151,33 @@ export interface Config {
   streamTokenSecret: string | undefined;
   reportsTimeZone: string;
   queueStatsIntervalMs: number;
+  voicemail: VoicemailConfig;
+  fax: FaxConfig;
+}
+
+export interface VoicemailConfig {
+  greetingMedia: string;
+  goodbyeMedia: string;
+  minSeconds: number;
+  maxSilenceSeconds: number;
+  mwiContext: string;
+  greetingDir: string;
+  pbxGreetingDir: string | undefined;
+  phoneTemplate: string;
+  recordGreetingMedia: string;
+}
+
+export interface FaxConfig {
+  dialTemplate: string;
+  documentDir: string;
+  pbxDocumentDir: string | undefined;
+  stationId: string;
+  header: string;
+  maxAttempts: number;
+  retryDelayMs: number;
+  ringTimeoutMs: number;
+  sendTimeoutMs: number;
+  maxUploadBytes: number;
 }
 
 export interface CallControlConfig {
@@ -300,6 +352,29 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     streamTokenSecret: env.STREAM_TOKEN_SECRET,
     reportsTimeZone: env.REPORTS_TIME_ZONE,
     queueStatsIntervalMs: env.QUEUE_STATS_INTERVAL_MS,
+    voicemail: {
+      greetingMedia: env.VOICEMAIL_GREETING_MEDIA,
+      goodbyeMedia: env.VOICEMAIL_GOODBYE_MEDIA,
+      minSeconds: env.VOICEMAIL_MIN_SECONDS,
+      maxSilenceSeconds: env.VOICEMAIL_MAX_SILENCE_SECONDS,
+      mwiContext: env.VOICEMAIL_MWI_CONTEXT,
+      greetingDir: env.VOICEMAIL_GREETING_DIR,
+      pbxGreetingDir: env.VOICEMAIL_PBX_GREETING_DIR,
+      phoneTemplate: env.VOICEMAIL_PHONE_TEMPLATE,
+      recordGreetingMedia: env.VOICEMAIL_RECORD_GREETING_MEDIA,
+    },
+    fax: {
+      dialTemplate: env.FAX_DIAL_TEMPLATE,
+      documentDir: env.FAX_DOCUMENT_DIR,
+      pbxDocumentDir: env.FAX_PBX_DOCUMENT_DIR,
+      stationId: env.FAX_STATION_ID,
+      header: env.FAX_HEADER,
+      maxAttempts: env.FAX_MAX_ATTEMPTS,
+      retryDelayMs: env.FAX_RETRY_DELAY_MS,
+      ringTimeoutMs: env.FAX_RING_TIMEOUT_MS,
+      sendTimeoutMs: env.FAX_SEND_TIMEOUT_MS,
+      maxUploadBytes: env.FAX_MAX_UPLOAD_BYTES,
+    },
   };
 }
 

@@ -15,6 +15,7 @@ import { startDemoCrm } from './demo/crm.js';
 import { ensureRedis } from './demo/redis.js';
 import { demoFlow } from './ivr/demo-flow.js';
 import { publishFlowDocument, putNumber } from './ivr/repository.js';
+import { createMailbox } from './voicemail/repository.js';
 import { startSimulator } from './sim/index.js';
 
 const env = process.env;
@@ -79,6 +80,9 @@ async function main(): Promise<void> {
   const allDay = Object.fromEntries(['0', '1', '2', '3', '4', '5', '6'].map((d) => [d, ['00:00-24:00']]));
   await publishFlowDocument(service.db, { ...hotline, calendars: { hotline: { timeZone: 'UTC', weekly: allDay } } });
   await putNumber(service.db, { did: '100', flowId: hotline.id, description: 'order hotline (demo)' });
+  // The mailboxes the hotline's voicemail nodes name (key 9, and after hours).
+  await createMailbox(service.db, 'orders', { name: 'Order hotline', kind: 'queue', owner: 'orders' });
+  await createMailbox(service.db, 'orders-after-hours', { name: 'Order hotline after hours', kind: 'general' });
 
   const { key } = await createApiKey(service.db, { name: 'demo-admin', scopes: ['admin'] });
   const receiver = await startReceiver();

@@ -38,6 +38,12 @@ import { Wallboard } from './reports/wallboard.js';
 import { wallboardRoutes } from './reports/wallboard-routes.js';
 import { WallboardTokens } from './reports/wallboard-token.js';
 import { registerPbxMetrics } from './pbx/metrics.js';
+import { faxCapability } from './fax/capability.js';
+import { FaxSender, openFaxQueue } from './fax/queue.js';
+import { faxRoutes } from './fax/routes.js';
+import { recordGreetingByPhone, voicemailCapability } from './voicemail/capability.js';
+import { publishMwi } from './voicemail/mwi.js';
+import { voicemailRoutes } from './voicemail/routes.js';
 
 export interface Service {
   app: FastifyInstance;
@@ -74,6 +80,9 @@ export async function startService(config: Config, log: Logger = createLogger(co
   const appFor = (pbxNode: string) => config.pbxNodes.find((n) => n.id === pbxNode)?.ari.app ?? 'cti-bridge';
   const capabilities = [callControlCapability({ registry: callControl, config: config.callControl, appFor, desk: extras.agentDesk })];
 
+  const faxQueue = openFaxQueue(config.redisUrl, config.redisPrefix);
+  const faxSender = new FaxSender(db, faxQueue, config.fax);
+
   const leaseRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
   leaseRedis.on('error', () => {});
   const nodes = config.pbxNodes.map(
@@ -88,9 +97,23 @@ export async function startService(config: Config, log: Logger = createLogger(co
         leaseTtlMs: config.leaseTtlMs,
         greetingMedia: config.greetingMedia,
         ivr: config.ivr,
-        capabilities: [asteriskCdrCapability, ...capabilities],
+        capabilities: [
+          asteriskCdrCapability,
+          ...capabilities,
+          voicemailCapability(config.voicemail),
+          faxCapability({ config: config.fax, sender: faxSender, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix }),
+        ],
       }),
   );
+  const recordGreeting = async (mailboxId: string, number: string): Promise<string | undefined> => {
+    const owner = nodes.find((n) => n.isOwner && n.ariClient);
+    return owner ? recordGreetingByPhone(owner.id, mailboxId, number) : undefined;
+  };
+  /** A mailbox's lamp through whichever node this instance holds (the holder republishes all at connect). */
+  const publishMailbox = async (mailboxId: string): Promise<void> => {
+    const ari = nodes.find((n) => n.isOwner)?.ariClient;
+    if (ari) await publishMwi(ari, db, mailboxId, config.voicemail.mwiContext, log);
+  };
 
   // The API keeps serving history and webhooks while a PBX is away, so the PBX checks
   // are reported without taking the instance out of a load balancer.
@@ -135,6 +158,8 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: callControlRoutes, opts: { db, registry: callControl } },
       { plugin: transferRoutes, opts: { db, registry: callControl, config: config.callControl } },
       { plugin: recordingRoutes, opts: { db, registry: callControl } },
+      { plugin: voicemailRoutes, opts: { db, publishMwi: publishMailbox, recordGreeting } },
+      { plugin: faxRoutes, opts: { db, config: config.fax, sender: faxSender } },
     ],
   });
   registerPbxMetrics(nodes);
@@ -157,6 +182,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       wallboard.stop();
       await callCache?.close();
       await pipeline.stop();
+      await faxQueue.close().catch(() => undefined);
       await bus.close();
       redis.disconnect();
       leaseRedis.disconnect();

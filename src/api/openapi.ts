@@ -29,6 +29,8 @@ export async function registerOpenApi(app: FastifyInstance, opts: { version: str
         { name: 'events', description: 'Live event stream' },
         { name: 'webhooks', description: 'Webhook subscriptions, deliveries and redelivery' },
         { name: 'ivr', description: 'IVR flows, versions, dialled numbers, simulation' },
+        { name: 'voicemail', description: 'Mailboxes, greetings, messages and their audio' },
+        { name: 'fax', description: 'Fax-on-demand catalogue and faxes sent' },
         { name: 'ops', description: 'Health and readiness' },
       ],
     },

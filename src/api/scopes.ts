@@ -17,6 +17,10 @@ export const SCOPES = [
   'cdrs:read',
   'deadletters:read',
   'deadletters:write',
+  'voicemail:read',
+  'voicemail:write',
+  'fax:read',
+  'fax:write',
   'admin',
 ] as const;
 

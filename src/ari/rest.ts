@@ -5,6 +5,7 @@ import { AriHttp, type AriHttpOptions } from './http.js';
 import { segment } from './query.js';
 import { BridgesApi } from './rest-bridges.js';
 import { ChannelsApi } from './rest-channels.js';
+import { MailboxesApi } from './rest-mailboxes.js';
 import { LiveRecordingsApi, PlaybacksApi, StoredRecordingsApi } from './rest-media.js';
 import type { Application, AsteriskInfo, AsteriskPing, Variable } from './types.js';
 
@@ -56,6 +57,7 @@ export class AriRest {
   readonly bridges: BridgesApi;
   readonly playbacks: PlaybacksApi;
   readonly recordings: { live: LiveRecordingsApi; stored: StoredRecordingsApi };
+  readonly mailboxes: MailboxesApi;
 
   constructor(opts: AriRestOptions) {
     this.http = new AriHttp(opts);
@@ -65,5 +67,6 @@ export class AriRest {
     this.bridges = new BridgesApi(this.http);
     this.playbacks = new PlaybacksApi(this.http);
     this.recordings = { live: new LiveRecordingsApi(this.http), stored: new StoredRecordingsApi(this.http) };
+    this.mailboxes = new MailboxesApi(this.http);
   }
 }

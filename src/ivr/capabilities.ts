@@ -4,4 +4,10 @@
 // that lands the capability (ACD: queue; voicemail/fax; call control: transfer).
 export type HandoverCapability = 'queue' | 'voicemail' | 'fax' | 'transfer';
 
-export const AVAILABLE_CAPABILITIES: readonly HandoverCapability[] = ['transfer'];
+/**
+ * Thrown by a request hand-over (fax) that refuses what the caller asked for: the flow
+ * hears about it (`handover_result`) instead of failing the call.
+ */
+export class HandoverRefused extends Error {}
+
+export const AVAILABLE_CAPABILITIES: readonly HandoverCapability[] = ['transfer', 'voicemail', 'fax'];

@@ -123,6 +123,10 @@ export interface FaxNode extends NodeBase {
   /** Variable holding the destination; default the caller's number. */
   destinationVar?: string;
   next: string;
+  /** Played when the document code or the destination is refused (unknown code, number not allowed). */
+  invalidPrompt?: Prompt;
+  /** Where a refused request goes after invalidPrompt; default `next`. */
+  onInvalid?: string;
 }
 
 export interface TransferNode extends NodeBase {
@@ -209,7 +213,9 @@ export type IvrEvent =
   | { type: 'http_result'; requestId: string; outcome: 'error' | 'timeout'; detail: string }
   | { type: 'hangup' }
   /** Fed by the runner after the agent leg ends, when the queue node named a survey. */
-  | { type: 'survey'; node: string };
+  | { type: 'survey'; node: string }
+  /** Fed by the runner once a request hand-over (fax) was accepted or refused. */
+  | { type: 'handover_result'; node: string; ok: boolean; detail?: string };
 
 export type IvrCommand =
   | { type: 'answer' }

@@ -59,6 +59,8 @@ function stale(s: IvrState, e: IvrEvent): boolean {
       return e.timerId !== s.pendingTimer;
     case 'http_result':
       return e.requestId !== s.pendingRequest;
+    case 'handover_result':
+      return e.node !== s.node || s.phase !== 'requesting';
     case 'dtmf':
       return typeof e.digit !== 'string' || !DIGIT.test(e.digit);
     default:

@@ -7,6 +7,7 @@
 import type { Logger } from '../log.js';
 import type { Flow, Interpret, IvrCommand, IvrEvent, IvrState, Media, NodeType } from './contract.js';
 import type { IvrStep } from './call-store.js';
+import { HandoverRefused } from './capabilities.js';
 import type { HttpCommand } from './http-lookup.js';
 import { CallTimers } from './timers.js';
 
@@ -192,6 +193,10 @@ export class IvrSession {
           break;
         case 'handover':
           if (this.callerGone) return;
+          if (cmd.to === 'fax') {
+            await this.request(cmd);
+            break;
+          }
           // The capability owns the channel from here; the session stays for a survey
           // after the agent leg. Validation keeps flows that hand to a missing capability
           // from being published, so a refusal here is a safety net.
@@ -207,6 +212,26 @@ export class IvrSession {
     if (event.type === 'hangup') return this.finish();
     // A flow that ends without hanging up must not leave the caller in Stasis.
     if (this.state.done) await this.hangupNow();
+  }
+
+  /**
+   * A request hand-over (fax): the caller stays in the flow, which hears whether it was
+   * taken. A missing capability ends the call like any hand-over; other errors fail it.
+   */
+  private async request(cmd: Extract<IvrCommand, { type: 'handover' }>): Promise<void> {
+    let result: IvrEvent;
+    try {
+      if (!(await this.opts.port.handover(cmd))) {
+        await this.closeWithSorry(cmd.node, 'capability_unavailable', handoverNodeType(cmd.to));
+        return;
+      }
+      result = { type: 'handover_result', node: cmd.node, ok: true };
+    } catch (err) {
+      if (!(err instanceof HandoverRefused)) throw err;
+      result = { type: 'handover_result', node: cmd.node, ok: false, detail: err.message };
+    }
+    // After the commands of this step: the result is the flow's next event.
+    void this.feed(result);
   }
 
   private async play(promptId: string, media: Media[]): Promise<void> {

@@ -135,7 +135,17 @@ export const NodeSchemas = {
     'Hand the call to an ACD queue',
   ),
   voicemail: obj({ type: Type.Literal('voicemail'), mailbox: Type.String({ minLength: 1 }) }, 'Hand the call to voicemail'),
-  fax: obj({ type: Type.Literal('fax'), documentVar: VarName, destinationVar: Type.Optional(VarName), next: NodeId }, 'Send a document by fax'),
+  fax: obj(
+    {
+      type: Type.Literal('fax'),
+      documentVar: VarName,
+      destinationVar: Type.Optional(VarName),
+      next: NodeId,
+      invalidPrompt: Type.Optional(PromptSchema),
+      onInvalid: Type.Optional(NodeId),
+    },
+    'Send a document by fax (fax-on-demand); a refused document code or destination plays invalidPrompt and goes to onInvalid',
+  ),
   transfer: obj({ type: Type.Literal('transfer'), to: Type.String({ minLength: 1, description: 'Destination name from the dial allow-list' }) }, 'Transfer the call'),
   survey: obj(
     {

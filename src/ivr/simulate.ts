@@ -101,6 +101,7 @@ export function simulate(flow: Flow, interpret: Interpret, input: SimulationInpu
   let state: IvrState | undefined;
   let ended: SimulationEnd | undefined;
   const playing = new Map<string, SimulatedPrompt>();
+  const accepted: IvrEvent[] = [];
   const timers: PendingTimer[] = [];
   const requests: Array<{ id: string; timeoutTimer: PendingTimer }> = [];
   const out: Omit<SimulationResult, 'ended' | 'scriptUsed' | 'elapsedMs' | 'variables'> = {
@@ -158,6 +159,11 @@ export function simulate(flow: Flow, interpret: Interpret, input: SimulationInpu
         });
         break;
       case 'handover':
+        // Without a PBX a fax request is taken as accepted; the caller carries on.
+        if (cmd.to === 'fax') {
+          accepted.push({ type: 'handover_result', node: cmd.node, ok: true });
+          break;
+        }
         out.handover = { to: cmd.to, node: cmd.node, params: cmd.params };
         ended ??= 'handover';
         break;
@@ -184,6 +190,7 @@ export function simulate(flow: Flow, interpret: Interpret, input: SimulationInpu
     const result = interpret(flow, state, event, new Date(clock));
     state = result.state;
     for (const cmd of result.commands) apply(cmd);
+    for (const next of accepted.splice(0)) feed(next);
     // A lookup the flow no longer waits for (it left the node) is forgotten, as the runner does.
     for (const r of [...requests]) {
       if (r.id === state.pendingRequest) continue;

@@ -66,8 +66,11 @@ function edgesOf(id: string, n: FlowNode): Edge[] {
   switch (n.type) {
     case 'play':
     case 'set':
+      add(n.next, at('next'));
+      break;
     case 'fax':
       add(n.next, at('next'));
+      add(n.onInvalid, at('onInvalid'));
       break;
     case 'menu':
       for (const [digit, to] of Object.entries(n.options)) add(to, at('options', digit));

@@ -150,7 +150,8 @@ export class PbxNode {
       username: node.ami.user,
       secret: node.ami.secret,
       // No dtmf: digits come over ARI, and AMI would copy card numbers out of a payment IVR.
-      events: 'system,call,agent,cdr',
+      // dialplan: VarSet carries FAXSTATUS/FAXERROR/FAXPAGES, the verdict of a SendFAX.
+      events: 'system,call,agent,cdr,dialplan',
       log: this.log,
       reconnect,
       ...(tuning?.pingIntervalMs ? { pingIntervalMs: tuning.pingIntervalMs } : {}),

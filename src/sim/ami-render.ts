@@ -199,6 +199,28 @@ export function renderWorldEvent(e: WorldEvent): RenderedEvent[] {
       return [event('Cdr', 'cdr', cdrBody(e.cdr))];
     case 'OriginateResult':
       return [renderOriginateResponse(e, undefined)];
+    case 'FaxStatus':
+      return [
+        event('FAXStatus', 'call', [
+          ...channelBlock(e.channel),
+          ['Operation', e.operation],
+          ['Status', e.status],
+          ['LocalStationID', e.localStationId],
+          ['FileName', e.fileName],
+        ]),
+      ];
+    case 'FaxResult':
+      return [
+        event(e.operation === 'send' ? 'SendFAX' : 'ReceiveFAX', 'call', [
+          ...channelBlock(e.channel),
+          ['LocalStationID', e.localStationId],
+          ['RemoteStationID', e.remoteStationId],
+          ['PagesTransferred', String(e.pages)],
+          ['Resolution', e.resolution],
+          ['TransferRate', e.transferRate],
+          ['FileName', e.fileName],
+        ]),
+      ];
     case 'UserEvent':
       return [
         event('UserEvent', 'user', [

@@ -2,7 +2,7 @@
 // command and the outcome into Asterisk's answer (codes and texts from the captures).
 import { ariBridge, ariChannel, ariLiveRecording, ariPlayback, ariTimestamp } from './ari-format.js';
 import { boolParam, fromWorldError, intParam, reply, type AriReply, type AriRequest } from './ari-http.js';
-import { silentWav } from './world-media.js';
+import { recordingWav } from './world-media.js';
 import { WorldError, type World } from './world.js';
 
 export interface RouteContext {
@@ -384,7 +384,7 @@ on('DELETE', 'recordings/stored/:name', (_req, p, { world }) => {
 on('GET', 'recordings/stored/:name/file', (_req, p, { world }) => {
   const r = world.storedRecording(p['name'] ?? '');
   if (!r) return reply.error(404, 'Not Found', 'Recording not found');
-  return { status: 200, reason: 'OK', raw: { contentType: `audio/${r.format === 'wav' ? 'wav' : r.format}`, data: silentWav(r.durationMs) } };
+  return { status: 200, reason: 'OK', raw: { contentType: `audio/${r.format === 'wav' ? 'wav' : r.format}`, data: recordingWav(r.name, r.durationMs) } };
 });
 on('POST', 'recordings/stored/:name/copy', (req, p, { world }) => {
   const copy = world.copyStoredRecording(p['name'] ?? '', get(req, 'destinationRecordingName') ?? '');
@@ -412,6 +412,41 @@ for (const action of ['pause', 'mute']) {
     });
   }
 }
+
+// ---------------------------------------------------------------------------
+// mailboxes (res_mwi_external): without the module Asterisk has no such resource (capture 033)
+
+const unloaded = (): AriReply => reply.error(404, 'Not Found', 'Resource not found');
+const mailboxJson = (m: { name: string; oldMessages: number; newMessages: number }) => ({
+  name: m.name,
+  old_messages: m.oldMessages,
+  new_messages: m.newMessages,
+});
+
+on('GET', 'mailboxes', (_req, _p, { world }) => (world.mailboxModule ? reply.ok(world.mailboxes().map(mailboxJson)) : unloaded()));
+on('GET', 'mailboxes/:name', (_req, p, { world }) => {
+  if (!world.mailboxModule) return unloaded();
+  const m = world.mailbox(p['name'] ?? '');
+  return m ? reply.ok(mailboxJson(m)) : reply.error(404, 'Not Found', 'Mailbox not found');
+});
+on('PUT', 'mailboxes/:name', (req, p, { world }) => {
+  if (!world.mailboxModule) return unloaded();
+  const counts: number[] = [];
+  for (const name of ['oldMessages', 'newMessages']) {
+    const raw = get(req, name);
+    if (raw === undefined) return reply.error(400, 'Bad Request', `Missing parameter ${name}`);
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) return reply.error(400, 'Bad Request', `${name} must be an integer`);
+    counts.push(n);
+  }
+  world.setMailbox(p['name'] ?? '', counts[0]!, counts[1]!);
+  return noContent();
+});
+on('DELETE', 'mailboxes/:name', (_req, p, { world }) => {
+  if (!world.mailboxModule) return unloaded();
+  world.deleteMailbox(p['name'] ?? '');
+  return noContent();
+});
 
 // ---------------------------------------------------------------------------
 // events

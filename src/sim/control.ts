@@ -7,6 +7,7 @@ import { ariBridge, ariChannel } from './ari-format.js';
 import { WorldError, type World } from './world.js';
 import type { EndpointBehaviourKind } from './world-types.js';
 import { listen } from './listen.js';
+import { FAX_BEHAVIOURS, type FaxReceiverScript } from './world-fax.js';
 
 export interface ControlFaults {
   ariDrop(): void;
@@ -87,7 +88,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     const url = new URL(req.url ?? '/', 'http://sim.invalid');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? 'GET';
-    const key = `${method} /${parts.map((p, i) => (parts[0] === 'channels' && i === 1 ? ':id' : parts[0] === 'endpoints' && i > 0 ? ':' : p)).join('/')}`;
+    const key = `${method} /${parts.map((p, i) => (parts[0] === 'channels' && i === 1 ? ':id' : parts[0] === 'endpoints' && i > 0 ? ':' : parts[0] === 'fax-receivers' && i === 1 ? ':number' : p)).join('/')}`;
     switch (key) {
       case 'POST /calls': {
         const body = await readJson(req);
@@ -120,6 +121,18 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
         world.setEndpointBehaviour(endpoint, { behaviour, answerAfterMs: num(body, 'answerAfterMs') });
         return { status: 200, body: { endpoint, behaviour, answerAfterMs: num(body, 'answerAfterMs') ?? null } };
       }
+      case 'PUT /fax-receivers/:number': {
+        const body = await readJson(req);
+        const behaviour = str(body, 'behaviour', true) as FaxReceiverScript['behaviour'];
+        if (!FAX_BEHAVIOURS.includes(behaviour)) throw new HttpError(400, `'behaviour' must be one of ${FAX_BEHAVIOURS.join(', ')}`);
+        const pages = num(body, 'pages') ?? 1;
+        if (!Number.isInteger(pages) || pages < 1) throw new HttpError(400, "'pages' must be a positive integer");
+        const script: FaxReceiverScript = behaviour === 'fax' ? { behaviour, pages } : { behaviour };
+        world.setFaxReceiver(parts[1] ?? '', script);
+        return { status: 200, body: { number: parts[1], ...script } };
+      }
+      case 'GET /mailboxes':
+        return { status: 200, body: world.mailboxes() };
       case 'POST /faults/ari-drop':
         faults.ariDrop();
         return { status: 204 };

@@ -31,6 +31,8 @@ export interface SimulatorOptions {
   /** Stasis app the from-pstn dialplan targets (default cti-bridge). */
   inboundApp?: string;
   logger?: Logger;
+  /** res_mwi_external loaded, so ARI /mailboxes answers (default true). */
+  mailboxModule?: boolean;
   /** Skip the AMI listener. */
   withoutAmi?: boolean;
 }
@@ -57,6 +59,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     defaultAnswerAfterMs: opts.defaultAnswerAfterMs,
     inboundApp: opts.inboundApp,
     agentDialplanDelayMs: opts.agentDialplanDelayMs,
+    mailboxModule: opts.mailboxModule,
     logger: log,
   });
   const ari = await startAriServer({

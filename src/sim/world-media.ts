@@ -1,4 +1,5 @@
 // Sounds the simulated PBX "has", how long they play, and the audio of stored recordings.
+import { statSync } from 'node:fs';
 
 /** Built-in prompt lengths in milliseconds (real Asterisk core sounds, rounded). */
 export const DEFAULT_SOUNDS: Record<string, number> = {
@@ -14,6 +15,7 @@ export const DEFAULT_SOUNDS: Record<string, number> = {
   'please-try-again': 1200,
   'vm-intro': 3600,
   'vm-goodbye': 900,
+  'vm-rec-unv': 2500,
   'vm-theperson': 1100,
   'vm-isunavail': 1600,
   'tt-monkeys': 9000,
@@ -45,8 +47,20 @@ export interface SoundCatalog {
 export function soundDuration(catalog: SoundCatalog, name: string): number | undefined {
   const known = catalog.durations[name];
   if (known !== undefined) return known;
+  // An absolute path plays the file itself when it exists (Asterisk tries the formats it has; we know .wav).
+  if (name.startsWith('/')) return wavFileMs(`${name}.wav`);
   if (catalog.customPrefixes.some((p) => name.startsWith(p))) return catalog.defaultCustomMs;
   return undefined;
+}
+
+/** The length of an 8 kHz 16-bit mono WAV on this machine, or undefined when there is none. */
+function wavFileMs(path: string): number | undefined {
+  try {
+    const size = statSync(path).size;
+    return size > 44 ? Math.round((size - 44) / 16) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** How one media URI of a play request behaves. */
@@ -75,7 +89,23 @@ export function planMedia(catalog: SoundCatalog, uri: string, storedRecordingMs:
   }
 }
 
-/** A silent 8 kHz 16-bit mono WAV of the given length, as Asterisk writes `format=wav`. */
+/**
+ * An 8 kHz 16-bit mono WAV of the given length, as Asterisk writes `format=wav`, filled
+ * with low noise seeded by the recording's name: two recordings of one length differ, and
+ * the same recording reads the same bytes every time (so a download can be compared).
+ */
+export function recordingWav(name: string, durationMs: number): Buffer {
+  const buf = silentWav(durationMs);
+  let seed = 2166136261;
+  for (const ch of name) seed = Math.imul(seed ^ ch.charCodeAt(0), 16777619) >>> 0;
+  for (let off = 44; off + 1 < buf.length; off += 2) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    buf.writeInt16LE(((seed >>> 16) % 512) - 256, off);
+  }
+  return buf;
+}
+
+/** A silent 8 kHz 16-bit mono WAV of the given length. */
 export function silentWav(durationMs: number): Buffer {
   const samples = Math.max(0, Math.round((durationMs / 1000) * 8000));
   const dataBytes = samples * 2;

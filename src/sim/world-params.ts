@@ -20,6 +20,8 @@ export interface WorldOptions {
   trunk?: string;
   /** Simulated ms between an agent's Local channel answering and its dialplan moving on to Wait(). */
   agentDialplanDelayMs?: number;
+  /** res_mwi_external loaded (ARI /mailboxes answers); default true. The lab capture had it unloaded. */
+  mailboxModule?: boolean;
   logger?: Logger;
   now?: () => number;
 }

@@ -101,6 +101,13 @@ export interface StoredRecording {
   durationMs: number;
 }
 
+/** An external-MWI mailbox (res_mwi_external), as ARI /mailboxes shows it. */
+export interface MailboxState {
+  name: string;
+  oldMessages: number;
+  newMessages: number;
+}
+
 export type EndpointBehaviourKind = 'answer' | 'ring-out' | 'busy' | 'unreachable';
 
 export interface EndpointBehaviour {
@@ -242,7 +249,28 @@ export type WorldEvent =
     })
   | (Base & { type: 'ApplicationRegistered'; app: string })
   | (Base & { type: 'ApplicationUnregistered'; app: string })
-  | (Base & { type: 'InboundFallback'; channel: ChannelSnapshot; app: string; target: string });
+  | (Base & { type: 'InboundFallback'; channel: ChannelSnapshot; app: string; target: string })
+  | (Base & {
+      /** res_fax progress (AMI FAXStatus). */
+      type: 'FaxStatus';
+      channel: ChannelSnapshot;
+      operation: 'send' | 'receive';
+      status: string;
+      localStationId: string;
+      fileName: string;
+    })
+  | (Base & {
+      /** res_fax outcome (AMI SendFAX / ReceiveFAX); the status is in the FAX* variables set before it. */
+      type: 'FaxResult';
+      channel: ChannelSnapshot;
+      operation: 'send' | 'receive';
+      localStationId: string;
+      remoteStationId: string;
+      pages: number;
+      resolution: string;
+      transferRate: string;
+      fileName: string;
+    });
 
 export type WorldEventType = WorldEvent['type'];
 export type WorldEventOf<T extends WorldEventType> = Extract<WorldEvent, { type: T }>;

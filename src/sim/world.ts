@@ -33,6 +33,7 @@ import type { MediaTarget } from './world-desk.js';
 import { DEFAULT_CUSTOM_PREFIXES, DEFAULT_SOUNDS, soundDuration, type SoundCatalog } from './world-media.js';
 import { PlaybackDesk } from './world-player.js';
 import { RecordingDesk } from './world-recorder.js';
+import { FaxDesk, type FaxReceiverScript } from './world-fax.js';
 import {
   assertDtmf,
   EMPTY_PARTY,
@@ -50,6 +51,7 @@ import type {
   ChannelState,
   DialplanLocation,
   EndpointBehaviour,
+  MailboxState,
   LiveRecordingSnapshot,
   PartyId,
   PlaybackSnapshot,
@@ -118,7 +120,7 @@ interface Bridge {
   announcer?: string;
 }
 
-const KNOWN_CONTEXTS = new Set(['from-pstn', 'agents', 'cti-agents', 'caller-script', 'after-stasis', 'default', 'from-internal', 'queue-in', 'fax-in']);
+const KNOWN_CONTEXTS = new Set(['from-pstn', 'agents', 'cti-agents', 'caller-script', 'after-stasis', 'default', 'from-internal', 'queue-in', 'fax-in', 'cti-fax']);
 const BRIDGE_TYPE_TOKENS = new Set(['mixing', 'holding', 'dtmf_events', 'proxy_media', 'video_sfu', 'video_single', 'sdp_label']);
 
 
@@ -139,6 +141,10 @@ export class World {
   private readonly bridgeMap = new Map<string, Bridge>();
   private readonly player: PlaybackDesk;
   private readonly recorder: RecordingDesk;
+  private readonly fax: FaxDesk;
+  /** res_mwi_external: loaded unless the world is told otherwise (the lab had it unloaded). */
+  readonly mailboxModule: boolean;
+  private readonly mailboxStates = new Map<string, MailboxState>();
   private readonly registeredApps = new Set<string>();
   private readonly endpointBehaviours = new Map<string, EndpointBehaviour>();
   private readonly globals = new Map<string, string>();
@@ -179,6 +185,30 @@ export class World {
       recorderLeaves: (bridgeId, name) => this.pseudoLeaveById(bridgeId, name),
     });
     this.player = new PlaybackDesk(host, this.sounds, (name) => this.recorder.storedRecording(name)?.durationMs);
+    this.mailboxModule = opts.mailboxModule ?? true;
+    this.fax = new FaxDesk({
+      after: (ms, fn, ownerId) => void this.after(ms, fn, this.chans.get(ownerId)),
+      varSet: (id, name, value) => {
+        const c = this.chans.get(id);
+        if (c && !c.gone) this.varSet(c, name, value);
+      },
+      dialplanStep: (id, priority, app, data) => {
+        const c = this.chans.get(id);
+        if (c && !c.gone) this.dialplanStep(c, priority, app, data);
+      },
+      getVar: (id, name) => this.chans.get(id)?.vars.get(name),
+      snap: (id) => {
+        const c = this.chans.get(id);
+        return c && !c.gone ? this.snap(c) : undefined;
+      },
+      emit: (e) => this.emit(e),
+      date: () => this.date(),
+      hangup: (id) => {
+        const c = this.chans.get(id);
+        if (c) this.hangupFlow(c, { cause: CAUSE.NORMAL_CLEARING });
+      },
+      faxDir: () => this.globals.get('FAXDIR') ?? '/var/spool/asterisk/fax',
+    });
     const globals = { FAXDIR: '/var/spool/asterisk/fax', ...(opts.globals ?? {}) };
     for (const [k, v] of Object.entries(globals)) this.globals.set(k, v);
   }
@@ -331,6 +361,31 @@ export class World {
   }
 
   // ---------------------------------------------------------------------------
+  // Mailboxes (ARI /mailboxes, res_mwi_external) and the fax machines at the far end
+
+  mailboxes(): MailboxState[] {
+    return [...this.mailboxStates.values()].map((m) => ({ ...m }));
+  }
+
+  mailbox(name: string): MailboxState | undefined {
+    const m = this.mailboxStates.get(name);
+    return m ? { ...m } : undefined;
+  }
+
+  /** PUT creates the mailbox when it does not exist, as res_mwi_external does. */
+  setMailbox(name: string, oldMessages: number, newMessages: number): void {
+    this.mailboxStates.set(name, { name, oldMessages, newMessages });
+  }
+
+  deleteMailbox(name: string): void {
+    if (!this.mailboxStates.delete(name)) throw new WorldError('not-found', 'Mailbox not found');
+  }
+
+  setFaxReceiver(number: string, script: FaxReceiverScript): void {
+    this.fax.setReceiver(number, script);
+  }
+
+  // ---------------------------------------------------------------------------
   // Endpoint behaviour (the far end)
 
   setEndpointBehaviour(endpoint: string, behaviour: EndpointBehaviour): void {
@@ -343,6 +398,8 @@ export class World {
   endpointBehaviour(tech: string, resource: string): EndpointBehaviour {
     const configured = this.endpointBehaviours.get(`${tech}/${resource}`);
     if (configured) return configured;
+    const fax = this.fax.dialBehaviour(tech, resource);
+    if (fax) return fax;
     if (tech === 'Local') {
       const [exten = '', context = ''] = splitOnce(resource, '@');
       // The lab dialplan: agents _1XXX answer at once, _2XXX ring forever.
@@ -513,14 +570,16 @@ export class World {
     });
     const one = legs.one;
     const vars = p.variables ?? {};
-    for (const [k, v] of Object.entries(vars)) this.varSet(one, k, v);
+    // FAXOPT(...) and other dialplan functions are applied, not stored: no VarSet (capture 09).
+    for (const [k, v] of Object.entries(vars)) if (k.includes('(')) one.vars.set(k, v);
+    else this.varSet(one, k, v);
     if (p.app) {
       one.apps.add(p.app);
       if (legs.two) legs.two.apps.add(p.app);
     }
     const two = legs.two;
     if (two) {
-      for (const [k, v] of Object.entries(vars)) this.varSet(two, k, v);
+      for (const [k, v] of Object.entries(vars)) if (!k.includes('(')) this.varSet(two, k, v);
       if (callerId.name || callerId.number) {
         two.caller = { ...callerId };
         this.emit({ type: 'ChannelCallerId', at: this.date(), apps: [...two.apps], channel: this.snap(two) });
@@ -908,6 +967,11 @@ export class World {
   }
 
   private runApplication(c: Channel, app: string, data: string): void {
+    if (app.toLowerCase() === 'sendfax') {
+      // The originate pseudo-app stays in the channel block while SendFAX runs (capture 09).
+      this.fax.send(c.id, c.localPeerId, c.resource, data.split(',')[0] ?? '');
+      return;
+    }
     this.dialplanStep(c, 1, app, data);
     this.after(1000, () => this.hangupFlow(c, { cause: CAUSE.NORMAL_CLEARING }), c);
   }

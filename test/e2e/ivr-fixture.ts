@@ -9,7 +9,7 @@ import type { IvrSession } from '../../src/ivr/runner.js';
 import { validateFlow } from '../../src/ivr/validate.js';
 import { createLogger } from '../../src/log.js';
 import { startService, type Service } from '../../src/main.js';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
 import { startCrm, type Crm } from '../helpers/crm.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startReceiver, waitUntil, type Receiver } from '../helpers/receiver.js';
@@ -33,10 +33,11 @@ export interface IvrWorld {
   close(): Promise<void>;
 }
 
-export async function startIvrWorld(name: string, env: Record<string, string> = {}): Promise<IvrWorld> {
+export async function startIvrWorld(name: string, env: Record<string, string> = {}, simOptions: SimulatorOptions = {}): Promise<IvrWorld> {
   const t = await createTestDatabase();
   const sim = await startSimulator({
-    soundDurationsMs: { ...Object.fromEntries(PROMPTS.map((p) => [`cti/${p}`, 40])), 'cti/long-welcome': 200 },
+    ...simOptions,
+    soundDurationsMs: { ...Object.fromEntries(PROMPTS.map((p) => [`cti/${p}`, 40])), 'cti/long-welcome': 200, ...simOptions.soundDurationsMs },
   });
   const heard = new Map<string, string[]>();
   const off = sim.world.subscribe((e) => {

@@ -102,7 +102,7 @@ describe('flows', () => {
       nodes: {
         main: { type: 'menu', prompt: { media: ['sound:x'] }, options: {} },
         lost: { type: 'play', prompt: { media: ['sound:y'] }, next: 'nowhere' },
-        vm: { type: 'voicemail', mailbox: '100' },
+        vm: { type: 'transfer', to: 'support' },
       },
     };
     const res = await call('POST', '/v1/flows', { document: bad });

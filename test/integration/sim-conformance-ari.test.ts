@@ -192,6 +192,8 @@ describe('simulator ARI conformance with the captured Asterisk 22 scenario', () 
       withoutAmi: true,
       soundDurationsMs: { 'hello-world': 100, 'queue-thankyou': 100 },
       agentDialplanDelayMs: 1500,
+      // The lab Asterisk ran without res_mwi_external (capture 033).
+      mailboxModule: false,
     });
   });
 

@@ -179,11 +179,33 @@ describe('hand-overs', () => {
     expect(c.state?.done).toBe(true);
   });
 
-  it('fax requests the document for the caller and carries on', () => {
+  it('fax requests the document for the caller and carries on once it is accepted', () => {
     const c = new Call({ id: 'x', version: 1, entry: 'n', nodes: { n: { type: 'fax', documentVar: 'doc', next: 'bye' }, bye } });
     const cmds = c.start({ doc: '123', caller: '+8610' });
     expect(of(cmds, 'handover')[0]).toEqual({ type: 'handover', to: 'fax', node: 'n', params: { document: '123', destination: '+8610' } });
+    expect(c.state?.node).toBe('n');
+    // A result for another node is stale.
+    c.send({ type: 'handover_result', node: 'other', ok: true });
+    expect(c.state?.node).toBe('n');
+    c.send({ type: 'handover_result', node: 'n', ok: true });
     expect(c.state?.node).toBe('bye');
+    expect(of(c.log, 'step').find((s) => s.node === 'n')).toMatchObject({ outcome: 'requested', input: '123' });
+  });
+
+  it('fax refused: the invalid prompt, then onInvalid', () => {
+    const again: FlowNode = { type: 'play', prompt: { media: ['sound:again'] }, next: 'bye' };
+    const c = new Call({
+      id: 'x',
+      version: 1,
+      entry: 'n',
+      nodes: { n: { type: 'fax', documentVar: 'doc', destinationVar: 'to', next: 'bye', invalidPrompt: { media: ['sound:unknown-document'] }, onInvalid: 'again' }, again, bye },
+    });
+    c.start({ doc: '999', to: '0301234567' });
+    const cmds = c.send({ type: 'handover_result', node: 'n', ok: false, detail: 'no fax document 999' });
+    expect(of(cmds, 'play')[0]).toMatchObject({ media: ['sound:unknown-document'] });
+    expect(of(cmds, 'step')[0]).toMatchObject({ node: 'n', outcome: 'refused: no fax document 999' });
+    c.finishPrompt();
+    expect(c.state?.node).toBe('again');
   });
 
   describe('survey', () => {
