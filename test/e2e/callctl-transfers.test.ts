@@ -78,7 +78,8 @@ describe('synchronised call transfer: the acceptance cases', () => {
   async function ended(c: ConnectedCall) {
     await waitFor('the call to end', async () => (await callState(w, c.callId)) === 'ended');
     await waitUntil(() => !alive(w, c.customer) && !alive(w, c.agent), 'no leg of the call left');
-    expect(noBridgesLeft(w, c.callId)).toBe(true);
+    // Bridges are destroyed after the last leg's hang-up is handled, a moment later.
+    await waitUntil(() => noBridgesLeft(w, c.callId), 'no bridge left');
   }
 
   it('case 1: A consults B, B ends the consultation, A continues; caller hangs up, then A', async () => {
@@ -157,7 +158,8 @@ describe('synchronised call transfer: the acceptance cases', () => {
     w.sim.world.remoteHangup(c.customer);
     await waitFor('the call to end', async () => (await callState(w, c.callId)) === 'ended');
     await waitUntil(() => !alive(w, t.target), 'B’s leg ends');
-    expect(noBridgesLeft(w, c.callId)).toBe(true);
+    // Bridges are destroyed after the last leg's hang-up is handled, a moment later.
+    await waitUntil(() => noBridgesLeft(w, c.callId), 'no bridge left');
     expect(await controlEvents(w, c.callId)).toEqual(['call.transfer_started', 'call.transfer_completed', 'call.ended', 'cdr.created']);
   });
 
@@ -169,7 +171,8 @@ describe('synchronised call transfer: the acceptance cases', () => {
     w.sim.world.remoteHangup(t.target);
     await waitFor('the call to end', async () => (await callState(w, c.callId)) === 'ended');
     await waitUntil(() => !alive(w, c.customer), 'the caller’s leg ends');
-    expect(noBridgesLeft(w, c.callId)).toBe(true);
+    // Bridges are destroyed after the last leg's hang-up is handled, a moment later.
+    await waitUntil(() => noBridgesLeft(w, c.callId), 'no bridge left');
     const ev = (await events(w, c.callId)).find((e) => e.type === 'call.ended')!;
     expect(ev.data).toMatchObject({ reason: 'agent hung up' });
   });
@@ -253,7 +256,8 @@ describe('transfers: hang-ups at every state and refusals', () => {
   const allGone = async (c: ConnectedCall, ...more: string[]) => {
     await waitFor('the call to end', async () => (await callState(w, c.callId)) === 'ended');
     await waitUntil(() => [c.customer, c.agent, ...more].every((id) => !alive(w, id)), 'every leg gone');
-    expect(noBridgesLeft(w, c.callId)).toBe(true);
+    // Bridges are destroyed after the last leg's hang-up is handled, a moment later.
+    await waitUntil(() => noBridgesLeft(w, c.callId), 'no bridge left');
   };
 
   it('caller hangs up while the target rings: abandoned, nobody left behind', async () => {
@@ -334,7 +338,7 @@ describe('transfers: hang-ups at every state and refusals', () => {
       const callId = await waitFor('the call', async () => (await w.t.db.query('SELECT id FROM calls WHERE channel_id = $1', [channelId])).rows[0]?.id as string | undefined);
       await waitFor('the call to end', async () => (await callState(w, callId)) === 'ended');
       await waitUntil(() => !alive(w, channelId), 'the caller is hung up');
-      expect(noBridgesLeft(w, callId)).toBe(true);
+      await waitUntil(() => noBridgesLeft(w, callId), 'no bridge left');
       const ended = (await events(w, callId)).find((e) => e.type === 'call.ended')!;
       expect(ended.data).toMatchObject({ reason: 'agent did not answer', cause: 17 });
     } finally {

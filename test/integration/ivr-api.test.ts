@@ -102,16 +102,16 @@ describe('flows', () => {
       nodes: {
         main: { type: 'menu', prompt: { media: ['sound:x'] }, options: {} },
         lost: { type: 'play', prompt: { media: ['sound:y'] }, next: 'nowhere' },
-        vm: { type: 'transfer', to: 'support' },
+        vm: { type: 'goto', flow: 'no-such-flow' },
       },
     };
     const res = await call('POST', '/v1/flows', { document: bad });
     expect(res.status).toBe(422);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     const pointers = res.body.problems.map((p: { pointer: string }) => p.pointer);
-    expect(pointers).toEqual(expect.arrayContaining(['/nodes/main/options', '/nodes/lost/next', '/nodes/vm']));
+    expect(pointers).toEqual(expect.arrayContaining(['/nodes/main/options', '/nodes/lost/next', '/nodes/vm/flow']));
     expect(res.body.problems.length).toBeGreaterThanOrEqual(4);
-    expect(res.body.problems.find((p: { pointer: string }) => p.pointer === '/nodes/vm').message).toMatch(/not available/);
+    expect(res.body.problems.find((p: { pointer: string }) => p.pointer === '/nodes/vm/flow').message).toMatch(/does not exist/);
     expect((await call('GET', '/v1/flows/broken', undefined, reader)).status).toBe(404);
   });
 
