@@ -8,6 +8,10 @@ export const SCOPES = [
   'events:read',
   'flows:read',
   'flows:write',
+  'agents:read',
+  'agents:write',
+  'queues:read',
+  'queues:write',
   'admin',
 ] as const;
 

@@ -14,6 +14,7 @@ export const EVENT_TYPES = [
   'call.transfer_cancelled',
   'call.conference_started',
   'call.abandoned',
+  'call.overflowed',
   'call.ended',
   'agent.state_changed',
   'queue.stats',
