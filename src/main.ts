@@ -5,6 +5,9 @@ import { pathToFileURL } from 'node:url';
 import closeWithGrace from 'close-with-grace';
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
+import { AcdCore } from './acd/core.js';
+import { agentStreamRoutes } from './acd/agent-stream.js';
+import { acdRoutes } from './acd/routes.js';
 import { buildApp } from './api/app.js';
 import { postgresCheck, redisCheck, type ReadinessCheck } from './api/health.js';
 import { CallDetailCache } from './calls/detail-cache.js';
@@ -22,6 +25,8 @@ import { registerPbxMetrics } from './pbx/metrics.js';
 
 export interface Service {
   app: FastifyInstance;
+  /** The ACD; `acd.desk` is the AgentDesk call control uses. */
+  acd: AcdCore;
   db: Db;
   nodes: PbxNode[];
   url: string;
@@ -46,6 +51,10 @@ export async function startService(config: Config, log: Logger = createLogger(co
   const bus = new RedisEventBus({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log });
   const pipeline = await startEventPipeline({ db, config, log, bus });
 
+  // The ACD's live state (agents, waiting calls, reservations) is shared by every instance.
+  const acd = new AcdCore({ db, redis, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, log });
+  await acd.start();
+
   const leaseRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
   leaseRedis.on('error', () => {});
   const nodes = config.pbxNodes.map(
@@ -60,6 +69,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
         leaseTtlMs: config.leaseTtlMs,
         greetingMedia: config.greetingMedia,
         ivr: config.ivr,
+        capabilities: [acd.capability],
       }),
   );
 
@@ -83,6 +93,8 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: callRoutes, opts: { db, cache: callCache } },
       { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues } },
       { plugin: ivrRoutes, opts: { db, config } },
+      { plugin: acdRoutes, opts: { db, redis, redisPrefix: config.redisPrefix } },
+      { plugin: agentStreamRoutes, opts: { db, bus } },
     ],
   });
   registerPbxMetrics(nodes);
@@ -93,6 +105,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
   let stopped = false;
   return {
     app,
+    acd,
     db,
     nodes,
     url: address,
@@ -100,6 +113,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       if (stopped) return;
       stopped = true;
       await Promise.allSettled(nodes.map((n) => n.stop()));
+      await acd.stop();
       await app.close();
       await callCache?.close();
       await pipeline.stop();

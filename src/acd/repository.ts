@@ -12,6 +12,13 @@ export class UnknownReference extends Error {
   }
 }
 
+/** Overflow to voicemail or to a flow needs hand-overs this build does not have yet. */
+export class UnavailableTarget extends Error {
+  constructor(readonly target: string) {
+    super(`overflow to ${target} is not available yet; overflow to another queue`);
+  }
+}
+
 export interface SkillRecord {
   name: string;
   description: string;
@@ -120,10 +127,7 @@ export async function saveQueue(db: Queryable, q: QueueDefinition, mode: 'create
     if (q.overflow.id === q.id) throw new UnknownReference('queue', [q.id]);
     if (!(await getQueue(db, q.overflow.id))) throw new UnknownReference('queue', [q.overflow.id]);
   }
-  if (q.overflow?.type === 'flow') {
-    const { rows } = await db.query('SELECT 1 FROM ivr_flows WHERE id = $1 AND deleted_at IS NULL', [q.overflow.id]);
-    if (!rows.length) throw new UnknownReference('flow', [q.overflow.id]);
-  }
+  if (q.overflow && q.overflow.type !== 'queue') throw new UnavailableTarget(q.overflow.type);
   if (mode === 'create') {
     const res = await db.query('INSERT INTO acd_queues (id, name, definition) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [q.id, q.name, JSON.stringify(q)]);
     return res.rowCount ? 'created' : 'exists';

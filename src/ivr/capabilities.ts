@@ -4,4 +4,4 @@
 // that lands the capability (ACD: queue; voicemail/fax; call control: transfer).
 export type HandoverCapability = 'queue' | 'voicemail' | 'fax' | 'transfer';
 
-export const AVAILABLE_CAPABILITIES: readonly HandoverCapability[] = [];
+export const AVAILABLE_CAPABILITIES: readonly HandoverCapability[] = ['queue'];
