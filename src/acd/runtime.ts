@@ -115,10 +115,13 @@ export class AcdRuntime implements NodeCapability {
     const asked = typeof h.params.priority === 'number' ? h.params.priority : 0;
     const survey = typeof h.params.survey === 'string' ? h.params.survey : null;
     await this.ready;
-    await this.enqueue(h.call, h.channelId, queueId, { asked, survey, overflowFrom: null });
+    // The flow may have set data (VIP, language) after the call object was read.
+    const call = (await getCall(this.ctx.db, h.call.id)) ?? h.call;
+    await this.enqueue(call, h.channelId, queueId, { asked, survey, overflowFrom: null });
   }
 
-  async enqueue(call: Call, channelId: string, queueId: string, o: { asked: number; survey: string | null; overflowFrom: string | null; enteredMs?: number }): Promise<void> {
+  /** `inSerial`: already running in this call's serial chain (an overflow), so route directly. */
+  async enqueue(call: Call, channelId: string, queueId: string, o: { asked: number; survey: string | null; overflowFrom: string | null; inSerial?: boolean }): Promise<void> {
     const queue = this.engine.queue(queueId);
     const clog = callLogger(this.log, call);
     if (!queue) {
@@ -131,7 +134,7 @@ export class AcdRuntime implements NodeCapability {
       callId: call.id,
       queueId,
       priority: entryPriority(queue, call.data, o.asked),
-      enteredMs: o.enteredMs ?? now,
+      enteredMs: now,
       skills: skillsFromData(call.data),
       pbxNode: this.ctx.pbxNode,
       channelId,
@@ -160,7 +163,8 @@ export class AcdRuntime implements NodeCapability {
     await this.recordEntered(entry, call);
     clog.info({ event: 'acd.queued', queueId, priority: entry.priority }, 'call queued');
     this.armCallTimers(entry, queue);
-    await this.serial(call.id, () => this.routeWaiting(call.id));
+    if (o.inSerial) await this.routeWaiting(call.id);
+    else await this.serial(call.id, () => this.routeWaiting(call.id));
   }
 
   private async recordEntered(entry: LiveWaitingCall, _call: Call): Promise<void> {
@@ -447,7 +451,7 @@ export class AcdRuntime implements NodeCapability {
     if (!call) return;
     await noteCallEvent(this.ctx.db, call.id, 'acd.overflowed', { from: entry.queueId, to, reason: why });
     if (to.type === 'queue') {
-      await this.enqueue(call, entry.channelId, to.id, { asked: 0, survey: entry.survey, overflowFrom: entry.queueId });
+      await this.enqueue(call, entry.channelId, to.id, { asked: 0, survey: entry.survey, overflowFrom: entry.queueId, inSerial: true });
       return;
     }
     // Voicemail and flow targets are refused when a queue is saved until those hand-overs exist.

@@ -69,4 +69,130 @@ describe('ACD through the simulator', () => {
     expect(stats.today).toMatchObject({ offered: 1, answered: 1, abandoned: 0 });
     await must(w, 'POST', '/v1/agents/alice/state', { action: 'logout' });
   });
+
+  it('serves a VIP first: the later VIP caller overtakes the one waiting', async () => {
+    await must(w, 'POST', '/v1/queues', { id: 'vipq', name: 'VIP test', skills: { support: 1 }, priorityRules: [{ field: 'vip', equals: 'true', add: 10 }] });
+    await phone(w, '1102', 'answer', 50);
+    await must(w, 'POST', '/v1/agents', { id: 'bob', name: 'Bob', endpoint: 'PJSIP/1102', skills: { support: 2 }, ringSeconds: 5, wrapUpSeconds: 1 });
+    await must(w, 'POST', '/v1/agents/bob/state', { action: 'login' });
+    await queueFlow(w, '202', 'vipq');
+    await queueFlow(w, '203', 'vipq', { vip: true });
+    const normal = await placeCall(w, '202', '+15550000202');
+    await waitEvent(w, { callId: normal.callId, type: 'call.queued' });
+    const vip = await placeCall(w, '203', '+15550000203');
+    const vipQueued = await waitEvent(w, { callId: vip.callId, type: 'call.queued' });
+    expect(vipQueued.data.queue).toMatchObject({ priority: 10, position: 1 });
+    const waiting = await must(w, 'GET', '/v1/queues/vipq/calls');
+    expect(waiting.items.map((c: { callId: string }) => c.callId)).toEqual([vip.callId, normal.callId]);
+
+    await must(w, 'POST', '/v1/agents/bob/state', { action: 'ready' });
+    const first = await waitEvent(w, { type: 'call.offered', agentId: undefined, callId: vip.callId });
+    expect(first.data.offer.agentId).toBe('bob');
+    expect(await events(w, { callId: normal.callId, type: 'call.offered' })).toEqual([]);
+    await waitEvent(w, { callId: vip.callId, type: 'call.connected' });
+    // The VIP hangs up; after Bob's wrap-up the other caller is next.
+    await hangUp(w, vip.channelId);
+    const second = await waitEvent(w, { callId: normal.callId, type: 'call.offered' });
+    expect(second.data.offer).toMatchObject({ agentId: 'bob' });
+    await waitEvent(w, { callId: normal.callId, type: 'call.connected' });
+    await hangUp(w, normal.channelId);
+    await waitUntil(async () => (await agentState(w, 'bob')) === 'ready', 'bob ready');
+    await must(w, 'POST', '/v1/agents/bob/state', { action: 'logout' });
+  });
+
+  it('keeps a caller waiting for the skill level, then widens to a weaker agent', async () => {
+    await must(w, 'POST', '/v1/queues', { id: 'de', name: 'German', skills: { german: 4 }, wideningSteps: [{ afterSeconds: 1, lowerBy: 2 }] });
+    await phone(w, '1103', 'answer', 50);
+    await readyAgent(w, 'carl', '1103', { german: 2 });
+    await queueFlow(w, '204', 'de');
+    const { callId, channelId } = await placeCall(w, '204');
+    const offered = await waitEvent(w, { callId, type: 'call.offered' });
+    expect(offered.data.offer.agentId).toBe('carl');
+    // Offered only once the widening step accepted level 2.
+    expect(offered.data.offer.waitMs).toBeGreaterThanOrEqual(1000);
+    await waitEvent(w, { callId, type: 'call.connected' });
+    await hangUp(w, channelId);
+    await waitUntil(async () => (await agentState(w, 'carl')) === 'ready', 'carl ready');
+    await must(w, 'POST', '/v1/agents/carl/state', { action: 'logout' });
+  });
+
+  it('moves the call on when an agent does not answer (RONA) and pauses that agent', async () => {
+    await must(w, 'POST', '/v1/queues', { id: 'rona', name: 'RONA', skills: { tech: 1 } });
+    await phone(w, '1104', 'ring-out');
+    await phone(w, '1105', 'answer', 50);
+    await readyAgent(w, 'dan', '1104', { tech: 1 });
+    await readyAgent(w, 'erin', '1105', { tech: 1 });
+    await queueFlow(w, '205', 'rona');
+    const { callId, channelId } = await placeCall(w, '205');
+    const firstOffer = await waitEvent(w, { callId, type: 'call.offered' });
+    expect(firstOffer.data.offer).toMatchObject({ agentId: 'dan', attempt: 1 });
+    const connected = await waitEvent(w, { callId, type: 'call.connected' }, 'the call to reach erin', 30_000);
+    expect(connected.data.agent.id).toBe('erin');
+    const offers = (await events(w, { callId, type: 'call.offered' })).map((e) => [e.data.offer.agentId, e.data.offer.attempt]);
+    expect(offers).toEqual([
+      ['dan', 1],
+      ['erin', 2],
+    ]);
+    expect(await must(w, 'GET', '/v1/agents/dan')).toMatchObject({ state: 'not_ready', reason: 'no answer' });
+    const legs = await agentLegs(w, callId);
+    expect(legs[0]).toMatchObject({ agent_id: 'dan', outcome: 'no_answer' });
+    await hangUp(w, channelId);
+    await waitUntil(async () => (await agentState(w, 'erin')) === 'ready', 'erin ready');
+    for (const a of ['dan', 'erin']) await must(w, 'POST', `/v1/agents/${a}/state`, { action: 'logout' });
+  });
+
+  it('tries the next agent at once when a phone is unreachable', async () => {
+    await must(w, 'POST', '/v1/queues', { id: 'fail', name: 'Fail', skills: { billing: 1 } });
+    await phone(w, '1106', 'unreachable');
+    await phone(w, '1107', 'answer', 50);
+    await readyAgent(w, 'fay', '1106', { billing: 1 });
+    await readyAgent(w, 'gus', '1107', { billing: 1 });
+    await queueFlow(w, '206', 'fail');
+    const { callId, channelId } = await placeCall(w, '206');
+    const connected = await waitEvent(w, { callId, type: 'call.connected' });
+    expect(connected.data.agent.id).toBe('gus');
+    const legs = await agentLegs(w, callId);
+    expect(legs.map((l) => [l.agent_id, l.outcome])).toEqual([
+      ['fay', 'failed'],
+      ['gus', null],
+    ]);
+    expect(await agentState(w, 'fay')).toBe('ready');
+    await hangUp(w, channelId);
+    await waitUntil(async () => (await agentState(w, 'gus')) === 'ready', 'gus ready');
+    for (const a of ['fay', 'gus']) await must(w, 'POST', `/v1/agents/${a}/state`, { action: 'logout' });
+  });
+
+  it('records an abandon when the caller hangs up while waiting', async () => {
+    await must(w, 'POST', '/v1/queues', { id: 'aband', name: 'Abandon', skills: { english: 1 }, shortAbandonSeconds: 30 });
+    await queueFlow(w, '207', 'aband');
+    const { callId, channelId } = await placeCall(w, '207');
+    await waitEvent(w, { callId, type: 'call.queued' });
+    await hangUp(w, channelId);
+    const abandoned = await waitEvent(w, { callId, type: 'call.abandoned' });
+    expect(abandoned.data).toMatchObject({ queue: { id: 'aband', position: 1 }, short: true });
+    await waitEvent(w, { callId, type: 'call.ended' });
+    expect((await must(w, 'GET', '/v1/queues/aband/calls')).items).toEqual([]);
+    expect((await must(w, 'GET', '/v1/queues/aband/stats')).today).toMatchObject({ offered: 1, abandoned: 1, shortAbandoned: 1, serviceLevelPercent: null });
+    const state = (await (await fetch(`${w.sim.control.url}/state`)).json()) as { bridges: Array<{ id: string }> };
+    expect(state.bridges.filter((b) => b.id.includes(callId))).toEqual([]);
+  });
+
+  it('overflows a caller who waited too long into another queue', async () => {
+    await must(w, 'POST', '/v1/queues', { id: 'ovf-target', name: 'Overflow target', skills: { english: 1 } });
+    await must(w, 'POST', '/v1/queues', { id: 'ovf', name: 'Overflowing', skills: { german: 5 }, maxWaitSeconds: 1, overflow: { type: 'queue', id: 'ovf-target' } });
+    await phone(w, '1108', 'answer', 50);
+    await readyAgent(w, 'hal', '1108', { english: 3 });
+    await queueFlow(w, '208', 'ovf');
+    const { callId, channelId } = await placeCall(w, '208');
+    const overflowed = await waitEvent(w, { callId, type: 'call.overflowed' });
+    expect(overflowed.data).toMatchObject({ queue: { id: 'ovf' }, to: { type: 'queue', id: 'ovf-target' } });
+    expect(overflowed.data.waitMs).toBeGreaterThanOrEqual(1000);
+    const connected = await waitEvent(w, { callId, type: 'call.connected' });
+    expect(connected.data).toMatchObject({ agent: { id: 'hal' }, queueId: 'ovf-target' });
+    const queued = (await events(w, { callId, type: 'call.queued' })).map((e) => e.data.queue);
+    expect(queued).toMatchObject([{ id: 'ovf' }, { id: 'ovf-target', overflowFrom: 'ovf' }]);
+    await hangUp(w, channelId);
+    await waitUntil(async () => (await agentState(w, 'hal')) === 'ready', 'hal ready');
+    await must(w, 'POST', '/v1/agents/hal/state', { action: 'logout' });
+  });
 });
