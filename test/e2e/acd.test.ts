@@ -63,7 +63,11 @@ describe('ACD through the simulator', () => {
     const survey = await waitEvent(w, { callId, type: 'survey.completed' });
     expect(survey.data.survey).toMatchObject({ rating: '4', rated: true });
 
-    const changes = (await events(w, { type: 'agent.state_changed', agentId: 'alice' })).map((e) => `${e.data.from}>${e.data.to}`);
+    const changes: string[] = [];
+    await waitUntil(async () => {
+      changes.splice(0, changes.length, ...(await events(w, { type: 'agent.state_changed', agentId: 'alice' })).map((e) => `${e.data.from}>${e.data.to}`));
+      return changes.length >= 6;
+    }, 'alice\'s state changes to be announced');
     expect(changes).toEqual(['logged_out>not_ready', 'not_ready>ready', 'ready>reserved', 'reserved>on_call', 'on_call>wrap_up', 'wrap_up>ready']);
     const stats = await must(w, 'GET', '/v1/queues/sales/stats');
     expect(stats.today).toMatchObject({ offered: 1, answered: 1, abandoned: 0 });
@@ -194,5 +198,36 @@ describe('ACD through the simulator', () => {
     await hangUp(w, channelId);
     await waitUntil(async () => (await agentState(w, 'hal')) === 'ready', 'hal ready');
     await must(w, 'POST', '/v1/agents/hal/state', { action: 'logout' });
+  });
+
+  it('serves call control through the AgentDesk: a direct reservation, a followed leg, wrap-up', async () => {
+    await must(w, 'POST', '/v1/queues', { id: 'desk-wait', name: 'Desk wait', skills: { german: 5 } });
+    await queueFlow(w, '209', 'desk-wait');
+    const { callId } = await placeCall(w, '209');
+    await waitEvent(w, { callId, type: 'call.queued' });
+    await phone(w, '1109', 'answer', 50);
+    await readyAgent(w, 'ivy', '1109', { support: 1 });
+    const desk = w.service.acd.desk;
+    expect(await desk.reserveDirect('nobody', callId)).toMatchObject({ ok: false, status: 404 });
+    expect(await desk.reserveDirect('ivy', callId)).toEqual({ ok: true, agentId: 'ivy', endpoint: 'PJSIP/1109' });
+    expect(await desk.reserveDirect('ivy', callId)).toMatchObject({ ok: false, status: 409, state: 'reserved' });
+    // Call control originates the agent's leg and hands it to the desk to follow.
+    const ari = w.service.nodes[0]!.ariClient!;
+    const legId = `callctl-${callId.slice(0, 8)}`;
+    await ari.channels.originate({ endpoint: 'PJSIP/1109', channelId: legId, app: ari.app, appArgs: ['transfer'] });
+    await desk.trackLeg('ivy', callId, legId);
+    await waitUntil(async () => (await agentState(w, 'ivy')) === 'on_call', 'ivy on the call');
+    const offered = await waitEvent(w, { callId, type: 'call.offered' });
+    expect(offered.data.offer).toMatchObject({ agentId: 'ivy', queueId: null, reason: 'transfer' });
+    expect(await desk.agentsOnCall(callId)).toEqual([{ agentId: 'ivy', channelId: legId }]);
+    await hangUp(w, legId);
+    await waitUntil(async () => (await agentState(w, 'ivy')) === 'wrap_up', 'ivy in wrap-up');
+    expect(await desk.agentsOnCall(callId)).toEqual([]);
+    await waitUntil(async () => (await agentState(w, 'ivy')) === 'ready', 'ivy ready after wrap-up');
+    // A reservation that ends without a leg: released back to ready, or paused after no answer.
+    expect((await desk.reserveDirect('ivy', callId)).ok).toBe(true);
+    await desk.release('ivy', callId, 'no_answer');
+    expect(await must(w, 'GET', '/v1/agents/ivy')).toMatchObject({ state: 'not_ready', reason: 'no answer' });
+    await must(w, 'POST', '/v1/agents/ivy/state', { action: 'logout' });
   });
 });
