@@ -230,4 +230,20 @@ describe('ACD through the simulator', () => {
     expect(await must(w, 'GET', '/v1/agents/ivy')).toMatchObject({ state: 'not_ready', reason: 'no answer' });
     await must(w, 'POST', '/v1/agents/ivy/state', { action: 'logout' });
   });
+
+  it('records a survey not answered when the caller keeps silent after the agent leg', async () => {
+    await must(w, 'POST', '/v1/queues', { id: 'quiet', name: 'Quiet', skills: { tech: 2 } });
+    await phone(w, '1110', 'answer', 50);
+    await readyAgent(w, 'jon', '1110', { tech: 2 });
+    await queueFlow(w, '210', 'quiet', { survey: true });
+    const { callId } = await placeCall(w, '210');
+    await waitEvent(w, { callId, type: 'call.connected' });
+    const [leg] = await agentLegs(w, callId);
+    await hangUp(w, leg!.channel_id);
+    const survey = await waitEvent(w, { callId, type: 'survey.completed' });
+    expect(survey.data.survey).toMatchObject({ rating: null, rated: false });
+    await waitEvent(w, { callId, type: 'call.ended' });
+    await waitUntil(async () => (await agentState(w, 'jon')) === 'ready', 'jon ready');
+    await must(w, 'POST', '/v1/agents/jon/state', { action: 'logout' });
+  });
 });
