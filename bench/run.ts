@@ -3,12 +3,13 @@
 import { cpus, totalmem } from 'node:os';
 import type { BenchResult, Rate } from './types.js';
 
-const suites: Array<[string, () => Promise<{ run(): Promise<BenchResult> }>]> = [
+const suites: Array<[string, () => Promise<{ run(): Promise<BenchResult | BenchResult[]> }>]> = [
   ['ami', () => import('./ami.js')],
   ['api', () => import('./api.js')],
   ['webhooks', () => import('./webhooks.js')],
   ['ivr', () => import('./ivr.js')],
   ['ivr-load', () => import('./ivr-load.js')],
+  ['acd', () => import('./acd.js')],
 ];
 
 const only = process.argv.slice(2);
@@ -17,7 +18,7 @@ for (const [name, load] of suites) {
   if (only.length && !only.includes(name)) continue;
   const mod = await load();
   console.error(`running ${name} …`);
-  results.push(await mod.run());
+  results.push(...[await mod.run()].flat());
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;

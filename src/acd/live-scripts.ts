@@ -34,9 +34,10 @@ if state ~= 'ready' then return {'busy', state} end
 local taken = redis.call('GET', KEYS[3])
 if taken then return {'call_taken', taken} end
 local since = redis.call('HGET', KEYS[1], 'since') or ARGV[4]
+local pending = redis.call('HGET', KEYS[1], 'pending') or ''
 redis.call('HSET', KEYS[1], 'state', 'reserved', 'reason', '', 'since', ARGV[4], 'callId', ARGV[1], 'offerId', ARGV[2])
 redis.call('HINCRBY', KEYS[1], 'version', 1)
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 redis.call('SET', KEYS[3], ARGV[5] .. ' ' .. ARGV[2], 'PX', ARGV[3])
-return {'ok', since}
+return {'ok', since, pending}
 `;

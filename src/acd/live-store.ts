@@ -109,8 +109,7 @@ export class AgentLiveStore {
   /** Atomically reserves a ready agent for a call (and the call for that agent). */
   async reserve(agentId: string, callId: string, offerId: string, ttlMs: number, nowMs: number): Promise<ReserveResult> {
     for (let i = 0; i < MAX_RETRIES; i++) {
-      const before = await this.get(agentId);
-      const [outcome, detail] = (await this.redis.eval(
+      const [outcome, detail, pending] = (await this.redis.eval(
         RESERVE,
         3,
         this.agentKey(agentId),
@@ -121,9 +120,9 @@ export class AgentLiveStore {
         String(Math.max(1, Math.round(ttlMs))),
         String(nowMs),
         agentId,
-      )) as [string, string];
+      )) as [string, string, string?];
       if (outcome === 'ok') {
-        const from: LiveAgent = before && before.state === 'ready' ? before : { ...(before ?? parse(agentId, { state: 'ready' }, false)), state: 'ready', sinceMs: Number(detail) };
+        const from = parse(agentId, { state: 'ready', since: detail, pending: pending ?? '' }, false);
         return { ok: true, offerId, from };
       }
       if (outcome === 'expired') {

@@ -62,8 +62,17 @@ export function requiredSkills(queue: QueueDefinition, call: WaitingCall, nowMs:
 }
 
 export function qualifies(agentSkills: Skills, required: Skills): boolean {
-  for (const [s, l] of Object.entries(required)) {
-    if ((agentSkills[s] ?? 0) < l) return false;
+  // for-in, not Object.entries: this runs once per candidate agent in every decision.
+  for (const s in required) {
+    if ((agentSkills[s] ?? 0) < required[s]!) return false;
   }
   return true;
+}
+
+/** The queue's own skills at their widest: an agent short of these never serves the queue. */
+export function widestQueueSkills(queue: QueueDefinition): Skills {
+  const lower = queue.wideningSteps.reduce((m, s) => Math.max(m, s.lowerBy), 0);
+  const out: Skills = {};
+  for (const [s, l] of Object.entries(queue.skills)) out[s] = Math.max(1, l - lower);
+  return out;
 }

@@ -4,7 +4,7 @@
 // data only and never waits or polls: the ACD service feeds it events and acts on what
 // it answers.
 import type { AgentRouting, AgentState, QueueDefinition, WaitingCall } from './model.js';
-import { compareKeys, orderKey, qualifies, requiredSkills } from './priority.js';
+import { compareKeys, orderKey, qualifies, requiredSkills, widestQueueSkills } from './priority.js';
 import { SkillIndex } from './skill-index.js';
 import { best, rank, type StrategyContext } from './strategies.js';
 
@@ -23,6 +23,7 @@ export class RoutingEngine {
   private readonly queuesBySkill = new Map<string, Set<string>>();
   private readonly openQueues = new Set<string>();
   private readonly lastOffered = new Map<string, string>();
+  private readonly widest = new Map<string, Record<string, number>>();
   random: () => number = Math.random;
 
   // --- definitions
@@ -31,6 +32,7 @@ export class RoutingEngine {
     const old = this.queues.get(queue.id);
     if (old) this.unindexQueue(old);
     this.queues.set(queue.id, queue);
+    this.widest.set(queue.id, widestQueueSkills(queue));
     const skills = Object.keys(queue.skills);
     if (skills.length === 0) this.openQueues.add(queue.id);
     for (const s of skills) {
@@ -182,6 +184,7 @@ export class RoutingEngine {
       const queue = this.queues.get(queueId);
       const list = this.waiting.get(queueId);
       if (!queue || !list?.length) return;
+      if (!qualifies(agent.skills, this.widest.get(queueId)!)) return;
       for (const { call, key } of list) {
         if (!qualifies(agent.skills, requiredSkills(queue, call, nowMs))) continue;
         const score = servedScore(queue, key, call, nowMs);
