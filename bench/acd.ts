@@ -168,8 +168,13 @@ export async function run(): Promise<BenchResult[]> {
   const b10k = decisions(w10k, 500, true);
   const r1k = await withRedis(w1k, 2_000);
   const r10k = await withRedis(w10k, 2_000);
-  const s100 = stateChangeNs(100, 200_000);
-  const s10k = stateChangeNs(10_000, 200_000);
+  // Best of five interleaved rounds: on a shared machine the minimum is the cost itself.
+  let s100 = Infinity;
+  let s10k = Infinity;
+  for (let i = 0; i < 5; i++) {
+    s100 = Math.min(s100, stateChangeNs(100, 50_000));
+    s10k = Math.min(s10k, stateChangeNs(10_000, 50_000));
+  }
   const ms = (label: string, v: number) => ({ label, perSecond: Math.round(v * 1000), unit: 'µs p99' });
   return [
     { name: 'acd-route-1k', baseline: ms('brute force', b1k), subject: ms('engine', e1k), ratio: e1k / b1k, target: 'p99 < 1 ms (1,000 agents, 1,000 calls)', pass: e1k < 1 },

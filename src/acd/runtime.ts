@@ -110,11 +110,15 @@ export class AcdRuntime implements NodeCapability {
 
   // --- calls entering a queue
 
-  private async fromIvr(h: IvrHandover): Promise<void> {
+  private async fromIvr(h: IvrHandover): Promise<void | false> {
     const queueId = String(h.params.queue ?? '');
     const asked = typeof h.params.priority === 'number' ? h.params.priority : 0;
     const survey = typeof h.params.survey === 'string' ? h.params.survey : null;
     await this.ready;
+    if (!this.engine.queue(queueId)) {
+      this.log.warn({ callId: h.call.id, queueId }, 'IVR hand-over to a queue that does not exist: refused');
+      return false;
+    }
     // The flow may have set data (VIP, language) after the call object was read.
     const call = (await getCall(this.ctx.db, h.call.id)) ?? h.call;
     await this.enqueue(call, h.channelId, queueId, { asked, survey, overflowFrom: null });
