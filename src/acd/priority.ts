@@ -76,3 +76,14 @@ export function widestQueueSkills(queue: QueueDefinition): Skills {
   for (const [s, l] of Object.entries(queue.skills)) out[s] = Math.max(1, l - lower);
   return out;
 }
+
+/** Call-attached data may ask for skills: `skill_<name>` = level (set by the IVR). */
+export function skillsFromData(data: Record<string, unknown>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (!k.startsWith('skill_')) continue;
+    const level = Number(v);
+    if (Number.isInteger(level) && level >= 1 && level <= 5) out[k.slice(6)] = level;
+  }
+  return out;
+}

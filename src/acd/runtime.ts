@@ -14,7 +14,7 @@ import type { NodeContext, NodeCapability } from '../pbx/capability.js';
 import type { AcdCore } from './core.js';
 import type { LiveAgent } from './live-store.js';
 import type { AgentDefinition, QueueDefinition } from './model.js';
-import { entryPriority, nextWideningMs } from './priority.js';
+import { entryPriority, nextWideningMs, skillsFromData } from './priority.js';
 import type { LiveWaitingCall } from './queue-live.js';
 import { allOpenLegs, legAnswered, legEnded, recordEntry, recordOffer, recordOutcome, type OfferReason } from './records.js';
 import { RoutingEngine } from './router.js';
@@ -22,6 +22,8 @@ import { RoutingEngine } from './router.js';
 const AGENT_CHANNEL = 'acd-agent-';
 const HOLD_BRIDGE = 'acd-hold-';
 const MIX_BRIDGE = 'acd-mix-';
+/** A phone that was busy or unreachable is not offered the same call again for this long. */
+const RETRY_FAILED_PHONE_MS = 5_000;
 /** Reservations outlive the ring time by this much, then lapse if nobody cleans up. */
 const RESERVATION_MARGIN_MS = 5_000;
 
@@ -49,7 +51,8 @@ export class AcdRuntime implements NodeCapability {
   private readonly legs = new Map<string, Leg>(); // agent channel id -> leg
   private readonly callerChannels = new Map<string, string>(); // caller channel -> call id
   private readonly connected = new Map<string, Leg>(); // call id -> answered queue leg
-  private readonly tried = new Map<string, Set<string>>(); // call id -> agents whose phone failed for it
+  /** call id -> agent -> until when their phone is not tried again for this call (it failed). */
+  private readonly tried = new Map<string, Map<string, number>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly chains = new Map<string, Promise<unknown>>();
   private agentDefs = new Map<string, AgentDefinition>();
@@ -228,7 +231,7 @@ export class AcdRuntime implements NodeCapability {
     if (!entry || this.offering.has(callId)) return;
     for (let guard = 0; guard < 50; guard++) {
       const now = Date.now();
-      const agent = this.engine.agentFor(entry, now, this.tried.get(callId));
+      const agent = this.engine.agentFor(entry, now, this.excluded(callId, now));
       if (!agent) return;
       const def = this.agentDefs.get(agent.id);
       if (!def) {
@@ -317,9 +320,13 @@ export class AcdRuntime implements NodeCapability {
     const def = this.agentDefs.get(leg.agentId);
     if (def) this.putAgent(def, live);
     if (why !== 'no_answer') {
-      const set = this.tried.get(leg.callId) ?? new Set<string>();
-      set.add(leg.agentId);
-      this.tried.set(leg.callId, set);
+      // Like Asterisk's queue retry: that phone is left alone for this call for a while,
+      // then the call tries everyone again.
+      const until = Date.now() + RETRY_FAILED_PHONE_MS;
+      const map = this.tried.get(leg.callId) ?? new Map<string, number>();
+      map.set(leg.agentId, until);
+      this.tried.set(leg.callId, map);
+      this.timer(`retry:${leg.callId}`, RETRY_FAILED_PHONE_MS, () => this.serial(leg.callId, () => this.routeWaiting(leg.callId)));
     }
     if (!res.ok) this.log.debug({ agentId: leg.agentId, detail: res.detail }, 'agent had moved on already');
     const entry = this.waiting.get(leg.callId);
@@ -349,7 +356,7 @@ export class AcdRuntime implements NodeCapability {
     const entry = this.waiting.get(leg.callId);
     this.waiting.delete(leg.callId);
     this.tried.delete(leg.callId);
-    for (const k of ['maxwait', 'widen', 'announce']) this.clear(`${k}:${leg.callId}`);
+    for (const k of ['maxwait', 'widen', 'announce', 'retry']) this.clear(`${k}:${leg.callId}`);
     this.connected.set(leg.callId, leg);
     const agent = this.engine.agent(leg.agentId);
     if (agent) this.engine.putAgent({ ...agent, state: 'on_call', callsTaken: agent.callsTaken + 1 });
@@ -437,7 +444,7 @@ export class AcdRuntime implements NodeCapability {
     this.engine.dequeue(entry.callId);
     this.tried.delete(entry.callId);
     this.callerChannels.delete(entry.channelId);
-    for (const k of ['maxwait', 'widen', 'announce']) this.clear(`${k}:${entry.callId}`);
+    for (const k of ['maxwait', 'widen', 'announce', 'retry']) this.clear(`${k}:${entry.callId}`);
   }
 
   private async overflow(entry: LiveWaitingCall, queue: QueueDefinition, why: 'max_wait' | 'max_length'): Promise<void> {
@@ -535,9 +542,15 @@ export class AcdRuntime implements NodeCapability {
         continue;
       }
       if (channel) await this.ctx.ari.channels.hangup(l.channelId, { reason: 'normal' }).catch(() => false);
+      if (l.answered) {
+        // The agent left while nobody owned the node: the caller is alone in the bridge.
+        const caller = (await getCall(this.ctx.db, l.callId))?.channelId;
+        if (caller && alive.has(caller)) await this.ctx.calls.hangupOwn(caller).catch(() => undefined);
+        await this.ctx.ari.bridges.destroy(`${MIX_BRIDGE}${l.callId}`).catch(() => false);
+      }
       await legEnded(this.ctx.db, l.offerId, l.answered ? 'completed' : 'takeover');
       const cmd = l.answered ? ({ type: 'hangup' } as const) : ({ type: 'release' } as const);
-      const res = await this.core.agents.change(l.agentId, cmd, { callId: l.callId, queueId: l.queueId, ...(l.answered ? {} : {}) });
+      const res = await this.core.agents.change(l.agentId, cmd, { callId: l.callId, queueId: l.queueId });
       if (!res.ok && !l.answered) await this.core.agentsLive.sweep(l.agentId, Date.now());
     }
     // Waiting callers: back on hold and in the engine; gone ones abandoned.
@@ -582,6 +595,17 @@ export class AcdRuntime implements NodeCapability {
 
   // --- helpers
 
+  private excluded(callId: string, now: number): Set<string> | undefined {
+    const map = this.tried.get(callId);
+    if (!map) return undefined;
+    const out = new Set<string>();
+    for (const [agentId, until] of map) {
+      if (until > now) out.add(agentId);
+      else map.delete(agentId);
+    }
+    return out;
+  }
+
   private timer(key: string, ms: number, fn: () => unknown): void {
     this.clear(key);
     if (this.stopped) return;
@@ -611,15 +635,4 @@ export class AcdRuntime implements NodeCapability {
     });
     return next;
   }
-}
-
-/** Call-attached data may ask for skills: `skill_<name>` = level (set by the IVR). */
-export function skillsFromData(data: Record<string, unknown>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(data)) {
-    if (!k.startsWith('skill_')) continue;
-    const level = Number(v);
-    if (Number.isInteger(level) && level >= 1 && level <= 5) out[k.slice(6)] = level;
-  }
-  return out;
 }

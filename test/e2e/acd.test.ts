@@ -197,6 +197,19 @@ describe('ACD through the simulator', () => {
     expect(queued).toMatchObject([{ id: 'ovf' }, { id: 'ovf-target', overflowFrom: 'ovf' }]);
     await hangUp(w, channelId);
     await waitUntil(async () => (await agentState(w, 'hal')) === 'ready', 'hal ready');
+
+    // A full queue sends the next caller on at once.
+    await must(w, 'POST', '/v1/queues', { id: 'full', name: 'Full', skills: { german: 5 }, maxLength: 1, overflow: { type: 'queue', id: 'ovf-target' } });
+    await queueFlow(w, '211', 'full');
+    const waiting = await placeCall(w, '211', '+15550000211');
+    await waitEvent(w, { callId: waiting.callId, type: 'call.queued' });
+    const second = await placeCall(w, '211', '+15550000212');
+    const full = await waitEvent(w, { callId: second.callId, type: 'call.overflowed' });
+    expect(full.data).toMatchObject({ reason: 'max_length', to: { type: 'queue', id: 'ovf-target' } });
+    expect((await waitEvent(w, { callId: second.callId, type: 'call.connected' })).data.agent.id).toBe('hal');
+    await hangUp(w, second.channelId);
+    await hangUp(w, waiting.channelId);
+    await waitUntil(async () => (await agentState(w, 'hal')) === 'ready', 'hal ready again');
     await must(w, 'POST', '/v1/agents/hal/state', { action: 'logout' });
   });
 

@@ -101,3 +101,10 @@ describe('routing engine', () => {
     expect(seen).toEqual(['a', 'b', 'c', 'a']);
   });
 });
+
+describe('skills asked for by call data', () => {
+  it('reads skill_<name> levels set by the IVR and ignores anything else', async () => {
+    const { skillsFromData } = await import('../../src/acd/priority.js');
+    expect(skillsFromData({ skill_german: '4', skill_billing: 2, vip: 'true', skill_bad: '9', skill_x: 'two' })).toEqual({ german: 4, billing: 2 });
+  });
+});
