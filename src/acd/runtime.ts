@@ -14,7 +14,8 @@ import type { NodeContext, NodeCapability } from '../pbx/capability.js';
 import type { AcdCore } from './core.js';
 import type { LiveAgent } from './live-store.js';
 import type { AgentDefinition, QueueDefinition } from './model.js';
-import { entryPriority, nextWideningMs, skillsFromData } from './priority.js';
+import { expectedWaitSeconds } from './kpi.js';
+import { entryPriority, nextWideningMs, qualifies, requiredSkills, skillsFromData } from './priority.js';
 import type { LiveWaitingCall } from './queue-live.js';
 import { allOpenLegs, legAnswered, legEnded, recordEntry, recordOffer, recordOutcome, type OfferReason } from './records.js';
 import { RoutingEngine } from './router.js';
@@ -215,11 +216,30 @@ export class AcdRuntime implements NodeCapability {
         const position = this.engine.position(entry.callId);
         if (position !== undefined) {
           const media = ['sound:queue-thereare', `number:${position}`, 'sound:queue-callswaiting'];
+          const minutes = this.expectedWaitMinutes(entry);
+          if (minutes !== null && minutes > 0) media.push('sound:queue-holdtime', `number:${minutes}`, 'sound:queue-minutes');
           await this.ctx.ari.channels.play(entry.channelId, { media, playbackId: `acd-ann-${entry.callId}-${n++}` }).catch(() => undefined);
         }
         this.timer(`announce:${entry.callId}`, everySeconds * 1000, tick);
       });
     this.timer(`announce:${entry.callId}`, everySeconds * 1000, tick);
+  }
+
+  /** The caller's expected wait in whole minutes (null: nobody logged in can serve it). */
+  private expectedWaitMinutes(entry: LiveWaitingCall): number | null {
+    const queue = this.engine.queue(entry.queueId);
+    const position = this.engine.position(entry.callId);
+    if (!queue || position === undefined) return null;
+    const required = requiredSkills(queue, entry, Date.now());
+    let ready = 0;
+    let busy = 0;
+    for (const a of this.engine.allAgents()) {
+      if (!qualifies(a.skills, required)) continue;
+      if (a.state === 'ready') ready++;
+      else if (a.state === 'reserved' || a.state === 'on_call' || a.state === 'wrap_up') busy++;
+    }
+    const seconds = expectedWaitSeconds(position, ready, busy);
+    return seconds === null ? null : Math.ceil(seconds / 60);
   }
 
   // --- offers

@@ -259,4 +259,21 @@ describe('ACD through the simulator', () => {
     await waitUntil(async () => (await agentState(w, 'jon')) === 'ready', 'jon ready');
     await must(w, 'POST', '/v1/agents/jon/state', { action: 'logout' });
   });
+
+  it('tells a waiting caller their position every N seconds', async () => {
+    await must(w, 'POST', '/v1/queues', { id: 'ann', name: 'Announce', skills: { support: 4 }, announceEverySeconds: 5 });
+    // Nobody logged in can serve it: no expected wait is said, only the position.
+    await queueFlow(w, '212', 'ann');
+    const heard: string[] = [];
+    const { channelId, callId } = await placeCall(w, '212');
+    const off = w.sim.world.subscribe((e) => {
+      if (e.type === 'PlaybackStarted' && e.playback.targetUri === `channel:${channelId}`) heard.push(e.playback.mediaUri);
+    });
+    await waitEvent(w, { callId, type: 'call.queued' });
+    await waitUntil(() => heard.includes('sound:queue-callswaiting'), 'the position announcement', 15_000);
+    off();
+    expect(heard).toEqual(['sound:queue-thereare', 'number:1', 'sound:queue-callswaiting']);
+    await hangUp(w, channelId);
+    await waitEvent(w, { callId, type: 'call.abandoned' });
+  });
 });
