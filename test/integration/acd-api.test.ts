@@ -186,6 +186,19 @@ describe('ACD API', () => {
       ['agent.state_changed', 'anna'],
     ]);
     ws.close();
+    // A browser uses a stream token instead of the key.
+    const tokenRes = await call('POST', '/v1/events/stream-tokens');
+    expect(tokenRes.status).toBe(201);
+    const viaToken = new WebSocket(`${base.replace('http', 'ws')}/v1/agents/anna/stream?token=${encodeURIComponent(tokenRes.body.token)}`);
+    const tokenGot: DomainEvent[] = [];
+    viaToken.on('message', (m) => tokenGot.push(JSON.parse(String(m))));
+    await new Promise((resolve, reject) => viaToken.once('open', resolve).once('error', reject));
+    await bus.publish(ev('agent.state_changed', { agentId: 'anna', from: 'reserved', to: 'on_call' }));
+    await waitUntil(() => tokenGot.length === 1, 'the token stream to deliver');
+    viaToken.close();
+    const bad = new WebSocket(`${base.replace('http', 'ws')}/v1/agents/anna/stream?token=nonsense.x`);
+    const status = await new Promise<number>((resolve) => bad.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)).once('open', () => resolve(101)));
+    expect(status).toBe(401);
     const missing = await http.request({ method: 'GET', path: '/v1/agents/nobody/stream', headers: bearer(admin) });
     expect(missing.statusCode).toBe(404);
     await missing.body.dump();
