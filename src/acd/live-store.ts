@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import { applyCommand, initialStatus, type AgentCommand, type AgentStatus } from './agent-state.js';
 import type { AgentState } from './model.js';
-import { CAS_AGENT, RESERVE } from './live-scripts.js';
+import { CAS_AGENT, RELEASE_GROUP, RESERVE } from './live-scripts.js';
 
 export interface LiveAgent extends AgentStatus {
   agentId: string;
@@ -106,8 +106,11 @@ export class AgentLiveStore {
     return { ok: false, status: 409, detail: `agent ${agentId} is changing too often; try again` };
   }
 
-  /** Atomically reserves a ready agent for a call (and the call for that agent). */
-  async reserve(agentId: string, callId: string, offerId: string, ttlMs: number, nowMs: number): Promise<ReserveResult> {
+  /**
+   * Atomically reserves a ready agent for a call (and the call for that agent). With a
+   * ring-all `group`, several agents may be reserved for the call under that group.
+   */
+  async reserve(agentId: string, callId: string, offerId: string, ttlMs: number, nowMs: number, group = ''): Promise<ReserveResult> {
     for (let i = 0; i < MAX_RETRIES; i++) {
       const [outcome, detail, pending] = (await this.redis.eval(
         RESERVE,
@@ -120,6 +123,7 @@ export class AgentLiveStore {
         String(Math.max(1, Math.round(ttlMs))),
         String(nowMs),
         agentId,
+        group,
       )) as [string, string, string?];
       if (outcome === 'ok') {
         const from = parse(agentId, { state: 'ready', since: detail, pending: pending ?? '' }, false);
@@ -140,7 +144,14 @@ export class AgentLiveStore {
     const v = await this.redis.get(this.callRes(callId));
     if (!v) return undefined;
     const [agentId, offerId] = v.split(' ');
+    // A ring-all round rings several agents: nobody in particular holds the call.
+    if (agentId === 'group') return undefined;
     return agentId && offerId ? { agentId, offerId } : undefined;
+  }
+
+  /** The ring-all round is over: the call may be reserved again. */
+  async releaseGroup(callId: string, group: string): Promise<void> {
+    await this.redis.eval(RELEASE_GROUP, 1, this.callRes(callId), group);
   }
 
   /** Keeps a ringing offer alive (the ring time is longer than the first TTL). */

@@ -42,13 +42,15 @@ interface Leg {
   survey: string | null;
   /** Legs call control originated: observed, never driven. */
   observed: boolean;
+  /** Ring-all round this leg rings in, or null for a one-agent offer. */
+  groupId?: string | null;
 }
 
 export class AcdRuntime implements NodeCapability {
   readonly engine = new RoutingEngine();
   private readonly log: Logger;
   private readonly waiting = new Map<string, LiveWaitingCall>();
-  private readonly offering = new Map<string, Leg>(); // callId -> leg ringing for it
+  private readonly offering = new Map<string, Leg[]>(); // callId -> legs ringing for it (several with ring-all)
   private readonly legs = new Map<string, Leg>(); // agent channel id -> leg
   private readonly callerChannels = new Map<string, string>(); // caller channel -> call id
   private readonly connected = new Map<string, Leg>(); // call id -> answered queue leg
@@ -249,6 +251,7 @@ export class AcdRuntime implements NodeCapability {
     if (this.stopped) return;
     const entry = this.waiting.get(callId);
     if (!entry || this.offering.has(callId)) return;
+    if (this.engine.queue(entry.queueId)?.strategy === 'ring_all') return this.ringAll(entry);
     for (let guard = 0; guard < 50; guard++) {
       const now = Date.now();
       const agent = this.engine.agentFor(entry, now, this.excluded(callId, now));
@@ -270,19 +273,45 @@ export class AcdRuntime implements NodeCapability {
         continue;
       }
       this.engine.setAgentState(agent.id, 'reserved');
-      this.engine.noteOffered(entry.queueId, agent.id);
       await this.core.agents.announce({ agentId: agent.id, from: res.from, to: { ...res.from, state: 'reserved', sinceMs: now, callId, reason: null }, changed: true }, new Date(now), { callId, queueId: entry.queueId });
-      await this.offer(entry, def, offerId, now);
+      await this.offer(entry, [{ def, offerId }], now, null);
       return;
     }
   }
 
-  private async offer(entry: LiveWaitingCall, def: AgentDefinition, offerId: string, now: number): Promise<void> {
+  /** Ring-all: every qualifying ready agent rings at once; the first to answer takes the call. */
+  private async ringAll(entry: LiveWaitingCall): Promise<void> {
+    const now = Date.now();
+    const groupId = randomUUID();
+    const picks: Array<{ def: AgentDefinition; offerId: string }> = [];
+    for (const agent of this.engine.offerOrder(entry, now, this.excluded(entry.callId, now))) {
+      const def = this.agentDefs.get(agent.id);
+      if (!def) continue;
+      const offerId = randomUUID();
+      const res = await this.core.agentsLive.reserve(agent.id, entry.callId, offerId, def.ringSeconds * 1000 + RESERVATION_MARGIN_MS, now, groupId);
+      if (!res.ok) {
+        if (res.reason === 'call_taken') break;
+        this.putAgent(def, await this.core.agentsLive.get(agent.id));
+        continue;
+      }
+      this.engine.setAgentState(agent.id, 'reserved');
+      await this.core.agents.announce({ agentId: agent.id, from: res.from, to: { ...res.from, state: 'reserved', sinceMs: now, callId: entry.callId, reason: null }, changed: true }, new Date(now), { callId: entry.callId, queueId: entry.queueId });
+      picks.push({ def, offerId });
+    }
+    if (picks.length === 0) {
+      await this.core.agentsLive.releaseGroup(entry.callId, groupId);
+      return;
+    }
+    await this.offer(entry, picks, now, groupId);
+  }
+
+  /** Rings the picked agents' phones (one, or all of a ring-all round). */
+  private async offer(entry: LiveWaitingCall, picks: Array<{ def: AgentDefinition; offerId: string }>, now: number, groupId: string | null): Promise<void> {
     const call = await getCall(this.ctx.db, entry.callId);
     if (!call) return;
     entry.attempts++;
     const waitMs = now - entry.enteredMs;
-    const leg: Leg = {
+    const legs = picks.map(({ def, offerId }): Leg => ({
       offerId,
       agentId: def.id,
       callId: entry.callId,
@@ -294,42 +323,58 @@ export class AcdRuntime implements NodeCapability {
       waitMs,
       survey: entry.survey,
       observed: false,
-    };
-    this.offering.set(entry.callId, leg);
-    this.legs.set(leg.channelId, leg);
+      groupId,
+    }));
+    this.offering.set(entry.callId, legs);
+    for (const leg of legs) this.legs.set(leg.channelId, leg);
     this.engine.dequeue(entry.callId);
-    const position = 1;
-    await recordOffer(this.ctx.db, { ...leg, channelId: leg.channelId }, {
-      call,
-      extra: {
-        offer: { id: offerId, agentId: def.id, queueId: entry.queueId, attempt: entry.attempts, waitMs, reason: 'queue' },
-        queue: { id: entry.queueId, position },
-      },
-    });
-    callLogger(this.log, call).info({ event: 'acd.offered', agentId: def.id, attempt: entry.attempts }, 'offering the call');
-    this.timer(`ring:${offerId}`, def.ringSeconds * 1000, () => this.serial(entry.callId, () => this.offerFailed(leg, 'no_answer')));
-    try {
-      await this.ctx.ari.channels.originate({
-        endpoint: def.endpoint,
-        channelId: leg.channelId,
-        app: this.ctx.ari.app,
-        appArgs: ['acd-agent', offerId],
-        callerId: call.callerNumber ?? undefined,
-        timeout: def.ringSeconds,
-        originator: entry.channelId,
+    for (const [i, leg] of legs.entries()) {
+      const def = picks[i]!.def;
+      this.engine.noteOffered(entry.queueId, def.id);
+      await recordOffer(this.ctx.db, { ...leg, channelId: leg.channelId }, {
+        call,
+        extra: {
+          offer: { id: leg.offerId, agentId: def.id, queueId: entry.queueId, attempt: entry.attempts, waitMs, reason: 'queue' },
+          queue: { id: entry.queueId, position: 1 },
+        },
       });
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message, agentId: def.id }, 'offer could not be originated');
-      await this.offerFailed(leg, 'failed');
+      callLogger(this.log, call).info({ event: 'acd.offered', agentId: def.id, attempt: entry.attempts }, 'offering the call');
+      this.timer(`ring:${leg.offerId}`, def.ringSeconds * 1000, () => this.serial(entry.callId, () => this.offerFailed(leg, 'no_answer')));
     }
+    for (const [i, leg] of legs.entries()) {
+      const def = picks[i]!.def;
+      try {
+        await this.ctx.ari.channels.originate({
+          endpoint: def.endpoint,
+          channelId: leg.channelId,
+          app: this.ctx.ari.app,
+          appArgs: ['acd-agent', leg.offerId],
+          callerId: call.callerNumber ?? undefined,
+          timeout: def.ringSeconds,
+          originator: entry.channelId,
+        });
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message, agentId: def.id }, 'offer could not be originated');
+        await this.offerFailed(leg, 'failed');
+      }
+    }
+  }
+
+  /** Takes a leg out of its call's ringing round; true when it was in it. */
+  private takeOut(leg: Leg): boolean {
+    const round = this.offering.get(leg.callId);
+    const i = round?.indexOf(leg) ?? -1;
+    if (!round || i < 0) return false;
+    round.splice(i, 1);
+    if (round.length === 0) this.offering.delete(leg.callId);
+    this.legs.delete(leg.channelId);
+    this.clear(`ring:${leg.offerId}`);
+    return true;
   }
 
   /** The offer ended without an answer: the agent is released (or paused), the call goes back. */
   private async offerFailed(leg: Leg, why: 'no_answer' | 'busy' | 'failed'): Promise<void> {
-    if (this.offering.get(leg.callId) !== leg || leg.answered) return;
-    this.offering.delete(leg.callId);
-    this.legs.delete(leg.channelId);
-    this.clear(`ring:${leg.offerId}`);
+    if (leg.answered || !this.takeOut(leg)) return;
     await this.ctx.ari.channels.hangup(leg.channelId, { reason: 'normal' }).catch(() => false);
     await legEnded(this.ctx.db, leg.offerId, why);
     // No answer within the ring time: the agent is away (RONA). A busy or unreachable
@@ -350,6 +395,9 @@ export class AcdRuntime implements NodeCapability {
     }
     if (!res.ok) this.log.debug({ agentId: leg.agentId, detail: res.detail }, 'agent had moved on already');
     const entry = this.waiting.get(leg.callId);
+    // A ring-all round goes on while any of its phones still rings.
+    if (this.offering.has(leg.callId)) return;
+    if (leg.groupId) await this.core.agentsLive.releaseGroup(leg.callId, leg.groupId);
     if (entry) {
       this.engine.enqueue(entry); // same priority and arrival: back at the head
       await this.routeWaiting(leg.callId);
@@ -360,7 +408,7 @@ export class AcdRuntime implements NodeCapability {
 
   private async answered(leg: Leg): Promise<void> {
     this.clear(`ring:${leg.offerId}`);
-    if (this.offering.get(leg.callId) !== leg) {
+    if (!this.offering.get(leg.callId)?.includes(leg)) {
       await this.ctx.ari.channels.hangup(leg.channelId, { reason: 'normal' }).catch(() => false);
       return;
     }
@@ -372,7 +420,11 @@ export class AcdRuntime implements NodeCapability {
       return;
     }
     leg.answered = true;
-    this.offering.delete(leg.callId);
+    this.takeOut(leg);
+    this.legs.set(leg.channelId, leg);
+    // Ring-all: the others stop ringing and are free again.
+    for (const other of [...(this.offering.get(leg.callId) ?? [])]) await this.cancelLeg(other, 'answered_elsewhere');
+    if (leg.groupId) await this.core.agentsLive.releaseGroup(leg.callId, leg.groupId);
     const entry = this.waiting.get(leg.callId);
     this.waiting.delete(leg.callId);
     this.tried.delete(leg.callId);
@@ -438,16 +490,7 @@ export class AcdRuntime implements NodeCapability {
     const queue = this.engine.queue(entry.queueId);
     const position = this.engine.position(callId) ?? 1;
     this.forgetWaiting(entry);
-    const leg = this.offering.get(callId);
-    if (leg) {
-      this.offering.delete(callId);
-      this.legs.delete(leg.channelId);
-      this.clear(`ring:${leg.offerId}`);
-      await this.ctx.ari.channels.hangup(leg.channelId, { reason: 'normal' }).catch(() => false);
-      await legEnded(this.ctx.db, leg.offerId, 'abandoned');
-      await this.core.agents.change(leg.agentId, { type: 'release' }, { offerId: leg.offerId, callId, queueId: entry.queueId });
-      void this.agentChanged(leg.agentId);
-    }
+    for (const leg of [...(this.offering.get(callId) ?? [])]) await this.cancelLeg(leg, 'abandoned');
     await this.ctx.ari.bridges.destroy(entry.bridgeId!).catch(() => false);
     await this.core.queuesLive.remove(entry.queueId, callId);
     const waitMs = Date.now() - entry.enteredMs;
@@ -457,6 +500,15 @@ export class AcdRuntime implements NodeCapability {
       { callId, queueId: entry.queueId, outcome: 'abandoned', waitMs, short, enteredMs: entry.enteredMs },
       { type: 'call.abandoned', extra: { queue: { id: entry.queueId, position }, waitMs, short } },
     );
+  }
+
+  /** Stops a ringing leg the call no longer needs; its agent is free again. */
+  private async cancelLeg(leg: Leg, outcome: string): Promise<void> {
+    if (!this.takeOut(leg)) return;
+    await this.ctx.ari.channels.hangup(leg.channelId, { reason: 'normal' }).catch(() => false);
+    await legEnded(this.ctx.db, leg.offerId, outcome);
+    await this.core.agents.change(leg.agentId, { type: 'release' }, { offerId: leg.offerId, callId: leg.callId, queueId: leg.queueId });
+    void this.agentChanged(leg.agentId);
   }
 
   private forgetWaiting(entry: LiveWaitingCall): void {

@@ -276,4 +276,28 @@ describe('ACD through the simulator', () => {
     await hangUp(w, channelId);
     await waitEvent(w, { callId, type: 'call.abandoned' });
   });
+
+  it('rings every ready agent at once with ring-all; the first to answer takes the call, the others are free again', async () => {
+    await must(w, 'POST', '/v1/queues', { id: 'all', name: 'Ring all', skills: { sales: 4 }, strategy: 'ring_all' });
+    await phone(w, '1121', 'ring-out');
+    await phone(w, '1122', 'answer', 300);
+    await phone(w, '1123', 'answer', 3000);
+    for (const [id, ext] of [['r1', '1121'], ['r2', '1122'], ['r3', '1123']] as const) await readyAgent(w, id, ext, { sales: 4 }, { ringSeconds: 10 });
+    await queueFlow(w, '213', 'all');
+    const { callId, channelId } = await placeCall(w, '213');
+    const connected = await waitEvent(w, { callId, type: 'call.connected' });
+    expect(connected.data.agent.id).toBe('r2');
+    const offers = (await events(w, { callId, type: 'call.offered' })).map((e) => [e.data.offer.agentId, e.data.offer.attempt]);
+    expect(offers.sort()).toEqual([
+      ['r1', 1],
+      ['r2', 1],
+      ['r3', 1],
+    ]);
+    await waitUntil(async () => (await agentState(w, 'r1')) === 'ready' && (await agentState(w, 'r3')) === 'ready', 'the others free again');
+    const legs = Object.fromEntries((await agentLegs(w, callId)).map((l) => [l.agent_id, l.outcome]));
+    expect(legs).toEqual({ r1: 'answered_elsewhere', r2: null, r3: 'answered_elsewhere' });
+    await hangUp(w, channelId);
+    await waitUntil(async () => (await agentState(w, 'r2')) === 'ready', 'r2 ready');
+    for (const a of ['r1', 'r2', 'r3']) await must(w, 'POST', `/v1/agents/${a}/state`, { action: 'logout' });
+  });
 });

@@ -88,4 +88,20 @@ describe('ACD live store', () => {
       }
     }
   });
+
+  it('lets a ring-all round reserve several agents for one call, and nobody else take the call meanwhile', async () => {
+    const store = new AgentLiveStore(r1, uniquePrefix('acd'));
+    await readyAgents(store, ['g1', 'g2', 'g3']);
+    expect(await store.reserve('g1', 'c', 'o1', 10_000, 10, 'round')).toMatchObject({ ok: true });
+    expect(await store.reserve('g2', 'c', 'o2', 10_000, 10, 'round')).toMatchObject({ ok: true });
+    expect(await store.reserve('g3', 'c', 'o3', 10_000, 10)).toMatchObject({ ok: false, reason: 'call_taken' });
+    expect(await store.reserve('g3', 'c', 'o3', 10_000, 10, 'other-round')).toMatchObject({ ok: false, reason: 'call_taken' });
+    expect(await store.callReservation('c')).toBeUndefined();
+    // g1 answers: the round is over, g2 is released, the call is free for a later offer.
+    await store.apply('g1', { type: 'answer' }, 20, 'o1');
+    await store.apply('g2', { type: 'release' }, 20, 'o2');
+    await store.releaseGroup('c', 'round');
+    expect(await store.get('g2')).toMatchObject({ state: 'ready' });
+    expect(await store.reserve('g3', 'c', 'o4', 10_000, 30)).toMatchObject({ ok: true });
+  });
 });
