@@ -18,6 +18,7 @@ import { expectedWaitSeconds } from './kpi.js';
 import { entryPriority, nextWideningMs, qualifies, requiredSkills, skillsFromData } from './priority.js';
 import type { LiveWaitingCall } from './queue-live.js';
 import { allOpenLegs, legAnswered, legEnded, recordEntry, recordOffer, recordOutcome, type OfferReason } from './records.js';
+import { KeyedSerial, KeyedTimers } from './keyed.js';
 import { RoutingEngine } from './router.js';
 
 const AGENT_CHANNEL = 'acd-agent-';
@@ -56,8 +57,8 @@ export class AcdRuntime implements NodeCapability {
   private readonly connected = new Map<string, Leg>(); // call id -> answered queue leg
   /** call id -> agent -> until when their phone is not tried again for this call (it failed). */
   private readonly tried = new Map<string, Map<string, number>>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly timers = new KeyedTimers((err, key) => this.log.error({ err: err.message, timer: key }, 'ACD timer failed'));
+  private readonly chains = new KeyedSerial();
   private agentDefs = new Map<string, AgentDefinition>();
   private stopped = false;
   readonly ready: Promise<void>;
@@ -660,8 +661,7 @@ export class AcdRuntime implements NodeCapability {
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.timers.stop();
     this.core.detach(this);
   }
 
@@ -679,32 +679,14 @@ export class AcdRuntime implements NodeCapability {
   }
 
   private timer(key: string, ms: number, fn: () => unknown): void {
-    this.clear(key);
-    if (this.stopped) return;
-    const t = setTimeout(() => {
-      this.timers.delete(key);
-      if (this.stopped) return;
-      Promise.resolve(fn()).catch((err: Error) => this.log.error({ err: err.message, timer: key }, 'ACD timer failed'));
-    }, Math.max(0, ms));
-    t.unref();
-    this.timers.set(key, t);
+    this.timers.set(key, ms, fn);
   }
 
   private clear(key: string): void {
-    const t = this.timers.get(key);
-    if (t) clearTimeout(t);
-    this.timers.delete(key);
+    this.timers.clear(key);
   }
 
-  /** One call's changes happen one after the other, whichever event or timer causes them. */
   private serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.chains.get(key) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const settled = next.catch(() => undefined);
-    this.chains.set(key, settled);
-    void settled.then(() => {
-      if (this.chains.get(key) === settled) this.chains.delete(key);
-    });
-    return next;
+    return this.chains.run(key, fn);
   }
 }
