@@ -6,6 +6,7 @@
 // Live state is in Redis so the next owner of the node carries on after a crash.
 import { randomUUID } from 'node:crypto';
 import type { ResyncSnapshot } from '../ari/client.js';
+import { AriHttpError } from '../ari/errors.js';
 import type { AriEvent } from '../ari/types.js';
 import { getCall, noteCallEvent, transitionCall, type Call } from '../calls/repository.js';
 import type { IvrHandover } from '../ivr/ivr-calls.js';
@@ -453,6 +454,7 @@ export class AcdRuntime implements NodeCapability {
 
   /** The agent's leg of a connected call hung up: wrap-up; the caller goes to the survey or is hung up. */
   private async agentLegEnded(leg: Leg): Promise<void> {
+    if (this.legs.get(leg.channelId) !== leg) return;
     this.legs.delete(leg.channelId);
     this.connected.delete(leg.callId);
     if (leg.callerChannelId) this.callerChannels.delete(leg.callerChannelId);
@@ -612,6 +614,9 @@ export class AcdRuntime implements NodeCapability {
         this.connected.set(l.callId, leg);
         if (callerChannel) this.callerChannels.set(callerChannel, l.callId);
         if (callerChannel && !alive.has(callerChannel)) await this.callerGone(l.callId);
+        // Events between the snapshot and now reached nobody: ask the PBX once more.
+        if (!(await this.channelExists(l.channelId))) await this.serial(l.callId, () => this.agentLegEnded(leg));
+        else if (callerChannel && !(await this.channelExists(callerChannel))) await this.serial(l.callId, () => this.callerGone(l.callId));
         continue;
       }
       if (channel) await this.ctx.ari.channels.hangup(l.channelId, { reason: 'normal' }).catch(() => false);
@@ -647,6 +652,7 @@ export class AcdRuntime implements NodeCapability {
         await this.ctx.ari.bridges.startMoh(entry.bridgeId!, queue.musicOnHold).catch(() => undefined);
         this.armCallTimers(entry, queue);
       }
+      if (!(await this.channelExists(entry.channelId))) await this.serial(entry.callId, () => this.callerGone(entry.callId));
     }
     // Agents: lapsed reservations swept, wrap-ups re-armed, everyone re-read.
     for (const def of this.agentDefs.values()) {
@@ -666,6 +672,16 @@ export class AcdRuntime implements NodeCapability {
   }
 
   // --- helpers
+
+  /** False only when the PBX says the channel does not exist. */
+  private async channelExists(channelId: string): Promise<boolean> {
+    try {
+      await this.ctx.ari.channels.get(channelId);
+      return true;
+    } catch (err) {
+      return !(err instanceof AriHttpError && err.status === 404);
+    }
+  }
 
   private excluded(callId: string, now: number): Set<string> | undefined {
     const map = this.tried.get(callId);

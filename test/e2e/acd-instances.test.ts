@@ -122,4 +122,32 @@ describe('ACD on several instances', () => {
     await hangUp(w, channelId);
     await waitEvent(w, { callId, type: 'call.ended' });
   });
+
+  it('carries on with a connected call when its owner goes away mid-call', async () => {
+    // B owns the node now; C stands by. B stops without any ACD clean-up (the ACD does
+    // nothing at stop), which leaves its calls as a crash would.
+    const c = await startService(loadConfig(w.env('instance-c2')), createLogger('silent'));
+    await must(w, 'POST', '/v1/queues', { id: 'midcall', name: 'Mid-call', skills: { sales: 3 } });
+    await phone(w, '1303', 'answer', 50);
+    await readyAgent(w, 'max', '1303', { sales: 3 });
+    await queueFlow(w, '303', 'midcall');
+    const { callId, channelId } = await placeCall(w, '303');
+    await waitEvent(w, { callId, type: 'call.connected' });
+    const [leg] = await agentLegs(w, callId);
+
+    await b!.stop();
+    b = undefined;
+    w.service = c;
+    await waitUntil(() => c.nodes[0]!.isOwner && c.nodes[0]!.ariClient?.state === 'connected', 'C to take the node', 15_000);
+    // The agent hangs up on the new owner's watch (whether before or after its resync):
+    // wrap-up, then ready; the caller is let go.
+    await hangUp(w, leg!.channel_id);
+    await waitEvent(w, { callId, type: 'call.ended' }, 'the caller let go', 20_000);
+    await waitUntil(async () => (await agentState(w, 'max')) === 'ready', 'max ready after wrap-up', 20_000);
+    const changes = (await events(w, { type: 'agent.state_changed', agentId: 'max' })).map((e) => `${e.data.from}>${e.data.to}`);
+    expect(changes.slice(-3)).toEqual(['reserved>on_call', 'on_call>wrap_up', 'wrap_up>ready']);
+    const state = (await (await fetch(`${w.sim.control.url}/state`)).json()) as { bridges: Array<{ id: string }>; channels: Array<{ id: string }> };
+    expect(state.bridges.filter((x) => x.id.includes(callId))).toEqual([]);
+    expect(state.channels.filter((x) => x.id === channelId)).toEqual([]);
+  });
 });
