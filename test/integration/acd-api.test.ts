@@ -168,6 +168,15 @@ describe('ACD API', () => {
     expect((await call('GET', '/v1/queues/none/stats')).status).toBe(404);
   });
 
+  it('publishes every ACD route in the OpenAPI document with its scope', async () => {
+    const res = await http.request({ method: 'GET', path: '/docs/json' });
+    const doc = (await res.body.json()) as { paths: Record<string, Record<string, { description?: string }>> };
+    for (const path of ['/v1/agents', '/v1/agents/{id}', '/v1/agents/{id}/state', '/v1/agents/{id}/stream', '/v1/queues', '/v1/queues/{id}/calls', '/v1/queues/{id}/stats', '/v1/routing/simulate', '/v1/skills/{name}']) {
+      expect(doc.paths[path], path).toBeDefined();
+    }
+    expect(JSON.stringify(doc.paths['/v1/agents/{id}/state'])).toContain('agents:write');
+  });
+
   it("streams an agent's own offers and state changes, nobody else's", async () => {
     const ws = new WebSocket(`${base.replace('http', 'ws')}/v1/agents/anna/stream`, { headers: bearer(admin) });
     const got: DomainEvent[] = [];
