@@ -97,8 +97,10 @@ export class AcdRuntime implements NodeCapability {
     await this.ready;
     if (this.stopped) return;
     if (agentId.startsWith('queue:')) {
-      const q = await this.core.queue(agentId.slice(6));
+      const id = agentId.slice(6);
+      const q = await this.core.queue(id);
       if (q) this.engine.putQueue(q);
+      else this.engine.removeQueue(id);
       return;
     }
     const def = await this.core.agent(agentId);
@@ -189,12 +191,15 @@ export class AcdRuntime implements NodeCapability {
   private armCallTimers(entry: LiveWaitingCall, queue: QueueDefinition): void {
     const now = Date.now();
     if (queue.maxWaitSeconds !== null && queue.overflow) {
-      this.timer(`maxwait:${entry.callId}`, entry.enteredMs + queue.maxWaitSeconds * 1000 - now, () =>
+      const check = () =>
         this.serial(entry.callId, async () => {
           const e = this.waiting.get(entry.callId);
-          if (e && !this.offering.has(entry.callId)) await this.overflow(e, queue, 'max_wait');
-        }),
-      );
+          if (!e) return;
+          // A phone is ringing for the call: give that offer its chance, then look again.
+          if (this.offering.has(entry.callId)) this.timer(`maxwait:${entry.callId}`, 1_000, check);
+          else await this.overflow(e, queue, 'max_wait');
+        });
+      this.timer(`maxwait:${entry.callId}`, entry.enteredMs + queue.maxWaitSeconds * 1000 - now, check);
     }
     this.armWidening(entry, queue, now);
     if (queue.announceEverySeconds) this.armAnnouncement(entry, queue.announceEverySeconds);
@@ -216,8 +221,9 @@ export class AcdRuntime implements NodeCapability {
     let n = 0;
     const tick = () =>
       this.serial(entry.callId, async () => {
-        if (!this.waiting.has(entry.callId) || this.offering.has(entry.callId)) return;
-        const position = this.engine.position(entry.callId);
+        if (!this.waiting.has(entry.callId)) return;
+        // Nothing is said while a phone rings for the call; the next round will.
+        const position = this.offering.has(entry.callId) ? undefined : this.engine.position(entry.callId);
         if (position !== undefined) {
           const media = ['sound:queue-thereare', `number:${position}`, 'sound:queue-callswaiting'];
           const minutes = this.expectedWaitMinutes(entry);
