@@ -24,6 +24,7 @@ export class AcdDesk implements AgentDesk {
   async reserveDirect(agentId: string, callId: string): Promise<DirectOffer> {
     const def = await getAgent(this.db, agentId);
     if (!def) return { ok: false, status: 404, reason: `agent ${agentId} does not exist` };
+    if (!(await getCall(this.db, callId))) return { ok: false, status: 404, reason: `call ${callId} does not exist` };
     const offerId = randomUUID();
     const now = Date.now();
     const res = await this.live.reserve(agentId, callId, offerId, DIRECT_TTL_MS, now);

@@ -222,6 +222,7 @@ describe('ACD through the simulator', () => {
     await readyAgent(w, 'ivy', '1109', { support: 1 });
     const desk = w.service.acd.desk;
     expect(await desk.reserveDirect('nobody', callId)).toMatchObject({ ok: false, status: 404 });
+    expect(await desk.reserveDirect('ivy', '00000000-0000-4000-8000-000000000000')).toMatchObject({ ok: false, status: 404 });
     expect(await desk.reserveDirect('ivy', callId)).toEqual({ ok: true, agentId: 'ivy', endpoint: 'PJSIP/1109' });
     expect(await desk.reserveDirect('ivy', callId)).toMatchObject({ ok: false, status: 409, state: 'reserved' });
     // Call control originates the agent's leg and hands it to the desk to follow.
