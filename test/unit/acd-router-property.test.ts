@@ -36,6 +36,8 @@ const world = fc.record({
   calls: fc.array(callArb, { maxLength: 25 }),
   nowMs: fc.integer({ min: 60_000, max: 120_000 }),
   seed: fc.double({ min: 0, max: 0.999, noNaN: true }),
+  /** Round robin: the agent (index) each queue offered last, if any. */
+  lastOffered: fc.array(fc.option(fc.nat({ max: 30 }), { nil: undefined }), { minLength: 4, maxLength: 4 }),
 });
 
 type World = typeof world extends fc.Arbitrary<infer T> ? T : never;
@@ -55,19 +57,27 @@ function build(w: World) {
   for (const q of queues) engine.putQueue(q);
   for (const a of agents) engine.putAgent(a);
   for (const c of calls) engine.enqueue(c);
-  return { queues, agents, calls, engine };
+  const last = new Map<string, string>();
+  queues.forEach((q, i) => {
+    const n = w.lastOffered[i];
+    if (n === undefined) return;
+    const id = `a${String(n).padStart(2, '0')}`;
+    engine.noteOffered(q.id, id);
+    last.set(q.id, id);
+  });
+  return { queues, agents, calls, engine, last };
 }
 
 describe('router property: equals brute force', () => {
   it('chooses the same agent for every call', () => {
     fc.assert(
       fc.property(world, (w) => {
-        const { queues, agents, calls, engine } = build(w);
+        const { queues, agents, calls, engine, last } = build(w);
         for (const c of calls) {
           const q = queues.find((x) => x.id === c.queueId)!;
           const req = requiredSkills(q, c, w.nowMs);
           const eligible = agents.filter((a) => a.state === 'ready' && qualifies(a.skills, req));
-          const expected = rank(q.strategy, eligible, req, { random: () => w.seed })[0]?.id;
+          const expected = rank(q.strategy, eligible, req, { random: () => w.seed, lastOffered: last.get(q.id) })[0]?.id;
           expect(engine.agentFor(c, w.nowMs)?.id).toBe(expected);
           expect(engine.offerOrder(c, w.nowMs).map((a) => a.id).sort()).toEqual(eligible.map((a) => a.id).sort());
         }
