@@ -3,7 +3,7 @@
 import { cpus, totalmem } from 'node:os';
 import type { BenchResult, Rate } from './types.js';
 
-const suites: Array<[string, () => Promise<{ run(): Promise<BenchResult> }>]> = [
+const suites: Array<[string, () => Promise<{ run(): Promise<BenchResult | BenchResult[]> }>]> = [
   ['ami', () => import('./ami.js')],
   ['api', () => import('./api.js')],
   ['webhooks', () => import('./webhooks.js')],
@@ -12,6 +12,7 @@ const suites: Array<[string, () => Promise<{ run(): Promise<BenchResult> }>]> = 
   ['cdr-pipeline', () => import('./cdr-pipeline.js')],
   ['cdr-drain', () => import('./cdr-pipeline.js').then((m) => ({ run: m.runDrain }))],
   ['cdr-latency', () => import('./cdr-pipeline.js').then((m) => ({ run: m.runLatency }))],
+  ['acd', () => import('./acd.js')],
 ];
 
 const only = process.argv.slice(2);
@@ -20,7 +21,7 @@ for (const [name, load] of suites) {
   if (only.length && !only.includes(name)) continue;
   const mod = await load();
   console.error(`running ${name} …`);
-  results.push(await mod.run());
+  results.push(...[await mod.run()].flat());
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;

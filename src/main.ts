@@ -5,6 +5,9 @@ import { pathToFileURL } from 'node:url';
 import closeWithGrace from 'close-with-grace';
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
+import { AcdCore } from './acd/core.js';
+import { agentStreamRoutes } from './acd/agent-stream.js';
+import { acdRoutes } from './acd/routes.js';
 import { buildApp } from './api/app.js';
 import { postgresCheck, redisCheck, type ReadinessCheck } from './api/health.js';
 import type { AgentDesk } from './calls/agent-desk.js';
@@ -47,6 +50,8 @@ import { voicemailRoutes } from './voicemail/routes.js';
 
 export interface Service {
   app: FastifyInstance;
+  /** The ACD; `acd.desk` is the AgentDesk call control uses. */
+  acd: AcdCore;
   db: Db;
   nodes: PbxNode[];
   url: string;
@@ -76,12 +81,17 @@ export async function startService(config: Config, log: Logger = createLogger(co
   const bus = new RedisEventBus({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log });
   const pipeline = await startEventPipeline({ db, config, log, bus, connectors: config.connectors });
 
+  // The ACD's live state (agents, waiting calls, reservations) is shared by every instance.
+  const acd = new AcdCore({ db, redis, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, log });
+  await acd.start();
+
   const callControl = new CallControlRegistry();
   const appFor = (pbxNode: string) => config.pbxNodes.find((n) => n.id === pbxNode)?.ari.app ?? 'cti-bridge';
-  const capabilities = [callControlCapability({ registry: callControl, config: config.callControl, appFor, desk: extras.agentDesk })];
+  const capabilities = [callControlCapability({ registry: callControl, config: config.callControl, appFor, desk: extras.agentDesk ?? acd.desk })];
 
   const faxQueue = openFaxQueue(config.redisUrl, config.redisPrefix);
   const faxSender = new FaxSender(db, faxQueue, config.fax);
+
 
   const leaseRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
   leaseRedis.on('error', () => {});
@@ -99,6 +109,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
         ivr: config.ivr,
         capabilities: [
           asteriskCdrCapability,
+          acd.capability,
           ...capabilities,
           voicemailCapability(config.voicemail),
           faxCapability({ config: config.fax, sender: faxSender, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix }),
@@ -160,6 +171,8 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: recordingRoutes, opts: { db, registry: callControl } },
       { plugin: voicemailRoutes, opts: { db, publishMwi: publishMailbox, recordGreeting } },
       { plugin: faxRoutes, opts: { db, config: config.fax, sender: faxSender } },
+      { plugin: acdRoutes, opts: { db, redis, redisPrefix: config.redisPrefix } },
+      { plugin: agentStreamRoutes, opts: { db, bus } },
     ],
   });
   registerPbxMetrics(nodes);
@@ -170,6 +183,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
   let stopped = false;
   return {
     app,
+    acd,
     db,
     nodes,
     url: address,
@@ -177,6 +191,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       if (stopped) return;
       stopped = true;
       await Promise.allSettled(nodes.map((n) => n.stop()));
+      await acd.stop();
       await app.close();
       queueStats.stop();
       wallboard.stop();

@@ -21,6 +21,10 @@ export const SCOPES = [
   'voicemail:write',
   'fax:read',
   'fax:write',
+  'agents:read',
+  'agents:write',
+  'queues:read',
+  'queues:write',
   'admin',
 ] as const;
 

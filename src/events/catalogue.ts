@@ -18,6 +18,7 @@ export const EVENT_TYPES = [
   'call.recording_resumed',
   'call.recording_stopped',
   'call.abandoned',
+  'call.overflowed',
   'call.ended',
   'agent.state_changed',
   'queue.stats',

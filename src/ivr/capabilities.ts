@@ -10,4 +10,4 @@ export type HandoverCapability = 'queue' | 'voicemail' | 'fax' | 'transfer';
  */
 export class HandoverRefused extends Error {}
 
-export const AVAILABLE_CAPABILITIES: readonly HandoverCapability[] = ['transfer', 'voicemail', 'fax'];
+export const AVAILABLE_CAPABILITIES: readonly HandoverCapability[] = ['queue', 'transfer', 'voicemail', 'fax'];

@@ -46,8 +46,12 @@ export interface IvrHandover {
   params: Record<string, unknown>;
 }
 
-/** Carries out a hand-over; the capability owns the caller's channel once this resolves. */
-export type HandoverTaker = (handover: IvrHandover) => Promise<void>;
+/**
+ * Carries out a hand-over; the capability owns the caller's channel once this resolves.
+ * Resolving `false` refuses it (e.g. the named queue does not exist): the flow then says
+ * sorry and hangs up, as for a capability that is missing.
+ */
+export type HandoverTaker = (handover: IvrHandover) => Promise<void | false>;
 
 export class IvrCalls {
   private readonly byChannel = new Map<string, Running>();
@@ -197,8 +201,7 @@ export class IvrCalls {
       handover: async (cmd) => {
         const take = this.handovers.get(cmd.to);
         if (!take) return false;
-        await take({ call, channelId: call.channelId, node: cmd.node, params: cmd.params });
-        return true;
+        return (await take({ call, channelId: call.channelId, node: cmd.node, params: cmd.params })) !== false;
       },
     };
     const session = new IvrSession({ callId: call.id, flow, interpret: this.opts.interpret, port, log: clog, sorryMedia: this.opts.sorryMedia });

@@ -1,0 +1,81 @@
+// The ACD of one service instance: shared stores, the agent desk for call control, and
+// the runtime of each PBX node this instance owns. Changes made anywhere (the API of
+// another instance, a wrap-up ending) arrive over Redis and are handed to the runtimes.
+import { Redis } from 'ioredis';
+import type { Db } from '../db/pool.js';
+import type { Logger } from '../log.js';
+import type { CapabilityFactory } from '../pbx/capability.js';
+import { AgentsService, agentSignalChannel } from './agents-service.js';
+import { AcdDesk } from './desk.js';
+import { AgentLiveStore } from './live-store.js';
+import type { AgentDefinition, QueueDefinition } from './model.js';
+import { QueueLiveStore } from './queue-live.js';
+import { getAgent, getQueue, listAgents, listQueues } from './repository.js';
+import { AcdRuntime } from './runtime.js';
+
+export interface AcdCoreOptions {
+  db: Db;
+  redis: Redis;
+  redisUrl: string;
+  redisPrefix: string;
+  log: Logger;
+}
+
+export class AcdCore {
+  readonly agentsLive: AgentLiveStore;
+  readonly queuesLive: QueueLiveStore;
+  readonly agents: AgentsService;
+  readonly desk: AcdDesk;
+  private readonly runtimes = new Set<AcdRuntime>();
+  private subscriber: Redis | undefined;
+
+  constructor(private readonly opts: AcdCoreOptions) {
+    this.agentsLive = new AgentLiveStore(opts.redis, opts.redisPrefix);
+    this.queuesLive = new QueueLiveStore(opts.redis, opts.redisPrefix);
+    this.agents = new AgentsService(opts.db, this.agentsLive, opts.redis, opts.redisPrefix);
+    this.desk = new AcdDesk(opts.db, this.agentsLive, this.agents, (leg) => {
+      for (const r of this.runtimes) r.observe(leg);
+    });
+  }
+
+  /** The PBX node capability: one runtime per node this instance owns. */
+  readonly capability: CapabilityFactory = (ctx) => {
+    const runtime = new AcdRuntime(this, ctx);
+    this.runtimes.add(runtime);
+    return runtime;
+  };
+
+  async start(): Promise<void> {
+    const sub = new Redis(this.opts.redisUrl, { maxRetriesPerRequest: null });
+    sub.on('error', (err) => this.opts.log.debug({ err: err.message }, 'ACD subscriber error'));
+    sub.on('message', (_channel, agentId: string) => {
+      for (const r of this.runtimes) {
+        r.agentChanged(agentId).catch((err: Error) => this.opts.log.error({ err: err.message, agentId }, 'ACD routing after an agent change failed'));
+      }
+    });
+    await sub.subscribe(agentSignalChannel(this.opts.redisPrefix));
+    this.subscriber = sub;
+  }
+
+  async stop(): Promise<void> {
+    this.subscriber?.disconnect();
+    this.subscriber = undefined;
+  }
+
+  detach(runtime: AcdRuntime): void {
+    this.runtimes.delete(runtime);
+  }
+
+  async definitions(): Promise<{ queues: QueueDefinition[]; agents: AgentDefinition[] }> {
+    const [queues, agents] = await Promise.all([listQueues(this.opts.db), listAgents(this.opts.db)]);
+    return { queues, agents };
+  }
+
+  queue(id: string): Promise<QueueDefinition | undefined> {
+    return getQueue(this.opts.db, id);
+  }
+
+  agent(id: string): Promise<AgentDefinition | undefined> {
+    return getAgent(this.opts.db, id);
+  }
+}

@@ -1,0 +1,92 @@
+// The AgentDesk for call control: direct reservations of an agent for a transfer or a
+// consultation, and the agent legs call control originates. The ACD follows those legs
+// (answer: on_call and the screen pop; hang-up: wrap-up) without driving them.
+import { randomUUID } from 'node:crypto';
+import type { AgentDesk, AgentOnCall, DirectOffer } from '../calls/agent-desk.js';
+import { getCall } from '../calls/repository.js';
+import type { Db } from '../db/pool.js';
+import type { AgentsService } from './agents-service.js';
+import type { AgentLiveStore } from './live-store.js';
+import { legAnswered, legEnded, openLegs, recordOffer } from './records.js';
+import { getAgent } from './repository.js';
+
+/** How long a direct reservation holds without a leg being answered. */
+const DIRECT_TTL_MS = 60_000;
+
+export class AcdDesk implements AgentDesk {
+  constructor(
+    private readonly db: Db,
+    private readonly live: AgentLiveStore,
+    private readonly agents: AgentsService,
+    private readonly follow: (leg: { offerId: string; agentId: string; callId: string; channelId: string }) => void,
+  ) {}
+
+  async reserveDirect(agentId: string, callId: string): Promise<DirectOffer> {
+    const def = await getAgent(this.db, agentId);
+    if (!def) return { ok: false, status: 404, reason: `agent ${agentId} does not exist` };
+    if (!(await getCall(this.db, callId))) return { ok: false, status: 404, reason: `call ${callId} does not exist` };
+    const offerId = randomUUID();
+    const now = Date.now();
+    const res = await this.live.reserve(agentId, callId, offerId, DIRECT_TTL_MS, now);
+    if (!res.ok) {
+      const state = (await this.live.get(agentId))?.state ?? 'logged_out';
+      return { ok: false, status: 409, reason: `agent ${agentId} is ${state}`, state };
+    }
+    await this.agents.announce({ agentId, from: res.from, to: { ...res.from, state: 'reserved', sinceMs: now, callId, reason: null }, changed: true }, new Date(now), { callId });
+    await recordOffer(this.db, { offerId, callId, agentId, channelId: null, queueId: null, reason: 'transfer' });
+    return { ok: true, agentId, endpoint: def.endpoint };
+  }
+
+  async trackLeg(agentId: string, callId: string, channelId: string): Promise<void> {
+    const leg = await this.currentOffer(agentId, callId);
+    if (!leg) return;
+    await this.db.query('UPDATE acd_agent_legs SET channel_id = $2 WHERE offer_id = $1', [leg.offerId, channelId]);
+    this.follow({ offerId: leg.offerId, agentId, callId, channelId });
+  }
+
+  async release(agentId: string, callId: string, reason: 'no_answer' | 'cancelled' | 'failed'): Promise<void> {
+    const leg = await this.currentOffer(agentId, callId);
+    if (leg) await legEnded(this.db, leg.offerId, reason);
+    const live = await this.live.get(agentId);
+    if (live?.state !== 'reserved' || live.callId !== callId) return;
+    await this.agents.change(agentId, reason === 'no_answer' ? { type: 'no_answer' } : { type: 'release' }, { offerId: live.offerId ?? undefined, callId });
+  }
+
+  async leftCall(agentId: string, callId: string): Promise<void> {
+    const legs = (await openLegs(this.db, callId)).filter((l) => l.agentId === agentId);
+    for (const l of legs) await legEnded(this.db, l.offerId, 'left');
+    const live = await this.live.get(agentId);
+    if (live?.state === 'on_call' && live.callId === callId) await this.agents.change(agentId, { type: 'hangup' }, { callId });
+  }
+
+  async agentsOnCall(callId: string): Promise<AgentOnCall[]> {
+    return (await openLegs(this.db, callId)).filter((l) => l.answered && l.channelId).map((l) => ({ agentId: l.agentId, channelId: l.channelId! }));
+  }
+
+  /** A followed leg answered: on_call and the screen pop. */
+  async observedAnswer(agentId: string, callId: string, offerId: string): Promise<void> {
+    const live = await this.live.get(agentId);
+    const res = await this.agents.change(agentId, { type: 'answer' }, { offerId: live?.offerId ?? undefined, callId });
+    if (!res.ok) return;
+    await legAnswered(this.db, offerId);
+    const call = await getCall(this.db, callId);
+    if (call) {
+      await recordOffer(this.db, { offerId, callId, agentId, channelId: null, queueId: null, reason: 'transfer' }, {
+        call,
+        extra: { offer: { id: offerId, agentId, queueId: null, attempt: 1, waitMs: 0, reason: 'transfer' } },
+      });
+    }
+  }
+
+  /** A followed leg hung up: wrap-up after a talk, released after no answer. */
+  async observedHangup(agentId: string, callId: string, offerId: string, answered: boolean): Promise<void> {
+    await legEnded(this.db, offerId, answered ? 'completed' : 'no_answer');
+    const live = await this.live.get(agentId);
+    if (answered && live?.state === 'on_call') await this.agents.change(agentId, { type: 'hangup' }, { callId });
+    if (!answered && live?.state === 'reserved' && live.callId === callId) await this.agents.change(agentId, { type: 'release' }, { offerId: live.offerId ?? undefined, callId });
+  }
+
+  private async currentOffer(agentId: string, callId: string) {
+    return (await openLegs(this.db, callId)).reverse().find((l) => l.agentId === agentId);
+  }
+}

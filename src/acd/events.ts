@@ -1,0 +1,39 @@
+// The ACD's outbox events (payloads agreed in docs/events.md): agent state changes and
+// the call.* events of a call's stay in a queue. Each is written in the transaction that
+// records what it announces.
+import type { Queryable } from '../db/pool.js';
+import { appendOutbox } from '../events/outbox.js';
+import { callSummary, type Call } from '../calls/repository.js';
+import type { StateChange } from './live-store.js';
+
+export async function announceStateChange(
+  tx: Queryable,
+  change: StateChange,
+  at: Date,
+  context: { callId?: string | null; queueId?: string | null } = {},
+): Promise<void> {
+  if (!change.changed) return;
+  await appendOutbox(tx, {
+    type: 'agent.state_changed',
+    occurredAt: at,
+    data: {
+      agentId: change.agentId,
+      from: change.from.state,
+      to: change.to.state,
+      reason: change.to.reason,
+      durationMs: Math.max(0, at.getTime() - change.from.sinceMs),
+      callId: context.callId ?? change.to.callId ?? change.from.callId ?? null,
+      queueId: context.queueId ?? null,
+    },
+  });
+}
+
+export async function announceCall(
+  tx: Queryable,
+  type: 'call.queued' | 'call.offered' | 'call.connected' | 'call.abandoned' | 'call.overflowed',
+  call: Call,
+  extra: Record<string, unknown>,
+  at = new Date(),
+): Promise<void> {
+  await appendOutbox(tx, { type, callId: call.id, pbxNode: call.pbxNode, occurredAt: at, data: { ...callSummary(call), ...extra } });
+}

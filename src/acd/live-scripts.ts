@@ -1,0 +1,55 @@
+// Lua run inside Redis, so a check and the write that depends on it are one step for
+// every instance. Agent hash fields: state, reason, since, callId, pending, offerId, version.
+
+/**
+ * Compare-and-set of an agent's status. KEYS: agent hash, agent reservation, call
+ * reservation (of the call the agent was reserved for). ARGV: expected version, the
+ * offer id whose reservation keys to drop ('' for none), then field/value pairs.
+ * Returns the new version, or -1 when someone else changed the agent first.
+ */
+export const CAS_AGENT = `
+local v = redis.call('HGET', KEYS[1], 'version') or '0'
+if v ~= ARGV[1] then return -1 end
+for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local off = ARGV[2]
+if off ~= '' then
+  if redis.call('GET', KEYS[2]) == off then redis.call('DEL', KEYS[2]) end
+  local c = redis.call('GET', KEYS[3])
+  if c and string.sub(c, -string.len(off)) == off then redis.call('DEL', KEYS[3]) end
+end
+return redis.call('HINCRBY', KEYS[1], 'version', 1)
+`;
+
+/**
+ * Offers a ready agent one call. KEYS: agent hash, agent reservation, call reservation.
+ * ARGV: call id, offer id, ttl ms, now ms, agent id, ring-all group id ('' for none: one
+ * agent per call; with a group, every agent reserved under it may ring for the call). Refuses an agent who is not ready
+ * and a call already offered to someone, so two instances can never double-assign.
+ * Both reservation keys expire: a crashed instance leaves nothing reserved for long.
+ */
+export const RESERVE = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return {'missing', ''} end
+if state == 'reserved' and redis.call('EXISTS', KEYS[2]) == 0 then return {'expired', state} end
+if state ~= 'ready' then return {'busy', state} end
+local taken = redis.call('GET', KEYS[3])
+local group = ARGV[6] or ''
+if taken and not (group ~= '' and taken == 'group ' .. group) then return {'call_taken', taken} end
+local since = redis.call('HGET', KEYS[1], 'since') or ARGV[4]
+local pending = redis.call('HGET', KEYS[1], 'pending') or ''
+redis.call('HSET', KEYS[1], 'state', 'reserved', 'reason', '', 'since', ARGV[4], 'callId', ARGV[1], 'offerId', ARGV[2])
+redis.call('HINCRBY', KEYS[1], 'version', 1)
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+if group ~= '' then
+  redis.call('SET', KEYS[3], 'group ' .. group, 'PX', ARGV[3])
+else
+  redis.call('SET', KEYS[3], ARGV[5] .. ' ' .. ARGV[2], 'PX', ARGV[3])
+end
+return {'ok', since, pending}
+`;
+
+/** Ends a ring-all round's hold on the call. KEYS: call reservation. ARGV: group id. */
+export const RELEASE_GROUP = `
+if redis.call('GET', KEYS[1]) == 'group ' .. ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;

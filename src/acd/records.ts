@@ -1,0 +1,99 @@
+// What the ACD keeps in Postgres about calls: agent legs (so call control finds an
+// agent's channel of a call), queue entries and outcomes (the day's statistics), each
+// written with the outbox event that announces it.
+import { withTransaction, type Db, type Queryable } from '../db/pool.js';
+import { getCall, type Call } from '../calls/repository.js';
+import { announceCall } from './events.js';
+
+export type OfferReason = 'queue' | 'transfer' | 'consult';
+
+export async function recordOffer(
+  db: Db,
+  o: { offerId: string; callId: string; agentId: string; channelId: string | null; queueId: string | null; reason: OfferReason },
+  announce?: { call: Call; extra: Record<string, unknown> },
+): Promise<void> {
+  await withTransaction(db, async (tx) => {
+    await tx.query(
+      `INSERT INTO acd_agent_legs (offer_id, call_id, agent_id, channel_id, queue_id, reason) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (offer_id) DO UPDATE SET channel_id = COALESCE(EXCLUDED.channel_id, acd_agent_legs.channel_id)`,
+      [o.offerId, o.callId, o.agentId, o.channelId, o.queueId, o.reason],
+    );
+    if (announce) await announceCall(tx, 'call.offered', announce.call, announce.extra);
+  });
+}
+
+export async function legAnswered(db: Queryable, offerId: string): Promise<void> {
+  await db.query('UPDATE acd_agent_legs SET answered_at = now() WHERE offer_id = $1 AND answered_at IS NULL', [offerId]);
+}
+
+export async function legEnded(db: Queryable, offerId: string, outcome: string): Promise<void> {
+  await db.query('UPDATE acd_agent_legs SET ended_at = now(), outcome = $2 WHERE offer_id = $1 AND ended_at IS NULL', [offerId, outcome]);
+}
+
+export interface LegRow {
+  offerId: string;
+  callId: string;
+  agentId: string;
+  channelId: string | null;
+  queueId: string | null;
+  reason: OfferReason;
+  answered: boolean;
+}
+
+/** Agent legs of this call not yet ended. */
+export async function openLegs(db: Queryable, callId: string): Promise<LegRow[]> {
+  const { rows } = await db.query(
+    `SELECT offer_id, call_id, agent_id, channel_id, queue_id, reason, answered_at IS NOT NULL AS answered
+     FROM acd_agent_legs WHERE call_id = $1 AND ended_at IS NULL ORDER BY offered_at`,
+    [callId],
+  );
+  return rows.map(toLeg);
+}
+
+export async function openLegByChannel(db: Queryable, channelId: string): Promise<LegRow | undefined> {
+  const { rows } = await db.query(
+    `SELECT offer_id, call_id, agent_id, channel_id, queue_id, reason, answered_at IS NOT NULL AS answered
+     FROM acd_agent_legs WHERE channel_id = $1 AND ended_at IS NULL`,
+    [channelId],
+  );
+  return rows[0] ? toLeg(rows[0]) : undefined;
+}
+
+/** Every open leg (a takeover finds the calls the previous owner left). */
+export async function allOpenLegs(db: Queryable): Promise<LegRow[]> {
+  const { rows } = await db.query(
+    `SELECT offer_id, call_id, agent_id, channel_id, queue_id, reason, answered_at IS NOT NULL AS answered
+     FROM acd_agent_legs WHERE ended_at IS NULL`,
+  );
+  return rows.map(toLeg);
+}
+
+function toLeg(r: Record<string, any>): LegRow {
+  return { offerId: r.offer_id, callId: r.call_id, agentId: r.agent_id, channelId: r.channel_id, queueId: r.queue_id, reason: r.reason, answered: r.answered };
+}
+
+export async function recordEntry(db: Db, callId: string, queueId: string, overflowFrom: string | null, extra: Record<string, unknown>): Promise<Call | undefined> {
+  return withTransaction(db, async (tx) => {
+    await tx.query('INSERT INTO acd_queue_entries (queue_id, call_id, overflow_from) VALUES ($1, $2, $3)', [queueId, callId, overflowFrom]);
+    const call = await getCall(tx, callId);
+    if (call) await announceCall(tx, 'call.queued', call, extra);
+    return call;
+  });
+}
+
+export async function recordOutcome(
+  db: Db,
+  o: { callId: string; queueId: string; outcome: 'answered' | 'abandoned' | 'overflowed' | 'left'; waitMs: number; short?: boolean; enteredMs: number },
+  announce?: { type: 'call.connected' | 'call.abandoned' | 'call.overflowed'; extra: Record<string, unknown> },
+): Promise<void> {
+  await withTransaction(db, async (tx) => {
+    await tx.query(
+      'INSERT INTO acd_queue_outcomes (queue_id, call_id, outcome, wait_ms, short, entered_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [o.queueId, o.callId, o.outcome, Math.round(o.waitMs), o.short ?? false, new Date(o.enteredMs)],
+    );
+    if (announce) {
+      const call = await getCall(tx, o.callId);
+      if (call) await announceCall(tx, announce.type, call, announce.extra);
+    }
+  });
+}

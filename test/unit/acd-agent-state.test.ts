@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { applyCommand, initialStatus, type AgentCommand, type AgentStatus } from '../../src/acd/agent-state.js';
+
+function run(commands: AgentCommand[], start: AgentStatus = initialStatus(0)): AgentStatus {
+  let s = start;
+  commands.forEach((c, i) => {
+    const t = applyCommand(s, c, (i + 1) * 1000);
+    if (!t.ok) throw new Error(t.detail);
+    s = t.status;
+  });
+  return s;
+}
+
+describe('agent state machine', () => {
+  it('logs in to not_ready, then ready', () => {
+    const s = run([{ type: 'login' }]);
+    expect(s).toMatchObject({ state: 'not_ready', reason: 'login', sinceMs: 1000 });
+    expect(run([{ type: 'login' }, { type: 'ready' }]).state).toBe('ready');
+  });
+
+  it('walks a whole call: reserved, on_call, wrap_up, ready', () => {
+    const s = run([{ type: 'login' }, { type: 'ready' }, { type: 'reserve', callId: 'c1' }]);
+    expect(s).toMatchObject({ state: 'reserved', callId: 'c1' });
+    const onCall = run([{ type: 'answer' }], s);
+    expect(onCall).toMatchObject({ state: 'on_call', callId: 'c1' });
+    const wrap = run([{ type: 'hangup' }], onCall);
+    expect(wrap).toMatchObject({ state: 'wrap_up', callId: 'c1' });
+    expect(run([{ type: 'wrap_up_done' }], wrap)).toMatchObject({ state: 'ready', callId: null });
+  });
+
+  it('takes a not_ready asked during a call once the wrap-up ends', () => {
+    const s = run([{ type: 'login' }, { type: 'ready' }, { type: 'reserve', callId: 'c1' }, { type: 'answer' }, { type: 'not_ready', reason: 'lunch' }]);
+    expect(s).toMatchObject({ state: 'on_call', pendingNotReady: 'lunch' });
+    expect(run([{ type: 'hangup' }, { type: 'wrap_up_done' }], s)).toMatchObject({ state: 'not_ready', reason: 'lunch' });
+  });
+
+  it('sends an agent who does not answer to not_ready("no answer")', () => {
+    const s = run([{ type: 'login' }, { type: 'ready' }, { type: 'reserve', callId: 'c1' }, { type: 'no_answer' }]);
+    expect(s).toMatchObject({ state: 'not_ready', reason: 'no answer', callId: null });
+  });
+
+  it('returns a released agent to ready', () => {
+    expect(run([{ type: 'login' }, { type: 'ready' }, { type: 'reserve', callId: 'c1' }, { type: 'release' }]).state).toBe('ready');
+  });
+
+  it('refuses illegal changes with the current state', () => {
+    const onCall = run([{ type: 'login' }, { type: 'ready' }, { type: 'reserve', callId: 'c1' }, { type: 'answer' }]);
+    for (const cmd of [{ type: 'ready' }, { type: 'logout' }, { type: 'login' }, { type: 'reserve', callId: 'c2' }] as AgentCommand[]) {
+      const t = applyCommand(onCall, cmd, 9000);
+      expect(t.ok).toBe(false);
+      if (!t.ok) expect(t.state).toBe('on_call');
+    }
+    const out = initialStatus(0);
+    for (const cmd of [{ type: 'ready' }, { type: 'not_ready', reason: 'x' }, { type: 'answer' }, { type: 'hangup' }] as AgentCommand[]) {
+      expect(applyCommand(out, cmd, 1).ok).toBe(false);
+    }
+  });
+
+  it('treats repeating the current state as no change', () => {
+    const ready = run([{ type: 'login' }, { type: 'ready' }]);
+    const t = applyCommand(ready, { type: 'ready' }, 5000);
+    expect(t).toMatchObject({ ok: true, changed: false });
+    const nr = run([{ type: 'not_ready', reason: 'break' }], ready);
+    expect(applyCommand(nr, { type: 'not_ready', reason: 'break' }, 9000)).toMatchObject({ ok: true, changed: false });
+    expect(applyCommand(nr, { type: 'not_ready', reason: 'lunch' }, 9000)).toMatchObject({ ok: true, changed: true, status: { reason: 'lunch' } });
+  });
+
+  it('logs out from ready, not_ready and wrap-up', () => {
+    for (const path of [[{ type: 'ready' }], [], [{ type: 'ready' }, { type: 'reserve', callId: 'c' }, { type: 'answer' }, { type: 'hangup' }]] as AgentCommand[][]) {
+      expect(run([{ type: 'login' }, ...path, { type: 'logout' }]).state).toBe('logged_out');
+    }
+  });
+});
