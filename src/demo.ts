@@ -32,6 +32,7 @@ async function main(): Promise<void> {
 
   let databaseUrl = env.DATABASE_URL;
   let namedStatements = 'true';
+  let poolMax = env.DATABASE_POOL_MAX ?? '10';
   // PGlite does not deliver NOTIFY between connections, which the call detail cache needs.
   let callCache = env.CALL_CACHE ?? 'true';
   if (!databaseUrl) {
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
     databaseUrl = pg.url;
     namedStatements = 'false';
     callCache = 'false';
+    // PGlite is one session: statements from several connections interleave inside it.
+    poolMax = '1';
   }
 
   const sim = await startSimulator({
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
     ...env,
     DATABASE_URL: databaseUrl,
     DATABASE_NAMED_STATEMENTS: namedStatements,
+    DATABASE_POOL_MAX: poolMax,
     CALL_CACHE: callCache,
     REDIS_URL: redis.url,
     REDIS_PREFIX: env.REDIS_PREFIX ?? 'cti-demo',
@@ -73,6 +77,8 @@ async function main(): Promise<void> {
     WEBHOOK_ALLOW_PRIVATE: 'true',
     LOG_LEVEL: env.LOG_LEVEL ?? 'info',
     IVR_SECRETS: JSON.stringify({ 'crm-token': crmToken }),
+    // Key 0 of the hotline: the operator's phone.
+    TRANSFER_DESTINATIONS: env.TRANSFER_DESTINATIONS ?? JSON.stringify({ operator: '1009' }),
   });
   const service = await startService(config, log);
   cleanups.unshift(() => service.stop());
@@ -85,6 +91,7 @@ async function main(): Promise<void> {
   await createMailbox(service.db, 'orders-after-hours', { name: 'Order hotline after hours', kind: 'general' });
 
   const { key } = await createApiKey(service.db, { name: 'demo-admin', scopes: ['admin'] });
+  await staffSalesQueue(service.url, key);
   const receiver = await startReceiver();
   cleanups.push(receiver.close);
   const res = await fetch(`${service.url}/v1/webhooks`, {
@@ -103,13 +110,17 @@ cti-bridge demo is running
   health          ${service.url}/readyz   metrics ${service.url}/metrics
   PBX simulator   control ${sim.control.url}  (POST /calls {"from":"+15551230001","to":"100"})
   IVR             DID 100 runs the order hotline flow: GET /v1/flows/order-hotline
+  ACD             queue "sales" (key 1) with agents ada, grace and linus on the simulator's phones 1001-1003:
+                  GET /v1/queues/sales/stats, GET /v1/agents, POST /v1/agents/ada/state {"action":"not_ready","reason":"lunch"}
   webhooks        verified deliveries are printed below as they arrive
 Ctrl-C stops everything.
 `);
 
   const everyMs = Number(env.DEMO_CALL_EVERY_MS ?? 5000);
   let n = 0;
-  // Each demo caller asks for an order's status (2, then the order number) and hangs up.
+  // Every other demo caller asks for an order's status (2, then the order number) and hangs
+  // up; the others press 1 to place an order, wait in the sales queue, talk with an agent
+  // (the simulator's phones answer after two seconds) and hang up.
   const control = (path: string, body: unknown) =>
     fetch(`${sim.control.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const trickle = setInterval(() => {
@@ -119,6 +130,11 @@ Ctrl-C stops everything.
       .then((res) => res.json() as Promise<{ channelId: string }>)
       .then(({ channelId }) => {
         const later = (ms: number, path: string, body: unknown) => setTimeout(() => void control(path, body).catch(() => {}), ms);
+        if (n % 2 === 0) {
+          later(3_000, `/channels/${channelId}/dtmf`, { digits: '1' });
+          later(30_000, `/channels/${channelId}/hangup`, { cause: 16 });
+          return;
+        }
         later(3_000, `/channels/${channelId}/dtmf`, { digits: '2' });
         later(5_000, `/channels/${channelId}/dtmf`, { digits: `${100000 + n}#`, gapMs: 150 });
         later(14_000, `/channels/${channelId}/hangup`, { cause: 16 });
@@ -126,6 +142,37 @@ Ctrl-C stops everything.
       .catch(() => {});
   }, everyMs);
   cleanups.unshift(async () => clearInterval(trickle));
+}
+
+/** The sales queue of the hotline and three agents on the simulator's phones, set up as an integrator would. */
+async function staffSalesQueue(base: string, key: string): Promise<void> {
+  const api = async (method: string, path: string, body: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok && res.status !== 409) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  };
+  await api('PUT', '/v1/skills/orders', { description: 'Order taking' });
+  await api('POST', '/v1/queues', {
+    id: 'sales',
+    name: 'Sales',
+    skills: { orders: 1 },
+    serviceLevel: { percent: 90, seconds: 10 },
+    announceEverySeconds: 20,
+    priorityRules: [{ field: 'vip', equals: 'true', add: 10 }],
+  });
+  const agents = [
+    ['ada', 'Ada Lovelace', 'PJSIP/1001', 5],
+    ['grace', 'Grace Hopper', 'PJSIP/1002', 4],
+    ['linus', 'Linus Torvalds', 'PJSIP/1003', 3],
+  ] as const;
+  for (const [id, name, endpoint, level] of agents) {
+    await api('POST', '/v1/agents', { id, name, endpoint, skills: { orders: level }, wrapUpSeconds: 5 });
+    await api('POST', `/v1/agents/${id}/state`, { action: 'login' });
+    await api('POST', `/v1/agents/${id}/state`, { action: 'ready' });
+  }
 }
 
 async function startReceiver() {
