@@ -7,7 +7,7 @@ import { DEFAULT_DIAL_POLICY, checkDestination, type DialPolicy } from '../calls
 import type { Db } from '../db/pool.js';
 import { ProblemError, notFound } from '../api/problem.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
-import { isTimeZone } from '../planning/local-time.js';
+import { isTimeZone } from '../local-time.js';
 import { CsvError, parseContactsCsv, type RejectedRow } from './contacts-csv.js';
 import type { Campaign, ContactInput } from './model.js';
 import {

@@ -2,7 +2,7 @@
 // contact. Calling hours bind every call, call-backs included (the law on unsolicited
 // calls does not bend for a convenient time); a call-back the customer asked for is made
 // even when the attempts are used up.
-import { localTime } from '../planning/local-time.js';
+import { localTime } from '../local-time.js';
 import type { CallingWindow, Campaign, Contact, ContactStatus, Outcome } from './model.js';
 
 export interface DueOptions {

@@ -4,7 +4,8 @@
 // secrets and capabilities. Every problem is reported, each with its JSON pointer.
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
-import { isValidTimeZone, parseInterval } from './calendar.js';
+import { isTimeZone } from '../local-time.js';
+import { parseInterval } from './calendar.js';
 import type { Condition, Flow, FlowNode, FlowProblem } from './contract.js';
 import { FlowShellSchema, NodeSchemas } from './schema.js';
 
@@ -113,7 +114,7 @@ function regexProblem(source: string, p: string, anchored: boolean): FlowProblem
 function calendarProblems(flow: Flow): FlowProblem[] {
   const out: FlowProblem[] = [];
   for (const [name, cal] of Object.entries(flow.calendars ?? {})) {
-    if (!isValidTimeZone(cal.timeZone)) out.push({ pointer: pointer('calendars', name, 'timeZone'), message: `unknown time zone "${cal.timeZone}"` });
+    if (!isTimeZone(cal.timeZone)) out.push({ pointer: pointer('calendars', name, 'timeZone'), message: `unknown time zone "${cal.timeZone}"` });
     for (const [day, intervals] of Object.entries(cal.weekly)) {
       (intervals ?? []).forEach((text, i) => {
         if (!parseInterval(text)) out.push({ pointer: pointer('calendars', name, 'weekly', day, i), message: `"${text}" is not an interval HH:MM-HH:MM with its end after its start` });

@@ -1,7 +1,7 @@
 // A 24-hour forecast per half hour from history: the mean of the same weekday over the
 // last weeks (call volumes follow the week), or of every past day when no such weekday
 // is in the history. Each slot is then staffed by Erlang C (and A).
-import { addDays, weekdayOf } from './local-time.js';
+import { addDays, weekdayOf } from '../local-time.js';
 import { staffing, type StaffingModelResult } from './staffing.js';
 
 export const SLOTS_PER_DAY = 48;

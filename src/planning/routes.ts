@@ -7,7 +7,7 @@ import { authProblems, problemResponses } from '../api/schemas.js';
 import { UnstableQueue } from './erlang.js';
 import { forecast, lookbackDates } from './forecast.js';
 import { historicalHandleSeconds, offeredHistory } from './history.js';
-import { addDays, isTimeZone } from './local-time.js';
+import { addDays, isTimeZone } from '../local-time.js';
 import { ForecastBody, ForecastResponse, StaffingBody, StaffingResponse } from './schemas.js';
 import { StaffingError, staffing } from './staffing.js';
 

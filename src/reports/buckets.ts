@@ -1,6 +1,6 @@
 // Report intervals in the centre's time zone: 15/30/60 minutes, day, month. Spans (time in
 // a state, on hold) are split across the intervals they overlap.
-import { addDays, localMidnight, localTime, zoneOffsetMs } from '../planning/local-time.js';
+import { addDays, localMidnight, localTime, zoneOffsetMs } from '../local-time.js';
 
 export type Granularity = '15m' | '30m' | '60m' | 'day' | 'month';
 

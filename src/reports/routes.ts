@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/pool.js';
 import { ProblemError } from '../api/problem.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
-import { addDays, isTimeZone, localMidnight } from '../planning/local-time.js';
+import { addDays, isTimeZone, localMidnight } from '../local-time.js';
 import type { Granularity } from './buckets.js';
 import { toCsv } from './csv.js';
 import { readJournal } from './journal.js';

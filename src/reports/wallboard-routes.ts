@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 import type { WebSocket } from 'ws';
 import { ProblemError } from '../api/problem.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
-import { isTimeZone } from '../planning/local-time.js';
+import { isTimeZone } from '../local-time.js';
 import { WALLBOARD_CSS, WALLBOARD_HTML, WALLBOARD_JS } from './wallboard-page.js';
 import type { WallboardOptions } from './wallboard-state.js';
 import type { WallboardTokens } from './wallboard-token.js';

@@ -1,7 +1,7 @@
 // What a wall display shows, folded from live events: callers waiting per queue, today's
 // service level per queue, agents by state. Pure: events in, a view out. No caller data
 // leaves this module — a wall screen is seen by everyone in the room.
-import { localMidnight, localTime } from '../planning/local-time.js';
+import { localMidnight, localTime } from '../local-time.js';
 import type { JournalEvent } from './kpi.js';
 
 interface Outcome {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isOpen, localTime, parseInterval } from '../../src/ivr/calendar.js';
+import { isOpen, parseInterval } from '../../src/ivr/calendar.js';
+import { localTime } from '../../src/local-time.js';
 import type { BusinessCalendar } from '../../src/ivr/contract.js';
 import { DEMO_FLOW } from '../../src/ivr/demo-flow.js';
 import { Call } from './ivr-driver.js';
@@ -19,7 +20,7 @@ describe('business hours', () => {
 
   it('uses the local weekday, not the UTC one', () => {
     // Sunday 2026-11-22 20:30 UTC is Monday 04:30 in Shanghai (closed); 2026-11-23 01:00 UTC is Monday 09:00
-    expect(localTime(new Date('2026-11-22T20:30:00Z'), 'Asia/Shanghai')).toEqual({ date: '2026-11-23', weekday: 1, minutes: 270 });
+    expect(localTime(new Date('2026-11-22T20:30:00Z'), 'Asia/Shanghai')).toEqual({ date: '2026-11-23', weekday: 1, minuteOfDay: 270 });
     expect(isOpen(shanghai, new Date('2026-11-23T01:00:00Z'))).toBe(true);
   });
 
