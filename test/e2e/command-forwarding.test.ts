@@ -1,7 +1,7 @@
 // Two instances on one simulated PBX behind one load balancer: instance A owns the node,
 // the client talks to instance B only. Click-to-dial (with its Idempotency-Key), hold and
-// a blind transfer sent to B are run by A over the command bus; A's problems reach the
-// client unchanged. A frozen owner gives a 504, a dead one (its lease not yet lapsed, so
+// a blind transfer sent to B are run by A over the command bus, and so is voicemail's
+// greeting by phone; A's problems reach the client unchanged. A frozen owner gives a 504, a dead one (its lease not yet lapsed, so
 // no new owner) a 503 at once: a clear problem, never a hang.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import { startService, type Service } from '../../src/main.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
-import { serviceEnv } from '../helpers/service.js';
+import { serviceEnv, simControl } from '../helpers/service.js';
 import { waitFor, waitUntil } from '../helpers/wait.js';
 import { channelOfPhone, onHold, together, type CallCtlWorld } from './callctl-fixture.js';
 
@@ -117,6 +117,16 @@ describe('commands on an instance that does not own the PBX node', () => {
     await waitFor('the transfer to complete', async () => (await viaB<{ state: string }>('GET', `/v1/transfers/${res.body.id}`)).body.state === 'completed');
     const target = await waitFor('agent B to ring', () => channelOfPhone(world(), '1002'));
     await waitUntil(() => together(world(), customer, target), 'the customer talking with agent B');
+  });
+
+  it("voicemail's greeting by phone through B: the owner's PBX calls the extension", async () => {
+    expect((await viaB('POST', '/v1/mailboxes', { id: 'desk', name: 'Desk', kind: 'general' })).status).toBe(201);
+    const res = await viaB<{ channelId: string; extension: string }>('POST', '/v1/mailboxes/desk/greeting/record', { extension: '1003' });
+    expect(res.status).toBe(202);
+    expect(res.body.extension).toBe('1003');
+    const phone = await waitFor('extension 1003 to be called', () => channelOfPhone(world(), '1003'));
+    expect(phone).toBe(res.body.channelId);
+    await simControl(sim, `/channels/${phone}/hangup`);
   });
 
   it('a frozen owner: 504 after the command timeout, not a hang', async () => {
