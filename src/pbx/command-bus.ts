@@ -132,7 +132,6 @@ export class CommandBus {
             504,
             `the instance driving PBX node ${pbxNode} did not answer within ${this.o.timeoutMs} ms; the command may or may not have run`,
             { pbxNode },
-            'Gateway Timeout',
           ),
         );
       }, this.o.timeoutMs);

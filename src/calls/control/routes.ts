@@ -39,7 +39,7 @@ export async function callControlRoutes(app: FastifyInstance, opts: CallControlR
           'A retried request with the same `Idempotency-Key` returns the same call (200).',
         headers: IdempotencyHeaders,
         body: DialBody,
-        response: { 200: CallSummary, 201: CallSummary, ...problemResponses(...authProblems, 422, 503) },
+        response: { 200: CallSummary, 201: CallSummary, ...problemResponses(...authProblems, 422, 503, 504) },
       },
     },
     async (req, reply) => {
@@ -66,7 +66,7 @@ export async function callControlRoutes(app: FastifyInstance, opts: CallControlR
       `/v1/calls/:id/${path}`,
       {
         config: { scopes: ['calls:write'] },
-        schema: { tags: ['calls'], summary, params: CallIdParams, response: { 204: Type.Null({ description: 'Done' }), ...problemResponses(...authProblems, 404, 409, 503) } },
+        schema: { tags: ['calls'], summary, params: CallIdParams, response: { 204: Type.Null({ description: 'Done' }), ...problemResponses(...authProblems, 404, 409, 503, 504) } },
       },
       async (req, reply) => {
         await registry.run(await nodeOfCall(db, req.params.id), command, args(req.params.id));
@@ -83,7 +83,7 @@ export async function callControlRoutes(app: FastifyInstance, opts: CallControlR
     '/v1/calls/:id/dtmf',
     {
       config: { scopes: ['calls:write'] },
-      schema: { tags: ['calls'], summary: 'Send digits to the far end', params: CallIdParams, body: DtmfBody, response: { 204: Type.Null({ description: 'Sent' }), ...problemResponses(...authProblems, 404, 409, 503) } },
+      schema: { tags: ['calls'], summary: 'Send digits to the far end', params: CallIdParams, body: DtmfBody, response: { 204: Type.Null({ description: 'Sent' }), ...problemResponses(...authProblems, 404, 409, 503, 504) } },
     },
     async (req, reply) => {
       await registry.run(await nodeOfCall(db, req.params.id), 'dtmf', { callId: req.params.id, digits: req.body.digits });

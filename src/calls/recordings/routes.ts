@@ -20,7 +20,7 @@ export async function recordingRoutes(app: FastifyInstance, opts: { db: Db; regi
     '/v1/calls/:id/recordings',
     {
       config: { scopes: ['calls:write'] },
-      schema: { tags: ['recordings'], summary: "Start recording the call's conversation", params: CallIdParams, response: { 201: RecordingSchema, ...problemResponses(...authProblems, 404, 409, 503) } },
+      schema: { tags: ['recordings'], summary: "Start recording the call's conversation", params: CallIdParams, response: { 201: RecordingSchema, ...problemResponses(...authProblems, 404, 409, 503, 504) } },
     },
     async (req, reply) => {
       const call = await getCall(db, req.params.id);
@@ -59,7 +59,7 @@ export async function recordingRoutes(app: FastifyInstance, opts: { db: Db; regi
       `/v1/recordings/:id/${op}`,
       {
         config: { scopes: ['calls:write'] },
-        schema: { tags: ['recordings'], summary: `${op[0]!.toUpperCase()}${op.slice(1)} the recording`, params: RecordingIdParams, response: { 200: RecordingSchema, ...problemResponses(...authProblems, 404, 409, 503) } },
+        schema: { tags: ['recordings'], summary: `${op[0]!.toUpperCase()}${op.slice(1)} the recording`, params: RecordingIdParams, response: { 200: RecordingSchema, ...problemResponses(...authProblems, 404, 409, 503, 504) } },
       },
       async (req) => {
         const rec = await getRecording(db, req.params.id);
@@ -77,7 +77,7 @@ export async function recordingRoutes(app: FastifyInstance, opts: { db: Db; regi
         tags: ['recordings'],
         summary: 'The recorded audio (WAV); one byte range per request (Range: bytes=…)',
         params: RecordingIdParams,
-        response: { ...problemResponses(...authProblems, 404, 409, 416, 503) },
+        response: { ...problemResponses(...authProblems, 404, 409, 416, 503, 504) },
       },
     },
     async (req, reply) => {

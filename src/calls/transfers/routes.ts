@@ -29,7 +29,7 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
         description: 'The customer hears music while the target rings and while the agents consult. No answer within `timeout` gives the customer back.',
         params: CallIdParams,
         body: StartTransferBody,
-        response: { 201: TransferSchema, ...problemResponses(...authProblems, 404, 409, 422, 503) },
+        response: { 201: TransferSchema, ...problemResponses(...authProblems, 404, 409, 422, 503, 504) },
       },
     },
     async (req, reply) => {
@@ -59,7 +59,7 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
           'For channels that never entered cti-bridge’s app. Blind: the party talking with `channel` goes to the target and `channel` leaves. ' +
           'Attended: that party hears music while `channel` consults the target; then `/v1/channel-transfers/complete` or `/cancel`.',
         body: ChannelTransferBody,
-        response: { 200: ChannelTransferResult, ...problemResponses(...authProblems, 404, 409, 422, 503) },
+        response: { 200: ChannelTransferResult, ...problemResponses(...authProblems, 404, 409, 422, 503, 504) },
       },
     },
     async (req) => {
@@ -76,7 +76,7 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
       `/v1/channel-transfers/${command}`,
       {
         config: { scopes: ['calls:write'] },
-        schema: { tags: ['transfers'], summary, body: ChannelCommandBody, response: { 204: Type.Null({ description: 'Sent to the PBX' }), ...problemResponses(...authProblems, 404, 409, 422, 503) } },
+        schema: { tags: ['transfers'], summary, body: ChannelCommandBody, response: { 204: Type.Null({ description: 'Sent to the PBX' }), ...problemResponses(...authProblems, 404, 409, 422, 503, 504) } },
       },
       async (req, reply) => {
         await registry.runOnAny(req.body.pbxNode, 'channelTransferCommand', { channel: req.body.channel, command });
@@ -107,7 +107,7 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
       `/v1/transfers/:id/${path}`,
       {
         config: { scopes: ['calls:write'] },
-        schema: { tags: ['transfers'], summary, params: TransferIdParams, response: { 200: TransferSchema, ...problemResponses(...authProblems, 404, 409, 503) } },
+        schema: { tags: ['transfers'], summary, params: TransferIdParams, response: { 200: TransferSchema, ...problemResponses(...authProblems, 404, 409, 503, 504) } },
       },
       async (req) => {
         const t = await getTransfer(db, req.params.id);
