@@ -47,8 +47,13 @@ export class AgentsService {
     const now = Date.now();
     if (cmd.type === 'login') await this.live.ensure(agentId, now);
     const result = await this.live.apply(agentId, cmd, now, options.offerId, { callId: options.callId ?? null, queueId: options.queueId ?? null });
-    if (result.ok && result.change.changed) await this.announce(agentId);
+    // A change that found nothing to do may still have swept a lapsed reservation first.
+    if (result.ok) await (result.change.changed ? this.announce(agentId) : this.drain());
     return result;
+  }
+
+  private async drain(): Promise<void> {
+    await drainStateEvents(this.db, this.redis, this.prefix).catch(() => 0);
   }
 
   /**
@@ -56,7 +61,7 @@ export class AgentsService {
    * so it is there when the request answers; a failure here is left to the relay.
    */
   async announce(agentId: string): Promise<void> {
-    await drainStateEvents(this.db, this.redis, this.prefix).catch(() => 0);
+    await this.drain();
     await this.signal(agentId);
   }
 
