@@ -112,7 +112,8 @@ export class CommandBus {
   /** This instance now drives the node: it answers the node's commands. */
   async serve(pbxNode: string): Promise<void> {
     this.served.add(pbxNode);
-    await this.sub?.subscribe(this.nodeChannel(pbxNode));
+    // Redis away: the subscriber re-subscribes by itself when it reconnects.
+    await this.sub?.subscribe(this.nodeChannel(pbxNode)).catch((err: Error) => this.o.log.warn({ err: err.message, pbxNode }, 'command bus could not subscribe yet'));
   }
 
   async unserve(pbxNode: string): Promise<void> {
