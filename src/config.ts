@@ -64,6 +64,8 @@ const EnvSchema = Type.Object({
   // Standard Webhooks secret (whsec_...) the logistics partner signs its updates with.
   LOGISTICS_INBOUND_SECRET: Type.Optional(Type.String({ minLength: 8 })),
   LEASE_TTL_MS: Type.Integer({ default: 10_000, minimum: 1_000 }),
+  // How long a command forwarded to the instance owning a PBX node may take to be answered.
+  COMMAND_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 600, minimum: 1 }),
   BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
   // Signs the short-lived WebSocket stream tokens; instances behind one load balancer share it.
@@ -145,6 +147,7 @@ export interface Config {
   connectors: ConnectorConfig[];
   logisticsInboundSecret: string | undefined;
   leaseTtlMs: number;
+  commandTimeoutMs: number;
   callControl: CallControlConfig;
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
@@ -336,6 +339,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     connectors: parseConnectorsVar(env.CONNECTORS),
     logisticsInboundSecret: env.LOGISTICS_INBOUND_SECRET,
     leaseTtlMs: env.LEASE_TTL_MS,
+    commandTimeoutMs: env.COMMAND_TIMEOUT_MS,
     callControl: {
       trunk: env.CALLS_TRUNK,
       callerId: env.CALLS_CALLER_ID || null,

@@ -33,6 +33,7 @@ import { logisticsRoutes } from './orders/logistics-routes.js';
 import { cdrRoutes } from './cdrs/routes.js';
 import { asteriskCdrCapability } from './cdrs/asterisk-cdr.js';
 import { createLogger, type Logger } from './log.js';
+import { CommandBus, NoOwnerError } from './pbx/command-bus.js';
 import { PbxNode } from './pbx/node.js';
 import { planningRoutes } from './planning/routes.js';
 import { reportRoutes } from './reports/routes.js';
@@ -85,7 +86,11 @@ export async function startService(config: Config, log: Logger = createLogger(co
   const acd = new AcdCore({ db, redis, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, log });
   await acd.start();
 
-  const callControl = new CallControlRegistry();
+  // Commands for a PBX node reach its owner whichever instance the request landed on.
+  const commands = new CommandBus({ redis, redisUrl: config.redisUrl, prefix: config.redisPrefix, instanceId: config.instanceId, timeoutMs: config.commandTimeoutMs, log });
+  await commands.start();
+  const nodeIds = config.pbxNodes.map((n) => n.id);
+  const callControl = new CallControlRegistry({ bus: commands, pbxNodes: nodeIds });
   const appFor = (pbxNode: string) => config.pbxNodes.find((n) => n.id === pbxNode)?.ari.app ?? 'cti-bridge';
   const capabilities = [callControlCapability({ registry: callControl, config: config.callControl, appFor, desk: extras.agentDesk ?? acd.desk })];
 
@@ -116,14 +121,25 @@ export async function startService(config: Config, log: Logger = createLogger(co
         ],
       }),
   );
+  // Voicemail's PBX work runs on a node's owner too: here, or forwarded like call control.
+  const mwiThrough = async (pbxNode: string, mailboxId: string): Promise<void> => {
+    const ari = nodes.find((n) => n.id === pbxNode && n.isOwner)?.ariClient;
+    if (ari) await publishMwi(ari, db, mailboxId, config.voicemail.mwiContext, log);
+  };
+  commands.register('voicemail.recordGreeting', (pbxNode, a) => recordGreetingByPhone(pbxNode, (a as { mailboxId: string }).mailboxId, (a as { number: string }).number));
+  commands.register('voicemail.publishMwi', (pbxNode, a) => mwiThrough(pbxNode, (a as { mailboxId: string }).mailboxId));
   const recordGreeting = async (mailboxId: string, number: string): Promise<string | undefined> => {
     const owner = nodes.find((n) => n.isOwner && n.ariClient);
-    return owner ? recordGreetingByPhone(owner.id, mailboxId, number) : undefined;
+    if (owner) return recordGreetingByPhone(owner.id, mailboxId, number);
+    return (await commands.sendToAny(nodeIds, 'voicemail.recordGreeting', { mailboxId, number })) as string;
   };
-  /** A mailbox's lamp through whichever node this instance holds (the holder republishes all at connect). */
+  /** A mailbox's lamp through one node's owner (an owner republishes all lamps when it connects). */
   const publishMailbox = async (mailboxId: string): Promise<void> => {
-    const ari = nodes.find((n) => n.isOwner)?.ariClient;
-    if (ari) await publishMwi(ari, db, mailboxId, config.voicemail.mwiContext, log);
+    const owner = nodes.find((n) => n.isOwner);
+    if (owner) return mwiThrough(owner.id, mailboxId);
+    await commands.sendToAny(nodeIds, 'voicemail.publishMwi', { mailboxId }).catch((err: unknown) => {
+      if (!(err instanceof NoOwnerError)) throw err;
+    });
   };
 
   // The API keeps serving history and webhooks while a PBX is away, so the PBX checks
@@ -191,6 +207,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       if (stopped) return;
       stopped = true;
       await Promise.allSettled(nodes.map((n) => n.stop()));
+      await commands.stop();
       await acd.stop();
       await app.close();
       queueStats.stop();

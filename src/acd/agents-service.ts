@@ -1,11 +1,12 @@
 // Agent definitions joined with their live status, and the state changes the API and
-// the PBX side ask for. A change is written to Redis (compare-and-set), then announced
-// through the outbox; every instance is told over Redis so the one routing calls can
-// offer a just-ready agent at once.
+// the PBX side ask for. A change and its agent.state_changed event are written to Redis
+// in one script (compare-and-set); the event is then drained into the outbox at once (the
+// relay of every instance catches what a crash left behind), and every instance is told
+// over Redis so the one routing calls can offer a just-ready agent at once.
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/pool.js';
 import type { AgentCommand } from './agent-state.js';
-import { announceStateChange } from './events.js';
+import { drainStateEvents } from './state-relay.js';
 import type { AgentLiveStore, ChangeResult, LiveAgent } from './live-store.js';
 import type { AgentDefinition } from './model.js';
 import { getAgent } from './repository.js';
@@ -45,15 +46,23 @@ export class AgentsService {
   ): Promise<ChangeResult> {
     const now = Date.now();
     if (cmd.type === 'login') await this.live.ensure(agentId, now);
-    const result = await this.live.apply(agentId, cmd, now, options.offerId);
-    if (result.ok) await this.announce(result.change, new Date(now), options);
+    const result = await this.live.apply(agentId, cmd, now, options.offerId, { callId: options.callId ?? null, queueId: options.queueId ?? null });
+    // A change that found nothing to do may still have swept a lapsed reservation first.
+    if (result.ok) await (result.change.changed ? this.announce(agentId) : this.drain());
     return result;
   }
 
-  async announce(change: Parameters<typeof announceStateChange>[1], at: Date, ctx: { queueId?: string | null; callId?: string | null } = {}) {
-    if (!change.changed) return;
-    await announceStateChange(this.db, change, at, ctx);
-    await this.signal(change.agentId);
+  private async drain(): Promise<void> {
+    await drainStateEvents(this.db, this.redis, this.prefix).catch(() => 0);
+  }
+
+  /**
+   * After a change (its event already pending in Redis): the event into the outbox now,
+   * so it is there when the request answers; a failure here is left to the relay.
+   */
+  async announce(agentId: string): Promise<void> {
+    await this.drain();
+    await this.signal(agentId);
   }
 
   async signal(agentId: string): Promise<void> {

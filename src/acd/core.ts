@@ -12,6 +12,7 @@ import type { AgentDefinition, QueueDefinition } from './model.js';
 import { QueueLiveStore } from './queue-live.js';
 import { getAgent, getQueue, listAgents, listQueues } from './repository.js';
 import { AcdRuntime } from './runtime.js';
+import { StateEventRelay } from './state-relay.js';
 
 export interface AcdCoreOptions {
   db: Db;
@@ -19,6 +20,8 @@ export interface AcdCoreOptions {
   redisUrl: string;
   redisPrefix: string;
   log: Logger;
+  /** How often the relay looks for agent state events a crash left in Redis. */
+  stateRelayIntervalMs?: number;
 }
 
 export class AcdCore {
@@ -28,6 +31,7 @@ export class AcdCore {
   readonly desk: AcdDesk;
   private readonly runtimes = new Set<AcdRuntime>();
   private subscriber: Redis | undefined;
+  private readonly relay: StateEventRelay;
 
   constructor(private readonly opts: AcdCoreOptions) {
     this.agentsLive = new AgentLiveStore(opts.redis, opts.redisPrefix);
@@ -36,6 +40,7 @@ export class AcdCore {
     this.desk = new AcdDesk(opts.db, this.agentsLive, this.agents, (leg) => {
       for (const r of this.runtimes) r.observe(leg);
     });
+    this.relay = new StateEventRelay({ db: opts.db, redis: opts.redis, prefix: opts.redisPrefix, log: opts.log, intervalMs: opts.stateRelayIntervalMs });
   }
 
   /** The PBX node capability: one runtime per node this instance owns. */
@@ -55,9 +60,11 @@ export class AcdCore {
     });
     await sub.subscribe(agentSignalChannel(this.opts.redisPrefix));
     this.subscriber = sub;
+    this.relay.start();
   }
 
   async stop(): Promise<void> {
+    await this.relay.stop();
     this.subscriber?.disconnect();
     this.subscriber = undefined;
   }

@@ -27,12 +27,12 @@ export class AcdDesk implements AgentDesk {
     if (!(await getCall(this.db, callId))) return { ok: false, status: 404, reason: `call ${callId} does not exist` };
     const offerId = randomUUID();
     const now = Date.now();
-    const res = await this.live.reserve(agentId, callId, offerId, DIRECT_TTL_MS, now);
+    const res = await this.live.reserve(agentId, callId, offerId, DIRECT_TTL_MS, now, '', { callId });
     if (!res.ok) {
       const state = (await this.live.get(agentId))?.state ?? 'logged_out';
       return { ok: false, status: 409, reason: `agent ${agentId} is ${state}`, state };
     }
-    await this.agents.announce({ agentId, from: res.from, to: { ...res.from, state: 'reserved', sinceMs: now, callId, reason: null }, changed: true }, new Date(now), { callId });
+    await this.agents.announce(agentId);
     await recordOffer(this.db, { offerId, callId, agentId, channelId: null, queueId: null, reason: 'transfer' });
     return { ok: true, agentId, endpoint: def.endpoint };
   }

@@ -3,14 +3,17 @@
 
 /**
  * Compare-and-set of an agent's status. KEYS: agent hash, agent reservation, call
- * reservation (of the call the agent was reserved for). ARGV: expected version, the
- * offer id whose reservation keys to drop ('' for none), then field/value pairs.
+ * reservation (of the call the agent was reserved for), the pending state events list.
+ * ARGV: expected version, the offer id whose reservation keys to drop ('' for none), the
+ * agent.state_changed event as JSON ('' for none), then field/value pairs. The event is
+ * appended in the same step as the write, so a change never exists without its event.
  * Returns the new version, or -1 when someone else changed the agent first.
  */
 export const CAS_AGENT = `
 local v = redis.call('HGET', KEYS[1], 'version') or '0'
 if v ~= ARGV[1] then return -1 end
-for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if ARGV[3] ~= '' then redis.call('RPUSH', KEYS[4], ARGV[3]) end
 local off = ARGV[2]
 if off ~= '' then
   if redis.call('GET', KEYS[2]) == off then redis.call('DEL', KEYS[2]) end
@@ -21,9 +24,11 @@ return redis.call('HINCRBY', KEYS[1], 'version', 1)
 `;
 
 /**
- * Offers a ready agent one call. KEYS: agent hash, agent reservation, call reservation.
- * ARGV: call id, offer id, ttl ms, now ms, agent id, ring-all group id ('' for none: one
- * agent per call; with a group, every agent reserved under it may ring for the call). Refuses an agent who is not ready
+ * Offers a ready agent one call. KEYS: agent hash, agent reservation, call reservation,
+ * the pending state events list. ARGV: call id, offer id, ttl ms, now ms, agent id,
+ * ring-all group id ('' for none: one agent per call; with a group, every agent reserved
+ * under it may ring for the call), the agent.state_changed event as JSON (its durationMs is
+ * filled in here: only the script knows since when the agent was ready). Refuses an agent who is not ready
  * and a call already offered to someone, so two instances can never double-assign.
  * Both reservation keys expire: a crashed instance leaves nothing reserved for long.
  */
@@ -44,6 +49,11 @@ if group ~= '' then
   redis.call('SET', KEYS[3], 'group ' .. group, 'PX', ARGV[3])
 else
   redis.call('SET', KEYS[3], ARGV[5] .. ' ' .. ARGV[2], 'PX', ARGV[3])
+end
+if ARGV[7] and ARGV[7] ~= '' then
+  local e = cjson.decode(ARGV[7])
+  e.data.durationMs = math.max(0, tonumber(ARGV[4]) - (tonumber(since) or tonumber(ARGV[4])))
+  redis.call('RPUSH', KEYS[4], cjson.encode(e))
 end
 return {'ok', since, pending}
 `;

@@ -6,7 +6,11 @@
 import type { Redis } from 'ioredis';
 import { applyCommand, initialStatus, type AgentCommand, type AgentStatus } from './agent-state.js';
 import type { AgentState } from './model.js';
+import { stateChangedEvent, type StateEventContext } from './events.js';
 import { CAS_AGENT, RELEASE_GROUP, RESERVE } from './live-scripts.js';
+
+/** The Redis list of agent.state_changed events written with their state, not yet in the outbox. */
+export const stateEventsKey = (prefix: string) => `${prefix}:acd:state-events`;
 
 export interface LiveAgent extends AgentStatus {
   agentId: string;
@@ -85,7 +89,7 @@ export class AgentLiveStore {
    * Applies a command. `offerId`, when given, must be the agent's current offer (an
    * answer or a ring timeout of an offer that has since been replaced changes nothing).
    */
-  async apply(agentId: string, cmd: AgentCommand, nowMs: number, offerId?: string): Promise<ChangeResult> {
+  async apply(agentId: string, cmd: AgentCommand, nowMs: number, offerId?: string, ctx: StateEventContext = {}): Promise<ChangeResult> {
     for (let i = 0; i < MAX_RETRIES; i++) {
       let cur = await this.get(agentId);
       if (!cur) return { ok: false, status: 404, detail: `agent ${agentId} has no live state` };
@@ -100,7 +104,7 @@ export class AgentLiveStore {
       }
       const t = applyCommand(cur, cmd, nowMs);
       if (!t.ok) return { ok: false, status: 409, state: t.state, detail: t.detail };
-      const written = await this.write(cur, t.status);
+      const written = await this.write(cur, t.status, t.changed, nowMs, ctx);
       if (written) return { ok: true, change: { agentId, from: cur, to: t.status, changed: t.changed } };
     }
     return { ok: false, status: 409, detail: `agent ${agentId} is changing too often; try again` };
@@ -110,20 +114,24 @@ export class AgentLiveStore {
    * Atomically reserves a ready agent for a call (and the call for that agent). With a
    * ring-all `group`, several agents may be reserved for the call under that group.
    */
-  async reserve(agentId: string, callId: string, offerId: string, ttlMs: number, nowMs: number, group = ''): Promise<ReserveResult> {
+  async reserve(agentId: string, callId: string, offerId: string, ttlMs: number, nowMs: number, group = '', ctx: StateEventContext = {}): Promise<ReserveResult> {
     for (let i = 0; i < MAX_RETRIES; i++) {
+      // durationMs is set by the script, which reads since when the agent was ready.
+      const event = stateChangedEvent(agentId, { state: 'ready', sinceMs: nowMs, callId: null }, { state: 'reserved', reason: null, callId }, nowMs, { callId, ...ctx });
       const [outcome, detail, pending] = (await this.redis.eval(
         RESERVE,
-        3,
+        4,
         this.agentKey(agentId),
         this.agentRes(agentId),
         this.callRes(callId),
+        stateEventsKey(this.prefix),
         callId,
         offerId,
         String(Math.max(1, Math.round(ttlMs))),
         String(nowMs),
         agentId,
         group,
+        JSON.stringify(event),
       )) as [string, string, string?];
       if (outcome === 'ok') {
         const from = parse(agentId, { state: 'ready', since: detail, pending: pending ?? '' }, false);
@@ -171,19 +179,22 @@ export class AgentLiveStore {
     if (!cur || cur.state !== 'reserved' || cur.reservationLive) return 'none';
     const t = applyCommand(cur, { type: 'release' }, nowMs);
     if (!t.ok) return 'none';
-    return (await this.write(cur, t.status)) ? { agentId, from: cur, to: t.status, changed: true } : 'retry';
+    return (await this.write(cur, t.status, true, nowMs)) ? { agentId, from: cur, to: t.status, changed: true } : 'retry';
   }
 
-  private async write(cur: LiveAgent, next: AgentStatus): Promise<boolean> {
+  private async write(cur: LiveAgent, next: AgentStatus, changed: boolean, nowMs: number, ctx: StateEventContext = {}): Promise<boolean> {
     const leavingOffer = cur.state === 'reserved' && next.state !== 'reserved' && cur.offerId ? cur.offerId : '';
+    const event = changed ? JSON.stringify(stateChangedEvent(cur.agentId, cur, next, nowMs, ctx)) : '';
     const v = (await this.redis.eval(
       CAS_AGENT,
-      3,
+      4,
       this.agentKey(cur.agentId),
       this.agentRes(cur.agentId),
       this.callRes(cur.callId ?? '-'),
+      stateEventsKey(this.prefix),
       cur.version,
       leavingOffer,
+      event,
       'state',
       next.state,
       'reason',

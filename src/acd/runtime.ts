@@ -271,7 +271,7 @@ export class AcdRuntime implements NodeCapability {
       }
       const offerId = randomUUID();
       const ttl = def.ringSeconds * 1000 + RESERVATION_MARGIN_MS;
-      const res = await this.core.agentsLive.reserve(agent.id, callId, offerId, ttl, now);
+      const res = await this.core.agentsLive.reserve(agent.id, callId, offerId, ttl, now, '', { callId, queueId: entry.queueId });
       if (!res.ok) {
         // Someone else (another instance, the API) changed the agent first: learn and go on.
         if (res.reason === 'call_taken') return;
@@ -281,7 +281,7 @@ export class AcdRuntime implements NodeCapability {
         continue;
       }
       this.engine.setAgentState(agent.id, 'reserved');
-      await this.core.agents.announce({ agentId: agent.id, from: res.from, to: { ...res.from, state: 'reserved', sinceMs: now, callId, reason: null }, changed: true }, new Date(now), { callId, queueId: entry.queueId });
+      await this.core.agents.announce(agent.id);
       await this.offer(entry, [{ def, offerId }], now, null);
       return;
     }
@@ -296,14 +296,17 @@ export class AcdRuntime implements NodeCapability {
       const def = this.agentDefs.get(agent.id);
       if (!def) continue;
       const offerId = randomUUID();
-      const res = await this.core.agentsLive.reserve(agent.id, entry.callId, offerId, def.ringSeconds * 1000 + RESERVATION_MARGIN_MS, now, groupId);
+      const res = await this.core.agentsLive.reserve(agent.id, entry.callId, offerId, def.ringSeconds * 1000 + RESERVATION_MARGIN_MS, now, groupId, {
+        callId: entry.callId,
+        queueId: entry.queueId,
+      });
       if (!res.ok) {
         if (res.reason === 'call_taken') break;
         this.putAgent(def, await this.core.agentsLive.get(agent.id));
         continue;
       }
       this.engine.setAgentState(agent.id, 'reserved');
-      await this.core.agents.announce({ agentId: agent.id, from: res.from, to: { ...res.from, state: 'reserved', sinceMs: now, callId: entry.callId, reason: null }, changed: true }, new Date(now), { callId: entry.callId, queueId: entry.queueId });
+      await this.core.agents.announce(agent.id);
       picks.push({ def, offerId });
     }
     if (picks.length === 0) {
@@ -635,7 +638,7 @@ export class AcdRuntime implements NodeCapability {
       await legEnded(this.ctx.db, l.offerId, l.answered ? 'completed' : 'takeover');
       const cmd = l.answered ? ({ type: 'hangup' } as const) : ({ type: 'release' } as const);
       const res = await this.core.agents.change(l.agentId, cmd, { callId: l.callId, queueId: l.queueId });
-      if (!res.ok && !l.answered) await this.core.agentsLive.sweep(l.agentId, Date.now());
+      if (!res.ok && !l.answered && typeof (await this.core.agentsLive.sweep(l.agentId, Date.now())) === 'object') await this.core.agents.announce(l.agentId);
     }
     // Waiting callers: back on hold and in the engine; gone ones abandoned.
     for (const entry of await this.core.queuesLive.all()) {
@@ -663,7 +666,7 @@ export class AcdRuntime implements NodeCapability {
     // Agents: lapsed reservations swept, wrap-ups re-armed, everyone re-read.
     for (const def of this.agentDefs.values()) {
       const swept = await this.core.agentsLive.sweep(def.id, Date.now());
-      if (typeof swept === 'object') await this.core.agents.announce(swept, new Date());
+      if (typeof swept === 'object') await this.core.agents.announce(def.id);
       const live = await this.core.agentsLive.get(def.id);
       this.putAgent(def, live);
       if (live?.state === 'wrap_up') this.scheduleWrapUp(def.id, live.sinceMs);

@@ -31,6 +31,7 @@ const DESCRIPTIONS: Record<number, string> = {
   429: 'Rate limit exceeded; see Retry-After',
   500: 'Unexpected error; quote the requestId',
   503: 'A dependency is unavailable',
+  504: 'The instance driving the PBX node did not answer in time; the command may have run',
 };
 
 /** `{ 400: ..., 401: ... }` response entries with problem+json bodies, for route schemas. */

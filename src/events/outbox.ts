@@ -36,3 +36,18 @@ export async function appendOutbox<T extends Record<string, unknown>>(
   });
   return full;
 }
+
+/**
+ * Inserts an event built elsewhere (its id chosen before it was written, e.g. by a Redis
+ * script). A second insert of the same event is a no-op, so a relay that crashed between
+ * its commit and forgetting the event can safely insert it again. True when inserted.
+ */
+export async function insertOutboxOnce(tx: Queryable, event: DomainEvent): Promise<boolean> {
+  const res = await tx.query(
+    `WITH x AS (SELECT pg_current_xact_id() AS txid)
+      INSERT INTO outbox (event_id, type, payload, txid) SELECT $1, $2, $3, x.txid FROM x
+      ON CONFLICT (event_id) DO NOTHING`,
+    [event.id, event.type, event],
+  );
+  return (res.rowCount ?? 0) > 0;
+}

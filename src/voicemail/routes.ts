@@ -179,10 +179,10 @@ export async function voicemailRoutes(app: FastifyInstance, opts: VoicemailRoute
         tags: TAGS,
         summary: 'Record the greeting by phone: the PBX calls the given extension',
         description:
-          'The phone hears the record prompt and a beep; `#` or hanging up ends the greeting, which then replaces any uploaded one. The extension goes through the dial allow-list and `VOICEMAIL_PHONE_TEMPLATE`. 202 once the PBX places the call; 503 when this instance holds no PBX node (another one does: retry).',
+          'The phone hears the record prompt and a beep; `#` or hanging up ends the greeting, which then replaces any uploaded one. The extension goes through the dial allow-list and `VOICEMAIL_PHONE_TEMPLATE`. 202 once the PBX places the call; Any instance takes it (the PBX node owner places the call); 503 while no instance holds a PBX node (retry).',
         params: MailboxParams,
         body: RecordGreetingBody,
-        response: { 202: RecordGreetingAccepted, ...problemResponses(...authProblems, 404, 422, 503) },
+        response: { 202: RecordGreetingAccepted, ...problemResponses(...authProblems, 404, 422, 503, 504) },
       },
     },
     async (req, reply) => {
@@ -190,7 +190,7 @@ export async function voicemailRoutes(app: FastifyInstance, opts: VoicemailRoute
       const check = checkDestination(req.body.extension, DEFAULT_DIAL_POLICY);
       if (!check.ok) throw new ProblemError(422, `extension refused: ${check.reason}`);
       const channelId = await opts.recordGreeting(req.params.id, check.number);
-      if (!channelId) throw new ProblemError(503, 'no PBX node is connected on this instance');
+      if (!channelId) throw new ProblemError(503, 'no PBX node is connected now; retry');
       return reply.code(202).send({ channelId, extension: check.number });
     },
   );

@@ -98,9 +98,12 @@ describe('ACD API', () => {
     expect((await call('POST', '/v1/agents/anna/state', { action: 'not_ready', reason: 'lunch' })).body).toMatchObject({ state: 'on_call' });
     const { rows } = await t.db.query(`SELECT payload FROM outbox WHERE type = 'agent.state_changed' ORDER BY id`);
     const changes = rows.map((r) => r.payload.data).filter((d) => d.agentId === 'anna');
+    // The store's own changes (the offer and the answer) carry their events too.
     expect(changes.map((d) => [d.from, d.to, d.reason])).toEqual([
       ['logged_out', 'not_ready', 'login'],
       ['not_ready', 'ready', null],
+      ['ready', 'reserved', null],
+      ['reserved', 'on_call', null],
     ]);
     expect(changes[1].durationMs).toBeGreaterThanOrEqual(0);
   });

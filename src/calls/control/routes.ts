@@ -1,48 +1,31 @@
 // Call control API: click-to-dial, mid-call control and per-key dial policies.
-// A call is driven by the instance that holds its PBX node; others answer 503.
+// A call is driven by the instance that holds its PBX node; the registry forwards a
+// command that lands on another instance to it.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 import { ProblemError, notFound } from '../../api/problem.js';
 import { authProblems, problemResponses } from '../../api/schemas.js';
 import type { Db } from '../../db/pool.js';
 import { compilePattern } from '../dial-policy.js';
-import type { Call } from '../repository.js';
 import { CallIdParams, CallSummary } from '../schemas.js';
+import type { CommandArgs } from './commands.js';
 import { saveKeyDialPolicy } from './key-policy.js';
-import { controlLookup, keyId } from './lookup.js';
+import { keyId, nodeOfCall } from './lookup.js';
 import type { CallControlRegistry } from './registry.js';
 import { DialBody, DialPolicyBody, DialPolicyParams, DtmfBody, IdempotencyHeaders } from './schemas.js';
-import type { CallControl } from './service.js';
 
 export interface CallControlRoutesOptions {
   db: Db;
   registry: CallControlRegistry;
 }
 
-export function callJson(c: Call): Static<typeof CallSummary> {
-  return {
-    id: c.id,
-    pbxNode: c.pbxNode,
-    channelId: c.channelId,
-    linkedid: c.linkedid,
-    direction: c.direction,
-    state: c.state,
-    caller: { number: c.callerNumber, name: c.callerName },
-    dnis: c.dnis,
-    data: c.data,
-    createdAt: c.createdAt.toISOString(),
-    answeredAt: c.answeredAt?.toISOString() ?? null,
-    endedAt: c.endedAt?.toISOString() ?? null,
-    hangupCause: c.hangupCause,
-  };
-}
+export { callJson } from './call-json.js';
 
 export async function callControlRoutes(app: FastifyInstance, opts: CallControlRoutesOptions): Promise<void> {
   const { db, registry } = opts;
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  const { controlOrAny, controlOfCall } = controlLookup(db, registry);
 
   r.post(
     '/v1/calls',
@@ -56,13 +39,12 @@ export async function callControlRoutes(app: FastifyInstance, opts: CallControlR
           'A retried request with the same `Idempotency-Key` returns the same call (200).',
         headers: IdempotencyHeaders,
         body: DialBody,
-        response: { 200: CallSummary, 201: CallSummary, ...problemResponses(...authProblems, 422, 503) },
+        response: { 200: CallSummary, 201: CallSummary, ...problemResponses(...authProblems, 422, 503, 504) },
       },
     },
     async (req, reply) => {
-      const control = controlOrAny(req.body.pbxNode);
       try {
-        const { call, replay } = await control.dial({
+        const { call, replay } = await registry.runOnAny(req.body.pbxNode, 'dial', {
           apiKeyId: keyId(req),
           idempotencyKey: req.headers['idempotency-key'],
           extension: req.body.extension,
@@ -70,7 +52,7 @@ export async function callControlRoutes(app: FastifyInstance, opts: CallControlR
           agentId: req.body.agentId,
           data: req.body.data,
         });
-        return reply.code(replay ? 200 : 201).send(callJson(call));
+        return reply.code(replay ? 200 : 201).send(call);
       } catch (err) {
         // A full minute frees up within a minute; a concurrent call, whenever one ends.
         if (err instanceof ProblemError && err.status === 429) reply.header('retry-after', err.extensions['limit'] === 'per_minute' ? '60' : '5');
@@ -79,32 +61,32 @@ export async function callControlRoutes(app: FastifyInstance, opts: CallControlR
     },
   );
 
-  const simple = (path: string, summary: string, run: (c: CallControl, id: string) => Promise<unknown>) =>
+  const simple = <K extends 'hold' | 'unhold' | 'mute' | 'hangup'>(path: string, summary: string, command: K, args: (callId: string) => CommandArgs<K>) =>
     r.post(
       `/v1/calls/:id/${path}`,
       {
         config: { scopes: ['calls:write'] },
-        schema: { tags: ['calls'], summary, params: CallIdParams, response: { 204: Type.Null({ description: 'Done' }), ...problemResponses(...authProblems, 404, 409, 503) } },
+        schema: { tags: ['calls'], summary, params: CallIdParams, response: { 204: Type.Null({ description: 'Done' }), ...problemResponses(...authProblems, 404, 409, 503, 504) } },
       },
       async (req, reply) => {
-        await run(await controlOfCall(req.params.id), req.params.id);
+        await registry.run(await nodeOfCall(db, req.params.id), command, args(req.params.id));
         return reply.code(204).send(null);
       },
     );
-  simple('hold', 'Put the customer on hold (music; they hear no agent)', (c, id) => c.hold(id));
-  simple('unhold', 'Take the customer off hold', (c, id) => c.unhold(id));
-  simple('mute', "Mute the agent's microphone", (c, id) => c.mute(id, true));
-  simple('unmute', "Unmute the agent's microphone", (c, id) => c.mute(id, false));
-  simple('hangup', 'End the call for every party', (c, id) => c.hangup(id));
+  simple('hold', 'Put the customer on hold (music; they hear no agent)', 'hold', (callId) => ({ callId }));
+  simple('unhold', 'Take the customer off hold', 'unhold', (callId) => ({ callId }));
+  simple('mute', "Mute the agent's microphone", 'mute', (callId) => ({ callId, on: true }));
+  simple('unmute', "Unmute the agent's microphone", 'mute', (callId) => ({ callId, on: false }));
+  simple('hangup', 'End the call for every party', 'hangup', (callId) => ({ callId }));
 
   r.post(
     '/v1/calls/:id/dtmf',
     {
       config: { scopes: ['calls:write'] },
-      schema: { tags: ['calls'], summary: 'Send digits to the far end', params: CallIdParams, body: DtmfBody, response: { 204: Type.Null({ description: 'Sent' }), ...problemResponses(...authProblems, 404, 409, 503) } },
+      schema: { tags: ['calls'], summary: 'Send digits to the far end', params: CallIdParams, body: DtmfBody, response: { 204: Type.Null({ description: 'Sent' }), ...problemResponses(...authProblems, 404, 409, 503, 504) } },
     },
     async (req, reply) => {
-      await (await controlOfCall(req.params.id)).dtmf(req.params.id, req.body.digits);
+      await registry.run(await nodeOfCall(db, req.params.id), 'dtmf', { callId: req.params.id, digits: req.body.digits });
       return reply.code(204).send(null);
     },
   );

@@ -1,7 +1,6 @@
 // Recording API: start, pause, resume, stop, list, and the audio with Range support.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Static } from 'typebox';
 import { ProblemError, notFound } from '../../api/problem.js';
 import { authProblems, problemResponses } from '../../api/schemas.js';
 import type { Db } from '../../db/pool.js';
@@ -10,40 +9,23 @@ import { getCall } from '../repository.js';
 import { CallIdParams } from '../schemas.js';
 import { parseRange } from './range.js';
 import { getRecording, listRecordings, type Recording } from './repository.js';
+import { recordingJson } from './json.js';
 import { RecordingIdParams, RecordingList, RecordingSchema } from './schemas.js';
-
-function recordingJson(r: Recording): Static<typeof RecordingSchema> {
-  return {
-    id: r.id,
-    callId: r.callId,
-    format: r.format,
-    state: r.state,
-    startedAt: r.startedAt.toISOString(),
-    endedAt: r.endedAt?.toISOString() ?? null,
-    durationMs: r.durationMs,
-  };
-}
 
 export async function recordingRoutes(app: FastifyInstance, opts: { db: Db; registry: CallControlRegistry }): Promise<void> {
   const { db, registry } = opts;
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const controlFor = (pbxNode: string) => {
-    const c = registry.get(pbxNode);
-    if (!c) throw new ProblemError(503, `this instance does not drive PBX node ${pbxNode} now; retry`);
-    return c;
-  };
 
   r.post(
     '/v1/calls/:id/recordings',
     {
       config: { scopes: ['calls:write'] },
-      schema: { tags: ['recordings'], summary: "Start recording the call's conversation", params: CallIdParams, response: { 201: RecordingSchema, ...problemResponses(...authProblems, 404, 409, 503) } },
+      schema: { tags: ['recordings'], summary: "Start recording the call's conversation", params: CallIdParams, response: { 201: RecordingSchema, ...problemResponses(...authProblems, 404, 409, 503, 504) } },
     },
     async (req, reply) => {
       const call = await getCall(db, req.params.id);
       if (!call) throw notFound('call', req.params.id);
-      const rec = await controlFor(call.pbxNode).recordings.start(call.id);
-      return reply.code(201).send(recordingJson(rec));
+      return reply.code(201).send(await registry.run(call.pbxNode, 'startRecording', { callId: call.id }));
     },
   );
 
@@ -77,12 +59,12 @@ export async function recordingRoutes(app: FastifyInstance, opts: { db: Db; regi
       `/v1/recordings/:id/${op}`,
       {
         config: { scopes: ['calls:write'] },
-        schema: { tags: ['recordings'], summary: `${op[0]!.toUpperCase()}${op.slice(1)} the recording`, params: RecordingIdParams, response: { 200: RecordingSchema, ...problemResponses(...authProblems, 404, 409, 503) } },
+        schema: { tags: ['recordings'], summary: `${op[0]!.toUpperCase()}${op.slice(1)} the recording`, params: RecordingIdParams, response: { 200: RecordingSchema, ...problemResponses(...authProblems, 404, 409, 503, 504) } },
       },
       async (req) => {
         const rec = await getRecording(db, req.params.id);
         if (!rec) throw notFound('recording', req.params.id);
-        return recordingJson(await controlFor(rec.pbxNode).recordings.control(rec.id, op));
+        return registry.run(rec.pbxNode, 'recordingControl', { recordingId: rec.id, op });
       },
     );
   }
@@ -95,13 +77,13 @@ export async function recordingRoutes(app: FastifyInstance, opts: { db: Db; regi
         tags: ['recordings'],
         summary: 'The recorded audio (WAV); one byte range per request (Range: bytes=…)',
         params: RecordingIdParams,
-        response: { ...problemResponses(...authProblems, 404, 409, 416, 503) },
+        response: { ...problemResponses(...authProblems, 404, 409, 416, 503, 504) },
       },
     },
     async (req, reply) => {
       const rec = await getRecording(db, req.params.id);
       if (!rec) throw notFound('recording', req.params.id);
-      const { bytes } = await controlFor(rec.pbxNode).recordings.audio(rec.id);
+      const bytes = Buffer.from(await registry.run(rec.pbxNode, 'recordingAudio', { recordingId: rec.id }), 'base64');
       const range = parseRange(req.headers.range, bytes.length);
       reply.header('accept-ranges', 'bytes').header('content-type', 'audio/wav');
       if (range.kind === 'unsatisfiable') {

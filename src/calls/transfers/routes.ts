@@ -8,17 +8,16 @@ import { authProblems, problemResponses } from '../../api/schemas.js';
 import type { CallControlConfig } from '../../config.js';
 import type { Db } from '../../db/pool.js';
 import { keyDialPolicy } from '../control/key-policy.js';
-import { controlLookup, keyId } from '../control/lookup.js';
+import { keyId, nodeOfCall } from '../control/lookup.js';
 import type { CallControlRegistry } from '../control/registry.js';
 import { CallIdParams } from '../schemas.js';
 import { getTransfer } from './repository.js';
-import { ChannelCommandBody, ChannelTransferBody, ChannelTransferResult, StartTransferBody, TransferIdParams, TransferSchema } from './schemas.js';
 import { publicTransfer } from './service.js';
+import { ChannelCommandBody, ChannelTransferBody, ChannelTransferResult, StartTransferBody, TransferIdParams, TransferSchema } from './schemas.js';
 
 export async function transferRoutes(app: FastifyInstance, opts: { db: Db; registry: CallControlRegistry; config: CallControlConfig }): Promise<void> {
   const { db, registry, config } = opts;
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { controlFor, controlOrAny, controlOfCall } = controlLookup(db, registry);
 
   r.post(
     '/v1/calls/:id/transfers',
@@ -30,19 +29,22 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
         description: 'The customer hears music while the target rings and while the agents consult. No answer within `timeout` gives the customer back.',
         params: CallIdParams,
         body: StartTransferBody,
-        response: { 201: TransferSchema, ...problemResponses(...authProblems, 404, 409, 422, 503) },
+        response: { 201: TransferSchema, ...problemResponses(...authProblems, 404, 409, 422, 503, 504) },
       },
     },
     async (req, reply) => {
-      const control = await controlOfCall(req.params.id);
+      const node = await nodeOfCall(db, req.params.id);
       const policy = await keyDialPolicy(db, keyId(req), config);
-      const t = await control.startTransfer(req.params.id, {
-        to: req.body.to,
-        mode: req.body.mode,
-        ...(req.body.timeout !== undefined ? { timeoutSeconds: req.body.timeout } : {}),
-        policy: policy.policy,
+      const t = await registry.run(node, 'startTransfer', {
+        callId: req.params.id,
+        req: {
+          to: req.body.to,
+          mode: req.body.mode,
+          ...(req.body.timeout !== undefined ? { timeoutSeconds: req.body.timeout } : {}),
+          policy: policy.policy,
+        },
       });
-      return reply.code(201).send(publicTransfer(t));
+      return reply.code(201).send(t);
     },
   );
 
@@ -57,13 +59,12 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
           'For channels that never entered cti-bridge’s app. Blind: the party talking with `channel` goes to the target and `channel` leaves. ' +
           'Attended: that party hears music while `channel` consults the target; then `/v1/channel-transfers/complete` or `/cancel`.',
         body: ChannelTransferBody,
-        response: { 200: ChannelTransferResult, ...problemResponses(...authProblems, 404, 409, 422, 503) },
+        response: { 200: ChannelTransferResult, ...problemResponses(...authProblems, 404, 409, 422, 503, 504) },
       },
     },
     async (req) => {
-      const control = controlOrAny(req.body.pbxNode);
       const policy = await keyDialPolicy(db, keyId(req), config);
-      return control.transferChannel(req.body.channel, req.body.to, policy.policy, req.body.mode ?? 'blind');
+      return registry.runOnAny(req.body.pbxNode, 'transferChannel', { channel: req.body.channel, to: req.body.to, policy: policy.policy, mode: req.body.mode ?? 'blind' });
     },
   );
 
@@ -75,11 +76,10 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
       `/v1/channel-transfers/${command}`,
       {
         config: { scopes: ['calls:write'] },
-        schema: { tags: ['transfers'], summary, body: ChannelCommandBody, response: { 204: Type.Null({ description: 'Sent to the PBX' }), ...problemResponses(...authProblems, 404, 409, 422, 503) } },
+        schema: { tags: ['transfers'], summary, body: ChannelCommandBody, response: { 204: Type.Null({ description: 'Sent to the PBX' }), ...problemResponses(...authProblems, 404, 409, 422, 503, 504) } },
       },
       async (req, reply) => {
-        const control = controlOrAny(req.body.pbxNode);
-        await control.channelTransferCommand(req.body.channel, command);
+        await registry.runOnAny(req.body.pbxNode, 'channelTransferCommand', { channel: req.body.channel, command });
         return reply.code(204).send(null);
       },
     );
@@ -107,12 +107,12 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
       `/v1/transfers/:id/${path}`,
       {
         config: { scopes: ['calls:write'] },
-        schema: { tags: ['transfers'], summary, params: TransferIdParams, response: { 200: TransferSchema, ...problemResponses(...authProblems, 404, 409, 503) } },
+        schema: { tags: ['transfers'], summary, params: TransferIdParams, response: { 200: TransferSchema, ...problemResponses(...authProblems, 404, 409, 503, 504) } },
       },
       async (req) => {
         const t = await getTransfer(db, req.params.id);
         if (!t) throw notFound('transfer', req.params.id);
-        return publicTransfer(await controlFor(t.pbxNode).transferCommand(t.id, path));
+        return registry.run(t.pbxNode, 'transferCommand', { transferId: t.id, command: path });
       },
     );
   }

@@ -1,0 +1,115 @@
+// agent.state_changed events are written with the state in one Redis script and relayed
+// into the outbox on the real Redis and Postgres: an instance that dies between the
+// change and the relay loses nothing, and a relay dying after its commit duplicates nothing.
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentLiveStore, stateEventsKey } from '../../src/acd/live-store.js';
+import { StateEventRelay, drainStateEvents } from '../../src/acd/state-relay.js';
+import { createLogger } from '../../src/log.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { waitUntil } from '../helpers/wait.js';
+
+let t: TestDatabase;
+const redis = new Redis(TEST_REDIS_URL);
+const log = createLogger('silent');
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => {
+  await redis.quit();
+  await t.drop();
+});
+
+async function outboxOf(agentId: string) {
+  const { rows } = await t.db.query<{ event_id: string; payload: { data: Record<string, unknown> } }>(
+    `SELECT event_id, payload FROM outbox WHERE type = 'agent.state_changed' AND payload->'data'->>'agentId' = $1 ORDER BY id`,
+    [agentId],
+  );
+  return rows;
+}
+
+describe('agent state events relay', () => {
+  it('an event whose instance died before relaying it arrives exactly once through another relay', async () => {
+    const prefix = uniquePrefix('relay');
+    const store = new AgentLiveStore(redis, prefix);
+    await store.ensure('a1', 0);
+    // The "instance" changes state and dies before relaying: nothing is in the outbox yet.
+    expect((await store.apply('a1', { type: 'login' }, 1000, undefined, { queueId: null })).ok).toBe(true);
+    expect((await store.apply('a1', { type: 'ready' }, 3000)).ok).toBe(true);
+    expect(await redis.llen(stateEventsKey(prefix))).toBe(2);
+    expect(await outboxOf('a1')).toHaveLength(0);
+
+    const relay = new StateEventRelay({ db: t.db, redis, prefix, log, intervalMs: 50 });
+    relay.start();
+    try {
+      await waitUntil(async () => (await outboxOf('a1')).length === 2 && (await redis.llen(stateEventsKey(prefix))) === 0, 'the relay to move both events');
+    } finally {
+      await relay.stop();
+    }
+    const rows = await outboxOf('a1');
+    expect(rows.map((r) => [r.payload.data['from'], r.payload.data['to']])).toEqual([
+      ['logged_out', 'not_ready'],
+      ['not_ready', 'ready'],
+    ]);
+    expect(rows[1]!.payload.data['durationMs']).toBe(2000);
+    // A second pass finds nothing left and inserts nothing.
+    expect(await drainStateEvents(t.db, redis, prefix)).toBe(0);
+    expect(await outboxOf('a1')).toHaveLength(2);
+  });
+
+  it('a relay that dies after its commit but before forgetting the events inserts no duplicate on the next pass', async () => {
+    const prefix = uniquePrefix('relay');
+    const store = new AgentLiveStore(redis, prefix);
+    await store.ensure('a2', 0);
+    await store.apply('a2', { type: 'login' }, 1000);
+    await store.apply('a2', { type: 'ready' }, 1500);
+    await expect(
+      drainStateEvents(t.db, redis, prefix, log, {
+        afterCommit: async () => {
+          throw new Error('killed after commit');
+        },
+      }),
+    ).rejects.toThrow('killed after commit');
+    expect(await outboxOf('a2')).toHaveLength(2);
+    expect(await redis.llen(stateEventsKey(prefix))).toBe(2);
+
+    expect(await drainStateEvents(t.db, redis, prefix, log)).toBe(2);
+    const rows = await outboxOf('a2');
+    expect(rows).toHaveLength(2);
+    expect(new Set(rows.map((r) => r.event_id)).size).toBe(2);
+    expect(await redis.llen(stateEventsKey(prefix))).toBe(0);
+  });
+
+  it('a reservation carries its event: from ready, with the time spent ready, the call and the queue', async () => {
+    const prefix = uniquePrefix('relay');
+    const store = new AgentLiveStore(redis, prefix);
+    await store.ensure('a3', 0);
+    await store.apply('a3', { type: 'login' }, 1000);
+    await store.apply('a3', { type: 'ready' }, 2000);
+    const res = await store.reserve('a3', 'call-1', 'offer-1', 10_000, 9000, '', { callId: 'call-1', queueId: 'q1' });
+    expect(res.ok).toBe(true);
+    // A refused reservation changes nothing and announces nothing.
+    expect((await store.reserve('a3', 'call-2', 'offer-2', 10_000, 9500)).ok).toBe(false);
+    await drainStateEvents(t.db, redis, prefix, log);
+    const last = (await outboxOf('a3')).at(-1)!.payload.data;
+    expect(last).toMatchObject({ agentId: 'a3', from: 'ready', to: 'reserved', durationMs: 7000, callId: 'call-1', queueId: 'q1' });
+    expect(await outboxOf('a3')).toHaveLength(3);
+  });
+
+  it('a change that loses the compare-and-set leaves no event behind', async () => {
+    const prefix = uniquePrefix('relay');
+    const a = new AgentLiveStore(redis, prefix);
+    await a.ensure('a4', 0);
+    await a.apply('a4', { type: 'login' }, 1000);
+    // Twenty concurrent "ready"s from two stores: one changes the state, the rest find it ready.
+    const b = new AgentLiveStore(redis, prefix);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).apply('a4', { type: 'ready' }, 2000 + i)));
+    const changed = results.filter((r) => r.ok && r.change.changed).length;
+    await drainStateEvents(t.db, redis, prefix, log);
+    const toReady = (await outboxOf('a4')).filter((r) => r.payload.data['to'] === 'ready');
+    expect(toReady).toHaveLength(changed);
+    expect(changed).toBe(1);
+  });
+});
