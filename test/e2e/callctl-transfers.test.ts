@@ -191,7 +191,12 @@ describe('synchronised call transfer: the acceptance cases', () => {
     }
     // B's leg belongs to the same conversation: one linkedid for every leg.
     expect(w.sim.world.channel(t.target)!.linkedid).toBe(w.sim.world.channel(c.customer)!.linkedid);
-    const call = await w.api<{ data: unknown; legs: Array<{ channelId: string; role: string; agentId: string | null; endedAt: string | null }> }>('GET', `/v1/calls/${c.callId}`);
+    type CallJson = { data: unknown; legs: Array<{ channelId: string; role: string; agentId: string | null; endedAt: string | null }> };
+    // A's hang-up reaches the call's record a moment after the PBX has let A go.
+    const call = await waitFor('A\'s leg recorded as ended', async () => {
+      const res = await w.api<CallJson>('GET', `/v1/calls/${c.callId}`);
+      return res.body.legs.find((l) => l.channelId === c.agent)?.endedAt ? res : undefined;
+    });
     expect(call.body.data).toEqual(data);
     expect(call.body.legs.map((l) => l.channelId).sort()).toEqual([c.agent, c.customer, t.target].sort());
     // Transfer-aware: A's leg is over, B's goes on.
