@@ -207,10 +207,16 @@ async function measure(rate: number, seconds: number, drain = false) {
       stats = await receiver.stats();
     }
     const delivered = stats.arrived / ((performance.now() - started) / 1000);
-    const cdrs = Number((await db.query('SELECT count(*)::int AS n FROM cdrs')).rows[0].n) - 300;
-    const recorded = Number((await db.query("SELECT count(*)::int AS n FROM connector_deliveries WHERE status = 'delivered'")).rows[0].n) - 300;
-    // A duplicate would show up late: give it a moment.
+    // A duplicate would show up late, and deliveries are recorded in batches after the
+    // receipt: give both a moment.
     await new Promise((r) => setTimeout(r, 500));
+    const count = async (sql: string) => Number((await db.query(sql)).rows[0].n) - 300;
+    const cdrs = await count('SELECT count(*)::int AS n FROM cdrs');
+    let recorded = 0;
+    for (const until = Date.now() + 10_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+      recorded = await count("SELECT count(*)::int AS n FROM connector_deliveries WHERE status = 'delivered'");
+      if (recorded >= n) break;
+    }
     stats = await receiver.stats(true);
     const lost = n - stats.arrived;
     // Zero lost, zero duplicate: every call's CDR at the CRM exactly once, nothing else, and Postgres agrees.
