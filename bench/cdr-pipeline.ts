@@ -1,12 +1,17 @@
 // The CDR pipeline end to end: calls hang up (endCall: the call row, its CDR and the
 // `cdr.created` event in one transaction), the outbox relay moves the events to BullMQ,
 // the fan-out hands them to the CRM connector's own queue, and its worker POSTs each to a
-// CRM receiver, recording every delivery in Postgres. Two measures:
-//   cdr-pipeline  hang-ups offered at 2,000/s for the run: CDRs delivered per second from
+// CRM receiver, recording every delivery in Postgres. Measures:
+//   cdr-hangup    ending calls alone: endCall (group commit) vs the former one
+//                 transaction of ten statements per call, 64 concurrent hang-ups;
+//   cdr-pipeline  hang-ups offered at 2,200/s for the run: CDRs delivered per second from
 //                 the first hang-up to the last receipt, with zero lost and zero duplicate;
+//   cdr-drain     the same with every hang-up written first: outbox -> CRM alone;
 //   cdr-latency   hang-ups at 500/s: p99 from hang-up to the CRM's receipt under 500 ms.
-// The receiver runs in a child process and counts ids (Idempotency-Key), duplicates and
-// the delay since the event's occurredAt (the hang-up). Default 10 s per measure;
+// Hang-ups are offered open loop (each starts at its time, done or not, as channels do).
+// The receiver runs in a child process, knows which calls to expect, and counts arrivals,
+// duplicates (Idempotency-Key), strays and the delay since the event's occurredAt (the
+// hang-up); CDR rows and recorded deliveries are counted in Postgres as well. Default 10 s per measure;
 // BENCH_SECONDS=60 (or --long when run alone) for the sustained run.
 //
 // Run alone: npx tsx bench/cdr-pipeline.ts [--long]
@@ -25,6 +30,9 @@ import type { BenchResult } from './types.js';
 
 const RECEIVER_FLAG = '--cdr-receiver';
 const THROUGHPUT_TARGET = 2_000;
+// Offered 10% above the target: offered at exactly 2,000/s, the rate from the first
+// hang-up to the last receipt is below 2,000/s by construction (the last CDR's latency).
+const THROUGHPUT_OFFERED = 2_200;
 const LATENCY_RATE = 500;
 const P99_TARGET_MS = 500;
 
@@ -280,7 +288,7 @@ export async function runHangup(): Promise<BenchResult> {
 const seconds = () => Number(process.env.BENCH_SECONDS ?? (process.argv.includes('--long') ? 60 : 10));
 
 export async function run(): Promise<BenchResult> {
-  const m = await measure(THROUGHPUT_TARGET, seconds());
+  const m = await measure(THROUGHPUT_OFFERED, seconds());
   return {
     name: 'cdr-pipeline',
     baseline: { label: `hang-ups offered (${m.n} in ${seconds()} s; ${Math.round(m.offered.issued)}/s started, ${Math.round(m.offered.committed)}/s committed)`, perSecond: m.offered.committed },
@@ -292,7 +300,7 @@ export async function run(): Promise<BenchResult> {
 }
 
 export async function runDrain(): Promise<BenchResult> {
-  const m = await measure(THROUGHPUT_TARGET, seconds(), true);
+  const m = await measure(THROUGHPUT_OFFERED, seconds(), true);
   return {
     name: 'cdr-drain',
     baseline: { label: `hang-ups written first (${m.n})`, perSecond: m.offered.committed },
