@@ -15,6 +15,7 @@
 // BENCH_SECONDS=60 (or --long when run alone) for the sustained run.
 //
 // Run alone: npx tsx bench/cdr-pipeline.ts [--long]
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -178,6 +179,27 @@ async function hangUp(db: Db, ids: string[], rate: number): Promise<Offered> {
   return { issued: ids.length / seconds(issued), committed: ids.length / seconds(performance.now()), notEnded };
 }
 
+/**
+ * CPU seconds spent so far by this process and by the Postgres backends serving this
+ * database (read from /proc: the benchmark and Postgres share the machine). Where the
+ * time per CDR goes says more than a rate on a machine shared with other work.
+ */
+async function cpuNow(db: Db): Promise<{ node: number; postgres: number }> {
+  const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+  const tick = 100; // USER_HZ on Linux
+  let postgres = 0;
+  for (const { pid } of rows) {
+    try {
+      const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+      postgres += (Number(fields[11]) + Number(fields[12])) / tick;
+    } catch {
+      // a backend that just exited
+    }
+  }
+  const u = process.cpuUsage();
+  return { node: (u.user + u.system) / 1e6, postgres };
+}
+
 async function measure(rate: number, seconds: number, drain = false) {
   const tdb = await createTestDatabase();
   const db = createPool(tdb.url, 20);
@@ -202,6 +224,7 @@ async function measure(rate: number, seconds: number, drain = false) {
     // outbox until the CRM has every CDR: the pipeline's own capacity, without the
     // hang-up transactions competing for the same two cores.
     if (drain) await pipeline.relay.stop();
+    const cpuBefore = await cpuNow(db);
     let started = performance.now();
     const offered = await hangUp(db, ids, rate);
     if (drain) {
@@ -215,6 +238,13 @@ async function measure(rate: number, seconds: number, drain = false) {
       stats = await receiver.stats();
     }
     const delivered = stats.arrived / ((performance.now() - started) / 1000);
+    const cpuAfter = await cpuNow(db);
+    // Microseconds of CPU per CDR, from the first hang-up to the last receipt (Postgres: only
+    // the backends still connected at the end, i.e. the pool's).
+    const cpuPerCdr = {
+      node: Math.round(((cpuAfter.node - cpuBefore.node) * 1e6) / n),
+      postgres: Math.round(((cpuAfter.postgres - cpuBefore.postgres) * 1e6) / n),
+    };
     // A duplicate would show up late, and deliveries are recorded in batches after the
     // receipt: give both a moment.
     await new Promise((r) => setTimeout(r, 500));
@@ -230,7 +260,7 @@ async function measure(rate: number, seconds: number, drain = false) {
     // Zero lost, zero duplicate: every call's CDR at the CRM exactly once, nothing else, and Postgres agrees.
     const clean = lost === 0 && stats.duplicates === 0 && stats.unexpected === 0 && stats.count === n &&
       offered.notEnded === 0 && cdrs === n && recorded === n;
-    return { n, offered, delivered, lost, duplicates: stats.duplicates, unexpected: stats.unexpected, cdrs, recorded, clean, p50: stats.p50, p99: stats.p99 };
+    return { n, offered, delivered, lost, duplicates: stats.duplicates, unexpected: stats.unexpected, cdrs, recorded, clean, p50: stats.p50, p99: stats.p99, cpuPerCdr };
   } finally {
     await Promise.allSettled([pipeline.queues.events.obliterate({ force: true }), pipeline.queues.webhooks.obliterate({ force: true })]);
     await pipeline.stop();
@@ -266,15 +296,27 @@ export async function runHangup(): Promise<BenchResult> {
     await endAll(await createCalls(db, 300), 64, (id) => endCall(db, id, { cause: 16, reason: 'completed' }));
     const reference: number[] = [];
     const grouped: number[] = [];
+    // CPU per hang-up (µs), service and Postgres: steadier than rates on a shared machine.
+    const cpu = { reference: { node: 0, postgres: 0 }, grouped: { node: 0, postgres: 0 } };
+    const timed = async (side: 'reference' | 'grouped', end: (id: string) => Promise<unknown>) => {
+      const ids = await createCalls(db, n);
+      const before = await cpuNow(db);
+      const rate = await endAll(ids, 64, end);
+      const after = await cpuNow(db);
+      cpu[side].node += ((after.node - before.node) * 1e6) / n / 2;
+      cpu[side].postgres += ((after.postgres - before.postgres) * 1e6) / n / 2;
+      return rate;
+    };
     for (let round = 0; round < 2; round++) {
-      reference.push(await endAll(await createCalls(db, n), 64, (id) => endCallOneByOne(db, id, { cause: 16, reason: 'completed' })));
-      grouped.push(await endAll(await createCalls(db, n), 64, (id) => endCall(db, id, { cause: 16, reason: 'completed' })));
+      reference.push(await timed('reference', (id) => endCallOneByOne(db, id, { cause: 16, reason: 'completed' })));
+      grouped.push(await timed('grouped', (id) => endCall(db, id, { cause: 16, reason: 'completed' })));
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const us = (c: { node: number; postgres: number }) => `CPU per call: service ${Math.round(c.node)} µs, Postgres ${Math.round(c.postgres)} µs`;
     return {
       name: 'cdr-hangup',
-      baseline: { label: `one transaction of ten statements per call (${reference.map(Math.round).join(', ')})`, perSecond: mean(reference) },
-      subject: { label: `endCall, group commit (${grouped.map(Math.round).join(', ')})`, perSecond: mean(grouped) },
+      baseline: { label: `one transaction of ten statements per call (${reference.map(Math.round).join(', ')}; ${us(cpu.reference)})`, perSecond: mean(reference) },
+      subject: { label: `endCall, group commit (${grouped.map(Math.round).join(', ')}; ${us(cpu.grouped)})`, perSecond: mean(grouped) },
       ratio: mean(grouped) / mean(reference),
       target: `>= ${THROUGHPUT_TARGET.toLocaleString('en')}/s`,
       pass: mean(grouped) >= THROUGHPUT_TARGET,
@@ -292,7 +334,7 @@ export async function run(): Promise<BenchResult> {
   return {
     name: 'cdr-pipeline',
     baseline: { label: `hang-ups offered (${m.n} in ${seconds()} s; ${Math.round(m.offered.issued)}/s started, ${Math.round(m.offered.committed)}/s committed)`, perSecond: m.offered.committed },
-    subject: { label: `CDRs at the CRM (lost ${m.lost}, duplicates ${m.duplicates}, unexpected ${m.unexpected}, ${m.cdrs} CDR rows, ${m.recorded} deliveries)`, perSecond: m.delivered },
+    subject: { label: `CDRs at the CRM (lost ${m.lost}, duplicates ${m.duplicates}, unexpected ${m.unexpected}, ${m.cdrs} CDR rows, ${m.recorded} deliveries; CPU per CDR: service ${m.cpuPerCdr.node} µs, Postgres ${m.cpuPerCdr.postgres} µs)`, perSecond: m.delivered },
     ratio: m.delivered / m.offered.committed,
     target: `>= ${THROUGHPUT_TARGET.toLocaleString('en')}/s, 0 lost, 0 duplicates`,
     pass: m.clean && m.delivered >= THROUGHPUT_TARGET,
@@ -304,7 +346,7 @@ export async function runDrain(): Promise<BenchResult> {
   return {
     name: 'cdr-drain',
     baseline: { label: `hang-ups written first (${m.n})`, perSecond: m.offered.committed },
-    subject: { label: `outbox -> BullMQ -> CRM, recorded (lost ${m.lost}, duplicates ${m.duplicates}, unexpected ${m.unexpected})`, perSecond: m.delivered },
+    subject: { label: `outbox -> BullMQ -> CRM, recorded (lost ${m.lost}, duplicates ${m.duplicates}, unexpected ${m.unexpected}; CPU per CDR: service ${m.cpuPerCdr.node} µs, Postgres ${m.cpuPerCdr.postgres} µs)`, perSecond: m.delivered },
     ratio: m.delivered / m.offered.committed,
     target: `>= ${THROUGHPUT_TARGET.toLocaleString('en')}/s, 0 lost, 0 duplicates`,
     pass: m.clean && m.delivered >= THROUGHPUT_TARGET,
