@@ -209,7 +209,7 @@ async function measure(rate: number, seconds: number, drain = false) {
     db,
     log: createLogger('silent'),
     config: { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, webhooks: { allowPrivate: true, timeoutMs: 10_000, maxAttempts: 3, concurrency: 64 } },
-    relay: { pollMs: 10, batchSize: 500 },
+    relay: { pollMs: 10, batchSize: 500, ...(process.env.BENCH_EVENTS_PER_JOB ? { eventsPerJob: Number(process.env.BENCH_EVENTS_PER_JOB) } : {}) },
     connectors: [{ id: 'crm', url: receiver.url, events: ['cdr.created'], concurrency: 64, maxAttempts: 5, backoffBaseMs: 100 }],
   });
   try {
@@ -224,10 +224,11 @@ async function measure(rate: number, seconds: number, drain = false) {
     // outbox until the CRM has every CDR: the pipeline's own capacity, without the
     // hang-up transactions competing for the same two cores.
     if (drain) await pipeline.relay.stop();
-    const cpuBefore = await cpuNow(db);
+    let cpuBefore = await cpuNow(db);
     let started = performance.now();
     const offered = await hangUp(db, ids, rate);
     if (drain) {
+      cpuBefore = await cpuNow(db);
       started = performance.now();
       pipeline.relay.start();
     }
