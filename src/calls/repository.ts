@@ -251,8 +251,10 @@ function cdrRow(cdr: Cdr): Record<string, unknown> {
  * named again later in the same list gets undefined and is written once.
  */
 async function endCallsIn(tx: DbClient, requests: readonly EndRequest[]): Promise<EndedCall[]> {
+  // Keyed as Postgres prints a uuid, so a call id written in capitals still meets its row.
+  const key = (r: EndRequest) => r.callId.toLowerCase();
   const first = new Map<string, EndRequest>();
-  for (const r of requests) if (!first.has(r.callId)) first.set(r.callId, r);
+  for (const r of requests) if (!first.has(key(r))) first.set(key(r), r);
   const unique = [...first.values()];
   const { rows } = await tx.query<CallRow & { from_state: string }>({
     name: 'calls-end',
@@ -278,10 +280,13 @@ async function endCallsIn(tx: DbClient, requests: readonly EndRequest[]): Promis
   }
   const done = new Map<string, { call: Call; cdr: Cdr }>();
   const outbox: DomainEvent[] = [];
-  for (const row of rows) {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  // Events in the order the hang-ups arrived, as one transaction per call would have numbered them.
+  for (const end of unique) {
+    const row = byId.get(key(end));
+    if (!row) continue;
     const { from_state: _from, ...callRow } = row;
     const call = toCall(callRow);
-    const end = first.get(call.id) as EndRequest;
     const cdr = buildCdr({ ...call, endedAt: end.at, endReason: end.reason }, undefined, timelines.get(call.id) ?? []);
     done.set(call.id, { call, cdr });
     outbox.push(
@@ -289,9 +294,10 @@ async function endCallsIn(tx: DbClient, requests: readonly EndRequest[]): Promis
       domainEvent({ type: 'cdr.created', callId: call.id, pbxNode: call.pbxNode, occurredAt: end.at, data: cdrPayload(cdr) }),
     );
   }
+  if (done.size !== rows.length) throw new Error('a call was ended that no request names');
   await tx.query({ name: 'cdrs-insert', text: CDR_INSERT, values: [JSON.stringify([...done.values()].map((d) => cdrRow(d.cdr)))] });
   await appendOutboxMany(tx, outbox);
-  return requests.map((r) => (first.get(r.callId) === r ? done.get(r.callId) : undefined));
+  return requests.map((r) => (first.get(key(r)) === r ? done.get(key(r)) : undefined));
 }
 
 interface TimelineRow {

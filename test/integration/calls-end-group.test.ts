@@ -77,6 +77,19 @@ describe('ending calls in groups', () => {
     }
     // Twelve hang-ups at once: fewer transactions than calls.
     expect(txids.size).toBeLessThan(calls.length);
+    // Within a transaction the events are numbered in the order the hang-ups came.
+    const { rows: ended } = await t.db.query<{ call_id: string }>(
+      "SELECT payload->>'callId' AS call_id FROM outbox WHERE type = 'call.ended' AND payload->>'callId' = ANY($1) ORDER BY id",
+      [calls.map((c) => c.id)],
+    );
+    expect(ended.map((r) => r.call_id)).toEqual(calls.map((c) => c.id));
+  });
+
+  it('ends a call whose id is written in capitals like any other', async () => {
+    const call = await busyCall();
+    const ended = await endCall(t.db, call.id.toUpperCase(), { cause: 16, reason: 'completed' });
+    expect(ended?.call.id).toBe(call.id);
+    expect((await t.db.query('SELECT 1 FROM cdrs WHERE call_id = $1', [call.id])).rowCount).toBe(1);
   });
 
   it('ends a call named twice in one group once', async () => {
