@@ -9,6 +9,7 @@ const suites: Array<[string, () => Promise<{ run(): Promise<BenchResult | BenchR
   ['webhooks', () => import('./webhooks.js')],
   ['ivr', () => import('./ivr.js')],
   ['ivr-load', () => import('./ivr-load.js')],
+  ['cdr-hangup', () => import('./cdr-pipeline.js').then((m) => ({ run: m.runHangup }))],
   ['cdr-pipeline', () => import('./cdr-pipeline.js')],
   ['cdr-drain', () => import('./cdr-pipeline.js').then((m) => ({ run: m.runDrain }))],
   ['cdr-latency', () => import('./cdr-pipeline.js').then((m) => ({ run: m.runLatency }))],

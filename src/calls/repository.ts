@@ -4,8 +4,9 @@
 // instance) changes nothing the second time.
 import { randomUUID } from 'node:crypto';
 import { withTransaction, type Db, type DbClient, type Queryable } from '../db/pool.js';
-import type { EventType } from '../events/catalogue.js';
-import { appendOutbox } from '../events/outbox.js';
+import type { DomainEvent, EventType } from '../events/catalogue.js';
+import { appendOutbox, appendOutboxMany, domainEvent } from '../events/outbox.js';
+import { GroupCommit } from '../db/group-commit.js';
 import { buildCdr, cdrPayload, type Cdr } from './cdr.js';
 import { isCallState, transition, type CallState } from './state.js';
 
@@ -188,41 +189,142 @@ export async function noteCallEvent(db: Queryable, callId: string, type: string,
   await addTimeline(db, callId, type, data, at);
 }
 
+export interface EndOfCall {
+  cause: number | null;
+  reason: string;
+  at?: Date;
+}
+
+export type EndedCall = { call: Call; cdr: Cdr } | undefined;
+
+interface EndRequest {
+  callId: string;
+  cause: number | null;
+  reason: string;
+  at: Date;
+}
+
+// Ending a call is the hot write of the CDR pipeline: one statement locks and ends the
+// calls, closes their legs and notes `call.ended` on their timelines; one reads the
+// timelines (the CDR's transfer-aware detail); two write the CDRs and the events.
+// The same statements end one call or a group of them.
+const END_CALLS = `
+  WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::text[]) AS i(id, at, cause, reason)
+  ), locked AS (
+    SELECT c.id, c.state FROM calls c WHERE c.id IN (SELECT id FROM input) AND c.state <> 'ended'
+    ORDER BY c.id FOR UPDATE
+  ), ended AS (
+    UPDATE calls c SET state = 'ended', ended_at = i.at, hangup_cause = i.cause, updated_at = i.at
+    FROM locked l JOIN input i ON i.id = l.id WHERE c.id = l.id
+    RETURNING c.*, l.state AS from_state
+  ), legs AS (
+    UPDATE call_legs g SET ended_at = i.at FROM ended e JOIN input i ON i.id = e.id
+    WHERE g.call_id = e.id AND g.ended_at IS NULL
+  ), noted AS (
+    INSERT INTO call_events (call_id, type, at, data)
+    SELECT e.id, 'call.ended', i.at, jsonb_build_object('from', e.from_state, 'cause', i.cause, 'reason', i.reason)
+    FROM ended e JOIN input i ON i.id = e.id
+  )
+  SELECT * FROM ended`;
+
+const CDR_INSERT = `
+  INSERT INTO cdrs (id, call_id, pbx_node, linkedid, direction, caller_number, caller_name, dnis, started_at,
+    answered_at, ended_at, duration_ms, talk_ms, disposition, hangup_cause, data, detail)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, call_id uuid, pbx_node text, linkedid text, direction text,
+    caller_number text, caller_name text, dnis text, started_at timestamptz, answered_at timestamptz,
+    ended_at timestamptz, duration_ms integer, talk_ms integer, disposition text, hangup_cause integer,
+    data jsonb, detail jsonb)
+  ON CONFLICT (call_id) DO NOTHING`;
+
+function cdrRow(cdr: Cdr): Record<string, unknown> {
+  return {
+    id: cdr.id, call_id: cdr.callId, pbx_node: cdr.pbxNode, linkedid: cdr.linkedid, direction: cdr.direction,
+    caller_number: cdr.callerNumber, caller_name: cdr.callerName, dnis: cdr.dnis, started_at: cdr.startedAt,
+    answered_at: cdr.answeredAt, ended_at: cdr.endedAt, duration_ms: cdr.durationMs, talk_ms: cdr.talkMs,
+    disposition: cdr.disposition, hangup_cause: cdr.hangupCause, data: cdr.data, detail: cdr.detail,
+  };
+}
+
+/**
+ * Ends the given calls in the caller's transaction. A call already ended, unknown, or
+ * named again later in the same list gets undefined and is written once.
+ */
+async function endCallsIn(tx: DbClient, requests: readonly EndRequest[]): Promise<EndedCall[]> {
+  // Keyed as Postgres prints a uuid, so a call id written in capitals still meets its row.
+  const key = (r: EndRequest) => r.callId.toLowerCase();
+  const first = new Map<string, EndRequest>();
+  for (const r of requests) if (!first.has(key(r))) first.set(key(r), r);
+  const unique = [...first.values()];
+  const { rows } = await tx.query<CallRow & { from_state: string }>({
+    name: 'calls-end',
+    text: END_CALLS,
+    values: [unique.map((r) => r.callId), unique.map((r) => r.at), unique.map((r) => r.cause), unique.map((r) => r.reason)],
+  });
+  if (!rows.length) return requests.map(() => undefined);
+  for (const r of rows) {
+    // Every live state may end; an unknown one is a bug and fails the transaction.
+    if (!isCallState(r.from_state)) throw new Error(`call ${r.id} has unknown state ${r.from_state}`);
+    transition(r.from_state, 'ended');
+  }
+  const timelines = new Map<string, TimelineRow[]>();
+  const { rows: events } = await tx.query<TimelineRow & { call_id: string }>({
+    name: 'calls-end-timelines',
+    text: 'SELECT call_id, type, at, data FROM call_events WHERE call_id = ANY($1::uuid[]) ORDER BY id',
+    values: [rows.map((r) => r.id)],
+  });
+  for (const { call_id, ...item } of events) {
+    const list = timelines.get(call_id);
+    if (list) list.push(item);
+    else timelines.set(call_id, [item]);
+  }
+  const done = new Map<string, { call: Call; cdr: Cdr }>();
+  const outbox: DomainEvent[] = [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  // Events in the order the hang-ups arrived, as one transaction per call would have numbered them.
+  for (const end of unique) {
+    const row = byId.get(key(end));
+    if (!row) continue;
+    const { from_state: _from, ...callRow } = row;
+    const call = toCall(callRow);
+    const cdr = buildCdr({ ...call, endedAt: end.at, endReason: end.reason }, undefined, timelines.get(call.id) ?? []);
+    done.set(call.id, { call, cdr });
+    outbox.push(
+      domainEvent({ type: 'call.ended', callId: call.id, pbxNode: call.pbxNode, occurredAt: end.at, data: { ...callSummary(call), cause: end.cause, reason: end.reason } }),
+      domainEvent({ type: 'cdr.created', callId: call.id, pbxNode: call.pbxNode, occurredAt: end.at, data: cdrPayload(cdr) }),
+    );
+  }
+  if (done.size !== rows.length) throw new Error('a call was ended that no request names');
+  await tx.query({ name: 'cdrs-insert', text: CDR_INSERT, values: [JSON.stringify([...done.values()].map((d) => cdrRow(d.cdr)))] });
+  await appendOutboxMany(tx, outbox);
+  return requests.map((r) => (first.get(key(r)) === r ? done.get(key(r)) : undefined));
+}
+
+interface TimelineRow {
+  type: string;
+  at: Date;
+  data: Record<string, unknown>;
+}
+
+const endings = new WeakMap<Db, GroupCommit<EndRequest, EndedCall>>();
+
+function endingsOf(db: Db): GroupCommit<EndRequest, EndedCall> {
+  let group = endings.get(db);
+  if (!group) {
+    group = new GroupCommit<EndRequest, EndedCall>({
+      many: (requests) => withTransaction(db, (tx) => endCallsIn(tx, requests)),
+      one: async (request) => (await withTransaction(db, (tx) => endCallsIn(tx, [request])))[0],
+    });
+    endings.set(db, group);
+  }
+  return group;
+}
+
 /**
  * Ends the call, writes its CDR and announces both. Idempotent: a call already ended
- * returns undefined and nothing is written twice.
+ * returns undefined and nothing is written twice. Hang-ups arriving together (each on
+ * its own channel's chain) are committed together; see db/group-commit.ts.
  */
-export async function endCall(
-  db: Db,
-  callId: string,
-  end: { cause: number | null; reason: string; at?: Date },
-): Promise<{ call: Call; cdr: Cdr } | undefined> {
-  const at = end.at ?? new Date();
-  return withTransaction(db, async (tx) => {
-    const current = await lockCall(tx, callId);
-    if (!current || current.state === 'ended') return undefined;
-    transition(current.state, 'ended');
-    const { rows } = await tx.query<CallRow>(
-      `UPDATE calls SET state = 'ended', ended_at = $2, hangup_cause = $3, updated_at = $2 WHERE id = $1 RETURNING *`,
-      [callId, at, end.cause],
-    );
-    const call = toCall(rows[0] as CallRow);
-    await tx.query('UPDATE call_legs SET ended_at = $2 WHERE call_id = $1 AND ended_at IS NULL', [callId, at]);
-    await addTimeline(tx, callId, 'call.ended', { from: current.state, cause: end.cause, reason: end.reason }, at);
-    const timeline = await tx.query<{ type: string; at: Date; data: Record<string, unknown> }>(
-      'SELECT type, at, data FROM call_events WHERE call_id = $1 ORDER BY id',
-      [callId],
-    );
-    const cdr = buildCdr({ ...call, endedAt: at, endReason: end.reason }, undefined, timeline.rows);
-    await tx.query(
-      `INSERT INTO cdrs (id, call_id, pbx_node, linkedid, direction, caller_number, caller_name, dnis, started_at,
-         answered_at, ended_at, duration_ms, talk_ms, disposition, hangup_cause, data, detail)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17) ON CONFLICT (call_id) DO NOTHING`,
-      [cdr.id, cdr.callId, cdr.pbxNode, cdr.linkedid, cdr.direction, cdr.callerNumber, cdr.callerName, cdr.dnis,
-        cdr.startedAt, cdr.answeredAt, cdr.endedAt, cdr.durationMs, cdr.talkMs, cdr.disposition, cdr.hangupCause, cdr.data, cdr.detail],
-    );
-    await announce(tx, 'call.ended', call, at, { cause: end.cause, reason: end.reason });
-    await appendOutbox(tx, { type: 'cdr.created', callId, pbxNode: call.pbxNode, occurredAt: at, data: cdrPayload(cdr) });
-    return { call, cdr };
-  });
+export async function endCall(db: Db, callId: string, end: EndOfCall): Promise<EndedCall> {
+  return endingsOf(db).submit({ callId, cause: end.cause, reason: end.reason, at: end.at ?? new Date() });
 }

@@ -12,11 +12,9 @@ export interface NewEvent<T> {
   occurredAt?: Date;
 }
 
-export async function appendOutbox<T extends Record<string, unknown>>(
-  tx: Queryable,
-  event: NewEvent<T>,
-): Promise<DomainEvent<T>> {
-  const full: DomainEvent<T> = {
+/** The full event as stored and delivered: a fresh id, the time it happened. */
+export function domainEvent<T extends Record<string, unknown>>(event: NewEvent<T>): DomainEvent<T> {
+  return {
     id: randomUUID(),
     type: event.type,
     version: 1,
@@ -25,6 +23,13 @@ export async function appendOutbox<T extends Record<string, unknown>>(
     ...(event.pbxNode ? { pbxNode: event.pbxNode } : {}),
     data: event.data,
   };
+}
+
+export async function appendOutbox<T extends Record<string, unknown>>(
+  tx: Queryable,
+  event: NewEvent<T>,
+): Promise<DomainEvent<T>> {
+  const full = domainEvent(event);
   // The transaction id is taken before the sequence number (the CTE row is produced before
   // the insert's defaults are computed): the journal's ordering rule relies on a row's
   // number never being older than its transaction (see journal.ts).
@@ -50,4 +55,21 @@ export async function insertOutboxOnce(tx: Queryable, event: DomainEvent): Promi
     [event.id, event.type, event],
   );
   return (res.rowCount ?? 0) > 0;
+}
+
+/**
+ * Several events in one statement, numbered in the order given (the same ordering rule
+ * as appendOutbox: the transaction id comes first).
+ */
+export async function appendOutboxMany(tx: Queryable, events: readonly DomainEvent[]): Promise<void> {
+  if (!events.length) return;
+  await tx.query({
+    name: 'outbox-append-many',
+    text: `WITH x AS (SELECT pg_current_xact_id() AS txid)
+      INSERT INTO outbox (event_id, type, payload, txid)
+      SELECT e.event_id, e.type, e.payload, x.txid
+      FROM x, unnest($1::uuid[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS e(event_id, type, payload, n)
+      ORDER BY e.n`,
+    values: [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => JSON.stringify(e))],
+  });
 }
