@@ -26,6 +26,15 @@ async function get(path: string) {
 }
 
 /** Commits one event (as a state change would) and tells the bus, as the relay does. */
+/**
+ * The newest sequence in this test's own database. The journal's horizon is the whole
+ * Postgres cluster's oldest open transaction, so other test files running at the same
+ * time can hold it back for a moment; the tests wait for visibility instead of assuming it.
+ */
+async function newest(): Promise<string> {
+  return String((await t.db.query<{ id: string | null }>('SELECT max(id) AS id FROM outbox')).rows[0]?.id ?? 0);
+}
+
 async function emit(n: number, type: 'order.created' | 'cdr.created' = 'order.created'): Promise<string> {
   const e = await withTransaction(t.db, (tx) => appendOutbox(tx, { type, data: { n } }));
   await bus.publish(e);
@@ -49,6 +58,7 @@ describe('GET /v1/events', () => {
   it('pages through the history in sequence order and filters by type', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 7; i++) ids.push(await emit(i, i % 2 ? 'cdr.created' : 'order.created'));
+    await waitFor('every event readable', async () => (await get('/v1/events?limit=1000')).body.items.length >= 7);
     const seen: any[] = [];
     let after = '0';
     for (;;) {
@@ -70,7 +80,7 @@ describe('GET /v1/events', () => {
   });
 
   it('does not serve an event while an older transaction that may precede it is still open', async () => {
-    const start = (await get('/v1/events?limit=1000')).body.nextCursor;
+    const start = await newest();
     const tx = await t.db.connect();
     try {
       await tx.query('BEGIN');
@@ -79,7 +89,10 @@ describe('GET /v1/events', () => {
       const hidden = await get(`/v1/events?after=${start}`);
       expect(hidden.body.items).toEqual([]);
       await tx.query('COMMIT');
-      const page = await get(`/v1/events?after=${start}`);
+      const page = await waitFor('both events readable', async () => {
+        const p = await get(`/v1/events?after=${start}`);
+        return p.body.items.length >= 2 ? p : undefined;
+      });
       expect(page.body.items.map((e: any) => e.data.n)).toEqual(['older', 100]);
       expect(page.body.items[0].id).toBe(older.id);
     } finally {
@@ -97,7 +110,7 @@ describe('stream resume', () => {
   }
 
   it('a client that disconnects and resumes from its last sequence misses nothing and sees nothing twice', async () => {
-    const from = (await get('/v1/events?limit=1000')).body.nextCursor;
+    const from = await newest();
     const expected: string[] = [];
     for (let i = 0; i < 5; i++) expected.push(await emit(1000 + i)); // history before connecting
     const first = open(from);
