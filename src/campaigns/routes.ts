@@ -61,8 +61,9 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
         summary: 'Create an outbound follow-up campaign',
         description:
           'Calling hours are local to `timeZone` and bind every attempt, call-backs included. Sources: `csv` (upload ' +
-          'contacts), `silent_callers` (inbound callers with no call for N months); `orders_after_delivery` and ' +
-          '`customers_without_order` need the orders capability and are a 422 until it is installed.',
+          'contacts), `silent_callers` (inbound callers with no call for N months), `orders_after_delivery` (orders ' +
+          'delivered N days ago, the order shown to the agent) and `customers_without_order` (no order for N months). ' +
+          'With `queueId`, due contacts are offered to that queue\'s ready agents as preview tasks.',
         body: CreateCampaignBody,
         response: { 201: CampaignSchema, ...problemResponses(...authProblems, 422) },
       },
@@ -73,6 +74,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
       if (!sources.has(b.source.type)) throw new ProblemError(422, `contact source '${b.source.type}' is not available in this installation`);
       const bad = b.callingHours.findIndex((w) => w.from >= w.to);
       if (bad !== -1) throw new ProblemError(422, `callingHours[${bad}]: 'from' must be before 'to'`);
+      if (b.queueId && !(await db.query('SELECT 1 FROM acd_queues WHERE id = $1', [b.queueId])).rowCount) throw new ProblemError(422, `queue '${b.queueId}' does not exist`);
       const c = await createCampaign(db, b);
       return reply.code(201).header('location', `/v1/campaigns/${c.id}`).send(c);
     },

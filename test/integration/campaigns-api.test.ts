@@ -44,8 +44,11 @@ describe('campaigns', () => {
     expect((await send('GET', `/v1/campaigns/${id}`, undefined, reader)).json()).toMatchObject({ id, maxAttempts: 2, contacts: { pending: 0 } });
     expect((await send('POST', '/v1/campaigns', { name: 'x', source: { type: 'csv' }, timeZone: 'Nowhere', callingHours: always, maxAttempts: 1, retryMinutes: 0 })).statusCode).toBe(422);
     const orders = await send('POST', '/v1/campaigns', { name: 'x', source: { type: 'orders_after_delivery', days: 2 }, timeZone: 'UTC', callingHours: always, maxAttempts: 1, retryMinutes: 0 });
-    expect(orders.statusCode).toBe(422);
-    expect(orders.json().detail).toMatch(/not available/);
+    expect(orders.statusCode).toBe(201);
+    expect(orders.json()).toMatchObject({ source: { type: 'orders_after_delivery', days: 2 }, queueId: null });
+    const noQueue = await send('POST', '/v1/campaigns', { name: 'x', source: { type: 'csv' }, timeZone: 'UTC', callingHours: always, maxAttempts: 1, retryMinutes: 0, queueId: 'no-such-queue' });
+    expect(noQueue.statusCode).toBe(422);
+    expect(noQueue.json().detail).toMatch(/no-such-queue/);
     expect((await send('POST', '/v1/campaigns', { name: 'x', source: { type: 'csv' }, timeZone: 'UTC', callingHours: [{ days: [1], from: '18:00', to: '09:00' }], maxAttempts: 1, retryMinutes: 0 })).statusCode).toBe(422);
     expect((await send('POST', '/v1/campaigns', { name: 'x' }, reader)).statusCode).toBe(403);
   });
