@@ -122,7 +122,12 @@ describe('campaign preview tasks through the ACD', () => {
       expect(after).toMatchObject(isOrder ? { status: 'reached', attempts: 1, lastOutcome: 'reached' } : { status: 'exhausted', attempts: 1, lastOutcome: 'busy' });
       await waitUntil(async () => (await agentState(w, 'olga')) === 'ready', 'olga ready after wrap-up');
     }
-    const changes = (await events(w, { type: 'agent.state_changed', agentId: 'olga' })).map((e) => `${e.data.from}>${e.data.to}`);
+    // The state is written first and announced right after: wait for the last announcement.
+    const changes: string[] = [];
+    await waitUntil(async () => {
+      changes.splice(0, changes.length, ...(await events(w, { type: 'agent.state_changed', agentId: 'olga' })).map((e) => `${e.data.from}>${e.data.to}`));
+      return changes.length >= 10;
+    }, "olga's state changes to be announced");
     expect(changes.slice(2)).toEqual(['ready>reserved', 'reserved>on_call', 'on_call>wrap_up', 'wrap_up>ready', 'ready>reserved', 'reserved>on_call', 'on_call>wrap_up', 'wrap_up>ready']);
 
     // Every dispatch round that offered the two tasks also looked at the do-not-call
@@ -134,6 +139,27 @@ describe('campaign preview tasks through the ACD', () => {
     expect(await agentState(w, 'olga')).toBe('ready');
     stream.close();
     await must(w, 'POST', '/v1/agents/olga/state', { action: 'logout' });
+  });
+
+  it('keeps the outcome the agent records during the call (call back at a time)', async () => {
+    const campaign = await must(w, 'POST', '/v1/campaigns', { name: 'Agent outcome', source: { type: 'csv' }, timeZone: 'UTC', callingHours: always, maxAttempts: 3, retryMinutes: 0, queueId: 'followup' });
+    await phone(w, '1203', 'answer', 50);
+    await readyAgent(w, 'quinn', '1203', { outbound: 1 });
+    await uploadCsv(campaign.id, `number,name\n0612345301,Carla Callback\n`);
+    const c = await contact(campaign.id, '0612345301');
+    const offered = await waitFor('the offer', async () => (await tasksFor(c.id))[0]);
+    expect(offered.data.agentId).toBe('quinn');
+    const accepted = await must(w, 'POST', `/v1/agents/quinn/tasks/${offered.data.task.id}/accept`);
+    await waitUntil(async () => (await must(w, 'GET', `/v1/calls/${accepted.callId}`)).state === 'connected', 'the customer to answer');
+    const at = new Date(Date.now() + 86_400_000).toISOString();
+    await must(w, 'POST', `/v1/campaigns/${campaign.id}/contacts/${c.id}/outcome`, { outcome: 'callback', callbackAt: at, agentId: 'quinn' });
+    await must(w, 'POST', `/v1/calls/${accepted.callId}/hangup`);
+    const ended = await waitFor('the task to end', async () => (await tasksFor(c.id, 'campaign.task_ended'))[0]);
+    expect(ended.data.task).toMatchObject({ state: 'done', callId: accepted.callId });
+    // One attempt, the one the agent recorded; the call-back time stands.
+    expect(await contact(campaign.id, '0612345301')).toMatchObject({ status: 'pending', attempts: 1, lastOutcome: 'callback', callbackAt: at });
+    await waitUntil(async () => (await agentState(w, 'quinn')) === 'ready', 'quinn ready after wrap-up');
+    await must(w, 'POST', '/v1/agents/quinn/state', { action: 'logout' });
   });
 
   it('returns a declined or timed-out task to the campaign; a timed-out agent goes not ready', async () => {
