@@ -83,15 +83,12 @@ export const customersWithoutOrder: ContactSource = {
   async contacts(db, campaign, now) {
     const months = (campaign.source as Extract<SourceSpec, { type: 'customers_without_order' }>).months;
     const { rows } = await db.query(
-      `SELECT DISTINCT ON (customer->>'phone') customer->>'phone' AS number, customer->>'name' AS name, id, created_at,
-              max(created_at) OVER (PARTITION BY customer->>'phone') AS last_order
-         FROM orders
-        ORDER BY customer->>'phone', created_at DESC`,
+      `WITH latest AS (
+         SELECT DISTINCT ON (customer->>'phone') customer->>'phone' AS number, customer->>'name' AS name, id, created_at
+           FROM orders ORDER BY customer->>'phone', created_at DESC)
+       SELECT * FROM latest WHERE created_at < $1::timestamptz - make_interval(months => $2::int) ORDER BY created_at LIMIT 100000`,
+      [now, months],
     );
-    const cutoff = new Date(now);
-    cutoff.setUTCMonth(cutoff.getUTCMonth() - months);
-    return rows
-      .filter((r) => (r.last_order as Date) < cutoff)
-      .map((r) => ({ number: r.number as string, name: r.name ?? null, reference: r.id as string, data: { orderId: r.id, lastOrderAt: (r.last_order as Date).toISOString() } }));
+    return rows.map((r) => ({ number: r.number as string, name: r.name ?? null, reference: r.id as string, data: { orderId: r.id, lastOrderAt: (r.created_at as Date).toISOString() } }));
   },
 };
