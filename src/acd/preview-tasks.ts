@@ -19,7 +19,7 @@ import { recordOutcome } from '../campaigns/service.js';
 import { dialingTaskOfCall, expiredOffers, getTask, insertTask, moveTask, returnContact, type PreviewTask } from '../campaigns/tasks.js';
 import type { AcdCore } from './core.js';
 import { qualifies } from './priority.js';
-import { getQueue, listAgents } from './repository.js';
+import { getAgent, getQueue, listAgents } from './repository.js';
 
 /** The reservation outlives the offer by this much, so the timeout (not the TTL) ends it. */
 const RESERVATION_MARGIN_MS = 10_000;
@@ -69,31 +69,41 @@ export class PreviewTasks implements CampaignTaskPort {
       if (!res.ok) continue;
       const at = new Date(now);
       const expiresAt = new Date(now + this.o.offerSeconds * 1000);
-      const order = await orderOf(db, task.contact.data);
-      await withTransaction(db, async (tx) => {
-        await insertTask(tx, { id: taskId, campaignId: task.campaignId, contactId: task.contact.id, agentId: agent.id, offerId, offeredAt: at, expiresAt });
-        await appendOutbox(tx, {
-          type: 'campaign.task_offered',
-          occurredAt: at,
-          data: {
-            agentId: agent.id,
-            task: {
-              id: taskId,
-              campaignId: task.campaignId,
-              campaignName: task.campaignName,
-              queueId: queue.id,
-              reason: task.reason,
-              expiresAt: expiresAt.toISOString(),
-              contact: { id: task.contact.id, number: task.contact.number, name: task.contact.name, reference: task.contact.reference, attempts: task.contact.attempts, data: task.contact.data },
-              order,
-            },
-          },
-        });
-      });
+      const order = await orderOf(db, task.contact.data).catch(() => null);
+      try {
+        await this.record(task, queue.id, agent.id, taskId, offerId, at, expiresAt, order);
+      } catch (err) {
+        // Not recorded, so not offered: the agent is free again at once.
+        await core.agentsLive.apply(agent.id, { type: 'release' }, Date.now(), offerId);
+        throw err;
+      }
       await core.agents.announce({ agentId: agent.id, from: res.from, to: { ...res.from, state: 'reserved', sinceMs: now, callId: `task:${taskId}`, reason: null }, changed: true }, at, { queueId: queue.id });
       return true;
     }
     return false;
+  }
+
+  private async record(task: CampaignTask, queueId: string, agentId: string, taskId: string, offerId: string, at: Date, expiresAt: Date, order: Record<string, unknown> | null): Promise<void> {
+    await withTransaction(this.o.db, async (tx) => {
+      await insertTask(tx, { id: taskId, campaignId: task.campaignId, contactId: task.contact.id, agentId, offerId, offeredAt: at, expiresAt });
+      await appendOutbox(tx, {
+        type: 'campaign.task_offered',
+        occurredAt: at,
+        data: {
+          agentId,
+          task: {
+            id: taskId,
+            campaignId: task.campaignId,
+            campaignName: task.campaignName,
+            queueId,
+            reason: task.reason,
+            expiresAt: expiresAt.toISOString(),
+            contact: { id: task.contact.id, number: task.contact.number, name: task.contact.name, reference: task.contact.reference, attempts: task.contact.attempts, data: task.contact.data },
+            order,
+          },
+        },
+      });
+    });
   }
 
   /** The agent takes the task: on call, their phone rings, then the customer's. */
@@ -102,7 +112,7 @@ export class PreviewTasks implements CampaignTaskPort {
     const task = await this.ownTask(agentId, taskId);
     if (task.state !== 'offered') throw new ProblemError(409, `task ${taskId} is ${task.state}`, { state: task.state });
     if (Date.parse(task.expiresAt) <= Date.now()) throw new ProblemError(409, `task ${taskId} has expired`, { state: 'expired' });
-    const agent = (await listAgents(db)).find((a) => a.id === agentId);
+    const agent = await getAgent(db, agentId);
     const extension = /^PJSIP\/([0-9]{2,6})$/.exec(agent?.endpoint ?? '')?.[1];
     if (!extension) throw new ProblemError(422, `agent ${agentId}'s phone (${agent?.endpoint ?? 'none'}) is not an extension click-to-dial can ring`);
     const answered = await core.agents.change(agentId, { type: 'answer' }, { offerId: task.offerId, callId: `task:${taskId}` });
