@@ -60,6 +60,11 @@ export async function setCampaignStatus(db: Queryable, id: string, status: Campa
   return rows[0] ? toCampaign(rows[0]) : undefined;
 }
 
+export async function setCampaignQueue(db: Queryable, id: string, queueId: string | null): Promise<Campaign | undefined> {
+  const { rows } = await db.query('UPDATE campaigns SET queue_id = $2, updated_at = now() WHERE id = $1 RETURNING *', [id, queueId]);
+  return rows[0] ? toCampaign(rows[0]) : undefined;
+}
+
 export async function contactCounts(db: Queryable, campaignId: string): Promise<Record<ContactStatus, number>> {
   const { rows } = await db.query('SELECT status, count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 GROUP BY status', [campaignId]);
   const out: Record<ContactStatus, number> = { pending: 0, offered: 0, reached: 0, wrong_number: 0, exhausted: 0, do_not_call: 0 };

@@ -11,7 +11,7 @@ import { isTimeZone } from '../planning/local-time.js';
 import { CsvError, parseContactsCsv, type RejectedRow } from './contacts-csv.js';
 import type { Campaign, ContactInput } from './model.js';
 import {
-  addContacts, addDoNotCall, contactCounts, createCampaign, getCampaign, listCampaigns, listContacts, listDoNotCall, removeDoNotCall, setCampaignStatus,
+  addContacts, addDoNotCall, contactCounts, createCampaign, getCampaign, listCampaigns, listContacts, listDoNotCall, removeDoNotCall, setCampaignQueue, setCampaignStatus,
 } from './repository.js';
 import {
   CampaignList, CampaignParams, CampaignSchema, ContactList, ContactParams, ContactSchema, ContactsQuery, CreateCampaignBody, DncBody, DncList,
@@ -102,10 +102,14 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
     '/v1/campaigns/:id',
     {
       config: { scopes: ['campaigns:write'] },
-      schema: { tags: TAGS, summary: 'Pause, resume or finish a campaign', params: CampaignParams, body: StatusBody, response: { 200: CampaignSchema, ...problemResponses(...authProblems, 404) } },
+      schema: { tags: TAGS, summary: "Pause, resume or finish a campaign, or change the queue whose agents take its contacts", params: CampaignParams, body: StatusBody, response: { 200: CampaignSchema, ...problemResponses(...authProblems, 404, 422) } },
     },
     async (req) => {
-      const c = await setCampaignStatus(db, req.params.id, req.body.status);
+      const { status, queueId } = req.body;
+      await campaignOr404(req.params.id);
+      if (queueId && !(await db.query('SELECT 1 FROM acd_queues WHERE id = $1', [queueId])).rowCount) throw new ProblemError(422, `queue '${queueId}' does not exist`);
+      if (queueId !== undefined) await setCampaignQueue(db, req.params.id, queueId);
+      const c = status !== undefined ? await setCampaignStatus(db, req.params.id, status) : await getCampaign(db, req.params.id);
       if (!c) throw notFound('campaign', req.params.id);
       return c;
     },

@@ -59,8 +59,11 @@ export const CampaignList = Type.Object({ items: Type.Array(CampaignSchema) }, {
 export const CampaignParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 export const ContactParams = Type.Object({ id: Uuid, contactId: Uuid }, { additionalProperties: false });
 export const StatusBody = Type.Object(
-  { status: Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('finished')]) },
-  { additionalProperties: false },
+  {
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('finished')])),
+    queueId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()], { description: 'ACD queue whose agents take the contacts; null stops offering them' })),
+  },
+  { additionalProperties: false, minProperties: 1 },
 );
 
 export const ContactSchema = Type.Object(

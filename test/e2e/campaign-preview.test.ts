@@ -8,7 +8,7 @@ import { waitFor, waitUntil } from '../helpers/wait.js';
 import { agentState, events, must, phone, readyAgent, startAcdWorld, waitEvent, type AcdWorld, type OutboxEvent } from './acd-fixture.js';
 
 let w: AcdWorld;
-const always = [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '23:59' }];
+const always = [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }];
 const ORDER_NUMBER = '0612345101';
 const CSV_NUMBER = '0612345102';
 const DNC_NUMBER = '0612345103';

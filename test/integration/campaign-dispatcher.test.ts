@@ -16,7 +16,7 @@ import { waitUntil } from '../helpers/wait.js';
 let t: TestDatabase;
 let redis: Redis;
 const prefix = uniquePrefix('campaign-dispatch');
-const always = [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '23:59' }];
+const always = [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }];
 
 /** A port that takes every task and remembers which instance offered it. */
 class Recorder implements TaskRunner {

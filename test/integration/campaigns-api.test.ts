@@ -39,6 +39,17 @@ async function campaign(body: object = {}): Promise<string> {
 }
 
 describe('campaigns', () => {
+  it('sets and clears the queue whose agents take the contacts', async () => {
+    const id = await campaign();
+    expect((await send('PATCH', `/v1/campaigns/${id}`, { queueId: 'nowhere' })).statusCode).toBe(422);
+    await t.db.query(`INSERT INTO acd_queues (id, name, definition) VALUES ('outbound', 'Outbound', '{}')`);
+    const set = await send('PATCH', `/v1/campaigns/${id}`, { queueId: 'outbound' });
+    expect(set.statusCode).toBe(200);
+    expect(set.json()).toMatchObject({ queueId: 'outbound', status: 'active' });
+    expect((await send('PATCH', `/v1/campaigns/${id}`, { queueId: null, status: 'paused' })).json()).toMatchObject({ queueId: null, status: 'paused' });
+    expect((await send('PATCH', `/v1/campaigns/${id}`, {})).statusCode).toBe(400);
+  });
+
   it('creates campaigns and refuses bad settings', async () => {
     const id = await campaign();
     expect((await send('GET', `/v1/campaigns/${id}`, undefined, reader)).json()).toMatchObject({ id, maxAttempts: 2, contacts: { pending: 0 } });
