@@ -19,6 +19,7 @@ import { recordOutcome } from '../campaigns/service.js';
 import { dialingTaskOfCall, expiredOffers, getTask, insertTask, moveTask, returnContact, type PreviewTask } from '../campaigns/tasks.js';
 import type { AcdCore } from './core.js';
 import { qualifies } from './priority.js';
+import type { AgentDefinition } from './model.js';
 import { getAgent, getQueue, listAgents } from './repository.js';
 
 /** The reservation outlives the offer by this much, so the timeout (not the TTL) ends it. */
@@ -51,17 +52,25 @@ export function outcomeOfCall(end: { answered: boolean; cause: number | null; re
 export class PreviewTasks implements CampaignTaskPort {
   constructor(private readonly o: PreviewTasksOptions) {}
 
-  async offer(task: CampaignTask): Promise<boolean> {
+  async anyoneFree(queueId: string): Promise<boolean> {
+    return (await this.readyAgents(queueId)).length > 0;
+  }
+
+  /** Ready agents qualified for the queue, longest idle first; none while a call waits there. */
+  private async readyAgents(queueId: string): Promise<AgentDefinition[]> {
     const { db, core } = this.o;
-    const queue = task.queueId ? await getQueue(db, task.queueId) : undefined;
-    if (!queue) return false;
-    if ((await core.queuesLive.list(queue.id)).length > 0) return false;
+    const queue = queueId ? await getQueue(db, queueId) : undefined;
+    if (!queue) return [];
+    if ((await core.queuesLive.list(queue.id)).length > 0) return [];
     const defs = (await listAgents(db)).filter((a) => qualifies(a.skills, queue.skills));
     const live = await core.agentsLive.getMany(defs.map((a) => a.id));
-    const ready = defs
-      .filter((a) => live.get(a.id)?.state === 'ready')
-      .sort((a, b) => live.get(a.id)!.sinceMs - live.get(b.id)!.sinceMs);
-    for (const agent of ready) {
+    return defs.filter((a) => live.get(a.id)?.state === 'ready').sort((a, b) => live.get(a.id)!.sinceMs - live.get(b.id)!.sinceMs);
+  }
+
+  async offer(task: CampaignTask): Promise<boolean> {
+    const { db, core } = this.o;
+    const queue = { id: task.queueId };
+    for (const agent of await this.readyAgents(task.queueId)) {
       const taskId = randomUUID();
       const offerId = randomUUID();
       const now = Date.now();

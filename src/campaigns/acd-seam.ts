@@ -20,4 +20,6 @@ export interface CampaignTask {
 export interface CampaignTaskPort {
   /** true when an agent now has the task on screen; false when nobody can take it. */
   offer(task: CampaignTask): Promise<boolean>;
+  /** Whether anyone could take a task of this queue now; false spares claiming a contact for nothing. */
+  anyoneFree?(queueId: string): Promise<boolean>;
 }

@@ -36,6 +36,7 @@ export async function recordOutcome(
 /** Offers due contacts to the ACD, marking each `offered` first so no two agents get it. */
 export async function dispatchDue(db: Db, campaign: Campaign, port: CampaignTaskPort, now: Date, limit: number): Promise<number> {
   let offered = 0;
+  if (port.anyoneFree && !(await port.anyoneFree(campaign.queueId ?? ''))) return 0;
   for (const { contact, reason } of await dueNow(db, campaign, now, limit)) {
     // A contact whose call is still going (a long talk outlives the offer timeout) stays put.
     const claimed = await db.query(

@@ -183,6 +183,7 @@ describe('campaign preview tasks through the ACD', () => {
     const expired = await waitFor('the offer to time out', async () => (await tasksFor(c.id, 'campaign.task_ended')).find((e) => e.data.task.id === second.data.task.id));
     expect(expired.data.task).toMatchObject({ state: 'expired', outcome: 'expired' });
     expect(await agentState(w, 'pete')).toBe('not_ready');
+    // Nobody is ready now, so the contact stays back in the campaign.
     expect(await contact(campaign.id, '0612345201')).toMatchObject({ status: 'pending', attempts: 0 });
     const toNotReady = (await events(w, { type: 'agent.state_changed', agentId: 'pete' })).at(-1)!;
     expect(toNotReady.data).toMatchObject({ from: 'reserved', to: 'not_ready', reason: 'no answer' });
