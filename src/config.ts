@@ -74,6 +74,9 @@ const EnvSchema = Type.Object({
   REPORTS_TIME_ZONE: Type.String({ default: 'UTC', minLength: 1 }),
   // How often live queue.stats events may be emitted (cluster-wide); 0 turns them off.
   QUEUE_STATS_INTERVAL_MS: Type.Integer({ default: 10_000, minimum: 0 }),
+  // Campaign preview tasks: how long an agent has to accept, how often due contacts are looked for.
+  CAMPAIGN_OFFER_SECONDS: Type.Integer({ default: 30, minimum: 1, maximum: 600 }),
+  CAMPAIGN_DISPATCH_INTERVAL_MS: Type.Integer({ default: 5_000, minimum: 100 }),
   VOICEMAIL_GREETING_MEDIA: Type.String({ default: 'sound:vm-intro', pattern: '^[a-z]+:.+' }),
   VOICEMAIL_GOODBYE_MEDIA: Type.String({ default: 'sound:vm-goodbye', pattern: '^[a-z]+:.+' }),
   VOICEMAIL_MIN_SECONDS: Type.Integer({ default: 2, minimum: 0 }),
@@ -154,6 +157,8 @@ export interface Config {
   streamTokenSecret: string | undefined;
   reportsTimeZone: string;
   queueStatsIntervalMs: number;
+  campaignOfferSeconds: number;
+  campaignDispatchIntervalMs: number;
   voicemail: VoicemailConfig;
   fax: FaxConfig;
 }
@@ -356,6 +361,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     streamTokenSecret: env.STREAM_TOKEN_SECRET,
     reportsTimeZone: env.REPORTS_TIME_ZONE,
     queueStatsIntervalMs: env.QUEUE_STATS_INTERVAL_MS,
+    campaignOfferSeconds: env.CAMPAIGN_OFFER_SECONDS,
+    campaignDispatchIntervalMs: env.CAMPAIGN_DISPATCH_INTERVAL_MS,
     voicemail: {
       greetingMedia: env.VOICEMAIL_GREETING_MEDIA,
       goodbyeMedia: env.VOICEMAIL_GOODBYE_MEDIA,

@@ -7,7 +7,11 @@ import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { AcdCore } from './acd/core.js';
 import { agentStreamRoutes } from './acd/agent-stream.js';
+import { PreviewTasks } from './acd/preview-tasks.js';
 import { acdRoutes } from './acd/routes.js';
+import { taskRoutes } from './acd/task-routes.js';
+import { ProblemError } from './api/problem.js';
+import { CampaignDispatcher } from './campaigns/dispatcher.js';
 import { buildApp } from './api/app.js';
 import { postgresCheck, redisCheck, type ReadinessCheck } from './api/health.js';
 import type { AgentDesk } from './calls/agent-desk.js';
@@ -161,6 +165,24 @@ export async function startService(config: Config, log: Logger = createLogger(co
   });
   queueStats.start();
 
+  // Campaign contacts reach agents as ACD preview tasks; accepting one places the call
+  // through click-to-dial on the node this instance drives.
+  const previewTasks = new PreviewTasks({
+    db,
+    core: acd,
+    log,
+    offerSeconds: config.campaignOfferSeconds,
+    place: (input) => {
+      const control = callControl.any();
+      if (!control) throw new ProblemError(503, 'this instance drives no PBX node right now; try again');
+      return control.dial(input);
+    },
+  });
+  const campaignDispatcher = new CampaignDispatcher({
+    db, redis, redisPrefix: config.redisPrefix, instanceId: config.instanceId, bus, tasks: previewTasks, log, intervalMs: config.campaignDispatchIntervalMs,
+  });
+  campaignDispatcher.start();
+
   const app = await buildApp({
     config,
     db,
@@ -189,6 +211,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: faxRoutes, opts: { db, config: config.fax, sender: faxSender } },
       { plugin: acdRoutes, opts: { db, redis, redisPrefix: config.redisPrefix } },
       { plugin: agentStreamRoutes, opts: { db, bus } },
+      { plugin: taskRoutes, opts: { db, tasks: previewTasks } },
     ],
   });
   registerPbxMetrics(nodes);
@@ -208,6 +231,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       stopped = true;
       await Promise.allSettled(nodes.map((n) => n.stop()));
       await commands.stop();
+      await campaignDispatcher.stop();
       await acd.stop();
       await app.close();
       queueStats.stop();

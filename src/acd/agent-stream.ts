@@ -27,6 +27,7 @@ export function isForAgent(event: DomainEvent, agentId: string): boolean {
   if (event.type === 'agent.state_changed') return data.agentId === agentId;
   if (event.type === 'call.offered') return data.offer?.agentId === agentId;
   if (event.type === 'call.connected') return data.agent?.id === agentId;
+  if (event.type === 'campaign.task_offered' || event.type === 'campaign.task_ended') return data.agentId === agentId;
   return false;
 }
 
@@ -41,7 +42,7 @@ export async function agentStreamRoutes(app: FastifyInstance, opts: AgentStreamO
       summary: "An agent's live stream (WebSocket): offers with the screen pop, state changes",
       description:
         'Upgrade to a WebSocket. Messages are event envelopes: `call.offered` (the call-attached data is the screen pop), ' +
-        '`call.connected` and `agent.state_changed` of this agent only. Authenticate with Authorization: Bearer or `?token=` ' +
+        '`call.connected`, `agent.state_changed` and campaign preview tasks (`campaign.task_offered` with the customer and the order, `campaign.task_ended`) of this agent only. Authenticate with Authorization: Bearer or `?token=` ' +
         '(a stream token; its key needs events:read and agents:read).',
       params: Params,
       querystring: Query,

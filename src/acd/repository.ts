@@ -1,21 +1,16 @@
 // ACD definitions in Postgres: the skills catalogue, agents and queues. Every write
 // checks that the skills it names exist, so routing never waits for a skill nobody can have.
 import type { Queryable } from '../db/pool.js';
+import { publishedFlow } from '../ivr/repository.js';
+import { getMailbox } from '../voicemail/repository.js';
 import type { AgentDefinition, QueueDefinition, Skills } from './model.js';
 
 export class UnknownReference extends Error {
   constructor(
-    readonly what: 'skill' | 'queue' | 'flow',
+    readonly what: 'skill' | 'queue' | 'flow' | 'mailbox',
     readonly names: string[],
   ) {
     super(`unknown ${what}${names.length > 1 ? 's' : ''}: ${names.join(', ')}`);
-  }
-}
-
-/** Overflow to voicemail or to a flow needs hand-overs this build does not have yet. */
-export class UnavailableTarget extends Error {
-  constructor(readonly target: string) {
-    super(`overflow to ${target} is not available yet; overflow to another queue`);
   }
 }
 
@@ -127,7 +122,8 @@ export async function saveQueue(db: Queryable, q: QueueDefinition, mode: 'create
     if (q.overflow.id === q.id) throw new UnknownReference('queue', [q.id]);
     if (!(await getQueue(db, q.overflow.id))) throw new UnknownReference('queue', [q.overflow.id]);
   }
-  if (q.overflow && q.overflow.type !== 'queue') throw new UnavailableTarget(q.overflow.type);
+  if (q.overflow?.type === 'voicemail' && !(await getMailbox(db, q.overflow.id))) throw new UnknownReference('mailbox', [q.overflow.id]);
+  if (q.overflow?.type === 'flow' && !(await publishedFlow(db, q.overflow.id))) throw new UnknownReference('flow', [q.overflow.id]);
   if (mode === 'create') {
     const res = await db.query('INSERT INTO acd_queues (id, name, definition) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [q.id, q.name, JSON.stringify(q)]);
     return res.rowCount ? 'created' : 'exists';

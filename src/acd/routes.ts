@@ -52,7 +52,6 @@ const Deleted = Type.Null({ description: 'Deleted' });
 
 function unprocessable(err: unknown): never {
   if (err instanceof repo.UnknownReference) throw new ProblemError(422, err.message, { unknown: { [err.what]: err.names } });
-  if (err instanceof repo.UnavailableTarget) throw new ProblemError(422, err.message);
   throw err;
 }
 

@@ -11,6 +11,7 @@ import type { AriEvent } from '../ari/types.js';
 import { getCall, noteCallEvent, transitionCall, type Call } from '../calls/repository.js';
 import type { IvrHandover } from '../ivr/ivr-calls.js';
 import { callLogger, type Logger } from '../log.js';
+import { sendToVoicemail } from '../voicemail/capability.js';
 import type { NodeContext, NodeCapability } from '../pbx/capability.js';
 import type { AcdCore } from './core.js';
 import type { LiveAgent } from './live-store.js';
@@ -549,7 +550,20 @@ export class AcdRuntime implements NodeCapability {
       await this.enqueue(call, entry.channelId, to.id, { asked: 0, survey: entry.survey, overflowFrom: entry.queueId, inSerial: true });
       return;
     }
-    // Voicemail and flow targets are refused when a queue is saved until those hand-overs exist.
+    // The holding bridge is gone, so the caller is answered and out of any bridge: what
+    // voicemail and a flow need. A target that fails (mailbox or flow deleted since the
+    // queue was saved) hangs up rather than leaving the caller in silence.
+    const clog = callLogger(this.log, call);
+    try {
+      if (to.type === 'voicemail') {
+        await sendToVoicemail(this.ctx.pbxNode, { call, channelId: entry.channelId, node: `acd-overflow:${entry.queueId}`, params: { mailbox: to.id } });
+        return;
+      }
+      if (await this.ctx.ivr.startFlow(call, to.id)) return;
+      clog.warn({ flowId: to.id }, 'overflow flow is not published; hanging up');
+    } catch (err) {
+      clog.warn({ err: (err as Error).message, to }, 'overflow target failed; hanging up');
+    }
     await this.ctx.calls.hangupOwn(entry.channelId).catch(() => undefined);
   }
 

@@ -4,14 +4,15 @@
 // when the attempt ends, reports the outcome through POST
 // /v1/campaigns/{id}/contacts/{contactId}/outcome or `recordOutcome` directly.
 //
-// No ACD exists in this build: `dispatchDue` is ready but nothing calls it yet. The ACD
-// engineer implements `CampaignTaskPort` and runs `dispatchDue` on its own schedule (one
-// dispatcher per cluster, e.g. under the PBX lease).
+// The ACD implements the port (src/acd/preview-tasks.ts); dispatcher.ts runs `dispatchDue`
+// on one instance of the cluster, on a timer and whenever an agent becomes ready.
 import type { Contact } from './model.js';
 
 export interface CampaignTask {
   campaignId: string;
   campaignName: string;
+  /** The ACD queue whose agents may take the task. */
+  queueId: string;
   contact: Contact;
   reason: 'callback' | 'first_attempt' | 'retry' | 'offer_expired';
 }
@@ -19,4 +20,6 @@ export interface CampaignTask {
 export interface CampaignTaskPort {
   /** true when an agent now has the task on screen; false when nobody can take it. */
   offer(task: CampaignTask): Promise<boolean>;
+  /** Whether anyone could take a task of this queue now; false spares claiming a contact for nothing. */
+  anyoneFree?(queueId: string): Promise<boolean>;
 }

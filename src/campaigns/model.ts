@@ -22,6 +22,8 @@ export interface Campaign {
   callingHours: CallingWindow[];
   maxAttempts: number;
   retryMinutes: number;
+  /** The ACD queue whose agents are offered this campaign's contacts (null: nobody is). */
+  queueId: string | null;
   status: 'active' | 'paused' | 'finished';
   createdAt: string;
 }

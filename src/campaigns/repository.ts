@@ -8,7 +8,7 @@ const iso = (v: Date | null) => (v ? v.toISOString() : null);
 function toCampaign(r: any): Campaign {
   return {
     id: r.id, name: r.name, source: r.source, timeZone: r.time_zone, callingHours: r.calling_hours,
-    maxAttempts: r.max_attempts, retryMinutes: r.retry_minutes, status: r.status, createdAt: r.created_at.toISOString(),
+    maxAttempts: r.max_attempts, retryMinutes: r.retry_minutes, queueId: r.queue_id ?? null, status: r.status, createdAt: r.created_at.toISOString(),
   };
 }
 
@@ -27,13 +27,14 @@ export interface NewCampaign {
   callingHours: CallingWindow[];
   maxAttempts: number;
   retryMinutes: number;
+  queueId?: string | null;
 }
 
 export async function createCampaign(db: Queryable, c: NewCampaign): Promise<Campaign> {
   const { rows } = await db.query(
-    `INSERT INTO campaigns (id, name, source, time_zone, calling_hours, max_attempts, retry_minutes)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-    [randomUUID(), c.name, JSON.stringify(c.source), c.timeZone, JSON.stringify(c.callingHours), c.maxAttempts, c.retryMinutes],
+    `INSERT INTO campaigns (id, name, source, time_zone, calling_hours, max_attempts, retry_minutes, queue_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+    [randomUUID(), c.name, JSON.stringify(c.source), c.timeZone, JSON.stringify(c.callingHours), c.maxAttempts, c.retryMinutes, c.queueId ?? null],
   );
   return toCampaign(rows[0]);
 }
@@ -43,6 +44,12 @@ export async function getCampaign(db: Queryable, id: string): Promise<Campaign |
   return rows[0] ? toCampaign(rows[0]) : undefined;
 }
 
+/** Active campaigns whose contacts the ACD offers to a queue's agents. */
+export async function campaignsToDispatch(db: Queryable): Promise<Campaign[]> {
+  const { rows } = await db.query(`SELECT * FROM campaigns WHERE status = 'active' AND queue_id IS NOT NULL ORDER BY created_at, id`);
+  return rows.map(toCampaign);
+}
+
 export async function listCampaigns(db: Queryable): Promise<Campaign[]> {
   const { rows } = await db.query('SELECT * FROM campaigns ORDER BY created_at DESC, id LIMIT 500');
   return rows.map(toCampaign);
@@ -50,6 +57,11 @@ export async function listCampaigns(db: Queryable): Promise<Campaign[]> {
 
 export async function setCampaignStatus(db: Queryable, id: string, status: Campaign['status']): Promise<Campaign | undefined> {
   const { rows } = await db.query('UPDATE campaigns SET status = $2, updated_at = now() WHERE id = $1 RETURNING *', [id, status]);
+  return rows[0] ? toCampaign(rows[0]) : undefined;
+}
+
+export async function setCampaignQueue(db: Queryable, id: string, queueId: string | null): Promise<Campaign | undefined> {
+  const { rows } = await db.query('UPDATE campaigns SET queue_id = $2, updated_at = now() WHERE id = $1 RETURNING *', [id, queueId]);
   return rows[0] ? toCampaign(rows[0]) : undefined;
 }
 

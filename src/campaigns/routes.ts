@@ -11,7 +11,7 @@ import { isTimeZone } from '../local-time.js';
 import { CsvError, parseContactsCsv, type RejectedRow } from './contacts-csv.js';
 import type { Campaign, ContactInput } from './model.js';
 import {
-  addContacts, addDoNotCall, contactCounts, createCampaign, getCampaign, listCampaigns, listContacts, listDoNotCall, removeDoNotCall, setCampaignStatus,
+  addContacts, addDoNotCall, contactCounts, createCampaign, getCampaign, listCampaigns, listContacts, listDoNotCall, removeDoNotCall, setCampaignQueue, setCampaignStatus,
 } from './repository.js';
 import {
   CampaignList, CampaignParams, CampaignSchema, ContactList, ContactParams, ContactSchema, ContactsQuery, CreateCampaignBody, DncBody, DncList,
@@ -61,8 +61,9 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
         summary: 'Create an outbound follow-up campaign',
         description:
           'Calling hours are local to `timeZone` and bind every attempt, call-backs included. Sources: `csv` (upload ' +
-          'contacts), `silent_callers` (inbound callers with no call for N months); `orders_after_delivery` and ' +
-          '`customers_without_order` need the orders capability and are a 422 until it is installed.',
+          'contacts), `silent_callers` (inbound callers with no call for N months), `orders_after_delivery` (orders ' +
+          'delivered N days ago, the order shown to the agent) and `customers_without_order` (no order for N months). ' +
+          'With `queueId`, due contacts are offered to that queue\'s ready agents as preview tasks.',
         body: CreateCampaignBody,
         response: { 201: CampaignSchema, ...problemResponses(...authProblems, 422) },
       },
@@ -73,6 +74,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
       if (!sources.has(b.source.type)) throw new ProblemError(422, `contact source '${b.source.type}' is not available in this installation`);
       const bad = b.callingHours.findIndex((w) => w.from >= w.to);
       if (bad !== -1) throw new ProblemError(422, `callingHours[${bad}]: 'from' must be before 'to'`);
+      if (b.queueId && !(await db.query('SELECT 1 FROM acd_queues WHERE id = $1', [b.queueId])).rowCount) throw new ProblemError(422, `queue '${b.queueId}' does not exist`);
       const c = await createCampaign(db, b);
       return reply.code(201).header('location', `/v1/campaigns/${c.id}`).send(c);
     },
@@ -100,10 +102,14 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
     '/v1/campaigns/:id',
     {
       config: { scopes: ['campaigns:write'] },
-      schema: { tags: TAGS, summary: 'Pause, resume or finish a campaign', params: CampaignParams, body: StatusBody, response: { 200: CampaignSchema, ...problemResponses(...authProblems, 404) } },
+      schema: { tags: TAGS, summary: "Pause, resume or finish a campaign, or change the queue whose agents take its contacts", params: CampaignParams, body: StatusBody, response: { 200: CampaignSchema, ...problemResponses(...authProblems, 404, 422) } },
     },
     async (req) => {
-      const c = await setCampaignStatus(db, req.params.id, req.body.status);
+      const { status, queueId } = req.body;
+      await campaignOr404(req.params.id);
+      if (queueId && !(await db.query('SELECT 1 FROM acd_queues WHERE id = $1', [queueId])).rowCount) throw new ProblemError(422, `queue '${queueId}' does not exist`);
+      if (queueId !== undefined) await setCampaignQueue(db, req.params.id, queueId);
+      const c = status !== undefined ? await setCampaignStatus(db, req.params.id, status) : await getCampaign(db, req.params.id);
       if (!c) throw notFound('campaign', req.params.id);
       return c;
     },

@@ -31,6 +31,7 @@ export const CreateCampaignBody = Type.Object(
     callingHours: Type.Array(CallingWindowSchema, { minItems: 1, maxItems: 14 }),
     maxAttempts: Type.Integer({ minimum: 1, maximum: 50 }),
     retryMinutes: Type.Integer({ minimum: 0, maximum: 100_000, description: 'Least time between two attempts on a contact' }),
+    queueId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()], { description: 'ACD queue whose ready agents are offered the contacts as preview tasks' })),
   },
   { additionalProperties: false },
 );
@@ -46,6 +47,7 @@ export const CampaignSchema = Type.Object(
     callingHours: Type.Array(CallingWindowSchema),
     maxAttempts: Type.Integer(),
     retryMinutes: Type.Integer(),
+    queueId: Type.Union([Type.String(), Type.Null()]),
     status: Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('finished')]),
     createdAt: Timestamp,
     contacts: Type.Optional(Counts),
@@ -57,8 +59,11 @@ export const CampaignList = Type.Object({ items: Type.Array(CampaignSchema) }, {
 export const CampaignParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 export const ContactParams = Type.Object({ id: Uuid, contactId: Uuid }, { additionalProperties: false });
 export const StatusBody = Type.Object(
-  { status: Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('finished')]) },
-  { additionalProperties: false },
+  {
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('finished')])),
+    queueId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()], { description: 'ACD queue whose agents take the contacts; null stops offering them' })),
+  },
+  { additionalProperties: false, minProperties: 1 },
 );
 
 export const ContactSchema = Type.Object(

@@ -36,13 +36,16 @@ export async function recordOutcome(
 /** Offers due contacts to the ACD, marking each `offered` first so no two agents get it. */
 export async function dispatchDue(db: Db, campaign: Campaign, port: CampaignTaskPort, now: Date, limit: number): Promise<number> {
   let offered = 0;
+  if (port.anyoneFree && !(await port.anyoneFree(campaign.queueId ?? ''))) return 0;
   for (const { contact, reason } of await dueNow(db, campaign, now, limit)) {
+    // A contact whose call is still going (a long talk outlives the offer timeout) stays put.
     const claimed = await db.query(
-      `UPDATE campaign_contacts SET status = 'offered', offered_at = $2 WHERE id = $1 AND status = $3 AND offered_at IS NOT DISTINCT FROM $4`,
+      `UPDATE campaign_contacts SET status = 'offered', offered_at = $2 WHERE id = $1 AND status = $3 AND offered_at IS NOT DISTINCT FROM $4
+          AND NOT EXISTS (SELECT 1 FROM campaign_tasks t WHERE t.contact_id = $1 AND t.state IN ('offered', 'dialing'))`,
       [contact.id, now, contact.status, contact.offeredAt],
     );
     if (!claimed.rowCount) continue;
-    const task: CampaignTask = { campaignId: campaign.id, campaignName: campaign.name, contact: { ...contact, status: 'offered' }, reason };
+    const task: CampaignTask = { campaignId: campaign.id, campaignName: campaign.name, queueId: campaign.queueId ?? '', contact: { ...contact, status: 'offered' }, reason };
     if (await port.offer(task)) offered++;
     else {
       await db.query(`UPDATE campaign_contacts SET status = 'pending', offered_at = NULL WHERE id = $1 AND status = 'offered'`, [contact.id]);

@@ -21,6 +21,8 @@ export const EVENT_TYPES = [
   'call.overflowed',
   'call.ended',
   'agent.state_changed',
+  'campaign.task_offered',
+  'campaign.task_ended',
   'queue.stats',
   'voicemail.created',
   'fax.queued',

@@ -7,7 +7,7 @@
 // the flow again at its entry (the caller hears the welcome again rather than silence or
 // a hang-up); when the flow is no longer published it plays the sorry prompt and hangs up.
 import type { Call } from '../calls/repository.js';
-import { transitionCall } from '../calls/repository.js';
+import { noteCallEvent, transitionCall } from '../calls/repository.js';
 import type { CallChannelPort, StasisChannel, StasisEvent } from '../calls/stasis.js';
 import type { Db } from '../db/pool.js';
 import { callLogger, type Logger } from '../log.js';
@@ -15,6 +15,7 @@ import { mergeCallData, publicStep, recordIvrStep, recordSurvey } from './call-s
 import type { HandoverCapability } from './capabilities.js';
 import type { Flow, Interpret, Media } from './contract.js';
 import { runLookup } from './http-lookup.js';
+import { linkPublishedSubflows, publishedFlow } from './repository.js';
 import { IvrSession, type IvrCallPort } from './runner.js';
 
 export interface IvrCallsOptions {
@@ -93,6 +94,28 @@ export class IvrCalls {
     const flow = await this.lookupFlow(call);
     if (!flow) return false;
     await this.begin(call, flow, channelState);
+    return true;
+  }
+
+  /**
+   * Runs a named published flow for a call that is already answered and out of any
+   * bridge (an ACD overflow). A session the call still had (kept for its survey) is
+   * replaced. False when the flow does not exist or has nothing published.
+   */
+  async startFlow(call: Call, flowId: string): Promise<boolean> {
+    const found = await publishedFlow(this.opts.db, flowId);
+    if (!found) return false;
+    const flow = await linkPublishedSubflows(this.opts.db, found);
+    const old = this.byChannel.get(call.channelId);
+    if (old) {
+      old.session.detach();
+      this.byChannel.delete(call.channelId);
+      this.byCall.delete(old.call.id);
+    }
+    // Still in state ivr (the queue overflowed as the call entered it): the timeline says
+    // which flow runs now, as a state change would.
+    if (call.state === 'ivr') await noteCallEvent(this.opts.db, call.id, 'call.ivr', { from: 'ivr', flowId: flow.id, flowVersion: flow.version });
+    await this.begin(call, flow, 'Up');
     return true;
   }
 

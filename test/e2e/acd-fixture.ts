@@ -24,11 +24,11 @@ export interface AcdWorld {
   close(): Promise<void>;
 }
 
-export async function startAcdWorld(name: string): Promise<AcdWorld> {
+export async function startAcdWorld(name: string, extraEnv: Record<string, string> = {}): Promise<AcdWorld> {
   const t = await createTestDatabase();
   const sim = await startSimulator({ soundDurationsMs: { 'cti/rate': 40, 'cti/thanks': 40 } });
   const redisPrefix = uniquePrefix(name);
-  const env = (instance: string) => serviceEnv(sim, t.url, redisPrefix, { INSTANCE_ID: instance, LOG_LEVEL: 'silent', LEASE_TTL_MS: '1500', RATE_LIMIT_PER_MINUTE: '1000000' });
+  const env = (instance: string) => serviceEnv(sim, t.url, redisPrefix, { INSTANCE_ID: instance, LOG_LEVEL: 'silent', LEASE_TTL_MS: '1500', RATE_LIMIT_PER_MINUTE: '1000000', ...extraEnv });
   const service = await startService(loadConfig(env('instance-a')), createLogger('silent'));
   const key = (await createApiKey(service.db, { name, scopes: ['admin'] })).key;
   await waitUntil(() => service.nodes[0]!.ariClient?.state === 'connected', 'ARI connected');

@@ -39,13 +39,27 @@ async function campaign(body: object = {}): Promise<string> {
 }
 
 describe('campaigns', () => {
+  it('sets and clears the queue whose agents take the contacts', async () => {
+    const id = await campaign();
+    expect((await send('PATCH', `/v1/campaigns/${id}`, { queueId: 'nowhere' })).statusCode).toBe(422);
+    await t.db.query(`INSERT INTO acd_queues (id, name, definition) VALUES ('outbound', 'Outbound', '{}')`);
+    const set = await send('PATCH', `/v1/campaigns/${id}`, { queueId: 'outbound' });
+    expect(set.statusCode).toBe(200);
+    expect(set.json()).toMatchObject({ queueId: 'outbound', status: 'active' });
+    expect((await send('PATCH', `/v1/campaigns/${id}`, { queueId: null, status: 'paused' })).json()).toMatchObject({ queueId: null, status: 'paused' });
+    expect((await send('PATCH', `/v1/campaigns/${id}`, {})).statusCode).toBe(400);
+  });
+
   it('creates campaigns and refuses bad settings', async () => {
     const id = await campaign();
     expect((await send('GET', `/v1/campaigns/${id}`, undefined, reader)).json()).toMatchObject({ id, maxAttempts: 2, contacts: { pending: 0 } });
     expect((await send('POST', '/v1/campaigns', { name: 'x', source: { type: 'csv' }, timeZone: 'Nowhere', callingHours: always, maxAttempts: 1, retryMinutes: 0 })).statusCode).toBe(422);
     const orders = await send('POST', '/v1/campaigns', { name: 'x', source: { type: 'orders_after_delivery', days: 2 }, timeZone: 'UTC', callingHours: always, maxAttempts: 1, retryMinutes: 0 });
-    expect(orders.statusCode).toBe(422);
-    expect(orders.json().detail).toMatch(/not available/);
+    expect(orders.statusCode).toBe(201);
+    expect(orders.json()).toMatchObject({ source: { type: 'orders_after_delivery', days: 2 }, queueId: null });
+    const noQueue = await send('POST', '/v1/campaigns', { name: 'x', source: { type: 'csv' }, timeZone: 'UTC', callingHours: always, maxAttempts: 1, retryMinutes: 0, queueId: 'no-such-queue' });
+    expect(noQueue.statusCode).toBe(422);
+    expect(noQueue.json().detail).toMatch(/no-such-queue/);
     expect((await send('POST', '/v1/campaigns', { name: 'x', source: { type: 'csv' }, timeZone: 'UTC', callingHours: [{ days: [1], from: '18:00', to: '09:00' }], maxAttempts: 1, retryMinutes: 0 })).statusCode).toBe(422);
     expect((await send('POST', '/v1/campaigns', { name: 'x' }, reader)).statusCode).toBe(403);
   });

@@ -1,0 +1,83 @@
+// The campaign dispatcher on real Postgres and Redis: two instances kick at once, one of
+// them (the lease holder) hands each due contact to its port exactly once; an agent
+// becoming ready starts a round; an ended call reaches the port on every instance.
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CampaignTask } from '../../src/campaigns/acd-seam.js';
+import { CampaignDispatcher, type TaskRunner } from '../../src/campaigns/dispatcher.js';
+import { addContacts, createCampaign } from '../../src/campaigns/repository.js';
+import { LocalEventBus } from '../../src/events/bus.js';
+import type { DomainEvent } from '../../src/events/catalogue.js';
+import { createLogger } from '../../src/log.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { waitUntil } from '../helpers/wait.js';
+
+let t: TestDatabase;
+let redis: Redis;
+const prefix = uniquePrefix('campaign-dispatch');
+const always = [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }];
+
+/** A port that takes every task and remembers which instance offered it. */
+class Recorder implements TaskRunner {
+  offered: CampaignTask[] = [];
+  ended: string[] = [];
+  accept = true;
+  async offer(task: CampaignTask): Promise<boolean> {
+    if (this.accept) this.offered.push(task);
+    return this.accept;
+  }
+  async expireDue(): Promise<number> {
+    return 0;
+  }
+  async callEnded(callId: string): Promise<void> {
+    this.ended.push(callId);
+  }
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  redis = new Redis(TEST_REDIS_URL);
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await t?.drop();
+});
+
+const event = (type: string, data: Record<string, unknown>, callId?: string): DomainEvent =>
+  ({ id: crypto.randomUUID(), type, version: 1, occurredAt: new Date().toISOString(), ...(callId ? { callId } : {}), data }) as DomainEvent;
+
+describe('the campaign dispatcher', () => {
+  it('runs on one instance at a time, offers each due contact once, and starts a round when an agent is ready', async () => {
+    const campaign = await createCampaign(t.db, { name: 'c', source: { type: 'csv' }, timeZone: 'UTC', callingHours: always, maxAttempts: 1, retryMinutes: 0, queueId: 'q' });
+    await createCampaign(t.db, { name: 'no queue', source: { type: 'csv' }, timeZone: 'UTC', callingHours: always, maxAttempts: 1, retryMinutes: 0 });
+    await addContacts(t.db, campaign.id, [{ number: '0612000001' }, { number: '0612000002' }, { number: '0612000003' }]);
+    const bus = new LocalEventBus();
+    const runners = [new Recorder(), new Recorder()];
+    runners[0]!.accept = false; // nobody free yet
+    runners[1]!.accept = false;
+    const log = createLogger('silent');
+    const dispatchers = runners.map((tasks, i) => new CampaignDispatcher({ db: t.db, redis, redisPrefix: prefix, instanceId: `instance-${i}`, bus, tasks, log, intervalMs: 60_000 }));
+    for (const d of dispatchers) d.start();
+    try {
+      for (const d of dispatchers) d.kick();
+      await waitUntil(async () => (await redis.get(`${prefix}:campaigns:dispatcher`)) !== null, 'a lease holder');
+      const holder = Number((await redis.get(`${prefix}:campaigns:dispatcher`))!.split('-')[1]);
+      for (const r of runners) r.accept = true;
+      // An agent becoming ready starts a round on every instance; only the holder offers.
+      await bus.publish(event('agent.state_changed', { agentId: 'a', from: 'not_ready', to: 'ready' }));
+      await waitUntil(() => runners[holder]!.offered.length === 3, 'the three contacts offered');
+      for (const d of dispatchers) d.kick();
+      await bus.publish(event('agent.state_changed', { agentId: 'a', from: 'wrap_up', to: 'ready' }));
+      await waitUntil(async () => (await t.db.query(`SELECT 1 FROM campaign_contacts WHERE status = 'offered'`)).rowCount === 3, 'contacts marked offered');
+      expect(runners[1 - holder]!.offered).toEqual([]);
+      expect(runners[holder]!.offered.map((x) => x.contact.number).sort()).toEqual(['0612000001', '0612000002', '0612000003']);
+      expect(runners[holder]!.offered.every((x) => x.queueId === 'q' && x.campaignId === campaign.id)).toBe(true);
+
+      await bus.publish(event('call.ended', {}, '11111111-1111-4111-8111-111111111111'));
+      await waitUntil(() => runners.every((r) => r.ended.length === 1), 'every instance hears the end of a call');
+    } finally {
+      for (const d of dispatchers) await d.stop();
+    }
+  });
+});
