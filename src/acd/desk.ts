@@ -2,7 +2,7 @@
 // consultation, and the agent legs call control originates. The ACD follows those legs
 // (answer: on_call and the screen pop; hang-up: wrap-up) without driving them.
 import { randomUUID } from 'node:crypto';
-import type { AgentDesk, AgentOnCall, DirectOffer } from '../calls/agent-desk.js';
+import type { AgentDesk, AgentOnCall, DirectOffer, HandedOverCall } from '../calls/agent-desk.js';
 import { getCall } from '../calls/repository.js';
 import type { Db } from '../db/pool.js';
 import type { AgentsService } from './agents-service.js';
@@ -18,7 +18,10 @@ export class AcdDesk implements AgentDesk {
     private readonly db: Db,
     private readonly live: AgentLiveStore,
     private readonly agents: AgentsService,
-    private readonly follow: (leg: { offerId: string; agentId: string; callId: string; channelId: string }) => void,
+    private readonly runtimes: {
+      follow(leg: { offerId: string; agentId: string; callId: string; channelId: string }): void;
+      handOver(callId: string): Promise<HandedOverCall | undefined>;
+    },
   ) {}
 
   async reserveDirect(agentId: string, callId: string): Promise<DirectOffer> {
@@ -41,7 +44,7 @@ export class AcdDesk implements AgentDesk {
     const leg = await this.currentOffer(agentId, callId);
     if (!leg) return;
     await this.db.query('UPDATE acd_agent_legs SET channel_id = $2 WHERE offer_id = $1', [leg.offerId, channelId]);
-    this.follow({ offerId: leg.offerId, agentId, callId, channelId });
+    this.runtimes.follow({ offerId: leg.offerId, agentId, callId, channelId });
   }
 
   async release(agentId: string, callId: string, reason: 'no_answer' | 'cancelled' | 'failed'): Promise<void> {
@@ -57,6 +60,10 @@ export class AcdDesk implements AgentDesk {
     for (const l of legs) await legEnded(this.db, l.offerId, 'left');
     const live = await this.live.get(agentId);
     if (live?.state === 'on_call' && live.callId === callId) await this.agents.change(agentId, { type: 'hangup' }, { callId });
+  }
+
+  handOver(callId: string): Promise<HandedOverCall | undefined> {
+    return this.runtimes.handOver(callId);
   }
 
   async agentsOnCall(callId: string): Promise<AgentOnCall[]> {

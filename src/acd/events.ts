@@ -13,19 +13,23 @@ export async function announceStateChange(
   context: { callId?: string | null; queueId?: string | null } = {},
 ): Promise<void> {
   if (!change.changed) return;
-  await appendOutbox(tx, {
-    type: 'agent.state_changed',
-    occurredAt: at,
-    data: {
-      agentId: change.agentId,
-      from: change.from.state,
-      to: change.to.state,
-      reason: change.to.reason,
-      durationMs: Math.max(0, at.getTime() - change.from.sinceMs),
-      callId: context.callId ?? change.to.callId ?? change.from.callId ?? null,
-      queueId: context.queueId ?? null,
-    },
-  });
+  const data = {
+    agentId: change.agentId,
+    from: change.from.state,
+    to: change.to.state,
+    reason: change.to.reason,
+    durationMs: Math.max(0, at.getTime() - change.from.sinceMs),
+    callId: context.callId ?? change.to.callId ?? change.from.callId ?? null,
+    queueId: context.queueId ?? null,
+  };
+  // A change that names a call is part of that call's timeline: its CDR reads the agent's
+  // talk and wrap-up from there.
+  if (data.callId) await addToTimeline(tx, data.callId, 'agent.state_changed', at, data);
+  await appendOutbox(tx, { type: 'agent.state_changed', occurredAt: at, data });
+}
+
+async function addToTimeline(tx: Queryable, callId: string, type: string, at: Date, data: Record<string, unknown>): Promise<void> {
+  await tx.query('INSERT INTO call_events (call_id, type, at, data) SELECT id, $2, $3, $4 FROM calls WHERE id = $1', [callId, type, at, data]);
 }
 
 export async function announceCall(
@@ -35,5 +39,6 @@ export async function announceCall(
   extra: Record<string, unknown>,
   at = new Date(),
 ): Promise<void> {
+  await addToTimeline(tx, call.id, type, at, extra);
   await appendOutbox(tx, { type, callId: call.id, pbxNode: call.pbxNode, occurredAt: at, data: { ...callSummary(call), ...extra } });
 }

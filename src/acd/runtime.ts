@@ -602,6 +602,20 @@ export class AcdRuntime implements NodeCapability {
     this.legs.set(l.channelId, { ...l, queueId: null, reason: 'transfer', answered: false, callerChannelId: null, waitMs: 0, survey: null, observed: true });
   }
 
+  /**
+   * Call control takes this connected queue call over (a hold or a transfer): the agent's
+   * leg is only followed from now on (hang-up: wrap-up), and neither side's hang-up ends
+   * the other here any more; call control and the inbound handler end the call.
+   */
+  handOver(callId: string): { agentId: string; channelId: string; bridgeId: string } | undefined {
+    const leg = this.connected.get(callId);
+    if (!leg || !this.legs.has(leg.channelId)) return undefined;
+    this.connected.delete(callId);
+    if (leg.callerChannelId) this.callerChannels.delete(leg.callerChannelId);
+    leg.observed = true;
+    return { agentId: leg.agentId, channelId: leg.channelId, bridgeId: `${MIX_BRIDGE}${callId}` };
+  }
+
   // --- takeover
 
   async resync(snapshot: ResyncSnapshot): Promise<void> {

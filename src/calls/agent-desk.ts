@@ -9,6 +9,15 @@ export interface AgentOnCall {
   channelId: string;
 }
 
+/** A call the ACD connected, handed to call control (see `AgentDesk.handOver`). */
+export interface HandedOverCall {
+  agentId: string;
+  /** The agent's channel. */
+  channelId: string;
+  /** The mixing bridge where the caller and the agent talk. */
+  bridgeId: string;
+}
+
 export type DirectOffer =
   | { ok: true; agentId: string; endpoint: string }
   | { ok: false; status: 404 | 409; reason: string; state?: string };
@@ -31,6 +40,12 @@ export interface AgentDesk {
   /** The agent's leg stays up but the agent has left this call's conversation (e.g. a
    * blind transfer completed): the agent goes to wrap-up. */
   leftCall(agentId: string, callId: string): Promise<void>;
+  /**
+   * Call control takes over a call the ACD connected (hold, transfer, conference): from
+   * now on the ACD only follows the agent's leg (hang-up: wrap-up) and no longer ends the
+   * caller's or the agent's side itself. Undefined when the ACD does not drive the call.
+   */
+  handOver(callId: string): Promise<HandedOverCall | undefined>;
   /** The agents currently talking on this call (the initiator of a transfer is one of them). */
   agentsOnCall(callId: string): Promise<AgentOnCall[]>;
 }

@@ -3,7 +3,9 @@
 // rebuilt from both; a transfer caught in flight is cancelled, the surest way back to a
 // customer talking with an agent.
 import type { Db } from '../../db/pool.js';
-import { liveCalls, type Call } from '../repository.js';
+import type { AgentDesk } from '../agent-desk.js';
+import { getCall, liveCalls, type Call } from '../repository.js';
+import { addLeg } from './repository.js';
 import { activeTransfer, type Transfer } from '../transfers/repository.js';
 import type { LiveCall, LiveCalls } from './live.js';
 
@@ -62,4 +64,24 @@ async function adoptOne(db: Db, call: Call, live: LiveCalls, snapshot: { channel
     leg.up = up(r.channel_id);
   }
   return { live: l, transfer };
+}
+
+/**
+ * A call the ACD connected (queue caller and agent in the ACD's mixing bridge) comes
+ * under call control the first time it is held, transferred or hung up through the API:
+ * the ACD hands it over and the call's bridge stays where the two already talk.
+ */
+export async function adoptFromDesk(db: Db, pbxNode: string, live: LiveCalls, desk: AgentDesk | undefined, callId: string): Promise<LiveCall | undefined> {
+  if (!desk) return undefined;
+  const call = await getCall(db, callId);
+  if (!call || call.pbxNode !== pbxNode || call.state !== 'connected') return undefined;
+  const taken = await desk.handOver(callId);
+  if (!taken) return undefined;
+  const l: LiveCall = { callId, customer: call.channelId, agent: taken.channelId, mainBridge: taken.bridgeId, inbound: true, ended: false };
+  live.addCall(l);
+  live.addLeg({ channelId: call.channelId, callId, role: 'customer', agentId: null }).up = true;
+  live.addLeg({ channelId: taken.channelId, callId, role: 'agent', agentId: taken.agentId }).up = true;
+  await addLeg(db, callId, call.channelId, 'customer', null);
+  await addLeg(db, callId, taken.channelId, 'agent', taken.agentId);
+  return l;
 }

@@ -1,0 +1,213 @@
+// The field's ten CTI acceptance cases (requirements §6) with real ACD agents: the caller
+// dials a DID, keys in an order number in the IVR, waits in an ACD queue and is offered to
+// agent A (alice, an ACD agent on a simulated phone); the consultation/transfer target B
+// is the ACD agent bob. Each case asserts who hears whom (bridges in the simulated PBX),
+// who is on hold, the events emitted, both agents' states (wrap-up, then ready) and the
+// call's CDR as GET /v1/cdrs/{id} and cdr.created give it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { createFlow, publishVersion, putNumber } from '../../src/ivr/repository.js';
+import { simControl } from '../helpers/service.js';
+import { waitFor, waitUntil } from '../helpers/wait.js';
+import { alive, callState, events, hears, onHold, startCallCtlWorld, together, type CallCtlWorld, type Emitted } from './callctl-fixture.js';
+
+const DID = '300';
+const A = 'alice';
+const B = 'bob';
+const PHONE_A = '1001';
+const PHONE_B = '1002';
+const ORDER = '4711';
+/** What the IVR puts on the call: the screen pop every agent must see. */
+const SCREEN_POP = { orderNumber: ORDER, topic: 'orders' };
+
+interface Reached {
+  callId: string;
+  customer: string;
+  /** Agent A's channel. */
+  agent: string;
+}
+
+interface TransferJson {
+  id: string;
+  state: string;
+  mode: string;
+  reason: string | null;
+}
+
+interface CdrJson {
+  id: string;
+  callId: string;
+  disposition: string;
+  data: Record<string, unknown>;
+  detail: {
+    queue: { id: string } | null;
+    legs: Array<{ role: string; agentId: string | null; answeredAt: string | null; talkMs: number; holdMs: number; endReason: string; transferId: string | null }>;
+    agents: Array<{ agentId: string; roles: string[]; talkMs: number; holdMs: number; wrapUpMs: number | null }>;
+    transfers: Array<{ id: string; mode: string; fromAgentId: string | null; to: Record<string, string>; outcome: string }>;
+    conferences: Array<{ agentIds: string[] }>;
+    complete: boolean;
+  };
+}
+
+let w: CallCtlWorld;
+
+async function must<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await w.api<T>(method, path, body);
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+async function phone(ext: string, behaviour: 'answer' | 'ring-out'): Promise<void> {
+  w.sim.world.setEndpointBehaviour(`PJSIP/${ext}`, behaviour === 'answer' ? { behaviour, answerAfterMs: 2000 } : { behaviour });
+}
+
+beforeAll(async () => {
+  w = await startCallCtlWorld('cti-acceptance', { TRANSFER_INITIATOR_HANGUP: 'blind' });
+  await must('PUT', '/v1/skills/orders', {});
+  await must('POST', '/v1/queues', { id: 'orders', name: 'Orders', skills: { orders: 1 } });
+  // Only A takes the queue's calls; B is reached by transfers alone.
+  await must('POST', '/v1/agents', { id: A, name: 'Alice', endpoint: `PJSIP/${PHONE_A}`, skills: { orders: 3 }, ringSeconds: 10, wrapUpSeconds: 1 });
+  await must('POST', '/v1/agents', { id: B, name: 'Bob', endpoint: `PJSIP/${PHONE_B}`, skills: {}, ringSeconds: 10, wrapUpSeconds: 1 });
+  for (const id of [A, B]) {
+    await must('POST', `/v1/agents/${id}/state`, { action: 'login' });
+    await must('POST', `/v1/agents/${id}/state`, { action: 'ready' });
+  }
+  const flow = {
+    id: 'order-line',
+    version: 1,
+    entry: 'order',
+    nodes: {
+      order: { type: 'collect', prompt: { media: ['sound:cti/enter-order'] }, variable: 'orderNumber', maxDigits: 8, firstDigitTimeoutMs: 10_000, next: 'remember' },
+      remember: { type: 'set', values: { orderNumber: '{{orderNumber}}', topic: 'orders' }, next: 'q' },
+      q: { type: 'queue', queue: 'orders' },
+    },
+  };
+  await createFlow(w.service.db, { id: flow.id, name: 'Order line', document: flow as never });
+  await publishVersion(w.service.db, flow.id, 1, async () => undefined);
+  await putNumber(w.service.db, { did: DID, flowId: flow.id });
+});
+
+afterAll(async () => {
+  await w?.close();
+});
+
+/** The common start: the caller dials the DID, keys in the order number, is queued and reaches A. */
+async function callerReachesAgentA(): Promise<Reached> {
+  await waitFor('A and B ready', async () => (await agentState(A)) === 'ready' && (await agentState(B)) === 'ready');
+  const { channelId: customer } = await simControl<{ channelId: string }>(w.sim, '/calls', { from: '+15551230001', callerName: 'Alice Caller', to: DID });
+  const callId = await waitFor('the inbound call', async () => (await w.t.db.query<{ id: string }>('SELECT id FROM calls WHERE channel_id = $1', [customer])).rows[0]?.id);
+  await waitUntil(() => w.service.nodes[0]!.ivrCalls?.sessionFor(customer)?.snapshot?.node === 'order', 'the IVR to ask for the order number');
+  await simControl(w.sim, `/channels/${customer}/dtmf`, { digits: `${ORDER}#`, gapMs: 20 });
+  await waitFor('the call to be connected', async () => (await callState(w, callId)) === 'connected');
+  const agent = await waitFor('A’s leg', async () => (await w.t.db.query<{ channel_id: string }>("SELECT channel_id FROM acd_agent_legs WHERE call_id = $1 AND agent_id = $2 AND answered_at IS NOT NULL", [callId, A])).rows[0]?.channel_id);
+  await waitFor('A and the caller in one bridge', () => together(w, agent, customer));
+  expect(await agentState(A)).toBe('on_call');
+  return { callId, customer, agent };
+}
+
+async function agentState(id: string): Promise<string> {
+  return (await must<{ state: string }>('GET', `/v1/agents/${id}`)).state;
+}
+
+async function transfer(c: Reached, mode: 'blind' | 'attended' = 'attended', timeout?: number) {
+  const res = await w.api<TransferJson>('POST', `/v1/calls/${c.callId}/transfers`, { to: { agentId: B }, mode, ...(timeout ? { timeout } : {}) });
+  if (res.status !== 201) throw new Error(`transfer answered ${res.status}: ${JSON.stringify(res.body)}`);
+  const { rows } = await w.t.db.query<{ target_channel_id: string }>('SELECT target_channel_id FROM call_transfers WHERE id = $1', [res.body.id]);
+  return { ...res.body, target: rows[0]!.target_channel_id };
+}
+
+const transferState = async (id: string) => (await w.api<TransferJson>('GET', `/v1/transfers/${id}`)).body;
+const settled = (id: string, state: string) => waitFor(`transfer ${state}`, async () => (await transferState(id)).state === state);
+
+async function consult(c: Reached) {
+  const t = await transfer(c);
+  await settled(t.id, 'answered');
+  await waitFor('A and B consulting', () => together(w, c.agent, t.target));
+  expect(onHold(w, c.customer)).toBe(true);
+  expect(await agentState(B)).toBe('on_call');
+  return t;
+}
+
+/** The call is over: no leg, no bridge of it left, its CDR written. */
+async function ended(c: Reached, ...more: string[]) {
+  await waitFor('the call to end', async () => (await callState(w, c.callId)) === 'ended');
+  await waitUntil(() => [c.customer, c.agent, ...more].every((id) => !alive(w, id)), 'no leg of the call left');
+  // Bridges are destroyed after the last leg's hang-up is handled, a moment later.
+  await waitUntil(() => !w.sim.world.bridges().some((b) => b.id.includes(c.callId)), 'no bridge left');
+}
+
+/** Both agents back to ready after their wrap-up; the agent's state changes named by this call. */
+async function statesOf(c: Reached, agentId: string): Promise<string[]> {
+  await waitFor(`${agentId} ready again`, async () => (await agentState(agentId)) === 'ready');
+  return (await agentEvents(c, agentId)).map((e) => `${e.data.from}>${e.data.to}`);
+}
+
+async function agentEvents(c: Reached, agentId: string): Promise<Emitted[]> {
+  const { rows } = await w.t.db.query<{ payload: Emitted }>(
+    "SELECT payload FROM outbox WHERE payload->>'type' = 'agent.state_changed' AND payload->'data'->>'agentId' = $1 AND payload->'data'->>'callId' = $2 ORDER BY id",
+    [agentId, c.callId],
+  );
+  return rows.map((r) => r.payload);
+}
+
+const A_TALKS_THEN_WRAPS = ['ready>reserved', 'reserved>on_call', 'on_call>wrap_up', 'wrap_up>ready'];
+const B_TALKS_THEN_WRAPS = ['ready>reserved', 'reserved>on_call', 'on_call>wrap_up', 'wrap_up>ready'];
+
+/** Call-control and transfer events after the ACD connected the caller to A. */
+async function controlEvents(c: Reached): Promise<string[]> {
+  const types = (await events(w, c.callId)).map((e) => e.type);
+  const connected = types.indexOf('call.connected');
+  expect(types.slice(0, connected + 1)).toEqual(['call.created', 'call.answered', 'call.queued', 'call.offered', 'call.connected']);
+  return types.slice(connected + 1);
+}
+
+/** The one call.offered to B, with the call's data: the screen pop. */
+async function offerToB(c: Reached, reason: 'transfer' | 'consult'): Promise<Emitted> {
+  const offers = (await events(w, c.callId)).filter((e) => e.type === 'call.offered' && (e.data.offer as { agentId: string }).agentId === B);
+  expect(offers).toHaveLength(1);
+  expect(offers[0]!.data).toMatchObject({ callId: c.callId, data: SCREEN_POP, offer: { agentId: B, queueId: null, reason, waitMs: 0 } });
+  return offers[0]!;
+}
+
+/** The CDR once every wrap-up is over; the same as cdr.created's payload, but complete. */
+async function cdrOf(c: Reached): Promise<CdrJson> {
+  const created = (await events(w, c.callId)).filter((e) => e.type === 'cdr.created');
+  expect(created).toHaveLength(1);
+  const cdrId = created[0]!.data.cdrId as string;
+  const cdr = await waitFor('the CDR complete', async () => {
+    const body = await must<CdrJson>('GET', `/v1/cdrs/${cdrId}`);
+    return body.detail.complete ? body : undefined;
+  });
+  expect(cdr).toMatchObject({ callId: c.callId, disposition: 'answered', data: SCREEN_POP, detail: { queue: { id: 'orders' } } });
+  // cdr.created was written at the hang-up: the same legs and transfers.
+  expect(created[0]!.data).toMatchObject({ disposition: 'answered', transfers: cdr.detail.transfers.map((t) => ({ id: t.id, outcome: t.outcome })) });
+  expect((created[0]!.data.legs as unknown[]).length).toBe(cdr.detail.legs.length);
+  return cdr;
+}
+
+const legsOf = (cdr: CdrJson) => cdr.detail.legs.map((l) => [l.role, l.agentId]);
+const agentOf = (cdr: CdrJson, id: string) => cdr.detail.agents.find((a) => a.agentId === id)!;
+
+describe('the CTI acceptance cases with ACD agents', () => {
+  it('case 1: A consults agent B internally; B ends the consultation; A continues; caller hangs up, then A', async () => {
+    const c = await callerReachesAgentA();
+    const t = await consult(c);
+    await offerToB(c, 'consult');
+    w.sim.world.remoteHangup(t.target);
+    await settled(t.id, 'cancelled');
+    await waitFor('A and the caller together again', () => together(w, c.agent, c.customer));
+    expect(onHold(w, c.customer)).toBe(false);
+    expect(await callState(w, c.callId)).toBe('connected');
+    w.sim.world.remoteHangup(c.customer);
+    await ended(c, t.target);
+    expect(await statesOf(c, B)).toEqual(B_TALKS_THEN_WRAPS);
+    expect(await statesOf(c, A)).toEqual(A_TALKS_THEN_WRAPS);
+    expect(await controlEvents(c)).toEqual(['call.transfer_started', 'call.offered', 'call.transfer_cancelled', 'call.ended', 'cdr.created']);
+    const cdr = await cdrOf(c);
+    expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A], ['consult', B]]);
+    expect(cdr.detail.transfers).toMatchObject([{ id: t.id, mode: 'attended', fromAgentId: A, to: { agentId: B }, outcome: 'consulted' }]);
+    expect(agentOf(cdr, B)).toMatchObject({ roles: ['consult'] });
+    expect(agentOf(cdr, A).wrapUpMs).toBeGreaterThan(0);
+    expect(agentOf(cdr, B).wrapUpMs).toBeGreaterThan(0);
+  });
+});
