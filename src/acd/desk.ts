@@ -40,11 +40,18 @@ export class AcdDesk implements AgentDesk {
     return { ok: true, agentId, endpoint: def.endpoint };
   }
 
-  async trackLeg(agentId: string, callId: string, channelId: string): Promise<void> {
+  async trackLeg(agentId: string, callId: string, channelId: string, reason: 'transfer' | 'consult' = 'transfer'): Promise<void> {
     const leg = await this.currentOffer(agentId, callId);
     if (!leg) return;
-    await this.db.query('UPDATE acd_agent_legs SET channel_id = $2 WHERE offer_id = $1', [leg.offerId, channelId]);
+    await this.db.query('UPDATE acd_agent_legs SET channel_id = $2, reason = $3 WHERE offer_id = $1', [leg.offerId, channelId, reason]);
     this.runtimes.follow({ offerId: leg.offerId, agentId, callId, channelId });
+    // The screen pop while the phone rings, as for a queue offer: the agent sees whom they take.
+    const call = await getCall(this.db, callId);
+    if (!call) return;
+    await recordOffer(this.db, { offerId: leg.offerId, callId, agentId, channelId, queueId: null, reason }, {
+      call,
+      extra: { offer: { id: leg.offerId, agentId, queueId: null, attempt: 1, waitMs: 0, reason } },
+    });
   }
 
   async release(agentId: string, callId: string, reason: 'no_answer' | 'cancelled' | 'failed'): Promise<void> {
@@ -70,19 +77,12 @@ export class AcdDesk implements AgentDesk {
     return (await openLegs(this.db, callId)).filter((l) => l.answered && l.channelId).map((l) => ({ agentId: l.agentId, channelId: l.channelId! }));
   }
 
-  /** A followed leg answered: on_call and the screen pop. */
+  /** A followed leg answered: on_call (the screen pop went out when it rang). */
   async observedAnswer(agentId: string, callId: string, offerId: string): Promise<void> {
     const live = await this.live.get(agentId);
     const res = await this.agents.change(agentId, { type: 'answer' }, { offerId: live?.offerId ?? undefined, callId });
     if (!res.ok) return;
     await legAnswered(this.db, offerId);
-    const call = await getCall(this.db, callId);
-    if (call) {
-      await recordOffer(this.db, { offerId, callId, agentId, channelId: null, queueId: null, reason: 'transfer' }, {
-        call,
-        extra: { offer: { id: offerId, agentId, queueId: null, attempt: 1, waitMs: 0, reason: 'transfer' } },
-      });
-    }
   }
 
   /** A followed leg hung up: wrap-up after a talk, released after no answer. */

@@ -30,11 +30,13 @@ export interface AgentDesk {
    */
   reserveDirect(agentId: string, callId: string): Promise<DirectOffer>;
   /**
-   * Call control originated this channel to the reserved agent: from now on the ACD
-   * follows it (answer: on_call and the screen pop `call.offered` with the call's data on
-   * the agent's stream; hang-up or leaving the call: wrap-up).
+   * Call control originated this channel to the reserved agent (its phone rings now): the
+   * ACD announces the offer — exactly one `call.offered` with the call's data, the screen
+   * pop on the agent's own stream, `reason` 'consult' for an attended transfer and
+   * 'transfer' for a blind one — and follows the leg from now on (answer: on_call;
+   * hang-up or leaving the call: wrap-up). Call control announces no offer itself.
    */
-  trackLeg(agentId: string, callId: string, channelId: string): Promise<void>;
+  trackLeg(agentId: string, callId: string, channelId: string, reason?: 'transfer' | 'consult'): Promise<void>;
   /** The reservation ends without the agent taking the call (no answer, cancelled, failed). */
   release(agentId: string, callId: string, reason: 'no_answer' | 'cancelled' | 'failed'): Promise<void>;
   /** The agent's leg stays up but the agent has left this call's conversation (e.g. a

@@ -39,14 +39,12 @@ interface CdrJson {
   callId: string;
   disposition: string;
   data: Record<string, unknown>;
-  detail: {
-    queue: { id: string } | null;
-    legs: Array<{ role: string; agentId: string | null; answeredAt: string | null; talkMs: number; holdMs: number; endReason: string; transferId: string | null }>;
-    agents: Array<{ agentId: string; roles: string[]; talkMs: number; holdMs: number; wrapUpMs: number | null }>;
-    transfers: Array<{ id: string; mode: string; fromAgentId: string | null; to: Record<string, string>; outcome: string }>;
-    conferences: Array<{ agentIds: string[] }>;
-    complete: boolean;
-  };
+  queue: { id: string } | null;
+  legs: Array<{ role: string; agentId: string | null; answeredAt: string | null; talkMs: number; holdMs: number; endReason: string; transferId: string | null }>;
+  agents: Array<{ agentId: string; roles: string[]; talkMs: number; holdMs: number; wrapUpMs: number | null }>;
+  transfers: Array<{ id: string; mode: string; fromAgentId: string | null; to: Record<string, string>; outcome: string }>;
+  conferences: Array<{ agentIds: string[] }>;
+  complete: boolean;
 }
 
 let w: CallCtlWorld;
@@ -62,7 +60,7 @@ async function phone(ext: string, behaviour: 'answer' | 'ring-out'): Promise<voi
 }
 
 beforeAll(async () => {
-  w = await startCallCtlWorld('cti-acceptance', { TRANSFER_INITIATOR_HANGUP: 'blind' });
+  w = await startCallCtlWorld('cti-acceptance', { TRANSFER_INITIATOR_HANGUP: 'blind', RATE_LIMIT_PER_MINUTE: '1000000' });
   await must('PUT', '/v1/skills/orders', {});
   await must('POST', '/v1/queues', { id: 'orders', name: 'Orders', skills: { orders: 1 } });
   // Only A takes the queue's calls; B is reached by transfers alone.
@@ -139,6 +137,8 @@ async function ended(c: Reached, ...more: string[]) {
 /** Both agents back to ready after their wrap-up; the agent's state changes named by this call. */
 async function statesOf(c: Reached, agentId: string): Promise<string[]> {
   await waitFor(`${agentId} ready again`, async () => (await agentState(agentId)) === 'ready');
+  // The change is announced a moment after it is made.
+  await waitFor(`${agentId}'s return to ready announced`, async () => (await agentEvents(c, agentId)).at(-1)?.data.to === 'ready');
   return (await agentEvents(c, agentId)).map((e) => `${e.data.from}>${e.data.to}`);
 }
 
@@ -155,7 +155,7 @@ const B_TALKS_THEN_WRAPS = ['ready>reserved', 'reserved>on_call', 'on_call>wrap_
 
 /** Call-control and transfer events after the ACD connected the caller to A. */
 async function controlEvents(c: Reached): Promise<string[]> {
-  const types = (await events(w, c.callId)).map((e) => e.type);
+  const types = (await events(w, c.callId)).map((e) => e.type).filter((t) => t !== 'call.ivr_step');
   const connected = types.indexOf('call.connected');
   expect(types.slice(0, connected + 1)).toEqual(['call.created', 'call.answered', 'call.queued', 'call.offered', 'call.connected']);
   return types.slice(connected + 1);
@@ -176,17 +176,17 @@ async function cdrOf(c: Reached): Promise<CdrJson> {
   const cdrId = created[0]!.data.cdrId as string;
   const cdr = await waitFor('the CDR complete', async () => {
     const body = await must<CdrJson>('GET', `/v1/cdrs/${cdrId}`);
-    return body.detail.complete ? body : undefined;
+    return body.complete ? body : undefined;
   });
-  expect(cdr).toMatchObject({ callId: c.callId, disposition: 'answered', data: SCREEN_POP, detail: { queue: { id: 'orders' } } });
+  expect(cdr).toMatchObject({ callId: c.callId, disposition: 'answered', data: SCREEN_POP, queue: { id: 'orders' } });
   // cdr.created was written at the hang-up: the same legs and transfers.
-  expect(created[0]!.data).toMatchObject({ disposition: 'answered', transfers: cdr.detail.transfers.map((t) => ({ id: t.id, outcome: t.outcome })) });
-  expect((created[0]!.data.legs as unknown[]).length).toBe(cdr.detail.legs.length);
+  expect(created[0]!.data).toMatchObject({ disposition: 'answered', transfers: cdr.transfers.map((t) => ({ id: t.id, outcome: t.outcome })) });
+  expect((created[0]!.data.legs as unknown[]).length).toBe(cdr.legs.length);
   return cdr;
 }
 
-const legsOf = (cdr: CdrJson) => cdr.detail.legs.map((l) => [l.role, l.agentId]);
-const agentOf = (cdr: CdrJson, id: string) => cdr.detail.agents.find((a) => a.agentId === id)!;
+const legsOf = (cdr: CdrJson) => cdr.legs.map((l) => [l.role, l.agentId]);
+const agentOf = (cdr: CdrJson, id: string) => cdr.agents.find((a) => a.agentId === id)!;
 
 describe('the CTI acceptance cases with ACD agents', () => {
   it('case 1: A consults agent B internally; B ends the consultation; A continues; caller hangs up, then A', async () => {
@@ -205,9 +205,226 @@ describe('the CTI acceptance cases with ACD agents', () => {
     expect(await controlEvents(c)).toEqual(['call.transfer_started', 'call.offered', 'call.transfer_cancelled', 'call.ended', 'cdr.created']);
     const cdr = await cdrOf(c);
     expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A], ['consult', B]]);
-    expect(cdr.detail.transfers).toMatchObject([{ id: t.id, mode: 'attended', fromAgentId: A, to: { agentId: B }, outcome: 'consulted' }]);
+    expect(cdr.transfers).toMatchObject([{ id: t.id, mode: 'attended', fromAgentId: A, to: { agentId: B }, outcome: 'consulted' }]);
     expect(agentOf(cdr, B)).toMatchObject({ roles: ['consult'] });
     expect(agentOf(cdr, A).wrapUpMs).toBeGreaterThan(0);
+    expect(agentOf(cdr, B).wrapUpMs).toBeGreaterThan(0);
+  });
+
+  it('case 2: A consults B; A ends the consultation and continues with the caller; A hangs up, then the caller', async () => {
+    const c = await callerReachesAgentA();
+    const t = await consult(c);
+    const res = await w.api<TransferJson>('POST', `/v1/transfers/${t.id}/cancel`);
+    expect(res.body).toMatchObject({ state: 'cancelled', reason: 'the initiator ended the consultation' });
+    await waitUntil(() => !alive(w, t.target), 'B hung up');
+    await waitFor('A and the caller together again', () => together(w, c.agent, c.customer));
+    w.sim.world.remoteHangup(c.agent);
+    await ended(c, t.target);
+    expect((await events(w, c.callId)).find((e) => e.type === 'call.ended')!.data).toMatchObject({ reason: 'agent hung up' });
+    expect(await statesOf(c, B)).toEqual(B_TALKS_THEN_WRAPS);
+    expect(await statesOf(c, A)).toEqual(A_TALKS_THEN_WRAPS);
+    expect(await controlEvents(c)).toEqual(['call.transfer_started', 'call.offered', 'call.transfer_cancelled', 'call.ended', 'cdr.created']);
+    const cdr = await cdrOf(c);
+    expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A], ['consult', B]]);
+    expect(cdr.legs.find((l) => l.agentId === B)).toMatchObject({ answeredAt: expect.any(String), endReason: 'consultation_ended' });
+    expect(cdr.transfers).toMatchObject([{ id: t.id, outcome: 'consulted' }]);
+  });
+
+  it('case 3: the caller hangs up; agent A goes into after-call work (wrap-up), then is ready', async () => {
+    const c = await callerReachesAgentA();
+    w.sim.world.remoteHangup(c.customer);
+    await ended(c);
+    const created = (await events(w, c.callId)).find((e) => e.type === 'cdr.created')!;
+    // Written at the hang-up, while A's wrap-up still runs.
+    expect(created.data).toMatchObject({ complete: false, agents: [{ agentId: A, wrapUpMs: null }] });
+    expect(await statesOf(c, A)).toEqual(A_TALKS_THEN_WRAPS);
+    const wrap = (await agentEvents(c, A)).find((e) => e.data.from === 'wrap_up')!;
+    expect(wrap.data.durationMs).toBeGreaterThanOrEqual(1000);
+    expect(await controlEvents(c)).toEqual(['call.ended', 'cdr.created']);
+    const cdr = await cdrOf(c);
+    expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A]]);
+    expect(cdr.transfers).toEqual([]);
+    expect(agentOf(cdr, A)).toMatchObject({ roles: ['agent'], holdMs: 0, wrapUpMs: wrap.data.durationMs });
+    expect(agentOf(cdr, A).talkMs).toBeGreaterThan(0);
+  });
+
+  it('case 4: A consults B; B is ringing; A cancels the consultation; A talks with the caller', async () => {
+    await phone(PHONE_B, 'ring-out');
+    try {
+      const c = await callerReachesAgentA();
+      const t = await transfer(c);
+      await waitFor('B ringing', () => w.sim.world.channel(t.target)?.state === 'Ringing');
+      expect(onHold(w, c.customer)).toBe(true);
+      expect(await agentState(B)).toBe('reserved');
+      await offerToB(c, 'consult');
+      const res = await w.api<TransferJson>('POST', `/v1/transfers/${t.id}/cancel`);
+      expect(res.body).toMatchObject({ state: 'cancelled', reason: 'cancelled by the initiator' });
+      await waitUntil(() => !alive(w, t.target), 'B stops ringing');
+      await waitFor('A and the caller together', () => together(w, c.agent, c.customer));
+      expect(await agentState(B)).toBe('ready');
+      await must('POST', `/v1/calls/${c.callId}/hangup`);
+      await ended(c, t.target);
+      expect(await statesOf(c, B)).toEqual(['ready>reserved', 'reserved>ready']);
+      expect(await statesOf(c, A)).toEqual(A_TALKS_THEN_WRAPS);
+      expect(await controlEvents(c)).toEqual(['call.transfer_started', 'call.offered', 'call.transfer_cancelled', 'call.ended', 'cdr.created']);
+      const cdr = await cdrOf(c);
+      expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A], ['consult', B]]);
+      expect(cdr.legs.find((l) => l.agentId === B)).toMatchObject({ answeredAt: null, talkMs: 0, endReason: 'cancelled' });
+      expect(cdr.transfers).toMatchObject([{ id: t.id, outcome: 'cancelled' }]);
+      expect(agentOf(cdr, B)).toMatchObject({ talkMs: 0, wrapUpMs: 0 });
+    } finally {
+      await phone(PHONE_B, 'answer');
+    }
+  });
+
+  it('case 5: A consults B; B does not answer (ring timeout); A stays with the caller', async () => {
+    await phone(PHONE_B, 'ring-out');
+    try {
+      const c = await callerReachesAgentA();
+      const t = await transfer(c, 'attended', 1);
+      await settled(t.id, 'cancelled');
+      expect((await transferState(t.id)).reason).toBe('target did not answer in time');
+      await waitUntil(() => !alive(w, t.target), 'B stops ringing');
+      await waitFor('A and the caller together', () => together(w, c.agent, c.customer));
+      await offerToB(c, 'consult');
+      // Like a queue offer not answered: B is paused.
+      expect(await must('GET', `/v1/agents/${B}`)).toMatchObject({ state: 'not_ready', reason: 'no answer' });
+      w.sim.world.remoteHangup(c.customer);
+      await ended(c, t.target);
+      expect((await agentEvents(c, B)).map((e) => `${e.data.from}>${e.data.to}`)).toEqual(['ready>reserved', 'reserved>not_ready']);
+      expect(await statesOf(c, A)).toEqual(A_TALKS_THEN_WRAPS);
+      const cdr = await cdrOf(c);
+      expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A], ['consult', B]]);
+      expect(cdr.transfers).toMatchObject([{ id: t.id, outcome: 'no_answer' }]);
+      expect(cdr.legs.find((l) => l.agentId === B)).toMatchObject({ answeredAt: null, endReason: 'no_answer' });
+    } finally {
+      await phone(PHONE_B, 'answer');
+      await must('POST', `/v1/agents/${B}/state`, { action: 'ready' });
+    }
+  });
+
+  it('case 6: A consults B, then transfers to B; B talks with the caller; the caller hangs up, then B', async () => {
+    const c = await callerReachesAgentA();
+    const t = await consult(c);
+    const res = await w.api<TransferJson>('POST', `/v1/transfers/${t.id}/complete`);
+    expect(res.body.state).toBe('completed');
+    await waitUntil(() => !alive(w, c.agent), 'A left the call');
+    expect(together(w, c.customer, t.target)).toBe(true);
+    // A goes to wrap-up when A leaves, while B and the caller go on talking.
+    await waitFor('A ready after wrap-up', async () => (await agentState(A)) === 'ready');
+    expect(await callState(w, c.callId)).toBe('connected');
+    expect(await agentState(B)).toBe('on_call');
+    expect((await agentEvents(c, A)).map((e) => `${e.data.from}>${e.data.to}`)).toEqual(A_TALKS_THEN_WRAPS);
+    w.sim.world.remoteHangup(c.customer);
+    await ended(c, t.target);
+    expect(await statesOf(c, B)).toEqual(B_TALKS_THEN_WRAPS);
+    expect(await controlEvents(c)).toEqual(['call.transfer_started', 'call.offered', 'call.transfer_completed', 'call.connected', 'call.ended', 'cdr.created']);
+    const cdr = await cdrOf(c);
+    expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A], ['agent', B]]);
+    expect(cdr.legs.find((l) => l.agentId === A)).toMatchObject({ endReason: 'transferred' });
+    expect(cdr.transfers).toMatchObject([{ id: t.id, mode: 'attended', fromAgentId: A, to: { agentId: B }, outcome: 'transferred' }]);
+    expect(agentOf(cdr, B).roles.sort()).toEqual(['agent', 'consult']);
+    expect(agentOf(cdr, A).wrapUpMs).toBeGreaterThan(0);
+    expect(agentOf(cdr, B).wrapUpMs).toBeGreaterThan(0);
+  });
+
+  it('case 7: same, but B hangs up first, then the caller', async () => {
+    const c = await callerReachesAgentA();
+    const t = await consult(c);
+    await must('POST', `/v1/transfers/${t.id}/complete`);
+    await waitFor('B and the caller', () => together(w, c.customer, t.target));
+    w.sim.world.remoteHangup(t.target);
+    await ended(c, t.target);
+    expect((await events(w, c.callId)).find((e) => e.type === 'call.ended')!.data).toMatchObject({ reason: 'agent hung up' });
+    expect(await statesOf(c, A)).toEqual(A_TALKS_THEN_WRAPS);
+    expect(await statesOf(c, B)).toEqual(B_TALKS_THEN_WRAPS);
+    const cdr = await cdrOf(c);
+    expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A], ['agent', B]]);
+    expect(cdr.transfers).toMatchObject([{ id: t.id, outcome: 'transferred' }]);
+    expect(agentOf(cdr, B).wrapUpMs).toBeGreaterThan(0);
+  });
+
+  it('case 8: A transfers the caller to B; the business data goes with the call (B sees it); caller hangs up; B goes into after-call work', async () => {
+    const stream = new WebSocket(`${w.service.url.replace('http', 'ws')}/v1/agents/${B}/stream`, { headers: { authorization: `Bearer ${w.key}` } });
+    const seen: Emitted[] = [];
+    stream.on('message', (m) => seen.push(JSON.parse(String(m)) as Emitted));
+    await new Promise((resolve, reject) => stream.once('open', resolve).once('error', reject));
+    try {
+      const c = await callerReachesAgentA();
+      const t = await transfer(c, 'blind');
+      await settled(t.id, 'completed');
+      await waitFor('B and the caller', () => together(w, c.customer, t.target));
+      await waitUntil(() => !alive(w, c.agent), 'A left the call');
+      const pop = await offerToB(c, 'transfer');
+      // The screen pop on B's own stream: the call's data as the IVR collected it.
+      await waitUntil(() => seen.some((e) => e.type === 'call.offered'), 'the screen pop on B’s stream');
+      const popped = seen.filter((e) => e.type === 'call.offered');
+      expect(popped).toHaveLength(1);
+      expect(popped[0]!.data).toEqual(pop.data);
+      const evs = await events(w, c.callId);
+      for (const type of ['call.transfer_started', 'call.transfer_completed']) {
+        expect(evs.find((e) => e.type === type)!.data).toMatchObject({ data: SCREEN_POP, transfer: { id: t.id, mode: 'blind', fromAgentId: A, to: { agentId: B } } });
+      }
+      expect(w.sim.world.channel(t.target)!.linkedid).toBe(w.sim.world.channel(c.customer)!.linkedid);
+      w.sim.world.remoteHangup(c.customer);
+      await ended(c, t.target);
+      expect(await statesOf(c, A)).toEqual(A_TALKS_THEN_WRAPS);
+      expect(await statesOf(c, B)).toEqual(B_TALKS_THEN_WRAPS);
+      expect(seen.filter((e) => e.type === 'agent.state_changed').map((e) => `${e.data.from}>${e.data.to}`)).toEqual(B_TALKS_THEN_WRAPS);
+      const cdr = await cdrOf(c);
+      expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A], ['agent', B]]);
+      expect(cdr.transfers).toMatchObject([{ id: t.id, mode: 'blind', outcome: 'transferred' }]);
+      expect(cdr.legs.find((l) => l.agentId === B)).toMatchObject({ answeredAt: expect.any(String) });
+      expect(agentOf(cdr, B).talkMs).toBeGreaterThan(0);
+      expect(agentOf(cdr, B).wrapUpMs).toBeGreaterThan(0);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('case 9: during A’s consultation with B the caller cannot hear A and B; after B finishes (wrap-up), A and the caller talk again', async () => {
+    const c = await callerReachesAgentA();
+    const t = await consult(c);
+    expect(onHold(w, c.customer)).toBe(true);
+    expect(hears(w, c.customer)).toEqual([]);
+    expect(hears(w, c.agent)).toEqual([t.target]);
+    expect(hears(w, t.target)).toEqual([c.agent]);
+    w.sim.world.remoteHangup(t.target);
+    await waitFor('A and the caller together', () => together(w, c.agent, c.customer));
+    expect(onHold(w, c.customer)).toBe(false);
+    // B's wrap-up runs out while A and the caller still talk.
+    expect(await statesOf(c, B)).toEqual(B_TALKS_THEN_WRAPS);
+    expect(await callState(w, c.callId)).toBe('connected');
+    expect(await agentState(A)).toBe('on_call');
+    expect(together(w, c.agent, c.customer)).toBe(true);
+    w.sim.world.remoteHangup(c.customer);
+    await ended(c, t.target);
+    expect(await statesOf(c, A)).toEqual(A_TALKS_THEN_WRAPS);
+    const cdr = await cdrOf(c);
+    expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A], ['consult', B]]);
+    expect(cdr.transfers).toMatchObject([{ id: t.id, outcome: 'consulted' }]);
+  });
+
+  it('case 10: A consults B and joins a three-way conference; all three talk; the caller hangs up; B goes into after-call work', async () => {
+    const c = await callerReachesAgentA();
+    const t = await consult(c);
+    const res = await w.api<TransferJson>('POST', `/v1/transfers/${t.id}/conference`);
+    expect(res.body.state).toBe('conference');
+    expect(together(w, c.customer, c.agent, t.target)).toBe(true);
+    expect(hears(w, c.agent)).toEqual([c.customer, t.target].sort());
+    expect(hears(w, t.target)).toEqual([c.agent, c.customer].sort());
+    expect(onHold(w, c.customer)).toBe(false);
+    w.sim.world.remoteHangup(c.customer);
+    await ended(c, t.target);
+    expect(await statesOf(c, A)).toEqual(A_TALKS_THEN_WRAPS);
+    expect(await statesOf(c, B)).toEqual(B_TALKS_THEN_WRAPS);
+    expect(await controlEvents(c)).toEqual(['call.transfer_started', 'call.offered', 'call.conference_started', 'call.ended', 'cdr.created']);
+    const conference = (await events(w, c.callId)).find((e) => e.type === 'call.conference_started')!;
+    expect(conference.data).toMatchObject({ conference: { transferId: t.id, agentIds: [A, B] }, data: SCREEN_POP });
+    const cdr = await cdrOf(c);
+    expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A], ['conference', B]]);
+    expect(cdr.conferences).toMatchObject([{ agentIds: [A, B] }]);
+    expect(cdr.transfers).toMatchObject([{ id: t.id, outcome: 'conference' }]);
     expect(agentOf(cdr, B).wrapUpMs).toBeGreaterThan(0);
   });
 });
