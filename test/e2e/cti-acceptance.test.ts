@@ -370,7 +370,9 @@ describe('the CTI acceptance cases with ACD agents', () => {
       await ended(c, t.target);
       expect(await statesOf(c, A)).toEqual(A_TALKS_THEN_WRAPS);
       expect(await statesOf(c, B)).toEqual(B_TALKS_THEN_WRAPS);
-      expect(seen.filter((e) => e.type === 'agent.state_changed').map((e) => `${e.data.from}>${e.data.to}`)).toEqual(B_TALKS_THEN_WRAPS);
+      const mine = () => seen.filter((e) => e.type === 'agent.state_changed' && e.data.callId === c.callId);
+      await waitUntil(() => mine().at(-1)?.data.to === 'ready', 'B’s return to ready on B’s stream');
+      expect(mine().map((e) => `${e.data.from}>${e.data.to}`)).toEqual(B_TALKS_THEN_WRAPS);
       const cdr = await cdrOf(c);
       expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A], ['agent', B]]);
       expect(cdr.transfers).toMatchObject([{ id: t.id, mode: 'blind', outcome: 'transferred' }]);
@@ -422,7 +424,9 @@ describe('the CTI acceptance cases with ACD agents', () => {
     const conference = (await events(w, c.callId)).find((e) => e.type === 'call.conference_started')!;
     expect(conference.data).toMatchObject({ conference: { transferId: t.id, agentIds: [A, B] }, data: SCREEN_POP });
     const cdr = await cdrOf(c);
-    expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A], ['conference', B]]);
+    expect(legsOf(cdr)).toEqual([['caller', null], ['conference', A], ['conference', B]]);
+    expect(agentOf(cdr, A).roles).toEqual(['agent', 'conference']);
+    expect(agentOf(cdr, B).roles).toEqual(['consult', 'conference']);
     expect(cdr.conferences).toMatchObject([{ agentIds: [A, B] }]);
     expect(cdr.transfers).toMatchObject([{ id: t.id, outcome: 'conference' }]);
     expect(agentOf(cdr, B).wrapUpMs).toBeGreaterThan(0);
