@@ -80,9 +80,10 @@ export class AcdDesk implements AgentDesk {
   /** A followed leg answered: on_call (the screen pop went out when it rang). */
   async observedAnswer(agentId: string, callId: string, offerId: string): Promise<void> {
     const live = await this.live.get(agentId);
-    const res = await this.agents.change(agentId, { type: 'answer' }, { offerId: live?.offerId ?? undefined, callId });
-    if (!res.ok) return;
+    if (live?.state !== 'reserved' || live.callId !== callId) return;
+    // The leg is answered before the agent shows on_call: whoever sees on_call finds it.
     await legAnswered(this.db, offerId);
+    await this.agents.change(agentId, { type: 'answer' }, { offerId: live.offerId ?? undefined, callId });
   }
 
   /** A followed leg hung up: wrap-up after a talk, released after no answer. */
