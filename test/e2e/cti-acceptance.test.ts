@@ -44,6 +44,8 @@ interface CdrJson {
   agents: Array<{ agentId: string; roles: string[]; talkMs: number; holdMs: number; wrapUpMs: number | null }>;
   transfers: Array<{ id: string; mode: string; fromAgentId: string | null; to: Record<string, string>; outcome: string }>;
   conferences: Array<{ agentIds: string[] }>;
+  holdMs: number;
+  waitMs: number;
   complete: boolean;
 }
 
@@ -185,6 +187,12 @@ async function cdrOf(c: Reached): Promise<CdrJson> {
   return cdr;
 }
 
+/** The caller waited on hold during the consultation: that is A's hold, and all of it. */
+function consultHeld(cdr: CdrJson): void {
+  expect(agentOf(cdr, A).holdMs).toBeGreaterThan(0);
+  expect(cdr.holdMs).toBe(agentOf(cdr, A).holdMs);
+}
+
 const legsOf = (cdr: CdrJson) => cdr.legs.map((l) => [l.role, l.agentId]);
 const agentOf = (cdr: CdrJson, id: string) => cdr.agents.find((a) => a.agentId === id)!;
 
@@ -207,6 +215,8 @@ describe('the CTI acceptance cases with ACD agents', () => {
     expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A], ['consult', B]]);
     expect(cdr.transfers).toMatchObject([{ id: t.id, mode: 'attended', fromAgentId: A, to: { agentId: B }, outcome: 'consulted' }]);
     expect(agentOf(cdr, B)).toMatchObject({ roles: ['consult'] });
+    expect(agentOf(cdr, B).talkMs).toBeGreaterThan(0);
+    consultHeld(cdr);
     expect(agentOf(cdr, A).wrapUpMs).toBeGreaterThan(0);
     expect(agentOf(cdr, B).wrapUpMs).toBeGreaterThan(0);
   });
@@ -228,6 +238,8 @@ describe('the CTI acceptance cases with ACD agents', () => {
     expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A], ['consult', B]]);
     expect(cdr.legs.find((l) => l.agentId === B)).toMatchObject({ answeredAt: expect.any(String), endReason: 'consultation_ended' });
     expect(cdr.transfers).toMatchObject([{ id: t.id, outcome: 'consulted' }]);
+    expect(cdr.legs.find((l) => l.agentId === A)).toMatchObject({ endReason: 'agent_hangup' });
+    consultHeld(cdr);
   });
 
   it('case 3: the caller hangs up; agent A goes into after-call work (wrap-up), then is ready', async () => {
@@ -246,6 +258,7 @@ describe('the CTI acceptance cases with ACD agents', () => {
     expect(cdr.transfers).toEqual([]);
     expect(agentOf(cdr, A)).toMatchObject({ roles: ['agent'], holdMs: 0, wrapUpMs: wrap.data.durationMs });
     expect(agentOf(cdr, A).talkMs).toBeGreaterThan(0);
+    expect(cdr.holdMs).toBe(0);
   });
 
   it('case 4: A consults B; B is ringing; A cancels the consultation; A talks with the caller', async () => {
@@ -272,6 +285,7 @@ describe('the CTI acceptance cases with ACD agents', () => {
       expect(cdr.legs.find((l) => l.agentId === B)).toMatchObject({ answeredAt: null, talkMs: 0, endReason: 'cancelled' });
       expect(cdr.transfers).toMatchObject([{ id: t.id, outcome: 'cancelled' }]);
       expect(agentOf(cdr, B)).toMatchObject({ talkMs: 0, wrapUpMs: 0 });
+      consultHeld(cdr);
     } finally {
       await phone(PHONE_B, 'answer');
     }
@@ -297,6 +311,7 @@ describe('the CTI acceptance cases with ACD agents', () => {
       expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A], ['consult', B]]);
       expect(cdr.transfers).toMatchObject([{ id: t.id, outcome: 'no_answer' }]);
       expect(cdr.legs.find((l) => l.agentId === B)).toMatchObject({ answeredAt: null, endReason: 'no_answer' });
+      consultHeld(cdr);
     } finally {
       await phone(PHONE_B, 'answer');
       await must('POST', `/v1/agents/${B}/state`, { action: 'ready' });
@@ -323,7 +338,9 @@ describe('the CTI acceptance cases with ACD agents', () => {
     expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A], ['agent', B]]);
     expect(cdr.legs.find((l) => l.agentId === A)).toMatchObject({ endReason: 'transferred' });
     expect(cdr.transfers).toMatchObject([{ id: t.id, mode: 'attended', fromAgentId: A, to: { agentId: B }, outcome: 'transferred' }]);
-    expect(agentOf(cdr, B).roles.sort()).toEqual(['agent', 'consult']);
+    expect(agentOf(cdr, B).roles).toEqual(['consult', 'agent']);
+    expect(agentOf(cdr, B).talkMs).toBeGreaterThan(0);
+    consultHeld(cdr);
     expect(agentOf(cdr, A).wrapUpMs).toBeGreaterThan(0);
     expect(agentOf(cdr, B).wrapUpMs).toBeGreaterThan(0);
   });
@@ -405,6 +422,9 @@ describe('the CTI acceptance cases with ACD agents', () => {
     const cdr = await cdrOf(c);
     expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A], ['consult', B]]);
     expect(cdr.transfers).toMatchObject([{ id: t.id, outcome: 'consulted' }]);
+    expect(agentOf(cdr, B)).toMatchObject({ roles: ['consult'], holdMs: 0 });
+    expect(agentOf(cdr, B).wrapUpMs).toBeGreaterThan(0);
+    consultHeld(cdr);
   });
 
   it('case 10: A consults B and joins a three-way conference; all three talk; the caller hangs up; B goes into after-call work', async () => {
@@ -430,5 +450,7 @@ describe('the CTI acceptance cases with ACD agents', () => {
     expect(cdr.conferences).toMatchObject([{ agentIds: [A, B] }]);
     expect(cdr.transfers).toMatchObject([{ id: t.id, outcome: 'conference' }]);
     expect(agentOf(cdr, B).wrapUpMs).toBeGreaterThan(0);
+    expect(agentOf(cdr, A).wrapUpMs).toBeGreaterThan(0);
+    consultHeld(cdr);
   });
 });
