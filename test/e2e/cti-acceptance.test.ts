@@ -330,6 +330,10 @@ describe('the CTI acceptance cases with ACD agents', () => {
     expect(await callState(w, c.callId)).toBe('connected');
     expect(await agentState(B)).toBe('on_call');
     expect((await agentEvents(c, A)).map((e) => `${e.data.from}>${e.data.to}`)).toEqual(A_TALKS_THEN_WRAPS);
+    // The call's legs: A's (from the queue) is over, B's (the transfer's) goes on.
+    const call = await must<{ legs: Array<{ channelId: string; role: string; agentId: string | null; endedAt: string | null }> }>('GET', `/v1/calls/${c.callId}`);
+    expect(call.legs.find((l) => l.channelId === c.agent)).toMatchObject({ role: 'agent', agentId: A, endedAt: expect.any(String) });
+    expect(call.legs.find((l) => l.channelId === t.target)).toMatchObject({ role: 'transfer_target', agentId: B, endedAt: null });
     w.sim.world.remoteHangup(c.customer);
     await ended(c, t.target);
     expect(await statesOf(c, B)).toEqual(B_TALKS_THEN_WRAPS);
