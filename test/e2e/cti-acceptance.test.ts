@@ -3,7 +3,8 @@
 // agent A (alice, an ACD agent on a simulated phone); the consultation/transfer target B
 // is the ACD agent bob. Each case asserts who hears whom (bridges in the simulated PBX),
 // who is on hold, the events emitted, both agents' states (wrap-up, then ready) and the
-// call's CDR as GET /v1/cdrs/{id} and cdr.created give it.
+// call's CDR as GET /v1/cdrs/{id} and cdr.created give it. A last test holds and hangs
+// up an ACD call through the API (the same hand-over to call control, without a transfer).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createFlow, publishVersion, putNumber } from '../../src/ivr/repository.js';
@@ -456,5 +457,26 @@ describe('the CTI acceptance cases with ACD agents', () => {
     expect(agentOf(cdr, B).wrapUpMs).toBeGreaterThan(0);
     expect(agentOf(cdr, A).wrapUpMs).toBeGreaterThan(0);
     consultHeld(cdr);
+  });
+
+  it('a call the ACD connected is held, resumed and hung up through the API; A wraps up', async () => {
+    const c = await callerReachesAgentA();
+    expect((await w.api('POST', `/v1/calls/${c.callId}/hold`)).status).toBe(204);
+    await waitFor('the caller on hold', () => onHold(w, c.customer));
+    expect(hears(w, c.agent)).toEqual([]);
+    expect((await w.api('POST', `/v1/calls/${c.callId}/unhold`)).status).toBeLessThan(300);
+    await waitFor('A and the caller together again', () => together(w, c.agent, c.customer));
+    expect(await agentState(A)).toBe('on_call');
+    await must('POST', `/v1/calls/${c.callId}/hangup`);
+    await ended(c);
+    expect(await statesOf(c, A)).toEqual(A_TALKS_THEN_WRAPS);
+    const evs = await events(w, c.callId);
+    expect(evs.find((e) => e.type === 'call.held')!.data).toMatchObject({ agentId: A });
+    const resumed = evs.find((e) => e.type === 'call.resumed')!;
+    expect(resumed.data).toMatchObject({ agentId: A });
+    const cdr = await cdrOf(c);
+    expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A]]);
+    expect(agentOf(cdr, A).holdMs).toBe(resumed.data.holdMs);
+    expect(cdr.holdMs).toBe(resumed.data.holdMs);
   });
 });
