@@ -9,6 +9,7 @@ import type { AgentsService } from './agents-service.js';
 import type { AgentLiveStore } from './live-store.js';
 import { legAnswered, legEnded, openLegs, recordOffer } from './records.js';
 import { getAgent } from './repository.js';
+import { mixingBridgeOf } from './runtime.js';
 
 /** How long a direct reservation holds without a leg being answered. */
 const DIRECT_TTL_MS = 60_000;
@@ -71,6 +72,10 @@ export class AcdDesk implements AgentDesk {
 
   handOver(callId: string): Promise<HandedOverCall | undefined> {
     return this.runtimes.handOver(callId);
+  }
+
+  mixingBridge(callId: string): string {
+    return mixingBridgeOf(callId);
   }
 
   async agentsOnCall(callId: string): Promise<AgentOnCall[]> {

@@ -48,6 +48,9 @@ export interface AgentDesk {
    * caller's or the agent's side itself. Undefined when the ACD does not drive the call.
    */
   handOver(callId: string): Promise<HandedOverCall | undefined>;
+  /** The mixing bridge the ACD connects this call's caller and agent in (a take-over of
+   * the node finds a handed-over call by it). */
+  mixingBridge(callId: string): string;
   /** The agents currently talking on this call (the initiator of a transfer is one of them). */
   agentsOnCall(callId: string): Promise<AgentOnCall[]>;
 }

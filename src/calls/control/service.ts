@@ -271,7 +271,7 @@ export class CallControl {
   async resync(snapshot: { channelIds: ReadonlySet<string>; bridgeIds: ReadonlySet<string> }): Promise<void> {
     const { channelIds } = snapshot;
     // Calls another instance drove: rebuilt, and a transfer in flight is cancelled.
-    for (const { live, transfer } of await adoptCalls(this.o.db, this.o.pbxNode, this.live, snapshot)) {
+    for (const { live, transfer } of await adoptCalls(this.o.db, this.o.pbxNode, this.live, snapshot, this.o.desk)) {
       this.o.log.info({ callId: live.callId, transferId: transfer?.id, event: 'call.adopted' }, 'call control took over a call');
       if (transfer) await this.live.serial(live.callId, () => this.transfers.feed(transfer.id, { type: 'cancel' }));
     }
