@@ -4,6 +4,7 @@
 import type { Queryable } from '../db/pool.js';
 import { appendOutbox } from '../events/outbox.js';
 import { callSummary, type Call } from '../calls/repository.js';
+import { refreshCdrDetail } from '../cdrs/refresh.js';
 import type { StateChange } from './live-store.js';
 
 export async function announceStateChange(
@@ -25,7 +26,14 @@ export async function announceStateChange(
   // A change that names a call is part of that call's timeline: its CDR reads the agent's
   // talk and wrap-up from there.
   if (data.callId) await addToTimeline(tx, data.callId, 'agent.state_changed', at, data);
+  // A wrap-up ending after the call did completes the call's stored CDR (lists, CSV).
+  if (data.callId && data.from === 'wrap_up') await completeCdr(tx, data.callId);
   await appendOutbox(tx, { type: 'agent.state_changed', occurredAt: at, data });
+}
+
+async function completeCdr(tx: Queryable, callId: string): Promise<void> {
+  const { rows } = await tx.query<{ id: string }>("SELECT id FROM cdrs WHERE call_id = $1 AND (detail->>'complete')::boolean IS FALSE", [callId]);
+  if (rows[0]) await refreshCdrDetail(tx, rows[0].id);
 }
 
 async function addToTimeline(tx: Queryable, callId: string, type: string, at: Date, data: Record<string, unknown>): Promise<void> {

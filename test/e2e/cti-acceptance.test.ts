@@ -251,6 +251,10 @@ describe('the CTI acceptance cases with ACD agents', () => {
     // Written at the hang-up, while A's wrap-up still runs.
     expect(created.data).toMatchObject({ complete: false, agents: [{ agentId: A, wrapUpMs: null }] });
     expect(await statesOf(c, A)).toEqual(A_TALKS_THEN_WRAPS);
+    // The stored CDR (lists, CSV) completed itself when the wrap-up ended.
+    const stored = await w.t.db.query("SELECT (detail->>'complete')::boolean AS complete, detail->'agents' AS agents FROM cdrs WHERE call_id = $1", [c.callId]);
+    expect(stored.rows[0].complete).toBe(true);
+    expect(stored.rows[0].agents[0].wrapUpMs).toBeGreaterThan(0);
     const wrap = (await agentEvents(c, A)).find((e) => e.data.from === 'wrap_up')!;
     expect(wrap.data.durationMs).toBeGreaterThanOrEqual(1000);
     expect(await controlEvents(c)).toEqual(['call.ended', 'cdr.created']);
