@@ -37,8 +37,17 @@ export class AcdCore {
     this.agentsLive = new AgentLiveStore(opts.redis, opts.redisPrefix);
     this.queuesLive = new QueueLiveStore(opts.redis, opts.redisPrefix);
     this.agents = new AgentsService(opts.db, this.agentsLive, opts.redis, opts.redisPrefix);
-    this.desk = new AcdDesk(opts.db, this.agentsLive, this.agents, (leg) => {
-      for (const r of this.runtimes) r.observe(leg);
+    this.desk = new AcdDesk(opts.db, this.agentsLive, this.agents, {
+      follow: (leg) => {
+        for (const r of this.runtimes) r.observe(leg);
+      },
+      handOver: async (callId) => {
+        for (const r of this.runtimes) {
+          const taken = r.handOver(callId);
+          if (taken) return taken;
+        }
+        return undefined;
+      },
     });
     this.relay = new StateEventRelay({ db: opts.db, redis: opts.redis, prefix: opts.redisPrefix, log: opts.log, intervalMs: opts.stateRelayIntervalMs });
   }

@@ -2,13 +2,14 @@
 // consultation, and the agent legs call control originates. The ACD follows those legs
 // (answer: on_call and the screen pop; hang-up: wrap-up) without driving them.
 import { randomUUID } from 'node:crypto';
-import type { AgentDesk, AgentOnCall, DirectOffer } from '../calls/agent-desk.js';
+import type { AgentDesk, AgentOnCall, DirectOffer, HandedOverCall } from '../calls/agent-desk.js';
 import { getCall } from '../calls/repository.js';
 import type { Db } from '../db/pool.js';
 import type { AgentsService } from './agents-service.js';
 import type { AgentLiveStore } from './live-store.js';
 import { legAnswered, legEnded, openLegs, recordOffer } from './records.js';
 import { getAgent } from './repository.js';
+import { mixingBridgeOf } from './runtime.js';
 
 /** How long a direct reservation holds without a leg being answered. */
 const DIRECT_TTL_MS = 60_000;
@@ -18,7 +19,10 @@ export class AcdDesk implements AgentDesk {
     private readonly db: Db,
     private readonly live: AgentLiveStore,
     private readonly agents: AgentsService,
-    private readonly follow: (leg: { offerId: string; agentId: string; callId: string; channelId: string }) => void,
+    private readonly runtimes: {
+      follow(leg: { offerId: string; agentId: string; callId: string; channelId: string }): void;
+      handOver(callId: string): Promise<HandedOverCall | undefined>;
+    },
   ) {}
 
   async reserveDirect(agentId: string, callId: string): Promise<DirectOffer> {
@@ -37,11 +41,18 @@ export class AcdDesk implements AgentDesk {
     return { ok: true, agentId, endpoint: def.endpoint };
   }
 
-  async trackLeg(agentId: string, callId: string, channelId: string): Promise<void> {
+  async trackLeg(agentId: string, callId: string, channelId: string, reason: 'transfer' | 'consult' = 'transfer'): Promise<void> {
     const leg = await this.currentOffer(agentId, callId);
     if (!leg) return;
-    await this.db.query('UPDATE acd_agent_legs SET channel_id = $2 WHERE offer_id = $1', [leg.offerId, channelId]);
-    this.follow({ offerId: leg.offerId, agentId, callId, channelId });
+    await this.db.query('UPDATE acd_agent_legs SET channel_id = $2, reason = $3 WHERE offer_id = $1', [leg.offerId, channelId, reason]);
+    this.runtimes.follow({ offerId: leg.offerId, agentId, callId, channelId });
+    // The screen pop while the phone rings, as for a queue offer: the agent sees whom they take.
+    const call = await getCall(this.db, callId);
+    if (!call) return;
+    await recordOffer(this.db, { offerId: leg.offerId, callId, agentId, channelId, queueId: null, reason }, {
+      call,
+      extra: { offer: { id: leg.offerId, agentId, queueId: null, attempt: 1, waitMs: 0, reason } },
+    });
   }
 
   async release(agentId: string, callId: string, reason: 'no_answer' | 'cancelled' | 'failed'): Promise<void> {
@@ -59,23 +70,25 @@ export class AcdDesk implements AgentDesk {
     if (live?.state === 'on_call' && live.callId === callId) await this.agents.change(agentId, { type: 'hangup' }, { callId });
   }
 
+  handOver(callId: string): Promise<HandedOverCall | undefined> {
+    return this.runtimes.handOver(callId);
+  }
+
+  mixingBridge(callId: string): string {
+    return mixingBridgeOf(callId);
+  }
+
   async agentsOnCall(callId: string): Promise<AgentOnCall[]> {
     return (await openLegs(this.db, callId)).filter((l) => l.answered && l.channelId).map((l) => ({ agentId: l.agentId, channelId: l.channelId! }));
   }
 
-  /** A followed leg answered: on_call and the screen pop. */
+  /** A followed leg answered: on_call (the screen pop went out when it rang). */
   async observedAnswer(agentId: string, callId: string, offerId: string): Promise<void> {
     const live = await this.live.get(agentId);
-    const res = await this.agents.change(agentId, { type: 'answer' }, { offerId: live?.offerId ?? undefined, callId });
-    if (!res.ok) return;
+    if (live?.state !== 'reserved' || live.callId !== callId) return;
+    // The leg is answered before the agent shows on_call: whoever sees on_call finds it.
     await legAnswered(this.db, offerId);
-    const call = await getCall(this.db, callId);
-    if (call) {
-      await recordOffer(this.db, { offerId, callId, agentId, channelId: null, queueId: null, reason: 'transfer' }, {
-        call,
-        extra: { offer: { id: offerId, agentId, queueId: null, attempt: 1, waitMs: 0, reason: 'transfer' } },
-      });
-    }
+    await this.agents.change(agentId, { type: 'answer' }, { offerId: live.offerId ?? undefined, callId });
   }
 
   /** A followed leg hung up: wrap-up after a talk, released after no answer. */

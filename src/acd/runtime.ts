@@ -10,6 +10,7 @@ import { AriHttpError } from '../ari/errors.js';
 import type { AriEvent } from '../ari/types.js';
 import { getCall, noteCallEvent, transitionCall, type Call } from '../calls/repository.js';
 import type { IvrHandover } from '../ivr/ivr-calls.js';
+import type { Queryable } from '../db/pool.js';
 import { callLogger, type Logger } from '../log.js';
 import { sendToVoicemail } from '../voicemail/capability.js';
 import type { NodeContext, NodeCapability } from '../pbx/capability.js';
@@ -26,6 +27,9 @@ import { RoutingEngine } from './router.js';
 const AGENT_CHANNEL = 'acd-agent-';
 const HOLD_BRIDGE = 'acd-hold-';
 const MIX_BRIDGE = 'acd-mix-';
+
+/** The mixing bridge where the ACD connects a call's caller and agent. */
+export const mixingBridgeOf = (callId: string) => `${MIX_BRIDGE}${callId}`;
 /** A phone that was busy or unreachable is not offered the same call again for this long. */
 const RETRY_FAILED_PHONE_MS = 5_000;
 /** Reservations outlive the ring time by this much, then lapse if nobody cleans up. */
@@ -591,12 +595,7 @@ export class AcdRuntime implements NodeCapability {
       if (leg.observed) {
         if (answeredNow && !leg.answered) await this.core.desk.observedAnswer(leg.agentId, leg.callId, leg.offerId);
         if (answeredNow) leg.answered = true;
-        if (gone) {
-          this.legs.delete(channelId);
-          await this.core.desk.observedHangup(leg.agentId, leg.callId, leg.offerId, leg.answered);
-          if (!leg.answered) return false;
-          this.scheduleWrapUp(leg.agentId, Date.now());
-        }
+        if (gone) await this.observedGone(leg);
         return false;
       }
       await this.serial(leg.callId, async () => {
@@ -614,9 +613,30 @@ export class AcdRuntime implements NodeCapability {
     return false;
   }
 
+  /** A followed leg ended: wrap-up after a talk, the reservation released otherwise. */
+  private async observedGone(leg: Leg): Promise<void> {
+    if (this.legs.get(leg.channelId) === leg) this.legs.delete(leg.channelId);
+    await this.core.desk.observedHangup(leg.agentId, leg.callId, leg.offerId, leg.answered);
+    if (leg.answered) this.scheduleWrapUp(leg.agentId, Date.now());
+  }
+
   /** Call control's leg to a directly reserved agent: observe it from now on. */
   observe(l: { offerId: string; agentId: string; callId: string; channelId: string }): void {
     this.legs.set(l.channelId, { ...l, queueId: null, reason: 'transfer', answered: false, callerChannelId: null, waitMs: 0, survey: null, observed: true });
+  }
+
+  /**
+   * Call control takes this connected queue call over (a hold or a transfer): the agent's
+   * leg is only followed from now on (hang-up: wrap-up), and neither side's hang-up ends
+   * the other here any more; call control and the inbound handler end the call.
+   */
+  handOver(callId: string): { agentId: string; channelId: string; bridgeId: string } | undefined {
+    const leg = this.connected.get(callId);
+    if (!leg || !this.legs.has(leg.channelId)) return undefined;
+    this.connected.delete(callId);
+    if (leg.callerChannelId) this.callerChannels.delete(leg.callerChannelId);
+    leg.observed = true;
+    return { agentId: leg.agentId, channelId: leg.channelId, bridgeId: `${MIX_BRIDGE}${callId}` };
   }
 
   // --- takeover
@@ -629,7 +649,13 @@ export class AcdRuntime implements NodeCapability {
     for (const l of await allOpenLegs(this.ctx.db)) {
       if (!l.channelId || this.legs.has(l.channelId)) continue;
       const channel = alive.get(l.channelId);
-      if (l.reason !== 'queue') continue;
+      if (l.reason !== 'queue' || (await underCallControl(this.ctx.db, l.callId, l.channelId))) {
+        // Legs call control drives (a transfer's target, a call handed over): followed again.
+        const leg: Leg = { ...l, channelId: l.channelId, callerChannelId: null, waitMs: 0, survey: null, observed: true };
+        if (channel && (await this.channelExists(l.channelId))) this.legs.set(l.channelId, leg);
+        else await this.observedGone(leg);
+        continue;
+      }
       if (l.answered && channel) {
         const callerChannel = (await getCall(this.ctx.db, l.callId))?.channelId ?? null;
         const leg: Leg = { ...l, channelId: l.channelId, answered: true, callerChannelId: callerChannel, waitMs: 0, survey: null, observed: false };
@@ -728,4 +754,10 @@ export class AcdRuntime implements NodeCapability {
   private serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
     return this.chains.run(key, fn);
   }
+}
+
+/** Call control took this agent leg's call over (it keeps the leg in the call's legs). */
+async function underCallControl(db: Queryable, callId: string, channelId: string): Promise<boolean> {
+  const { rows } = await db.query("SELECT 1 FROM call_legs WHERE call_id = $1 AND channel_id = $2 AND role = 'agent'", [callId, channelId]);
+  return rows.length > 0;
 }

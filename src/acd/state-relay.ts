@@ -8,6 +8,7 @@ import { withTransaction, type Db } from '../db/pool.js';
 import type { DomainEvent } from '../events/catalogue.js';
 import { insertOutboxOnce } from '../events/outbox.js';
 import type { Logger } from '../log.js';
+import { recordStateChangeOnCall } from './events.js';
 import { stateEventsKey } from './live-store.js';
 
 const BATCH = 100;
@@ -34,7 +35,9 @@ export async function drainStateEvents(db: Db, redis: Redis, prefix: string, log
     }
   }
   await withTransaction(db, async (tx) => {
-    for (const e of events) await insertOutboxOnce(tx, e.event);
+    // Only a first insert touches the call, so a relay that dies after its commit and
+    // drains the same entry again adds nothing twice.
+    for (const e of events) if (await insertOutboxOnce(tx, e.event)) await recordStateChangeOnCall(tx, e.event);
   });
   await hooks.afterCommit?.();
   const m = redis.multi();

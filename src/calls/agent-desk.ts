@@ -9,6 +9,15 @@ export interface AgentOnCall {
   channelId: string;
 }
 
+/** A call the ACD connected, handed to call control (see `AgentDesk.handOver`). */
+export interface HandedOverCall {
+  agentId: string;
+  /** The agent's channel. */
+  channelId: string;
+  /** The mixing bridge where the caller and the agent talk. */
+  bridgeId: string;
+}
+
 export type DirectOffer =
   | { ok: true; agentId: string; endpoint: string }
   | { ok: false; status: 404 | 409; reason: string; state?: string };
@@ -21,16 +30,27 @@ export interface AgentDesk {
    */
   reserveDirect(agentId: string, callId: string): Promise<DirectOffer>;
   /**
-   * Call control originated this channel to the reserved agent: from now on the ACD
-   * follows it (answer: on_call and the screen pop `call.offered` with the call's data on
-   * the agent's stream; hang-up or leaving the call: wrap-up).
+   * Call control originated this channel to the reserved agent (its phone rings now): the
+   * ACD announces the offer — exactly one `call.offered` with the call's data, the screen
+   * pop on the agent's own stream, `reason` 'consult' for an attended transfer and
+   * 'transfer' for a blind one — and follows the leg from now on (answer: on_call;
+   * hang-up or leaving the call: wrap-up). Call control announces no offer itself.
    */
-  trackLeg(agentId: string, callId: string, channelId: string): Promise<void>;
+  trackLeg(agentId: string, callId: string, channelId: string, reason?: 'transfer' | 'consult'): Promise<void>;
   /** The reservation ends without the agent taking the call (no answer, cancelled, failed). */
   release(agentId: string, callId: string, reason: 'no_answer' | 'cancelled' | 'failed'): Promise<void>;
   /** The agent's leg stays up but the agent has left this call's conversation (e.g. a
    * blind transfer completed): the agent goes to wrap-up. */
   leftCall(agentId: string, callId: string): Promise<void>;
+  /**
+   * Call control takes over a call the ACD connected (hold, transfer, conference): from
+   * now on the ACD only follows the agent's leg (hang-up: wrap-up) and no longer ends the
+   * caller's or the agent's side itself. Undefined when the ACD does not drive the call.
+   */
+  handOver(callId: string): Promise<HandedOverCall | undefined>;
+  /** The mixing bridge the ACD connects this call's caller and agent in (a take-over of
+   * the node finds a handed-over call by it). */
+  mixingBridge(callId: string): string;
   /** The agents currently talking on this call (the initiator of a transfer is one of them). */
   agentsOnCall(callId: string): Promise<AgentOnCall[]>;
 }

@@ -4,12 +4,15 @@
 // are checked on hand-made timelines.
 //
 // Timeline entries are the call's `call_events` rows. Their types and `data` are those of
-// the agreed events (call.queued, call.offered, call.connected, call.abandoned,
-// call.overflowed, call.held/resumed, call.transfer_*, call.conference_started,
-// survey.completed) plus the IVR's `ivr.step`, `recording.*`, and `agent.state_changed`
-// for this call (the ACD adds it to the call's timeline when the change names the call):
-// an agent leaving `on_call` has left the conversation, and the time spent in `wrap_up`
-// is the after-call work.
+// the agreed events without the call payload (call.queued, call.offered, call.connected,
+// call.abandoned, call.overflowed, call.held/resumed, call.transfer_*,
+// call.conference_started, survey.completed) plus the IVR's `ivr.step`, `recording.*`,
+// and `agent.state_changed` for this call (the ACD adds it to the call's timeline when the
+// change names the call): an agent entering `on_call` answered, leaving it left the
+// conversation, and the time spent in `wrap_up` is the after-call work. A transfer's
+// `state` is the transfer's (ringback, answered, conference, completed, cancelled,
+// abandoned) and its `reason` says why it ended; call control puts the caller on hold for
+// a consultation without a call.held of its own.
 
 export interface TimelineItem {
   type: string;
@@ -90,8 +93,9 @@ export interface CallFacts {
   endReason?: string;
 }
 
-const ANSWERED_STATES = new Set(['answered', 'consulting', 'talking', 'connected']);
-const NO_ANSWER_STATES = new Set(['no_answer', 'timeout', 'failed', 'busy', 'rejected']);
+const ANSWERED_STATES = new Set(['answered', 'conference', 'completed']);
+/** A transfer's reason when its target's phone rang out (timeout, or the PBX's no answer). */
+const NO_ANSWER_REASON = /did not answer|no answer/;
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -147,6 +151,10 @@ export function buildCdrDetail(call: CallFacts, timeline: readonly TimelineItem[
   let fax = false;
   let holdCount = 0;
   let primary: string | null = null;
+  /** Agents talking (on_call) on this call now: their wrap-up is still to come. */
+  const onCall = new Set<string>();
+  /** Initiators whose caller waits on hold for a consultation (transfer id -> agent). */
+  const consultHolds = new Map<string, string>();
 
   const openLeg = (agentId: string) => legs.find((l) => l.agentId === agentId && l.endedAt === null);
   const startLeg = (agentId: string, role: LegRole, at: Date, transferId: string | null): OpenLeg => {
@@ -269,10 +277,25 @@ export function buildCdrDetail(call: CallFacts, timeline: readonly TimelineItem[
           if (tr.mode === 'blind') {
             // The transferring agent is free at once; the target's leg starts when it answers.
             if (tr.fromAgentId) endLeg(openLeg(tr.fromAgentId), at, 'transferred');
-          } else if (firstTarget && !openLeg(firstTarget)) {
-            startLeg(firstTarget, 'consult', at, id);
+          } else {
+            if (firstTarget && !openLeg(firstTarget)) startLeg(firstTarget, 'consult', at, id);
+            // The caller waits on hold while the target rings and while the agents consult.
+            if (tr.fromAgentId && openLeg(tr.fromAgentId) && !holds.has(tr.fromAgentId)) {
+              holds.set(tr.fromAgentId, at);
+              holdCount++;
+              consultHolds.set(id, tr.fromAgentId);
+            }
           }
         }
+        const endConsultHold = () => {
+          const agentId = consultHolds.get(tr!.id);
+          consultHolds.delete(tr!.id);
+          const since = agentId ? holds.get(agentId) : undefined;
+          if (!agentId || !since) return;
+          holds.delete(agentId);
+          const leg = openLeg(agentId);
+          if (leg) leg.holdMs += ms(since, at);
+        };
         const state = str(t.state);
         const answeredAt = str(t.answeredAt);
         const target: string | undefined = tr.to.agentId;
@@ -285,17 +308,23 @@ export function buildCdrDetail(call: CallFacts, timeline: readonly TimelineItem[
         }
         if (item.type === 'call.transfer_completed') {
           tr.endedAt = at;
+          endConsultHold();
           tr.outcome = 'transferred';
           tr.answeredAt ??= at;
           if (tr.mode !== 'blind' && tr.fromAgentId && tr.fromAgentId !== target) endLeg(openLeg(tr.fromAgentId), at, 'transferred');
           if (targetLeg) {
             targetLeg.answeredAt ??= at;
             setRole(targetLeg, 'agent');
+          } else if (target) {
+            // A blind transfer's target: the leg starts when the target takes the caller.
+            startLeg(target, 'agent', at, id).answeredAt = at;
           }
           if (target) primary = target;
         } else if (item.type === 'call.transfer_cancelled') {
           tr.endedAt = at;
-          const noAnswer = !tr.answeredAt && ((state && NO_ANSWER_STATES.has(state)) || d.reason === 'no_answer' || d.reason === 'timeout');
+          endConsultHold();
+          const why = str(t.reason) ?? str(d.reason) ?? '';
+          const noAnswer = !tr.answeredAt && (NO_ANSWER_REASON.test(why) || why === 'no_answer' || why === 'timeout');
           tr.outcome = tr.answeredAt ? 'consulted' : noAnswer ? 'no_answer' : 'cancelled';
           if (targetLeg && targetLeg.role === 'consult') endLeg(targetLeg, at, tr.outcome === 'consulted' ? 'consultation_ended' : tr.outcome);
         }
@@ -310,6 +339,15 @@ export function buildCdrDetail(call: CallFacts, timeline: readonly TimelineItem[
           tr.outcome = 'conference';
           tr.answeredAt ??= at;
           tr.endedAt = at;
+          // The caller joins the agents: their hold is over.
+          const agentId = consultHolds.get(tr.id);
+          consultHolds.delete(tr.id);
+          const since = agentId ? holds.get(agentId) : undefined;
+          if (agentId && since) {
+            holds.delete(agentId);
+            const leg = openLeg(agentId);
+            if (leg) leg.holdMs += ms(since, at);
+          }
         }
         for (const agentId of agentIds) {
           const leg = openLeg(agentId) ?? startLeg(agentId, 'conference', at, tr?.id ?? null);
@@ -321,7 +359,18 @@ export function buildCdrDetail(call: CallFacts, timeline: readonly TimelineItem[
       case 'agent.state_changed': {
         const agentId = str(d.agentId);
         if (!agentId) break;
-        if (d.from === 'on_call') endLeg(openLeg(agentId), at, 'agent_hangup');
+        if (d.to === 'on_call') {
+          onCall.add(agentId);
+          // The agent answered: a transfer target's leg (or a queue offer's) is up from now.
+          const tr = [...transfers.values()].find((x) => x.to.agentId === agentId && x.outcome === 'open');
+          const leg = openLeg(agentId) ?? startLeg(agentId, tr && tr.mode !== 'blind' ? 'consult' : 'agent', at, tr?.id ?? null);
+          leg.answeredAt ??= at;
+          if (tr) tr.answeredAt ??= at;
+        }
+        if (d.from === 'on_call') {
+          onCall.delete(agentId);
+          endLeg(openLeg(agentId), at, 'agent_hangup');
+        }
         if (d.to === 'wrap_up') wrapStart.set(agentId, at);
         if (d.from === 'wrap_up') {
           const start = wrapStart.get(agentId);
@@ -385,7 +434,7 @@ export function buildCdrDetail(call: CallFacts, timeline: readonly TimelineItem[
       answeredAt: answered ? iso(answered) : null,
       talkMs: mine.reduce((s, l) => s + l.talkMs, 0),
       holdMs: mine.reduce((s, l) => s + l.holdMs, 0),
-      wrapUpMs: wrapStart.has(agentId) ? null : (wrapMs.get(agentId) ?? 0),
+      wrapUpMs: wrapStart.has(agentId) || onCall.has(agentId) ? null : (wrapMs.get(agentId) ?? 0),
     };
   });
 
@@ -419,6 +468,7 @@ export function buildCdrDetail(call: CallFacts, timeline: readonly TimelineItem[
     survey,
     recordings,
     disposition,
-    complete: wrapStart.size === 0,
+    // An agent still on_call when the call ended is about to start their wrap-up.
+    complete: wrapStart.size === 0 && onCall.size === 0,
   };
 }

@@ -3,7 +3,9 @@
 // rebuilt from both; a transfer caught in flight is cancelled, the surest way back to a
 // customer talking with an agent.
 import type { Db } from '../../db/pool.js';
-import { liveCalls, type Call } from '../repository.js';
+import type { AgentDesk } from '../agent-desk.js';
+import { getCall, liveCalls, type Call } from '../repository.js';
+import { addLeg } from './repository.js';
 import { activeTransfer, type Transfer } from '../transfers/repository.js';
 import type { LiveCall, LiveCalls } from './live.js';
 
@@ -12,22 +14,36 @@ export interface Adopted {
   transfer: Transfer | undefined;
 }
 
-/** Calls of this node under call control whose main bridge still exists, rebuilt in `live`. */
+/**
+ * Calls of this node under call control whose main bridge still exists, rebuilt in `live`:
+ * the call's own bridge, or the ACD's for a call the ACD handed over (its agent's leg is
+ * then in the call's legs, which the ACD alone never writes).
+ */
 export async function adoptCalls(
   db: Db,
   pbxNode: string,
   live: LiveCalls,
   snapshot: { channelIds: ReadonlySet<string>; bridgeIds: ReadonlySet<string> },
+  desk?: AgentDesk,
 ): Promise<Adopted[]> {
   const out: Adopted[] = [];
   for (const call of await liveCalls(db, pbxNode)) {
-    if (live.call(call.id) || !snapshot.bridgeIds.has(call.id)) continue;
-    out.push(await adoptOne(db, call, live, snapshot));
+    if (live.call(call.id)) continue;
+    const bridge = snapshot.bridgeIds.has(call.id) ? call.id : await handedOverBridge(db, call.id, snapshot, desk);
+    if (!bridge) continue;
+    out.push(await adoptOne(db, call, live, snapshot, bridge));
   }
   return out;
 }
 
-async function adoptOne(db: Db, call: Call, live: LiveCalls, snapshot: { channelIds: ReadonlySet<string>; bridgeIds: ReadonlySet<string> }): Promise<Adopted> {
+async function handedOverBridge(db: Db, callId: string, snapshot: { bridgeIds: ReadonlySet<string> }, desk: AgentDesk | undefined): Promise<string | undefined> {
+  const bridge = desk?.mixingBridge(callId);
+  if (!bridge || !snapshot.bridgeIds.has(bridge)) return undefined;
+  const { rows } = await db.query("SELECT 1 FROM call_legs WHERE call_id = $1 AND role = 'agent' AND ended_at IS NULL", [callId]);
+  return rows.length ? bridge : undefined;
+}
+
+async function adoptOne(db: Db, call: Call, live: LiveCalls, snapshot: { channelIds: ReadonlySet<string>; bridgeIds: ReadonlySet<string> }, mainBridge: string): Promise<Adopted> {
   const { rows } = await db.query<{ channel_id: string; role: string; agent_id: string | null }>(
     'SELECT channel_id, role, agent_id FROM call_legs WHERE call_id = $1 AND ended_at IS NULL ORDER BY created_at',
     [call.id],
@@ -40,7 +56,7 @@ async function adoptOne(db: Db, call: Call, live: LiveCalls, snapshot: { channel
     callId: call.id,
     customer: call.channelId,
     agent: agentRow?.channel_id ?? transfer?.fromChannelId ?? '',
-    mainBridge: call.id,
+    mainBridge,
     ...(snapshot.bridgeIds.has(`${call.id}-hold`) ? { holdBridge: `${call.id}-hold` } : {}),
     ...(transfer ? { transferId: transfer.id } : {}),
     inbound: call.direction === 'inbound',
@@ -62,4 +78,24 @@ async function adoptOne(db: Db, call: Call, live: LiveCalls, snapshot: { channel
     leg.up = up(r.channel_id);
   }
   return { live: l, transfer };
+}
+
+/**
+ * A call the ACD connected (queue caller and agent in the ACD's mixing bridge) comes
+ * under call control the first time it is held, transferred or hung up through the API:
+ * the ACD hands it over and the call's bridge stays where the two already talk.
+ */
+export async function adoptFromDesk(db: Db, pbxNode: string, live: LiveCalls, desk: AgentDesk | undefined, callId: string): Promise<LiveCall | undefined> {
+  if (!desk) return undefined;
+  const call = await getCall(db, callId);
+  if (!call || call.pbxNode !== pbxNode || call.state !== 'connected') return undefined;
+  const taken = await desk.handOver(callId);
+  if (!taken) return undefined;
+  const l: LiveCall = { callId, customer: call.channelId, agent: taken.channelId, mainBridge: taken.bridgeId, inbound: true, ended: false };
+  live.addCall(l);
+  live.addLeg({ channelId: call.channelId, callId, role: 'customer', agentId: null }).up = true;
+  live.addLeg({ channelId: taken.channelId, callId, role: 'agent', agentId: taken.agentId }).up = true;
+  await addLeg(db, callId, call.channelId, 'customer', null);
+  await addLeg(db, callId, taken.channelId, 'agent', taken.agentId);
+  return l;
 }

@@ -17,7 +17,7 @@ import { RecordingService } from '../recordings/service.js';
 import { TransferService, type StartTransfer } from '../transfers/service.js';
 import { cancelChannelTransfer, completeChannelTransfer, transferChannel, type ChannelTransferMode, type DialplanTransferResult } from '../transfers/dialplan.js';
 import { getTransfer, type Transfer, type TransferTarget } from '../transfers/repository.js';
-import { adoptCalls } from './adopt.js';
+import { adoptCalls, adoptFromDesk } from './adopt.js';
 import { LiveCalls, type LiveCall, type LiveLeg } from './live.js';
 import { placeCall, STASIS_ARG, takeInbound, type DialInput } from './placing.js';
 import { ControlPbx } from './pbx.js';
@@ -82,7 +82,7 @@ export class CallControl {
 
   async hold(callId: string): Promise<Call> {
     return this.live.serial(callId, async () => {
-      const live = this.connected(callId);
+      const live = await this.driven(callId);
       if (live.transferId) throw new ProblemError(409, 'a transfer is in progress: the customer is already on hold');
       const call = await this.callInState(callId, 'connected', 'hold');
       const by = this.live.leg(live.agent)?.agentId ?? null;
@@ -108,7 +108,7 @@ export class CallControl {
   /** The agent's microphone: muted, the customer no longer hears the agent. */
   async mute(callId: string, on: boolean): Promise<void> {
     await this.live.serial(callId, async () => {
-      const live = this.connected(callId);
+      const live = await this.driven(callId);
       await this.callInState(callId, ['connected', 'held'], on ? 'mute' : 'unmute');
       if (on) await this.o.ari.channels.mute(live.agent, 'in');
       else await this.o.ari.channels.unmute(live.agent, 'in');
@@ -119,7 +119,7 @@ export class CallControl {
   /** Digits to the far end (an IVR the agent called), as if the agent pressed them. */
   async dtmf(callId: string, digits: string): Promise<void> {
     await this.live.serial(callId, async () => {
-      const live = this.connected(callId);
+      const live = await this.driven(callId);
       await this.callInState(callId, ['connected', 'held'], 'send digits');
       await this.o.ari.channels.sendDtmf(live.customer, digits);
       await noteEvent(this.o.db, callId, 'call.dtmf_sent', { count: digits.length });
@@ -128,7 +128,7 @@ export class CallControl {
 
   async hangup(callId: string): Promise<void> {
     await this.live.serial(callId, async () => {
-      const live = this.live.call(callId);
+      const live = this.live.call(callId) ?? (await adoptFromDesk(this.o.db, this.o.pbxNode, this.live, this.o.desk, callId));
       if (!live || live.ended) throw new ProblemError(409, `call ${callId} is not driven by call control or has ended`);
       await this.finish(live, 16, 'hung up through the API');
     });
@@ -139,8 +139,7 @@ export class CallControl {
 
   async startTransfer(callId: string, req: StartTransfer): Promise<Transfer> {
     return this.live.serial(callId, async () => {
-      const live = this.live.call(callId);
-      if (!live || live.ended) throw new ProblemError(409, `call ${callId} is not up under call control`);
+      const live = await this.driven(callId);
       return this.transfers.start(live, req);
     });
   }
@@ -272,7 +271,7 @@ export class CallControl {
   async resync(snapshot: { channelIds: ReadonlySet<string>; bridgeIds: ReadonlySet<string> }): Promise<void> {
     const { channelIds } = snapshot;
     // Calls another instance drove: rebuilt, and a transfer in flight is cancelled.
-    for (const { live, transfer } of await adoptCalls(this.o.db, this.o.pbxNode, this.live, snapshot)) {
+    for (const { live, transfer } of await adoptCalls(this.o.db, this.o.pbxNode, this.live, snapshot, this.o.desk)) {
       this.o.log.info({ callId: live.callId, transferId: transfer?.id, event: 'call.adopted' }, 'call control took over a call');
       if (transfer) await this.live.serial(live.callId, () => this.transfers.feed(transfer.id, { type: 'cancel' }));
     }
@@ -296,6 +295,12 @@ export class CallControl {
     if (ended) this.o.log.info({ callId: live.callId, event: 'call.ended', cause, reason }, 'call ended');
     // The legs' last events (ChannelDestroyed after StasisEnd) are still ours to swallow.
     setTimeout(() => this.live.dropCall(live.callId), 30_000).unref();
+  }
+
+  /** The live call, or a call the ACD connected, taken over from it now. */
+  private async driven(callId: string): Promise<LiveCall> {
+    if (!this.live.call(callId)) await adoptFromDesk(this.o.db, this.o.pbxNode, this.live, this.o.desk, callId);
+    return this.connected(callId);
   }
 
   private connected(callId: string): LiveCall {

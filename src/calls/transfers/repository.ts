@@ -74,7 +74,7 @@ function toTransfer(r: Row): Transfer {
 
 /** The `transfer` object of call.transfer_* events. */
 export function transferPayload(t: Transfer): Record<string, unknown> {
-  return { id: t.id, mode: t.mode, fromAgentId: t.fromAgentId, to: t.to, state: t.state, reason: t.reason };
+  return { id: t.id, mode: t.mode, fromAgentId: t.fromAgentId, to: t.to, state: t.state, reason: t.reason, answeredAt: t.answeredAt?.toISOString() ?? null };
 }
 
 export async function getTransfer(db: Queryable, id: string): Promise<Transfer | undefined> {

@@ -91,7 +91,7 @@ export class TransferService {
       const failed = await this.feed(transfer.id, { type: 'target_failed', reason: 'unreachable' });
       throw new ProblemError(422, `the target could not be dialled (${(err as Error).message})`, { transfer: failed && publicTransfer(failed) });
     }
-    if (req.to.agentId) await this.o.desk?.trackLeg(req.to.agentId, call.id, targetChannelId);
+    if (req.to.agentId) await this.o.desk?.trackLeg(req.to.agentId, call.id, targetChannelId, req.mode === 'attended' ? 'consult' : 'transfer');
     this.timers.set(
       transfer.id,
       setTimeout(() => void this.o.live.serial(call.id, () => this.feed(transfer.id, { type: 'timeout' })).catch(() => undefined), timeoutMs),
@@ -131,7 +131,10 @@ export class TransferService {
     const { pbx, db, desk } = this.o;
     const initiator = t.fromChannelId;
     const target = t.targetChannelId;
-    for (const e of effects) {
+    // The ACD hears the target's hang-up too: it must already know why the reservation
+    // ended (no answer pauses the agent, a cancel frees them), so the release goes first.
+    const ordered = [...effects.filter((e) => e.kind === 'release_target'), ...effects.filter((e) => e.kind !== 'release_target')];
+    for (const e of ordered) {
       switch (e.kind) {
         case 'consult':
           await pbx.join(live, target);
