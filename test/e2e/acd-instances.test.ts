@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startService, type Service } from '../../src/main.js';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
-import { waitUntil } from '../helpers/wait.js';
+import { waitFor, waitUntil } from '../helpers/wait.js';
 import { agentLegs, agentState, events, hangUp, must, phone, placeCall, queueFlow, readyAgent, startAcdWorld, waitEvent, type AcdWorld } from './acd-fixture.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -144,7 +144,11 @@ describe('ACD on several instances', () => {
     await hangUp(w, leg!.channel_id);
     await waitEvent(w, { callId, type: 'call.ended' }, 'the caller let go', 20_000);
     await waitUntil(async () => (await agentState(w, 'max')) === 'ready', 'max ready after wrap-up', 20_000);
-    const changes = (await events(w, { type: 'agent.state_changed', agentId: 'max' })).map((e) => `${e.data.from}>${e.data.to}`);
+    // The state is in Redis first; its event reaches the journal through the state relay.
+    const changes = await waitFor('the wrap-up end in the journal', async () => {
+      const all = (await events(w, { type: 'agent.state_changed', agentId: 'max' })).map((e) => `${e.data.from}>${e.data.to}`);
+      return all.at(-1) === 'wrap_up>ready' ? all : undefined;
+    });
     expect(changes.slice(-3)).toEqual(['reserved>on_call', 'on_call>wrap_up', 'wrap_up>ready']);
     // The bridge goes once its last leg is gone, which may be just after the caller's end.
     const simState = async () => (await (await fetch(`${w.sim.control.url}/state`)).json()) as { bridges: Array<{ id: string }>; channels: Array<{ id: string }> };

@@ -185,7 +185,11 @@ describe('campaign preview tasks through the ACD', () => {
     expect(await agentState(w, 'pete')).toBe('not_ready');
     // Nobody is ready now, so the contact stays back in the campaign.
     expect(await contact(campaign.id, '0612345201')).toMatchObject({ status: 'pending', attempts: 0 });
-    const toNotReady = (await events(w, { type: 'agent.state_changed', agentId: 'pete' })).at(-1)!;
+    // The state is in Redis first; its event reaches the journal through the state relay.
+    const toNotReady = await waitFor('the pause in the journal', async () => {
+      const last = (await events(w, { type: 'agent.state_changed', agentId: 'pete' })).at(-1);
+      return last?.data.to === 'not_ready' ? last : undefined;
+    });
     expect(toNotReady.data).toMatchObject({ from: 'reserved', to: 'not_ready', reason: 'no answer' });
     await must(w, 'POST', '/v1/agents/pete/state', { action: 'logout' });
   });
