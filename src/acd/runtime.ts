@@ -683,6 +683,13 @@ export class AcdRuntime implements NodeCapability {
     // Waiting callers: back on hold and in the engine; gone ones abandoned.
     for (const entry of await this.core.queuesLive.all()) {
       if (entry.pbxNode !== this.ctx.pbxNode || this.waiting.has(entry.callId)) continue;
+      if (!this.engine.queue(entry.queueId)) {
+        // The queue was deleted while nobody owned the node: nobody can serve this caller.
+        this.log.warn({ callId: entry.callId, queueId: entry.queueId }, 'waiting call of a queue that no longer exists; hanging up');
+        await this.core.queuesLive.remove(entry.queueId, entry.callId);
+        if (alive.has(entry.channelId)) await this.ctx.calls.hangupOwn(entry.channelId).catch(() => undefined);
+        continue;
+      }
       if (!alive.has(entry.channelId)) {
         this.waiting.set(entry.callId, entry);
         this.engine.enqueue(entry);

@@ -174,7 +174,13 @@ export class PbxNode {
           appChannelIds: snapshot.application?.channel_ids ?? [],
         });
         this.log.info({ ...result, channels: snapshot.channels.length }, 'ARI resync done');
-        for (const c of capabilities) await c.resync?.(snapshot);
+        // One capability failing to resync must not keep the others from theirs.
+        for (const c of capabilities) {
+          await c.resync?.(snapshot).catch((err: Error) => {
+            this.handlerErrors++;
+            this.log.error({ err: err.message }, 'capability resync failed');
+          });
+        }
       }),
     );
     ari.on('applicationReplaced', () => {
