@@ -10,7 +10,6 @@ import { agentStreamRoutes } from './acd/agent-stream.js';
 import { PreviewTasks } from './acd/preview-tasks.js';
 import { acdRoutes } from './acd/routes.js';
 import { taskRoutes } from './acd/task-routes.js';
-import { ProblemError } from './api/problem.js';
 import { CampaignDispatcher } from './campaigns/dispatcher.js';
 import { buildApp } from './api/app.js';
 import { postgresCheck, redisCheck, type ReadinessCheck } from './api/health.js';
@@ -172,11 +171,8 @@ export async function startService(config: Config, log: Logger = createLogger(co
     core: acd,
     log,
     offerSeconds: config.campaignOfferSeconds,
-    place: (input) => {
-      const control = callControl.any();
-      if (!control) throw new ProblemError(503, 'this instance drives no PBX node right now; try again');
-      return control.dial(input);
-    },
+    // An accept may land on any instance: the dial runs where the PBX node is driven.
+    place: (input) => callControl.runOnAny(undefined, 'dial', input),
   });
   const campaignDispatcher = new CampaignDispatcher({
     db, redis, redisPrefix: config.redisPrefix, instanceId: config.instanceId, bus, tasks: previewTasks, log, intervalMs: config.campaignDispatchIntervalMs,

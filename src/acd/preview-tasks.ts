@@ -7,7 +7,6 @@
 // Calls waiting in the queue come first: no task is offered while one waits there.
 import { randomUUID } from 'node:crypto';
 import { ProblemError } from '../api/problem.js';
-import type { Call } from '../calls/repository.js';
 import type { Db } from '../db/pool.js';
 import { withTransaction } from '../db/pool.js';
 import { appendOutbox } from '../events/outbox.js';
@@ -26,7 +25,9 @@ import { getAgent, getQueue, listAgents } from './repository.js';
 const RESERVATION_MARGIN_MS = 10_000;
 
 export interface PlaceCall {
-  (input: { apiKeyId: string; idempotencyKey: string; extension: string; to: string; agentId: string; data: Record<string, unknown> }): Promise<{ call: Call }>;
+  (input: { apiKeyId: string; idempotencyKey: string; extension: string; to: string; agentId: string; data: Record<string, unknown> }): Promise<{
+    call: { id: string; state: string };
+  }>;
 }
 
 export interface PreviewTasksOptions {
@@ -35,7 +36,7 @@ export interface PreviewTasksOptions {
   log: Logger;
   /** How long an agent has to accept before the task goes back (and they to not ready). */
   offerSeconds: number;
-  /** Click-to-dial on whichever PBX node this instance drives. */
+  /** Click-to-dial on a PBX node: this instance's, or the owner's through the command bus. */
   place: PlaceCall;
 }
 

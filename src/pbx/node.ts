@@ -45,7 +45,6 @@ export class PbxNode {
   private readonly log: Logger;
   private ami: AmiClient | undefined;
   private ari: AriClient | undefined;
-  private calls: InboundCalls | undefined;
   private ivr: IvrCalls | undefined;
   private capabilities: NodeCapability[] = [];
   /** Events of one channel are handled in order; different channels run side by side. */
@@ -118,7 +117,7 @@ export class PbxNode {
   }
 
   private connect(): void {
-    const { node, db, log, greetingMedia, tuning } = this.opts;
+    const { node, db, greetingMedia, tuning } = this.opts;
     const reconnect = { minMs: tuning?.reconnectMinMs, maxMs: tuning?.reconnectMaxMs };
 
     const ari = new AriClient({
@@ -202,7 +201,6 @@ export class PbxNode {
 
     this.ari = ari;
     this.ami = ami;
-    this.calls = calls;
     this.ivr = ivr;
     this.capabilities = capabilities;
     ari.start();
@@ -226,7 +224,6 @@ export class PbxNode {
     const { ari, ami } = this;
     this.ari = undefined;
     this.ami = undefined;
-    this.calls = undefined;
     // Sessions die with the connection: their timers must not fire into a PBX we no
     // longer own. The next owner restarts the flows (see src/ivr/ivr-calls.ts).
     this.ivr?.dropAll();

@@ -55,7 +55,6 @@ import type {
   LiveRecordingSnapshot,
   PartyId,
   PlaybackSnapshot,
-  StasisMembership,
   StoredRecording,
   WorldEvent,
 } from './world-types.js';

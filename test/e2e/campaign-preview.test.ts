@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { waitFor, waitUntil } from '../helpers/wait.js';
-import { agentState, events, must, phone, readyAgent, startAcdWorld, waitEvent, type AcdWorld, type OutboxEvent } from './acd-fixture.js';
+import { agentState, events, must, phone, readyAgent, startAcdWorld, type AcdWorld, type OutboxEvent } from './acd-fixture.js';
 
 let w: AcdWorld;
 const always = [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }];

@@ -129,6 +129,48 @@ describe('commands on an instance that does not own the PBX node', () => {
     await simControl(sim, `/channels/${phone}/hangup`);
   });
 
+  it('a campaign preview task accepted through B is dialled by A', async () => {
+    const must = async (method: string, path: string, body?: unknown) => {
+      const res = await viaB<Record<string, any>>(method, path, body);
+      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body;
+    };
+    await must('PUT', '/v1/skills/outbound', {});
+    await must('POST', '/v1/queues', { id: 'followup', name: 'Follow-up', skills: { outbound: 1 } });
+    const campaign = await must('POST', '/v1/campaigns', {
+      name: 'Through B',
+      source: { type: 'csv' },
+      timeZone: 'UTC',
+      callingHours: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }],
+      maxAttempts: 1,
+      retryMinutes: 0,
+      queueId: 'followup',
+    });
+    const csv = await fetch(`${b!.url}/v1/campaigns/${campaign.id}/contacts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
+      body: 'number,name\n0612345999,Forwarded Fiona\n',
+    });
+    expect(csv.status).toBeLessThan(300);
+    await must('POST', '/v1/agents', { id: 'fran', name: 'Fran', endpoint: 'PJSIP/1005', skills: { outbound: 1 }, wrapUpSeconds: 1 });
+    await must('POST', '/v1/agents/fran/state', { action: 'login' });
+    await must('POST', '/v1/agents/fran/state', { action: 'ready' });
+    const offered = await waitFor(
+      'a task offered to fran',
+      async () =>
+        (await t.db.query<{ payload: { data: { agentId: string; task: { id: string } } } }>("SELECT payload FROM outbox WHERE type = 'campaign.task_offered' ORDER BY id")).rows.find(
+          (r) => r.payload.data.agentId === 'fran',
+        ),
+      30_000,
+    );
+    const accepted = await viaB<{ state: string; callId: string }>('POST', `/v1/agents/fran/tasks/${offered.payload.data.task.id}/accept`);
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toMatchObject({ state: 'dialing', callId: expect.any(String) });
+    // A placed it: fran's phone rings on the PBX that only A drives.
+    await waitFor('fran\'s phone to be called', () => channelOfPhone(world(), '1005'));
+    await viaB('POST', `/v1/calls/${accepted.body.callId}/hangup`);
+  });
+
   it('a frozen owner: 504 after the command timeout, not a hang', async () => {
     a!.kill('SIGSTOP');
     try {

@@ -10,7 +10,7 @@ import { createLogger } from '../../src/log.js';
 import { startService, type Service } from '../../src/main.js';
 import { waitUntil } from '../helpers/receiver.js';
 import { serviceEnv } from '../helpers/service.js';
-import { hangUp, placeCall, press, publishFlow, sessionOf, sound, startIvrWorld, stepsOf, waitAt, waitEnded, type IvrWorld } from './ivr-fixture.js';
+import { placeCall, press, publishFlow, sessionOf, sound, startIvrWorld, stepsOf, waitAt, waitEnded, type IvrWorld } from './ivr-fixture.js';
 
 const flow: Omit<Flow, 'version'> = {
   id: 'resilient',

@@ -8,7 +8,7 @@ import type { CallControlRegistry } from '../control/registry.js';
 import { getCall } from '../repository.js';
 import { CallIdParams } from '../schemas.js';
 import { parseRange } from './range.js';
-import { getRecording, listRecordings, type Recording } from './repository.js';
+import { getRecording, listRecordings } from './repository.js';
 import { recordingJson } from './json.js';
 import { RecordingIdParams, RecordingList, RecordingSchema } from './schemas.js';
 
