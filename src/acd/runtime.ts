@@ -101,24 +101,32 @@ export class AcdRuntime implements NodeCapability {
   async agentChanged(agentId: string): Promise<void> {
     await this.ready;
     if (this.stopped) return;
+    // Signals of one agent (or queue) are read one after the other: two reads racing
+    // could otherwise leave the older state in the engine (login read, then ready read,
+    // login written last).
     if (agentId.startsWith('queue:')) {
       const id = agentId.slice(6);
-      const q = await this.core.queue(id);
-      if (q) this.engine.putQueue(q);
-      else this.engine.removeQueue(id);
+      await this.serial(`signal:${agentId}`, async () => {
+        const q = await this.core.queue(id);
+        if (q) this.engine.putQueue(q);
+        else this.engine.removeQueue(id);
+      });
       return;
     }
-    const def = await this.core.agent(agentId);
-    if (!def) {
-      this.engine.removeAgent(agentId);
-      this.agentDefs.delete(agentId);
-      return;
-    }
-    this.agentDefs.set(agentId, def);
-    const live = await this.core.agentsLive.get(agentId);
-    this.putAgent(def, live);
-    if (live?.state === 'wrap_up' && !this.timers.has(`wrap:${agentId}`)) this.scheduleWrapUp(agentId, live.sinceMs);
-    if (this.engine.agent(agentId)?.state !== 'ready') return;
+    const known = await this.serial(`signal:${agentId}`, async () => {
+      const def = await this.core.agent(agentId);
+      if (!def) {
+        this.engine.removeAgent(agentId);
+        this.agentDefs.delete(agentId);
+        return false;
+      }
+      this.agentDefs.set(agentId, def);
+      const live = await this.core.agentsLive.get(agentId);
+      this.putAgent(def, live);
+      if (live?.state === 'wrap_up' && !this.timers.has(`wrap:${agentId}`)) this.scheduleWrapUp(agentId, live.sinceMs);
+      return true;
+    });
+    if (!known || this.engine.agent(agentId)?.state !== 'ready') return;
     const call = this.engine.callFor(agentId, Date.now());
     if (call) await this.serial(call.callId, () => this.routeWaiting(call.callId));
   }
@@ -130,13 +138,22 @@ export class AcdRuntime implements NodeCapability {
     const asked = typeof h.params.priority === 'number' ? h.params.priority : 0;
     const survey = typeof h.params.survey === 'string' ? h.params.survey : null;
     await this.ready;
-    if (!this.engine.queue(queueId)) {
+    if (!(await this.knownQueue(queueId))) {
       this.log.warn({ callId: h.call.id, queueId }, 'IVR hand-over to a queue that does not exist: refused');
       return false;
     }
     // The flow may have set data (VIP, language) after the call object was read.
     const call = (await getCall(this.ctx.db, h.call.id)) ?? h.call;
     await this.enqueue(call, h.channelId, queueId, { asked, survey, overflowFrom: null });
+  }
+
+  /** The queue's definition; one created a moment ago may not have reached this instance's signal yet. */
+  private async knownQueue(queueId: string): Promise<QueueDefinition | undefined> {
+    const known = this.engine.queue(queueId);
+    if (known) return known;
+    const q = await this.core.queue(queueId);
+    if (q) this.engine.putQueue(q);
+    return q ?? undefined;
   }
 
   /** `inSerial`: already running in this call's serial chain (an overflow), so route directly. */
