@@ -11,6 +11,7 @@
 // the cost does not grow with the number of agents).
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
+import { completeQueue } from '../src/acd/definitions.js';
 import { AgentLiveStore } from '../src/acd/live-store.js';
 import type { AgentRouting, QueueDefinition, WaitingCall } from '../src/acd/model.js';
 import { qualifies, requiredSkills } from '../src/acd/priority.js';
@@ -36,23 +37,15 @@ interface World {
 function world(agentCount: number, callCount: number, seed = 7): World {
   const r = rng(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;
-  const queues: QueueDefinition[] = Array.from({ length: 20 }, (_, i) => ({
-    id: `q${i}`,
-    name: `q${i}`,
-    skills: { [pick(LANGS)]: 1 + Math.floor(r() * 3), ...(i % 2 ? { [pick(PRODUCTS)]: 1 + Math.floor(r() * 3) } : {}) },
-    strategy: (['longest_idle', 'fewest_calls', 'best_skill', 'round_robin'] as const)[i % 4]!,
-    priority: 0,
-    priorityRules: [],
-    agingSecondsPerLevel: 60,
-    wideningSteps: [{ afterSeconds: 30, lowerBy: 1 }],
-    serviceLevel: { percent: 90, seconds: 10 },
-    maxWaitSeconds: null,
-    maxLength: null,
-    overflow: null,
-    announceEverySeconds: null,
-    musicOnHold: 'default',
-    shortAbandonSeconds: 5,
-  }));
+  const queues: QueueDefinition[] = Array.from({ length: 20 }, (_, i) =>
+    completeQueue({
+      id: `q${i}`,
+      name: `q${i}`,
+      skills: { [pick(LANGS)]: 1 + Math.floor(r() * 3), ...(i % 2 ? { [pick(PRODUCTS)]: 1 + Math.floor(r() * 3) } : {}) },
+      strategy: (['longest_idle', 'fewest_calls', 'best_skill', 'round_robin'] as const)[i % 4]!,
+      wideningSteps: [{ afterSeconds: 30, lowerBy: 1 }],
+    }),
+  );
   const agents: AgentRouting[] = Array.from({ length: agentCount }, (_, i) => {
     const skills: Record<string, number> = {};
     skills[pick(LANGS)] = 1 + Math.floor(r() * 5);

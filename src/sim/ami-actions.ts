@@ -34,6 +34,20 @@ function findChannel(s: AmiSession, name: string | undefined): ChannelSnapshot |
   return s.ctx.world.channelByName(name);
 }
 
+/**
+ * The channel a transfer action names, and (when asked) its extension, with Asterisk's
+ * errors in Asterisk's order when either is missing; undefined once an error was sent.
+ */
+function transferSubject(s: AmiSession, msg: AmiMessage, needsExten: boolean): { ch: ChannelSnapshot; exten: string } | undefined {
+  const name = msg.get('Channel');
+  if (!name) return void s.error(msg, 'No channel specified');
+  const exten = msg.get('Exten') ?? '';
+  if (needsExten && !exten) return void s.error(msg, 'No extension specified');
+  const ch = findChannel(s, name);
+  if (!ch) return void s.error(msg, 'Channel specified does not exist');
+  return { ch, exten };
+}
+
 function pad(s: string, width: number): string {
   return s.length >= width ? s.slice(0, width) : s.padEnd(width);
 }
@@ -221,12 +235,9 @@ const handlers: Record<string, Handler> = {
   },
 
   blindtransfer(s, msg) {
-    const name = msg.get('Channel');
-    if (!name) return s.error(msg, 'No channel specified');
-    const exten = msg.get('Exten');
-    if (!exten) return s.error(msg, 'No extension specified');
-    const ch = findChannel(s, name);
-    if (!ch) return s.error(msg, 'Channel specified does not exist');
+    const subject = transferSubject(s, msg, true);
+    if (!subject) return;
+    const { ch, exten } = subject;
     const context = msg.get('Context') || ch.dialplan.context;
     const result = s.ctx.world.blindTransfer(ch.id, context, exten);
     if (result === 'invalid') return s.error(msg, 'Transfer invalid');
@@ -234,12 +245,9 @@ const handlers: Record<string, Handler> = {
   },
 
   atxfer(s, msg) {
-    const name = msg.get('Channel');
-    if (!name) return s.error(msg, 'No channel specified');
-    const exten = msg.get('Exten');
-    if (!exten) return s.error(msg, 'No extension specified');
-    const ch = findChannel(s, name);
-    if (!ch) return s.error(msg, 'Channel specified does not exist');
+    const subject = transferSubject(s, msg, true);
+    if (!subject) return;
+    const { ch, exten } = subject;
     // The feature dials in TRANSFER_CONTEXT when set (the action sets it from Context:).
     const context = msg.get('Context');
     if (context) s.ctx.world.setChannelVar(ch.id, 'TRANSFER_CONTEXT', context);
@@ -249,10 +257,9 @@ const handlers: Record<string, Handler> = {
   },
 
   cancelatxfer(s, msg) {
-    const name = msg.get('Channel');
-    if (!name) return s.error(msg, 'No channel specified');
-    const ch = findChannel(s, name);
-    if (!ch) return s.error(msg, 'Channel specified does not exist');
+    const subject = transferSubject(s, msg, false);
+    if (!subject) return;
+    const { ch } = subject;
     s.respond(msg, 'Success', [['Message', 'CancelAtxfer successfully queued']]);
     s.ctx.world.cancelAtxfer(ch.id);
   },

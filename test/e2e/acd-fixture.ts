@@ -4,7 +4,7 @@
 import { createApiKey } from '../../src/api/keys.js';
 import { loadConfig } from '../../src/config.js';
 import type { Flow } from '../../src/ivr/contract.js';
-import { createFlow, publishVersion, putNumber } from '../../src/ivr/repository.js';
+import { publishFlowDocument, putNumber } from '../../src/ivr/repository.js';
 import { createLogger } from '../../src/log.js';
 import { startService, type Service } from '../../src/main.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
@@ -88,8 +88,7 @@ export async function queueFlow(w: AcdWorld, did: string, queue: string, o: { vi
     rate: { type: 'survey', prompt: { media: ['sound:cti/rate'] }, scale: '1-5', timeoutMs: 3000, thanksPrompt: { media: ['sound:cti/thanks'] } },
   };
   const flow = { id, version: 1, name: id, entry: 'mark', nodes } as Flow;
-  await createFlow(w.t.db, { id, name: id, document: flow });
-  await publishVersion(w.t.db, id, 1, async () => undefined);
+  await publishFlowDocument(w.t.db, flow);
   await putNumber(w.t.db, { did, flowId: id });
 }
 

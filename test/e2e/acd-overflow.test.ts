@@ -2,7 +2,7 @@
 // leaves a voicemail message; a caller who finds the queue full hears a published flow.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Flow } from '../../src/ivr/contract.js';
-import { createFlow, publishVersion } from '../../src/ivr/repository.js';
+import { publishFlowDocument } from '../../src/ivr/repository.js';
 import { waitFor } from '../helpers/wait.js';
 import { events, hangUp, must, placeCall, press, queueFlow, startAcdWorld, waitEvent, type AcdWorld } from './acd-fixture.js';
 
@@ -60,8 +60,7 @@ describe('ACD overflow to voicemail and to a flow', () => {
 
   it('sends a caller who finds the queue full into a published flow, which plays', async () => {
     const flow = { id: 'sorry-busy', version: 1, name: 'sorry-busy', entry: 'say', nodes: { say: { type: 'play', prompt: { media: ['sound:cti/all-busy'] }, next: 'bye' }, bye: { type: 'hangup' } } } as Flow;
-    await createFlow(w.t.db, { id: flow.id, name: flow.id, document: flow });
-    await publishVersion(w.t.db, flow.id, 1, async () => undefined);
+    await publishFlowDocument(w.t.db, flow);
     await must(w, 'POST', '/v1/queues', { id: 'tiny', name: 'Tiny', skills: { german: 5 }, maxLength: 1, overflow: { type: 'flow', id: 'sorry-busy' } });
     await queueFlow(w, '402', 'tiny');
     const first = await placeCall(w, '402', '+15550004021');

@@ -1,8 +1,9 @@
+import { expect } from 'vitest';
 // What the call-control end-to-end tests share: the simulator, the service, an API key,
 // the "caller reaches agent A" setup, and readers of the simulated world (who is in
 // which bridge, who hears music) and of the events the service emitted.
 import { createApiKey } from '../../src/api/keys.js';
-import { createFlow, publishVersion, putNumber } from '../../src/ivr/repository.js';
+import { publishFlowDocument, putNumber } from '../../src/ivr/repository.js';
 import { validateFlow } from '../../src/ivr/validate.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
@@ -50,8 +51,7 @@ export async function startCallCtlWorld(name: string, env: Record<string, string
   };
   const problems = validateFlow(flow, { availableCapabilities: ['transfer'] });
   if (problems.length) throw new Error(`hotline flow: ${JSON.stringify(problems)}`);
-  await createFlow(service.db, { id: flow.id, name: 'Hotline', document: flow as never });
-  await publishVersion(service.db, flow.id, 1, async () => undefined);
+  await publishFlowDocument(service.db, flow as never, 'Hotline');
   await putNumber(service.db, { did: HOTLINE, flowId: flow.id });
   await waitUntil(() => service.nodes[0]!.ariClient?.state === 'connected', 'ARI connected');
   const api = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
@@ -168,4 +168,19 @@ export async function eventTypes(w: CallCtlWorld, callId: string): Promise<strin
 /** No bridge holds a channel of a call that has ended. */
 export function noBridgesLeft(w: CallCtlWorld, callId: string): boolean {
   return !w.sim.world.bridges().some((b) => b.id === callId || b.id === `${callId}-hold`);
+}
+
+/**
+ * Case 9's promise while A consults B: the caller is on hold and hears nobody, A and B
+ * hear only each other. Then B leaves and A and the caller talk again, off hold.
+ */
+export async function expectPrivateConsultation(w: CallCtlWorld, parties: { customer: string; agent: string; target: string }): Promise<void> {
+  const { customer, agent, target } = parties;
+  expect(onHold(w, customer)).toBe(true);
+  expect(hears(w, customer)).toEqual([]);
+  expect(hears(w, agent)).toEqual([target]);
+  expect(hears(w, target)).toEqual([agent]);
+  w.sim.world.remoteHangup(target);
+  await waitFor('A and the caller together', () => together(w, agent, customer));
+  expect(onHold(w, customer)).toBe(false);
 }

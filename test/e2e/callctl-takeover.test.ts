@@ -6,7 +6,7 @@ import { createApiKey } from '../../src/api/keys.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startService, type Service } from '../../src/main.js';
-import { createFlow, publishVersion, putNumber } from '../../src/ivr/repository.js';
+import { publishFlowDocument, putNumber } from '../../src/ivr/repository.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { uniquePrefix } from '../helpers/redis.js';
@@ -31,8 +31,7 @@ describe('call control across a node take-over', () => {
     b = await startService(loadConfig(env('instance-b')), createLogger('silent'));
     key = (await createApiKey(a.db, { name: 'takeover', scopes: ['admin'] })).key;
     const flow = { id: 'hotline', version: 1, entry: 'agent', nodes: { agent: { type: 'transfer', to: 'agent-a' } } };
-    await createFlow(a.db, { id: flow.id, name: 'Hotline', document: flow as never });
-    await publishVersion(a.db, flow.id, 1, async () => undefined);
+    await publishFlowDocument(a.db, flow as never, 'Hotline');
     await putNumber(a.db, { did: '200', flowId: flow.id });
   });
 

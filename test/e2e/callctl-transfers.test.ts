@@ -14,6 +14,7 @@ import {
   eventTypes,
   HOTLINE,
   events,
+  expectPrivateConsultation,
   hears,
   noBridgesLeft,
   onHold,
@@ -210,13 +211,7 @@ describe('synchronised call transfer: the acceptance cases', () => {
   it('case 9: during the consultation the caller hears neither agent; afterwards A and the caller talk again', async () => {
     const c = await callerReachesAgentA(w);
     const t = await consult(c);
-    expect(onHold(w, c.customer)).toBe(true);
-    expect(hears(w, c.customer)).toEqual([]);
-    expect(hears(w, c.agent)).toEqual([t.target]);
-    expect(hears(w, t.target)).toEqual([c.agent]);
-    w.sim.world.remoteHangup(t.target);
-    await waitFor('A and the caller together', () => together(w, c.agent, c.customer));
-    expect(onHold(w, c.customer)).toBe(false);
+    await expectPrivateConsultation(w, { customer: c.customer, agent: c.agent, target: t.target });
     await w.api('POST', `/v1/calls/${c.callId}/hangup`);
     await ended(c);
   });

@@ -8,7 +8,7 @@ import { createApiKey } from '../../src/api/keys.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startService, type Service } from '../../src/main.js';
-import { createFlow, publishVersion, putNumber } from '../../src/ivr/repository.js';
+import { publishFlowDocument, putNumber } from '../../src/ivr/repository.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { uniquePrefix } from '../helpers/redis.js';
@@ -68,8 +68,7 @@ describe('an ACD call under call control across a node take-over', () => {
       await must(a, 'POST', `/v1/agents/${id}/state`, { action: 'ready' });
     }
     const flow = { id: 'orders', version: 1, entry: 'mark', nodes: { mark: { type: 'set', values: { orderNumber: '4711' }, next: 'q' }, q: { type: 'queue', queue: 'orders' } } };
-    await createFlow(a.db, { id: flow.id, name: 'Orders', document: flow as never });
-    await publishVersion(a.db, flow.id, 1, async () => undefined);
+    await publishFlowDocument(a.db, flow as never, 'Orders');
     await putNumber(a.db, { did: '300', flowId: flow.id });
   });
 

@@ -4,7 +4,7 @@
 import { createApiKey } from '../../src/api/keys.js';
 import { loadConfig } from '../../src/config.js';
 import type { Flow } from '../../src/ivr/contract.js';
-import { createFlow, publishVersion, putNumber } from '../../src/ivr/repository.js';
+import { publishFlowDocument, putNumber } from '../../src/ivr/repository.js';
 import type { IvrSession } from '../../src/ivr/runner.js';
 import { validateFlow } from '../../src/ivr/validate.js';
 import { createLogger } from '../../src/log.js';
@@ -92,8 +92,7 @@ export async function startIvrWorld(name: string, env: Record<string, string> = 
 export async function publishFlow(w: IvrWorld, flow: Omit<Flow, 'version'>, did: string): Promise<void> {
   const problems = validateFlow({ ...flow, version: 1 }, { availableCapabilities: ['queue', 'voicemail', 'fax', 'transfer'] });
   if (problems.length > 0) throw new Error(`test flow ${flow.id} is invalid: ${JSON.stringify(problems)}`);
-  await createFlow(w.t.db, { id: flow.id, name: flow.name ?? flow.id, document: { ...flow, version: 1 } });
-  await publishVersion(w.t.db, flow.id, 1, async () => undefined);
+  await publishFlowDocument(w.t.db, { ...flow, version: 1 });
   await putNumber(w.t.db, { did, flowId: flow.id });
 }
 

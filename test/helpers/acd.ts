@@ -1,24 +1,10 @@
 // Small builders for ACD definitions in tests: a queue with sensible defaults, an agent.
+import { completeQueue } from '../../src/acd/definitions.js';
 import type { AgentRouting, QueueDefinition } from '../../src/acd/model.js';
 
 export function queueDef(over: Partial<QueueDefinition> & { id: string }): QueueDefinition {
-  return {
-    name: over.id,
-    skills: {},
-    strategy: 'longest_idle',
-    priority: 0,
-    priorityRules: [],
-    agingSecondsPerLevel: 0,
-    wideningSteps: [],
-    serviceLevel: { percent: 90, seconds: 10 },
-    maxWaitSeconds: null,
-    maxLength: null,
-    overflow: null,
-    announceEverySeconds: null,
-    musicOnHold: 'default',
-    shortAbandonSeconds: 5,
-    ...over,
-  };
+  // No aging unless a test asks for it: routing order is then arrival order alone.
+  return completeQueue({ name: over.id, agingSecondsPerLevel: 0, ...over });
 }
 
 export function agentRouting(over: Partial<AgentRouting> & { id: string }): AgentRouting {
