@@ -32,6 +32,8 @@ const MIX_BRIDGE = 'acd-mix-';
 export const mixingBridgeOf = (callId: string) => `${MIX_BRIDGE}${callId}`;
 /** A phone that was busy or unreachable is not offered the same call again for this long. */
 const RETRY_FAILED_PHONE_MS = 5_000;
+/** How often a waiting call is routed again behind the events (see armRecheck). */
+const RECHECK_WAITING_MS = 3_000;
 /** Reservations outlive the ring time by this much, then lapse if nobody cleans up. */
 const RESERVATION_MARGIN_MS = 5_000;
 
@@ -225,6 +227,22 @@ export class AcdRuntime implements NodeCapability {
     }
     this.armWidening(entry, queue, now);
     if (queue.announceEverySeconds) this.armAnnouncement(entry, queue.announceEverySeconds);
+    this.armRecheck(entry.callId);
+  }
+
+  /**
+   * A backstop behind the events: every few seconds a waiting call is routed once more, so
+   * a routing attempt that failed half-way (a Redis or PBX error) or an agent signal that
+   * went missing delays the caller by seconds, never for good.
+   */
+  private armRecheck(callId: string): void {
+    this.timer(`recheck:${callId}`, RECHECK_WAITING_MS, () =>
+      this.serial(callId, async () => {
+        if (!this.waiting.has(callId)) return;
+        this.armRecheck(callId);
+        await this.routeWaiting(callId);
+      }),
+    );
   }
 
   private armWidening(entry: LiveWaitingCall, queue: QueueDefinition, now: number): void {
@@ -461,7 +479,7 @@ export class AcdRuntime implements NodeCapability {
     const entry = this.waiting.get(leg.callId);
     this.waiting.delete(leg.callId);
     this.tried.delete(leg.callId);
-    for (const k of ['maxwait', 'widen', 'announce', 'retry']) this.clear(`${k}:${leg.callId}`);
+    for (const k of ['maxwait', 'widen', 'announce', 'retry', 'recheck']) this.clear(`${k}:${leg.callId}`);
     this.connected.set(leg.callId, leg);
     const agent = this.engine.agent(leg.agentId);
     if (agent) this.engine.putAgent({ ...agent, state: 'on_call', callsTaken: agent.callsTaken + 1 });
@@ -550,7 +568,7 @@ export class AcdRuntime implements NodeCapability {
     this.engine.dequeue(entry.callId);
     this.tried.delete(entry.callId);
     this.callerChannels.delete(entry.channelId);
-    for (const k of ['maxwait', 'widen', 'announce', 'retry']) this.clear(`${k}:${entry.callId}`);
+    for (const k of ['maxwait', 'widen', 'announce', 'retry', 'recheck']) this.clear(`${k}:${entry.callId}`);
   }
 
   private async overflow(entry: LiveWaitingCall, queue: QueueDefinition, why: 'max_wait' | 'max_length'): Promise<void> {
