@@ -219,8 +219,11 @@ export class AcdRuntime implements NodeCapability {
         this.serial(entry.callId, async () => {
           const e = this.waiting.get(entry.callId);
           if (!e) return;
+          // Timers may fire a millisecond early by the wall clock: never overflow before the time.
+          const left = entry.enteredMs + queue.maxWaitSeconds! * 1000 - Date.now();
+          if (left > 0) this.timer(`maxwait:${entry.callId}`, left, check);
           // A phone is ringing for the call: give that offer its chance, then look again.
-          if (this.offering.has(entry.callId)) this.timer(`maxwait:${entry.callId}`, 1_000, check);
+          else if (this.offering.has(entry.callId)) this.timer(`maxwait:${entry.callId}`, 1_000, check);
           else await this.overflow(e, queue, 'max_wait');
         });
       this.timer(`maxwait:${entry.callId}`, entry.enteredMs + queue.maxWaitSeconds * 1000 - now, check);
