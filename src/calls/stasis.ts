@@ -96,10 +96,10 @@ export class InboundCalls {
         await this.opts.ivr?.callerGone(event.channel.id);
         return;
       case 'StasisEnd':
-        return this.onGone(event.channel.id, 'left stasis');
+        return this.onGone(event.channel.id, 'left stasis', event.timestamp);
       case 'ChannelDestroyed':
         if (event.cause !== undefined) this.causes.set(event.channel.id, event.cause);
-        return this.onGone(event.channel.id, event.cause_txt ?? 'channel destroyed');
+        return this.onGone(event.channel.id, event.cause_txt ?? 'channel destroyed', event.timestamp);
     }
   }
 
@@ -166,17 +166,24 @@ export class InboundCalls {
     await pbx.hangup(row.channel_id, 'normal').catch((err: Error) => clog.warn({ err: err.message }, 'hangup failed'));
   }
 
-  private async onGone(channelId: string, reason: string): Promise<void> {
+  /** `timestamp`: when the PBX saw it, so an end handled late (after a Postgres outage) keeps its true time. */
+  private async onGone(channelId: string, reason: string, timestamp?: string): Promise<void> {
     const { db, pbxNode, log } = this.opts;
     // The IVR hears the hang-up first: a survey not answered is recorded before the CDR.
     await this.opts.ivr?.callerGone(channelId);
-    const own = this.ownHangups.delete(channelId);
+    // Read, and forgotten only once the end is stored: a run again after a failure
+    // (Postgres away) must still know who hung up and why.
+    const own = this.ownHangups.has(channelId);
     const cause = own ? 16 : (this.causes.get(channelId) ?? null);
-    this.causes.delete(channelId);
     const call = await findCallByChannel(db, pbxNode, channelId);
-    if (!call || call.channelId !== channelId) return;
-    const ended = await endCall(db, call.id, { cause, reason: own ? 'completed' : reason });
-    if (ended) {
+    const at = eventTime(timestamp);
+    const ended =
+      call && call.channelId === channelId
+        ? await endCall(db, call.id, { cause, reason: own ? 'completed' : reason, ...(at ? { at } : {}) })
+        : undefined;
+    this.ownHangups.delete(channelId);
+    this.causes.delete(channelId);
+    if (call && ended) {
       callLogger(log, call).info(
         { event: 'call.ended', cause, disposition: ended.cdr.disposition, durationMs: ended.cdr.durationMs },
         'call ended',
@@ -222,6 +229,12 @@ export class InboundCalls {
     }
     return { ended, adopted };
   }
+}
+
+/** The PBX's time of an event; none (or one from the future, a clock apart) means now. */
+function eventTime(timestamp: string | undefined): Date | undefined {
+  const ms = tryParseAriTimestamp(timestamp);
+  return ms === undefined || ms > Date.now() ? undefined : new Date(ms);
 }
 
 /** The channel's creation time; ARI writes `+0000` offsets that Date cannot always read. */
