@@ -189,7 +189,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
     streamTokenSecret: config.streamTokenSecret,
     routes: [
       { plugin: callRoutes, opts: { db, cache: callCache } },
-      { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues } },
+      { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues, sweeper: pipeline.webhookSweeper } },
       { plugin: ivrRoutes, opts: { db, config } },
       { plugin: planningRoutes, opts: { db } },
       { plugin: reportRoutes, opts: { db } },
