@@ -6,7 +6,7 @@
 import type { Logger } from '../log.js';
 import type { Db } from '../db/pool.js';
 import type { BackoffSettings } from './delivery-policy.js';
-import { webhookJobOptions, type WebhooksQueue } from './queues.js';
+import { LIVE_JOB_STATES, webhookJobOptions, type WebhooksQueue } from './queues.js';
 import { withTimeout } from './timeout.js';
 import { overduePending, touchPendingDeliveries, type StalePending } from './webhook-store.js';
 
@@ -30,8 +30,6 @@ export interface WebhookSweeper {
   stop(): void;
 }
 
-const LIVE = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
-
 /** Every job id a series of this delivery may have: the fan-out's, a redelivery's, a sweep's. */
 function seriesIds(d: StalePending, maxAttempts: number): string[] {
   const ids = [d.id, `${d.id}-s${d.attempts}`];
@@ -45,7 +43,7 @@ export function startWebhookSweeper(o: WebhookSweeperOptions): WebhookSweeper {
   async function liveSeries(d: StalePending): Promise<string | undefined> {
     for (const jobId of seriesIds(d, o.maxAttempts)) {
       const state = await withTimeout(o.queue.getJobState(jobId), timeout);
-      if (LIVE.has(state)) return jobId;
+      if (LIVE_JOB_STATES.has(state)) return jobId;
     }
     return undefined;
   }
