@@ -27,6 +27,7 @@ import { migrate } from './db/migrate.js';
 import { createPool, type Db } from './db/pool.js';
 import { startEventPipeline } from './events/pipeline.js';
 import { RedisEventBus } from './events/redis-bus.js';
+import { checkRedisDurability } from './events/redis-durability.js';
 import { webhookRoutes } from './events/webhook-routes.js';
 import { journalRoutes } from './events/journal-routes.js';
 import { deadLetterRoutes } from './events/deadletter-routes.js';
@@ -81,6 +82,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
   // Request paths must fail fast when Redis is down instead of queueing commands.
   const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
   redis.on('error', (err) => log.debug({ err: err.message }, 'redis connection error'));
+  redis.once('ready', () => void checkRedisDurability(redis, log));
 
   const bus = new RedisEventBus({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log });
   const pipeline = await startEventPipeline({ db, config, log, bus, connectors: config.connectors });
