@@ -63,6 +63,13 @@ export const StateBody = Type.Object(
   {
     action: Type.Union([Type.Literal('login'), Type.Literal('ready'), Type.Literal('not_ready'), Type.Literal('logout')]),
     reason: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Required with not_ready, e.g. lunch' })),
+    force: Type.Optional(
+      Type.Boolean({
+        description:
+          'With ready or logout: taken whatever the state, also while reserved or on a call (a supervisor clearing an agent ' +
+          'stuck by a fault). The state event carries reason `forced`.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
