@@ -62,6 +62,8 @@ export interface InboundCallsOptions {
 
 const emptyToNull = (s: string | undefined): string | null => (s === undefined || s === '' || s === '<unknown>' ? null : s);
 const GREETING_PREFIX = 'greeting-';
+/** The end reason of a call whose channel ended while no instance listened to the PBX. */
+export const ENDED_UNSEEN = 'ended while the service was away';
 
 export class InboundCalls {
   /** Hang-up causes seen before StasisEnd, keyed by channel id (dropped at StasisEnd). */
@@ -193,9 +195,12 @@ export class InboundCalls {
 
   /**
    * After a reconnect the events of the gap are gone: end the calls whose channels no
-   * longer exist, and take up channels that entered Stasis while we were away.
+   * longer exist, and take up channels that entered Stasis while we were away. A call
+   * whose channel is gone is recorded as lost to a PBX restart only when the PBX says it
+   * started after the call did (`pbxStartedAt`, ARI's startup_time); otherwise the caller
+   * or the PBX ended it normally while nobody listened, and its record says that.
    */
-  async resync(snapshot: { channels: StasisChannel[]; appChannelIds: string[] }): Promise<{ ended: number; adopted: number }> {
+  async resync(snapshot: { channels: StasisChannel[]; appChannelIds: string[]; pbxStartedAt?: number }): Promise<{ ended: number; adopted: number }> {
     const { db, pbxNode, log } = this.opts;
     const alive = new Map(snapshot.channels.map((c) => [c.id, c]));
     let ended = 0;
@@ -212,8 +217,10 @@ export class InboundCalls {
         }
         continue;
       }
-      if (await endCall(db, call.id, { cause: null, reason: 'channel gone during disconnect' })) ended++;
-      callLogger(log, call).info({ event: 'call.ended' }, 'call ended during disconnect');
+      const restarted = snapshot.pbxStartedAt !== undefined && snapshot.pbxStartedAt > call.createdAt.getTime();
+      const reason = restarted ? 'pbx restarted while the service was away' : ENDED_UNSEEN;
+      if (await endCall(db, call.id, { cause: null, reason })) ended++;
+      callLogger(log, call).info({ event: 'call.ended', reason }, 'call ended during disconnect');
     }
     const inApp = new Set(snapshot.appChannelIds);
     for (const channel of snapshot.channels) {

@@ -9,6 +9,7 @@ import { AmiClient } from '../ami/index.js';
 import { AriClient } from '../ari/client.js';
 import type { AriEvent } from '../ari/types.js';
 import type { ResyncSnapshot } from '../ari/client.js';
+import { tryParseAriTimestamp } from '../ari/timestamp.js';
 import { InboundCalls, type StasisEvent } from '../calls/stasis.js';
 import type { PbxNodeConfig } from '../config.js';
 import type { Db } from '../db/pool.js';
@@ -239,9 +240,14 @@ export class PbxNode {
   private async resync(snapshot: ResyncSnapshot, done: string): Promise<void> {
     const calls = this.calls;
     if (!calls) return;
+    const pbxStartedAt = await this.ari?.rest.asterisk
+      .info()
+      .then((info) => tryParseAriTimestamp(info.status?.startup_time))
+      .catch(() => undefined);
     const result = await calls.resync({
       channels: snapshot.channels,
       appChannelIds: snapshot.application?.channel_ids ?? [],
+      ...(pbxStartedAt !== undefined ? { pbxStartedAt } : {}),
     });
     this.log.info({ ...result, channels: snapshot.channels.length }, done);
     // One capability failing to resync must not keep the others from theirs.

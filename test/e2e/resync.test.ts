@@ -60,6 +60,9 @@ describe('ARI reconnect and resync', () => {
     const gone = await t.db.query("SELECT data FROM call_events WHERE type = 'call.ended' AND call_id = $1", [
       (await callState(left.channelId))!.id,
     ]);
-    expect(gone.rows[0].data.reason).toBe('channel gone during disconnect');
+    // The PBX did not restart: the caller hung up while nobody listened, an answered call, not a PBX restart.
+    expect(gone.rows[0].data.reason).toBe('ended while the service was away');
+    const cdr = await t.db.query('SELECT disposition FROM cdrs WHERE call_id = $1', [(await callState(left.channelId))!.id]);
+    expect(cdr.rows[0].disposition).toBe('answered');
   });
 });
