@@ -22,6 +22,7 @@ import { ariCallPort } from './ari-port.js';
 import type { CapabilityFactory, NodeCapability } from './capability.js';
 import { Lease } from './lease.js';
 import { isStoreOutage, outageRetryDelay } from './outage.js';
+import { bridgeCall, endedCalls, leftoverBridges } from './leftovers.js';
 
 export interface PbxNodeOptions {
   node: PbxNodeConfig;
@@ -258,6 +259,17 @@ export class PbxNode {
         this.log.error({ err: err.message }, 'capability resync failed');
       });
     }
+    await this.removeLeftoverBridges(snapshot);
+  }
+
+  private async removeLeftoverBridges(snapshot: ResyncSnapshot): Promise<void> {
+    const ari = this.ari;
+    if (!ari) return;
+    const candidates = snapshot.bridges.filter((b) => (b.channels?.length ?? 0) === 0);
+    const ids = [...new Set(candidates.map((b) => bridgeCall(b.id)).filter((id): id is string => id !== undefined))];
+    const leftovers = leftoverBridges(candidates, await endedCalls(this.opts.db, this.id, ids));
+    for (const id of leftovers) await ari.bridges.destroy(id).catch(() => false);
+    if (leftovers.length) this.log.info({ bridges: leftovers.length }, 'removed empty bridges of ended calls');
   }
 
   /**
