@@ -28,6 +28,7 @@ import { createPool, type Db } from './db/pool.js';
 import { startEventPipeline } from './events/pipeline.js';
 import { RedisEventBus } from './events/redis-bus.js';
 import { checkRedisDurability } from './events/redis-durability.js';
+import { stuckAgents } from './acd/stuck.js';
 import { webhookRoutes } from './events/webhook-routes.js';
 import { journalRoutes } from './events/journal-routes.js';
 import { deadLetterRoutes } from './events/deadletter-routes.js';
@@ -154,6 +155,13 @@ export async function startService(config: Config, log: Logger = createLogger(co
     readiness[`ami:${n.id}`] = async () => ({ ...n.amiReadiness(), required: false });
     readiness[`ari:${n.id}`] = async () => ({ ...n.ariReadiness(), required: false });
   }
+  // Agents a fault left on a call that is over: reported, not a reason to take traffic away.
+  readiness.agents = async () => {
+    const stuck = await stuckAgents(db, acd.agentsLive);
+    if (stuck.length === 0) return { ok: true, required: false };
+    const named = stuck.slice(0, 10).join(', ') + (stuck.length > 10 ? ', …' : '');
+    return { ok: false, required: false, detail: `${stuck.length} agents on a call that has ended (force them ready or logged out): ${named}` };
+  };
 
   const wallboard = new Wallboard({ db, bus, log });
   void wallboard.start();
