@@ -4,7 +4,7 @@ import { getCall, noteCallEvent, transitionCall, type Call } from '../calls/repo
 import type { IvrHandover } from '../ivr/ivr-calls.js';
 import { callLogger } from '../log.js';
 import { sendToVoicemail } from '../voicemail/capability.js';
-import type { QueueDefinition } from './model.js';
+import type { OverflowTarget, QueueDefinition } from './model.js';
 import { expectedWaitSeconds } from './kpi.js';
 import { entryPriority, nextWideningMs, qualifies, requiredSkills, skillsFromData } from './priority.js';
 import type { LiveWaitingCall } from './queue-live.js';
@@ -64,7 +64,7 @@ export abstract class AcdWaiting extends AcdRuntimeState {
     };
     if (queue.maxLength !== null && this.engine.waitingIn(queueId).length >= queue.maxLength && queue.overflow) {
       await this.recordEntered(entry, call);
-      await this.overflow(entry, queue, 'max_length');
+      await this.overflow(entry, queue.overflow, 'max_length');
       return;
     }
     this.callerChannels.set(channelId, call.id);
@@ -105,7 +105,7 @@ export abstract class AcdWaiting extends AcdRuntimeState {
           if (left > 0) this.timer(`maxwait:${entry.callId}`, left, check);
           // A phone is ringing for the call: give that offer its chance, then look again.
           else if (this.offering.has(entry.callId)) this.timer(`maxwait:${entry.callId}`, 1_000, check);
-          else await this.overflow(e, queue, 'max_wait');
+          else await this.overflow(e, queue.overflow!, 'max_wait');
         });
       this.timer(`maxwait:${entry.callId}`, entry.enteredMs + queue.maxWaitSeconds * 1000 - now, check);
     }
@@ -208,8 +208,21 @@ export abstract class AcdWaiting extends AcdRuntimeState {
     for (const k of ['maxwait', 'widen', 'announce', 'retry', 'recheck']) this.clear(`${k}:${entry.callId}`);
   }
 
-  protected async overflow(entry: LiveWaitingCall, queue: QueueDefinition, why: 'max_wait' | 'max_length'): Promise<void> {
-    const to = queue.overflow!;
+  /**
+   * A waiting caller pressed a key: where the queue says so they leave for that key's
+   * target (a phone ringing for them stops), like app_queue's exit context; other keys,
+   * and keys of a caller already talking to an agent, do nothing.
+   */
+  protected async digitPressed(callId: string, digit: string): Promise<void> {
+    const entry = this.waiting.get(callId);
+    const to = entry ? this.engine.queue(entry.queueId)?.digitActions?.[digit] : undefined;
+    if (!entry || !to) return;
+    for (const leg of [...(this.offering.get(callId) ?? [])]) await this.cancelLeg(leg, 'caller_left');
+    await this.overflow(entry, to, 'digit', digit);
+  }
+
+  /** The caller leaves the queue for `to`: max wait or length reached, or a key they pressed. */
+  protected async overflow(entry: LiveWaitingCall, to: OverflowTarget, why: 'max_wait' | 'max_length' | 'digit', digit?: string): Promise<void> {
     const waitMs = Date.now() - entry.enteredMs;
     this.forgetWaiting(entry);
     await this.core.queuesLive.remove(entry.queueId, entry.callId);
@@ -217,11 +230,11 @@ export abstract class AcdWaiting extends AcdRuntimeState {
     await recordOutcome(
       this.ctx.db,
       { callId: entry.callId, queueId: entry.queueId, outcome: 'overflowed', waitMs, enteredMs: entry.enteredMs },
-      { type: 'call.overflowed', extra: { queue: { id: entry.queueId }, waitMs, to, reason: why } },
+      { type: 'call.overflowed', extra: { queue: { id: entry.queueId }, waitMs, to, reason: why, ...(digit ? { digit } : {}) } },
     );
     const call = await getCall(this.ctx.db, entry.callId);
     if (!call) return;
-    await noteCallEvent(this.ctx.db, call.id, 'acd.overflowed', { from: entry.queueId, to, reason: why });
+    await noteCallEvent(this.ctx.db, call.id, 'acd.overflowed', { from: entry.queueId, to, reason: why, ...(digit ? { digit } : {}) });
     if (to.type === 'queue') {
       await this.enqueue(call, entry.channelId, to.id, { asked: 0, survey: entry.survey, overflowFrom: entry.queueId, inSerial: true });
       return;

@@ -20,7 +20,7 @@ export class AcdRuntime extends AcdTakeover implements NodeCapability {
 
   private async onEvent(event: AriEvent): Promise<boolean> {
     await this.ready;
-    const e = event as { type: string; channel?: { id: string; state?: string }; args?: string[]; cause?: number; playback?: { id: string } };
+    const e = event as { type: string; channel?: { id: string; state?: string }; args?: string[]; cause?: number; digit?: string; playback?: { id: string } };
     if (e.type === 'PlaybackFinished' || e.type === 'PlaybackStarted' || e.type === 'PlaybackContinuing') return !!e.playback?.id.startsWith('acd-');
     const channelId = e.channel?.id;
     if (!channelId) return false;
@@ -47,6 +47,11 @@ export class AcdRuntime extends AcdTakeover implements NodeCapability {
       return true;
     }
     const callId = this.callerChannels.get(channelId);
+    if (callId && e.type === 'ChannelDtmfReceived') {
+      // The queue owns its callers' keys, waiting or talking to an agent.
+      await this.serial(callId, () => this.digitPressed(callId, e.digit ?? ''));
+      return true;
+    }
     if (callId && (e.type === 'ChannelHangupRequest' || e.type === 'StasisEnd' || e.type === 'ChannelDestroyed')) {
       await this.serial(callId, () => this.callerGone(callId));
     }
