@@ -31,7 +31,9 @@ export class AcdRuntime extends AcdTakeover implements NodeCapability {
       return true;
     }
     if (leg) {
-      const answeredNow = (e.type === 'StasisStart' && e.args?.[0] === 'acd-agent') || (leg.observed && e.type === 'ChannelStateChange' && e.channel?.state === 'Up');
+      // A followed leg is answered as soon as any of its events shows it up: its
+      // ChannelStateChange may have gone by before the leg was followed.
+      const answeredNow = (e.type === 'StasisStart' && e.args?.[0] === 'acd-agent') || (leg.observed && e.channel?.state === 'Up');
       const gone = e.type === 'ChannelDestroyed' || e.type === 'StasisEnd' || e.type === 'ChannelHangupRequest';
       if (leg.observed) {
         if (answeredNow && !leg.answered) await this.core.desk.observedAnswer(leg.agentId, leg.callId, leg.offerId);
