@@ -233,13 +233,13 @@ export async function acdRoutes(app: FastifyInstance, opts: AcdRouteOptions): Pr
     '/v1/queues/:id',
     {
       config: { scopes: ['queues:write'] },
-      schema: { tags: TAGS, summary: 'Delete an empty queue', description: '409 while calls wait in it or another queue overflows to it.', params: QueueParams, response: { 204: Deleted, ...problemResponses(...authProblems, 404, 409) } },
+      schema: { tags: TAGS, summary: 'Delete an empty queue', description: '409 while calls wait in it or another queue overflows or sends a key to it.', params: QueueParams, response: { 204: Deleted, ...problemResponses(...authProblems, 404, 409) } },
     },
     async (req, reply) => {
       if ((await queuesLive.list(req.params.id)).length) throw new ProblemError(409, `calls are waiting in queue ${req.params.id}`);
       const res = await repo.deleteQueue(db, req.params.id);
       if (res === 'missing') throw notFound('queue', req.params.id);
-      if (res === 'in_use') throw new ProblemError(409, `another queue overflows to ${req.params.id}`);
+      if (res === 'in_use') throw new ProblemError(409, `another queue overflows or sends a key to ${req.params.id}`);
       await agents.signal(`queue:${req.params.id}`);
       return reply.code(204).send(null);
     },
