@@ -79,6 +79,11 @@ async function callerReachesAnna(): Promise<ConnectedCall> {
 
 /** The one channel that took the phone's place next to the caller. */
 const partnerOf = (customer: string) => w.sim.world.channels().find((c) => c.bridgeId && c.id !== customer && w.sim.world.channel(customer)?.bridgeId === c.bridgeId)?.id;
+/** The transfer is saved before its PBX moves are carried out: wait for the caller's new partner. */
+const newPartner = (c: ConnectedCall) => waitFor('the caller with the target', () => {
+  const p = partnerOf(c.customer);
+  return p && p !== c.agent ? p : undefined;
+});
 
 async function ends(c: ConnectedCall, ...more: string[]) {
   await waitFor('the call to end', async () => (await callState(w, c.callId)) === 'ended');
@@ -98,7 +103,7 @@ describe("a desk phone's transfer key, Asterisk's core handling", () => {
     expect(t).toMatchObject({ mode: 'blind', fromAgentId: A, to: { agentId: B } });
     await waitFor('the transfer completed', async () => (await transfersOf(c.callId))[0]?.state === 'completed');
     // The caller talks with the swapped-in channel; Anna's phone is gone, the call is not.
-    const target = partnerOf(c.customer)!;
+    const target = await newPartner(c);
     expect(w.sim.world.channel(target)!.name).toMatch(/^Local\/1012@cti-phones-/);
     expect(w.sim.world.channel(target)!.state).toBe('Up');
     await waitUntil(() => !alive(w, c.agent), "Anna's phone hung up");
@@ -134,7 +139,7 @@ describe("a desk phone's transfer key, Asterisk's core handling", () => {
     const c = await callerReachesAnna();
     await refer(c.agent, { target: PHONE_B, attended: true, consultMs: 2000 });
     await waitFor('the transfer completed', async () => (await transfersOf(c.callId))[0]?.state === 'completed');
-    const target = partnerOf(c.customer)!;
+    const target = await newPartner(c);
     expect(w.sim.world.channel(target)!.name).toMatch(/^PJSIP\/1012-/);
     expect(inStasis(target)).toBe(true);
     await waitUntil(() => !alive(w, c.agent), "Anna's phone hung up");
@@ -151,7 +156,7 @@ describe('a desk phone\'s transfer key under PJSIP_TRANSFER_HANDLING=ari-only', 
     const c = await callerReachesAnna();
     await refer(c.agent, { target: PHONE_B, handling: 'ari-only' });
     await waitFor('the transfer completed', async () => (await transfersOf(c.callId))[0]?.state === 'completed');
-    const target = partnerOf(c.customer)!;
+    const target = await newPartner(c);
     expect(w.sim.world.channel(target)!.name).toMatch(/^PJSIP\/1012-/);
     expect(progress.filter((p) => p.channel === c.agent).map((p) => p.state)).toEqual(['channel_progress', 'channel_answered']);
     await waitUntil(() => !alive(w, c.agent), "Anna's phone hung up after the NOTIFY");
@@ -188,7 +193,7 @@ describe('a desk phone\'s transfer key under PJSIP_TRANSFER_HANDLING=ari-only', 
     await refer(c.agent, { target: '0301234567', handling: 'ari-only' });
     await waitFor('the transfer completed', async () => (await transfersOf(c.callId))[0]?.state === 'completed');
     expect((await transfersOf(c.callId))[0]).toMatchObject({ to: { number: '0301234567' } });
-    const outside = partnerOf(c.customer)!;
+    const outside = await newPartner(c);
     expect(w.sim.world.channel(outside)!.name).toMatch(/^PJSIP\/0301234567@trunk/);
     await waitUntil(() => !alive(w, c.agent), 'the phone hung up after the NOTIFY');
     await simControl(w.sim, `/channels/${outside}/hangup`, {});
