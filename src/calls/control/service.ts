@@ -218,11 +218,11 @@ export class CallControl {
     const initiator = leg;
     await this.live.serial(initiator.callId, async () => {
       const live = this.live.call(initiator.callId);
-      if (!live || live.ended || initiator.gone || live.agent !== initiator.channelId) {
-        log.warn({ callId: initiator.callId, channel: initiator.channelId, kind: fact.kind }, 'a phone transfer from a leg that is not the call\'s agent is ignored');
+      const decline = async (reason: string) => {
+        log.info({ callId: initiator.callId, channel: initiator.channelId, reason, event: 'call.phone_transfer_refused' }, "the phone's transfer was refused");
         if (fact.kind === 'referred') await this.o.ari.channels.transferProgress(initiator.channelId, 'channel_declined').catch(() => undefined);
-        return;
-      }
+      };
+      if (!live || live.ended || initiator.gone || live.agent !== initiator.channelId) return decline("the phone's leg is not the call's agent");
       const destination = fact.kind === 'swapped' ? fact.exten : fact.destination;
       const agentId = desk && /^[0-9]{1,20}$/.test(destination) ? await desk.agentAt(`PJSIP/${destination}`) : undefined;
       const target = phoneTarget(destination, agentId);
@@ -232,17 +232,9 @@ export class CallControl {
         await this.transfers.adoptSwap(live, initiator, fact, target.ok ? target.to : { extension: destination.slice(0, 40) || 'unknown' });
         return;
       }
-      if (fact.attended) {
-        // The consulted party is a call the phone placed through the dialplan: not ours to move.
-        log.info({ callId: live.callId }, 'attended phone transfers are refused under ari-only; the agent transfers through the API');
-        await this.o.ari.channels.transferProgress(initiator.channelId, 'channel_declined').catch(() => undefined);
-        return;
-      }
-      if (!target.ok) {
-        log.info({ callId: live.callId, reason: target.reason }, "the phone's transfer was refused");
-        await this.o.ari.channels.transferProgress(initiator.channelId, 'channel_declined').catch(() => undefined);
-        return;
-      }
+      // An attended REFER's consulted party is a call the phone placed through the dialplan: not ours to move.
+      if (fact.attended) return decline('attended phone transfers are refused under ari-only; transfer through the API');
+      if (!target.ok) return decline(target.reason);
       await this.transfers.startFromPhone(live, initiator.channelId, { to: target.to, mode: 'blind', policy: this.o.config.policy });
     });
     return true;
