@@ -7,8 +7,8 @@ import { getCall } from '../calls/repository.js';
 import type { Db } from '../db/pool.js';
 import type { AgentsService } from './agents-service.js';
 import type { AgentLiveStore } from './live-store.js';
-import { legAnswered, legEnded, openLegs, recordOffer } from './records.js';
-import { getAgent } from './repository.js';
+import { legAnswered, legEnded, openLegByChannel, openLegs, recordOffer } from './records.js';
+import { agentIdAt, getAgent } from './repository.js';
 import { mixingBridgeOf } from './runtime-state.js';
 
 /** How long a direct reservation holds without a leg being answered. */
@@ -80,6 +80,14 @@ export class AcdDesk implements AgentDesk {
 
   async agentsOnCall(callId: string): Promise<AgentOnCall[]> {
     return (await openLegs(this.db, callId)).filter((l) => l.answered && l.channelId).map((l) => ({ agentId: l.agentId, channelId: l.channelId! }));
+  }
+
+  async callOfLeg(channelId: string): Promise<string | undefined> {
+    return (await openLegByChannel(this.db, channelId))?.callId;
+  }
+
+  async agentAt(endpoint: string): Promise<string | undefined> {
+    return agentIdAt(this.db, endpoint);
   }
 
   /** A followed leg answered: on_call (the screen pop went out when it rang). */

@@ -85,6 +85,12 @@ export async function getAgent(db: Queryable, id: string): Promise<AgentDefiniti
 }
 
 /** Inserts or replaces; `created` tells which. */
+/** The agent whose phone is this endpoint; two agents on one phone: the first by id. */
+export async function agentIdAt(db: Queryable, endpoint: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM acd_agents WHERE endpoint = $1 ORDER BY id LIMIT 1', [endpoint]);
+  return rows[0]?.id;
+}
+
 export async function saveAgent(db: Queryable, a: AgentDefinition, mode: 'create' | 'replace'): Promise<'created' | 'replaced' | 'exists' | 'missing'> {
   await assertSkillsExist(db, a.skills);
   if (mode === 'create') {

@@ -37,8 +37,9 @@ export const AgentParams = Type.Object({ id: AgentId }, { additionalProperties: 
 const agentFields = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
   endpoint: Type.String({
-    pattern: '^(PJSIP|SIP|IAX2)/[A-Za-z0-9_.+-]{1,64}$',
-    description: "The agent's phone, e.g. PJSIP/1001 (technology/resource only; no dial options)",
+    // chan_sip (SIP/) is gone from Asterisk 21 on: such an agent could never be rung.
+    pattern: '^(PJSIP|IAX2)/[A-Za-z0-9_.+-]{1,64}$',
+    description: "The agent's phone, e.g. PJSIP/1001 (technology/resource only; no dial options). PJSIP or IAX2; chan_sip's SIP/ does not exist in Asterisk 22",
   }),
   skills: SkillLevels,
   ringSeconds: Type.Integer({ minimum: 5, maximum: 120, default: 20, description: 'Ring time of an offer before it goes to the next agent' }),

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { AriArgumentError, AriHttpError } from './errors.js';
 import { NOT_FOUND, type AriHttp } from './http.js';
 import { commaList, segment } from './query.js';
-import type { Channel, LiveRecording, Playback, Variable } from './types.js';
+import type { Channel, LiveRecording, Playback, TransferProgress, Variable } from './types.js';
 
 export type ChannelVariables = Record<string, string>;
 
@@ -262,6 +262,11 @@ export class ChannelsApi {
   /** Transfer at the channel driver (SIP REFER/302); Local channels answer 204 and ignore it. */
   async redirect(channelId: string, endpoint: string): Promise<void> {
     await this.action('POST', channelId, '/redirect', { endpoint });
+  }
+
+  /** Tells a phone whose REFER Asterisk left to us (ari-only) how its transfer goes (NOTIFY sipfrag). */
+  async transferProgress(channelId: string, state: TransferProgress): Promise<void> {
+    await this.action('POST', channelId, '/transfer_progress', { states: state });
   }
 
   async move(channelId: string, app: string, appArgs?: readonly string[]): Promise<void> {

@@ -249,6 +249,48 @@ export interface RecordingFinished extends Ev<'RecordingFinished'> {
 export interface RecordingFailed extends Ev<'RecordingFailed'> {
   recording: LiveRecording;
 }
+/**
+ * A phone's REFER under `PJSIP_TRANSFER_HANDLING=ari-only`: Asterisk answered 202 and
+ * does nothing else; the app carries the transfer out and reports back through
+ * `POST /channels/{id}/transfer_progress`, which Asterisk echoes with `state` set.
+ */
+export interface ChannelTransfer extends Ev<'ChannelTransfer'> {
+  /** Absent on the REFER itself; the progress the app reported on the echoes. */
+  state?: TransferProgress;
+  refer_to: {
+    requested_destination: { destination?: string; protocol_id?: string; additional_protocol_params?: unknown };
+    /** An attended transfer (REFER with Replaces): the channel the phone consulted. */
+    destination_channel?: Channel;
+    connected_channel?: Channel;
+    bridge?: Bridge;
+  };
+  referred_by: { source_channel: Channel; connected_channel?: Channel; bridge?: Bridge };
+}
+export type TransferProgress = 'channel_progress' | 'channel_answered' | 'channel_unavailable' | 'channel_declined';
+/** Asterisk carried out a blind transfer of a bridge's channel (a phone's REFER). */
+export interface BridgeBlindTransfer extends Ev<'BridgeBlindTransfer'> {
+  channel: Channel;
+  exten: string;
+  context: string;
+  result: string;
+  is_external: boolean;
+  transferee?: Channel;
+  replace_channel?: Channel;
+  bridge?: Bridge;
+}
+/** Asterisk carried out an attended transfer (a phone's REFER with Replaces). */
+export interface BridgeAttendedTransfer extends Ev<'BridgeAttendedTransfer'> {
+  result: string;
+  is_external: boolean;
+  destination_type: string;
+  transferer_first_leg: Channel;
+  transferer_second_leg: Channel;
+  transferee?: Channel;
+  transfer_target?: Channel;
+  replace_channel?: Channel;
+  transferer_first_leg_bridge?: Bridge;
+  transferer_second_leg_bridge?: Bridge;
+}
 export interface Dial extends Ev<'Dial'> {
   /** Empty while ringing; ANSWER, BUSY, NOANSWER, CANCEL, CHANUNAVAIL... at the end. */
   dialstatus: string;
@@ -292,6 +334,9 @@ export type KnownAriEvent =
   | RecordingFinished
   | RecordingFailed
   | Dial
+  | ChannelTransfer
+  | BridgeBlindTransfer
+  | BridgeAttendedTransfer
   | ApplicationReplaced
   | ApplicationRegistered
   | ApplicationUnregistered;

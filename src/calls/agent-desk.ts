@@ -53,4 +53,8 @@ export interface AgentDesk {
   mixingBridge(callId: string): string;
   /** The agents currently talking on this call (the initiator of a transfer is one of them). */
   agentsOnCall(callId: string): Promise<AgentOnCall[]>;
+  /** The call an agent leg the ACD placed or follows belongs to (a phone's transfer names only its channel). */
+  callOfLeg(channelId: string): Promise<string | undefined>;
+  /** The agent whose phone this endpoint is (`PJSIP/1002`), if any. */
+  agentAt(endpoint: string): Promise<string | undefined>;
 }

@@ -204,7 +204,8 @@ export class PbxNode {
       for (const c of capabilities) if (c.route && (await c.route(event))) return;
       await calls.handle(event as StasisEvent);
     };
-    ari.on('event', (event: AriEvent) => this.enqueue(channelKey(event), () => dispatch(event)));
+    const lanes = new ChannelLanes();
+    ari.on('event', (event: AriEvent) => this.enqueue(lanes.of(event), () => dispatch(event)));
     ari.on('ready', (snapshot) =>
       this.enqueue('resync', async () => {
         // A reconnect's resync covers whatever a failed handler left behind so far.
@@ -385,9 +386,30 @@ export class PbxNode {
 }
 
 /** The channel an ARI event is about; playbacks name theirs in `target_uri`. */
+/**
+ * Which lane an event runs in. A channel the PBX swaps into a bridge in another's place
+ * (a phone's transfer: StasisStart with replace_channel) shares the replaced channel's
+ * lane from then on, so the swap is handled before the phone's hang-up, and the new
+ * channel's own events after the swap.
+ */
+class ChannelLanes {
+  private readonly aliases = new Map<string, string>();
+
+  of(event: AriEvent): string {
+    const replaced = event.type === 'StasisStart' ? (event as { replace_channel?: { id?: string } }).replace_channel?.id : undefined;
+    const key = channelKey(event);
+    if (replaced) this.aliases.set(key, this.aliases.get(replaced) ?? replaced);
+    const lane = this.aliases.get(key) ?? key;
+    if (event.type === 'ChannelDestroyed') this.aliases.delete(key);
+    return lane;
+  }
+}
+
 function channelKey(event: AriEvent): string {
-  const e = event as { channel?: { id?: string }; playback?: { target_uri?: string } };
+  const e = event as { channel?: { id?: string }; playback?: { target_uri?: string }; referred_by?: { source_channel?: { id?: string } } };
   if (e.channel?.id) return e.channel.id;
+  // ChannelTransfer (a phone's REFER under ari-only) names the phone only here.
+  if (e.referred_by?.source_channel?.id) return e.referred_by.source_channel.id;
   const target = e.playback?.target_uri;
   if (target?.startsWith('channel:')) return target.slice('channel:'.length);
   return 'pbx';

@@ -136,6 +136,50 @@ export function ariEventBody(e: WorldEvent): Record<string, unknown> | undefined
       if (e.channel) body['channel'] = ariChannel(e.channel);
       return body;
     }
+    case 'ChannelTransferRequested': {
+      const referredBy: Record<string, unknown> = { source_channel: ariChannel(e.source) };
+      if (e.connected) referredBy['connected_channel'] = ariChannel(e.connected);
+      if (e.bridge) referredBy['bridge'] = ariBridge(e.bridge);
+      const body: Record<string, unknown> = {
+        type: 'ChannelTransfer',
+        timestamp: ts,
+        refer_to: { requested_destination: { destination: e.destination } },
+        referred_by: referredBy,
+      };
+      if (e.state) body['state'] = e.state;
+      return body;
+    }
+    case 'BlindTransferDone': {
+      const body: Record<string, unknown> = {
+        type: 'BridgeBlindTransfer',
+        timestamp: ts,
+        channel: ariChannel(e.transferer),
+        exten: e.exten,
+        context: e.context,
+        result: 'Success',
+        is_external: true,
+        replace_channel: ariChannel(e.replacement),
+        bridge: ariBridge(e.bridge),
+      };
+      if (e.transferee) body['transferee'] = ariChannel(e.transferee);
+      return body;
+    }
+    case 'AttendedTransferDone': {
+      const body: Record<string, unknown> = {
+        type: 'BridgeAttendedTransfer',
+        timestamp: ts,
+        result: 'Success',
+        is_external: true,
+        destination_type: 'bridge',
+        destination_bridge: e.bridge.id,
+        transferer_first_leg: ariChannel(e.firstLeg),
+        transferer_second_leg: ariChannel(e.secondLeg),
+        transfer_target: ariChannel(e.target),
+        transferer_first_leg_bridge: ariBridge(e.bridge),
+      };
+      if (e.transferee) body['transferee'] = ariChannel(e.transferee);
+      return body;
+    }
     default:
       return undefined;
   }

@@ -3,6 +3,7 @@
 import { ariBridge, ariChannel, ariLiveRecording, ariPlayback, ariTimestamp } from './ari-format.js';
 import { boolParam, fromWorldError, intParam, reply, type AriReply, type AriRequest } from './ari-http.js';
 import { recordingWav } from './world-media.js';
+import { TRANSFER_PROGRESS_STATES } from './world-refer.js';
 import { WorldError, type World } from './world.js';
 
 export interface RouteContext {
@@ -242,6 +243,16 @@ on('POST', 'channels/:id/redirect', (req, p, { world }) => {
   if (!world.channel(p['id'] ?? '')) return reply.error(404, 'Not Found', 'Channel not found');
   if (!endpoint) return reply.error(400, 'Not Found', "Required parameter 'endpoint' not provided.");
   world.redirectToEndpoint(p['id'] ?? '', endpoint);
+  return noContent();
+});
+
+// The phone behind a channel whose REFER was left to the app (ari-only) hears how it goes.
+// The channel is looked up first: a gone one is 404 even with a bad state (captured).
+on('POST', 'channels/:id/transfer_progress', (req, p, { world }) => {
+  if (!world.channel(p['id'] ?? '')) return reply.error(404, 'Not Found', 'Channel not found');
+  const state = get(req, 'states') ?? '';
+  if (!TRANSFER_PROGRESS_STATES.includes(state)) return reply.error(400, 'Bad Request', 'Invalid states value');
+  world.transferProgress(p['id'] ?? '', state);
   return noContent();
 });
 

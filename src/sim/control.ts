@@ -113,6 +113,20 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
         world.remoteHangup(parts[1] ?? '', cause);
         return { status: 204 };
       }
+      case 'POST /channels/:id/refer': {
+        // The phone on this channel presses its transfer key (SIP REFER).
+        const body = await readJson(req);
+        const handling = str(body, 'handling', false) ?? 'core';
+        if (handling !== 'core' && handling !== 'ari-only') throw new HttpError(400, "'handling' must be core or ari-only");
+        world.phoneRefer(parts[1] ?? '', {
+          target: str(body, 'target', true) ?? '',
+          handling,
+          attended: body['attended'] === true,
+          consultMs: num(body, 'consultMs'),
+          hangupAfterMs: num(body, 'hangupAfterMs'),
+        });
+        return { status: 202 };
+      }
       case 'PUT /endpoints/:/:': {
         const body = await readJson(req);
         const behaviour = str(body, 'behaviour', true) as EndpointBehaviourKind;

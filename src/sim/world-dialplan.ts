@@ -213,7 +213,8 @@ export abstract class WorldDialplan extends WorldDialing {
       this.runInbound(c, this.inboundApp);
       return;
     }
-    if (context === 'cti-agents') {
+    // cti-phones (the phones' context) includes cti-agents.
+    if (context === 'cti-agents' || context === 'cti-phones') {
       // deploy/asterisk: exten => _X.,1,NoOp(...) same => n,Dial(PJSIP/${EXTEN},${CTI_AGENT_RING_TIMEOUT})
       const ring = this.getVar(c.id, 'CTI_AGENT_RING_TIMEOUT') ?? '20';
       this.dialplanStep(c, 1, 'NoOp', `cti-bridge rings agent ${exten}`);

@@ -241,7 +241,8 @@ export abstract class WorldState {
   }
 
   /** Puts a channel into a Stasis app; false when the app is not registered. */
-  protected enterStasis(c: Channel, app: string, args: string[], fromDialplan: boolean, announceDialplan = false): boolean {
+  /** `replaceChannel`: the channel this one takes the place of in its bridge (a phone's transfer). */
+  protected enterStasis(c: Channel, app: string, args: string[], fromDialplan: boolean, announceDialplan = false, replaceChannel?: ChannelSnapshot): boolean {
     if (!this.registeredApps.has(app)) return false;
     const appData = [app, ...args].join(',');
     if (announceDialplan) this.dialplanStep(c, c.dialplan.priority, 'Stasis', appData);
@@ -253,7 +254,7 @@ export abstract class WorldState {
     if (announceDialplan) this.varSet(c, 'STASISSTATUS', '');
     c.stasis = { app, args, fromDialplan };
     c.apps.add(app);
-    this.emit({ type: 'StasisStarted', at: this.date(), apps: [app], channel: this.snap(c), app, args });
+    this.emit({ type: 'StasisStarted', at: this.date(), apps: [app], channel: this.snap(c), app, args, ...(replaceChannel ? { replaceChannel } : {}) });
     return true;
   }
 

@@ -221,6 +221,34 @@ export type WorldEvent =
   | (Base & { type: 'MusicOnHoldStopped'; channel: ChannelSnapshot })
   | (Base & { type: 'ChannelHold'; channel: ChannelSnapshot; musicclass?: string })
   | (Base & { type: 'ChannelUnhold'; channel: ChannelSnapshot })
+  /** A phone's REFER left to the app (ari-only), and the app's transfer_progress echoed back (`state`). */
+  | (Base & {
+      type: 'ChannelTransferRequested';
+      source: ChannelSnapshot;
+      connected?: ChannelSnapshot;
+      bridge?: BridgeSnapshot;
+      destination: string;
+      state?: string;
+    })
+  /** Asterisk carried out a phone's blind REFER: `replacement` took `transferer`'s place. */
+  | (Base & {
+      type: 'BlindTransferDone';
+      transferer: ChannelSnapshot;
+      transferee?: ChannelSnapshot;
+      replacement: ChannelSnapshot;
+      bridge: BridgeSnapshot;
+      context: string;
+      exten: string;
+    })
+  /** Asterisk carried out a phone's attended REFER (Replaces): the consulted party took the transferer's place. */
+  | (Base & {
+      type: 'AttendedTransferDone';
+      firstLeg: ChannelSnapshot;
+      secondLeg: ChannelSnapshot;
+      transferee?: ChannelSnapshot;
+      target: ChannelSnapshot;
+      bridge: BridgeSnapshot;
+    })
   | (Base & {
       type: 'OriginateResult';
       /** The token the caller of `world.originate` passed (AMI: the ActionID). */

@@ -24,14 +24,14 @@
  * - Commands throw `WorldError` (see world-errors.ts) with Asterisk's message text.
  *
  * The class is layered, one idea per file: state → hangup → bridges → media-commands →
- * dialing → dialplan → transfers → World (see docs/simulator.md).
+ * dialing → dialplan → transfers → refer (phones' transfer key) → World (see docs/simulator.md).
  */
 import { MSG, WorldError } from './world-errors.js';
 import { soundDuration } from './world-media.js';
 import type { FaxReceiverScript } from './world-fax.js';
 import { parseCallerId, partyField, splitOnce } from './world-util.js';
 import type { BridgeSnapshot, ChannelSnapshot, EndpointBehaviour, MailboxState, LiveRecordingSnapshot, PlaybackSnapshot, StoredRecording } from './world-types.js';
-import { WorldTransfers } from './world-transfers.js';
+import { WorldRefer } from './world-refer.js';
 
 export * from './world-types.js';
 export type { CreateParams, InboundCallParams, OriginateParams, RecordParams, WorldOptions } from './world-params.js';
@@ -40,7 +40,7 @@ export { parseCallerId } from './world-util.js';
 export type { WorldErrorKind } from './world-errors.js';
 export type { WorldListener } from './world-model.js';
 
-export class World extends WorldTransfers {
+export class World extends WorldRefer {
   registerApp(app: string): void {
     if (this.registeredApps.has(app)) return;
     this.registeredApps.add(app);

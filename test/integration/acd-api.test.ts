@@ -73,6 +73,10 @@ describe('ACD API', () => {
     expect(unknown.type).toContain('application/problem+json');
     expect(unknown.body.unknown).toEqual({ skill: ['klingon'] });
     expect((await call('POST', '/v1/agents', { id: 'eve', name: 'Eve', endpoint: 'Local/1@default,x', skills: {} })).status).toBe(400);
+    // chan_sip is not in Asterisk 22: an agent on it could never be rung.
+    const sip = await call('POST', '/v1/agents', { id: 'eve', name: 'Eve', endpoint: 'SIP/1003', skills: {} });
+    expect(sip.status).toBe(400);
+    expect(JSON.stringify(sip.body)).toContain('endpoint');
     expect((await call('POST', '/v1/agents', { id: 'anna', name: 'Anna', endpoint: 'PJSIP/1001', skills: {} })).status).toBe(409);
     expect((await call('POST', '/v1/agents', { id: 'bert', name: 'Bert', endpoint: 'PJSIP/1002', skills: { german: 4, billing: 1 }, ringSeconds: 15 })).status).toBe(201);
     const list = await call('GET', '/v1/agents', undefined, reader);

@@ -19,6 +19,7 @@ const EVENTS: TransferEvent[] = [
   { type: 'initiator_hungup' },
   { type: 'customer_hungup' },
   { type: 'complete' },
+  { type: 'referred' },
   { type: 'cancel' },
   { type: 'conference' },
 ];

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { AgentBody } from '../../src/acd/route-schemas.js';
 import { loadConfig } from '../../src/config.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -80,6 +81,42 @@ function composeEnvironment(compose: string): Record<string, string> {
     env[m[1]!] = m[2]!.replace(/^"(.*)"$/, '$1').replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1');
   }
   return env;
+}
+
+interface PjsipObject {
+  name: string;
+  type: string;
+  get: (key: string) => string[];
+}
+
+/** pjsip.conf's objects with their templates (`[name](template)`, `[name](!)`) applied. */
+function pjsipObjects(text: string): PjsipObject[] {
+  const templates = new Map<string, Section['entries']>();
+  const objects: { name: string; entries: Section['entries'] }[] = [];
+  let current: Section['entries'] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/;.*$/, '').trim();
+    if (line === '') continue;
+    const header = /^\[([^\]]+)\](?:\(([^)]*)\))?$/.exec(line);
+    if (header) {
+      const opts = (header[2] ?? '').split(',').filter((o) => o !== '');
+      current = opts.filter((o) => o !== '!').flatMap((t) => {
+        const inherited = templates.get(t);
+        if (!inherited) throw new Error(`[${header[1]}] uses the unknown template ${t}`);
+        return [...inherited];
+      });
+      if (opts.includes('!')) templates.set(header[1]!, current);
+      else objects.push({ name: header[1]!, entries: current });
+      continue;
+    }
+    const kv = /^([^=]+?)\s*=>?\s*(.*)$/.exec(line);
+    if (!kv) throw new Error(`unparsable line: ${raw}`);
+    current.push({ key: kv[1]!, value: kv[2]! });
+  }
+  return objects.map((o) => {
+    const get = (key: string) => o.entries.filter((e) => e.key === key).map((e) => e.value);
+    return { name: o.name, type: get('type').at(-1) ?? '', get };
+  });
 }
 
 const configVariables = [...read('src/config.ts').matchAll(/^ {2}([A-Z][A-Z0-9_]*): Type\./gm)].map((m) => m[1]!);
@@ -255,7 +292,108 @@ describe('deploy/asterisk', () => {
   });
 });
 
+describe('deploy/asterisk: PBX, dialplan and service agree', () => {
+  const dialplanText = read('deploy/asterisk/extensions.conf');
+  const dialplan = parseConf(dialplanText);
+  const globals = new Map(section(dialplan, 'globals').entries.map((e) => [e.key, e.value]));
+  const contexts = new Set(dialplan.map((s) => s.name));
+  const pjsip = pjsipObjects(read('deploy/asterisk/pjsip.conf'));
+  const ofType = (type: string) => pjsip.filter((o) => o.type === type);
+  const defaults = loadConfig({ AMI_SECRET: 'x', ARI_PASSWORD: 'y' });
+  const trunk = ofType('endpoint').find((e) => e.name === defaults.callControl.trunk);
+  const phones = ofType('endpoint').filter((e) => e !== trunk);
+  /** What a context reaches, its includes followed. */
+  const reach = (context: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(context)) return seen;
+    seen.add(context);
+    for (const inc of values(section(dialplan, context), 'include')) reach(inc, seen);
+    return seen;
+  };
+
+  it('has one trunk name: CALLS_TRUNK, CTI_TRUNK and the carrier endpoint', () => {
+    expect(trunk, `pjsip endpoint ${defaults.callControl.trunk}`).toBeDefined();
+    expect(globals.get('CTI_TRUNK')).toBe(defaults.callControl.trunk);
+    expect(trunk!.get('aors')).toEqual([trunk!.name]);
+    expect(ofType('aor').map((a) => a.name)).toContain(trunk!.name);
+    expect(ofType('identify').map((i) => i.get('endpoint')[0])).toContain(trunk!.name);
+    // Calls from the carrier start where the dialplan hands them to the Stasis app.
+    expect(trunk!.get('context')).toEqual(['from-pstn']);
+    // The fax dial string the service uses by default runs through a context that exists.
+    const faxContext = /@([\w-]+)/.exec(defaults.fax.dialTemplate)?.[1];
+    expect(contexts.has(faxContext!), faxContext).toBe(true);
+  });
+
+  it('keeps media on the PBX with RFC 4733 digits and one codec list, so legs bridge natively', () => {
+    expect(phones.length).toBeGreaterThan(0);
+    const codecs = (e: PjsipObject) => e.get('allow').join(',');
+    for (const e of [trunk!, ...phones]) {
+      expect(e.get('direct_media'), e.name).toEqual(['no']);
+      expect(e.get('dtmf_mode'), e.name).toEqual(['rfc4733']);
+      expect(e.get('disallow'), e.name).toEqual(['all']);
+      expect(codecs(e), e.name).toBe(codecs(trunk!));
+      expect(e.get('rtp_symmetric'), e.name).toEqual(['yes']);
+    }
+    expect(codecs(trunk!).split(',').every((c) => c === 'alaw' || c === 'ulaw')).toBe(true);
+    const rtp = section(parseConf(read('deploy/asterisk/rtp.conf')), 'general');
+    const [start, end] = [Number(values(rtp, 'rtpstart')[0]), Number(values(rtp, 'rtpend')[0])];
+    expect(start).toBeGreaterThanOrEqual(1024);
+    expect(end).toBeGreaterThan(start);
+    expect(end).toBeLessThanOrEqual(65535);
+  });
+
+  it('gives agent phones a name the ACD accepts, a qualify, and a context where transfers find extensions', () => {
+    const pattern = new RegExp(String((AgentBody.properties.endpoint as unknown as { pattern: string }).pattern));
+    expect(pattern.test('SIP/1001')).toBe(false);
+    for (const phone of phones) {
+      expect(pattern.test(`PJSIP/${phone.name}`), phone.name).toBe(true);
+      expect(phone.get('allow_transfer'), phone.name).toHaveLength(1);
+      const [aorName] = phone.get('aors');
+      const aor = ofType('aor').find((a) => a.name === aorName);
+      expect(Number(aor?.get('qualify_frequency')[0]), `${phone.name} qualify`).toBeGreaterThan(0);
+      // A phone's transfer key looks its target up in the phone's context: the same
+      // context the API's PBX-side transfers ring extensions in must be reachable there.
+      const [context] = phone.get('context');
+      expect(contexts.has(context!), context).toBe(true);
+      expect(reach(context!).has('cti-agents'), `${context} reaches cti-agents`).toBe(true);
+      expect(reach(context!).has('from-pstn'), `${context} must not reach the inbound path`).toBe(false);
+      for (const v of phone.get('set_var')) expect(v).toBe('PJSIP_TRANSFER_HANDLING()=ari-only');
+    }
+    expect(trunk!.get('allow_transfer')).toEqual(['no']);
+  });
+
+  it('loads res_mwi_external for the lamps and keeps app_voicemail, which excludes it, out of module list and dialplan', () => {
+    const modules = section(parseConf(read('deploy/asterisk/modules.conf')), 'modules');
+    expect(values(modules, 'autoload')).toEqual(['yes']);
+    expect(values(modules, 'noload')).toContain('app_voicemail.so');
+    expect(values(modules, 'load')).toEqual(expect.arrayContaining(['res_mwi_external.so', 'res_ari_mailboxes.so']));
+    for (const m of values(modules, 'load')) expect(values(modules, 'noload')).not.toContain(m);
+    const apps = [...parseDialplan(dialplan).values()].flat().map((s) => s.app);
+    expect(apps).not.toContain('VoiceMail');
+    expect(apps).not.toContain('VoiceMailMain');
+    expect(apps).toContain('Record');
+  });
+
+  it('is what docker-compose.yml mounts, every file', () => {
+    const compose = read('docker-compose.yml');
+    for (const file of ['pjsip.conf', 'rtp.conf', 'modules.conf', 'extensions.conf', 'manager.conf']) {
+      expect(compose).toContain(`./deploy/asterisk/${file}:/etc/asterisk/${file}:ro`);
+    }
+  });
+});
+
 describe('docs/asterisk.md', () => {
+  it('explains every shipped file and every dialplan context', () => {
+    const doc = read('docs/asterisk.md');
+    const files = ['ari.conf', 'cdr_manager.conf', 'cel.conf', 'extensions.conf', 'http.conf', 'manager.conf', 'modules.conf', 'pjsip.conf', 'queues.conf', 'res_fax.conf', 'rtp.conf'];
+    for (const file of files) {
+      expect(existsSync(`${root}deploy/asterisk/${file}`), file).toBe(true);
+      expect(doc, file).toContain(file);
+    }
+    for (const s of parseConf(read('deploy/asterisk/extensions.conf'))) expect(doc, s.name).toContain(`[${s.name}]`);
+    // Agents and click-to-dial are dialled straight at their endpoints, not through a Local channel.
+    expect(doc).not.toMatch(/endpoint=Local\/|Channel=Local\/<agent>/);
+  });
+
   it('documents only variables the service reads, and every PBX variable it reads', () => {
     const doc = read('docs/asterisk.md');
     const documented = [...doc.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]!);

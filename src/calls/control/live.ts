@@ -13,6 +13,8 @@ export interface LiveLeg {
   gone: boolean;
   /** We hung this leg up on purpose; its end is not a party hanging up. */
   leaving: boolean;
+  /** Put in Stasis by the PBX itself (a phone's transfer): its answer is a state change, not a StasisStart. */
+  swapped?: boolean;
   cause?: number;
 }
 

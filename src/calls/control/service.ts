@@ -17,6 +17,7 @@ import { RecordingService } from '../recordings/service.js';
 import { TransferService, type StartTransfer } from '../transfers/service.js';
 import { cancelChannelTransfer, completeChannelTransfer, transferChannel, type ChannelTransferMode, type DialplanTransferResult } from '../transfers/dialplan.js';
 import { getTransfer, type Transfer, type TransferTarget } from '../transfers/repository.js';
+import { phoneTarget, readPhoneTransfer, type PhoneTransferFact } from '../transfers/phone.js';
 import { adoptCalls, adoptFromDesk } from './adopt.js';
 import { LiveCalls, type LiveCall, type LiveLeg } from './live.js';
 import { placeCall, STASIS_ARG, takeInbound, type DialInput } from './placing.js';
@@ -170,12 +171,18 @@ export class CallControl {
   async route(event: AriEvent): Promise<boolean> {
     if (this.stopped) return false;
     if (await this.recordings.route(event)) return true;
+    const phoneTransfer = readPhoneTransfer(event);
+    if (phoneTransfer) return this.onPhoneTransfer(phoneTransfer);
     const e = event as { type: string; channel?: { id?: string }; cause?: number };
     const leg = e.channel?.id ? this.live.leg(e.channel.id) : undefined;
     if (!leg) return false;
     switch (e.type) {
       case 'StasisStart':
         await this.live.serial(leg.callId, () => this.onUp(leg));
+        break;
+      case 'ChannelStateChange':
+        // A channel the PBX swapped in for a phone's transfer answers here (its StasisStart came while it rang).
+        if (leg.swapped && (e.channel as { state?: string }).state === 'Up') await this.live.serial(leg.callId, () => this.onUp(leg));
         break;
       case 'ChannelHangupRequest':
         if (e.cause !== undefined && leg.cause === undefined) leg.cause = e.cause;
@@ -191,6 +198,45 @@ export class CallControl {
     // An IVR caller's channel stays the inbound handler's and the IVR's too: they close
     // the session and end the call as for any caller (a no-op once we ended it).
     if (leg.role === 'customer' && this.live.call(leg.callId)?.inbound) return false;
+    return true;
+  }
+
+  /**
+   * An agent pressed the transfer key of the desk phone. The phone's leg must be the
+   * agent of a call we drive, or of a call the ACD connected (handed over to us now,
+   * before the phone's hang-up could end the call).
+   */
+  private async onPhoneTransfer(fact: PhoneTransferFact): Promise<boolean> {
+    const { desk, log } = this.o;
+    let leg = this.live.leg(fact.transferer);
+    if (!leg && desk) {
+      const callId = await desk.callOfLeg(fact.transferer);
+      if (callId) await this.live.serial(callId, () => adoptFromDesk(this.o.db, this.o.pbxNode, this.live, desk, callId));
+      leg = this.live.leg(fact.transferer);
+    }
+    if (!leg) return false;
+    const initiator = leg;
+    await this.live.serial(initiator.callId, async () => {
+      const live = this.live.call(initiator.callId);
+      const decline = async (reason: string) => {
+        log.info({ callId: initiator.callId, channel: initiator.channelId, reason, event: 'call.phone_transfer_refused' }, "the phone's transfer was refused");
+        if (fact.kind === 'referred') await this.o.ari.channels.transferProgress(initiator.channelId, 'channel_declined').catch(() => undefined);
+      };
+      if (!live || live.ended || initiator.gone || live.agent !== initiator.channelId) return decline("the phone's leg is not the call's agent");
+      const destination = fact.kind === 'swapped' ? fact.exten : fact.destination;
+      const agentId = desk && /^[0-9]{1,20}$/.test(destination) ? await desk.agentAt(`PJSIP/${destination}`) : undefined;
+      const target = phoneTarget(destination, agentId);
+      log.info({ callId: live.callId, kind: fact.kind, to: target.ok ? target.to : destination, event: 'call.phone_transfer' }, "the agent's phone transfers the call");
+      if (fact.kind === 'swapped') {
+        // The PBX rings whatever the phone's context made of the digits; record what was asked for.
+        await this.transfers.adoptSwap(live, initiator, fact, target.ok ? target.to : { extension: destination.slice(0, 40) || 'unknown' });
+        return;
+      }
+      // An attended REFER's consulted party is a call the phone placed through the dialplan: not ours to move.
+      if (fact.attended) return decline('attended phone transfers are refused under ari-only; transfer through the API');
+      if (!target.ok) return decline(target.reason);
+      await this.transfers.startFromPhone(live, initiator.channelId, { to: target.to, mode: 'blind', policy: this.o.config.policy });
+    });
     return true;
   }
 

@@ -3,6 +3,7 @@
 // and this service carries the steps out on the PBX and in Postgres.
 import type { Static } from 'typebox';
 import { ProblemError } from '../../api/problem.js';
+import type { TransferProgress } from '../../ari/types.js';
 import type { TransferSchema } from './schemas.js';
 import type { Db } from '../../db/pool.js';
 import type { Logger } from '../../log.js';
@@ -13,6 +14,7 @@ import { addLeg, endLeg, newId } from '../control/repository.js';
 import type { LiveCall, LiveCalls, LiveLeg } from '../control/live.js';
 import type { ControlPbx } from '../control/pbx.js';
 import { activeTransfer, getTransfer, insertTransfer, saveStep, type Transfer, type TransferTarget } from './repository.js';
+import { progressFor, type PhoneTransferFact } from './phone.js';
 import { canStartTransfer, isFinal, step, type Effect, type InitiatorHangupPolicy, type TransferEvent, type TransferMode } from './state.js';
 
 export interface TransferServiceOptions {
@@ -38,8 +40,15 @@ export interface StartTransfer {
   policy: DialPolicy;
 }
 
+type Swap = Extract<PhoneTransferFact, { kind: 'swapped' }>;
+
 export class TransferService {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /**
+   * Transfers an agent's desk phone started: `phone` is told how they end (ari-only);
+   * `swapped` ones have the target in the main bridge already (the PBX put it there).
+   */
+  private readonly phones = new Map<string, { phone?: string; swapped: boolean }>();
 
   constructor(private readonly o: TransferServiceOptions) {}
 
@@ -94,11 +103,85 @@ export class TransferService {
       const failed = await this.feed(transfer.id, { type: 'target_failed', reason: 'unreachable' });
       throw new ProblemError(422, `the target could not be dialled (${(err as Error).message})`, { transfer: failed && publicTransfer(failed) });
     }
-    this.timers.set(
-      transfer.id,
-      setTimeout(() => void this.o.live.serial(call.id, () => this.feed(transfer.id, { type: 'timeout' })).catch(() => undefined), timeoutMs),
-    );
+    this.arm(call.id, transfer.id, timeoutMs);
     return transfer;
+  }
+
+  /**
+   * A phone's REFER under ari-only: carried out as a blind transfer through the dial
+   * policy, the phone staying on the line until the target answers. The phone hears of
+   * the outcome (NOTIFY) through transfer_progress; a target refused here declines it.
+   */
+  async startFromPhone(live: LiveCall, phone: string, req: StartTransfer): Promise<Transfer | undefined> {
+    let transfer: Transfer;
+    try {
+      transfer = await this.start(live, req);
+    } catch (err) {
+      this.o.log.info({ callId: live.callId, reason: (err as Error).message, event: 'call.phone_transfer_refused' }, "the phone's transfer was refused");
+      await this.tellPhone(phone, 'channel_declined');
+      return undefined;
+    }
+    this.phones.set(transfer.id, { phone, swapped: false });
+    await this.tellPhone(phone, 'channel_progress');
+    return transfer;
+  }
+
+  /**
+   * A phone's REFER under Asterisk's core handling: the PBX has already put `swap.channelId`
+   * in the initiator's place in the main bridge (ringing for a blind REFER, talking for an
+   * attended one). The call follows it: a transfer from the initiator to that channel,
+   * handed over at once, completed when the channel answers.
+   */
+  async adoptSwap(live: LiveCall, initiator: LiveLeg, swap: Swap, to: TransferTarget): Promise<Transfer | undefined> {
+    const { db, desk, log } = this.o;
+    if (live.transferId) await this.feed(live.transferId, { type: 'cancel' });
+    let target = to;
+    if (to.agentId !== undefined) {
+      const offer = await desk?.reserveDirect(to.agentId, live.callId);
+      // The phone rings already: an agent the ACD cannot reserve is still the target, only not booked.
+      if (!offer?.ok) {
+        log.warn({ callId: live.callId, agentId: to.agentId, reason: offer?.reason }, "the phone's transfer rings an agent the ACD could not reserve");
+        target = { extension: swap.exten };
+      }
+    }
+    const timeoutMs = this.o.defaultTimeoutSeconds * 1000;
+    const transfer = await insertTransfer(db, {
+      id: newId(),
+      callId: live.callId,
+      pbxNode: this.o.pbxNode,
+      mode: 'blind',
+      fromAgentId: initiator.agentId,
+      fromChannelId: initiator.channelId,
+      to: target,
+      targetChannelId: swap.channelId,
+      timeoutMs,
+    });
+    if (!transfer) return undefined;
+    live.transferId = transfer.id;
+    this.phones.set(transfer.id, { swapped: true });
+    const leg = this.o.live.addLeg({ channelId: swap.channelId, callId: live.callId, role: 'target', agentId: target.agentId ?? null, transferId: transfer.id });
+    leg.swapped = true;
+    leg.up = swap.answered;
+    await addLeg(db, live.callId, swap.channelId, 'transfer_target', target.agentId ?? null);
+    if (target.agentId) await desk?.trackLeg(target.agentId, live.callId, swap.channelId, 'transfer');
+    await this.feed(transfer.id, { type: 'referred' });
+    if (swap.answered) await this.feed(transfer.id, { type: 'target_answered' });
+    else this.arm(live.callId, transfer.id, timeoutMs);
+    return transfer;
+  }
+
+  private arm(callId: string, transferId: string, ms: number): void {
+    this.timers.set(
+      transferId,
+      setTimeout(() => void this.o.live.serial(callId, () => this.feed(transferId, { type: 'timeout' })).catch(() => undefined), ms),
+    );
+  }
+
+  private async tellPhone(phone: string, state: TransferProgress): Promise<void> {
+    // The phone may have hung up already (404): nobody is left to tell.
+    await this.o.pbx.client.channels.transferProgress(phone, state).catch((err: unknown) => {
+      this.o.log.debug({ err: (err as Error).message, phone, state }, 'transfer progress not delivered');
+    });
   }
 
   /** complete / cancel / conference from the API. */
@@ -124,6 +207,10 @@ export class TransferService {
     const saved = await saveStep(db, transferId, s.next, s.reason, announce?.type);
     log.info({ callId: t.callId, transferId, event: event.type, from: t.state, to: saved.state, reason: s.reason }, 'transfer step');
     const live = this.o.live.call(t.callId);
+    // The phone hears the outcome before we hang it up.
+    const phone = this.phones.get(transferId)?.phone;
+    const progress = phone && isFinal(saved.state) ? progressFor(saved) : undefined;
+    if (phone && progress) await this.tellPhone(phone, progress);
     if (live) await this.carryOut(live, saved, s.effects);
     if (isFinal(saved.state)) this.settle(live, saved);
     return saved;
@@ -142,6 +229,8 @@ export class TransferService {
           await pbx.join(live, target);
           break;
         case 'connect_customer_target':
+          // A phone's REFER under core handling: the PBX already joined them.
+          if (this.phones.get(t.id)?.swapped) break;
           await pbx.leaveMain(live, initiator);
           await pbx.join(live, target, live.customer);
           break;
@@ -171,6 +260,7 @@ export class TransferService {
     const timer = this.timers.get(t.id);
     if (timer) clearTimeout(timer);
     this.timers.delete(t.id);
+    this.phones.delete(t.id);
     if (!live) return;
     live.transferId = undefined;
     const target = this.o.live.leg(t.targetChannelId);

@@ -34,6 +34,8 @@ export type TransferEvent =
   | { type: 'initiator_hungup' }
   | { type: 'customer_hungup' }
   | { type: 'complete' }
+  /** The initiator's desk phone handed the call over (REFER): the PBX put the target in its place. */
+  | { type: 'referred' }
   | { type: 'cancel' }
   | { type: 'conference' };
 
@@ -128,9 +130,10 @@ function fromRingback(t: TransferView, e: TransferEvent, policy: InitiatorHangup
         announce('call.transfer_cancelled'),
       ]);
     case 'complete':
+    case 'referred':
       // Handing over while the target rings: the transfer goes on as a blind one.
       if (!t.initiatorPresent) return refuse('the transfer is already handed over; it completes when the target answers');
-      return to(t, 'ringback', 'handed over while the target rings', [{ kind: 'initiator_leaves' }], {
+      return to(t, 'ringback', e.type === 'referred' ? "handed over by the agent's phone" : 'handed over while the target rings', [{ kind: 'initiator_leaves' }], {
         mode: 'blind',
         initiatorPresent: false,
       });
@@ -185,6 +188,7 @@ function fromAnswered(t: TransferView, e: TransferEvent): Step {
     case 'target_answered':
     case 'target_failed':
     case 'timeout':
+    case 'referred':
       return refuse('the target has already answered');
   }
 }
@@ -215,6 +219,7 @@ function fromConference(t: TransferView, e: TransferEvent): Step {
     case 'target_answered':
     case 'target_failed':
     case 'timeout':
+    case 'referred':
       return refuse('the target has already answered');
   }
 }
