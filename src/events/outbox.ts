@@ -43,11 +43,13 @@ export async function appendOutbox<T extends Record<string, unknown>>(
  * Inserts an event built elsewhere (its id chosen before it was written, e.g. by a Redis
  * script). A second insert of the same event is a no-op, so a relay that crashed between
  * its commit and forgetting the event can safely insert it again. True when inserted.
+ * The row's time is the event's own: the journal is unique by (event id, time), its
+ * partition key, so both inserts of one event name the same row.
  */
 export async function insertOutboxOnce(tx: Queryable, event: DomainEvent): Promise<boolean> {
   const res = await tx.query(
-    'INSERT INTO outbox (event_id, type, payload) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING',
-    [event.id, event.type, event],
+    'INSERT INTO outbox (event_id, type, payload, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+    [event.id, event.type, event, event.occurredAt],
   );
   return (res.rowCount ?? 0) > 0;
 }
