@@ -5,8 +5,18 @@ import { withTransaction, type Db, type DbClient } from '../db/pool.js';
 import { sequenceJournal } from '../events/sequencer.js';
 import type { ExistingPartition, PartitionedTable } from './rules.js';
 
-/** Waits this long at most for a lock on a busy table, then gives up until the next run. */
-const LOCK_TIMEOUT = '5s';
+/**
+ * Creating or dropping a partition locks its table exclusively. The lock is taken first,
+ * before anything else is held (so the job is never part of a deadlock with the writers),
+ * and waited for briefly: writers queue behind a waiting exclusive lock, so a long wait
+ * would stall calls. Not granted in time: retried at the next run (partitions exist days ahead).
+ */
+const LOCK_TIMEOUT = '200ms';
+
+async function lockTable(tx: DbClient, table: string): Promise<void> {
+  await tx.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
+  await tx.query(`LOCK TABLE ${ident(table)} IN ACCESS EXCLUSIVE MODE`);
+}
 
 export async function listPartitions(db: Pick<Db, 'query'>, table: string): Promise<ExistingPartition[]> {
   const { rows } = await db.query<{ name: string; bound: string; from: Date | null; to: Date | null }>(
@@ -35,7 +45,7 @@ const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
  */
 export async function createPartition(db: Db, t: PartitionedTable, p: { name: string; from: Date; to: Date }): Promise<void> {
   await withTransaction(db, async (tx) => {
-    await tx.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
+    await lockTable(tx, t.table);
     const range = [p.from.toISOString(), p.to.toISOString()];
     const stray = await tx.query(`SELECT 1 FROM ${ident(`${t.table}_default`)} WHERE ${t.key} >= $1 AND ${t.key} < $2 LIMIT 1`, range);
     if (stray.rowCount) {
@@ -55,10 +65,12 @@ export async function createPartition(db: Db, t: PartitionedTable, p: { name: st
 export async function dropPartition(db: Db, t: PartitionedTable, name: string): Promise<void> {
   if (t.table === 'outbox') await sequenceJournal(db, { wait: true });
   await withTransaction(db, async (tx: DbClient) => {
-    await tx.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
     if (t.table === 'outbox') {
-      // Taken first, as the sequencer does, so the two never wait on each other in turn.
+      // Taken before the table, in the sequencer's order, so the two never wait on each other in turn.
       await tx.query('SELECT head FROM journal_state FOR UPDATE');
+    }
+    await lockTable(tx, t.table);
+    if (t.table === 'outbox') {
       const { rows } = await tx.query<{ last: number | null }>(`SELECT max(position) AS last FROM ${ident(name)}`);
       await tx.query(`DROP TABLE ${ident(name)}`);
       await tx.query('UPDATE journal_state SET floor = greatest(floor, $1)', [Number(rows[0]?.last ?? 0)]);
