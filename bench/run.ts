@@ -14,6 +14,7 @@ const suites: Array<[string, () => Promise<{ run(): Promise<BenchResult | BenchR
   ['cdr-drain', () => import('./cdr-pipeline.js').then((m) => ({ run: m.runDrain }))],
   ['cdr-latency', () => import('./cdr-pipeline.js').then((m) => ({ run: m.runLatency }))],
   ['acd', () => import('./acd.js')],
+  ['retention', () => import('./retention.js')],
 ];
 
 const only = process.argv.slice(2);

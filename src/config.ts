@@ -4,6 +4,7 @@ import envSchema from 'env-schema';
 import { Type, type Static } from 'typebox';
 import { parseConnectors, redactConnector, type ConnectorConfig } from './events/connectors/config.js';
 import { compilePattern, DEFAULT_DIAL_POLICY, type DialPolicy } from './calls/dial-policy.js';
+import { DEFAULT_RETENTION_DAYS as KEEP, retentionProblems, type RetentionDays } from './retention/rules.js';
 
 const EnvSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'production' }),
@@ -102,6 +103,21 @@ const EnvSchema = Type.Object({
   FAX_RING_TIMEOUT_MS: Type.Integer({ default: 45_000, minimum: 1_000 }),
   FAX_SEND_TIMEOUT_MS: Type.Integer({ default: 900_000, minimum: 1_000 }),
   FAX_MAX_UPLOAD_BYTES: Type.Integer({ default: 10_485_760, minimum: 1024 }),
+  // Retention in days per kind of data (0 keeps it for ever); see docs/operations.md.
+  RETENTION_JOURNAL_DAYS: Type.Integer({ default: KEEP.journal, minimum: 0 }),
+  RETENTION_CALL_EVENTS_DAYS: Type.Integer({ default: KEEP.callEvents, minimum: 0 }),
+  RETENTION_CALLS_DAYS: Type.Integer({ default: KEEP.calls, minimum: 0 }),
+  RETENTION_CDRS_DAYS: Type.Integer({ default: KEEP.cdrs, minimum: 0 }),
+  RETENTION_ASTERISK_CDRS_DAYS: Type.Integer({ default: KEEP.asteriskCdrs, minimum: 0 }),
+  RETENTION_DELIVERIES_DAYS: Type.Integer({ default: KEEP.deliveries, minimum: 0 }),
+  RETENTION_DEAD_LETTERS_DAYS: Type.Integer({ default: KEEP.deadLetters, minimum: 0 }),
+  RETENTION_VOICEMAIL_DAYS: Type.Integer({ default: KEEP.voicemail, minimum: 0 }),
+  RETENTION_FAXES_DAYS: Type.Integer({ default: KEEP.faxes, minimum: 0 }),
+  RETENTION_LOGISTICS_UPDATES_DAYS: Type.Integer({ default: KEEP.logisticsUpdates, minimum: 0 }),
+  RETENTION_QUEUE_STATS_DAYS: Type.Integer({ default: KEEP.queueStats, minimum: 0 }),
+  // How far ahead partitions are created, and how often the retention job runs.
+  RETENTION_PARTITIONS_AHEAD_DAYS: Type.Integer({ default: 7, minimum: 2, maximum: 90 }),
+  RETENTION_INTERVAL_MS: Type.Integer({ default: 3_600_000, minimum: 1_000 }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -150,6 +166,7 @@ export interface Config {
   connectors: ConnectorConfig[];
   logisticsInboundSecret: string | undefined;
   leaseTtlMs: number;
+  retention: { days: RetentionDays; aheadDays: number; intervalMs: number };
   commandTimeoutMs: number;
   callControl: CallControlConfig;
   rateLimitPerMinute: number;
@@ -321,6 +338,21 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   } catch {
     throw new ConfigError(`REPORTS_TIME_ZONE '${env.REPORTS_TIME_ZONE}' is not an IANA time zone`);
   }
+  const retentionDays: RetentionDays = {
+    journal: env.RETENTION_JOURNAL_DAYS,
+    callEvents: env.RETENTION_CALL_EVENTS_DAYS,
+    calls: env.RETENTION_CALLS_DAYS,
+    cdrs: env.RETENTION_CDRS_DAYS,
+    asteriskCdrs: env.RETENTION_ASTERISK_CDRS_DAYS,
+    deliveries: env.RETENTION_DELIVERIES_DAYS,
+    deadLetters: env.RETENTION_DEAD_LETTERS_DAYS,
+    voicemail: env.RETENTION_VOICEMAIL_DAYS,
+    faxes: env.RETENTION_FAXES_DAYS,
+    logisticsUpdates: env.RETENTION_LOGISTICS_UPDATES_DAYS,
+    queueStats: env.RETENTION_QUEUE_STATS_DAYS,
+  };
+  const retentionErrors = retentionProblems(retentionDays);
+  if (retentionErrors.length) throw new ConfigError(`invalid configuration: ${retentionErrors.join('; ')}`);
   return {
     env: env.NODE_ENV,
     host: env.HOST,
@@ -344,6 +376,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     connectors: parseConnectorsVar(env.CONNECTORS),
     logisticsInboundSecret: env.LOGISTICS_INBOUND_SECRET,
     leaseTtlMs: env.LEASE_TTL_MS,
+    retention: { days: retentionDays, aheadDays: env.RETENTION_PARTITIONS_AHEAD_DAYS, intervalMs: env.RETENTION_INTERVAL_MS },
     commandTimeoutMs: env.COMMAND_TIMEOUT_MS,
     callControl: {
       trunk: env.CALLS_TRUNK,

@@ -25,6 +25,7 @@ import { callRoutes } from './calls/routes.js';
 import { loadConfig, redactConfig, type Config } from './config.js';
 import { migrate } from './db/migrate.js';
 import { createPool, type Db } from './db/pool.js';
+import { RetentionMaintenance } from './retention/maintenance.js';
 import { startEventPipeline } from './events/pipeline.js';
 import { RedisEventBus } from './events/redis-bus.js';
 import { checkRedisDurability } from './events/redis-durability.js';
@@ -87,6 +88,10 @@ export async function startService(config: Config, log: Logger = createLogger(co
 
   const bus = new RedisEventBus({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log });
   const pipeline = await startEventPipeline({ db, config, log, bus, connectors: config.connectors });
+
+  // Partitions ahead, old ones dropped, row tables trimmed: one instance at a time.
+  const retention = new RetentionMaintenance({ db, days: config.retention.days, aheadDays: config.retention.aheadDays, intervalMs: config.retention.intervalMs, log });
+  retention.start();
 
   // The ACD's live state (agents, waiting calls, reservations) is shared by every instance.
   const acd = new AcdCore({ db, redis, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, log });
@@ -243,6 +248,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       queueStats.stop();
       wallboard.stop();
       await callCache?.close();
+      await retention.stop();
       await pipeline.stop();
       await faxQueue.close().catch(() => undefined);
       await bus.close();

@@ -25,6 +25,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: 'The API key lacks the required scope',
   404: 'No such resource',
   409: 'Conflict with the current state',
+  410: 'Gone: removed by retention (the problem names what is still available)',
   415: 'Unsupported content type',
   422: 'Well-formed but not acceptable',
   426: 'This endpoint needs a WebSocket upgrade',

@@ -7,7 +7,7 @@ import type { WebSocket } from 'ws';
 import type { DomainEvent, EventType } from '../events/catalogue.js';
 import type { EventBus } from '../events/bus.js';
 import type { Queryable } from '../db/pool.js';
-import { withSequence, type JournalEntry } from '../events/journal.js';
+import { checkCursor, goneProblem, JournalGoneError, withSequence, type JournalEntry } from '../events/journal.js';
 import { followJournal } from './stream-resume.js';
 import { EventFilterError, parseEventFilter } from './event-filter.js';
 import { streamConnections, streamDropped } from './metrics.js';
@@ -52,6 +52,8 @@ const TokenResponse = Type.Object({
 });
 
 export const CLOSE_TRY_AGAIN_LATER = 1013;
+/** A resumed stream whose position retention removed (410's counterpart once upgraded). */
+export const CLOSE_GONE = 4410;
 
 // One JSON encoding per event, shared by every subscriber.
 const encoded = new WeakMap<DomainEvent, string>();
@@ -101,9 +103,10 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamOptions): P
         '(the same envelope as webhooks). Authenticate with Authorization: Bearer or `?token=`. ' +
         'A client that falls behind is closed with code 1013 and should reconnect. With `after=<sequence>` the ' +
         'stream first replays the journal after that number, then continues live; messages carry `sequence`, ' +
-        'so a client that reconnects with its last one misses nothing.',
+        'so a client that reconnects with its last one misses nothing. A cursor older than the journal\'s retention ' +
+        'answers 410 before the upgrade; a resumed stream that falls behind retention is closed with code 4410.',
       querystring: StreamQuery,
-      response: problemResponses(...authProblems, 426),
+      response: problemResponses(...authProblems, 410, 426),
     },
     preHandler: async (req) => {
       try {
@@ -111,6 +114,15 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamOptions): P
       } catch (err) {
         if (err instanceof EventFilterError) throw new ProblemError(400, err.message);
         throw err;
+      }
+      const after = (req.query as { after?: string }).after;
+      if (after !== undefined && opts.db) {
+        try {
+          await checkCursor(opts.db, Number(after));
+        } catch (err) {
+          if (err instanceof JournalGoneError) throw goneProblem(err);
+          throw err;
+        }
       }
     },
     handler: async (req, reply) =>
@@ -141,7 +153,14 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamOptions): P
             socket.send(JSON.stringify(withSequence(entry)));
             return true;
           },
-          onError: (err) => req.log.warn({ err: err.message }, 'stream cannot read the event journal; retrying'),
+          onError: (err) => {
+            // Retention passed a follower that fell that far behind: it cannot resume without a gap.
+            if (err instanceof JournalGoneError) {
+              socket.close(CLOSE_GONE, `sequence ${err.floor + 1} is the oldest available; resume with after=${err.floor}`);
+              return;
+            }
+            req.log.warn({ err: err.message }, 'stream cannot read the event journal; retrying');
+          },
         });
         const stopWaking = opts.bus.subscribe((event) => {
           if (types.has(event.type)) follower.wake();

@@ -7,7 +7,7 @@ import type { Db } from '../db/pool.js';
 import { EventFilterError, parseEventFilter } from '../api/event-filter.js';
 import { ProblemError } from '../api/problem.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
-import { readJournal, withSequence } from './journal.js';
+import { goneProblem, JournalGoneError, readJournal, withSequence } from './journal.js';
 
 export const JournalQuery = Type.Object(
   {
@@ -20,7 +20,7 @@ export const JournalQuery = Type.Object(
 
 const JournalEvent = Type.Object(
   {
-    sequence: Type.Integer({ description: 'Global, increasing; the cursor' }),
+    sequence: Type.Integer({ description: 'Global, dense, increasing in commit order; the cursor' }),
     id: Type.String({ format: 'uuid' }),
     type: Type.String(),
     version: Type.Integer(),
@@ -48,9 +48,10 @@ export async function journalRoutes(app: FastifyInstance, opts: { db: Db }): Pro
         description:
           'Every event ever emitted carries a global `sequence`. Page with `after=<nextCursor>` until `items` is ' +
           'empty; nothing committed later can appear behind a cursor already returned, so polling from the last ' +
-          'cursor never misses an event. The live stream resumes from the same cursor (`/v1/events/stream?after=`).',
+          'cursor never misses an event. The live stream resumes from the same cursor (`/v1/events/stream?after=`). ' +
+          'A cursor older than the journal\'s retention answers 410 with `oldestSequence` and `resumeAfter`.',
         querystring: JournalQuery,
-        response: { 200: JournalPageSchema, ...problemResponses(...authProblems) },
+        response: { 200: JournalPageSchema, ...problemResponses(...authProblems, 410) },
       },
     },
     async (req) => {
@@ -61,7 +62,13 @@ export async function journalRoutes(app: FastifyInstance, opts: { db: Db }): Pro
         if (err instanceof EventFilterError) throw new ProblemError(400, err.message);
         throw err;
       }
-      const page = await readJournal(opts.db, Number(req.query.after ?? 0), req.query.limit ?? 100, types);
+      let page;
+      try {
+        page = await readJournal(opts.db, Number(req.query.after ?? 0), req.query.limit ?? 100, types);
+      } catch (err) {
+        if (err instanceof JournalGoneError) throw goneProblem(err);
+        throw err;
+      }
       return { items: page.entries.map(withSequence), nextCursor: String(page.next) };
     },
   );

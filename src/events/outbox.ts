@@ -30,13 +30,10 @@ export async function appendOutbox<T extends Record<string, unknown>>(
   event: NewEvent<T>,
 ): Promise<DomainEvent<T>> {
   const full = domainEvent(event);
-  // The transaction id is taken before the sequence number (the CTE row is produced before
-  // the insert's defaults are computed): the journal's ordering rule relies on a row's
-  // number never being older than its transaction (see journal.ts).
+  // No journal position yet: the sequencer stamps the row once it is committed (sequencer.ts).
   await tx.query({
     name: 'outbox-append',
-    text: `WITH x AS (SELECT pg_current_xact_id() AS txid)
-      INSERT INTO outbox (event_id, type, payload, txid) SELECT $1, $2, $3, x.txid FROM x`,
+    text: 'INSERT INTO outbox (event_id, type, payload) VALUES ($1, $2, $3)',
     values: [full.id, full.type, full],
   });
   return full;
@@ -46,29 +43,25 @@ export async function appendOutbox<T extends Record<string, unknown>>(
  * Inserts an event built elsewhere (its id chosen before it was written, e.g. by a Redis
  * script). A second insert of the same event is a no-op, so a relay that crashed between
  * its commit and forgetting the event can safely insert it again. True when inserted.
+ * The row's time is the event's own: the journal is unique by (event id, time), its
+ * partition key, so both inserts of one event name the same row.
  */
 export async function insertOutboxOnce(tx: Queryable, event: DomainEvent): Promise<boolean> {
   const res = await tx.query(
-    `WITH x AS (SELECT pg_current_xact_id() AS txid)
-      INSERT INTO outbox (event_id, type, payload, txid) SELECT $1, $2, $3, x.txid FROM x
-      ON CONFLICT (event_id) DO NOTHING`,
-    [event.id, event.type, event],
+    'INSERT INTO outbox (event_id, type, payload, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+    [event.id, event.type, event, event.occurredAt],
   );
   return (res.rowCount ?? 0) > 0;
 }
 
-/**
- * Several events in one statement, numbered in the order given (the same ordering rule
- * as appendOutbox: the transaction id comes first).
- */
+/** Several events in one statement, in the order given (ids, and so journal positions, follow it). */
 export async function appendOutboxMany(tx: Queryable, events: readonly DomainEvent[]): Promise<void> {
   if (!events.length) return;
   await tx.query({
     name: 'outbox-append-many',
-    text: `WITH x AS (SELECT pg_current_xact_id() AS txid)
-      INSERT INTO outbox (event_id, type, payload, txid)
-      SELECT e.event_id, e.type, e.payload, x.txid
-      FROM x, unnest($1::uuid[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS e(event_id, type, payload, n)
+    text: `INSERT INTO outbox (event_id, type, payload)
+      SELECT e.event_id, e.type, e.payload
+      FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS e(event_id, type, payload, n)
       ORDER BY e.n`,
     values: [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => JSON.stringify(e))],
   });

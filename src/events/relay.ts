@@ -3,11 +3,15 @@
 // locked with SKIP LOCKED so several instances can relay at once without sending a row
 // twice; if Redis is down the transaction rolls back, the rows stay, and the relay backs
 // off and tries again. Rows whose jobs were lost with Redis's data are sent again.
+// Each pass first runs the journal's sequencer (after one running elsewhere, if any)
+// and then publishes in journal order, so the bus never announces an event the journal
+// does not serve yet, and the journal keeps moving while Redis is away.
 import type { Logger } from '../log.js';
 import { withTransaction, type Db } from '../db/pool.js';
 import type { EventBus } from './bus.js';
 import type { DomainEvent } from './catalogue.js';
 import type { EventsQueue } from './queues.js';
+import { sequenceJournal } from './sequencer.js';
 import { withTimeout } from './timeout.js';
 
 export interface RelayOptions {
@@ -135,14 +139,15 @@ export class OutboxRelay {
 
   /** One batch: returns how many events were published. Throws when the queue is unreachable. */
   async relayOnce(): Promise<number> {
+    await sequenceJournal(this.opts.db, { wait: true });
     const published = await withTransaction(this.opts.db, async (tx) => {
       const { rows } = await tx.query<{ id: number; payload: DomainEvent }>(
-        `SELECT id, payload FROM outbox WHERE published_at IS NULL
-         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        `SELECT id, payload FROM outbox WHERE published_at IS NULL AND position IS NOT NULL
+         ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.batchSize],
       );
       if (rows.length === 0) return [];
-      // Runs of consecutive events per job, in outbox order. If a crash re-sends rows, the
+      // Runs of consecutive events per job, in journal order. If a crash re-sends rows, the
       // fan-out's unique (subscription, event) key keeps the copy from adding deliveries.
       const payloads = rows.map((r) => r.payload);
       const jobs = [];

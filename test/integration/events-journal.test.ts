@@ -1,6 +1,6 @@
-// The event journal on a real Postgres: paging by sequence, the rule that keeps a cursor
-// safe while an older transaction is still open, and a WebSocket stream that disconnects
-// and resumes from its cursor without a gap or a duplicate.
+// The event journal on a real Postgres: paging by position, events of transactions that
+// commit out of order each served once, no wait for transactions of other databases, and a
+// WebSocket stream that disconnects and resumes from its cursor without a gap or a duplicate.
 import type { FastifyInstance } from 'fastify';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { withTransaction } from '../../src/db/pool.js';
 import type { LocalEventBus } from '../../src/events/bus.js';
 import { journalRoutes } from '../../src/events/journal-routes.js';
+import { journalHead } from '../../src/events/journal.js';
 import { appendOutbox } from '../../src/events/outbox.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { waitFor } from '../helpers/wait.js';
@@ -25,16 +26,12 @@ async function get(path: string) {
   return { status: res.statusCode, body: (await res.body.json()) as any };
 }
 
-/** Commits one event (as a state change would) and tells the bus, as the relay does. */
-/**
- * The newest sequence in this test's own database. The journal's horizon is the whole
- * Postgres cluster's oldest open transaction, so other test files running at the same
- * time can hold it back for a moment; the tests wait for visibility instead of assuming it.
- */
+/** The newest journal position of this test's own database. */
 async function newest(): Promise<string> {
-  return String((await t.db.query<{ id: string | null }>('SELECT max(id) AS id FROM outbox')).rows[0]?.id ?? 0);
+  return String(await journalHead(t.db));
 }
 
+/** Commits one event (as a state change would) and tells the bus, as the relay does. */
 async function emit(n: number, type: 'order.created' | 'cdr.created' = 'order.created'): Promise<string> {
   const e = await withTransaction(t.db, (tx) => appendOutbox(tx, { type, data: { n } }));
   await bus.publish(e);
@@ -79,24 +76,43 @@ describe('GET /v1/events', () => {
     expect((await get('/v1/events?types=nope.*')).status).toBe(400);
   });
 
-  it('does not serve an event while an older transaction that may precede it is still open', async () => {
+  it('serves every event once whatever the commit order (T1 takes its xid first, T2 appends, T1 appends and commits while T2 is open)', async () => {
     const start = await newest();
-    const tx = await t.db.connect();
+    const t1 = await t.db.connect();
+    const t2 = await t.db.connect();
     try {
-      await tx.query('BEGIN');
-      const older = await appendOutbox(tx, { type: 'order.created', data: { n: 'older' } }); // smaller sequence, commits last
-      await emit(100);
-      const hidden = await get(`/v1/events?after=${start}`);
-      expect(hidden.body.items).toEqual([]);
-      await tx.query('COMMIT');
-      const page = await waitFor('both events readable', async () => {
-        const p = await get(`/v1/events?after=${start}`);
-        return p.body.items.length >= 2 ? p : undefined;
-      });
-      expect(page.body.items.map((e: any) => e.data.n)).toEqual(['older', 100]);
-      expect(page.body.items[0].id).toBe(older.id);
+      await t1.query('BEGIN');
+      await t1.query('SELECT pg_current_xact_id()');
+      await t2.query('BEGIN');
+      const n = await appendOutbox(t2, { type: 'order.created', data: { n: 'T2' } });
+      const n1 = await appendOutbox(t1, { type: 'order.created', data: { n: 'T1' } });
+      await t1.query('COMMIT');
+      const first = await get(`/v1/events?after=${start}`);
+      expect(first.body.items.map((e: any) => e.id)).toEqual([n1.id]);
+      await t2.query('COMMIT');
+      const second = await get(`/v1/events?after=${first.body.nextCursor}`);
+      expect(second.body.items.map((e: any) => e.id)).toEqual([n.id]);
+      expect(second.body.items[0].sequence).toBe(first.body.items[0].sequence + 1);
     } finally {
-      tx.release();
+      t1.release();
+      t2.release();
+    }
+  });
+
+  it('serves a committed event at once while a transaction in another database of the cluster stays open', async () => {
+    const other = await createTestDatabase({ migrate: false });
+    const long = await other.db.connect();
+    try {
+      await long.query('BEGIN');
+      await long.query('SELECT pg_current_xact_id()');
+      const start = await newest();
+      const id = await emit(7);
+      const page = await get(`/v1/events?after=${start}`);
+      expect(page.body.items.map((e: any) => e.id)).toEqual([id]);
+    } finally {
+      await long.query('ROLLBACK').catch(() => {});
+      long.release();
+      await other.drop();
     }
   });
 });

@@ -19,6 +19,15 @@ describe('config', () => {
     expect(() => loadConfig({ ...base, LOG_LEVEL: 'loud' })).toThrow(ConfigError);
   });
 
+  it('reads retention per kind with safe defaults and refuses a combination that breaks a promise', () => {
+    const c = loadConfig({ ...base, RETENTION_JOURNAL_DAYS: '120', RETENTION_CDRS_DAYS: '0', RETENTION_CALLS_DAYS: '0' });
+    expect(c.retention.days).toMatchObject({ journal: 120, cdrs: 0, calls: 0, deadLetters: 60, callEvents: 90 });
+    expect(c.retention.aheadDays).toBe(7);
+    expect(() => loadConfig({ ...base, RETENTION_DEAD_LETTERS_DAYS: '200' })).toThrow(/RETENTION_DEAD_LETTERS_DAYS must not exceed RETENTION_JOURNAL_DAYS/);
+    expect(() => loadConfig({ ...base, RETENTION_CALLS_DAYS: '30' })).toThrow(/RETENTION_CALLS_DAYS/);
+    expect(() => loadConfig({ ...base, RETENTION_JOURNAL_DAYS: '-1' })).toThrow(/RETENTION_JOURNAL_DAYS/);
+  });
+
   it('reads several PBX nodes and names the bad field of a bad one', () => {
     const node = (id: string) => ({
       id,

@@ -1,0 +1,34 @@
+-- The sequencer takes its lock only when there is something to number: journal reads run a
+-- pass before every page, and most find every committed row numbered already.
+CREATE OR REPLACE FUNCTION cti_sequence_journal(batch integer, wait boolean) RETURNS integer
+LANGUAGE plpgsql SET lock_timeout = '2s' AS $$
+DECLARE
+  h bigint;
+  n integer;
+BEGIN
+  -- Readers call this on every page: when every committed row this snapshot sees is
+  -- numbered (by passes already committed), there is nothing to wait for or lock.
+  IF NOT EXISTS (SELECT 1 FROM outbox WHERE position IS NULL) THEN RETURN 0; END IF;
+  IF wait THEN
+    SELECT head INTO h FROM journal_state FOR UPDATE;
+  ELSE
+    SELECT head INTO h FROM journal_state FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN RETURN 0; END IF;
+  END IF;
+  WITH todo AS (
+    SELECT id, created_at, row_number() OVER (ORDER BY id) AS k
+    FROM (SELECT id, created_at FROM outbox WHERE position IS NULL ORDER BY id LIMIT batch) s
+  ), stamped AS (
+    UPDATE outbox o SET position = h + todo.k FROM todo
+    WHERE o.id = todo.id AND o.created_at = todo.created_at RETURNING 1
+  )
+  SELECT count(*) INTO n FROM stamped;
+  IF n > 0 THEN
+    UPDATE journal_state SET head = h + n;
+  END IF;
+  RETURN n;
+EXCEPTION WHEN lock_not_available THEN
+  RETURN 0;
+END;
+$$;
+
