@@ -5,7 +5,7 @@
 // a context from our configuration reach the PBX.
 import { AmiActionError, type AmiClient } from '../../ami/index.js';
 import { ProblemError } from '../../api/problem.js';
-import { checkDestination, type DialPolicy } from '../dial-policy.js';
+import { checkDestination, dialRefused, type DialPolicy } from '../dial-policy.js';
 import type { TransferTarget } from './repository.js';
 
 /** A channel name as Asterisk prints it; nothing that could carry dialplan syntax. */
@@ -30,7 +30,7 @@ export async function transferChannel(
   const raw = to.extension ?? to.number;
   if (raw === undefined) throw new ProblemError(422, 'name the target: extension or number');
   const checked = checkDestination(raw, req.policy);
-  if (!checked.ok) throw new ProblemError(422, checked.reason);
+  if (!checked.ok) throw dialRefused(checked);
   const context = to.extension !== undefined ? 'cti-agents' : 'cti-outbound';
   const action = req.mode === 'blind' ? 'BlindTransfer' : 'Atxfer';
   await run(ami, req.channel, { Action: action, Channel: req.channel, Context: context, Exten: checked.number });

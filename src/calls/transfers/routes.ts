@@ -1,22 +1,28 @@
 // Transfer API: start a transfer of a call under call control, follow it, complete,
 // cancel or turn it into a conference; and transfers of calls the site's dialplan controls.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { notFound } from '../../api/problem.js';
 import { authProblems, problemResponses } from '../../api/schemas.js';
-import type { CallControlConfig } from '../../config.js';
 import type { Db } from '../../db/pool.js';
-import { keyDialPolicy } from '../control/key-policy.js';
+import type { DialGate } from '../../fraud/gate.js';
+import type { DialPolicy } from '../dial-policy.js';
 import { keyId, nodeOfCall } from '../control/lookup.js';
 import type { CallControlRegistry } from '../control/registry.js';
 import { CallIdParams } from '../schemas.js';
-import { getTransfer } from './repository.js';
+import { getTransfer, type TransferTarget } from './repository.js';
 import { publicTransfer } from './service.js';
 import { ChannelCommandBody, ChannelTransferBody, ChannelTransferResult, StartTransferBody, TransferIdParams, TransferSchema } from './schemas.js';
 
-export async function transferRoutes(app: FastifyInstance, opts: { db: Db; registry: CallControlRegistry; config: CallControlConfig }): Promise<void> {
-  const { db, registry, config } = opts;
+export async function transferRoutes(app: FastifyInstance, opts: { db: Db; registry: CallControlRegistry; gate: DialGate }): Promise<void> {
+  const { db, registry, gate } = opts;
+  /** A number or extension target passes the gate here (counted as a fraud signal); the node checks it again. */
+  const policyFor = async (req: FastifyRequest, to: TransferTarget): Promise<DialPolicy> => {
+    const raw = to.number ?? to.extension;
+    if (raw !== undefined) await gate.check({ feature: 'transfer', apiKeyId: keyId(req), number: raw, what: 'transfer target' });
+    return gate.policyOf(keyId(req));
+  };
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.post(
@@ -34,14 +40,14 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
     },
     async (req, reply) => {
       const node = await nodeOfCall(db, req.params.id);
-      const policy = await keyDialPolicy(db, keyId(req), config);
+      const policy = await policyFor(req, req.body.to);
       const t = await registry.run(node, 'startTransfer', {
         callId: req.params.id,
         req: {
           to: req.body.to,
           mode: req.body.mode,
           ...(req.body.timeout !== undefined ? { timeoutSeconds: req.body.timeout } : {}),
-          policy: policy.policy,
+          policy,
         },
       });
       return reply.code(201).send(t);
@@ -63,8 +69,8 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
       },
     },
     async (req) => {
-      const policy = await keyDialPolicy(db, keyId(req), config);
-      return registry.runOnAny(req.body.pbxNode, 'transferChannel', { channel: req.body.channel, to: req.body.to, policy: policy.policy, mode: req.body.mode ?? 'blind' });
+      const policy = await policyFor(req, req.body.to);
+      return registry.runOnAny(req.body.pbxNode, 'transferChannel', { channel: req.body.channel, to: req.body.to, policy, mode: req.body.mode ?? 'blind' });
     },
   );
 
