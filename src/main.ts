@@ -47,6 +47,7 @@ import { WallboardTokens } from './reports/wallboard-token.js';
 import { registerPbxMetrics } from './pbx/metrics.js';
 import { faxCapability } from './fax/capability.js';
 import { FaxSender, openFaxQueue } from './fax/queue.js';
+import { ChannelTransferLedger } from './calls/transfers/channel-guard.js';
 import { DialGate } from './fraud/gate.js';
 import { fraudRoutes } from './fraud/routes.js';
 import { FraudSignals } from './fraud/signals.js';
@@ -212,7 +213,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: cdrRoutes, opts: { db } },
       { plugin: deadLetterRoutes, opts: { db, config, queues: pipeline.queues, connectors: pipeline.connectors } },
       { plugin: callControlRoutes, opts: { db, registry: callControl, gate } },
-      { plugin: transferRoutes, opts: { db, registry: callControl, gate } },
+      { plugin: transferRoutes, opts: { db, registry: callControl, gate, ledger: new ChannelTransferLedger(redis, config.redisPrefix) } },
       { plugin: recordingRoutes, opts: { db, registry: callControl } },
       {
         plugin: voicemailRoutes,

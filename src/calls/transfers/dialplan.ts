@@ -24,7 +24,7 @@ export async function transferChannel(
   ami: AmiClient,
   req: { channel: string; to: TransferTarget; policy: DialPolicy; mode: ChannelTransferMode },
 ): Promise<DialplanTransferResult> {
-  checkName(req.channel);
+  checkChannelName(req.channel);
   const { to } = req;
   if (to.agentId !== undefined) throw new ProblemError(422, 'channels outside cti-bridge are transferred to an extension or a number');
   const raw = to.extension ?? to.number;
@@ -39,17 +39,18 @@ export async function transferChannel(
 
 /** Ends the consultation of an attended transfer: the target is hung up, the transferee comes back. */
 export async function cancelChannelTransfer(ami: AmiClient, channel: string): Promise<void> {
-  checkName(channel);
+  checkChannelName(channel);
   await run(ami, channel, { Action: 'CancelAtxfer', Channel: channel });
 }
 
 /** Completes an attended transfer the way a desk phone does: the transferring party hangs up. */
 export async function completeChannelTransfer(ami: AmiClient, channel: string): Promise<void> {
-  checkName(channel);
+  checkChannelName(channel);
   await run(ami, channel, { Action: 'Hangup', Channel: channel, Cause: '16' });
 }
 
-function checkName(channel: string): void {
+/** A channel name as Asterisk prints it, else 422. */
+export function checkChannelName(channel: string): void {
   if (!CHANNEL_NAME.test(channel)) throw new ProblemError(422, `'${channel}' is not a channel name`);
 }
 

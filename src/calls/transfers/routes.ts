@@ -11,12 +11,14 @@ import type { DialPolicy } from '../dial-policy.js';
 import { keyId, nodeOfCall } from '../control/lookup.js';
 import type { CallControlRegistry } from '../control/registry.js';
 import { CallIdParams } from '../schemas.js';
+import { ChannelTransferLedger } from './channel-guard.js';
+import { checkChannelName } from './dialplan.js';
 import { getTransfer, type TransferTarget } from './repository.js';
 import { publicTransfer } from './service.js';
 import { ChannelCommandBody, ChannelTransferBody, ChannelTransferResult, StartTransferBody, TransferIdParams, TransferSchema } from './schemas.js';
 
-export async function transferRoutes(app: FastifyInstance, opts: { db: Db; registry: CallControlRegistry; gate: DialGate }): Promise<void> {
-  const { db, registry, gate } = opts;
+export async function transferRoutes(app: FastifyInstance, opts: { db: Db; registry: CallControlRegistry; gate: DialGate; ledger: ChannelTransferLedger }): Promise<void> {
+  const { db, registry, gate, ledger } = opts;
   /** A number or extension target passes the gate here (counted as a fraud signal); the node checks it again. */
   const policyFor = async (req: FastifyRequest, to: TransferTarget): Promise<DialPolicy> => {
     const raw = to.number ?? to.extension;
@@ -62,15 +64,18 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
         tags: ['transfers'],
         summary: 'Transfer a call that the site’s own dialplan controls (AMI BlindTransfer / Atxfer)',
         description:
-          'For channels that never entered cti-bridge’s app. Blind: the party talking with `channel` goes to the target and `channel` leaves. ' +
-          'Attended: that party hears music while `channel` consults the target; then `/v1/channel-transfers/complete` or `/cancel`.',
+          'For channels that never entered cti-bridge’s app; a leg of a call cti-bridge drives answers 403 naming the call (use its transfer API). Blind: the party talking with `channel` goes to the target and `channel` leaves. ' +
+          'Attended: that party hears music while `channel` consults the target; then `/v1/channel-transfers/complete` or `/cancel` with the same key (another key’s transfer is 404).',
         body: ChannelTransferBody,
-        response: { 200: ChannelTransferResult, ...problemResponses(...authProblems, 404, 409, 422, 503, 504) },
+        response: { 200: ChannelTransferResult, ...problemResponses(...authProblems, 403, 404, 409, 422, 503, 504) },
       },
     },
     async (req) => {
       const policy = await policyFor(req, req.body.to);
-      return registry.runOnAny(req.body.pbxNode, 'transferChannel', { channel: req.body.channel, to: req.body.to, policy, mode: req.body.mode ?? 'blind' });
+      const mode = req.body.mode ?? 'blind';
+      const { pbxNode, channelId, ...result } = await registry.runOnAny(req.body.pbxNode, 'transferChannel', { channel: req.body.channel, to: req.body.to, policy, mode });
+      if (mode === 'attended') await ledger.started(keyId(req), req.body.channel, { pbxNode, channelId });
+      return result;
     },
   );
 
@@ -85,7 +90,10 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
         schema: { tags: ['transfers'], summary, body: ChannelCommandBody, response: { 204: Type.Null({ description: 'Sent to the PBX' }), ...problemResponses(...authProblems, 404, 409, 422, 503, 504) } },
       },
       async (req, reply) => {
-        await registry.runOnAny(req.body.pbxNode, 'channelTransferCommand', { channel: req.body.channel, command });
+        checkChannelName(req.body.channel);
+        const started = await ledger.find(keyId(req), req.body.channel);
+        await registry.run(started.pbxNode, 'channelTransferCommand', { channel: req.body.channel, channelId: started.channelId, command });
+        await ledger.ended(keyId(req), req.body.channel);
         return reply.code(204).send(null);
       },
     );
