@@ -11,7 +11,7 @@ import type { DialPolicy } from '../dial-policy.js';
 import { keyId, nodeOfCall } from '../control/lookup.js';
 import type { CallControlRegistry } from '../control/registry.js';
 import { CallIdParams } from '../schemas.js';
-import { ChannelTransferLedger } from './channel-guard.js';
+import type { ChannelTransferLedger } from './channel-guard.js';
 import { checkChannelName } from './dialplan.js';
 import { getTransfer, type TransferTarget } from './repository.js';
 import { publicTransfer } from './service.js';
