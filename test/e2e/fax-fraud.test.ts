@@ -123,6 +123,39 @@ describe('fax-on-demand to the caller id', () => {
   });
 });
 
+describe('fax-on-demand to a number the caller keys', () => {
+  it('the keyed number passes the same policy: a directory number is refused, a national one is faxed', async () => {
+    await publishFlow(
+      w,
+      {
+        id: 'fax-keyed',
+        entry: 'doc',
+        nodes: {
+          doc: { type: 'set', values: { doc: '101' }, next: 'number' },
+          number: { type: 'collect', prompt: { media: ['sound:cti/enter-order'] }, variable: 'faxNumber', minDigits: 3, maxDigits: 15, next: 'send', fallback: 'bye' },
+          send: { type: 'fax', documentVar: 'doc', destinationVar: 'faxNumber', next: 'bye', invalidPrompt: { media: ['sound:cti/invalid'] }, onInvalid: 'bye' },
+          bye: { type: 'hangup', prompt: { media: ['sound:cti/goodbye'] } },
+        },
+      },
+      '411',
+    );
+    const keyed = async (digits: string) => {
+      const placed = await placeCall(w, '411', '0307770002');
+      await waitAt(w, placed.channelId, 'number', 'collecting');
+      await press(w, placed.channelId, `${digits}#`);
+      await waitEnded(w, placed.callId);
+      return placed;
+    };
+    const refused = await keyed('11833');
+    expect(await faxesOfCall(refused.callId)).toBe(0);
+    expect((await eventWhere('fax.refused', (e) => e.callId === refused.callId)).data).toMatchObject({ destination: '11833', rule: 'denied', callerNumber: '0307770002' });
+    w.sim.world.setFaxReceiver('0301112222', { behaviour: 'fax', pages: 1 });
+    const sent = await keyed('0301112222');
+    const { rows } = await w.t.db.query('SELECT destination FROM faxes WHERE call_id = $1', [sent.callId]);
+    expect(rows).toEqual([{ destination: '0301112222' }]);
+  });
+});
+
 describe('POST /v1/faxes', () => {
   it('honours CALLS_DIAL_DENY and the built-in refusals, naming the rule, and records the key', async () => {
     for (const [destination, rule] of [
