@@ -118,6 +118,20 @@ const EnvSchema = Type.Object({
   // How far ahead partitions are created, and how often the retention job runs.
   RETENTION_PARTITIONS_AHEAD_DAYS: Type.Integer({ default: 7, minimum: 2, maximum: 90 }),
   RETENTION_INTERVAL_MS: Type.Integer({ default: 3_600_000, minimum: 1_000 }),
+  // Fax-on-demand budgets (0: no limit): per caller and per destination a day, for the
+  // whole service a day and an hour. They bound what a caller can make the line pay.
+  FAX_DEMAND_PER_CALLER_DAY: Type.Integer({ default: 3, minimum: 0 }),
+  FAX_DEMAND_PER_DESTINATION_DAY: Type.Integer({ default: 3, minimum: 0 }),
+  FAX_DEMAND_PER_DAY: Type.Integer({ default: 200, minimum: 0 }),
+  FAX_DEMAND_PER_HOUR: Type.Integer({ default: 30, minimum: 0 }),
+  // Daily budgets of every API key (UTC day; 0: no limit).
+  CALLS_PER_KEY_DAY: Type.Integer({ default: 500, minimum: 0 }),
+  FAX_PER_KEY_DAY: Type.Integer({ default: 100, minimum: 0 }),
+  // This many refused destinations of one key or caller within the window raise security.alert
+  // (0: never); SECURITY_SUSPEND_KEYS suspends the key at the same moment.
+  SECURITY_REFUSAL_BURST: Type.Integer({ default: 10, minimum: 0 }),
+  SECURITY_REFUSAL_WINDOW_SECONDS: Type.Integer({ default: 600, minimum: 10 }),
+  SECURITY_SUSPEND_KEYS: Type.Boolean({ default: true }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -178,6 +192,27 @@ export interface Config {
   campaignDispatchIntervalMs: number;
   voicemail: VoicemailConfig;
   fax: FaxConfig;
+  faxOnDemand: FaxDemandConfig;
+  fraud: FraudConfig;
+}
+
+export interface FraudConfig {
+  /** Refusals of one subject within the window that raise an alert; 0 turns alerts off. */
+  burstRefusals: number;
+  burstWindowSeconds: number;
+  /** Whether an alert about an API key also suspends it. */
+  suspendKeys: boolean;
+  /** Click-to-dial calls (and campaign dials) per key and UTC day; 0: no limit. */
+  callsPerKeyDay: number;
+  /** Faxes per key and UTC day; 0: no limit. */
+  faxesPerKeyDay: number;
+}
+
+export interface FaxDemandConfig {
+  perCallerDay: number;
+  perDestinationDay: number;
+  perDay: number;
+  perHour: number;
 }
 
 export interface VoicemailConfig {
@@ -243,7 +278,8 @@ function parseDestinations(raw: string | undefined): Record<string, string> {
 function parseDialPolicy(allow: string | undefined, deny: string | undefined): DialPolicy {
   const list = (raw: string | undefined, name: string, fallback: readonly string[]): string[] => {
     if (raw === undefined || raw.trim() === '') return [...fallback];
-    const patterns = raw.split(',').map((p) => p.trim()).filter(Boolean);
+    // `default` stands for the built-in list, so a site adds a pattern without restating it.
+    const patterns = raw.split(',').map((p) => p.trim()).filter(Boolean).flatMap((p) => (p === 'default' ? [...fallback] : [p]));
     for (const p of patterns) {
       try {
         compilePattern(p);
@@ -418,6 +454,19 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ringTimeoutMs: env.FAX_RING_TIMEOUT_MS,
       sendTimeoutMs: env.FAX_SEND_TIMEOUT_MS,
       maxUploadBytes: env.FAX_MAX_UPLOAD_BYTES,
+    },
+    faxOnDemand: {
+      perCallerDay: env.FAX_DEMAND_PER_CALLER_DAY,
+      perDestinationDay: env.FAX_DEMAND_PER_DESTINATION_DAY,
+      perDay: env.FAX_DEMAND_PER_DAY,
+      perHour: env.FAX_DEMAND_PER_HOUR,
+    },
+    fraud: {
+      burstRefusals: env.SECURITY_REFUSAL_BURST,
+      burstWindowSeconds: env.SECURITY_REFUSAL_WINDOW_SECONDS,
+      suspendKeys: env.SECURITY_SUSPEND_KEYS,
+      callsPerKeyDay: env.CALLS_PER_KEY_DAY,
+      faxesPerKeyDay: env.FAX_PER_KEY_DAY,
     },
   };
 }

@@ -50,6 +50,10 @@ import { WallboardTokens } from './reports/wallboard-token.js';
 import { registerPbxMetrics } from './pbx/metrics.js';
 import { faxCapability } from './fax/capability.js';
 import { FaxSender, openFaxQueue } from './fax/queue.js';
+import { ChannelTransferLedger } from './calls/transfers/channel-guard.js';
+import { DialGate } from './fraud/gate.js';
+import { fraudRoutes } from './fraud/routes.js';
+import { FraudSignals } from './fraud/signals.js';
 import { faxRoutes } from './fax/routes.js';
 import { recordGreetingByPhone, voicemailCapability } from './voicemail/capability.js';
 import { publishMwi } from './voicemail/mwi.js';
@@ -105,8 +109,13 @@ export async function startService(config: Config, log: Logger = createLogger(co
   const appFor = (pbxNode: string) => config.pbxNodes.find((n) => n.id === pbxNode)?.ari.app ?? 'cti-bridge';
   const capabilities = [callControlCapability({ registry: callControl, config: config.callControl, appFor, desk: extras.agentDesk ?? acd.desk })];
 
+  // Every number any feature dials passes one gate: the key's or the configured policy, the
+  // key's budgets, and a fraud signal for each refusal.
+  const fraud = new FraudSignals({ db, redis, prefix: config.redisPrefix, config: config.fraud, log });
+  const gate = new DialGate({ db, redis, prefix: config.redisPrefix, callControl: config.callControl, signals: fraud });
+
   const faxQueue = openFaxQueue(config.redisUrl, config.redisPrefix);
-  const faxSender = new FaxSender(db, faxQueue, config.fax);
+  const faxSender = new FaxSender(db, faxQueue, config.fax, gate);
 
 
   const leaseRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
@@ -128,7 +137,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
           acd.capability,
           ...capabilities,
           voicemailCapability(config.voicemail),
-          faxCapability({ config: config.fax, sender: faxSender, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix }),
+          faxCapability({ config: config.fax, demand: config.faxOnDemand, sender: faxSender, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix }),
         ],
       }),
   );
@@ -187,7 +196,10 @@ export async function startService(config: Config, log: Logger = createLogger(co
     log,
     offerSeconds: config.campaignOfferSeconds,
     // An accept may land on any instance: the dial runs where the PBX node is driven.
-    place: (input) => callControl.runOnAny(undefined, 'dial', input),
+    place: async (input) => {
+      await gate.check({ feature: 'campaign', apiKeyId: input.apiKeyId, number: input.to, spends: 'calls' });
+      return callControl.runOnAny(undefined, 'dial', input);
+    },
   });
   const campaignDispatcher = new CampaignDispatcher({
     db, redis, redisPrefix: config.redisPrefix, instanceId: config.instanceId, bus, tasks: previewTasks, log, intervalMs: config.campaignDispatchIntervalMs,
@@ -208,21 +220,30 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: ivrRoutes, opts: { db, config } },
       { plugin: planningRoutes, opts: { db } },
       { plugin: reportRoutes, opts: { db } },
-      { plugin: campaignRoutes, opts: { db } },
+      { plugin: campaignRoutes, opts: { db, dialPolicy: (apiKeyId: string | null) => gate.policyOf(apiKeyId) } },
       { plugin: wallboardRoutes, opts: { wallboard, tokens: new WallboardTokens(config.streamTokenSecret) } },
       { plugin: orderRoutes, opts: { db } },
       { plugin: logisticsRoutes, opts: { db, secret: config.logisticsInboundSecret } },
       { plugin: journalRoutes, opts: { db } },
       { plugin: cdrRoutes, opts: { db } },
       { plugin: deadLetterRoutes, opts: { db, config, queues: pipeline.queues, connectors: pipeline.connectors } },
-      { plugin: callControlRoutes, opts: { db, registry: callControl } },
-      { plugin: transferRoutes, opts: { db, registry: callControl, config: config.callControl } },
+      { plugin: callControlRoutes, opts: { db, registry: callControl, gate } },
+      { plugin: transferRoutes, opts: { db, registry: callControl, gate, ledger: new ChannelTransferLedger(redis, config.redisPrefix) } },
       { plugin: recordingRoutes, opts: { db, registry: callControl } },
-      { plugin: voicemailRoutes, opts: { db, publishMwi: publishMailbox, recordGreeting } },
+      {
+        plugin: voicemailRoutes,
+        opts: {
+          db,
+          publishMwi: publishMailbox,
+          recordGreeting,
+          checkExtension: (apiKeyId: string, extension: string) => gate.check({ feature: 'greeting', apiKeyId, number: extension, what: 'extension' }),
+        },
+      },
       { plugin: faxRoutes, opts: { db, config: config.fax, sender: faxSender } },
       { plugin: acdRoutes, opts: { db, redis, redisPrefix: config.redisPrefix } },
       { plugin: agentStreamRoutes, opts: { db, bus } },
       { plugin: taskRoutes, opts: { db, tasks: previewTasks } },
+      { plugin: fraudRoutes, opts: { db } },
     ],
   });
   registerPbxMetrics(nodes);

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Queryable } from '../db/pool.js';
 import { findApiKeyByPrefix, keyMatchesHash, parseApiKey, touchApiKey, type ApiKeyRecord } from './keys.js';
+import { suspendedProblem } from '../fraud/suspension.js';
 import { ProblemError } from './problem.js';
 import { missingScope, type Scope } from './scopes.js';
 import type { StreamTokens } from './stream-token.js';
@@ -13,6 +14,8 @@ export interface AuthenticatedKey {
   name: string;
   prefix: string;
   scopes: Scope[];
+  /** Why the key is suspended (every request then answers 403); null when it is not. */
+  suspended?: string | null;
 }
 
 declare module 'fastify' {
@@ -140,7 +143,7 @@ export class ApiKeyVerifier {
 }
 
 function toAuthenticated(r: ApiKeyRecord): AuthenticatedKey {
-  return { id: r.id, name: r.name, prefix: r.prefix, scopes: r.scopes };
+  return { id: r.id, name: r.name, prefix: r.prefix, scopes: r.scopes, suspended: r.suspended };
 }
 
 /** The key presented in the headers, or undefined when none was. */
@@ -184,6 +187,9 @@ export function registerAuth(app: FastifyInstance, deps: { verifier: ApiKeyVerif
         'an API key is required: send Authorization: Bearer <key>' + (config.streamToken ? ' or ?token=<stream token>' : ''),
         false,
       );
+    }
+    if (key.suspended) {
+      throw suspendedProblem(key.id, key.suspended);
     }
     const missing = missingScope(key.scopes, config.scopes ?? []);
     if (missing) throw new ProblemError(403, `this API key lacks the scope ${missing}`, { requiredScope: missing });

@@ -47,6 +47,8 @@ export interface ApiKeyRecord {
   hash: string;
   scopes: Scope[];
   revokedAt: Date | null;
+  /** Why the fraud signals suspended the key; null while it is not suspended. */
+  suspended: string | null;
 }
 
 export async function createApiKey(
@@ -82,9 +84,11 @@ export async function findApiKeyByPrefix(db: Queryable, prefix: string): Promise
     hash: string;
     scopes: string[];
     revoked_at: Date | null;
+    suspended_at: Date | null;
+    suspended_reason: string | null;
   }>({
     name: 'api-key-by-prefix',
-    text: 'SELECT id, name, prefix, hash, scopes, revoked_at FROM api_keys WHERE prefix = $1',
+    text: 'SELECT id, name, prefix, hash, scopes, revoked_at, suspended_at, suspended_reason FROM api_keys WHERE prefix = $1',
     values: [prefix],
   });
   const row = r.rows[0];
@@ -96,6 +100,7 @@ export async function findApiKeyByPrefix(db: Queryable, prefix: string): Promise
     hash: row.hash,
     scopes: row.scopes.filter(isScope),
     revokedAt: row.revoked_at,
+    suspended: row.suspended_at ? (row.suspended_reason ?? 'suspended') : null,
   };
 }
 

@@ -2,7 +2,7 @@
 // outcomes, and the do-not-call list. The scheduler is scheduler.ts; offering to agents is
 // the ACD's (acd-seam.ts).
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DEFAULT_DIAL_POLICY, checkDestination, type DialPolicy } from '../calls/dial-policy.js';
 import type { Db } from '../db/pool.js';
 import { ProblemError, notFound } from '../api/problem.js';
@@ -24,7 +24,8 @@ import { SourceRegistry } from './sources.js';
 export interface CampaignRouteOptions {
   db: Db;
   sources?: SourceRegistry;
-  dialPolicy?: DialPolicy;
+  /** The dial policy of the importing key (its own, else the configured one); the built-in one without it. */
+  dialPolicy?: (apiKeyId: string | null) => Promise<DialPolicy>;
   /** Largest CSV upload, bytes. */
   csvLimitBytes?: number;
 }
@@ -36,7 +37,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = opts;
   const sources = opts.sources ?? new SourceRegistry();
-  const policy = opts.dialPolicy ?? DEFAULT_DIAL_POLICY;
+  const policyOf = (req: FastifyRequest): Promise<DialPolicy> => (opts.dialPolicy ? opts.dialPolicy(req.apiKey?.id ?? null) : Promise.resolve(DEFAULT_DIAL_POLICY));
   const csvLimit = opts.csvLimitBytes ?? 10 * 1024 * 1024;
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: csvLimit }, (_req, body, done) => done(null, body));
 
@@ -124,7 +125,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
         summary: 'Upload contacts as CSV (Content-Type: text/csv)',
         description:
           'The first row names the columns: `number` (required), `name`, `reference`; other columns become the data the ' +
-          "agent previews. Numbers must pass the dial allow-list. Bad rows are listed by line in `rejected`; good rows " +
+          "agent previews. Numbers must pass the importing key’s dial policy (its own, else the configured one). Bad rows are listed by line in `rejected`; good rows " +
           'are kept. A number already in the campaign is not added twice.',
         params: CampaignParams,
         response: { 200: ImportResult, ...problemResponses(...authProblems, 404, 415, 422) },
@@ -135,7 +136,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
       if (typeof req.body !== 'string') throw new ProblemError(415, 'send the contact list as text/csv');
       let parsed;
       try {
-        parsed = parseContactsCsv(req.body, policy);
+        parsed = parseContactsCsv(req.body, await policyOf(req));
       } catch (err) {
         if (err instanceof CsvError) throw new ProblemError(422, err.message);
         throw err;
@@ -161,6 +162,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
       const source = sources.get(campaign.source.type);
       if (!source) throw new ProblemError(422, `campaign source '${campaign.source.type}' has nothing to import (upload a CSV instead)`);
       const raw = await source.contacts(db, campaign, new Date());
+      const policy = await policyOf(req);
       const good: ContactInput[] = [];
       const rejected: RejectedRow[] = [];
       raw.forEach((c, i) => {

@@ -28,6 +28,8 @@ export const EVENT_TYPES = [
   'fax.queued',
   'fax.sent',
   'fax.failed',
+  'fax.refused',
+  'security.alert',
   'order.created',
   'order.status_changed',
   'cdr.created',

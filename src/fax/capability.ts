@@ -1,17 +1,20 @@
 // Fax on a PBX node: the `fax` queue's worker (it needs this node's AMI) and the IVR's
 // fax-on-demand hand-over, which turns the caller's choice into a queued fax.
-import type { FaxConfig } from '../config.js';
+import { ProblemError } from '../api/problem.js';
+import type { FaxConfig, FaxDemandConfig } from '../config.js';
 import { HandoverRefused } from '../ivr/capabilities.js';
 import type { HandoverTaker } from '../ivr/ivr-calls.js';
 import { callLogger } from '../log.js';
 import type { CapabilityFactory } from '../pbx/capability.js';
 import { FaxWatch } from './ami-watch.js';
-import { DestinationRefused, type FaxSender } from './queue.js';
+import { countableCaller, demandBudgets } from './on-demand.js';
+import type { FaxSender } from './queue.js';
 import { getDocument } from './repository.js';
 import { startFaxWorker } from './worker.js';
 
 export interface FaxCapabilityOptions {
   config: FaxConfig;
+  demand: FaxDemandConfig;
   sender: FaxSender;
   redisUrl: string;
   redisPrefix: string;
@@ -26,15 +29,22 @@ export function faxCapability(o: FaxCapabilityOptions): CapabilityFactory {
     const worker = startFaxWorker({ db: ctx.db, ami: ctx.ami, watch, config: o.config, redisUrl: o.redisUrl, redisPrefix: o.redisPrefix, log: ctx.log.child({ component: 'fax' }) });
     const take: HandoverTaker = async ({ call, params }) => {
       const code = String(params.document ?? '');
-      const document = /^[0-9]{1,12}$/.test(code) ? await getDocument(ctx.db, code) : undefined;
-      if (!document) throw new FaxRequestRefused(`no fax document ${code}`);
       const destination = String(params.destination ?? '');
+      const asked = { destination, documentCode: code.slice(0, 12), callId: call.id, apiKeyId: null, callerNumber: call.callerNumber };
+      const refuse = async (rule: string, reason: string): Promise<never> => {
+        await o.sender.refused(asked, rule, reason);
+        throw new FaxRequestRefused(reason);
+      };
+      const document = /^[0-9]{1,12}$/.test(code) ? await getDocument(ctx.db, code) : undefined;
+      if (!document) return refuse('no_document', `no fax document ${code}`);
+      const caller = countableCaller(call.callerNumber);
+      if (!caller) return refuse('withheld_caller', 'the caller’s number is withheld or not a number; fax-on-demand needs a caller it can count');
       try {
-        const fax = await o.sender.send({ destination, documentCode: document.code, pages: document.pages, callId: call.id });
+        const fax = await o.sender.send({ ...asked, pages: document.pages, budgets: demandBudgets(o.demand, caller, destination) });
         callLogger(ctx.log, call).info({ event: 'fax.queued', faxId: fax.id, document: document.code }, 'fax-on-demand requested');
       } catch (err) {
-        // A refused number is the caller's to fix; anything else (Postgres, Redis) fails the call.
-        if (err instanceof DestinationRefused) throw new FaxRequestRefused(err.message);
+        // A refusal (number, budget) is the caller's outcome; anything else (Postgres, Redis) fails the call.
+        if (err instanceof ProblemError && err.status < 500) throw new FaxRequestRefused(err.message);
         throw err;
       }
     };

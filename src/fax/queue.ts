@@ -1,12 +1,14 @@
-// Sending a fax: the destination through the dial allow-list, the fax recorded (with
-// fax.queued), then a job on the BullMQ `fax` queue that a PBX node's worker carries out.
+// Sending a fax: the destination through the dial gate (the key's or the configured
+// policy, budgets), the fax recorded (with fax.queued), then a job on the BullMQ `fax`
+// queue that a PBX node's worker carries out. A refusal is announced as fax.refused.
 import { Queue } from 'bullmq';
 import { ProblemError } from '../api/problem.js';
-import { DEFAULT_DIAL_POLICY, checkDestination, type DialPolicy } from '../calls/dial-policy.js';
 import type { FaxConfig } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { producerConnection } from '../events/queues.js';
-import { createFax, pendingFaxes, type Fax } from './repository.js';
+import type { Budget } from '../fraud/budgets.js';
+import type { DialGate } from '../fraud/gate.js';
+import { createFax, pendingFaxes, recordFaxRefusal, type Fax } from './repository.js';
 
 export const FAX_QUEUE = 'fax';
 
@@ -31,19 +33,17 @@ export function openFaxQueue(redisUrl: string, redisPrefix: string): FaxQueue {
   return queue;
 }
 
-/** Refused destinations are 422s naming the reason; nothing is recorded for them. */
-export class DestinationRefused extends ProblemError {
-  constructor(reason: string) {
-    super(422, `fax destination refused: ${reason}`);
-  }
-}
-
 export interface FaxRequest {
   destination: string;
   documentCode?: string;
   tiff?: Buffer;
   pages: number;
   callId?: string | null;
+  /** The key that asks; null for fax-on-demand (a caller asks). */
+  apiKeyId: string | null;
+  callerNumber?: string | null;
+  /** The caller's and the service's fax-on-demand budgets. */
+  budgets?: readonly Budget[];
 }
 
 export class FaxSender {
@@ -51,17 +51,45 @@ export class FaxSender {
     private readonly db: Db,
     private readonly queue: FaxQueue,
     private readonly config: FaxConfig,
-    private readonly policy: DialPolicy = DEFAULT_DIAL_POLICY,
+    private readonly gate: DialGate,
   ) {}
 
+  /** Queues the fax, or throws the 4xx problem that refused it (after fax.refused). */
   async send(req: FaxRequest): Promise<Fax> {
-    const check = checkDestination(req.destination, this.policy);
-    if (!check.ok) throw new DestinationRefused(check.reason);
-    const fax = await createFax(this.db, { ...req, destination: check.number, maxAttempts: this.config.maxAttempts });
+    let number: string;
+    try {
+      number = await this.gate.check({
+        feature: req.apiKeyId ? 'fax' : 'fax_on_demand',
+        apiKeyId: req.apiKeyId,
+        callerNumber: req.callerNumber ?? null,
+        number: req.destination,
+        spends: 'faxes',
+        budgets: req.budgets ?? [],
+        what: 'fax destination',
+      });
+    } catch (err) {
+      if (err instanceof ProblemError && err.status < 500) await this.refused(req, String(err.extensions['rule'] ?? 'refused'), err.message);
+      throw err;
+    }
+    const { budgets: _budgets, callerNumber: _caller, ...row } = req;
+    const fax = await createFax(this.db, { ...row, destination: number, maxAttempts: this.config.maxAttempts });
     // Postgres holds the fax and its attempts; Redis only the work list and its timing.
     // Redis refusing the job leaves the fax queued: requeue() finds it again.
     await this.enqueue(fax).catch(() => undefined);
     return fax;
+  }
+
+  /** Announces a fax that will not be sent: who asked, for where, and the rule that refused it. */
+  async refused(req: Pick<FaxRequest, 'destination' | 'documentCode' | 'callId' | 'apiKeyId' | 'callerNumber'>, rule: string, reason: string): Promise<void> {
+    await recordFaxRefusal(this.db, {
+      destination: req.destination.slice(0, 32),
+      documentCode: req.documentCode ?? null,
+      callId: req.callId ?? null,
+      apiKeyId: req.apiKeyId,
+      callerNumber: req.callerNumber ?? null,
+      rule,
+      reason,
+    });
   }
 
   /** Adds the fax's job unless it exists (the job id is the fax id, so this is idempotent). */

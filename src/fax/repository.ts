@@ -95,6 +95,7 @@ export interface NewFax {
   tiff?: Buffer;
   pages: number;
   callId?: string | null;
+  apiKeyId?: string | null;
   maxAttempts: number;
 }
 
@@ -102,9 +103,9 @@ export interface NewFax {
 export async function createFax(db: Db, f: NewFax): Promise<Fax> {
   return withTransaction(db, async (tx) => {
     const { rows } = await tx.query(
-      `INSERT INTO faxes (id, destination, document_code, tiff, pages, call_id, status, max_attempts)
-       VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7) RETURNING ${FAX_COLUMNS}`,
-      [randomUUID(), f.destination, f.documentCode ?? null, f.tiff ?? null, f.pages, f.callId ?? null, f.maxAttempts],
+      `INSERT INTO faxes (id, destination, document_code, tiff, pages, call_id, status, max_attempts, api_key_id)
+       VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8) RETURNING ${FAX_COLUMNS}`,
+      [randomUUID(), f.destination, f.documentCode ?? null, f.tiff ?? null, f.pages, f.callId ?? null, f.maxAttempts, f.apiKeyId ?? null],
     );
     const fax = faxOf(rows[0]!);
     await appendOutbox(tx, {
@@ -114,6 +115,15 @@ export async function createFax(db: Db, f: NewFax): Promise<Fax> {
     });
     return fax;
   });
+}
+
+/** fax.refused: the fax that was asked for and why it is not sent (nothing else is stored). */
+export async function recordFaxRefusal(
+  db: Queryable,
+  r: { destination: string; documentCode: string | null; callId: string | null; apiKeyId: string | null; callerNumber: string | null; rule: string; reason: string },
+): Promise<void> {
+  const { callId, ...data } = r;
+  await appendOutbox(db, { type: 'fax.refused', ...(callId ? { callId } : {}), data });
 }
 
 export async function getFax(db: Queryable, id: string): Promise<Fax | undefined> {

@@ -3,6 +3,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { ProblemError, notFound } from '../api/problem.js';
+import { keyId } from '../calls/control/lookup.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
 import type { FaxConfig } from '../config.js';
 import type { Db } from '../db/pool.js';
@@ -114,15 +115,15 @@ export async function faxRoutes(app: FastifyInstance, opts: FaxRouteOptions): Pr
       schema: {
         tags: TAGS,
         summary: 'Fax a catalogue document to a number',
-        description: 'Accepted at once (202) and sent by a PBX node, with retries on busy, no answer or failure. fax.queued, then fax.sent or fax.failed.',
+        description: 'Accepted at once (202) and sent by a PBX node, with retries on busy, no answer or failure. fax.queued, then fax.sent or fax.failed. The destination passes the key’s dial policy (422 naming the rule) and its daily fax budget (429); a refusal is announced as fax.refused.',
         body: SendFaxBody,
-        response: { 202: FaxSchema, ...problemResponses(...authProblems, 404, 422) },
+        response: { 202: FaxSchema, ...problemResponses(...authProblems, 404, 422, 429) },
       },
     },
     async (req, reply) => {
       const d = await getDocument(db, req.body.documentCode);
       if (!d) throw notFound('fax document', req.body.documentCode);
-      const fax = await sender.send({ destination: req.body.destination, documentCode: d.code, pages: d.pages });
+      const fax = await sender.send({ destination: req.body.destination, documentCode: d.code, pages: d.pages, apiKeyId: keyId(req) });
       return reply.code(202).header('location', `/v1/faxes/${fax.id}`).send(fax);
     },
   );
@@ -138,12 +139,12 @@ export async function faxRoutes(app: FastifyInstance, opts: FaxRouteOptions): Pr
         consumes: UPLOAD_TYPES,
         body: FileBody,
         querystring: UploadQuery,
-        response: { 202: FaxSchema, ...problemResponses(...authProblems, 415, 422, 503) },
+        response: { 202: FaxSchema, ...problemResponses(...authProblems, 415, 422, 429, 503) },
       },
     },
     async (req, reply) => {
       const ready = await prepareUpload(uploaded(req.body), config.maxUploadBytes);
-      const fax = await sender.send({ destination: req.query.destination, tiff: ready.tiff, pages: ready.pages });
+      const fax = await sender.send({ destination: req.query.destination, tiff: ready.tiff, pages: ready.pages, apiKeyId: keyId(req) });
       return reply.code(202).header('location', `/v1/faxes/${fax.id}`).send(fax);
     },
   );

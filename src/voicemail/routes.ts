@@ -8,7 +8,7 @@ import { authProblems, problemResponses } from '../api/schemas.js';
 import type { Db } from '../db/pool.js';
 import { MAX_GREETING_SECONDS, checkGreetingWav, greetingSha } from './greeting.js';
 import { parseRange } from './range.js';
-import { DEFAULT_DIAL_POLICY, checkDestination } from '../calls/dial-policy.js';
+import { keyId } from '../calls/control/lookup.js';
 import {
   createMailbox,
   deleteMailbox,
@@ -49,6 +49,8 @@ export interface VoicemailRouteOptions {
   publishMwi: (mailboxId: string) => Promise<void>;
   /** Calls a phone to record the greeting; undefined when this instance holds no PBX node. */
   recordGreeting: (mailboxId: string, number: string) => Promise<string | undefined>;
+  /** The extension as the dial gate lets it through (the key's or the configured policy), or a 4xx problem. */
+  checkExtension: (apiKeyId: string, extension: string) => Promise<string>;
 }
 
 const TAGS = ['voicemail'];
@@ -179,7 +181,7 @@ export async function voicemailRoutes(app: FastifyInstance, opts: VoicemailRoute
         tags: TAGS,
         summary: 'Record the greeting by phone: the PBX calls the given extension',
         description:
-          'The phone hears the record prompt and a beep; `#` or hanging up ends the greeting, which then replaces any uploaded one. The extension goes through the dial allow-list and `VOICEMAIL_PHONE_TEMPLATE`. 202 once the PBX places the call; Any instance takes it (the PBX node owner places the call); 503 while no instance holds a PBX node (retry).',
+          'The phone hears the record prompt and a beep; `#` or hanging up ends the greeting, which then replaces any uploaded one. The extension passes the key’s dial policy (422 naming the rule) and goes through `VOICEMAIL_PHONE_TEMPLATE`. 202 once the PBX places the call; Any instance takes it (the PBX node owner places the call); 503 while no instance holds a PBX node (retry).',
         params: MailboxParams,
         body: RecordGreetingBody,
         response: { 202: RecordGreetingAccepted, ...problemResponses(...authProblems, 404, 422, 503, 504) },
@@ -187,11 +189,10 @@ export async function voicemailRoutes(app: FastifyInstance, opts: VoicemailRoute
     },
     async (req, reply) => {
       await mustMailbox(req.params.id);
-      const check = checkDestination(req.body.extension, DEFAULT_DIAL_POLICY);
-      if (!check.ok) throw new ProblemError(422, `extension refused: ${check.reason}`);
-      const channelId = await opts.recordGreeting(req.params.id, check.number);
+      const extension = await opts.checkExtension(keyId(req), req.body.extension);
+      const channelId = await opts.recordGreeting(req.params.id, extension);
       if (!channelId) throw new ProblemError(503, 'no PBX node is connected now; retry');
-      return reply.code(202).send({ channelId, extension: check.number });
+      return reply.code(202).send({ channelId, extension });
     },
   );
 

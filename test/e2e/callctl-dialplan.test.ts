@@ -2,6 +2,7 @@
 // blind-transfers them through AMI BlindTransfer into the shipped dialplan's contexts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AmiActionError } from '../../src/ami/index.js';
+import { createApiKey } from '../../src/api/keys.js';
 import { waitFor, waitUntil } from '../helpers/wait.js';
 import { simControl } from '../helpers/service.js';
 import { alive, startCallCtlWorld, type CallCtlWorld } from './callctl-fixture.js';
@@ -59,7 +60,18 @@ describe('transfers of channels outside the Stasis app (AMI)', () => {
     const target = await waitFor('B answered', () => phone('1002'));
     await waitUntil(() => w.sim.world.talkingWith(agent.id) === target.id, 'A consults B');
     expect(w.sim.world.talkingWith(caller)).toBeUndefined();
+    // Another key cannot complete the transfer this key started.
+    const other = (await createApiKey(w.service.db, { name: 'other', scopes: ['calls:write'] })).key;
+    const stranger = await fetch(`${w.service.url}/v1/channel-transfers/complete`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${other}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ channel: agent.name }),
+    });
+    expect(stranger.status).toBe(404);
+    expect(alive(w, agent.id)).toBe(true);
     expect((await w.api('POST', '/v1/channel-transfers/complete', { channel: agent.name })).status).toBe(204);
+    // Done: completing again finds no transfer.
+    expect((await w.api('POST', '/v1/channel-transfers/complete', { channel: agent.name })).status).toBe(404);
     await waitUntil(() => !alive(w, agent.id), 'A left');
     await waitUntil(() => w.sim.world.talkingWith(caller) === target.id, 'the caller talks with B');
     w.sim.world.remoteHangup(caller);

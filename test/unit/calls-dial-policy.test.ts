@@ -37,6 +37,19 @@ describe('destinations', () => {
     expect(checkDestination('09001234567', wide)).toMatchObject({ ok: false });
   });
 
+  it('refuses emergency, short-code, directory, international and premium numbers by default', () => {
+    for (const n of ['112', '110', '911', '999', '000', '116', '411', '11833', '116116', '011442071234567', '01180012345', '01801234567', '07001234567', '01371234567', '0100112345678', '19005551234']) {
+      expect(checkDestination(n, DEFAULT_DIAL_POLICY), n).toMatchObject({ ok: false });
+    }
+    expect(checkDestination('112', DEFAULT_DIAL_POLICY)).toMatchObject({ rule: 'emergency' });
+    expect(checkDestination('0891234567', DEFAULT_DIAL_POLICY)).toEqual({ ok: true, number: '0891234567' });
+    expect(checkDestination('01511234567', DEFAULT_DIAL_POLICY)).toEqual({ ok: true, number: '01511234567' });
+  });
+
+  it('never dials an emergency number, whatever a policy allows', () => {
+    for (const n of ['112', '911', '999', '000', '110', '15']) expect(checkDestination(n, { allow: ['_!'], deny: [] })).toMatchObject({ ok: false, rule: 'emergency' });
+  });
+
   it('never lets anything but digits through', () => {
     for (const bad of ['1001&PJSIP/evil', '1001,Playback(x)', 'Local/1@agents', '', '12\r\nAction: Originate', '1*2']) {
       expect(checkDestination(bad, { allow: ['_!'], deny: [] })).toMatchObject({ ok: false });

@@ -28,7 +28,8 @@ export const CONTROL_COMMANDS = {
     publicTransfer(await c.transferCommand(a.transferId, a.command)),
   transferChannel: async (c: CallControl, a: { channel: string; to: TransferTarget; policy: DialPolicy; mode: ChannelTransferMode }) =>
     c.transferChannel(a.channel, a.to, a.policy, a.mode),
-  channelTransferCommand: async (c: CallControl, a: { channel: string; command: 'cancel' | 'complete' }) => c.channelTransferCommand(a.channel, a.command),
+  channelTransferCommand: async (c: CallControl, a: { channel: string; channelId: string; command: 'cancel' | 'complete' }) =>
+    c.channelTransferCommand(a.channel, a.channelId, a.command),
   startRecording: async (c: CallControl, a: CallArg) => recordingJson(await c.recordings.start(a.callId)),
   recordingControl: async (c: CallControl, a: { recordingId: string; op: 'stop' | 'pause' | 'resume' }) => recordingJson(await c.recordings.control(a.recordingId, a.op)),
   /** The audio travels as base64: results are JSON on every path. */

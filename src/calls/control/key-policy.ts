@@ -9,6 +9,8 @@ export interface KeyDialPolicy {
   callerId: string | null;
   maxConcurrent: number;
   perMinute: number;
+  /** Why the key is suspended; null when it may dial. */
+  suspended: string | null;
 }
 
 export async function keyDialPolicy(db: Queryable, apiKeyId: string | null, defaults: CallControlConfig): Promise<KeyDialPolicy> {
@@ -17,15 +19,24 @@ export async function keyDialPolicy(db: Queryable, apiKeyId: string | null, defa
     callerId: defaults.callerId,
     maxConcurrent: defaults.maxConcurrent,
     perMinute: defaults.perMinute,
+    suspended: null,
   };
   if (!apiKeyId) return fallback;
-  const { rows } = await db.query<{ allow: string[]; deny: string[]; caller_id: string | null; max_concurrent: number | null; max_per_minute: number | null }>(
-    'SELECT allow, deny, caller_id, max_concurrent, max_per_minute FROM api_key_dial_policies WHERE api_key_id = $1',
+  // The suspension is read with the policy, so it stops dialling at once on every instance.
+  const { rows } = await db.query<{
+    allow: string[] | null; deny: string[] | null; caller_id: string | null; max_concurrent: number | null; max_per_minute: number | null;
+    suspended_at: Date | null; suspended_reason: string | null;
+  }>(
+    `SELECT p.allow, p.deny, p.caller_id, p.max_concurrent, p.max_per_minute, k.suspended_at, k.suspended_reason
+     FROM api_keys k LEFT JOIN api_key_dial_policies p ON p.api_key_id = k.id WHERE k.id = $1`,
     [apiKeyId],
   );
   const r = rows[0];
   if (!r) return fallback;
+  const suspended = r.suspended_at ? (r.suspended_reason ?? 'suspended') : null;
+  if (!r.allow || !r.deny) return { ...fallback, suspended };
   return {
+    suspended,
     policy: { allow: r.allow, deny: r.deny },
     callerId: r.caller_id ?? defaults.callerId,
     maxConcurrent: r.max_concurrent ?? defaults.maxConcurrent,
@@ -46,3 +57,4 @@ export async function saveKeyDialPolicy(
   );
   return (rowCount ?? 0) > 0;
 }
+

@@ -3,9 +3,10 @@
 // the same shape: the customer and an agent in the call's mixing bridge.
 import { ProblemError } from '../../api/problem.js';
 import type { IvrHandover } from '../../ivr/ivr-calls.js';
-import { checkDestination } from '../dial-policy.js';
+import { checkDestination, dialRefused } from '../dial-policy.js';
 import { getCall, type Call } from '../repository.js';
 import type { LiveCall, LiveCalls } from './live.js';
+import { suspendedProblem } from '../../fraud/suspension.js';
 import { keyDialPolicy } from './key-policy.js';
 import { acceptDial } from './originations.js';
 import type { ControlPbx } from './pbx.js';
@@ -36,9 +37,10 @@ export interface ControlCore {
 export async function placeCall(core: ControlCore, input: DialInput): Promise<{ call: Call; replay: boolean }> {
   const { db, config } = core.opts;
   const policy = await keyDialPolicy(db, input.apiKeyId, config);
+  if (policy.suspended) throw suspendedProblem(input.apiKeyId, policy.suspended);
   if (!/^[0-9]{2,6}$/.test(input.extension)) throw new ProblemError(422, `'${input.extension}' is not an extension (2-6 digits)`);
   const checked = checkDestination(input.to, policy.policy);
-  if (!checked.ok) throw new ProblemError(422, checked.reason);
+  if (!checked.ok) throw dialRefused(checked);
   const callId = newId();
   const agentChannelId = newId();
   const customerChannelId = newId();

@@ -7,7 +7,8 @@ import { Type } from 'typebox';
 import { ProblemError, notFound } from '../../api/problem.js';
 import { authProblems, problemResponses } from '../../api/schemas.js';
 import type { Db } from '../../db/pool.js';
-import { compilePattern } from '../dial-policy.js';
+import type { DialGate } from '../../fraud/gate.js';
+import { DEFAULT_DIAL_POLICY, compilePattern } from '../dial-policy.js';
 import { CallIdParams, CallSummary } from '../schemas.js';
 import type { CommandArgs } from './commands.js';
 import { saveKeyDialPolicy } from './key-policy.js';
@@ -18,12 +19,13 @@ import { DialBody, DialPolicyBody, DialPolicyParams, DtmfBody, IdempotencyHeader
 export interface CallControlRoutesOptions {
   db: Db;
   registry: CallControlRegistry;
+  gate: DialGate;
 }
 
 export { callJson } from './call-json.js';
 
 export async function callControlRoutes(app: FastifyInstance, opts: CallControlRoutesOptions): Promise<void> {
-  const { db, registry } = opts;
+  const { db, registry, gate } = opts;
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
 
@@ -35,15 +37,16 @@ export async function callControlRoutes(app: FastifyInstance, opts: CallControlR
         tags: ['calls'],
         summary: 'Click-to-dial: ring the agent, then the customer, and connect them',
         description:
-          'The agent’s phone rings first; when it answers the customer is dialled. The number must match the key’s dial allow-list. ' +
+          'The agent’s phone rings first; when it answers the customer is dialled. The number must pass the key’s dial policy (422 naming the rule) and its daily call budget (429); a suspended key gets 403. ' +
           'A retried request with the same `Idempotency-Key` returns the same call (200).',
         headers: IdempotencyHeaders,
         body: DialBody,
-        response: { 200: CallSummary, 201: CallSummary, ...problemResponses(...authProblems, 422, 503, 504) },
+        response: { 200: CallSummary, 201: CallSummary, ...problemResponses(...authProblems, 422, 429, 503, 504) },
       },
     },
     async (req, reply) => {
       try {
+        await gate.check({ feature: 'call', apiKeyId: keyId(req), number: req.body.to, spends: 'calls' });
         const { call, replay } = await registry.runOnAny(req.body.pbxNode, 'dial', {
           apiKeyId: keyId(req),
           idempotencyKey: req.headers['idempotency-key'],
@@ -55,7 +58,10 @@ export async function callControlRoutes(app: FastifyInstance, opts: CallControlR
         return reply.code(replay ? 200 : 201).send(call);
       } catch (err) {
         // A full minute frees up within a minute; a concurrent call, whenever one ends.
-        if (err instanceof ProblemError && err.status === 429) reply.header('retry-after', err.extensions['limit'] === 'per_minute' ? '60' : '5');
+        if (err instanceof ProblemError && err.status === 429) {
+          const budget = err.extensions['retryAfterSeconds'];
+          reply.header('retry-after', typeof budget === 'number' ? String(budget) : err.extensions['limit'] === 'per_minute' ? '60' : '5');
+        }
         throw err;
       }
     },
@@ -113,7 +119,8 @@ export async function callControlRoutes(app: FastifyInstance, opts: CallControlR
       }
       const saved = await saveKeyDialPolicy(db, req.params.keyId, {
         allow: req.body.allow,
-        deny: req.body.deny ?? [],
+        // A key's own allow-list keeps the built-in refusals unless it names its own.
+        deny: req.body.deny ?? [...DEFAULT_DIAL_POLICY.deny],
         callerId: req.body.callerId ?? null,
         maxConcurrent: req.body.maxConcurrent ?? null,
         perMinute: req.body.perMinute ?? null,

@@ -12,10 +12,11 @@ import type { Logger } from '../../log.js';
 import type { IvrHandover } from '../../ivr/ivr-calls.js';
 import type { AgentDesk } from '../agent-desk.js';
 import type { DialPolicy } from '../dial-policy.js';
+import { dialplanChannel, sameChannel, type StartedChannelTransfer } from '../transfers/channel-guard.js';
 import { endCall, getCall, type Call } from '../repository.js';
 import { RecordingService } from '../recordings/service.js';
 import { TransferService, type StartTransfer } from '../transfers/service.js';
-import { cancelChannelTransfer, completeChannelTransfer, transferChannel, type ChannelTransferMode, type DialplanTransferResult } from '../transfers/dialplan.js';
+import { cancelChannelTransfer, checkChannelName, completeChannelTransfer, transferChannel, type ChannelTransferMode, type DialplanTransferResult } from '../transfers/dialplan.js';
 import { getTransfer, type Transfer, type TransferTarget } from '../transfers/repository.js';
 import { phoneTarget, readPhoneTransfer, type PhoneTransferFact } from '../transfers/phone.js';
 import { adoptCalls, adoptFromDesk } from './adopt.js';
@@ -146,13 +147,17 @@ export class CallControl {
   }
 
   /** A channel the site's dialplan controls, handed to another party by the PBX itself. */
-  async transferChannel(channel: string, to: TransferTarget, policy: DialPolicy, mode: ChannelTransferMode): Promise<DialplanTransferResult> {
+  async transferChannel(channel: string, to: TransferTarget, policy: DialPolicy, mode: ChannelTransferMode): Promise<DialplanTransferResult & StartedChannelTransfer> {
+    checkChannelName(channel);
+    const channelId = await dialplanChannel(this.o.ari, this.o.db, this.o.pbxNode, channel);
     const result = await transferChannel(this.o.ami, { channel, to, policy, mode });
     this.o.log.info({ channel, mode, context: result.context, event: 'channel.transfer' }, 'dialplan channel transfer started');
-    return result;
+    return { ...result, pbxNode: this.o.pbxNode, channelId };
   }
 
-  async channelTransferCommand(channel: string, command: 'cancel' | 'complete'): Promise<void> {
+  /** Completes or cancels a transfer on the channel it was started on (the route found it in the key's ledger). */
+  async channelTransferCommand(channel: string, channelId: string, command: 'cancel' | 'complete'): Promise<void> {
+    await sameChannel(this.o.ari, channelId, channel);
     if (command === 'cancel') await cancelChannelTransfer(this.o.ami, channel);
     else await completeChannelTransfer(this.o.ami, channel);
     this.o.log.info({ channel, command, event: 'channel.transfer' }, 'dialplan channel transfer command');

@@ -5,7 +5,7 @@
 // a context from our configuration reach the PBX.
 import { AmiActionError, type AmiClient } from '../../ami/index.js';
 import { ProblemError } from '../../api/problem.js';
-import { checkDestination, type DialPolicy } from '../dial-policy.js';
+import { checkDestination, dialRefused, type DialPolicy } from '../dial-policy.js';
 import type { TransferTarget } from './repository.js';
 
 /** A channel name as Asterisk prints it; nothing that could carry dialplan syntax. */
@@ -24,13 +24,13 @@ export async function transferChannel(
   ami: AmiClient,
   req: { channel: string; to: TransferTarget; policy: DialPolicy; mode: ChannelTransferMode },
 ): Promise<DialplanTransferResult> {
-  checkName(req.channel);
+  checkChannelName(req.channel);
   const { to } = req;
   if (to.agentId !== undefined) throw new ProblemError(422, 'channels outside cti-bridge are transferred to an extension or a number');
   const raw = to.extension ?? to.number;
   if (raw === undefined) throw new ProblemError(422, 'name the target: extension or number');
   const checked = checkDestination(raw, req.policy);
-  if (!checked.ok) throw new ProblemError(422, checked.reason);
+  if (!checked.ok) throw dialRefused(checked);
   const context = to.extension !== undefined ? 'cti-agents' : 'cti-outbound';
   const action = req.mode === 'blind' ? 'BlindTransfer' : 'Atxfer';
   await run(ami, req.channel, { Action: action, Channel: req.channel, Context: context, Exten: checked.number });
@@ -39,17 +39,18 @@ export async function transferChannel(
 
 /** Ends the consultation of an attended transfer: the target is hung up, the transferee comes back. */
 export async function cancelChannelTransfer(ami: AmiClient, channel: string): Promise<void> {
-  checkName(channel);
+  checkChannelName(channel);
   await run(ami, channel, { Action: 'CancelAtxfer', Channel: channel });
 }
 
 /** Completes an attended transfer the way a desk phone does: the transferring party hangs up. */
 export async function completeChannelTransfer(ami: AmiClient, channel: string): Promise<void> {
-  checkName(channel);
+  checkChannelName(channel);
   await run(ami, channel, { Action: 'Hangup', Channel: channel, Cause: '16' });
 }
 
-function checkName(channel: string): void {
+/** A channel name as Asterisk prints it, else 422. */
+export function checkChannelName(channel: string): void {
   if (!CHANNEL_NAME.test(channel)) throw new ProblemError(422, `'${channel}' is not a channel name`);
 }
 

@@ -1,22 +1,30 @@
 // Transfer API: start a transfer of a call under call control, follow it, complete,
 // cancel or turn it into a conference; and transfers of calls the site's dialplan controls.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { notFound } from '../../api/problem.js';
 import { authProblems, problemResponses } from '../../api/schemas.js';
-import type { CallControlConfig } from '../../config.js';
 import type { Db } from '../../db/pool.js';
-import { keyDialPolicy } from '../control/key-policy.js';
+import type { DialGate } from '../../fraud/gate.js';
+import type { DialPolicy } from '../dial-policy.js';
 import { keyId, nodeOfCall } from '../control/lookup.js';
 import type { CallControlRegistry } from '../control/registry.js';
 import { CallIdParams } from '../schemas.js';
-import { getTransfer } from './repository.js';
+import type { ChannelTransferLedger } from './channel-guard.js';
+import { checkChannelName } from './dialplan.js';
+import { getTransfer, type TransferTarget } from './repository.js';
 import { publicTransfer } from './service.js';
 import { ChannelCommandBody, ChannelTransferBody, ChannelTransferResult, StartTransferBody, TransferIdParams, TransferSchema } from './schemas.js';
 
-export async function transferRoutes(app: FastifyInstance, opts: { db: Db; registry: CallControlRegistry; config: CallControlConfig }): Promise<void> {
-  const { db, registry, config } = opts;
+export async function transferRoutes(app: FastifyInstance, opts: { db: Db; registry: CallControlRegistry; gate: DialGate; ledger: ChannelTransferLedger }): Promise<void> {
+  const { db, registry, gate, ledger } = opts;
+  /** A number or extension target passes the gate here (counted as a fraud signal); the node checks it again. */
+  const policyFor = async (req: FastifyRequest, to: TransferTarget): Promise<DialPolicy> => {
+    const raw = to.number ?? to.extension;
+    if (raw !== undefined) await gate.check({ feature: 'transfer', apiKeyId: keyId(req), number: raw, what: 'transfer target' });
+    return gate.policyOf(keyId(req));
+  };
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.post(
@@ -34,14 +42,14 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
     },
     async (req, reply) => {
       const node = await nodeOfCall(db, req.params.id);
-      const policy = await keyDialPolicy(db, keyId(req), config);
+      const policy = await policyFor(req, req.body.to);
       const t = await registry.run(node, 'startTransfer', {
         callId: req.params.id,
         req: {
           to: req.body.to,
           mode: req.body.mode,
           ...(req.body.timeout !== undefined ? { timeoutSeconds: req.body.timeout } : {}),
-          policy: policy.policy,
+          policy,
         },
       });
       return reply.code(201).send(t);
@@ -56,15 +64,18 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
         tags: ['transfers'],
         summary: 'Transfer a call that the site’s own dialplan controls (AMI BlindTransfer / Atxfer)',
         description:
-          'For channels that never entered cti-bridge’s app. Blind: the party talking with `channel` goes to the target and `channel` leaves. ' +
-          'Attended: that party hears music while `channel` consults the target; then `/v1/channel-transfers/complete` or `/cancel`.',
+          'For channels that never entered cti-bridge’s app; a leg of a call cti-bridge drives answers 403 naming the call (use its transfer API). Blind: the party talking with `channel` goes to the target and `channel` leaves. ' +
+          'Attended: that party hears music while `channel` consults the target; then `/v1/channel-transfers/complete` or `/cancel` with the same key (another key’s transfer is 404).',
         body: ChannelTransferBody,
-        response: { 200: ChannelTransferResult, ...problemResponses(...authProblems, 404, 409, 422, 503, 504) },
+        response: { 200: ChannelTransferResult, ...problemResponses(...authProblems, 403, 404, 409, 422, 503, 504) },
       },
     },
     async (req) => {
-      const policy = await keyDialPolicy(db, keyId(req), config);
-      return registry.runOnAny(req.body.pbxNode, 'transferChannel', { channel: req.body.channel, to: req.body.to, policy: policy.policy, mode: req.body.mode ?? 'blind' });
+      const policy = await policyFor(req, req.body.to);
+      const mode = req.body.mode ?? 'blind';
+      const { pbxNode, channelId, ...result } = await registry.runOnAny(req.body.pbxNode, 'transferChannel', { channel: req.body.channel, to: req.body.to, policy, mode });
+      if (mode === 'attended') await ledger.started(keyId(req), req.body.channel, { pbxNode, channelId });
+      return result;
     },
   );
 
@@ -79,7 +90,10 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
         schema: { tags: ['transfers'], summary, body: ChannelCommandBody, response: { 204: Type.Null({ description: 'Sent to the PBX' }), ...problemResponses(...authProblems, 404, 409, 422, 503, 504) } },
       },
       async (req, reply) => {
-        await registry.runOnAny(req.body.pbxNode, 'channelTransferCommand', { channel: req.body.channel, command });
+        checkChannelName(req.body.channel);
+        const started = await ledger.find(keyId(req), req.body.channel);
+        await registry.run(started.pbxNode, 'channelTransferCommand', { channel: req.body.channel, channelId: started.channelId, command });
+        await ledger.ended(keyId(req), req.body.channel);
         return reply.code(204).send(null);
       },
     );

@@ -8,7 +8,7 @@ import type { TransferSchema } from './schemas.js';
 import type { Db } from '../../db/pool.js';
 import type { Logger } from '../../log.js';
 import type { AgentDesk } from '../agent-desk.js';
-import { checkDestination, type DialPolicy } from '../dial-policy.js';
+import { checkDestination, dialRefused, type DialPolicy } from '../dial-policy.js';
 import { getCall } from '../repository.js';
 import { addLeg, endLeg, newId } from '../control/repository.js';
 import type { LiveCall, LiveCalls, LiveLeg } from '../control/live.js';
@@ -308,7 +308,7 @@ export class TransferService {
     }
     const raw = (to.extension ?? to.number) as string;
     const checked = checkDestination(raw, req.policy);
-    if (!checked.ok) throw new ProblemError(422, checked.reason);
+    if (!checked.ok) throw dialRefused(checked);
     if (to.extension !== undefined) {
       if (!/^[0-9]{2,6}$/.test(checked.number)) throw new ProblemError(422, `'${raw}' is not an extension (2-6 digits)`);
       return `PJSIP/${checked.number}`;
