@@ -31,6 +31,7 @@ import { webhookRoutes } from './events/webhook-routes.js';
 import { journalRoutes } from './events/journal-routes.js';
 import { deadLetterRoutes } from './events/deadletter-routes.js';
 import { ivrRoutes } from './ivr/routes.js';
+import { createLookups } from './ivr/http-lookup.js';
 import { orderRoutes } from './orders/routes.js';
 import { logisticsRoutes } from './orders/logistics-routes.js';
 import { cdrRoutes } from './cdrs/routes.js';
@@ -101,6 +102,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
   const faxSender = new FaxSender(db, faxQueue, config.fax);
 
 
+  const lookups = createLookups({ secrets: config.ivr.secrets, policy: config.outbound });
   const leaseRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
   leaseRedis.on('error', () => {});
   const nodes = config.pbxNodes.map(
@@ -114,7 +116,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
         leaseKey: `${config.redisPrefix}:lease:pbx:${node.id}`,
         leaseTtlMs: config.leaseTtlMs,
         greetingMedia: config.greetingMedia,
-        ivr: config.ivr,
+        ivr: { lookups, sorryMedia: config.ivr.sorryMedia },
         capabilities: [
           asteriskCdrCapability,
           acd.capability,
@@ -235,6 +237,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       await callCache?.close();
       await pipeline.stop();
       await faxQueue.close().catch(() => undefined);
+      await lookups.close();
       await bus.close();
       redis.disconnect();
       leaseRedis.disconnect();

@@ -29,7 +29,7 @@ import {
 } from './queues.js';
 import { OutboxRelay, type RelayOptions } from './relay.js';
 import type { ConnectorConfig } from './connectors/config.js';
-import { startConnectors, type ConnectorRuntime, type ConnectorRuntimeOptions } from './connectors/runtime.js';
+import { checkConnectorTargets, startConnectors, type ConnectorRuntime, type ConnectorRuntimeOptions } from './connectors/runtime.js';
 import { attemptOffset, deliveryProcessor } from './webhook-worker.js';
 
 /**
@@ -37,7 +37,6 @@ import { attemptOffset, deliveryProcessor } from './webhook-worker.js';
  * the benchmark set them on the config object they pass in.
  */
 export interface WebhookSettings {
-  allowPrivate: boolean;
   timeoutMs: number;
   maxAttempts: number;
   backoffBaseMs?: number;
@@ -48,7 +47,7 @@ export interface WebhookSettings {
 
 export interface PipelineOptions {
   db: Db;
-  config: Pick<Config, 'redisUrl' | 'redisPrefix'> & { webhooks: WebhookSettings };
+  config: Pick<Config, 'redisUrl' | 'redisPrefix' | 'outbound'> & { webhooks: WebhookSettings };
   log: Logger;
   bus?: EventBus;
   redisUrl?: string;
@@ -95,6 +94,9 @@ async function recordDistinct(db: Db, records: AttemptRecord[]): Promise<Array<n
 
 export async function startEventPipeline(options: PipelineOptions): Promise<EventPipeline> {
   const { db, config, log } = options;
+  // Connectors are configured targets: one the guard refuses stops the start, rather
+  // than dead-lettering every event later.
+  await checkConnectorTargets(options.connectors ?? [], config.outbound, log);
   const redisUrl = options.redisUrl ?? config.redisUrl;
   const prefix = options.prefix ?? config.redisPrefix;
   const settings = config.webhooks;
@@ -107,7 +109,7 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
 
   const queues = createQueues(redisUrl, prefix);
   const sender = createWebhookSender({
-    allowPrivate: settings.allowPrivate,
+    ...config.outbound,
     timeoutMs: settings.timeoutMs,
     connections: concurrency,
   });
@@ -123,7 +125,7 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
     prefix,
     log: plog,
     connectors: options.connectors ?? [],
-    allowPrivate: settings.allowPrivate,
+    outbound: config.outbound,
     ...options.connectorTuning,
   });
 
