@@ -15,6 +15,9 @@ import { healthRoutes, type ReadinessCheck } from './health.js';
 import { metricsRoute, observeRequest } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { securityHeaders } from './security-headers.js';
+import { nulPointer } from './text-guard.js';
+import { badRequest } from './problem.js';
+import { fieldName } from './validation.js';
 import { validatorCompiler } from './validator.js';
 import { LocalWindowCounter, RateLimiter, RedisWindowCounter, registerRateLimits } from './rate-limit.js';
 import { StreamTokens } from './stream-token.js';
@@ -43,6 +46,7 @@ export interface AppDeps {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const PLACE = { params: 'path parameter', querystring: 'query parameter', body: 'body' } as const;
 const VERSION = '0.1.0';
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -75,6 +79,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // --- our cross-cutting plugins
   registerErrorHandling(app, { bodyLimit: config.bodyLimitBytes });
+  app.addHook('preValidation', async (req) => {
+    for (const [context, value] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
+      const at = nulPointer(value);
+      if (at !== undefined) {
+        const field = fieldName(at);
+        throw badRequest(`${field ? `${PLACE[context]} '${field}'` : PLACE[context]} must not contain the NUL character (U+0000)`);
+      }
+    }
+  });
   const verifier = new ApiKeyVerifier(deps.db, { cacheTtlMs: deps.options?.keyCacheTtlMs, log: deps.log });
   const streamTokens = new StreamTokens({ secret: deps.streamTokenSecret });
   app.decorate('apiKeys', verifier);

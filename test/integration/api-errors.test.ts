@@ -124,6 +124,23 @@ describe('bad input', () => {
     expect(expectProblem(res, 415).detail).toContain('application/xml');
   });
 
+  it('a NUL character anywhere is a 400 naming the field, not a 500 from Postgres', async () => {
+    const query = await app.inject({ method: 'GET', url: '/v1/calls?callerNumber=%2B49%0030', headers: bearer(reader) });
+    expect(expectProblem(query, 400).detail).toBe("query parameter 'callerNumber' must not contain the NUL character (U+0000)");
+    const nested = await app.inject({ method: 'POST', url: '/v1/echo', headers: bearer(writer), payload: { name: 'ok', caller: { number: '1\u00002' } } });
+    expect(expectProblem(nested, 400).detail).toBe("body 'caller.number' must not contain the NUL character (U+0000)");
+    const raw = await app.inject({
+      method: 'POST',
+      url: '/v1/echo',
+      headers: { ...bearer(writer), 'content-type': 'application/json' },
+      payload: '{"name":"a\\u0000b"}',
+    });
+    expect(expectProblem(raw, 400).detail).toBe("body 'name' must not contain the NUL character (U+0000)");
+    const path = await app.inject({ method: 'GET', url: '/v1/calls/%00', headers: bearer(reader) });
+    expect(expectProblem(path, 400).detail).toBe("path parameter 'id' must not contain the NUL character (U+0000)");
+    expect(logs()).not.toMatch(/"level":50/);
+  });
+
   it('a bad uuid is a 400 naming the path parameter', async () => {
     const res = await app.inject({ method: 'GET', url: '/v1/calls/not-a-uuid', headers: bearer(reader) });
     expect(expectProblem(res, 400).detail).toBe("path parameter 'id' must be a valid uuid");
