@@ -208,7 +208,7 @@ async function measure(rate: number, seconds: number, drain = false) {
   const pipeline = await startEventPipeline({
     db,
     log: createLogger('silent'),
-    config: { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, webhooks: { allowPrivate: true, timeoutMs: 10_000, maxAttempts: 3, concurrency: 64 } },
+    config: { redisUrl: TEST_REDIS_URL, redisPrefix: prefix, outbound: { allowHosts: ['127.0.0.1'] }, webhooks: { timeoutMs: 10_000, maxAttempts: 3, concurrency: 64 } },
     relay: { pollMs: 10, batchSize: 500, ...(process.env.BENCH_EVENTS_PER_JOB ? { eventsPerJob: Number(process.env.BENCH_EVENTS_PER_JOB) } : {}) },
     connectors: [{ id: 'crm', url: receiver.url, events: ['cdr.created'], concurrency: 64, maxAttempts: 5, backoffBaseMs: 100 }],
   });

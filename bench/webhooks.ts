@@ -202,7 +202,7 @@ export async function run(events = 10_000): Promise<BenchResult> {
       config: {
         redisUrl: TEST_REDIS_URL,
         redisPrefix: prefix,
-        webhooks: { allowPrivate: true, timeoutMs: 10_000, maxAttempts: 3, concurrency: CONCURRENCY },
+        outbound: { allowHosts: ['127.0.0.1'] }, webhooks: { timeoutMs: 10_000, maxAttempts: 3, concurrency: CONCURRENCY },
       },
       relay: { pollMs: 20, batchSize: 500 },
     });

@@ -5,6 +5,7 @@ import { Type, type Static } from 'typebox';
 import { parseConnectors, redactConnector, type ConnectorConfig } from './events/connectors/config.js';
 import { compilePattern, DEFAULT_DIAL_POLICY, type DialPolicy } from './calls/dial-policy.js';
 import { DEFAULT_RETENTION_DAYS as KEEP, retentionProblems, type RetentionDays } from './retention/rules.js';
+import { parseAllowHosts, type TargetPolicy } from './events/target.js';
 
 const EnvSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'production' }),
@@ -37,8 +38,8 @@ const EnvSchema = Type.Object({
   ARI_PASSWORD: Type.Optional(Type.String()),
   ARI_APP: Type.String({ default: 'cti-bridge', pattern: '^[A-Za-z0-9_.-]+$' }),
   GREETING_MEDIA: Type.String({ default: 'sound:hello-world' }),
-  // Header values for IVR CRM lookups, by name: {"crm-token":"Bearer ..."}. Flows name a
-  // secret, never hold it.
+  // Header values for IVR CRM lookups, by name, each with the hosts it may be sent to:
+  // {"crm-token":{"value":"Bearer ...","hosts":["crm.example.com"]}}. Flows name a secret, never hold it.
   IVR_SECRETS: Type.Optional(Type.String()),
   // What a caller hears before the line is closed when a flow cannot go on.
   IVR_SORRY_MEDIA: Type.String({ default: 'sound:an-error-has-occurred', pattern: '^[a-z]+:.+' }),
@@ -57,7 +58,14 @@ const EnvSchema = Type.Object({
   TRANSFER_TIMEOUT_SECONDS: Type.Integer({ default: 20, minimum: 1, maximum: 600 }),
   // The initiator hangs up while the target rings: go on as a blind transfer, or cancel it.
   TRANSFER_INITIATOR_HANGUP: Type.Union([Type.Literal('blind'), Type.Literal('cancel')], { default: 'blind' }),
-  WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false }),
+  // Hosts, addresses or CIDR ranges that webhooks, connectors and flows' CRM lookups may
+  // reach although private, loopback or otherwise reserved (comma-separated); empty: public only.
+  OUTBOUND_ALLOW_HOSTS: Type.String({ default: '' }),
+  // Replaced by OUTBOUND_ALLOW_HOSTS; still set, the service refuses to start rather than
+  // silently refuse the private receivers it was meant to allow.
+  WEBHOOK_ALLOW_PRIVATE: Type.Optional(Type.String()),
+  // Secrets that still read CHANGE-ME-… are refused at start unless this is set (demos only).
+  ALLOW_PLACEHOLDER_SECRETS: Type.Boolean({ default: false }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
   WEBHOOK_MAX_ATTEMPTS: Type.Integer({ default: 8, minimum: 1, maximum: 50 }),
   // Business connectors (CRM, logistics) as a JSON array; see docs/events.md.
@@ -175,8 +183,10 @@ export interface Config {
   redisPrefix: string;
   pbxNodes: PbxNodeConfig[];
   greetingMedia: string;
-  ivr: { secrets: Record<string, string>; sorryMedia: string };
-  webhooks: { allowPrivate: boolean; timeoutMs: number; maxAttempts: number };
+  ivr: { secrets: Record<string, IvrSecret>; sorryMedia: string };
+  /** Who outbound requests (webhooks, connectors, CRM lookups) may reach beyond public addresses. */
+  outbound: TargetPolicy;
+  webhooks: { timeoutMs: number; maxAttempts: number };
   connectors: ConnectorConfig[];
   logisticsInboundSecret: string | undefined;
   leaseTtlMs: number;
@@ -213,6 +223,12 @@ export interface FaxDemandConfig {
   perDestinationDay: number;
   perDay: number;
   perHour: number;
+}
+
+/** A lookup secret and the hosts it may be sent to (a flow naming it for another host is refused). */
+export interface IvrSecret {
+  value: string;
+  hosts: string[];
 }
 
 export interface VoicemailConfig {
@@ -330,7 +346,9 @@ function parsePbxNodes(env: Env): PbxNodeConfig[] {
   return nodes;
 }
 
-function parseIvrSecrets(raw: string | undefined): Record<string, string> {
+const SECRET_HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/;
+
+function parseIvrSecrets(raw: string | undefined): Record<string, IvrSecret> {
   if (raw === undefined || raw.trim() === '') return {};
   let parsed: unknown;
   try {
@@ -340,17 +358,39 @@ function parseIvrSecrets(raw: string | undefined): Record<string, string> {
     throw new ConfigError('IVR_SECRETS is not valid JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError('IVR_SECRETS must be a JSON object of secret name -> value');
+    throw new ConfigError('IVR_SECRETS must be a JSON object of secret name -> {"value": ..., "hosts": [...]}');
   }
-  const secrets: Record<string, string> = {};
-  for (const [name, value] of Object.entries(parsed)) {
+  const secrets: Record<string, IvrSecret> = {};
+  for (const [name, entry] of Object.entries(parsed)) {
     if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new ConfigError(`IVR_SECRETS: invalid secret name ${JSON.stringify(name)}`);
-    if (typeof value !== 'string' || value === '' || /[\r\n]/.test(value)) {
-      throw new ConfigError(`IVR_SECRETS.${name} must be a non-empty single-line string`);
+    const { value, hosts } = (typeof entry === 'object' && entry !== null ? entry : {}) as { value?: unknown; hosts?: unknown };
+    if (typeof value !== 'string' || value === '' || /[\r\n\0]/.test(value)) {
+      throw new ConfigError(`IVR_SECRETS.${name} must be {"value": "<a non-empty single-line string>", "hosts": ["crm.example.com"]}`);
     }
-    secrets[name] = value;
+    if (!Array.isArray(hosts) || hosts.length === 0 || !hosts.every((h) => typeof h === 'string' && SECRET_HOST.test(h.toLowerCase()))) {
+      throw new ConfigError(`IVR_SECRETS.${name}.hosts must list the hosts (host or host:port) this secret may be sent to`);
+    }
+    secrets[name] = { value, hosts: hosts.map((h: string) => h.toLowerCase()) };
   }
   return secrets;
+}
+
+function parseOutbound(env: Env): TargetPolicy {
+  if (env.WEBHOOK_ALLOW_PRIVATE !== undefined) {
+    throw new ConfigError('WEBHOOK_ALLOW_PRIVATE is replaced by OUTBOUND_ALLOW_HOSTS: list the private hosts, addresses or CIDR ranges to allow');
+  }
+  try {
+    return { allowHosts: parseAllowHosts(env.OUTBOUND_ALLOW_HOSTS) };
+  } catch (err) {
+    throw new ConfigError(`OUTBOUND_ALLOW_HOSTS: ${(err as Error).message}`);
+  }
+}
+
+/** The variables still holding a shipped placeholder (CHANGE-ME-…), by name only. */
+function placeholderSecrets(source: Record<string, string | undefined>): string[] {
+  return Object.keys(EnvSchema.properties)
+    .filter((name) => /CHANGE-ME/i.test(source[name] ?? ''))
+    .sort();
 }
 
 function parseConnectorsVar(raw: string | undefined): ConnectorConfig[] {
@@ -368,6 +408,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   } catch (err) {
     // Ajv says e.g. "env/PORT must be integer": keep the variable name, drop the prefix.
     throw new ConfigError(`invalid configuration: ${(err as Error).message.replace(/env\//g, '')}`);
+  }
+  const placeholders = placeholderSecrets(source);
+  if (placeholders.length > 0 && !env.ALLOW_PLACEHOLDER_SECRETS) {
+    throw new ConfigError(
+      `${placeholders.join(', ')} still hold${placeholders.length === 1 ? 's' : ''} a CHANGE-ME placeholder: set real secrets (ALLOW_PLACEHOLDER_SECRETS=true is for demos only)`,
+    );
   }
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: env.REPORTS_TIME_ZONE });
@@ -404,8 +450,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     pbxNodes: parsePbxNodes(env),
     greetingMedia: env.GREETING_MEDIA,
     ivr: { secrets: parseIvrSecrets(env.IVR_SECRETS), sorryMedia: env.IVR_SORRY_MEDIA },
+    outbound: parseOutbound(env),
     webhooks: {
-      allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
       maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
     },
@@ -480,7 +526,7 @@ export function redactConfig(config: Config): unknown {
     streamTokenSecret: config.streamTokenSecret ? '***' : undefined,
     connectors: config.connectors.map(redactConnector),
     logisticsInboundSecret: config.logisticsInboundSecret ? '***' : undefined,
-    ivr: { ...config.ivr, secrets: Object.fromEntries(Object.keys(config.ivr.secrets).map((k) => [k, '***'])) },
+    ivr: { ...config.ivr, secrets: Object.fromEntries(Object.entries(config.ivr.secrets).map(([k, s]) => [k, { value: '***', hosts: s.hosts }])) },
     pbxNodes: config.pbxNodes.map((n) => ({
       ...n,
       ami: { ...n.ami, secret: '***' },

@@ -74,9 +74,11 @@ async function main(): Promise<void> {
     ARI_URL: sim.ari.url,
     ARI_PASSWORD: 'cti-secret',
     LEASE_TTL_MS: '3000',
-    WEBHOOK_ALLOW_PRIVATE: 'true',
+    // The demo's CRM and webhook receiver run on this machine.
+    OUTBOUND_ALLOW_HOSTS: env.OUTBOUND_ALLOW_HOSTS ?? '127.0.0.1,::1,localhost',
+    ALLOW_PLACEHOLDER_SECRETS: 'true',
     LOG_LEVEL: env.LOG_LEVEL ?? 'info',
-    IVR_SECRETS: JSON.stringify({ 'crm-token': crmToken }),
+    IVR_SECRETS: JSON.stringify({ 'crm-token': { value: crmToken, hosts: [new URL(crm.url).hostname] } }),
     // Key 0 of the hotline: the operator's phone.
     TRANSFER_DESTINATIONS: env.TRANSFER_DESTINATIONS ?? JSON.stringify({ operator: '1009' }),
   });

@@ -34,6 +34,7 @@ import { webhookRoutes } from './events/webhook-routes.js';
 import { journalRoutes } from './events/journal-routes.js';
 import { deadLetterRoutes } from './events/deadletter-routes.js';
 import { ivrRoutes } from './ivr/routes.js';
+import { createLookups } from './ivr/http-lookup.js';
 import { orderRoutes } from './orders/routes.js';
 import { logisticsRoutes } from './orders/logistics-routes.js';
 import { cdrRoutes } from './cdrs/routes.js';
@@ -118,6 +119,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
   const faxSender = new FaxSender(db, faxQueue, config.fax, gate);
 
 
+  const lookups = createLookups({ secrets: config.ivr.secrets, policy: config.outbound });
   const leaseRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
   leaseRedis.on('error', () => {});
   const nodes = config.pbxNodes.map(
@@ -131,7 +133,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
         leaseKey: `${config.redisPrefix}:lease:pbx:${node.id}`,
         leaseTtlMs: config.leaseTtlMs,
         greetingMedia: config.greetingMedia,
-        ivr: config.ivr,
+        ivr: { lookups, sorryMedia: config.ivr.sorryMedia },
         capabilities: [
           asteriskCdrCapability,
           acd.capability,
@@ -272,6 +274,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       await retention.stop();
       await pipeline.stop();
       await faxQueue.close().catch(() => undefined);
+      await lookups.close();
       await bus.close();
       redis.disconnect();
       leaseRedis.disconnect();

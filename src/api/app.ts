@@ -10,11 +10,14 @@ import type { Db } from '../db/pool.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import { ApiKeyVerifier, registerAuth } from './auth.js';
-import { registerErrorHandling } from './errors.js';
+import { registerErrorHandling, sendProblem } from './errors.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { metricsRoute, observeRequest } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { securityHeaders } from './security-headers.js';
+import { nulPointer } from './text-guard.js';
+import { badRequest, ProblemError } from './problem.js';
+import { fieldName } from './validation.js';
 import { validatorCompiler } from './validator.js';
 import { LocalWindowCounter, RateLimiter, RedisWindowCounter, registerRateLimits } from './rate-limit.js';
 import { StreamTokens } from './stream-token.js';
@@ -43,10 +46,12 @@ export interface AppDeps {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const PLACE = { params: 'path parameter', querystring: 'query parameter', body: 'body' } as const;
 const VERSION = '0.1.0';
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
+  const headers = securityHeaders();
   const app = Fastify({
     loggerInstance: deps.log,
     // Fastify's own request lines carry the raw URL, whose query string can hold phone
@@ -61,11 +66,32 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Fastify's Ajv, it too must never strip unknown fields silently: they are a 400.
     ajv: { customOptions: { removeAdditional: false, allErrors: true } },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // A URL the router cannot decode (/v1/calls/%E0%A4%A) never reaches the hooks that set
+    // the usual headers: answered here, in the same shape as every other refusal.
+    frameworkErrors: (err, req, reply) => {
+      reply.headers(headers.api).header('x-request-id', req.id);
+      const detail = err.code === 'FST_ERR_BAD_URL' ? 'the URL is malformed (bad percent-encoding)' : 'the request cannot be routed';
+      sendProblem(reply, { ...new ProblemError(400, detail).toProblem(), requestId: req.id });
+    },
+    // Refused by Node's HTTP parser before Fastify sees it (a request line or headers over
+    // the size limit, bytes that are not HTTP): still a problem document with the headers.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return void socket.destroy();
+      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+      const status = tooLarge ? 431 : 400;
+      const body = JSON.stringify({
+        type: 'about:blank',
+        title: tooLarge ? 'Request Header Fields Too Large' : 'Bad Request',
+        status,
+        detail: tooLarge ? 'the request line or headers exceed the size limit' : 'the request is not valid HTTP',
+      });
+      const lines = Object.entries({ ...headers.api, 'content-type': 'application/problem+json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), connection: 'close' });
+      socket.end(`HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n${lines.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}`);
+    },
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
 
   // --- external plugins
-  const headers = securityHeaders();
   app.addHook('onRequest', (req, reply, done) => {
     reply.headers(req.url.startsWith('/docs') ? headers.document : headers.api).header('x-request-id', req.id);
     done();
@@ -75,6 +101,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // --- our cross-cutting plugins
   registerErrorHandling(app, { bodyLimit: config.bodyLimitBytes });
+  app.addHook('preValidation', async (req) => {
+    for (const [context, value] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
+      const at = nulPointer(value);
+      if (at !== undefined) {
+        const field = fieldName(at);
+        throw badRequest(`${field ? `${PLACE[context]} '${field}'` : PLACE[context]} must not contain the NUL character (U+0000)`);
+      }
+    }
+  });
   const verifier = new ApiKeyVerifier(deps.db, { cacheTtlMs: deps.options?.keyCacheTtlMs, log: deps.log });
   const streamTokens = new StreamTokens({ secret: deps.streamTokenSecret });
   app.decorate('apiKeys', verifier);

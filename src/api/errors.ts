@@ -39,9 +39,15 @@ export function toProblem(err: unknown, req: FastifyRequest, bodyLimit: number):
       return withId(problem(400, 'body is not valid JSON', req));
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return withId(problem(400, 'body is empty but content-type is application/json', req));
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      // The issue asks for 400 (not 413) on oversized bodies.
-      return withId(problem(400, `body exceeds ${bodyLimit} bytes`, req, { limitBytes: bodyLimit }));
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+      // JSON bodies keep their documented 400; an upload (a file as the body) is a 413
+      // naming the limit of its own route, not the JSON one.
+      const limit = req.routeOptions.bodyLimit ?? bodyLimit;
+      if (/^application\/json\b/i.test(String(req.headers['content-type'] ?? 'application/json'))) {
+        return withId(problem(400, `body exceeds ${limit} bytes`, req, { limitBytes: limit }));
+      }
+      return withId(problem(413, `the file exceeds the limit of ${limit} bytes`, req, { limitBytes: limit }));
+    }
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return withId(problem(415, `content-type ${String(req.headers['content-type'] ?? '(none)')} is not supported; send application/json`, req));
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':

@@ -48,9 +48,20 @@ export async function cdrRoutes(app: FastifyInstance, opts: { db: Db }): Promise
     async (req, reply) => {
       const { limit, ...filters } = req.query;
       const batches = cdrBatches(db, filters, limit ?? 1_000_000);
+      // The first page is read before answering: a bad cursor or filter is still a 4xx
+      // problem, not a 200 whose body stops after the header.
+      const first = await batches.next();
       async function* lines() {
         yield csvHeader();
-        for await (const batch of batches) yield batch.map(csvRow).join('');
+        if (first.done) return;
+        yield first.value.map(csvRow).join('');
+        try {
+          for await (const batch of batches) yield batch.map(csvRow).join('');
+        } catch (err) {
+          // The status is sent: the body says it is incomplete, so no one mistakes it for the whole export.
+          req.log.error({ err, route: req.routeOptions.url }, 'CDR export failed mid-stream');
+          yield `# export failed after the rows above; it is incomplete (request id ${req.id})\r\n`;
+        }
       }
       return reply
         .type('text/csv; charset=utf-8')

@@ -2,8 +2,7 @@
 // request: no redirects followed, a hard timeout, and the target re-checked at connect
 // time through the agent's guarded DNS lookup.
 import { Agent, type Dispatcher } from 'undici';
-import { guardedLookup, parseTargetUrl, refusedAddressReason, type Resolver, type TargetPolicy } from './target.js';
-import { isIP } from 'node:net';
+import { guardedConnector, parseTargetUrl, type Resolver, type TargetPolicy } from './target.js';
 
 type DispatchHandler = Dispatcher.DispatchHandler;
 type DispatchController = Dispatcher.DispatchController;
@@ -37,7 +36,7 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
   const agent = new Agent({
     connections: options.connections ?? 64,
     keepAliveTimeout: 10_000,
-    connect: { timeout: options.timeoutMs, lookup: guardedLookup(options, options.resolve) as never },
+    connect: guardedConnector(options, options.timeoutMs, options.resolve),
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
   });
@@ -50,11 +49,6 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
         url = parseTargetUrl(rawUrl);
       } catch (err) {
         return Promise.resolve({ error: describeError(err), durationMs: elapsed() });
-      }
-      const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-      if (!options.allowPrivate && isIP(host)) {
-        const reason = refusedAddressReason(host);
-        if (reason) return Promise.resolve({ error: `target refused: ${host} is a ${reason}`, durationMs: elapsed() });
       }
       return new Promise<SendResult>((resolve) => {
         // The raw dispatcher API rather than request(): no response stream, no promise

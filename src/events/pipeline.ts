@@ -29,7 +29,7 @@ import {
 } from './queues.js';
 import { OutboxRelay, type RelayOptions } from './relay.js';
 import type { ConnectorConfig } from './connectors/config.js';
-import { startConnectors, type ConnectorRuntime, type ConnectorRuntimeOptions } from './connectors/runtime.js';
+import { checkConnectorTargets, startConnectors, type ConnectorRuntime, type ConnectorRuntimeOptions } from './connectors/runtime.js';
 import { attemptOffset, deliveryProcessor } from './webhook-worker.js';
 import { startWebhookSweeper, type WebhookSweeper, type WebhookSweeperOptions } from './webhook-sweeper.js';
 
@@ -38,7 +38,6 @@ import { startWebhookSweeper, type WebhookSweeper, type WebhookSweeperOptions } 
  * the benchmark set them on the config object they pass in.
  */
 export interface WebhookSettings {
-  allowPrivate: boolean;
   timeoutMs: number;
   maxAttempts: number;
   backoffBaseMs?: number;
@@ -49,7 +48,7 @@ export interface WebhookSettings {
 
 export interface PipelineOptions {
   db: Db;
-  config: Pick<Config, 'redisUrl' | 'redisPrefix'> & { webhooks: WebhookSettings };
+  config: Pick<Config, 'redisUrl' | 'redisPrefix' | 'outbound'> & { webhooks: WebhookSettings };
   log: Logger;
   bus?: EventBus;
   redisUrl?: string;
@@ -98,6 +97,9 @@ async function recordDistinct(db: Db, records: AttemptRecord[]): Promise<Array<n
 
 export async function startEventPipeline(options: PipelineOptions): Promise<EventPipeline> {
   const { db, config, log } = options;
+  // Connectors are configured targets: one the guard refuses stops the start, rather
+  // than dead-lettering every event later.
+  await checkConnectorTargets(options.connectors ?? [], config.outbound, log);
   const redisUrl = options.redisUrl ?? config.redisUrl;
   const prefix = options.prefix ?? config.redisPrefix;
   const settings = config.webhooks;
@@ -110,7 +112,7 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
 
   const queues = createQueues(redisUrl, prefix);
   const sender = createWebhookSender({
-    allowPrivate: settings.allowPrivate,
+    ...config.outbound,
     timeoutMs: settings.timeoutMs,
     connections: concurrency,
   });
@@ -126,7 +128,7 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
     prefix,
     log: plog,
     connectors: options.connectors ?? [],
-    allowPrivate: settings.allowPrivate,
+    outbound: config.outbound,
     ...options.connectorTuning,
   });
 

@@ -1,11 +1,17 @@
-// Webhook targets are URLs typed in by integrators: without these checks a subscription
-// could make cti-bridge POST to the cloud metadata service, the PBX's own ARI, or any
-// other host inside the private network (server-side request forgery).
+// Outbound targets are URLs typed in by integrators and flow authors: without these
+// checks a subscription or a flow could make cti-bridge call the cloud metadata service,
+// the PBX's own ARI, this service's own API, or any other host inside the private
+// network (server-side request forgery).
 import { lookup as dnsLookup } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
+import { buildConnector } from 'undici';
 
 export class TargetRefusedError extends Error {
   override name = 'TargetRefusedError';
+  /** The host did not resolve: maybe a passing DNS failure rather than a refused target. */
+  constructor(message: string, readonly unresolved = false) {
+    super(message);
+  }
 }
 
 const RANGES: Array<[reason: string, family: 'ipv4' | 'ipv6', network: string, prefix: number]> = [
@@ -16,10 +22,26 @@ const RANGES: Array<[reason: string, family: 'ipv4' | 'ipv6', network: string, p
   ['private address', 'ipv4', '192.168.0.0', 16],
   ['shared (carrier-grade NAT) address', 'ipv4', '100.64.0.0', 10],
   ['link-local address (cloud metadata)', 'ipv4', '169.254.0.0', 16],
+  ['IETF protocol assignment', 'ipv4', '192.0.0.0', 24],
+  ['documentation address', 'ipv4', '192.0.2.0', 24],
+  ['documentation address', 'ipv4', '198.51.100.0', 24],
+  ['documentation address', 'ipv4', '203.0.113.0', 24],
+  ['benchmarking address', 'ipv4', '198.18.0.0', 15],
+  ['6to4 relay anycast address', 'ipv4', '192.88.99.0', 24],
   ['multicast address', 'ipv4', '224.0.0.0', 4],
   ['reserved or broadcast address', 'ipv4', '240.0.0.0', 4],
   ['unspecified address', 'ipv6', '::', 128],
   ['loopback address', 'ipv6', '::1', 128],
+  // ::a.b.c.d reaches a.b.c.d on stacks that still honour it; deprecated, never a real peer.
+  ['IPv4-compatible address', 'ipv6', '::', 96],
+  // The NAT64 gateway turns these into the IPv4 address they carry, private ones included.
+  ['NAT64 address', 'ipv6', '64:ff9b::', 96],
+  ['NAT64 (local-use) address', 'ipv6', '64:ff9b:1::', 48],
+  ['discard-only address', 'ipv6', '100::', 64],
+  ['Teredo address', 'ipv6', '2001::', 32],
+  ['benchmarking address', 'ipv6', '2001:2::', 48],
+  ['documentation address', 'ipv6', '2001:db8::', 32],
+  ['6to4 address', 'ipv6', '2002::', 16],
   ['unique local (private) address', 'ipv6', 'fc00::', 7],
   ['link-local address', 'ipv6', 'fe80::', 10],
   ['site-local (private) address', 'ipv6', 'fec0::', 10],
@@ -36,21 +58,41 @@ const LISTS = (() => {
   return [...byReason];
 })();
 
-/** Why an address may not receive webhooks, or null when it is a public address. */
+const MAPPED = new BlockList();
+MAPPED.addSubnet('::ffff:0:0', 96, 'ipv6');
+
+/** The IPv4 address an IPv4-mapped IPv6 address (::ffff:a.b.c.d, ::ffff:7f00:1) carries. */
+function mappedIpv4(address: string): string | undefined {
+  if (!MAPPED.check(address, 'ipv6')) return undefined;
+  const dotted = /:(\d+\.\d+\.\d+\.\d+)$/.exec(address)?.[1];
+  if (dotted) return dotted;
+  const groups = /:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  if (!groups) return undefined;
+  const hi = parseInt(groups[1]!, 16);
+  const lo = parseInt(groups[2]!, 16);
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+}
+
+/** Why an address may not be the target of an outbound request, or null when it is a public address. */
 export function refusedAddressReason(address: string): string | null {
   const family = isIP(address);
   if (family === 0) return 'not an IP address';
   const type = family === 4 ? 'ipv4' : 'ipv6';
-  // IPv4-mapped IPv6 (::ffff:127.0.0.1) is checked as the IPv4 address it carries.
-  const mapped = type === 'ipv6' ? /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] : undefined;
+  // IPv4-mapped IPv6 is checked as the IPv4 address it carries.
+  const mapped = type === 'ipv6' ? mappedIpv4(address) : undefined;
   for (const [reason, list] of LISTS) {
     if (mapped ? list.check(mapped, 'ipv4') : list.check(address, type)) return reason;
   }
   return null;
 }
 
+/**
+ * Who may be reached anyway: `allowHosts` names hosts (exact, case-insensitive, e.g. an
+ * internal CRM), addresses or CIDR ranges (10.1.2.0/24) that an operator trusts.
+ * Empty: public addresses only.
+ */
 export interface TargetPolicy {
-  allowPrivate: boolean;
+  allowHosts: readonly string[];
 }
 
 export interface ResolvedAddress {
@@ -65,7 +107,59 @@ export const systemResolver: Resolver = (host) =>
     dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses)));
   });
 
-function hostOf(url: URL): string {
+interface AllowList {
+  names: Set<string>;
+  ranges: BlockList;
+}
+
+const compiled = new WeakMap<readonly string[], AllowList>();
+
+/** Throws naming the entry that is neither a host name, an address nor a CIDR range. */
+export function parseAllowHosts(raw: string): string[] {
+  const entries = raw.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
+  for (const e of entries) compileEntry(e, new Set(), new BlockList());
+  return entries;
+}
+
+function compileEntry(entry: string, names: Set<string>, ranges: BlockList): void {
+  const cidr = /^(.+)\/(\d{1,3})$/.exec(entry);
+  const bare = entry.startsWith('[') && entry.endsWith(']') ? entry.slice(1, -1) : entry;
+  if (cidr) {
+    const family = isIP(cidr[1]!);
+    const prefix = Number(cidr[2]);
+    if (family === 0 || prefix > (family === 4 ? 32 : 128)) throw new TargetRefusedError(`'${entry}' is not a CIDR range`);
+    ranges.addSubnet(cidr[1]!, prefix, family === 4 ? 'ipv4' : 'ipv6');
+  } else if (isIP(bare)) {
+    ranges.addAddress(bare, isIP(bare) === 4 ? 'ipv4' : 'ipv6');
+  } else if (/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(entry)) {
+    names.add(entry);
+  } else {
+    throw new TargetRefusedError(`'${entry}' is not a host name, an address or a CIDR range`);
+  }
+}
+
+function allowList(policy: TargetPolicy): AllowList {
+  let list = compiled.get(policy.allowHosts);
+  if (!list) {
+    list = { names: new Set(), ranges: new BlockList() };
+    for (const e of policy.allowHosts) compileEntry(e.toLowerCase(), list.names, list.ranges);
+    compiled.set(policy.allowHosts, list);
+  }
+  return list;
+}
+
+/** Null when `address`, reached for `host`, may receive a request; else why not. */
+export function refusedFor(host: string, address: string, policy: TargetPolicy): string | null {
+  const reason = refusedAddressReason(address);
+  if (reason === null || policy.allowHosts.length === 0) return reason;
+  const list = allowList(policy);
+  if (list.names.has(host.toLowerCase())) return null;
+  const family = isIP(address);
+  if (family !== 0 && list.ranges.check(address, family === 4 ? 'ipv4' : 'ipv6')) return null;
+  return reason;
+}
+
+export function hostOf(url: URL): string {
   // URL keeps the brackets of IPv6 literals: [::1]
   return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
 }
@@ -87,8 +181,8 @@ export function parseTargetUrl(raw: string): URL {
 }
 
 /**
- * The full check done when a subscription is created: the URL is well formed and every
- * address its host resolves to is public (unless private targets are allowed).
+ * The full check done when a target is configured (a subscription created, a connector
+ * started): the URL is well formed and every address its host resolves to may be reached.
  */
 export async function checkTarget(
   raw: string,
@@ -104,25 +198,29 @@ export async function checkTarget(
     try {
       addresses = await resolve(host);
     } catch (err) {
-      throw new TargetRefusedError(`host ${host} does not resolve (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new TargetRefusedError(`host ${host} does not resolve (${(err as NodeJS.ErrnoException).code ?? 'error'})`, true);
     }
-    if (addresses.length === 0) throw new TargetRefusedError(`host ${host} does not resolve`);
+    if (addresses.length === 0) throw new TargetRefusedError(`host ${host} does not resolve`, true);
   }
-  if (!policy.allowPrivate) {
-    for (const a of addresses) {
-      const reason = refusedAddressReason(a.address);
-      if (reason) throw new TargetRefusedError(`host ${host} resolves to ${a.address}, a ${reason}`);
-    }
+  for (const a of addresses) {
+    const reason = refusedFor(host, a.address, policy);
+    if (reason) throw new TargetRefusedError(`host ${host} resolves to ${a.address}, a ${reason}`);
   }
   return { url, addresses };
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | ResolvedAddress[], family?: number) => void;
 
+function refusal(message: string): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new TargetRefusedError(message);
+  err.code = 'ETARGETREFUSED';
+  return err;
+}
+
 /**
  * A `lookup` for net/tls connect options: the address the socket connects to is the one
  * that was checked, so a DNS answer that changes between check and connect cannot slip
- * a private address through. IP literals never reach lookup; check them with checkTarget.
+ * a private address through. IP literals never reach lookup: guardedConnector checks them.
  */
 export function guardedLookup(policy: TargetPolicy, resolve: Resolver = systemResolver) {
   return (hostname: string, options: { all?: boolean; family?: number | string } | number, callback: LookupCallback) => {
@@ -137,15 +235,11 @@ export function guardedLookup(policy: TargetPolicy, resolve: Resolver = systemRe
           callback(err, all ? [] : '', 0);
           return;
         }
-        if (!policy.allowPrivate) {
-          for (const a of usable) {
-            const reason = refusedAddressReason(a.address);
-            if (reason) {
-              const err: NodeJS.ErrnoException = new TargetRefusedError(`host ${hostname} resolves to ${a.address}, a ${reason}`);
-              err.code = 'ETARGETREFUSED';
-              callback(err, all ? [] : '', 0);
-              return;
-            }
+        for (const a of usable) {
+          const reason = refusedFor(hostname, a.address, policy);
+          if (reason) {
+            callback(refusal(`host ${hostname} resolves to ${a.address}, a ${reason}`), all ? [] : '', 0);
+            return;
           }
         }
         if (all) callback(null, usable);
@@ -153,5 +247,25 @@ export function guardedLookup(policy: TargetPolicy, resolve: Resolver = systemRe
       },
       (err: NodeJS.ErrnoException) => callback(err, all ? [] : '', 0),
     );
+  };
+}
+
+/**
+ * undici's connect step with the guard in it: every outbound connection of the service
+ * (webhooks, connectors, flows' CRM lookups) is made here, so an IP literal and a name are
+ * checked at the moment the socket is opened, whoever built the request.
+ */
+export function guardedConnector(policy: TargetPolicy, timeoutMs: number, resolve: Resolver = systemResolver): buildConnector.connector {
+  const connect = buildConnector({ timeout: timeoutMs, lookup: guardedLookup(policy, resolve) as never });
+  return (options, callback) => {
+    const host = options.hostname.startsWith('[') ? options.hostname.slice(1, -1) : options.hostname;
+    if (isIP(host)) {
+      const reason = refusedFor(host, host, policy);
+      if (reason) {
+        callback(refusal(`${host} is a ${reason}`), null);
+        return;
+      }
+    }
+    connect(options, callback);
   };
 }

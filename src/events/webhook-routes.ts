@@ -36,7 +36,7 @@ import {
 
 export interface WebhookRoutesOptions {
   db: Db;
-  config: Pick<Config, 'webhooks'>;
+  config: Pick<Config, 'webhooks' | 'outbound'>;
   queues: { webhooks: Pick<WebhooksQueue, 'add'> };
   /** DNS for the target check; tests substitute a fixed table. */
   resolve?: Resolver;
@@ -76,7 +76,7 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOpt
         throw badRequest("body 'secret' must be whsec_ followed by the base64 of 24 to 64 bytes");
       }
       try {
-        await checkTarget(body.url, { allowPrivate: opts.config.webhooks.allowPrivate }, opts.resolve);
+        await checkTarget(body.url, opts.config.outbound, opts.resolve);
       } catch (err) {
         if (err instanceof TargetRefusedError) throw badRequest(`body 'url' is refused: ${err.message}`);
         throw err;

@@ -37,9 +37,9 @@ const UPLOAD_NOTE = 'The body is the file itself, `Content-Type: application/pdf
 export async function faxRoutes(app: FastifyInstance, opts: FaxRouteOptions): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config, sender } = opts;
-  // Files arrive as they are; the size check that answers 422 is ours (prepareUpload), the
-  // parser's own limit only stops bodies far beyond it.
-  app.addContentTypeParser(UPLOAD_TYPES, { parseAs: 'buffer', bodyLimit: config.maxUploadBytes * 2 }, (_req, body, done) => done(null, body));
+  // Files arrive as they are. The upload routes set their own bodyLimit (FAX_MAX_UPLOAD_BYTES):
+  // a larger file is a 413 naming that limit, refused before it is buffered whole.
+  app.addContentTypeParser(UPLOAD_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   const uploaded = (body: unknown): Buffer => {
     if (Buffer.isBuffer(body)) return body;
@@ -49,6 +49,7 @@ export async function faxRoutes(app: FastifyInstance, opts: FaxRouteOptions): Pr
   r.put(
     '/v1/fax-documents/:code',
     {
+      bodyLimit: config.maxUploadBytes,
       config: { scopes: ['fax:write'] },
       schema: {
         tags: TAGS,
@@ -58,7 +59,7 @@ export async function faxRoutes(app: FastifyInstance, opts: FaxRouteOptions): Pr
         body: FileBody,
         params: DocumentParams,
         querystring: DocumentQuery,
-        response: { 200: FaxDocumentSchema, 201: FaxDocumentSchema, ...problemResponses(...authProblems, 415, 422, 503) },
+        response: { 200: FaxDocumentSchema, 201: FaxDocumentSchema, ...problemResponses(...authProblems, 413, 415, 422, 503) },
       },
     },
     async (req, reply) => {
@@ -131,6 +132,7 @@ export async function faxRoutes(app: FastifyInstance, opts: FaxRouteOptions): Pr
   r.post(
     '/v1/faxes/upload',
     {
+      bodyLimit: config.maxUploadBytes,
       config: { scopes: ['fax:write'] },
       schema: {
         tags: TAGS,
@@ -139,7 +141,7 @@ export async function faxRoutes(app: FastifyInstance, opts: FaxRouteOptions): Pr
         consumes: UPLOAD_TYPES,
         body: FileBody,
         querystring: UploadQuery,
-        response: { 202: FaxSchema, ...problemResponses(...authProblems, 415, 422, 429, 503) },
+        response: { 202: FaxSchema, ...problemResponses(...authProblems, 413, 415, 422, 429, 503) },
       },
     },
     async (req, reply) => {

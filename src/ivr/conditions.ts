@@ -1,6 +1,7 @@
 // Branch conditions: tests on variables, or on business hours at `now`.
 import { isOpen } from './calendar.js';
 import type { Condition, Flow } from './contract.js';
+import { safePattern } from './safe-regex.js';
 
 export function holds(c: Condition, flow: Flow, vars: Record<string, string>, now: Date): boolean {
   if (c.op === 'open' || c.op === 'closed') {
@@ -23,7 +24,7 @@ export function holds(c: Condition, flow: Flow, vars: Record<string, string>, no
     case 'not_in':
       return v === undefined || !c.values.includes(v);
     case 'matches':
-      return v !== undefined && new RegExp(c.regex).test(v);
+      return v !== undefined && safePattern(c.regex).test(v);
     case 'lt':
     case 'lte':
     case 'gt':

@@ -3,6 +3,9 @@
 // not JSON, a redirect) becomes an `error` or `timeout` outcome so the flow takes its
 // error branch instead of leaving the caller in silence. Secrets are sent as headers by
 // name and never appear in the outcome detail or in logs.
+import { Agent, fetch, type Response } from 'undici';
+import type { IvrSecret } from '../config.js';
+import { guardedConnector, hostOf, type Resolver, type TargetPolicy } from '../events/target.js';
 import type { IvrCommand, IvrEvent } from './contract.js';
 
 export type HttpCommand = Extract<IvrCommand, { type: 'http' }>;
@@ -10,14 +13,48 @@ export type HttpCommand = Extract<IvrCommand, { type: 'http' }>;
 /** A CRM answer bigger than this is not a lookup result: refused as an error. */
 export const MAX_LOOKUP_BYTES = 256 * 1024;
 
+/**
+ * What a flow author learns when no answer came: a target the policy refuses and a host
+ * that does not answer read the same, so the node cannot be used to map the network.
+ */
+export const UNREACHABLE = 'refused by policy or unreachable';
+
 export interface LookupOptions {
-  /** Configured secrets by name (IVR_SECRETS). */
-  secrets: Readonly<Record<string, string>>;
-  /** Aborted when the caller hangs up: the lookup is abandoned at once. */
-  signal?: AbortSignal;
+  /** Configured secrets by name (IVR_SECRETS), each with the hosts it may go to. */
+  secrets: Readonly<Record<string, IvrSecret>>;
+  /** Which targets beyond public addresses may be reached (OUTBOUND_ALLOW_HOSTS). */
+  policy: TargetPolicy;
+  resolve?: Resolver;
 }
 
-export async function runLookup(cmd: HttpCommand, opts: LookupOptions): Promise<IvrEvent> {
+export interface CrmLookups {
+  /** One lookup; `signal` is aborted when the caller hangs up, abandoning it at once. */
+  run(cmd: HttpCommand, signal?: AbortSignal): Promise<IvrEvent>;
+  close(): Promise<void>;
+}
+
+export function createLookups(opts: LookupOptions): CrmLookups {
+  // Every connection goes through the target guard at connect time, IP literals and
+  // resolved names alike, so what was checked is what is reached.
+  const agent = new Agent({ connect: guardedConnector(opts.policy, 10_000, opts.resolve), keepAliveTimeout: 10_000 });
+  return {
+    run: (cmd, signal) => runLookup(agent, opts.secrets, cmd, signal),
+    close: () => agent.close().catch(() => undefined),
+  };
+}
+
+/** The outcome of a lookup where no client is configured. */
+export function noLookups(cmd: HttpCommand): IvrEvent {
+  return { type: 'http_result', requestId: cmd.requestId, outcome: 'error', detail: UNREACHABLE };
+}
+
+/** A secret goes only to the hosts it is configured for: host, or host:port. */
+function secretMayGo(secret: IvrSecret, url: URL): boolean {
+  const host = hostOf(url).toLowerCase();
+  return secret.hosts.some((h) => h === host || h === url.host.toLowerCase());
+}
+
+async function runLookup(agent: Agent, secrets: LookupOptions['secrets'], cmd: HttpCommand, hangup?: AbortSignal): Promise<IvrEvent> {
   const error = (detail: string): IvrEvent => ({ type: 'http_result', requestId: cmd.requestId, outcome: 'error', detail });
   let url: URL;
   try {
@@ -26,12 +63,14 @@ export async function runLookup(cmd: HttpCommand, opts: LookupOptions): Promise<
     return error('invalid URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return error(`unsupported URL scheme ${url.protocol}`);
+  if (url.username || url.password) return error('URL must not contain credentials');
 
   const headers: Record<string, string> = { accept: 'application/json' };
   for (const [header, secretName] of Object.entries(cmd.secretHeaders)) {
-    const value = opts.secrets[secretName];
-    if (value === undefined) return error(`secret ${secretName} is not configured`);
-    headers[header.toLowerCase()] = value;
+    const secret = secrets[secretName];
+    if (secret === undefined) return error(`secret ${secretName} is not configured`);
+    if (!secretMayGo(secret, url)) return error(`secret ${secretName} may not be sent to ${url.host}`);
+    headers[header.toLowerCase()] = secret.value;
   }
   let body: string | undefined;
   if (cmd.method === 'POST') {
@@ -40,9 +79,9 @@ export async function runLookup(cmd: HttpCommand, opts: LookupOptions): Promise<
   }
 
   const timeout = AbortSignal.timeout(Math.max(1, cmd.timeoutMs));
-  const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
+  const signal = hangup ? AbortSignal.any([timeout, hangup]) : timeout;
   try {
-    const res = await fetch(url, { method: cmd.method, headers, body, signal, redirect: 'manual' });
+    const res = await fetch(url, { method: cmd.method, headers, body, signal, redirect: 'manual', dispatcher: agent });
     if (res.status >= 300) {
       // Drain nothing: the body of an error page is of no use and may be large.
       await res.body?.cancel().catch(() => undefined);
@@ -57,12 +96,12 @@ export async function runLookup(cmd: HttpCommand, opts: LookupOptions): Promise<
       return error('answer is not JSON');
     }
     return { type: 'http_result', requestId: cmd.requestId, outcome: 'ok', status: res.status, body: parsed };
-  } catch (err) {
+  } catch {
     if (timeout.aborted) {
       return { type: 'http_result', requestId: cmd.requestId, outcome: 'timeout', detail: `no answer within ${cmd.timeoutMs} ms` };
     }
-    if (opts.signal?.aborted) return error('abandoned: the caller hung up');
-    return error(describeNetworkError(err));
+    if (hangup?.aborted) return error('abandoned: the caller hung up');
+    return error(UNREACHABLE);
   }
 }
 
@@ -82,11 +121,4 @@ async function readLimited(res: Response, limit: number): Promise<string | undef
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/** undici hides the socket error in `cause`; report its code, never a header or body. */
-function describeNetworkError(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  if (cause?.code) return `network error ${cause.code}`;
-  return 'network error';
 }

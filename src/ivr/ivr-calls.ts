@@ -13,8 +13,8 @@ import type { Db } from '../db/pool.js';
 import { callLogger, type Logger } from '../log.js';
 import { mergeCallData, publicStep, recordIvrStep, recordSurvey } from './call-store.js';
 import type { HandoverCapability } from './capabilities.js';
-import type { Flow, Interpret, Media } from './contract.js';
-import { runLookup } from './http-lookup.js';
+import type { Flow, Interpret, IvrEvent, Media } from './contract.js';
+import type { HttpCommand } from './http-lookup.js';
 import { linkPublishedSubflows, publishedFlow } from './repository.js';
 import { IvrSession, type IvrCallPort } from './runner.js';
 
@@ -24,8 +24,8 @@ export interface IvrCallsOptions {
   log: Logger;
   interpret: Interpret;
   flowForNumber: (did: string) => Promise<Flow | undefined>;
-  /** IVR_SECRETS: header values for CRM lookups, by name. */
-  secrets: Readonly<Record<string, string>>;
+  /** Runs a flow's CRM lookup (the guarded client, with IVR_SECRETS). */
+  lookup: (cmd: HttpCommand, signal: AbortSignal) => Promise<IvrEvent>;
   sorryMedia: Media[];
   /** Hangs a channel up and remembers that we did (so the call ends as completed). */
   hangup: (channelId: string) => Promise<void>;
@@ -215,7 +215,7 @@ export class IvrCalls {
       play: (playbackId, media) => pbx.play(call.channelId, media, playbackId),
       stopPlayback: (playbackId) => pbx.stopPlayback(playbackId),
       hangup: () => this.opts.hangup(call.channelId),
-      lookup: (cmd, signal) => runLookup(cmd, { secrets: this.opts.secrets, signal }),
+      lookup: (cmd, signal) => this.opts.lookup(cmd, signal),
       setData: (values) => mergeCallData(db, call.id, values),
       step: async (step) => {
         clog.info({ event: 'ivr.step', ...publicStep(step) }, 'IVR step');

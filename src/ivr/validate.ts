@@ -5,6 +5,7 @@
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { isTimeZone } from '../local-time.js';
+import { compileSafePattern } from './safe-regex.js';
 import { parseInterval } from './calendar.js';
 import type { Condition, Flow, FlowNode, FlowProblem } from './contract.js';
 import { FlowShellSchema, NodeSchemas } from './schema.js';
@@ -104,10 +105,11 @@ function edgesOf(id: string, n: FlowNode): Edge[] {
 
 function regexProblem(source: string, p: string, anchored: boolean): FlowProblem[] {
   try {
-    new RegExp(anchored ? `^(?:${source})$` : source);
+    compileSafePattern(source, anchored);
     return [];
   } catch (err) {
-    return [{ pointer: p, message: `regular expression does not compile: ${(err as Error).message}` }];
+    // Callers choose the text these run on: only what runs in linear time is accepted.
+    return [{ pointer: p, message: `regular expression is refused: ${(err as Error).message}` }];
   }
 }
 

@@ -16,6 +16,7 @@ import type { Db } from '../db/pool.js';
 import { interpret } from '../ivr/interpreter.js';
 import type { HandoverCapability } from '../ivr/capabilities.js';
 import { IvrCalls } from '../ivr/ivr-calls.js';
+import { noLookups, type CrmLookups } from '../ivr/http-lookup.js';
 import { publishedFlowForNumber } from '../ivr/repository.js';
 import type { Logger } from '../log.js';
 import { ariCallPort } from './ari-port.js';
@@ -33,8 +34,8 @@ export interface PbxNodeOptions {
   leaseKey: string;
   leaseTtlMs: number;
   greetingMedia: string;
-  /** IVR settings (config.ivr); without them flows still run, with no lookup secrets. */
-  ivr?: { secrets?: Record<string, string>; sorryMedia?: string };
+  /** IVR settings; without a lookup client flows still run, their CRM lookups failing. */
+  ivr?: { lookups?: CrmLookups; sorryMedia?: string };
   /** ACD, voicemail, fax, call control: built each time this instance takes the node. */
   capabilities?: CapabilityFactory[];
   /** Shorter timings for tests; production uses the clients' defaults. */
@@ -176,7 +177,7 @@ export class PbxNode {
       log: this.log,
       interpret,
       flowForNumber: (did) => publishedFlowForNumber(db, did),
-      secrets: this.opts.ivr?.secrets ?? {},
+      lookup: (cmd, signal) => (this.opts.ivr?.lookups ? this.opts.ivr.lookups.run(cmd, signal) : Promise.resolve(noLookups(cmd))),
       sorryMedia: [this.opts.ivr?.sorryMedia ?? 'sound:an-error-has-occurred'],
       hangup: (channelId) => calls.hangupOwn(channelId),
     });

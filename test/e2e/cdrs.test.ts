@@ -76,6 +76,11 @@ describe('CDR API with Asterisk reconciliation', () => {
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(row.id);
     expect(lines[1]).toContain('+15551230001');
+    // A bad cursor is refused before the 200, not after a header line and a cut connection.
+    const badCursor = await api('GET', '/v1/cdrs/export.csv?cursor=xxx');
+    expect(badCursor.status).toBe(400);
+    expect(badCursor.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(badCursor.json().detail).toMatch(/cursor/);
 
     const journal = await waitFor('cdr.created in the journal', async () =>
       (await api('GET', '/v1/events?types=cdr.created')).json().items[0]);

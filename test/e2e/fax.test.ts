@@ -82,9 +82,13 @@ describe('fax catalogue', () => {
     const wide = await api('PUT', '/v1/fax-documents/102?title=x', makeTiff([{ width: 2480 }]), 'image/tiff');
     expect(wide.status).toBe(422);
     expect(((await wide.json()) as { detail: string }).detail).toMatch(/2480 pixels wide/);
-    const big = await api('PUT', '/v1/fax-documents/102?title=x', Buffer.concat([makePdf(1), Buffer.alloc(200_001)]), 'application/pdf');
-    expect(big.status).toBe(422);
-    expect(((await big.json()) as { detail: string }).detail).toMatch(/at most 200000/);
+    // Over FAX_MAX_UPLOAD_BYTES, a little or far (the 24 MB PDF of a real mistake): 413 naming that limit.
+    for (const extra of [200_001, 2_500_000]) {
+      const big = await api('PUT', '/v1/fax-documents/102?title=x', Buffer.concat([makePdf(1), Buffer.alloc(extra)]), 'application/pdf');
+      expect(big.status).toBe(413);
+      expect(String(big.headers.get('content-type'))).toMatch(/^application\/problem\+json/);
+      expect(await big.json()).toMatchObject({ detail: 'the file exceeds the limit of 200000 bytes', limitBytes: 200_000 });
+    }
     const plain = await api('PUT', '/v1/fax-documents/102?title=x', Buffer.from('x'), 'text/plain');
     expect(plain.status).toBe(415);
     expect((await api('GET', '/v1/fax-documents/102')).status).toBe(404);

@@ -98,7 +98,7 @@ describe('IVR CRM lookups on live calls', () => {
     const { channelId, callId } = await placeCall(w, '301', '+15550000004');
     await waitEnded(w, callId);
     expect((await stepsOf(w, callId)).map((s) => [s.node, s.outcome])).toEqual([
-      ['lookup', 'error: network error ECONNREFUSED'],
+      ['lookup', 'error: refused by policy or unreachable'],
       ['crmError', 'hangup'],
     ]);
     expect(w.heard.get(channelId)?.at(-1)).toBe('sound:cti/crm-error');
@@ -119,3 +119,52 @@ describe('IVR CRM lookups on live calls', () => {
     expect(rows[0].n).toBe(1);
   });
 });
+
+describe('IVR CRM lookups cannot reach what the flow author should not', () => {
+  let w: IvrWorld;
+
+  beforeAll(async () => {
+    // The service listens on 127.0.0.3; only the CRM's 127.0.0.1 is allowed, as an
+    // operator allows an internal CRM and nothing else.
+    w = await startIvrWorld('ivr-ssrf', {
+      HOST: '127.0.0.3',
+      OUTBOUND_ALLOW_HOSTS: '127.0.0.1',
+      IVR_SECRETS: JSON.stringify({ 'crm-token': { value: 'Bearer crm-s3cret', hosts: ['127.0.0.1'] } }),
+    });
+    w.crm.answer = () => ({ body: { lastOrder: { status: 'shipped' } } });
+    const port = new URL(w.crm.url).port;
+    await publishFlow(w, lookupFlow('own-readyz', `${w.service.url}/readyz?`), '310');
+    await publishFlow(w, lookupFlow('metadata', 'http://169.254.169.254/latest/meta-data'), '311');
+    const stealing = lookupFlow('steal-secret', `http://localhost:${port}/collect`);
+    (stealing.nodes.lookup as unknown as Record<string, unknown>).secretHeaders = { Authorization: 'crm-token' };
+    await publishFlow(w, stealing, '312');
+  });
+
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it.each([
+    ['310', "the service's own /readyz"],
+    ['311', 'the cloud metadata service'],
+  ])('a flow pointed at %s (%s) takes its error branch, told only "refused by policy"', async (did) => {
+    const { callId } = await placeCall(w, did, '+15550000011');
+    await waitEnded(w, callId);
+    expect((await stepsOf(w, callId)).map((s) => [s.node, s.outcome])).toEqual([
+      ['lookup', 'error: refused by policy or unreachable'],
+      ['crmError', 'hangup'],
+    ]);
+    const { rows } = await w.t.db.query('SELECT data FROM calls WHERE id = $1', [callId]);
+    expect(JSON.stringify(rows[0]?.data ?? {})).not.toMatch(/postgres|redis|checks/);
+  });
+
+  it('a flow naming a secret for a host it is not configured for sends nothing', async () => {
+    const before = w.crm.requests.length;
+    const { callId } = await placeCall(w, '312', '+15550000012');
+    await waitEnded(w, callId);
+    const steps = (await stepsOf(w, callId)).map((s) => [s.node, s.outcome]);
+    expect(steps[0]?.[1]).toMatch(/^error: secret crm-token may not be sent to localhost:/);
+    expect(w.crm.requests.length).toBe(before);
+  });
+});
+

@@ -28,7 +28,8 @@ export interface Crm {
   close(): Promise<void>;
 }
 
-export async function startCrm(): Promise<Crm> {
+/** `host`: another loopback address (127.0.0.2) lets a test allow the CRM and nothing else. */
+export async function startCrm(host = '127.0.0.1'): Promise<Crm> {
   const pending = new Set<NodeJS.Timeout>();
   const responses = new Set<ServerResponse>();
   const crm: Crm = {
@@ -66,8 +67,8 @@ export async function startCrm(): Promise<Crm> {
       pending.add(t);
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  crm.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((r) => server.listen(0, host, r));
+  crm.url = `http://${host}:${(server.address() as AddressInfo).port}`;
   return crm;
 }
 

@@ -20,7 +20,8 @@ export function serviceEnv(
     ARI_URL: sim.ari.url,
     ARI_PASSWORD: 'cti-secret',
     LEASE_TTL_MS: '2000',
-    WEBHOOK_ALLOW_PRIVATE: 'true',
+    // Test receivers (webhooks, connectors, CRMs) listen on loopback.
+    OUTBOUND_ALLOW_HOSTS: '127.0.0.1,::1,localhost',
     ...overrides,
   };
 }

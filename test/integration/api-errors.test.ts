@@ -1,5 +1,6 @@
 // The API shell's error contract: every failure is application/problem+json with a
 // status and a detail that says what is wrong, and secrets never reach the logs.
+import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,6 +125,23 @@ describe('bad input', () => {
     expect(expectProblem(res, 415).detail).toContain('application/xml');
   });
 
+  it('a NUL character anywhere is a 400 naming the field, not a 500 from Postgres', async () => {
+    const query = await app.inject({ method: 'GET', url: '/v1/calls?callerNumber=%2B49%0030', headers: bearer(reader) });
+    expect(expectProblem(query, 400).detail).toBe("query parameter 'callerNumber' must not contain the NUL character (U+0000)");
+    const nested = await app.inject({ method: 'POST', url: '/v1/echo', headers: bearer(writer), payload: { name: 'ok', caller: { number: '1\u00002' } } });
+    expect(expectProblem(nested, 400).detail).toBe("body 'caller.number' must not contain the NUL character (U+0000)");
+    const raw = await app.inject({
+      method: 'POST',
+      url: '/v1/echo',
+      headers: { ...bearer(writer), 'content-type': 'application/json' },
+      payload: '{"name":"a\\u0000b"}',
+    });
+    expect(expectProblem(raw, 400).detail).toBe("body 'name' must not contain the NUL character (U+0000)");
+    const path = await app.inject({ method: 'GET', url: '/v1/calls/%00', headers: bearer(reader) });
+    expect(expectProblem(path, 400).detail).toBe("path parameter 'id' must not contain the NUL character (U+0000)");
+    expect(logs()).not.toMatch(/"level":50/);
+  });
+
   it('a bad uuid is a 400 naming the path parameter', async () => {
     const res = await app.inject({ method: 'GET', url: '/v1/calls/not-a-uuid', headers: bearer(reader) });
     expect(expectProblem(res, 400).detail).toBe("path parameter 'id' must be a valid uuid");
@@ -204,6 +222,32 @@ describe('authentication and scopes', () => {
     const after = (await t.db.query('SELECT last_used_at FROM api_keys WHERE id = $1', [id])).rows[0].last_used_at;
     // Within the minute the in-memory throttle suppresses the write entirely.
     expect(after.getTime()).toBe(0);
+  });
+});
+
+describe('malformed and oversized requests', () => {
+  it('a URL the router cannot decode is a 400 problem with the usual security headers', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/calls/%E0%A4%A', headers: bearer(reader) });
+    expect(expectProblem(res, 400).detail).toBe('the URL is malformed (bad percent-encoding)');
+    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('a request line over the size limit is a 431 problem with the usual headers, from a real socket', async () => {
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = new URL(address);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write(`GET /v1/calls/${'a'.repeat(20_000)} HTTP/1.1\r\nhost: x\r\n\r\n`));
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    const [head, body] = answer.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 431 /);
+    expect(head).toMatch(/content-type: application\/problem\+json/);
+    expect(head).toMatch(/content-security-policy: default-src 'none'/);
+    expect(JSON.parse(body!)).toMatchObject({ status: 431, detail: 'the request line or headers exceed the size limit' });
   });
 });
 

@@ -84,7 +84,7 @@ beforeAll(async () => {
   pipeline = await startEventPipeline({
     db: t.db,
     log: createLogger('silent'),
-    config: { redisUrl: `redis://127.0.0.1:${port}`, redisPrefix: uniquePrefix('conn'), webhooks: { allowPrivate: true, timeoutMs: 2_000, maxAttempts: 3 } },
+    config: { redisUrl: `redis://127.0.0.1:${port}`, redisPrefix: uniquePrefix('conn'), outbound: { allowHosts: ['127.0.0.1'] }, webhooks: { timeoutMs: 2_000, maxAttempts: 3 } },
     relay: { pollMs: 50, maxBackoffMs: 300, enqueueTimeoutMs: 1_000, republishAfterMs: 500 },
     connectors,
     connectorTuning: { sweepMs: 200, staleMs: 1_000 },
@@ -232,4 +232,19 @@ describe('connectors', () => {
       await hook.close();
     }
   });
+
+  it('a connector pointing at loopback is refused at start, naming it, unless the allow-list names the host', async () => {
+    const start = (allowHosts: string[]) =>
+      startEventPipeline({
+        db: t.db,
+        log: createLogger('silent'),
+        config: { redisUrl: `redis://127.0.0.1:${redisPort}`, redisPrefix: uniquePrefix('conn-guard'), outbound: { allowHosts }, webhooks: { timeoutMs: 2_000, maxAttempts: 3 } },
+        connectors: [{ id: 'crm-local', url: `${crm.url}/events`, events: ['order.*'] }],
+        closeTimeoutMs: 2_000,
+      });
+    await expect(start([])).rejects.toThrow(/CONNECTORS: connector 'crm-local' url is refused: host 127\.0\.0\.1 resolves to 127\.0\.0\.1, a loopback address \(OUTBOUND_ALLOW_HOSTS/);
+    const allowed = await start(['127.0.0.1']);
+    await allowed.stop();
+  });
 });
+

@@ -19,7 +19,7 @@ let server: Server;
 let url: string;
 const answers: number[] = [];
 const seen: string[] = [];
-const sender = createWebhookSender({ allowPrivate: true, timeoutMs: 2_000 });
+const sender = createWebhookSender({ allowHosts: ['127.0.0.1'], timeoutMs: 2_000 });
 const queued: WebhookJob[] = [];
 
 beforeAll(async () => {

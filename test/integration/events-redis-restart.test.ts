@@ -60,7 +60,7 @@ describe('Redis outage', () => {
       config: {
         redisUrl,
         redisPrefix: uniquePrefix('rr'),
-        webhooks: { allowPrivate: true, timeoutMs: 2_000, maxAttempts: 5, backoffBaseMs: 20, backoffMaxMs: 200 },
+        outbound: { allowHosts: ['127.0.0.1'] }, webhooks: { timeoutMs: 2_000, maxAttempts: 5, backoffBaseMs: 20, backoffMaxMs: 200 },
       },
       relay: { pollMs: 50, maxBackoffMs: 300, enqueueTimeoutMs: 1_000 },
       closeTimeoutMs: 2_000,
@@ -135,7 +135,7 @@ describe('Redis outage', () => {
       config: {
         redisUrl,
         redisPrefix: prefix,
-        webhooks: { allowPrivate: true, timeoutMs: 2_000, maxAttempts: 3, backoffBaseMs: 20 },
+        outbound: { allowHosts: ['127.0.0.1'] }, webhooks: { timeoutMs: 2_000, maxAttempts: 3, backoffBaseMs: 20 },
       },
       relay: { pollMs: 50, republishAfterMs: 300 },
       closeTimeoutMs: 2_000,

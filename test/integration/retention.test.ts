@@ -45,7 +45,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   const prefix = uniquePrefix('retention');
   queues = createQueues(TEST_REDIS_URL, prefix);
-  connectors = startConnectors({ db: t.db, redisUrl: TEST_REDIS_URL, prefix, log, connectors: [], allowPrivate: true });
+  connectors = startConnectors({ db: t.db, redisUrl: TEST_REDIS_URL, prefix, log, connectors: [], outbound: { allowHosts: ['127.0.0.1'] } });
   ({ app } = await testApp(t.db, {
     routes: [
       { plugin: journalRoutes, opts: { db: t.db } },

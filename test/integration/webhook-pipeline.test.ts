@@ -77,7 +77,7 @@ beforeAll(async () => {
     config: {
       redisUrl: TEST_REDIS_URL,
       redisPrefix: uniquePrefix('whp'),
-      webhooks: { allowPrivate: true, timeoutMs: 2_000, maxAttempts: 3, backoffBaseMs: 20, backoffMaxMs: 80, concurrency: 8 },
+      outbound: { allowHosts: ['127.0.0.1'] }, webhooks: { timeoutMs: 2_000, maxAttempts: 3, backoffBaseMs: 20, backoffMaxMs: 80, concurrency: 8 },
     },
     relay: { pollMs: 50 },
   });
@@ -245,7 +245,7 @@ describe('event pipeline', () => {
       config: {
         redisUrl: TEST_REDIS_URL,
         redisPrefix: uniquePrefix('whs'),
-        webhooks: { allowPrivate: false, timeoutMs: 1_000, maxAttempts: 1, backoffBaseMs: 10 },
+        outbound: { allowHosts: [] }, webhooks: { timeoutMs: 1_000, maxAttempts: 1, backoffBaseMs: 10 },
       },
       relay: { pollMs: 50 },
     });
@@ -275,7 +275,7 @@ describe('event pipeline', () => {
     const app = Fastify();
     app.addSchema(ProblemSchema);
     registerErrorHandling(app, { bodyLimit: 1_048_576 });
-    await app.register(webhookRoutes, { db: tdb.db, config: { webhooks: { allowPrivate: true, timeoutMs: 2_000, maxAttempts: 3 } }, queues: pipeline.queues });
+    await app.register(webhookRoutes, { db: tdb.db, config: { outbound: { allowHosts: ['127.0.0.1'] }, webhooks: { timeoutMs: 2_000, maxAttempts: 3 } }, queues: pipeline.queues });
     try {
       const res = await app.inject({ method: 'POST', url: `/v1/webhooks/deliveries/${d.id}/redeliver` });
       expect(res.statusCode).toBe(202);

@@ -42,7 +42,7 @@ beforeAll(async () => {
   });
   await app.register(webhookRoutes, {
     db: tdb.db,
-    config: { webhooks: { allowPrivate: false, timeoutMs: 1000, maxAttempts: 4 } },
+    config: { outbound: { allowHosts: [] }, webhooks: { timeoutMs: 1000, maxAttempts: 4 } },
     queues: { webhooks: queue },
     resolve,
   });
@@ -94,6 +94,10 @@ describe('webhook routes', () => {
     [{ url: 'http://127.0.0.1:8088/ari', eventTypes: [] }, /loopback/],
     [{ url: 'http://[::1]/x', eventTypes: [] }, /loopback/],
     [{ url: 'http://10.0.0.5/x', eventTypes: [] }, /private/],
+    [{ url: 'http://[::127.0.0.1]/x', eventTypes: [] }, /IPv4-compatible/],
+    [{ url: 'http://[64:ff9b::7f00:1]/x', eventTypes: [] }, /NAT64/],
+    [{ url: 'http://[::ffff:7f00:1]/x', eventTypes: [] }, /loopback/],
+    [{ url: 'http://198.18.0.1/x', eventTypes: [] }, /benchmarking/],
     [{ url: 'http://metadata.example.com/latest', eventTypes: [] }, /169\.254\.169\.254.*link-local/],
     [{ url: 'http://sneaky.example.com/x', eventTypes: [] }, /10\.1\.2\.3/],
     [{ url: 'https://nowhere.example.com/x', eventTypes: [] }, /does not resolve/],
@@ -221,7 +225,7 @@ describe('webhook routes', () => {
     registerErrorHandling(other, { bodyLimit: 1_048_576 });
     await other.register(webhookRoutes, {
       db: tdb.db,
-      config: { webhooks: { allowPrivate: false, timeoutMs: 1000, maxAttempts: 4 } },
+      config: { outbound: { allowHosts: [] }, webhooks: { timeoutMs: 1000, maxAttempts: 4 } },
       queues: { webhooks: deadQueue },
       resolve,
       enqueueTimeoutMs: 300,

@@ -43,7 +43,7 @@ async function startReceiver(answer: (req: IncomingMessage, res: ServerResponse,
 }
 
 function sender(timeoutMs: number, connections = 4): WebhookSender {
-  const s = createWebhookSender({ allowPrivate: true, timeoutMs, connections });
+  const s = createWebhookSender({ allowHosts: ['127.0.0.1'], timeoutMs, connections });
   senders.push(s);
   return s;
 }
@@ -142,11 +142,32 @@ describe('webhook sender', () => {
 
   it('refuses a private target before connecting when private targets are not allowed', async () => {
     const r = await startReceiver((_req, res) => res.writeHead(200).end());
-    const s = createWebhookSender({ allowPrivate: false, timeoutMs: 2_000 });
+    const s = createWebhookSender({ allowHosts: [], timeoutMs: 2_000 });
     senders.push(s);
     const result = await s.send(r.url, {}, '{}');
     expect(result.error).toMatch(/target refused.*loopback/);
     expect(r.bodies).toEqual([]);
+  });
+
+  it('refuses disguised loopback and reserved literals at connect time, and reaches only what the allow-list names', async () => {
+    const r = await startReceiver((_req, res) => res.writeHead(200).end());
+    const port = new URL(r.url).port;
+    const s = createWebhookSender({ allowHosts: [], timeoutMs: 2_000 });
+    senders.push(s);
+    for (const [url, why] of [
+      [`http://[::127.0.0.1]:${port}/`, /IPv4-compatible/],
+      [`http://[64:ff9b::7f00:1]:${port}/`, /NAT64/],
+      [`http://[::ffff:127.0.0.1]:${port}/`, /loopback/],
+      [`http://198.18.0.1:${port}/`, /benchmarking/],
+      [`http://localhost:${port}/`, /loopback/],
+    ] as const) {
+      expect((await s.send(url, {}, '{}')).error, url).toMatch(why);
+    }
+    expect(r.bodies).toEqual([]);
+    const allowed = createWebhookSender({ allowHosts: ['127.0.0.0/8'], timeoutMs: 2_000 });
+    senders.push(allowed);
+    expect((await allowed.send(r.url, {}, '{}')).statusCode).toBe(200);
+    expect((await allowed.send(`http://[::1]:${port}/`, {}, '{}')).error).toMatch(/loopback/);
   });
 
   it('rejects a malformed or non-http target without a request', async () => {

@@ -42,7 +42,7 @@ beforeAll(async () => {
   pipeline = await startEventPipeline({
     db: t.db,
     log: createLogger('silent'),
-    config: { redisUrl: `redis://127.0.0.1:${redisPort}`, redisPrefix: uniquePrefix('sweep'), webhooks },
+    config: { redisUrl: `redis://127.0.0.1:${redisPort}`, redisPrefix: uniquePrefix('sweep'), outbound: { allowHosts: ['127.0.0.1'] }, webhooks },
     relay: { pollMs: 50, maxBackoffMs: 300, enqueueTimeoutMs: 1_000, republishAfterMs: 500 },
     webhookSweep: { everyMs: 200, graceMs: 500 },
     closeTimeoutMs: 2_000,

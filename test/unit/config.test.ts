@@ -48,7 +48,7 @@ describe('config', () => {
       DATABASE_URL: 'postgres://app:dbpass@db/cti',
       REDIS_URL: 'redis://:rpass@r:6379',
       STREAM_TOKEN_SECRET: 'stream-token-secret-0123456789abcdef',
-      IVR_SECRETS: JSON.stringify({ 'crm-token': 'Bearer crm-s3cret' }),
+      IVR_SECRETS: JSON.stringify({ 'crm-token': { value: 'Bearer crm-s3cret', hosts: ['crm.example.com'] } }),
     });
     const text = JSON.stringify(redactConfig(c));
     for (const secret of ['ami-s3cret', 'ari-s3cret', 'dbpass', 'rpass', 'stream-token-secret', 'crm-s3cret']) expect(text).not.toContain(secret);
@@ -58,8 +58,15 @@ describe('config', () => {
 
   it('reads the IVR lookup secrets by name and refuses malformed ones without echoing them', () => {
     expect(loadConfig(base).ivr).toEqual({ secrets: {}, sorryMedia: 'sound:an-error-has-occurred' });
-    const c = loadConfig({ ...base, IVR_SECRETS: '{"crm-token":"Bearer abc","erp.key":"k1"}', IVR_SORRY_MEDIA: 'sound:custom/sorry' });
-    expect(c.ivr).toEqual({ secrets: { 'crm-token': 'Bearer abc', 'erp.key': 'k1' }, sorryMedia: 'sound:custom/sorry' });
+    const c = loadConfig({
+      ...base,
+      IVR_SECRETS: '{"crm-token":{"value":"Bearer abc","hosts":["CRM.example.com"]},"erp.key":{"value":"k1","hosts":["erp.example.com:8443","[2001:db8::5]"]}}',
+      IVR_SORRY_MEDIA: 'sound:custom/sorry',
+    });
+    expect(c.ivr).toEqual({
+      secrets: { 'crm-token': { value: 'Bearer abc', hosts: ['crm.example.com'] }, 'erp.key': { value: 'k1', hosts: ['erp.example.com:8443', '[2001:db8::5]'] } },
+      sorryMedia: 'sound:custom/sorry',
+    });
     const bad = (value: string) => {
       try {
         loadConfig({ ...base, IVR_SECRETS: value });
@@ -73,7 +80,11 @@ describe('config', () => {
     expect(bad('{"crm": hunter2}')).toMatch(/IVR_SECRETS is not valid JSON/);
     expect(bad('["hunter2"]')).toMatch(/JSON object/);
     expect(bad('{"crm": 42}')).toMatch(/IVR_SECRETS\.crm must be/);
-    expect(bad('{"crm": "hunter2\\r\\nX-Evil: 1"}')).toMatch(/single-line/);
+    expect(bad('{"crm": {"value": "hunter2\\r\\nX-Evil: 1", "hosts": ["crm.example.com"]}}')).toMatch(/single-line/);
+    // A secret that names no host could be sent anywhere a flow points.
+    expect(bad('{"crm": "hunter2"}')).toMatch(/IVR_SECRETS\.crm must be/);
+    expect(bad('{"crm": {"value": "hunter2"}}')).toMatch(/IVR_SECRETS\.crm\.hosts must list/);
+    expect(bad('{"crm": {"value": "hunter2", "hosts": ["http://crm/"]}}')).toMatch(/IVR_SECRETS\.crm\.hosts must list/);
     expect(bad('{"bad name": "hunter2"}')).toMatch(/invalid secret name/);
     expect(() => loadConfig({ ...base, IVR_SORRY_MEDIA: 'no-scheme' })).toThrow(/IVR_SORRY_MEDIA/);
   });
@@ -82,5 +93,24 @@ describe('config', () => {
     expect(loadConfig(base).callCache).toBe(true);
     expect(loadConfig({ ...base, CALL_CACHE: 'false' }).callCache).toBe(false);
     expect(() => loadConfig({ ...base, CALL_CACHE: 'sometimes' })).toThrow(/CALL_CACHE/);
+  });
+
+  it('reads the outbound allow-list and refuses the old all-or-nothing switch', () => {
+    expect(loadConfig(base).outbound).toEqual({ allowHosts: [] });
+    expect(loadConfig({ ...base, OUTBOUND_ALLOW_HOSTS: 'crm.internal, 10.1.0.0/16' }).outbound).toEqual({ allowHosts: ['crm.internal', '10.1.0.0/16'] });
+    expect(() => loadConfig({ ...base, OUTBOUND_ALLOW_HOSTS: 'crm.internal,10.0.0.0/99' })).toThrow(/OUTBOUND_ALLOW_HOSTS: '10\.0\.0\.0\/99' is not a CIDR range/);
+    expect(() => loadConfig({ ...base, WEBHOOK_ALLOW_PRIVATE: 'true' })).toThrow(/WEBHOOK_ALLOW_PRIVATE is replaced by OUTBOUND_ALLOW_HOSTS/);
+  });
+
+  it('refuses to start with a shipped placeholder secret unless a demo allows it, naming the variables only', () => {
+    const placeholders = { ...base, AMI_SECRET: 'CHANGE-ME-ami-secret', DATABASE_URL: 'postgres://cti:CHANGE-ME-db-password@db/cti' };
+    expect(() => loadConfig(placeholders)).toThrow(/^AMI_SECRET, DATABASE_URL still hold a CHANGE-ME placeholder/);
+    try {
+      loadConfig(placeholders);
+    } catch (err) {
+      expect((err as Error).message).not.toContain('db-password');
+    }
+    expect(() => loadConfig({ ...base, IVR_SECRETS: JSON.stringify({ crm: { value: 'change-me-later', hosts: ['crm.example.com'] } }) })).toThrow(/IVR_SECRETS still holds/);
+    expect(loadConfig({ ...placeholders, ALLOW_PLACEHOLDER_SECRETS: 'true' }).pbxNodes[0]?.ami.secret).toBe('CHANGE-ME-ami-secret');
   });
 });

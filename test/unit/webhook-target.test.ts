@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTarget, guardedLookup, parseTargetUrl, refusedAddressReason, type Resolver } from '../../src/events/target.js';
+import { checkTarget, guardedLookup, parseAllowHosts, parseTargetUrl, refusedAddressReason, refusedFor, type Resolver } from '../../src/events/target.js';
 import { backoffDelay, judgeAttempt } from '../../src/events/delivery-policy.js';
 import { NOT_SENT } from '../../src/events/http-sender.js';
 
@@ -29,6 +29,20 @@ describe('refusedAddressReason', () => {
     ['::ffff:127.0.0.1', 'loopback'],
     ['::ffff:169.254.169.254', 'link-local'],
     ['::ffff:10.0.0.1', 'private'],
+    ['::ffff:7f00:1', 'loopback'],
+    ['::ffff:a9fe:a9fe', 'link-local'],
+    ['::127.0.0.1', 'IPv4-compatible'],
+    ['::7f00:1', 'IPv4-compatible'],
+    ['64:ff9b::7f00:1', 'NAT64'],
+    ['64:ff9b::808:808', 'NAT64'],
+    ['64:ff9b:1::1', 'NAT64'],
+    ['198.18.0.1', 'benchmarking'],
+    ['198.19.255.255', 'benchmarking'],
+    ['192.0.2.1', 'documentation'],
+    ['2001:db8::1', 'documentation'],
+    ['2002:7f00:1::', '6to4'],
+    ['2001:0:4136:e378::1', 'Teredo'],
+    ['192.0.0.170', 'IETF'],
   ])('refuses %s (%s)', (address, why) => {
     expect(refusedAddressReason(address)).toMatch(new RegExp(why));
   });
@@ -47,6 +61,8 @@ describe('refusedAddressReason', () => {
     '2001:4860:4860::8888',
     'fec0::1'.replace('fec0', '2000'),
     '::ffff:93.184.216.34',
+    '198.17.255.255',
+    '198.20.0.1',
   ])('allows public %s', (address) => {
     expect(refusedAddressReason(address)).toBeNull();
   });
@@ -84,36 +100,36 @@ const resolve: Resolver = async (h) => {
 
 describe('checkTarget', () => {
   it('passes public hosts and returns what they resolve to', async () => {
-    const r = await checkTarget('https://public.example/x', { allowPrivate: false }, resolve);
+    const r = await checkTarget('https://public.example/x', { allowHosts: [] }, resolve);
     expect(r.addresses).toEqual(table['public.example']);
   });
 
   it('refuses a host when any of its addresses is private', async () => {
-    await expect(checkTarget('https://both.example/x', { allowPrivate: false }, resolve)).rejects.toThrow(/fd00::5.*unique local/);
+    await expect(checkTarget('https://both.example/x', { allowHosts: [] }, resolve)).rejects.toThrow(/fd00::5.*unique local/);
   });
 
   it('checks IP literals without DNS, including bracketed IPv6', async () => {
-    await expect(checkTarget('http://[fe80::1]/x', { allowPrivate: false }, resolve)).rejects.toThrow(/link-local/);
-    await expect(checkTarget('http://169.254.169.254/latest/meta-data', { allowPrivate: false }, resolve)).rejects.toThrow(/link-local/);
+    await expect(checkTarget('http://[fe80::1]/x', { allowHosts: [] }, resolve)).rejects.toThrow(/link-local/);
+    await expect(checkTarget('http://169.254.169.254/latest/meta-data', { allowHosts: [] }, resolve)).rejects.toThrow(/link-local/);
     // Decimal and hex IPv4 forms are normalised by the URL parser before the check.
-    await expect(checkTarget('http://2130706433/', { allowPrivate: false }, resolve)).rejects.toThrow(/loopback/);
-    await expect(checkTarget('http://0x7f.1/', { allowPrivate: false }, resolve)).rejects.toThrow(/loopback/);
+    await expect(checkTarget('http://2130706433/', { allowHosts: [] }, resolve)).rejects.toThrow(/loopback/);
+    await expect(checkTarget('http://0x7f.1/', { allowHosts: [] }, resolve)).rejects.toThrow(/loopback/);
   });
 
   it('lets private targets through when allowed', async () => {
-    await expect(checkTarget('http://127.0.0.1:9/x', { allowPrivate: true }, resolve)).resolves.toBeTruthy();
-    await expect(checkTarget('http://rebind.example/x', { allowPrivate: true }, resolve)).resolves.toBeTruthy();
+    await expect(checkTarget('http://127.0.0.1:9/x', { allowHosts: ['127.0.0.1', 'rebind.example'] }, resolve)).resolves.toBeTruthy();
+    await expect(checkTarget('http://rebind.example/x', { allowHosts: ['127.0.0.1', 'rebind.example'] }, resolve)).resolves.toBeTruthy();
   });
 
   it('says when a host does not resolve', async () => {
-    await expect(checkTarget('https://missing.example/', { allowPrivate: false }, resolve)).rejects.toThrow(/does not resolve \(ENOTFOUND\)/);
+    await expect(checkTarget('https://missing.example/', { allowHosts: [] }, resolve)).rejects.toThrow(/does not resolve \(ENOTFOUND\)/);
   });
 });
 
 describe('guardedLookup (connect-time check)', () => {
   const lookup = (host: string, opts: { all?: boolean; family?: number }) =>
     new Promise<{ err: NodeJS.ErrnoException | null; address: unknown; family?: number }>((done) =>
-      guardedLookup({ allowPrivate: false }, resolve)(host, opts, (err, address, family) => done({ err, address, family })),
+      guardedLookup({ allowHosts: [] }, resolve)(host, opts, (err, address, family) => done({ err, address, family })),
     );
 
   it('hands the checked public address to the socket', async () => {
@@ -176,5 +192,22 @@ describe('backoffDelay', () => {
   it('spreads retries (jitter)', () => {
     const seen = new Set(Array.from({ length: 50 }, () => backoffDelay(5, s)));
     expect(seen.size).toBeGreaterThan(10);
+  });
+});
+
+describe('allow-list', () => {
+  it('lets an operator name hosts, addresses and ranges; everything else stays refused', () => {
+    const policy = { allowHosts: parseAllowHosts('crm.internal, 10.1.2.0/24, ::1') };
+    expect(refusedFor('crm.internal', '10.9.9.9', policy)).toBeNull();
+    expect(refusedFor('CRM.internal', '10.9.9.9', policy)).toBeNull();
+    expect(refusedFor('other.internal', '10.1.2.7', policy)).toBeNull();
+    expect(refusedFor('::1', '::1', policy)).toBeNull();
+    expect(refusedFor('other.internal', '10.1.3.7', policy)).toMatch(/private/);
+    expect(refusedFor('127.0.0.1', '127.0.0.1', policy)).toMatch(/loopback/);
+  });
+
+  it('names the entry it cannot read', () => {
+    expect(() => parseAllowHosts('crm.internal, http://x/')).toThrow(/'http:\/\/x\/' is not/);
+    expect(() => parseAllowHosts('10.0.0.0/33')).toThrow(/not a CIDR range/);
   });
 });

@@ -49,7 +49,11 @@ export class CallControlRegistry {
 
   /** The named node, or (naming none) a node this instance drives, else the first one any instance drives. */
   async runOnAny<K extends ControlCommand>(pbxNode: string | undefined, name: K, args: CommandArgs<K>): Promise<CommandResult<K>> {
-    if (pbxNode) return this.run(pbxNode, name, args);
+    if (pbxNode) {
+      // No instance will ever drive a node that is not configured: not worth a retry.
+      if (this.o.pbxNodes && !this.o.pbxNodes.includes(pbxNode)) throw new ProblemError(422, "body 'pbxNode' is not a configured PBX node");
+      return this.run(pbxNode, name, args);
+    }
     const local = this.any();
     if (local) return runControlCommand(local, name, args);
     if (!this.o.bus) throw new ProblemError(503, 'this instance drives no PBX node now; retry');

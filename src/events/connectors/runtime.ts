@@ -8,6 +8,7 @@ import type { Logger } from '../../log.js';
 import type { DomainEvent } from '../catalogue.js';
 import { backoffDelay, judgeAttempt } from '../delivery-policy.js';
 import { createWebhookSender, type WebhookSender } from '../http-sender.js';
+import { checkTarget, TargetRefusedError, type Resolver, type TargetPolicy } from '../target.js';
 import { LIVE_JOB_STATES, producerConnection, workerConnection } from '../queues.js';
 import { sign } from '../signing.js';
 import { withTimeout } from '../timeout.js';
@@ -40,7 +41,7 @@ export interface ConnectorRuntimeOptions {
   prefix: string;
   log: Logger;
   connectors: ConnectorConfig[];
-  allowPrivate: boolean;
+  outbound: TargetPolicy;
   /** How often pending deliveries are checked for lost jobs, and after how long one counts as lost. */
   sweepMs?: number;
   staleMs?: number;
@@ -88,6 +89,26 @@ function jobOptions(c: ConnectorConfig, jobId: string, attempts = c.maxAttempts 
   };
 }
 
+/**
+ * Every connector's URL through the target guard, as a webhook subscription's is when it is
+ * created. A refused target throws naming the connector; a host that does not resolve now
+ * (DNS away at start) is only logged, its deliveries being checked again at connect time.
+ */
+export async function checkConnectorTargets(connectors: ConnectorConfig[], policy: TargetPolicy, log: Logger, resolve?: Resolver): Promise<void> {
+  for (const c of connectors) {
+    try {
+      await checkTarget(c.url, policy, resolve);
+    } catch (err) {
+      if (!(err instanceof TargetRefusedError)) throw err;
+      if (err.unresolved) {
+        log.warn({ connector: c.id, reason: err.message }, 'connector host does not resolve yet');
+        continue;
+      }
+      throw new TargetRefusedError(`CONNECTORS: connector '${c.id}' url is refused: ${err.message} (OUTBOUND_ALLOW_HOSTS lists the hosts to allow)`);
+    }
+  }
+}
+
 const NONE: ConnectorRuntime = {
   ids: [],
   enqueueFor: async () => {},
@@ -106,7 +127,7 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
   const lanes = new Map<string, Lane>();
 
   for (const c of opts.connectors) {
-    const sender = createWebhookSender({ allowPrivate: opts.allowPrivate, timeoutMs: c.timeoutMs ?? 10_000, connections: c.concurrency ?? 8 });
+    const sender = createWebhookSender({ ...opts.outbound, timeoutMs: c.timeoutMs ?? 10_000, connections: c.concurrency ?? 8 });
     const queue = new Queue<JobData, unknown, string>(connectorQueueName(c.id), { connection: producer, prefix: bullPrefix });
     queue.on('error', () => {});
     const connection = workerConnection(opts.redisUrl);

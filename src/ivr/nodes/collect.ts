@@ -3,12 +3,13 @@
 import type { CollectNode } from '../contract.js';
 import type { Ctx, NodeHandler } from '../engine.js';
 import { retryOrGiveUp } from './retry.js';
+import { safePattern } from '../safe-regex.js';
 
 function finishInput(ctx: Ctx, id: string, node: CollectNode): void {
   const digits = ctx.state.digits;
   const min = node.minDigits ?? 1;
   let ok = digits.length >= min && digits.length <= node.maxDigits;
-  if (ok && node.pattern !== undefined) ok = new RegExp(`^(?:${node.pattern})$`).test(digits);
+  if (ok && node.pattern !== undefined) ok = safePattern(node.pattern, true).test(digits);
   if (!ok) return retryOrGiveUp(ctx, id, 'collect', node, 'invalid', node.invalidPrompt, digits);
   ctx.state.vars[node.variable] = digits;
   ctx.step(id, 'collect', 'collected', digits);
