@@ -27,6 +27,8 @@ import { migrate } from './db/migrate.js';
 import { createPool, type Db } from './db/pool.js';
 import { startEventPipeline } from './events/pipeline.js';
 import { RedisEventBus } from './events/redis-bus.js';
+import { checkRedisDurability } from './events/redis-durability.js';
+import { stuckAgents } from './acd/stuck.js';
 import { webhookRoutes } from './events/webhook-routes.js';
 import { journalRoutes } from './events/journal-routes.js';
 import { deadLetterRoutes } from './events/deadletter-routes.js';
@@ -81,6 +83,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
   // Request paths must fail fast when Redis is down instead of queueing commands.
   const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
   redis.on('error', (err) => log.debug({ err: err.message }, 'redis connection error'));
+  redis.once('ready', () => void checkRedisDurability(redis, log));
 
   const bus = new RedisEventBus({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log });
   const pipeline = await startEventPipeline({ db, config, log, bus, connectors: config.connectors });
@@ -152,6 +155,13 @@ export async function startService(config: Config, log: Logger = createLogger(co
     readiness[`ami:${n.id}`] = async () => ({ ...n.amiReadiness(), required: false });
     readiness[`ari:${n.id}`] = async () => ({ ...n.ariReadiness(), required: false });
   }
+  // Agents a fault left on a call that is over: reported, not a reason to take traffic away.
+  readiness.agents = async () => {
+    const stuck = await stuckAgents(db, acd.agentsLive);
+    if (stuck.length === 0) return { ok: true, required: false };
+    const named = stuck.slice(0, 10).join(', ') + (stuck.length > 10 ? ', …' : '');
+    return { ok: false, required: false, detail: `${stuck.length} agents on a call that has ended (force them ready or logged out): ${named}` };
+  };
 
   const wallboard = new Wallboard({ db, bus, log });
   void wallboard.start();
@@ -189,7 +199,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
     streamTokenSecret: config.streamTokenSecret,
     routes: [
       { plugin: callRoutes, opts: { db, cache: callCache } },
-      { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues } },
+      { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues, sweeper: pipeline.webhookSweeper } },
       { plugin: ivrRoutes, opts: { db, config } },
       { plugin: planningRoutes, opts: { db } },
       { plugin: reportRoutes, opts: { db } },

@@ -1,13 +1,14 @@
 // The agent state machine. Every change is explicit: a command applied to the current
 // state either yields the next state or is refused with the state the agent is in, so
-// the API can answer 409 with it.
+// the API can answer 409 with it. A supervisor's forced ready or logout is always taken:
+// the way out for an agent whose call the system lost track of (a store outage, a PBX gone).
 import type { AgentState } from './model.js';
 
 export type AgentCommand =
   | { type: 'login' }
-  | { type: 'ready' }
+  | { type: 'ready'; force?: boolean }
   | { type: 'not_ready'; reason: string }
-  | { type: 'logout' }
+  | { type: 'logout'; force?: boolean }
   | { type: 'reserve'; callId: string }
   | { type: 'answer' }
   | { type: 'no_answer' }
@@ -56,6 +57,7 @@ export function applyCommand(s: AgentStatus, cmd: AgentCommand, nowMs: number): 
       if (s.state === 'ready') return { ok: true, changed: false, status: s };
       if (s.state === 'not_ready') return to(s, 'ready', nowMs);
       if (s.state === 'wrap_up') return to(s, 'ready', nowMs);
+      if (cmd.force && BUSY.includes(s.state)) return to(s, 'ready', nowMs, { reason: 'forced' });
       return refuse(s, cmd);
     case 'not_ready':
       if (s.state === 'not_ready' && s.reason === cmd.reason) return { ok: true, changed: false, status: s };
@@ -68,6 +70,7 @@ export function applyCommand(s: AgentStatus, cmd: AgentCommand, nowMs: number): 
     case 'logout':
       if (s.state === 'logged_out') return { ok: true, changed: false, status: s };
       if (s.state === 'ready' || s.state === 'not_ready' || s.state === 'wrap_up') return to(s, 'logged_out', nowMs);
+      if (cmd.force) return to(s, 'logged_out', nowMs, { reason: 'forced' });
       return refuse(s, cmd);
     case 'reserve':
       if (s.state !== 'ready') return refuse(s, cmd);

@@ -17,6 +17,7 @@ export function completeQueue(q: QueueInput): QueueDefinition {
     maxWaitSeconds: q.maxWaitSeconds ?? null,
     maxLength: q.maxLength ?? null,
     overflow: q.overflow ?? null,
+    digitActions: q.digitActions ?? {},
     announceEverySeconds: q.announceEverySeconds ?? null,
     musicOnHold: q.musicOnHold ?? 'default',
     shortAbandonSeconds: q.shortAbandonSeconds ?? 5,

@@ -9,7 +9,7 @@ import type { AgentsService } from './agents-service.js';
 import type { AgentLiveStore } from './live-store.js';
 import { legAnswered, legEnded, openLegByChannel, openLegs, recordOffer } from './records.js';
 import { agentIdAt, getAgent } from './repository.js';
-import { mixingBridgeOf } from './runtime.js';
+import { mixingBridgeOf } from './runtime-state.js';
 
 /** How long a direct reservation holds without a leg being answered. */
 const DIRECT_TTL_MS = 60_000;

@@ -65,6 +65,11 @@ export interface QueueDefinition {
   maxWaitSeconds: number | null;
   maxLength: number | null;
   overflow: OverflowTarget | null;
+  /**
+   * Keys a waiting caller may press and where each takes them (like app_queue's exit
+   * context): e.g. `0` to the operators' queue, `*` to leave a message. Other keys are ignored.
+   */
+  digitActions: Record<string, OverflowTarget>;
   announceEverySeconds: number | null;
   musicOnHold: string;
   shortAbandonSeconds: number;

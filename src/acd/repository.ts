@@ -3,7 +3,7 @@
 import type { Queryable } from '../db/pool.js';
 import { publishedFlow } from '../ivr/repository.js';
 import { getMailbox } from '../voicemail/repository.js';
-import type { AgentDefinition, QueueDefinition, Skills } from './model.js';
+import type { AgentDefinition, OverflowTarget, QueueDefinition, Skills } from './model.js';
 
 export class UnknownReference extends Error {
   constructor(
@@ -124,12 +124,8 @@ export async function getQueue(db: Queryable, id: string): Promise<QueueDefiniti
 
 export async function saveQueue(db: Queryable, q: QueueDefinition, mode: 'create' | 'replace'): Promise<'created' | 'replaced' | 'exists' | 'missing'> {
   await assertSkillsExist(db, q.skills);
-  if (q.overflow?.type === 'queue') {
-    if (q.overflow.id === q.id) throw new UnknownReference('queue', [q.id]);
-    if (!(await getQueue(db, q.overflow.id))) throw new UnknownReference('queue', [q.overflow.id]);
-  }
-  if (q.overflow?.type === 'voicemail' && !(await getMailbox(db, q.overflow.id))) throw new UnknownReference('mailbox', [q.overflow.id]);
-  if (q.overflow?.type === 'flow' && !(await publishedFlow(db, q.overflow.id))) throw new UnknownReference('flow', [q.overflow.id]);
+  // The overflow and every key's target must exist (a queue never sends callers to itself).
+  for (const to of [q.overflow, ...Object.values(q.digitActions ?? {})]) if (to) await assertTargetExists(db, q.id, to);
   if (mode === 'create') {
     const res = await db.query('INSERT INTO acd_queues (id, name, definition) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [q.id, q.name, JSON.stringify(q)]);
     return res.rowCount ? 'created' : 'exists';
@@ -138,8 +134,22 @@ export async function saveQueue(db: Queryable, q: QueueDefinition, mode: 'create
   return res.rowCount ? 'replaced' : 'missing';
 }
 
+async function assertTargetExists(db: Queryable, queueId: string, to: OverflowTarget): Promise<void> {
+  if (to.type === 'queue') {
+    if (to.id === queueId) throw new UnknownReference('queue', [queueId]);
+    if (!(await getQueue(db, to.id))) throw new UnknownReference('queue', [to.id]);
+  }
+  if (to.type === 'voicemail' && !(await getMailbox(db, to.id))) throw new UnknownReference('mailbox', [to.id]);
+  if (to.type === 'flow' && !(await publishedFlow(db, to.id))) throw new UnknownReference('flow', [to.id]);
+}
+
 export async function deleteQueue(db: Queryable, id: string): Promise<'deleted' | 'missing' | 'in_use'> {
-  const { rows } = await db.query(`SELECT 1 FROM acd_queues WHERE definition->'overflow'->>'type' = 'queue' AND definition->'overflow'->>'id' = $1`, [id]);
+  const { rows } = await db.query(
+    `SELECT 1 FROM acd_queues
+      WHERE (definition->'overflow'->>'type' = 'queue' AND definition->'overflow'->>'id' = $1)
+         OR EXISTS (SELECT 1 FROM jsonb_each(COALESCE(definition->'digitActions', '{}'::jsonb)) d WHERE d.value->>'type' = 'queue' AND d.value->>'id' = $1)`,
+    [id],
+  );
   if (rows.length) return 'in_use';
   return ((await db.query('DELETE FROM acd_queues WHERE id = $1', [id])).rowCount ?? 0) > 0 ? 'deleted' : 'missing';
 }

@@ -64,6 +64,13 @@ export const StateBody = Type.Object(
   {
     action: Type.Union([Type.Literal('login'), Type.Literal('ready'), Type.Literal('not_ready'), Type.Literal('logout')]),
     reason: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Required with not_ready, e.g. lunch' })),
+    force: Type.Optional(
+      Type.Boolean({
+        description:
+          'With ready or logout: taken whatever the state, also while reserved or on a call (a supervisor clearing an agent ' +
+          'stuck by a fault). The state event carries reason `forced`.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -107,6 +114,12 @@ const queueFields = {
   maxWaitSeconds: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 86_400 }), Type.Null()])),
   maxLength: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100_000 }), Type.Null()])),
   overflow: Type.Optional(Type.Union([Overflow, Type.Null()])),
+  digitActions: Type.Optional(
+    Type.Record(Type.String({ pattern: '^[0-9*#]$' }), Overflow, {
+      additionalProperties: false,
+      description: 'Keys a waiting caller may press (0-9, *, #) and where each takes them, e.g. {"0": {"type": "queue", "id": "operators"}}; other keys are ignored',
+    }),
+  ),
   announceEverySeconds: Type.Optional(Type.Union([Type.Integer({ minimum: 5, maximum: 3600 }), Type.Null()], { description: 'Tell the caller their position (and expected wait) this often' })),
   musicOnHold: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', default: 'default', description: 'Music-on-hold class' })),
   shortAbandonSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 600, default: 5 })),

@@ -164,7 +164,8 @@ export async function acdRoutes(app: FastifyInstance, opts: AcdRouteOptions): Pr
         summary: 'Log in, ready, not ready (with a reason), log out',
         description:
           'Login lands in not_ready; ready makes the agent available for offers. not_ready during a call is taken when the ' +
-          'wrap-up ends. A change the state machine forbids (ready while on a call) is a 409 with the current `state`.',
+          'wrap-up ends. A change the state machine forbids (ready while on a call) is a 409 with the current `state`; ' +
+          '`force: true` makes ready or logout happen from any state.',
         params: AgentParams,
         body: StateBody,
         response: { 200: Agent, ...problemResponses(...authProblems, 404, 409, 422) },
@@ -173,9 +174,15 @@ export async function acdRoutes(app: FastifyInstance, opts: AcdRouteOptions): Pr
     async (req) => {
       const def = await repo.getAgent(db, req.params.id);
       if (!def) throw notFound('agent', req.params.id);
-      const { action, reason } = req.body;
+      const { action, reason, force } = req.body;
       if (action === 'not_ready' && !reason) throw new ProblemError(422, 'not_ready needs a reason');
-      const cmd: AgentCommand = action === 'not_ready' ? { type: 'not_ready', reason: reason! } : { type: action };
+      if (force && action !== 'ready' && action !== 'logout') throw new ProblemError(422, `force applies to ready and logout, not ${action}`);
+      const cmd: AgentCommand =
+        action === 'not_ready'
+          ? { type: 'not_ready', reason: reason! }
+          : action === 'ready' || action === 'logout'
+            ? { type: action, ...(force ? { force } : {}) }
+            : { type: action };
       const res = await agents.change(def.id, cmd);
       if (!res.ok) throw new ProblemError(res.status, res.detail, res.state ? { state: res.state } : {});
       return viewOf(def);
@@ -226,13 +233,13 @@ export async function acdRoutes(app: FastifyInstance, opts: AcdRouteOptions): Pr
     '/v1/queues/:id',
     {
       config: { scopes: ['queues:write'] },
-      schema: { tags: TAGS, summary: 'Delete an empty queue', description: '409 while calls wait in it or another queue overflows to it.', params: QueueParams, response: { 204: Deleted, ...problemResponses(...authProblems, 404, 409) } },
+      schema: { tags: TAGS, summary: 'Delete an empty queue', description: '409 while calls wait in it or another queue overflows or sends a key to it.', params: QueueParams, response: { 204: Deleted, ...problemResponses(...authProblems, 404, 409) } },
     },
     async (req, reply) => {
       if ((await queuesLive.list(req.params.id)).length) throw new ProblemError(409, `calls are waiting in queue ${req.params.id}`);
       const res = await repo.deleteQueue(db, req.params.id);
       if (res === 'missing') throw notFound('queue', req.params.id);
-      if (res === 'in_use') throw new ProblemError(409, `another queue overflows to ${req.params.id}`);
+      if (res === 'in_use') throw new ProblemError(409, `another queue overflows or sends a key to ${req.params.id}`);
       await agents.signal(`queue:${req.params.id}`);
       return reply.code(204).send(null);
     },

@@ -167,6 +167,11 @@ export class AriClient extends EventEmitter<AriClientEvents> {
     await this.socket.stop();
   }
 
+  /** What the PBX has now (app, channels, bridges): a reconcile outside a reconnect. */
+  snapshot(): Promise<ResyncSnapshot> {
+    return this.fetchSnapshot(this.generation);
+  }
+
   /** After 'applicationReplaced': take the Stasis app back (only when this instance holds the lease). */
   reclaim(): void {
     if (this._state !== 'replaced') return;

@@ -62,6 +62,8 @@ export interface InboundCallsOptions {
 
 const emptyToNull = (s: string | undefined): string | null => (s === undefined || s === '' || s === '<unknown>' ? null : s);
 const GREETING_PREFIX = 'greeting-';
+/** The end reason of a call whose channel ended while no instance listened to the PBX. */
+export const ENDED_UNSEEN = 'ended while the service was away';
 
 export class InboundCalls {
   /** Hang-up causes seen before StasisEnd, keyed by channel id (dropped at StasisEnd). */
@@ -96,10 +98,10 @@ export class InboundCalls {
         await this.opts.ivr?.callerGone(event.channel.id);
         return;
       case 'StasisEnd':
-        return this.onGone(event.channel.id, 'left stasis');
+        return this.onGone(event.channel.id, 'left stasis', event.timestamp);
       case 'ChannelDestroyed':
         if (event.cause !== undefined) this.causes.set(event.channel.id, event.cause);
-        return this.onGone(event.channel.id, event.cause_txt ?? 'channel destroyed');
+        return this.onGone(event.channel.id, event.cause_txt ?? 'channel destroyed', event.timestamp);
     }
   }
 
@@ -166,17 +168,24 @@ export class InboundCalls {
     await pbx.hangup(row.channel_id, 'normal').catch((err: Error) => clog.warn({ err: err.message }, 'hangup failed'));
   }
 
-  private async onGone(channelId: string, reason: string): Promise<void> {
+  /** `timestamp`: when the PBX saw it, so an end handled late (after a Postgres outage) keeps its true time. */
+  private async onGone(channelId: string, reason: string, timestamp?: string): Promise<void> {
     const { db, pbxNode, log } = this.opts;
     // The IVR hears the hang-up first: a survey not answered is recorded before the CDR.
     await this.opts.ivr?.callerGone(channelId);
-    const own = this.ownHangups.delete(channelId);
+    // Read, and forgotten only once the end is stored: a run again after a failure
+    // (Postgres away) must still know who hung up and why.
+    const own = this.ownHangups.has(channelId);
     const cause = own ? 16 : (this.causes.get(channelId) ?? null);
-    this.causes.delete(channelId);
     const call = await findCallByChannel(db, pbxNode, channelId);
-    if (!call || call.channelId !== channelId) return;
-    const ended = await endCall(db, call.id, { cause, reason: own ? 'completed' : reason });
-    if (ended) {
+    const at = eventTime(timestamp);
+    const ended =
+      call && call.channelId === channelId
+        ? await endCall(db, call.id, { cause, reason: own ? 'completed' : reason, ...(at ? { at } : {}) })
+        : undefined;
+    this.ownHangups.delete(channelId);
+    this.causes.delete(channelId);
+    if (call && ended) {
       callLogger(log, call).info(
         { event: 'call.ended', cause, disposition: ended.cdr.disposition, durationMs: ended.cdr.durationMs },
         'call ended',
@@ -186,9 +195,12 @@ export class InboundCalls {
 
   /**
    * After a reconnect the events of the gap are gone: end the calls whose channels no
-   * longer exist, and take up channels that entered Stasis while we were away.
+   * longer exist, and take up channels that entered Stasis while we were away. A call
+   * whose channel is gone is recorded as lost to a PBX restart only when the PBX says it
+   * started after the call did (`pbxStartedAt`, ARI's startup_time); otherwise the caller
+   * or the PBX ended it normally while nobody listened, and its record says that.
    */
-  async resync(snapshot: { channels: StasisChannel[]; appChannelIds: string[] }): Promise<{ ended: number; adopted: number }> {
+  async resync(snapshot: { channels: StasisChannel[]; appChannelIds: string[]; pbxStartedAt?: number }): Promise<{ ended: number; adopted: number }> {
     const { db, pbxNode, log } = this.opts;
     const alive = new Map(snapshot.channels.map((c) => [c.id, c]));
     let ended = 0;
@@ -205,8 +217,10 @@ export class InboundCalls {
         }
         continue;
       }
-      if (await endCall(db, call.id, { cause: null, reason: 'channel gone during disconnect' })) ended++;
-      callLogger(log, call).info({ event: 'call.ended' }, 'call ended during disconnect');
+      const restarted = snapshot.pbxStartedAt !== undefined && snapshot.pbxStartedAt > call.createdAt.getTime();
+      const reason = restarted ? 'pbx restarted while the service was away' : ENDED_UNSEEN;
+      if (await endCall(db, call.id, { cause: null, reason })) ended++;
+      callLogger(log, call).info({ event: 'call.ended', reason }, 'call ended during disconnect');
     }
     const inApp = new Set(snapshot.appChannelIds);
     for (const channel of snapshot.channels) {
@@ -222,6 +236,12 @@ export class InboundCalls {
     }
     return { ended, adopted };
   }
+}
+
+/** The PBX's time of an event; none (or one from the future, a clock apart) means now. */
+function eventTime(timestamp: string | undefined): Date | undefined {
+  const ms = tryParseAriTimestamp(timestamp);
+  return ms === undefined || ms > Date.now() ? undefined : new Date(ms);
 }
 
 /** The channel's creation time; ARI writes `+0000` offsets that Date cannot always read. */

@@ -1,6 +1,7 @@
 // What one attempt's outcome means for the delivery: pure, so every branch is tested
 // without a network.
 import type { DeliveryStatus } from './webhook-store.js';
+import { NOT_SENT } from './http-sender.js';
 
 export type Verdict =
   | { status: 'delivered' }
@@ -22,6 +23,8 @@ export function judgeAttempt(
   if (code !== undefined && code >= 400 && code < 500 && code !== 408 && code !== 429) {
     return { status: 'failed', reason: `receiver answered ${code}` };
   }
+  // Not tried at all (see NOT_SENT): the receiver's backlog waits, it does not become dead letters.
+  if (code === undefined && outcome.error === NOT_SENT) return { status: 'pending', reason: outcome.error };
   const reason =
     code === undefined
       ? (outcome.error ?? 'no response')

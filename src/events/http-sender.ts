@@ -75,7 +75,10 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
         // cannot hold a worker slot. A request still queued when it fires is answered
         // 'timeout' now and cut before it is written (see onRequestStart).
         const timer = setTimeout(() => {
-          controller?.abort(new TimeoutError());
+          // Never written: the receiver was not tried (our connections to it were all busy),
+          // so this says nothing about it and spends none of the delivery's attempts.
+          if (!controller) return settle({ error: NOT_SENT, durationMs: elapsed() });
+          controller.abort(new TimeoutError());
           // Headers already in: the receiver answered, only its body is slow (as before).
           settle(statusCode !== undefined ? { statusCode, durationMs: elapsed() } : { error: 'timeout', durationMs: elapsed() });
         }, options.timeoutMs);
@@ -124,6 +127,9 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
     },
   };
 }
+
+/** The outcome of a request that waited for a connection past the timeout and was never written. */
+export const NOT_SENT = 'not sent: no free connection to the receiver in time';
 
 class TimeoutError extends Error {
   override name = 'TimeoutError';

@@ -31,6 +31,7 @@ import { OutboxRelay, type RelayOptions } from './relay.js';
 import type { ConnectorConfig } from './connectors/config.js';
 import { startConnectors, type ConnectorRuntime, type ConnectorRuntimeOptions } from './connectors/runtime.js';
 import { attemptOffset, deliveryProcessor } from './webhook-worker.js';
+import { startWebhookSweeper, type WebhookSweeper, type WebhookSweeperOptions } from './webhook-sweeper.js';
 
 /**
  * Config.webhooks plus the tuning knobs that have no environment variable yet; tests and
@@ -59,6 +60,7 @@ export interface PipelineOptions {
   /** CRM, logistics and other business connectors, each with its own queue. */
   connectors?: ConnectorConfig[];
   connectorTuning?: Pick<ConnectorRuntimeOptions, 'sweepMs' | 'staleMs'>;
+  webhookSweep?: Pick<WebhookSweeperOptions, 'everyMs' | 'graceMs'>;
 }
 
 export interface EventPipeline {
@@ -66,6 +68,7 @@ export interface EventPipeline {
   queues: EventQueues;
   sender: WebhookSender;
   connectors: ConnectorRuntime;
+  webhookSweeper: WebhookSweeper;
   stop(): Promise<void>;
 }
 
@@ -185,6 +188,15 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
     if (job) plog.warn({ jobId: job.id, events: job.data.events?.length, err: err.message, attemptsMade: job.attemptsMade }, 'event fan-out failed');
   });
 
+  const webhookSweeper = startWebhookSweeper({
+    db,
+    queue: queues.webhooks,
+    log: plog,
+    maxAttempts: settings.maxAttempts,
+    backoff,
+    ...options.webhookSweep,
+  });
+
   const relay = new OutboxRelay({
     db,
     events: queues.events,
@@ -201,8 +213,10 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
     queues,
     sender,
     connectors,
+    webhookSweeper,
     stop() {
       stopping ??= (async () => {
+        webhookSweeper.stop();
         await relay.stop();
         await Promise.all([closeWorker(fanOut, closeTimeoutMs), closeWorker(delivery, closeTimeoutMs)]);
         await connectors.stop();

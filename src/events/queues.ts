@@ -32,6 +32,9 @@ export interface EventQueues {
   close(): Promise<void>;
 }
 
+/** Job states in which a delivery's series is still under way (anything else: lost or over). */
+export const LIVE_JOB_STATES: ReadonlySet<string> = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
+
 /** Never keep finished jobs forever: Postgres is the record, Redis only the work list. */
 export const EVENT_JOB_OPTIONS: JobsOptions = {
   attempts: 20,

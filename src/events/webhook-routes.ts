@@ -9,6 +9,7 @@ import { decodeCursor } from '../api/cursor.js';
 import { badRequest, conflict, notFound, ProblemError } from '../api/problem.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
 import { webhookJobOptions, type WebhooksQueue } from './queues.js';
+import type { WebhookSweeper } from './webhook-sweeper.js';
 import { generateSecret, isValidSecret } from './signing.js';
 import { withTimeout } from './timeout.js';
 import { checkTarget, TargetRefusedError, type Resolver } from './target.js';
@@ -41,6 +42,8 @@ export interface WebhookRoutesOptions {
   resolve?: Resolver;
   /** How long a redelivery waits for the queue before answering 503. */
   enqueueTimeoutMs?: number;
+  /** A redelivery of a pending delivery runs its series now, or starts one whose job was lost. */
+  sweeper?: Pick<WebhookSweeper, 'hurry'>;
 }
 
 const DEFAULT_LIMIT = 50;
@@ -165,8 +168,10 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOpt
       config: { scopes: ['webhooks:write'] },
       schema: {
         tags,
-        summary: 'Send a finished delivery again',
-        description: 'Starts a new series of attempts with the same `webhook-id`, so receivers can still drop duplicates.',
+        summary: 'Send a delivery again',
+        description:
+          'A finished delivery gets a new series of attempts with the same `webhook-id`, so receivers can still drop duplicates. ' +
+          'A pending one makes its next attempt now (its series is started again if its job was lost).',
         params: IdParams,
         response: { 202: RedeliveryAccepted, ...problemResponses(...authProblems, 404, 409, 503) },
       },
@@ -178,6 +183,16 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOpt
       const sub = await getSubscription(db, delivery.subscriptionId);
       if (!sub) throw conflict(`the webhook of delivery ${id} was deleted`);
       if (!sub.enabled) throw conflict(`the webhook of delivery ${id} is disabled${sub.disabledReason ? `: ${sub.disabledReason}` : ''}`);
+      if (delivery.status === 'pending') {
+        if (!opts.sweeper) throw conflict(`delivery ${id} is still pending`);
+        try {
+          await opts.sweeper.hurry({ id, attempts: delivery.attempts, eventType: delivery.eventType });
+        } catch {
+          throw new ProblemError(503, 'the delivery queue is unavailable; try again shortly');
+        }
+        reply.code(202);
+        return { deliveryId: id, status: 'pending' as const };
+      }
       // Reopen first and commit, then queue: a job that ran before the commit would still
       // see the old status and skip the send.
       const attemptsSoFar = await reopenDelivery(db, id);

@@ -425,3 +425,34 @@ export async function restoreDeliveryStatus(db: Queryable, deliveryId: string, s
     [deliveryId, status],
   );
 }
+
+export interface StalePending {
+  id: string;
+  attempts: number;
+  eventType: string;
+}
+
+/**
+ * Pending deliveries whose next attempt is overdue by more than `graceMs`: the retry of a
+ * delivery that has failed n times is due at most one backoff step after its last attempt,
+ * so one still untouched after that step and the grace has lost its job (Redis lost its
+ * data, or the job failed without recording).
+ */
+export async function overduePending(
+  db: Queryable,
+  s: { baseMs: number; maxMs: number; graceMs: number },
+  limit = 1000,
+): Promise<StalePending[]> {
+  const { rows } = await db.query<{ id: string; attempts: number; event_type: string }>(
+    `SELECT id, attempts, event_type FROM webhook_deliveries
+     WHERE status = 'pending'
+       AND updated_at < now() - (least($2::float8, $1::float8 * power(2, least(greatest(attempts - 1, 0), 30))) + $3::float8) * interval '1 millisecond'
+     ORDER BY updated_at LIMIT $4`,
+    [s.baseMs, s.maxMs, s.graceMs, limit],
+  );
+  return rows.map((r) => ({ id: r.id, attempts: r.attempts, eventType: r.event_type }));
+}
+
+export async function touchPendingDeliveries(db: Queryable, ids: string[]): Promise<void> {
+  if (ids.length) await db.query(`UPDATE webhook_deliveries SET updated_at = now() WHERE id = ANY($1::uuid[]) AND status = 'pending'`, [ids]);
+}

@@ -124,7 +124,8 @@ export class IvrCalls {
     switch (event.type) {
       case 'ChannelDtmfReceived': {
         const running = this.byChannel.get(event.channel.id);
-        if (!running) return false;
+        // A handed-over call's digits belong to its new owner (the queue, call control).
+        if (!running || running.session.currentPhase === 'handed_over') return false;
         await running.session.feed({ type: 'dtmf', digit: event.digit });
         return true;
       }

@@ -46,7 +46,11 @@ export function ivrPlaybackPrefix(callId: string): string {
   return `ivr-${callId}-`;
 }
 
-export type SessionPhase = 'running' | 'closing' | 'finished';
+/**
+ * `handed_over`: a capability (queue, voicemail, call control) owns the call; the session
+ * only waits for a survey or the hang-up and never acts on the call meanwhile.
+ */
+export type SessionPhase = 'running' | 'handed_over' | 'closing' | 'finished';
 
 export class IvrSession {
   readonly timers = new CallTimers();
@@ -131,6 +135,12 @@ export class IvrSession {
     this.phase = 'finished';
   }
 
+  /** The flow's own timers and lookups stop: nothing of the flow may act on the call now. */
+  private handedOver(): void {
+    this.phase = 'handed_over';
+    this.timers.cancelAll();
+  }
+
   private stopEverything(): void {
     this.callerGone = true;
     this.timers.cancelAll();
@@ -144,6 +154,12 @@ export class IvrSession {
       if (this.phase === 'closing') return this.finish();
     } else if (this.callerGone) {
       return;
+    }
+    if (this.phase === 'handed_over') {
+      // Digits, timers and prompts of the handed-over call belong to its new owner.
+      if (event.type === 'hangup') return this.finish();
+      if (event.type !== 'survey') return;
+      this.phase = 'running';
     }
     if (this.phase === 'closing') {
       if ((event.type === 'prompt_finished' && event.promptId === SORRY_PROMPT) || (event.type === 'timer' && event.timerId === SORRY_TIMER)) {
@@ -202,7 +218,9 @@ export class IvrSession {
           // from being published, so a refusal here is a safety net.
           if (!(await this.opts.port.handover(cmd))) {
             await this.closeWithSorry(cmd.node, 'capability_unavailable', handoverNodeType(cmd.to));
+            return;
           }
+          if (this.phase === 'running') this.handedOver();
           return;
         case 'hangup':
           await this.hangupNow();

@@ -2,6 +2,8 @@
 // Ownership is a Redis key with a TTL that the owner renews; when the owner dies the
 // key lapses and another instance takes over. Renew and release are compare-and-set
 // scripts so an instance that lost the lease can never extend or delete another's.
+// The holder counts on its own clock too: when no renewal has been confirmed by the time
+// the key could have lapsed, it steps down, even while its Redis commands hang unanswered.
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 
@@ -15,6 +17,12 @@ export interface LeaseOptions {
   ttlMs: number;
   /** How often to try to take or renew; a third of the TTL leaves two retries before it lapses. */
   intervalMs?: number;
+  /**
+   * How long before the key could lapse the holder steps down when no renewal was
+   * confirmed (default a tenth of the TTL): room for the holder to stop driving the node
+   * before a peer may take it.
+   */
+  marginMs?: number;
 }
 
 export interface LeaseEvents {
@@ -27,6 +35,8 @@ export class Lease extends EventEmitter<LeaseEvents> {
   private held = false;
   private stopped = true;
   private ticking = false;
+  /** Steps down when the lease may have lapsed unseen (Redis silent, commands hanging). */
+  private watchdog: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: LeaseOptions) {
     super();
@@ -46,6 +56,7 @@ export class Lease extends EventEmitter<LeaseEvents> {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.watchdog);
     if (this.held) {
       this.held = false;
       await this.opts.redis.eval(RELEASE, 1, this.opts.key, this.opts.owner).catch(() => {});
@@ -55,21 +66,26 @@ export class Lease extends EventEmitter<LeaseEvents> {
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.tick(), this.opts.intervalMs ?? Math.max(200, Math.floor(this.opts.ttlMs / 3)));
+    this.timer = setTimeout(() => void this.tick(), this.interval());
   }
 
   private async tick(): Promise<void> {
     if (this.ticking || this.stopped) return;
     this.ticking = true;
     const { redis, key, owner, ttlMs } = this.opts;
+    // The key's TTL runs from when Redis ran the command, which is after this moment.
+    const sentAt = Date.now();
     try {
       if (this.held) {
-        const renewed = await redis.eval(RENEW, 1, key, owner, String(ttlMs));
+        const renewed = await this.answer(redis.eval(RENEW, 1, key, owner, String(ttlMs)));
+        if (!this.held) return;
         if (renewed !== 1) this.lose('taken by another instance');
+        else this.guard(sentAt);
       } else {
-        const ok = await redis.set(key, owner, 'PX', ttlMs, 'NX');
+        const ok = await this.answer(redis.set(key, owner, 'PX', ttlMs, 'NX'));
         if (ok === 'OK' && !this.stopped) {
           this.held = true;
+          this.guard(sentAt);
           this.emit('acquired');
         }
       }
@@ -82,7 +98,34 @@ export class Lease extends EventEmitter<LeaseEvents> {
     }
   }
 
+  /** A command that gets no answer within the interval counts as failed (Redis gone silent). */
+  private answer<T>(command: Promise<T>): Promise<T> {
+    const limit = this.interval();
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([
+      command.finally(() => clearTimeout(timer)),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${limit} ms`)), limit);
+      }),
+    ]);
+  }
+
+  private interval(): number {
+    return this.opts.intervalMs ?? Math.max(200, Math.floor(this.opts.ttlMs / 3));
+  }
+
+  private guard(sentAt: number): void {
+    clearTimeout(this.watchdog);
+    const { ttlMs } = this.opts;
+    const margin = this.opts.marginMs ?? Math.floor(ttlMs / 10);
+    const wait = Math.max(0, sentAt + ttlMs - margin - Date.now());
+    this.watchdog = setTimeout(() => {
+      if (this.held) this.lose('renewal not confirmed before the lease could lapse');
+    }, wait);
+  }
+
   private lose(reason: string): void {
+    clearTimeout(this.watchdog);
     this.held = false;
     this.emit('lost', reason);
   }

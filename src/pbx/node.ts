@@ -1,10 +1,15 @@
 // One PBX node as seen by this instance: while it holds the node's lease it keeps the
 // AMI session and the ARI app connected and feeds them to the call handlers; when it
 // loses the lease it disconnects at once, so two instances never drive one node.
+// A handler that fails because Postgres or Redis is away is run again, in order, once the
+// store answers (a bounded hold, see `outage.ts`); after such a failure the node is
+// reconciled against the PBX's own view as after a reconnect.
 import type { Redis } from 'ioredis';
 import { AmiClient } from '../ami/index.js';
 import { AriClient } from '../ari/client.js';
 import type { AriEvent } from '../ari/types.js';
+import type { ResyncSnapshot } from '../ari/client.js';
+import { tryParseAriTimestamp } from '../ari/timestamp.js';
 import { InboundCalls, type StasisEvent } from '../calls/stasis.js';
 import type { PbxNodeConfig } from '../config.js';
 import type { Db } from '../db/pool.js';
@@ -16,6 +21,8 @@ import type { Logger } from '../log.js';
 import { ariCallPort } from './ari-port.js';
 import type { CapabilityFactory, NodeCapability } from './capability.js';
 import { Lease } from './lease.js';
+import { isStoreOutage, outageRetryDelay } from './outage.js';
+import { bridgeCall, endedCalls, leftoverBridges } from './leftovers.js';
 
 export interface PbxNodeOptions {
   node: PbxNodeConfig;
@@ -31,8 +38,22 @@ export interface PbxNodeOptions {
   /** ACD, voicemail, fax, call control: built each time this instance takes the node. */
   capabilities?: CapabilityFactory[];
   /** Shorter timings for tests; production uses the clients' defaults. */
-  tuning?: { reconnectMinMs?: number; reconnectMaxMs?: number; pingIntervalMs?: number; leaseIntervalMs?: number };
+  tuning?: {
+    reconnectMinMs?: number;
+    reconnectMaxMs?: number;
+    pingIntervalMs?: number;
+    leaseIntervalMs?: number;
+    /** How long a handler held by a store outage keeps being retried before the reconcile takes over. */
+    outageHoldMs?: number;
+    /** How often a pending reconcile is tried. */
+    reconcileMs?: number;
+  };
 }
+
+/** Events held for a retry at most, over all channels: past it, the reconcile recovers the rest. */
+const MAX_HELD = 5_000;
+/** A capability that does not stop within this is left behind: the PBX connections are already closed. */
+const CAPABILITY_STOP_MS = 5_000;
 
 export interface Readiness {
   ok: boolean;
@@ -47,11 +68,22 @@ export class PbxNode {
   private ari: AriClient | undefined;
   private ivr: IvrCalls | undefined;
   private capabilities: NodeCapability[] = [];
+  private calls: InboundCalls | undefined;
+  /** Lease lost, PBX connections still closing: this instance may still be driving calls. */
+  private steppingDown: Promise<void> | undefined;
+  /** Handlers waiting for Postgres or Redis to come back. */
+  private held = 0;
+  /** A handler failed or was given up: the node's calls need a reconcile against the PBX. */
+  private dirty = false;
+  private reconcileTimer: NodeJS.Timeout | undefined;
   /** Events of one channel are handled in order; different channels run side by side. */
   private readonly chains = new Map<string, Promise<void>>();
   /** Channels the AMI side reported at its last resync (for /metrics). */
   pbxChannels = 0;
   handlerErrors = 0;
+  /** Handlers given up on (outage too long, or too many held): left to the reconcile. */
+  handlersDropped = 0;
+  reconciles = 0;
 
   constructor(private readonly opts: PbxNodeOptions) {
     this.id = opts.node.id;
@@ -105,15 +137,21 @@ export class PbxNode {
   }
 
   amiReadiness(): Readiness {
-    if (!this.isOwner) return { ok: true, detail: 'standby: another instance owns this node' };
-    const state = this.ami?.state ?? 'disconnected';
-    return { ok: state === 'logged-in', detail: state };
+    return this.readiness(this.ami?.state ?? 'disconnected', 'logged-in');
   }
 
   ariReadiness(): Readiness {
+    const r = this.readiness(this.ari?.state ?? 'disconnected', 'connected');
+    if (!r.ok || !this.isOwner) return r;
+    if (this.held > 0) return { ok: false, detail: `${this.held} PBX events waiting for Postgres or Redis` };
+    if (this.dirty) return { ok: false, detail: 'connected; calls not yet reconciled after a failed handler' };
+    return r;
+  }
+
+  private readiness(state: string, up: string): Readiness {
+    if (this.steppingDown) return { ok: false, detail: 'stepping down: lease lost, PBX connections closing' };
     if (!this.isOwner) return { ok: true, detail: 'standby: another instance owns this node' };
-    const state = this.ari?.state ?? 'disconnected';
-    return { ok: state === 'connected', detail: state };
+    return { ok: state === up, detail: state };
   }
 
   private connect(): void {
@@ -131,6 +169,7 @@ export class PbxNode {
     });
     const pbx = ariCallPort(ari);
     const calls = new InboundCalls({ db, pbx, pbxNode: node.id, greetingMedia, log: this.log });
+    this.calls = calls;
     const ivr = new IvrCalls({
       db,
       pbx,
@@ -169,18 +208,9 @@ export class PbxNode {
     ari.on('event', (event: AriEvent) => this.enqueue(lanes.of(event), () => dispatch(event)));
     ari.on('ready', (snapshot) =>
       this.enqueue('resync', async () => {
-        const result = await calls.resync({
-          channels: snapshot.channels,
-          appChannelIds: snapshot.application?.channel_ids ?? [],
-        });
-        this.log.info({ ...result, channels: snapshot.channels.length }, 'ARI resync done');
-        // One capability failing to resync must not keep the others from theirs.
-        for (const c of capabilities) {
-          await c.resync?.(snapshot).catch((err: Error) => {
-            this.handlerErrors++;
-            this.log.error({ err: err.message }, 'capability resync failed');
-          });
-        }
+        // A reconnect's resync covers whatever a failed handler left behind so far.
+        this.dirty = false;
+        await this.resync(snapshot, 'ARI resync done');
       }),
     );
     ari.on('applicationReplaced', () => {
@@ -208,31 +238,150 @@ export class PbxNode {
     ami.start();
   }
 
+  /** The calls, then every capability, brought in line with what the PBX has now. */
+  private async resync(snapshot: ResyncSnapshot, done: string): Promise<void> {
+    const calls = this.calls;
+    if (!calls) return;
+    const pbxStartedAt = await this.ari?.rest.asterisk
+      .info()
+      .then((info) => tryParseAriTimestamp(info.status?.startup_time))
+      .catch(() => undefined);
+    const result = await calls.resync({
+      channels: snapshot.channels,
+      appChannelIds: snapshot.application?.channel_ids ?? [],
+      ...(pbxStartedAt !== undefined ? { pbxStartedAt } : {}),
+    });
+    this.log.info({ ...result, channels: snapshot.channels.length }, done);
+    // One capability failing to resync must not keep the others from theirs.
+    for (const c of this.capabilities) {
+      await c.resync?.(snapshot).catch((err: Error) => {
+        this.handlerErrors++;
+        this.markDirty();
+        this.log.error({ err: err.message }, 'capability resync failed');
+      });
+    }
+    await this.removeLeftoverBridges(snapshot);
+  }
+
+  private async removeLeftoverBridges(snapshot: ResyncSnapshot): Promise<void> {
+    const ari = this.ari;
+    if (!ari) return;
+    const candidates = snapshot.bridges.filter((b) => (b.channels?.length ?? 0) === 0);
+    const ids = [...new Set(candidates.map((b) => bridgeCall(b.id)).filter((id): id is string => id !== undefined))];
+    const leftovers = leftoverBridges(candidates, await endedCalls(this.opts.db, this.id, ids));
+    for (const id of leftovers) await ari.bridges.destroy(id).catch(() => false);
+    if (leftovers.length) this.log.info({ bridges: leftovers.length }, 'removed empty bridges of ended calls');
+  }
+
+  /**
+   * After a handler failed: once no handler is held any more (the store is back and the
+   * held events ran), take a fresh view of the PBX and resync, until one succeeds.
+   */
+  private markDirty(): void {
+    this.dirty = true;
+    if (this.reconcileTimer) return;
+    const every = this.opts.tuning?.reconcileMs ?? 2_000;
+    this.reconcileTimer = setInterval(() => {
+      const ari = this.ari;
+      if (!this.dirty || !ari) {
+        clearInterval(this.reconcileTimer);
+        this.reconcileTimer = undefined;
+        return;
+      }
+      if (this.held > 0 || ari.state !== 'connected' || this.chains.has('resync')) return;
+      this.enqueue('resync', async () => {
+        if (!this.dirty || this.ari !== ari) return;
+        this.dirty = false;
+        try {
+          await this.resync(await ari.snapshot(), 'reconciled with the PBX after failed handlers');
+          this.reconciles++;
+        } catch (err) {
+          this.dirty = true;
+          throw err;
+        }
+      });
+    }, every);
+    this.reconcileTimer.unref();
+  }
+
+  /**
+   * Runs a handler; while it fails because Postgres or Redis is away it is run again
+   * (later events of the same channel wait behind it, so they keep their order), for at
+   * most the hold time and while this instance still drives the node.
+   */
+  private async runHeld(key: string, task: () => Promise<void>): Promise<void> {
+    const ari = this.ari;
+    const holdMs = this.opts.tuning?.outageHoldMs ?? 120_000;
+    const since = Date.now();
+    let holding = false;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await task();
+          return;
+        } catch (err) {
+          this.handlerErrors++;
+          const stillDriving = this.ari === ari && ari !== undefined && ari.state !== 'stopped';
+          const retry =
+            isStoreOutage(err) && stillDriving && Date.now() - since < holdMs && (holding || this.held < MAX_HELD);
+          if (!retry) {
+            this.log.error({ err: (err as Error).message, channelId: key, attempts: attempt }, 'PBX event handler failed');
+            if (stillDriving) {
+              this.handlersDropped++;
+              this.markDirty();
+            }
+            return;
+          }
+          if (!holding) {
+            holding = true;
+            this.held++;
+            this.markDirty();
+            this.log.warn({ err: (err as Error).message, channelId: key }, 'PBX event handler held until Postgres and Redis answer');
+          }
+          await new Promise((r) => setTimeout(r, outageRetryDelay(attempt)));
+        }
+      }
+    } finally {
+      if (holding) this.held--;
+    }
+  }
+
   private enqueue(key: string, task: () => Promise<void>): void {
     const next = (this.chains.get(key) ?? Promise.resolve())
-      .then(task)
-      .catch((err: Error) => {
-        this.handlerErrors++;
-        this.log.error({ err: err.message, channelId: key }, 'PBX event handler failed');
-      })
+      .then(() => this.runHeld(key, task))
       .finally(() => {
         if (this.chains.get(key) === next) this.chains.delete(key);
       });
     this.chains.set(key, next);
   }
 
-  private async disconnect(): Promise<void> {
+  private disconnect(): Promise<void> {
+    this.steppingDown ??= this.letGo().finally(() => {
+      this.steppingDown = undefined;
+    });
+    return this.steppingDown;
+  }
+
+  private async letGo(): Promise<void> {
     const { ari, ami } = this;
     this.ari = undefined;
     this.ami = undefined;
+    this.calls = undefined;
+    this.dirty = false;
+    clearInterval(this.reconcileTimer);
+    this.reconcileTimer = undefined;
     // Sessions die with the connection: their timers must not fire into a PBX we no
     // longer own. The next owner restarts the flows (see src/ivr/ivr-calls.ts).
     this.ivr?.dropAll();
     this.ivr = undefined;
     const capabilities = this.capabilities;
     this.capabilities = [];
-    await Promise.allSettled(capabilities.map(async (c) => c.stop?.()));
+    // The PBX connections close first, whatever the capabilities are waiting for (a fax
+    // worker waits for Redis to close): nothing from here may reach a node a peer may
+    // already drive.
+    const stopping = capabilities.map((c) => Promise.resolve().then(() => c.stop?.()));
     await Promise.allSettled([ari?.stop(), ami?.stop()]);
+    await Promise.race([Promise.allSettled(stopping), new Promise((r) => setTimeout(r, CAPABILITY_STOP_MS).unref())]);
   }
 }
 

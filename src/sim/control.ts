@@ -132,8 +132,9 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
         const behaviour = str(body, 'behaviour', true) as EndpointBehaviourKind;
         if (!BEHAVIOURS.includes(behaviour)) throw new HttpError(400, `'behaviour' must be one of ${BEHAVIOURS.join(', ')}`);
         const endpoint = `${parts[1]}/${parts[2]}`;
-        world.setEndpointBehaviour(endpoint, { behaviour, answerAfterMs: num(body, 'answerAfterMs') });
-        return { status: 200, body: { endpoint, behaviour, answerAfterMs: num(body, 'answerAfterMs') ?? null } };
+        const atOnce = body.atOnce === true;
+        world.setEndpointBehaviour(endpoint, { behaviour, answerAfterMs: num(body, 'answerAfterMs'), ...(atOnce ? { atOnce } : {}) });
+        return { status: 200, body: { endpoint, behaviour, answerAfterMs: num(body, 'answerAfterMs') ?? null, atOnce } };
       }
       case 'PUT /fax-receivers/:number': {
         const body = await readJson(req);

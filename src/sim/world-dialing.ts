@@ -200,6 +200,9 @@ export abstract class WorldDialing extends WorldMedia {
               answer();
             }, c);
           }
+        } else if (behaviour.atOnce) {
+          ringing();
+          answer();
         } else {
           ringing();
           this.after(wait, answer, c);

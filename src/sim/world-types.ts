@@ -114,6 +114,12 @@ export interface EndpointBehaviour {
   behaviour: EndpointBehaviourKind;
   /** For `answer`: how long the phone rings before it is picked up. */
   answerAfterMs?: number;
+  /**
+   * For `answer`: the phone's 180 and 200 come back with the INVITE's 100, so its ringing,
+   * answer and StasisStart are published before the originate's own response is sent (a
+   * client sees them first or within a millisecond; capture pjsip/instant-answer).
+   */
+  atOnce?: boolean;
 }
 
 export interface CdrRecord {

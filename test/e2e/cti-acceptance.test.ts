@@ -460,6 +460,29 @@ describe('the CTI acceptance cases with ACD agents', () => {
     consultHeld(cdr);
   });
 
+  it('case 1 with a phone that answers at once: B is on_call, wraps up and has talk time', async () => {
+    // B's phone answers before the originate's response leaves the PBX.
+    w.sim.world.setEndpointBehaviour(`PJSIP/${PHONE_B}`, { behaviour: 'answer', atOnce: true });
+    try {
+      const c = await callerReachesAgentA();
+      const t = await transfer(c);
+      await settled(t.id, 'answered');
+      await waitFor('B on_call', async () => (await agentState(B)) === 'on_call');
+      w.sim.world.remoteHangup(t.target);
+      await settled(t.id, 'cancelled');
+      await waitFor('A and the caller together again', () => together(w, c.agent, c.customer));
+      w.sim.world.remoteHangup(c.customer);
+      await ended(c, t.target);
+      expect(await statesOf(c, B)).toEqual(B_TALKS_THEN_WRAPS);
+      const cdr = await cdrOf(c);
+      expect(legsOf(cdr)).toEqual([['caller', null], ['agent', A], ['consult', B]]);
+      expect(agentOf(cdr, B).talkMs).toBeGreaterThan(0);
+      expect(agentOf(cdr, B).wrapUpMs).toBeGreaterThan(0);
+    } finally {
+      await phone(PHONE_B, 'answer');
+    }
+  });
+
   it('a call the ACD connected is held, resumed and hung up through the API; A wraps up', async () => {
     const c = await callerReachesAgentA();
     expect((await w.api('POST', `/v1/calls/${c.callId}/hold`)).status).toBe(204);

@@ -60,6 +60,28 @@ describe('ARI reconnect and resync', () => {
     const gone = await t.db.query("SELECT data FROM call_events WHERE type = 'call.ended' AND call_id = $1", [
       (await callState(left.channelId))!.id,
     ]);
-    expect(gone.rows[0].data.reason).toBe('channel gone during disconnect');
+    // The PBX did not restart: the caller hung up while nobody listened, an answered call, not a PBX restart.
+    expect(gone.rows[0].data.reason).toBe('ended while the service was away');
+    const cdr = await t.db.query('SELECT disposition FROM cdrs WHERE call_id = $1', [(await callState(left.channelId))!.id]);
+    expect(cdr.rows[0].disposition).toBe('answered');
+  });
+  it('removes at resync the empty bridges a fault left behind of ended calls, and nothing else', async () => {
+    const c = await control<{ channelId: string }>('/calls', { from: '+15550000003', to: '100' });
+    await waitUntil(async () => (await callState(c.channelId))?.state === 'ended', 'the greeted call to end', 20_000);
+    const callId = (await callState(c.channelId))!.id;
+    const ari = service.nodes[0]!.ariClient!;
+    // What an instance that died mid-call leaves: its call's bridges, empty.
+    for (const bridgeId of [`acd-mix-${callId}`, `${callId}-hold`]) await ari.bridges.create({ type: 'mixing', bridgeId });
+    // The site's own empty bridge, and one named like ours for a call that is not over.
+    await ari.bridges.create({ type: 'mixing', bridgeId: 'site-conference' });
+    await ari.bridges.create({ type: 'mixing', bridgeId: 'acd-mix-00000000-0000-4000-8000-000000000000' });
+
+    const reconnectsBefore = ari.stats.reconnects;
+    await control('/faults/ari-drop');
+    await waitUntil(() => service.nodes[0]!.ariClient!.stats.reconnects > reconnectsBefore, 'ARI reconnect');
+    await waitUntil(async () => !(await ari.bridges.list()).some((b) => b.id === `acd-mix-${callId}`), 'the leftover bridges removed');
+    const left = (await ari.bridges.list()).map((b) => b.id);
+    expect(left).not.toContain(`${callId}-hold`);
+    expect(left).toEqual(expect.arrayContaining(['site-conference', 'acd-mix-00000000-0000-4000-8000-000000000000']));
   });
 });

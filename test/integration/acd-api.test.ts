@@ -219,4 +219,23 @@ describe('ACD API', () => {
     expect(missing.statusCode).toBe(404);
     await missing.body.dump();
   });
+  it('lets a supervisor force an agent stuck on a call to ready or logged out', async () => {
+    expect((await call('POST', '/v1/agents/anna/state', { action: 'login', force: true })).status).toBe(422);
+    const forced = await call('POST', '/v1/agents/anna/state', { action: 'ready', force: true });
+    expect(forced.status).toBe(200);
+    expect(forced.body).toMatchObject({ state: 'ready', callId: null });
+    const live = new AgentLiveStore(redis, prefix);
+    await live.reserve('anna', 'call-2', 'offer-2', 10_000, Date.now());
+    await live.apply('anna', { type: 'answer' }, Date.now(), 'offer-2');
+    expect((await call('POST', '/v1/agents/anna/state', { action: 'logout' })).status).toBe(409);
+    expect((await call('POST', '/v1/agents/anna/state', { action: 'logout', force: true })).body).toMatchObject({ state: 'logged_out' });
+    const { rows } = await t.db.query(`SELECT payload FROM outbox WHERE type = 'agent.state_changed' ORDER BY id`);
+    const changes = rows.map((r) => r.payload.data).filter((d) => d.agentId === 'anna').slice(-4);
+    expect(changes.map((d) => [d.from, d.to, d.reason])).toEqual([
+      ['on_call', 'ready', 'forced'],
+      ['ready', 'reserved', null],
+      ['reserved', 'on_call', null],
+      ['on_call', 'logged_out', 'forced'],
+    ]);
+  });
 });

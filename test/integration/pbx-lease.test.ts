@@ -38,18 +38,53 @@ describe('PBX node lease', () => {
     const aGot = once(a, 'acquired');
     a.start();
     await aGot;
-    // 'a' stops renewing (frozen process): its key lapses after the TTL.
+    // 'a' stops renewing (a renewal that never comes): its key lapses after the TTL, and
+    // 'a' has stepped down on its own clock before a peer could take it.
+    const aLost = once(a, 'lost');
     const b = new Lease({ redis, key, owner: 'b', ttlMs: 400, intervalMs: 50 });
     const bGot = once(b, 'acquired');
     b.start();
     await bGot;
+    expect(a.isHeld).toBe(false);
+    expect(await aLost).toBe('renewal not confirmed before the lease could lapse');
     expect(await redis.get(key)).toBe('b');
-    // When 'a' wakes up its renewal fails: it must report the loss, not overwrite 'b'.
-    const aLost = once(a, 'lost');
-    (a as unknown as { tick(): Promise<void> }).tick();
-    expect(await aLost).toBe('taken by another instance');
+    // When 'a' runs again it must not overwrite 'b'.
+    await (a as unknown as { tick(): Promise<void> }).tick();
+    expect(a.isHeld).toBe(false);
     expect(await redis.get(key)).toBe('b');
     await a.stop();
     await b.stop();
+  });
+});
+
+describe('PBX node lease when Redis goes silent', () => {
+  it('steps down before the key could lapse, while its renewal hangs unanswered', async () => {
+    const { freePort, startRedis, stopRedis } = await import('../helpers/redis-server.js');
+    const port = await freePort();
+    const server = await startRedis(port);
+    // The defaults of ioredis: commands wait in the offline queue while it reconnects.
+    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: false });
+    client.on('error', () => {});
+    try {
+      const key = `${uniquePrefix('lease')}:lease:pbx1`;
+      const ttlMs = 1_500;
+      const a = new Lease({ redis: client, key, owner: 'a', ttlMs, intervalMs: 500 });
+      const got = once(a, 'acquired');
+      a.start();
+      await got;
+      const lost = once(a, 'lost');
+      const killedAt = Date.now();
+      server.kill('SIGSTOP');
+      const reason = await lost;
+      // Within the TTL, counted from the last renewal: a peer may take the node after it.
+      expect(Date.now() - killedAt).toBeLessThan(ttlMs);
+      expect(a.isHeld).toBe(false);
+      expect(String(reason)).toMatch(/no answer|not confirmed/);
+      await a.stop();
+    } finally {
+      server.kill('SIGCONT');
+      client.disconnect();
+      await stopRedis(server);
+    }
   });
 });

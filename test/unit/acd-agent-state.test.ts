@@ -71,3 +71,15 @@ describe('agent state machine', () => {
     }
   });
 });
+
+describe('a supervisor forcing an agent', () => {
+  it('takes ready and logout from a call or a reservation, and nothing else', () => {
+    const onCall = { ...initialStatus(0), state: 'on_call' as const, callId: 'c1' };
+    expect(applyCommand(onCall, { type: 'ready' }, 1).ok).toBe(false);
+    expect(applyCommand(onCall, { type: 'ready', force: true }, 1)).toMatchObject({ ok: true, status: { state: 'ready', reason: 'forced', callId: null } });
+    const reserved = { ...initialStatus(0), state: 'reserved' as const, callId: 'c1' };
+    expect(applyCommand(reserved, { type: 'logout', force: true }, 1)).toMatchObject({ ok: true, status: { state: 'logged_out', reason: 'forced' } });
+    // Forcing ready does not log anybody in.
+    expect(applyCommand(initialStatus(0), { type: 'ready', force: true }, 1).ok).toBe(false);
+  });
+});

@@ -179,9 +179,25 @@ describe('hand-over to a capability', () => {
     const session = new IvrSession({ callId: '00000000-0000-4000-8000-000000000001', flow: queueFlow, interpret, port, log, sorryMedia: ['sound:sorry'] });
     await session.start({});
     expect(calls).toEqual(['answer', 'step sales handover', 'handover queue']);
-    expect(session.currentPhase).toBe('running');
+    expect(session.currentPhase).toBe('handed_over');
     await session.feed({ type: 'survey', node: 'rate' });
     expect(calls.at(-1)).toBe('play sound:cti/rate');
+  });
+
+  it('never acts on a call it handed over: digits, timers and prompts there belong to the new owner', async () => {
+    const { port, calls } = recorder({ takeHandover: true });
+    const session = new IvrSession({ callId: '00000000-0000-4000-8000-000000000003', flow: queueFlow, interpret, port, log, sorryMedia: ['sound:sorry'] });
+    await session.start({});
+    const before = calls.length;
+    await session.feed({ type: 'dtmf', digit: '0' });
+    await session.feed({ type: 'dtmf', digit: '#' });
+    await session.feed({ type: 'timer', timerId: 'menu-timeout' });
+    await session.feed({ type: 'prompt_finished', promptId: 'welcome' });
+    expect(calls.slice(before)).toEqual([]);
+    expect(session.currentPhase).toBe('handed_over');
+    await session.callerHungUp();
+    expect(calls.slice(before)).toEqual([]);
+    expect(session.currentPhase).toBe('finished');
   });
 
   it('says sorry and hangs up when no capability takes the hand-over', async () => {

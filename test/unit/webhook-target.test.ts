@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkTarget, guardedLookup, parseTargetUrl, refusedAddressReason, type Resolver } from '../../src/events/target.js';
 import { backoffDelay, judgeAttempt } from '../../src/events/delivery-policy.js';
+import { NOT_SENT } from '../../src/events/http-sender.js';
 
 describe('refusedAddressReason', () => {
   it.each([
@@ -151,6 +152,8 @@ describe('judgeAttempt', () => {
     [{ statusCode: 100 }, 1, 'pending'],
     [{ error: 'timeout' }, 1, 'pending'],
     [{ error: 'timeout' }, 3, 'dead'],
+    // Never written (all connections busy): the receiver was not tried, nothing is spent.
+    [{ error: NOT_SENT }, 3, 'pending'],
   ] as const)('%j on attempt %i of 3 -> %s', (outcome, attempt, status) => {
     expect(judgeAttempt(outcome, attempt, 3).status).toBe(status);
   });

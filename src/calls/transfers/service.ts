@@ -81,6 +81,9 @@ export class TransferService {
     live.transferId = transfer.id;
     this.o.live.addLeg({ channelId: targetChannelId, callId: call.id, role: 'target', agentId: req.to.agentId ?? null, transferId: transfer.id });
     await addLeg(db, call.id, targetChannelId, 'transfer_target', req.to.agentId ?? null);
+    // An ACD agent's leg is watched before it is dialled: a phone that answers at once
+    // sends its answer within a millisecond of the originate, before anything after it runs.
+    if (req.to.agentId) await this.o.desk?.trackLeg(req.to.agentId, call.id, targetChannelId, req.mode === 'attended' ? 'consult' : 'transfer');
 
     await pbx.hold(live);
     try {
@@ -100,7 +103,6 @@ export class TransferService {
       const failed = await this.feed(transfer.id, { type: 'target_failed', reason: 'unreachable' });
       throw new ProblemError(422, `the target could not be dialled (${(err as Error).message})`, { transfer: failed && publicTransfer(failed) });
     }
-    if (req.to.agentId) await this.o.desk?.trackLeg(req.to.agentId, call.id, targetChannelId, req.mode === 'attended' ? 'consult' : 'transfer');
     this.arm(call.id, transfer.id, timeoutMs);
     return transfer;
   }

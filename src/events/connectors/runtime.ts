@@ -8,7 +8,7 @@ import type { Logger } from '../../log.js';
 import type { DomainEvent } from '../catalogue.js';
 import { backoffDelay, judgeAttempt } from '../delivery-policy.js';
 import { createWebhookSender, type WebhookSender } from '../http-sender.js';
-import { producerConnection, workerConnection } from '../queues.js';
+import { LIVE_JOB_STATES, producerConnection, workerConnection } from '../queues.js';
 import { sign } from '../signing.js';
 import { withTimeout } from '../timeout.js';
 import type { ConnectorConfig } from './config.js';
@@ -183,10 +183,19 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
     for (const lane of lanes.values()) {
       const ids = await stalePending(db, lane.config.id, opts.staleMs ?? 60_000);
       if (ids.length === 0) continue;
-      // jobId = delivery id: a job that still exists is left alone; a lost one is created.
-      await enqueue(lane, ids);
+      // jobId = delivery id: a job still waiting or running is left alone; a lost one is
+      // created; a finished one (its series ended without recording, e.g. Postgres away)
+      // is removed first, or it would swallow the new one.
+      const lost: string[] = [];
+      for (const id of ids) {
+        const state = await withTimeout(lane.queue.getJobState(id), timeout);
+        if (LIVE_JOB_STATES.has(state)) continue;
+        if (state !== 'unknown') await withTimeout(lane.queue.remove(id), timeout);
+        lost.push(id);
+      }
+      await enqueue(lane, lost);
       await touchPending(db, ids);
-      n += ids.length;
+      n += lost.length;
     }
     return n;
   }

@@ -1,0 +1,96 @@
+// Takeover: the next owner of a PBX node picks up the ACD's calls from Postgres, Redis
+// and the PBX's own picture (agent legs, waiting callers, reservations, wrap-ups).
+import type { ResyncSnapshot } from '../ari/client.js';
+import { getCall } from '../calls/repository.js';
+import type { Queryable } from '../db/pool.js';
+import { allOpenLegs, legEnded } from './records.js';
+import { type Leg, MIX_BRIDGE } from './runtime-state.js';
+import { AcdOffers } from './runtime-offers.js';
+
+export abstract class AcdTakeover extends AcdOffers {
+  async resync(snapshot: ResyncSnapshot): Promise<void> {
+    await this.ready;
+    const alive = new Map(snapshot.channels.map((c) => [c.id, c]));
+    const bridges = new Map(snapshot.bridges.map((b) => [b.id, b]));
+    // Agent legs the previous owner left: connected ones are followed again, ringing ones end.
+    for (const l of await allOpenLegs(this.ctx.db)) {
+      if (!l.channelId || this.legs.has(l.channelId)) continue;
+      const channel = alive.get(l.channelId);
+      if (l.reason !== 'queue' || (await underCallControl(this.ctx.db, l.callId, l.channelId))) {
+        // Legs call control drives (a transfer's target, a call handed over): followed again.
+        const leg: Leg = { ...l, channelId: l.channelId, callerChannelId: null, waitMs: 0, survey: null, observed: true };
+        if (channel && (await this.channelExists(l.channelId))) this.legs.set(l.channelId, leg);
+        else await this.observedGone(leg);
+        continue;
+      }
+      if (l.answered && channel) {
+        const callerChannel = (await getCall(this.ctx.db, l.callId))?.channelId ?? null;
+        const leg: Leg = { ...l, channelId: l.channelId, answered: true, callerChannelId: callerChannel, waitMs: 0, survey: null, observed: false };
+        this.legs.set(l.channelId, leg);
+        this.connected.set(l.callId, leg);
+        if (callerChannel) this.callerChannels.set(callerChannel, l.callId);
+        if (callerChannel && !alive.has(callerChannel)) await this.callerGone(l.callId);
+        // Events between the snapshot and now reached nobody: ask the PBX once more.
+        if (!(await this.channelExists(l.channelId))) await this.serial(l.callId, () => this.agentLegEnded(leg));
+        else if (callerChannel && !(await this.channelExists(callerChannel))) await this.serial(l.callId, () => this.callerGone(l.callId));
+        continue;
+      }
+      if (channel) await this.ctx.ari.channels.hangup(l.channelId, { reason: 'normal' }).catch(() => false);
+      if (l.answered) {
+        // The agent left while nobody owned the node: the caller is alone in the bridge.
+        const caller = (await getCall(this.ctx.db, l.callId))?.channelId;
+        if (caller && alive.has(caller)) await this.ctx.calls.hangupOwn(caller).catch(() => undefined);
+        await this.ctx.ari.bridges.destroy(`${MIX_BRIDGE}${l.callId}`).catch(() => false);
+      }
+      await legEnded(this.ctx.db, l.offerId, l.answered ? 'completed' : 'takeover');
+      const cmd = l.answered ? ({ type: 'hangup' } as const) : ({ type: 'release' } as const);
+      const res = await this.core.agents.change(l.agentId, cmd, { callId: l.callId, queueId: l.queueId });
+      if (!res.ok && !l.answered && typeof (await this.core.agentsLive.sweep(l.agentId, Date.now())) === 'object') await this.core.agents.announce(l.agentId);
+    }
+    // Waiting callers: back on hold and in the engine; gone ones abandoned.
+    for (const entry of await this.core.queuesLive.all()) {
+      if (entry.pbxNode !== this.ctx.pbxNode || this.waiting.has(entry.callId)) continue;
+      if (!this.engine.queue(entry.queueId)) {
+        // The queue was deleted while nobody owned the node: nobody can serve this caller.
+        this.log.warn({ callId: entry.callId, queueId: entry.queueId }, 'waiting call of a queue that no longer exists; hanging up');
+        await this.core.queuesLive.remove(entry.queueId, entry.callId);
+        if (alive.has(entry.channelId)) await this.ctx.calls.hangupOwn(entry.channelId).catch(() => undefined);
+        continue;
+      }
+      if (!alive.has(entry.channelId)) {
+        this.waiting.set(entry.callId, entry);
+        this.engine.enqueue(entry);
+        await this.callerGone(entry.callId);
+        continue;
+      }
+      this.callerChannels.set(entry.channelId, entry.callId);
+      if (!bridges.has(entry.bridgeId!)) {
+        await this.ctx.ari.bridges.create({ type: 'holding', bridgeId: entry.bridgeId!, name: `queue ${entry.queueId}` }).catch(() => undefined);
+        await this.ctx.ari.bridges.addChannel(entry.bridgeId!, entry.channelId).catch(() => undefined);
+      }
+      const queue = this.engine.queue(entry.queueId);
+      this.waiting.set(entry.callId, entry);
+      this.engine.enqueue(entry);
+      if (queue) {
+        await this.ctx.ari.bridges.startMoh(entry.bridgeId!, queue.musicOnHold).catch(() => undefined);
+        this.armCallTimers(entry, queue);
+      }
+      if (!(await this.channelExists(entry.channelId))) await this.serial(entry.callId, () => this.callerGone(entry.callId));
+    }
+    // Agents: lapsed reservations swept, wrap-ups re-armed, everyone re-read.
+    for (const def of this.agentDefs.values()) {
+      const swept = await this.core.agentsLive.sweep(def.id, Date.now());
+      if (typeof swept === 'object') await this.core.agents.announce(def.id);
+      const live = await this.core.agentsLive.get(def.id);
+      this.putAgent(def, live);
+      if (live?.state === 'wrap_up') this.scheduleWrapUp(def.id, live.sinceMs);
+    }
+    for (const callId of [...this.waiting.keys()]) await this.serial(callId, () => this.routeWaiting(callId));
+  }
+}
+
+/** Call control took this agent leg's call over (it keeps the leg in the call's legs). */
+async function underCallControl(db: Queryable, callId: string, channelId: string): Promise<boolean> {
+  const { rows } = await db.query("SELECT 1 FROM call_legs WHERE call_id = $1 AND channel_id = $2 AND role = 'agent'", [callId, channelId]);
+  return rows.length > 0;
+}
