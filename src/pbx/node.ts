@@ -386,7 +386,6 @@ export class PbxNode {
   }
 }
 
-/** The channel an ARI event is about; playbacks name theirs in `target_uri`. */
 /**
  * Which lane an event runs in. A channel the PBX swaps into a bridge in another's place
  * (a phone's transfer: StasisStart with replace_channel) shares the replaced channel's
@@ -406,6 +405,7 @@ class ChannelLanes {
   }
 }
 
+/** The channel an ARI event is about; playbacks name theirs in `target_uri`. */
 function channelKey(event: AriEvent): string {
   const e = event as { channel?: { id?: string }; playback?: { target_uri?: string }; referred_by?: { source_channel?: { id?: string } } };
   if (e.channel?.id) return e.channel.id;
