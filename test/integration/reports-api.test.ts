@@ -81,6 +81,9 @@ describe('GET /v1/reports/queues and /agents', () => {
     expect(long.statusCode).toBe(422);
     expect(long.json()).toMatchObject({ maxDays: 31 });
     expect((await get(`/v1/reports/queues?${range}&timeZone=Nowhere/Land`)).statusCode).toBe(422);
+    const offQuarter = await get(`/v1/reports/queues?from=${D}T09:10:00Z&to=2026-12-01T00:00:00Z`);
+    expect(offQuarter.statusCode).toBe(422);
+    expect(offQuarter.json().detail).toMatch(/not on a quarter hour/);
     expect((await get(`/v1/reports/queues?from=yesterday&to=today`)).statusCode).toBe(400);
     const noScope = await keyWith(t.db, 'calls:read');
     expect((await get(`/v1/reports/queues?${range}`, {}, noScope)).statusCode).toBe(403);
