@@ -31,13 +31,14 @@ const LABEL: Record<Granularity, (local: string) => string> = {
 
 const sql = (g: Granularity) => {
   const local = '(bucket AT TIME ZONE $4)';
-  return `SELECT ${LABEL[g](local)} AS label, subject,
+  return `SELECT * FROM (SELECT ${LABEL[g](local)} AS label, subject,
     ${SUM_COLUMNS.map(([f, c]) => `sum(${c})::float8 AS "${f}"`).join(', ')},
     ${MAP_COLUMNS.map(([f, c]) => `kpi_jsonb_sum(${c}) AS "${f}"`).join(', ')},
     count(DISTINCT (${local})::date) FILTER (WHERE logged_in_ms > 0)::int AS days
   FROM kpi_rollups
   WHERE kind = $1 AND bucket >= $2 AND bucket < $3 AND ($5::text IS NULL OR subject = $5)
-  GROUP BY 1, 2`;
+  GROUP BY 1, 2) x
+  ORDER BY label COLLATE "C", subject COLLATE "C"`;
 };
 
 /** Why a range cannot be answered from quarter-hour rows, or null when it can. */
@@ -53,13 +54,15 @@ export function rollupRangeProblem(from: Date, to: Date, timeZone: string): stri
   }
 }
 
-type Row = Record<string, any> & { label: string; subject: string; days: number };
+export type RollupRow = Record<string, any> & { label: string; subject: string; days: number };
 
-async function read(db: Queryable, kind: Kind, q: RollupQuery): Promise<Row[]> {
-  const { rows } = await db.query<Row>(sql(q.granularity), [kind, q.from, q.to, q.timeZone, q.subject ?? null]);
-  // The engine's order: interval label, then id, as plain strings.
-  const key = (r: Row) => `${r.label}\u0000${r.subject}`;
-  return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+/**
+ * One row per interval and subject, in the engine's order (interval label, then id, as
+ * plain strings; labels of one interval have one length, so byte order is that order).
+ */
+export async function reportRows(db: Queryable, kind: Kind, q: RollupQuery): Promise<RollupRow[]> {
+  const { rows } = await db.query<RollupRow>(sql(q.granularity), [kind, q.from, q.to, q.timeZone, q.subject ?? null]);
+  return rows;
 }
 
 /** How many a histogram holds at keys up to `limit`. */
@@ -70,7 +73,7 @@ function upTo(map: Record<string, number>, limit: number): number {
 }
 
 /** Counters every report shares, from the histograms and the query's parameters. */
-function counters(r: Row, q: RollupQuery) {
+function counters(r: RollupRow, q: RollupQuery) {
   let rated = 0;
   let ratingSum = 0;
   for (const [k, v] of Object.entries(r.ratings as Record<string, number>)) {
@@ -86,25 +89,24 @@ function counters(r: Row, q: RollupQuery) {
   };
 }
 
-export async function queueReport(db: Queryable, q: RollupQuery): Promise<QueueKpi[]> {
-  return (await read(db, 'q', q)).map((r) => {
-    const sums: QueueSums = {
-      ...counters(r, q),
-      offered: r.offered, waitMsAnswered: r.waitMsAnswered, abandoned: r.abandoned, shortAbandoned: r.shortAbandoned,
-      overflowedIn: r.overflowedIn, overflowedOut: r.overflowedOut,
-      answeredWithinTarget: upTo(r.waits, q.serviceLevelSeconds),
-    };
-    return queueRow(r.label, r.subject, sums);
-  });
+export function queueKpi(r: RollupRow, q: RollupQuery): QueueKpi {
+  const sums: QueueSums = {
+    ...counters(r, q),
+    offered: r.offered, waitMsAnswered: r.waitMsAnswered, abandoned: r.abandoned, shortAbandoned: r.shortAbandoned,
+    overflowedIn: r.overflowedIn, overflowedOut: r.overflowedOut,
+    answeredWithinTarget: upTo(r.waits, q.serviceLevelSeconds),
+  };
+  return queueRow(r.label, r.subject, sums);
 }
 
-export async function agentReport(db: Queryable, q: RollupQuery): Promise<AgentKpi[]> {
-  return (await read(db, 'a', q)).map((r) => {
-    const sums: AgentSums = {
-      ...counters(r, q),
-      loggedInMs: r.loggedInMs, onCallMs: r.onCallMs, readyMs: r.readyMs, reservedMs: r.reservedMs, notReadyMs: r.notReadyMs,
-      notReadyByReason: r.notReadyByReason, logouts: r.logouts,
-    };
-    return agentRow(r.label, r.subject, sums, r.days);
-  });
+export function agentKpi(r: RollupRow, q: RollupQuery): AgentKpi {
+  const sums: AgentSums = {
+    ...counters(r, q),
+    loggedInMs: r.loggedInMs, onCallMs: r.onCallMs, readyMs: r.readyMs, reservedMs: r.reservedMs, notReadyMs: r.notReadyMs,
+    notReadyByReason: r.notReadyByReason, logouts: r.logouts,
+  };
+  return agentRow(r.label, r.subject, sums, r.days);
 }
+
+export const queueReport = async (db: Queryable, q: RollupQuery): Promise<QueueKpi[]> => (await reportRows(db, 'q', q)).map((r) => queueKpi(r, q));
+export const agentReport = async (db: Queryable, q: RollupQuery): Promise<AgentKpi[]> => (await reportRows(db, 'a', q)).map((r) => agentKpi(r, q));

@@ -11,7 +11,8 @@ import type { Granularity } from './buckets.js';
 import { toCsv } from './csv.js';
 import { journalTail, readJournal } from './journal.js';
 import { qualityList } from './quality.js';
-import { agentReport, queueReport, rollupRangeProblem, type RollupQuery } from './rollup-query.js';
+import { csvBody, jsonBody } from './chunked.js';
+import { agentKpi, queueKpi, reportRows, rollupRangeProblem, type RollupQuery, type RollupRow } from './rollup-query.js';
 import { RollupWorker } from './rollup-worker.js';
 import { AgentKpiSchema, AgentReport, KpiQuery, QualityQuery, QualityReport, QueueKpiSchema, QueueReport } from './schemas.js';
 
@@ -67,11 +68,11 @@ function wantsCsv(req: FastifyRequest, format?: string): boolean {
 }
 
 function sendCsv(reply: FastifyReply, name: string, columns: string[], rows: Array<Record<string, unknown>>): FastifyReply {
-  return reply
-    .type('text/csv; charset=utf-8')
-    .header('content-disposition', `attachment; filename="${name}.csv"`)
-    .send(toCsv(columns, rows));
+  return csvReply(reply, name).send(toCsv(columns, rows));
 }
+
+const csvReply = (reply: FastifyReply, name: string) =>
+  reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`);
 
 export async function reportRoutes(app: FastifyInstance, opts: { db: Db; rollups?: RollupWorker }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -106,9 +107,12 @@ export async function reportRoutes(app: FastifyInstance, opts: { db: Db; rollups
     },
     async (req, reply) => {
       const q = withDefaults(req.query as KpiQueryT);
-      const items = await queueReport(opts.db, await query(q, q.queueId));
-      if (wantsCsv(req, q.format)) return sendCsv(reply, 'queues', Object.keys(QueueKpiSchema.properties), items as never);
-      return { ...envelope(q), items };
+      const rq = await query(q, q.queueId);
+      const rows = await reportRows(opts.db, 'q', rq);
+      const shape = (row: RollupRow) => queueKpi(row, rq);
+      if (wantsCsv(req, q.format)) return csvReply(reply, 'queues').send(csvBody(Object.keys(QueueKpiSchema.properties), rows, shape as never));
+      // A stream bypasses the schema's serializer; queueRow/agentRow build exactly the schema's rows.
+      return reply.type('application/json; charset=utf-8').send(jsonBody(envelope(q), rows, shape) as never);
     },
   );
 
@@ -129,9 +133,12 @@ export async function reportRoutes(app: FastifyInstance, opts: { db: Db; rollups
     },
     async (req, reply) => {
       const q = withDefaults(req.query as KpiQueryT);
-      const items = await agentReport(opts.db, await query(q, q.agentId));
-      if (wantsCsv(req, q.format)) return sendCsv(reply, 'agents', Object.keys(AgentKpiSchema.properties), items as never);
-      return { ...envelope(q), items };
+      const rq = await query(q, q.agentId);
+      const rows = await reportRows(opts.db, 'a', rq);
+      const shape = (row: RollupRow) => agentKpi(row, rq);
+      if (wantsCsv(req, q.format)) return csvReply(reply, 'agents').send(csvBody(Object.keys(AgentKpiSchema.properties), rows, shape as never));
+      // A stream bypasses the schema's serializer; queueRow/agentRow build exactly the schema's rows.
+      return reply.type('application/json; charset=utf-8').send(jsonBody(envelope(q), rows, shape) as never);
     },
   );
 
