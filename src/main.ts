@@ -44,6 +44,7 @@ import { CommandBus, NoOwnerError } from './pbx/command-bus.js';
 import { PbxNode } from './pbx/node.js';
 import { planningRoutes } from './planning/routes.js';
 import { reportRoutes } from './reports/routes.js';
+import { RollupWorker } from './reports/rollup-worker.js';
 import { QueueStatsPublisher } from './reports/queue-stats.js';
 import { Wallboard } from './reports/wallboard.js';
 import { wallboardRoutes } from './reports/wallboard-routes.js';
@@ -189,6 +190,10 @@ export async function startService(config: Config, log: Logger = createLogger(co
     view: { timeZone: config.reportsTimeZone, serviceLevelSeconds: 20, serviceLevelTarget: 0.8 },
   });
   queueStats.start();
+  // KPI rollups follow the journal on every instance; the stored position's row lock
+  // lets one fold at a time.
+  const rollups = new RollupWorker({ db, log });
+  rollups.start();
 
   // Campaign contacts reach agents as ACD preview tasks; accepting one places the call
   // through click-to-dial on the node this instance drives.
@@ -221,7 +226,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues, sweeper: pipeline.webhookSweeper } },
       { plugin: ivrRoutes, opts: { db, config } },
       { plugin: planningRoutes, opts: { db } },
-      { plugin: reportRoutes, opts: { db } },
+      { plugin: reportRoutes, opts: { db, rollups } },
       { plugin: campaignRoutes, opts: { db, dialPolicy: (apiKeyId: string | null) => gate.policyOf(apiKeyId) } },
       { plugin: wallboardRoutes, opts: { wallboard, tokens: new WallboardTokens(config.streamTokenSecret) } },
       { plugin: orderRoutes, opts: { db } },
@@ -269,6 +274,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       await acd.stop();
       await app.close();
       queueStats.stop();
+      await rollups.stop();
       wallboard.stop();
       await callCache?.close();
       await retention.stop();

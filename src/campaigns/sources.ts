@@ -1,5 +1,5 @@
 // Where a campaign's contacts come from. Sources are pluggable: the CSV upload (routes),
-// callers gone silent (from the calls table), and from the orders tables the follow-up
+// callers gone silent (each inbound caller's latest call, kept beside the calls table), and from the orders tables the follow-up
 // after a delivery and customers who stopped ordering.
 import type { Queryable } from '../db/pool.js';
 import type { Campaign, ContactInput, SourceSpec } from './model.js';
@@ -16,12 +16,10 @@ export const silentCallers: ContactSource = {
   async contacts(db, campaign, now) {
     const months = (campaign.source as Extract<SourceSpec, { type: 'silent_callers' }>).months;
     const { rows } = await db.query(
-      `SELECT caller_number AS number, (array_agg(caller_name ORDER BY created_at DESC))[1] AS name, max(created_at) AS last_call
-         FROM calls
-        WHERE direction = 'inbound' AND caller_number IS NOT NULL AND caller_number <> ''
-        GROUP BY caller_number
-       HAVING max(created_at) < $1::timestamptz - make_interval(months => $2::int)
-        ORDER BY max(created_at)
+      `SELECT number, name, last_call_at AS last_call
+         FROM inbound_callers
+        WHERE last_call_at < $1::timestamptz - make_interval(months => $2::int)
+        ORDER BY last_call_at
         LIMIT 100000`,
       [now, months],
     );

@@ -1,9 +1,16 @@
 // CSV for spreadsheets (RFC 4180). Cells that a spreadsheet would run as a formula are
 // prefixed with a quote (a phone number such as +4930… is not): report values can contain caller-provided text.
 export function toCsv(columns: string[], rows: Array<Record<string, unknown>>): string {
-  const lines = [columns.map(cell).join(',')];
-  for (const r of rows) lines.push(columns.map((c) => cell(pick(r, c))).join(','));
-  return lines.join('\r\n') + '\r\n';
+  return csvHeader(columns) + csvLines(columns, rows);
+}
+
+export const csvHeader = (columns: string[]): string => `${columns.map(cell).join(',')}\r\n`;
+
+/** Rows only, each line ended: for answers sent a chunk at a time. */
+export function csvLines(columns: string[], rows: Array<Record<string, unknown>>): string {
+  let out = '';
+  for (const r of rows) out += `${columns.map((c) => cell(pick(r, c))).join(',')}\r\n`;
+  return out;
 }
 
 /** `a.b` reads a nested field. */

@@ -27,3 +27,9 @@ export async function readJournal(
   );
   return rows.map((r) => r.payload as JournalEvent);
 }
+
+/** The newest sequence written, readable or not yet (0 for an empty journal). */
+export async function journalTail(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ tail: number | null }>('SELECT max(id) AS tail FROM outbox');
+  return Number(rows[0]?.tail ?? 0);
+}

@@ -161,25 +161,34 @@ export function computeKpis(journal: JournalEvent[], o: KpiOptions): KpiReport {
   const bucket = (at: number) => bucketOf(at, o.granularity, o.timeZone);
   const inRange = (at: number) => at >= from && at < to;
 
-  // Lookups built from the whole journal (it may reach beyond the range on both sides).
-  const answers = new Map<string, Answer>();
+  // First-call resolution looks ahead: every arrival in the journal read (it reaches past
+  // the range).
   const arrivalsByCaller = new Map<string, number[]>();
   for (const { e, at } of events) {
-    // The last agent to talk to the caller, and the queue the call came through (a transfer's
-    // connect has no queue).
-    if (e.type === 'call.connected' && e.callId)
-      answers.set(e.callId, { agentId: e.data.agent?.id ?? null, queueId: e.data.queueId ?? answers.get(e.callId)?.queueId ?? null });
     if (e.type === 'call.queued' && !e.data.queue?.overflowFrom) {
       const n = e.data.caller?.number;
       if (typeof n === 'string' && n !== '') getOr(arrivalsByCaller, n, () => []).push(at);
     }
   }
+  // Everything else is causal: who answered a call is known from its connects so far (the
+  // last agent to talk to the caller, and the queue the call came through: a transfer's
+  // connect has no queue), so a figure never depends on where the range ends.
+  const answers = new Map<string, Answer>();
   const context = new Map<string, StateContext>();
   const firstConnect = new Set<string>();
 
   for (const { e, at } of events) {
     const d = e.data;
     switch (e.type) {
+      case 'call.connected': {
+        const first = e.callId !== undefined && !firstConnect.has(e.callId);
+        if (e.callId) {
+          firstConnect.add(e.callId);
+          answers.set(e.callId, { agentId: d.agent?.id ?? null, queueId: d.queueId ?? answers.get(e.callId)?.queueId ?? null });
+        }
+        if (inRange(at)) countConnect(d, at, first);
+        break;
+      }
       case 'agent.state_changed': {
         const agentId = String(d.agentId);
         const before = context.get(agentId);
@@ -251,31 +260,6 @@ export function computeKpis(journal: JournalEvent[], o: KpiOptions): KpiReport {
         if (d.short) qAcc(b, d.queue.id).shortAbandoned++;
         else qAcc(b, d.queue.id).abandoned++;
         break;
-      case 'call.connected': {
-        const waitMs = Number(d.waitMs) || 0;
-        const agentId: string | undefined = d.agent?.id;
-        const first = e.callId !== undefined && !firstConnect.has(e.callId);
-        if (e.callId) firstConnect.add(e.callId);
-        const resolved = first ? fcr(d.caller?.number, at) : null;
-        const targets: Counters[] = [];
-        if (d.queueId) {
-          const q = qAcc(b, d.queueId);
-          q.answered++;
-          q.waitMsAnswered += waitMs;
-          if (waitMs <= o.serviceLevelSeconds * 1000) q.answeredWithinTarget++;
-          targets.push(q);
-        }
-        if (agentId) {
-          const a = aAcc(b, agentId);
-          a.answered++;
-          targets.push(a);
-        }
-        if (resolved !== null) for (const t of targets) {
-          t.fcrEligible++;
-          if (resolved) t.fcrResolved++;
-        }
-        break;
-      }
       case 'call.transfer_completed': {
         const answer = e.callId ? answers.get(e.callId) : undefined;
         const fromAgent = d.transfer?.fromAgentId ?? answer?.agentId;
@@ -302,6 +286,31 @@ export function computeKpis(journal: JournalEvent[], o: KpiOptions): KpiReport {
     }
   }
 
+  /** An answer counts for the call's first connect only (first-call resolution). */
+  function countConnect(d: Record<string, any>, at: number, first: boolean): void {
+    const b = bucket(at);
+    const waitMs = Number(d.waitMs) || 0;
+    const agentId: string | undefined = d.agent?.id;
+    const resolved = first ? fcr(d.caller?.number, at) : null;
+    const targets: Counters[] = [];
+    if (d.queueId) {
+      const q = qAcc(b, d.queueId);
+      q.answered++;
+      q.waitMsAnswered += waitMs;
+      if (waitMs <= o.serviceLevelSeconds * 1000) q.answeredWithinTarget++;
+      targets.push(q);
+    }
+    if (agentId) {
+      const a = aAcc(b, agentId);
+      a.answered++;
+      targets.push(a);
+    }
+    if (resolved !== null) for (const t of targets) {
+      t.fcrEligible++;
+      if (resolved) t.fcrResolved++;
+    }
+  }
+
   /** true when the caller did not queue again within the window; null when unknown. */
   function fcr(number: unknown, at: number): boolean | null {
     if (typeof number !== 'string' || number === '') return null;
@@ -310,59 +319,62 @@ export function computeKpis(journal: JournalEvent[], o: KpiOptions): KpiReport {
   }
 
   const split = (key: string) => key.split('\u0000') as [string, string];
-  const common = (c: Counters) => ({
-    talkSeconds: seconds(c.talkMs),
-    holdSeconds: seconds(c.holdMs),
-    wrapUpSeconds: seconds(c.wrapUpMs),
-    avgHandleSeconds: c.answered > 0 ? Math.round((c.talkMs + c.holdMs + c.wrapUpMs) / c.answered) / 1000 : null,
-    transfers: c.transfers,
-    transferRate: ratio(c.transfers, c.answered),
-    firstCallResolution: ratio(c.fcrResolved, c.fcrEligible),
-    surveys: c.surveys,
-    satisfaction: c.rated > 0 ? round4(c.ratingSum / c.rated) : null,
-    notRatedShare: ratio(c.surveys - c.rated, c.surveys),
-    dissatisfied: c.dissatisfied,
-  });
   const byKey = <T extends { interval: string }>(rows: Array<[string, T]>) =>
     rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, r]) => r);
-
   return {
-    queues: byKey(
-      [...queues].map(([key, q]) => {
-        const [interval, queueId] = split(key);
-        const denominator = q.offered - q.shortAbandoned;
-        return [key, {
-          interval, queueId,
-          offered: q.offered, answered: q.answered, answeredWithinTarget: q.answeredWithinTarget,
-          abandoned: q.abandoned, shortAbandoned: q.shortAbandoned, overflowedIn: q.overflowedIn, overflowedOut: q.overflowedOut,
-          serviceLevel: ratio(q.answeredWithinTarget, denominator),
-          asaSeconds: q.answered > 0 ? Math.round(q.waitMsAnswered / q.answered) / 1000 : null,
-          abandonRate: ratio(q.abandoned, denominator),
-          ...common(q),
-          avgTalkSeconds: q.answered > 0 ? Math.round(q.talkMs / q.answered) / 1000 : null,
-        } satisfies QueueKpi];
-      }),
-    ),
-    agents: byKey(
-      [...agents].map(([key, a]) => {
-        const [interval, agentId] = split(key);
-        return [key, {
-          interval, agentId,
-          answered: a.answered,
-          loggedInSeconds: seconds(a.loggedInMs),
-          readySeconds: seconds(a.readyMs),
-          onCallSeconds: seconds(a.onCallMs),
-          notReadySeconds: seconds(a.notReadyMs),
-          notReadyByReason: Object.fromEntries(Object.entries(a.notReadyByReason).map(([r, ms]) => [r, seconds(ms)])),
-          occupancy: ratio(a.onCallMs + a.wrapUpMs, a.loggedInMs),
-          notReadyRate: ratio(a.notReadyMs, a.loggedInMs),
-          callsPerHour: a.loggedInMs > 0 ? round4(a.answered / (a.loggedInMs / 3_600_000)) : null,
-          logouts: a.logouts,
-          logoutsPerDay: a.days.size > 0 ? round4(a.logouts / a.days.size) : null,
-          ...common(a),
-        } satisfies AgentKpi];
-      }),
-    ),
+    queues: byKey([...queues].map(([key, q]) => [key, queueRow(...split(key), q)])),
+    agents: byKey([...agents].map(([key, a]) => [key, agentRow(...split(key), a, a.days.size)])),
+  };
+}
+
+/** Sums for one queue and interval, with the parameters (T, FCR window, rating) applied. */
+export type QueueSums = QueueAcc;
+/** Sums for one agent and interval; agent-days are counted apart. */
+export type AgentSums = Omit<AgentAcc, 'days'>;
+
+const common = (c: Counters) => ({
+  talkSeconds: seconds(c.talkMs),
+  holdSeconds: seconds(c.holdMs),
+  wrapUpSeconds: seconds(c.wrapUpMs),
+  avgHandleSeconds: c.answered > 0 ? Math.round((c.talkMs + c.holdMs + c.wrapUpMs) / c.answered) / 1000 : null,
+  transfers: c.transfers,
+  transferRate: ratio(c.transfers, c.answered),
+  firstCallResolution: ratio(c.fcrResolved, c.fcrEligible),
+  surveys: c.surveys,
+  satisfaction: c.rated > 0 ? round4(c.ratingSum / c.rated) : null,
+  notRatedShare: ratio(c.surveys - c.rated, c.surveys),
+  dissatisfied: c.dissatisfied,
+});
+
+export function queueRow(interval: string, queueId: string, q: QueueSums): QueueKpi {
+  const denominator = q.offered - q.shortAbandoned;
+  return {
+    interval, queueId,
+    offered: q.offered, answered: q.answered, answeredWithinTarget: q.answeredWithinTarget,
+    abandoned: q.abandoned, shortAbandoned: q.shortAbandoned, overflowedIn: q.overflowedIn, overflowedOut: q.overflowedOut,
+    serviceLevel: ratio(q.answeredWithinTarget, denominator),
+    asaSeconds: q.answered > 0 ? Math.round(q.waitMsAnswered / q.answered) / 1000 : null,
+    abandonRate: ratio(q.abandoned, denominator),
+    ...common(q),
+    avgTalkSeconds: q.answered > 0 ? Math.round(q.talkMs / q.answered) / 1000 : null,
+  };
+}
+
+export function agentRow(interval: string, agentId: string, a: AgentSums, days: number): AgentKpi {
+  return {
+    interval, agentId,
+    answered: a.answered,
+    loggedInSeconds: seconds(a.loggedInMs),
+    readySeconds: seconds(a.readyMs),
+    onCallSeconds: seconds(a.onCallMs),
+    notReadySeconds: seconds(a.notReadyMs),
+    notReadyByReason: Object.fromEntries(Object.entries(a.notReadyByReason).map(([r, ms]) => [r, seconds(ms)])),
+    occupancy: ratio(a.onCallMs + a.wrapUpMs, a.loggedInMs),
+    notReadyRate: ratio(a.notReadyMs, a.loggedInMs),
+    callsPerHour: a.loggedInMs > 0 ? round4(a.answered / (a.loggedInMs / 3_600_000)) : null,
+    logouts: a.logouts,
+    logoutsPerDay: days > 0 ? round4(a.logouts / days) : null,
+    ...common(a),
   };
 }
 

@@ -1,5 +1,6 @@
 // Report REST API: KPIs per queue and agent (JSON or CSV) and the daily quality lists.
-// The math is kpi.ts and quality.ts; this file reads the journal and shapes HTTP.
+// KPIs come from the quarter-hour rollups (rollup-query.ts), brought up to the journal's
+// newest event first; the quality list folds one day of the journal (quality.ts).
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/pool.js';
@@ -8,16 +9,19 @@ import { authProblems, problemResponses } from '../api/schemas.js';
 import { addDays, isTimeZone, localMidnight } from '../local-time.js';
 import type { Granularity } from './buckets.js';
 import { toCsv } from './csv.js';
-import { readJournal } from './journal.js';
-import { computeKpis } from './kpi.js';
+import { journalTail, readJournal } from './journal.js';
 import { qualityList } from './quality.js';
+import { csvBody, jsonBody } from './chunked.js';
+import { agentKpi, queueKpi, reportRows, rollupRangeProblem, type RollupQuery, type RollupRow } from './rollup-query.js';
+import { RollupWorker } from './rollup-worker.js';
 import { AgentKpiSchema, AgentReport, KpiQuery, QualityQuery, QualityReport, QueueKpiSchema, QueueReport } from './schemas.js';
 
 const TAGS = ['reports'];
 const DAY = 86_400_000;
-/** Longest range per interval: keeps one report's journal read bounded. */
+/** Longest range per interval: keeps one answer's size bounded. */
 export const MAX_RANGE_DAYS: Record<Granularity, number> = { '15m': 31, '30m': 62, '60m': 62, day: 366, month: 1096 };
-const LOOK_BEHIND_MS = DAY;
+/** How long a report waits for the rollups to reach the journal's newest event. */
+const CATCH_UP_MS = 10_000;
 
 /** The query with its documented defaults (the validator does not fill them in). */
 function withDefaults(q: Partial<KpiQueryT> & { from: string; to: string }): KpiQueryT {
@@ -52,6 +56,8 @@ function checkRange(q: KpiQueryT): { from: Date; to: Date } {
   if (to.getTime() - from.getTime() > max * DAY)
     throw new ProblemError(422, `the range is too long for interval ${q.interval}: at most ${max} days`, { maxDays: max });
   if (!isTimeZone(q.timeZone)) throw new ProblemError(422, `timeZone '${q.timeZone}' is not an IANA time zone`);
+  const problem = rollupRangeProblem(from, to, q.timeZone);
+  if (problem) throw new ProblemError(422, problem);
   return { from, to };
 }
 
@@ -62,19 +68,23 @@ function wantsCsv(req: FastifyRequest, format?: string): boolean {
 }
 
 function sendCsv(reply: FastifyReply, name: string, columns: string[], rows: Array<Record<string, unknown>>): FastifyReply {
-  return reply
-    .type('text/csv; charset=utf-8')
-    .header('content-disposition', `attachment; filename="${name}.csv"`)
-    .send(toCsv(columns, rows));
+  return csvReply(reply, name).send(toCsv(columns, rows));
 }
 
-export async function reportRoutes(app: FastifyInstance, opts: { db: Db }): Promise<void> {
-  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+const csvReply = (reply: FastifyReply, name: string) =>
+  reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`);
 
-  async function kpis(q: KpiQueryT) {
+export async function reportRoutes(app: FastifyInstance, opts: { db: Db; rollups?: RollupWorker }): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const rollups = opts.rollups ?? new RollupWorker({ db: opts.db });
+
+  async function query(q: KpiQueryT, subject?: string): Promise<RollupQuery> {
     const { from, to } = checkRange(q);
-    const journal = await readJournal(opts.db, { from, to, lookBehindMs: LOOK_BEHIND_MS, lookAheadMs: Math.max(q.fcrHours * 3_600_000, DAY) });
-    return computeKpis(journal, { from, to, granularity: q.interval, timeZone: q.timeZone, serviceLevelSeconds: q.serviceLevelSeconds, fcrHours: q.fcrHours, dissatisfiedAtOrBelow: q.dissatisfiedAtOrBelow });
+    // Everything written before the request counts; a journal held back longer than the
+    // wait (a transaction left open somewhere) is answered as far as it is folded.
+    await rollups.catchUp({ until: await journalTail(opts.db), deadline: Date.now() + CATCH_UP_MS });
+    const { interval: granularity, timeZone, serviceLevelSeconds, fcrHours, dissatisfiedAtOrBelow } = q;
+    return { from, to, granularity, timeZone, serviceLevelSeconds, fcrHours, dissatisfiedAtOrBelow, subject };
   }
   const envelope = (q: KpiQueryT) => ({ from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), interval: q.interval, timeZone: q.timeZone });
 
@@ -88,17 +98,21 @@ export async function reportRoutes(app: FastifyInstance, opts: { db: Db }): Prom
         description:
           'Offered, answered, abandoned (short abandons apart), service level (answered within T over offered minus ' +
           'short abandons), ASA, handle and talk time, transfer rate, first-call resolution, satisfaction and ' +
-          'not-rated share, from the event journal. Intervals follow the local clock of `timeZone`. ' +
-          'An inverted range or one longer than the interval allows (15m: 31 days, 30m/60m: 62, day: 366, month: 1096) is a 422.',
+          'not-rated share, from quarter-hour rollups of the event journal. Intervals follow the local clock of `timeZone`. ' +
+          'An inverted range, one longer than the interval allows (15m: 31 days, 30m/60m: 62, day: 366, month: 1096), ' +
+          '`from` or `to` off the quarter hour, or a zone offset from UTC by part of a quarter hour is a 422.',
         querystring: KpiQuery,
         response: { 200: QueueReport, ...problemResponses(...authProblems, 422) },
       },
     },
     async (req, reply) => {
       const q = withDefaults(req.query as KpiQueryT);
-      const items = (await kpis(q)).queues.filter((x) => !q.queueId || x.queueId === q.queueId);
-      if (wantsCsv(req, q.format)) return sendCsv(reply, 'queues', Object.keys(QueueKpiSchema.properties), items as never);
-      return { ...envelope(q), items };
+      const rq = await query(q, q.queueId);
+      const rows = await reportRows(opts.db, 'q', rq);
+      const shape = (row: RollupRow) => queueKpi(row, rq);
+      if (wantsCsv(req, q.format)) return csvReply(reply, 'queues').send(csvBody(Object.keys(QueueKpiSchema.properties), rows, shape as never));
+      // A stream bypasses the schema's serializer; queueRow/agentRow build exactly the schema's rows.
+      return reply.type('application/json; charset=utf-8').send(jsonBody(envelope(q), rows, shape) as never);
     },
   );
 
@@ -119,9 +133,12 @@ export async function reportRoutes(app: FastifyInstance, opts: { db: Db }): Prom
     },
     async (req, reply) => {
       const q = withDefaults(req.query as KpiQueryT);
-      const items = (await kpis(q)).agents.filter((x) => !q.agentId || x.agentId === q.agentId);
-      if (wantsCsv(req, q.format)) return sendCsv(reply, 'agents', Object.keys(AgentKpiSchema.properties), items as never);
-      return { ...envelope(q), items };
+      const rq = await query(q, q.agentId);
+      const rows = await reportRows(opts.db, 'a', rq);
+      const shape = (row: RollupRow) => agentKpi(row, rq);
+      if (wantsCsv(req, q.format)) return csvReply(reply, 'agents').send(csvBody(Object.keys(AgentKpiSchema.properties), rows, shape as never));
+      // A stream bypasses the schema's serializer; queueRow/agentRow build exactly the schema's rows.
+      return reply.type('application/json; charset=utf-8').send(jsonBody(envelope(q), rows, shape) as never);
     },
   );
 

@@ -3,6 +3,7 @@
 // leaves this module — a wall screen is seen by everyone in the room.
 import { localMidnight, localTime } from '../local-time.js';
 import type { JournalEvent } from './kpi.js';
+import { RecentIds } from './recent-ids.js';
 
 interface Outcome {
   at: number;
@@ -15,8 +16,7 @@ export interface WallboardState {
   waiting: Map<string, { queueId: string; since: number }>;
   outcomes: Map<string, Outcome[]>;
   agents: Map<string, { state: string; since: number; reason: string | null }>;
-  seen: Set<string>;
-  seenOrder: string[];
+  seen: RecentIds;
 }
 
 export interface WallboardOptions {
@@ -50,17 +50,12 @@ const KEEP_MS = 26 * 3_600_000; // "today" in any zone started less than 26 hour
 const SEEN_MAX = 50_000;
 
 export function emptyWallboard(): WallboardState {
-  return { waiting: new Map(), outcomes: new Map(), agents: new Map(), seen: new Set(), seenOrder: [] };
+  return { waiting: new Map(), outcomes: new Map(), agents: new Map(), seen: new RecentIds(SEEN_MAX) };
 }
 
 /** Applies one event; an event id seen before is ignored (seeding and live may overlap). */
 export function applyEvent(s: WallboardState, e: JournalEvent & { id?: string }): boolean {
-  if (e.id) {
-    if (s.seen.has(e.id)) return false;
-    s.seen.add(e.id);
-    s.seenOrder.push(e.id);
-    if (s.seenOrder.length > SEEN_MAX) s.seen.delete(s.seenOrder.shift()!);
-  }
+  if (e.id && !s.seen.add(e.id)) return false;
   const at = Date.parse(e.occurredAt);
   const d = e.data ?? {};
   const record = (queueId: string, o: Outcome) => {

@@ -1,11 +1,13 @@
 // The live wallboard feed: folds bus events into the wallboard state (seeded from the
 // journal at start, so a restart does not blank the wall) and tells screens when it changed.
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Db } from '../db/pool.js';
 import type { EventBus } from '../events/bus.js';
 import type { DomainEvent } from '../events/catalogue.js';
 import type { Logger } from '../log.js';
 import { applyEvent, emptyWallboard, pruneWallboard, wallboardView, type WallboardOptions, type WallboardView } from './wallboard-state.js';
 
+const SEED_PAGE = 2_000;
 const WALLBOARD_TYPES = ['call.queued', 'call.connected', 'call.abandoned', 'call.overflowed', 'call.ended', 'agent.state_changed'];
 
 export class Wallboard {
@@ -50,13 +52,28 @@ export class Wallboard {
     this.listeners.clear();
   }
 
+  /** The last 26 hours of the journal, a page at a time, yielding between pages. */
   private async seed(): Promise<void> {
-    const { rows } = await this.deps.db.query(
-      `SELECT payload FROM outbox WHERE type = ANY($1) AND created_at >= now() - interval '26 hours' ORDER BY id`,
-      [WALLBOARD_TYPES],
+    // Ids follow time closely enough to start from the first id of the window (the time
+    // index finds it); from there the primary key pages.
+    const first = await this.deps.db.query(
+      `SELECT id FROM outbox WHERE created_at >= now() - interval '26 hours' ORDER BY created_at LIMIT 1`,
     );
+    if (!first.rows.length) return;
+    let after = Number(first.rows[0].id) - 1;
     let changed = false;
-    for (const r of rows) changed = applyEvent(this.state, r.payload) || changed;
+    for (;;) {
+      const { rows } = await this.deps.db.query(
+        `SELECT id, payload FROM outbox
+          WHERE type = ANY($1) AND created_at >= now() - interval '26 hours' AND id > $2
+          ORDER BY id LIMIT ${SEED_PAGE}`,
+        [WALLBOARD_TYPES, after],
+      );
+      for (const r of rows) changed = applyEvent(this.state, r.payload) || changed;
+      if (rows.length < SEED_PAGE) break;
+      after = Number(rows[rows.length - 1].id);
+      await yieldToLoop();
+    }
     if (changed) this.changed();
   }
 

@@ -13,6 +13,7 @@ import { bearer, keyWith, testApp } from './api-fixtures.js';
 let t: TestDatabase;
 let app: FastifyInstance;
 let key: string;
+let logs: () => string;
 
 /** Journal rows as the outbox holds them: created when they happened. */
 async function journal(db: Db, events: JournalEvent[]): Promise<void> {
@@ -26,7 +27,7 @@ async function journal(db: Db, events: JournalEvent[]): Promise<void> {
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  ({ app } = await testApp(t.db, { routes: [{ plugin: reportRoutes, opts: { db: t.db } }] }));
+  ({ app, logs } = await testApp(t.db, { routes: [{ plugin: reportRoutes, opts: { db: t.db } }] }));
   key = await keyWith(t.db, 'reports:read');
   await journal(t.db, [
     ...day,
@@ -60,7 +61,7 @@ describe('GET /v1/reports/queues and /agents', () => {
 
   it('answers CSV by format or Accept header', async () => {
     const res = await get(`/v1/reports/queues?${range}&interval=day&format=csv`);
-    expect(res.statusCode).toBe(200);
+    expect(res.statusCode, logs()).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const lines = res.body.trim().split('\r\n');
     const header = lines[0]!.split(',');
@@ -81,6 +82,9 @@ describe('GET /v1/reports/queues and /agents', () => {
     expect(long.statusCode).toBe(422);
     expect(long.json()).toMatchObject({ maxDays: 31 });
     expect((await get(`/v1/reports/queues?${range}&timeZone=Nowhere/Land`)).statusCode).toBe(422);
+    const offQuarter = await get(`/v1/reports/queues?from=${D}T09:10:00Z&to=2026-12-01T00:00:00Z`);
+    expect(offQuarter.statusCode).toBe(422);
+    expect(offQuarter.json().detail).toMatch(/not on a quarter hour/);
     expect((await get(`/v1/reports/queues?from=yesterday&to=today`)).statusCode).toBe(400);
     const noScope = await keyWith(t.db, 'calls:read');
     expect((await get(`/v1/reports/queues?${range}`, {}, noScope)).statusCode).toBe(403);

@@ -1,0 +1,123 @@
+// The rollup tables: the fold's memory loaded for a batch and stored after it, and the
+// deltas added to the quarter-hour rows. Everything here runs inside the worker's
+// transaction, so a batch lands whole with the position that follows it, or not at all.
+import type { Queryable } from '../db/pool.js';
+import type { JournalEvent } from './kpi.js';
+import { MAX_FCR_HOURS, type FoldMemory, type RollupDelta } from './rollup-fold.js';
+
+/** Counter columns: the delta's field and the column it adds to. */
+export const SUM_COLUMNS = [
+  ['offered', 'offered', 'int'],
+  ['answered', 'answered', 'int'],
+  ['waitMsAnswered', 'wait_ms_answered', 'float8'],
+  ['abandoned', 'abandoned', 'int'],
+  ['shortAbandoned', 'short_abandoned', 'int'],
+  ['overflowedIn', 'overflowed_in', 'int'],
+  ['overflowedOut', 'overflowed_out', 'int'],
+  ['talkMs', 'talk_ms', 'float8'],
+  ['holdMs', 'hold_ms', 'float8'],
+  ['wrapUpMs', 'wrap_up_ms', 'float8'],
+  ['loggedInMs', 'logged_in_ms', 'float8'],
+  ['readyMs', 'ready_ms', 'float8'],
+  ['reservedMs', 'reserved_ms', 'float8'],
+  ['onCallMs', 'on_call_ms', 'float8'],
+  ['notReadyMs', 'not_ready_ms', 'float8'],
+  ['logouts', 'logouts', 'int'],
+  ['transfers', 'transfers', 'int'],
+  ['fcrEligible', 'fcr_eligible', 'int'],
+  ['surveys', 'surveys', 'int'],
+] as const;
+/** Histogram columns: summed key by key. */
+export const MAP_COLUMNS = [
+  ['waits', 'waits'],
+  ['notReadyByReason', 'not_ready_by_reason'],
+  ['fcrRepeats', 'fcr_repeats'],
+  ['ratings', 'ratings'],
+] as const;
+
+const ALL = [...SUM_COLUMNS.map(([, c, t]) => [c, t] as const), ...MAP_COLUMNS.map(([, c]) => [c, 'jsonb'] as const)];
+const UPSERT = `INSERT INTO kpi_rollups AS r (kind, subject, bucket, ${ALL.map(([c]) => c).join(', ')})
+  SELECT x.kind, x.subject, to_timestamp(x.bucket / 1000), ${ALL.map(([c]) => `x.${c}`).join(', ')}
+    FROM jsonb_to_recordset($1::jsonb) AS x(kind char(1), subject text, bucket bigint, ${ALL.map(([c, t]) => `${c} ${t}`).join(', ')})
+  ON CONFLICT (kind, bucket, subject) DO UPDATE SET
+    ${SUM_COLUMNS.map(([, c]) => `${c} = r.${c} + excluded.${c}`).join(',\n    ')},
+    ${MAP_COLUMNS.map(([, c]) => `${c} = kpi_jsonb_add(r.${c}, excluded.${c})`).join(',\n    ')}`;
+
+export async function addDeltas(db: Queryable, deltas: Iterable<RollupDelta>): Promise<void> {
+  const rows = [...deltas].map((d) => {
+    const row: Record<string, unknown> = { kind: d.kind, subject: d.subject, bucket: d.bucket };
+    for (const [f, c] of SUM_COLUMNS) row[c] = d[f];
+    for (const [f, c] of MAP_COLUMNS) row[c] = d[f];
+    return row;
+  });
+  // Sorted, so two writers (a misconfigured second worker) lock rows in the same order.
+  rows.sort((x, y) => (`${x.kind}${x.bucket}${x.subject}` < `${y.kind}${y.bucket}${y.subject}` ? -1 : 1));
+  if (rows.length) await db.query(UPSERT, [JSON.stringify(rows)]);
+}
+
+/** The memory entries a batch of events may read. */
+export async function loadMemory(db: Queryable, events: JournalEvent[]): Promise<FoldMemory> {
+  const callIds = new Set<string>();
+  const agents = new Set<string>();
+  const callers = new Set<string>();
+  for (const e of events) {
+    if (e.callId) callIds.add(e.callId);
+    if (e.type === 'agent.state_changed') agents.add(String(e.data.agentId));
+    const n = e.data?.caller?.number;
+    if ((e.type === 'call.queued' || e.type === 'call.connected') && typeof n === 'string' && n !== '') callers.add(n);
+  }
+  // One client runs one query at a time (the worker's transaction).
+  const answers = await db.query('SELECT call_id, agent_id, queue_id, seen_at FROM kpi_call_answers WHERE call_id = ANY($1)', [[...callIds]]);
+  const context = await db.query('SELECT agent_id, reason, queue_id FROM kpi_agent_context WHERE agent_id = ANY($1)', [[...agents]]);
+  const open = await db.query(
+    'SELECT caller, answered_at, queue_id, agent_id FROM kpi_open_answers WHERE caller = ANY($1) ORDER BY answered_at',
+    [[...callers]],
+  );
+  const memory: FoldMemory = { answers: new Map(), context: new Map(), open: new Map() };
+  for (const r of answers.rows) memory.answers.set(r.call_id, { agentId: r.agent_id, queueId: r.queue_id, seenAt: (r.seen_at as Date).getTime() });
+  for (const r of context.rows) memory.context.set(r.agent_id, { reason: r.reason, queueId: r.queue_id });
+  for (const c of callers) memory.open.set(c, []);
+  for (const r of open.rows) memory.open.get(r.caller)!.push({ at: (r.answered_at as Date).getTime(), queueId: r.queue_id, agentId: r.agent_id });
+  return memory;
+}
+
+export async function storeMemory(db: Queryable, m: FoldMemory): Promise<void> {
+  const answers = [...m.answers].map(([id, a]) => ({ id, agent: a.agentId, queue: a.queueId, at: new Date(a.seenAt).toISOString() }));
+  if (answers.length)
+    await db.query(
+      `INSERT INTO kpi_call_answers (call_id, agent_id, queue_id, seen_at)
+       SELECT id, agent, queue, at FROM jsonb_to_recordset($1::jsonb) AS x(id text, agent text, queue text, at timestamptz) ORDER BY id
+       ON CONFLICT (call_id) DO UPDATE SET agent_id = excluded.agent_id, queue_id = excluded.queue_id, seen_at = excluded.seen_at`,
+      [JSON.stringify(answers)],
+    );
+  const context = [...m.context].map(([id, c]) => ({ id, reason: c.reason, queue: c.queueId }));
+  if (context.length)
+    await db.query(
+      `INSERT INTO kpi_agent_context (agent_id, reason, queue_id)
+       SELECT id, reason, queue FROM jsonb_to_recordset($1::jsonb) AS x(id text, reason text, queue text) ORDER BY id
+       ON CONFLICT (agent_id) DO UPDATE SET reason = excluded.reason, queue_id = excluded.queue_id`,
+      [JSON.stringify(context)],
+    );
+  const callers = [...m.open.keys()];
+  if (!callers.length) return;
+  await db.query('DELETE FROM kpi_open_answers WHERE caller = ANY($1)', [callers]);
+  const open = [...m.open].flatMap(([caller, list]) =>
+    list.map((o) => ({ caller, at: new Date(o.at).toISOString(), queue: o.queueId, agent: o.agentId })),
+  );
+  if (open.length)
+    await db.query(
+      `INSERT INTO kpi_open_answers (caller, answered_at, queue_id, agent_id)
+       SELECT caller, at, queue, agent FROM jsonb_to_recordset($1::jsonb) AS x(caller text, at timestamptz, queue text, agent text)`,
+      [JSON.stringify(open)],
+    );
+}
+
+/**
+ * Forgets what can no longer change a figure: answers of calls last seen days before the
+ * newest event (a call does not come back after that; if it did, it would count as a new
+ * first answer) and first answers older than the longest first-call-resolution window.
+ */
+export async function pruneMemory(db: Queryable, newest: number, answerDays = 2): Promise<void> {
+  await db.query('DELETE FROM kpi_call_answers WHERE seen_at < $1', [new Date(newest - answerDays * 86_400_000)]);
+  await db.query('DELETE FROM kpi_open_answers WHERE answered_at < $1', [new Date(newest - MAX_FCR_HOURS * 3_600_000)]);
+}

@@ -1,0 +1,91 @@
+// The quarter-hour rollups against the KPI engine, the reference: random journals written
+// to the outbox on a real Postgres, folded by the rollup worker, reported per interval and
+// zone (whole, half and three-quarter hour offsets, a DST change, a month end) over random
+// quarter-hour ranges, must give exactly the engine's rows.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Granularity } from '../../src/reports/buckets.js';
+import { journalTail } from '../../src/reports/journal.js';
+import { computeKpis, type JournalEvent } from '../../src/reports/kpi.js';
+import { agentReport, queueReport, rollupRangeProblem, type RollupQuery } from '../../src/reports/rollup-query.js';
+import { RollupWorker } from '../../src/reports/rollup-worker.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { BASE, journalArb, SPAN_MS, writeJournal } from '../helpers/kpi-streams.js';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => {
+  await t?.drop();
+});
+
+const Q = 900_000;
+const ZONES = ['UTC', 'Europe/Berlin', 'Asia/Kathmandu', 'America/St_Johns', 'Australia/Eucla', 'Pacific/Chatham'];
+const GRANULARITIES: Granularity[] = ['15m', '30m', '60m', 'day', 'month'];
+
+const queryArb = fc.record({
+  granularity: fc.constantFrom(...GRANULARITIES),
+  timeZone: fc.constantFrom(...ZONES),
+  // Quarter hours from a day before the journal to a day after it.
+  fromQ: fc.integer({ min: -96, max: (SPAN_MS / Q) + 96 }),
+  lengthQ: fc.integer({ min: 1, max: (SPAN_MS / Q) + 192 }),
+  serviceLevelSeconds: fc.constantFrom(0, 5, 20, 60, 3600),
+  fcrHours: fc.constantFrom(1, 2, 24, 720),
+  dissatisfiedAtOrBelow: fc.constantFrom(1, 2, 2.5, 5),
+});
+
+async function reset(): Promise<void> {
+  await t.db.query('TRUNCATE outbox, kpi_rollups, kpi_call_answers, kpi_agent_context, kpi_open_answers');
+  await t.db.query('UPDATE kpi_rollup_position SET sequence = 0');
+}
+
+function compare(events: JournalEvent[], rollups: { queues: unknown[]; agents: unknown[] }, q: RollupQuery): void {
+  const engine = computeKpis(events, { ...q, granularity: q.granularity });
+  expect(rollups.queues, `queues ${JSON.stringify(q)}`).toEqual(engine.queues);
+  expect(rollups.agents, `agents ${JSON.stringify(q)}`).toEqual(engine.agents);
+}
+
+describe('KPI rollups', () => {
+  it('report exactly what the engine computes from the raw journal, for any interval, zone and quarter-hour range', { timeout: 300_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(journalArb, fc.array(queryArb, { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 60 }), async (events, queries, batch) => {
+        await reset();
+        await writeJournal(t.db, events);
+        // Small random batches: a figure must not depend on where a batch ends.
+        expect(await new RollupWorker({ db: t.db, batch }).catchUp({ until: await journalTail(t.db) })).toBe(true);
+        for (const x of queries) {
+          const from = new Date(BASE + x.fromQ * Q);
+          const q: RollupQuery = { ...x, from, to: new Date(from.getTime() + x.lengthQ * Q) };
+          expect(rollupRangeProblem(q.from, q.to, q.timeZone)).toBeNull();
+          compare(events, { queues: await queueReport(t.db, q), agents: await agentReport(t.db, q) }, q);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('folds each event once, whether a batch is retried or two workers race', async () => {
+    const events = fc.sample(journalArb, { numRuns: 1, seed: 7 })[0]!;
+    await reset();
+    await writeJournal(t.db, events);
+    const a = new RollupWorker({ db: t.db, batch: 7 });
+    const b = new RollupWorker({ db: t.db, batch: 5 });
+    const until = await journalTail(t.db);
+    expect(await Promise.all([a.catchUp({ until }), b.catchUp({ until }), a.catchUp({ until })])).toEqual([true, true, true]);
+    const q: RollupQuery = {
+      from: new Date(BASE - 86_400_000), to: new Date(BASE + SPAN_MS + 86_400_000), granularity: 'day', timeZone: 'Europe/Berlin',
+      serviceLevelSeconds: 20, fcrHours: 24, dissatisfiedAtOrBelow: 2,
+    };
+    compare(events, { queues: await queueReport(t.db, q), agents: await agentReport(t.db, q) }, q);
+  });
+
+  it('names a range it cannot answer: edges off the quarter hour, zones offset by part of one', () => {
+    const at = (s: string) => new Date(s);
+    expect(rollupRangeProblem(at('2026-11-30T10:07:00Z'), at('2026-12-01T00:00:00Z'), 'UTC')).toMatch(/^from .* not on a quarter hour/);
+    expect(rollupRangeProblem(at('2026-11-30T00:00:00Z'), at('2026-12-01T00:00:30Z'), 'UTC')).toMatch(/^to /);
+    // Liberia kept Monrovia mean time (UTC−0:44:30, −0:44 to the minute) until 1972.
+    expect(rollupRangeProblem(at('1971-01-01T00:00:00Z'), at('1971-01-02T00:00:00Z'), 'Africa/Monrovia')).toMatch(/part of a quarter hour/);
+    expect(rollupRangeProblem(at('2026-01-01T00:00:00Z'), at('2027-01-01T00:00:00Z'), 'Asia/Kathmandu')).toBeNull();
+  });
+});
