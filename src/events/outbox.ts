@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/pool.js';
 import type { DomainEvent, EventType } from './catalogue.js';
+import { checkEventSchema } from './schema-check.js';
 
 export interface NewEvent<T> {
   type: EventType;
@@ -30,6 +31,7 @@ export async function appendOutbox<T extends Record<string, unknown>>(
   event: NewEvent<T>,
 ): Promise<DomainEvent<T>> {
   const full = domainEvent(event);
+  checkEventSchema(full);
   // The transaction id is taken before the sequence number (the CTE row is produced before
   // the insert's defaults are computed): the journal's ordering rule relies on a row's
   // number never being older than its transaction (see journal.ts).
@@ -48,6 +50,7 @@ export async function appendOutbox<T extends Record<string, unknown>>(
  * its commit and forgetting the event can safely insert it again. True when inserted.
  */
 export async function insertOutboxOnce(tx: Queryable, event: DomainEvent): Promise<boolean> {
+  checkEventSchema(event);
   const res = await tx.query(
     `WITH x AS (SELECT pg_current_xact_id() AS txid)
       INSERT INTO outbox (event_id, type, payload, txid) SELECT $1, $2, $3, x.txid FROM x
@@ -63,6 +66,7 @@ export async function insertOutboxOnce(tx: Queryable, event: DomainEvent): Promi
  */
 export async function appendOutboxMany(tx: Queryable, events: readonly DomainEvent[]): Promise<void> {
   if (!events.length) return;
+  events.forEach(checkEventSchema);
   await tx.query({
     name: 'outbox-append-many',
     text: `WITH x AS (SELECT pg_current_xact_id() AS txid)
