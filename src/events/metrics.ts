@@ -1,6 +1,7 @@
 // The event pipeline and the calls as Prometheus gauges, read from Postgres at scrape
 // time through partial indexes (unpublished outbox rows, dead deliveries, calls not yet
 // ended), so a scrape costs what its answer costs and nothing is counted on the hot path.
+import type { Queue } from 'bullmq';
 import { registerCollector } from '../api/metrics.js';
 import type { Queryable } from '../db/pool.js';
 
@@ -40,5 +41,24 @@ export function registerEventMetrics(db: Queryable): void {
       return rows.map((r) => ({ labels: { state: r.state }, value: r.n }));
     },
     ['state'],
+  );
+}
+
+const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+
+/** BullMQ jobs per queue and state (events, webhooks, each connector, fax), read at scrape time. */
+export function registerQueueMetrics(queues: () => Queue[]): void {
+  registerCollector(
+    'cti_queue_jobs',
+    'BullMQ jobs by queue and state (waiting, active, delayed, failed)',
+    async () => {
+      const samples = [];
+      for (const q of queues()) {
+        const counts = await q.getJobCounts(...JOB_STATES);
+        for (const state of JOB_STATES) samples.push({ labels: { queue: q.name, state }, value: counts[state] ?? 0 });
+      }
+      return samples;
+    },
+    ['queue', 'state'],
   );
 }

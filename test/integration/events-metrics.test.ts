@@ -1,11 +1,13 @@
 // The pipeline and call gauges on /metrics follow the database: an event the relay has
 // not handed on, a live call, a dead delivery each show, and leave when they are gone.
+import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { withTransaction } from '../../src/db/pool.js';
-import { registerEventMetrics } from '../../src/events/metrics.js';
+import { registerEventMetrics, registerQueueMetrics } from '../../src/events/metrics.js';
 import { appendOutbox } from '../../src/events/outbox.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { insertCall, testApp } from './api-fixtures.js';
 
 let t: TestDatabase;
@@ -56,4 +58,23 @@ it('counts the outbox backlog and its age, live calls by state and dead letters,
   const relayed = await scrape();
   expect(value(relayed, 'cti_outbox_backlog')).toBe(0);
   expect(value(relayed, 'cti_outbox_relay_lag_seconds')).toBe(0);
+});
+
+it('counts BullMQ jobs per queue and state', async () => {
+  const prefix = uniquePrefix('metrics-bull');
+  const url = new URL(TEST_REDIS_URL);
+  const queue = new Queue('events', { connection: { host: url.hostname, port: Number(url.port || 6379) }, prefix });
+  try {
+    registerQueueMetrics(() => [queue]);
+    expect(value(await scrape(), 'cti_queue_jobs{queue="events",state="waiting"}')).toBe(0);
+    await queue.add('run', { n: 1 });
+    await queue.add('later', { n: 2 }, { delay: 60_000 });
+    const text = await scrape();
+    expect(value(text, 'cti_queue_jobs{queue="events",state="waiting"}')).toBe(1);
+    expect(value(text, 'cti_queue_jobs{queue="events",state="delayed"}')).toBe(1);
+    expect(value(text, 'cti_queue_jobs{queue="events",state="failed"}')).toBe(0);
+  } finally {
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
 });
