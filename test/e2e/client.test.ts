@@ -28,6 +28,9 @@ import { uniquePrefix } from '../helpers/redis.js';
 import { serviceEnv, simControl } from '../helpers/service.js';
 import { waitFor, waitUntil } from '../helpers/wait.js';
 
+// Every event this file's flows make the service write is checked against /v1/events/schemas.
+process.env.EVENT_SCHEMA_CHECK = '1';
+
 const order = () => validOrder() as Operations['POST /v1/orders']['body'];
 
 describe('the TypeScript client', () => {

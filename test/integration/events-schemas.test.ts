@@ -1,6 +1,6 @@
 // The event catalogue as JSON Schema: served at /v1/events/schemas and as OpenAPI webhooks,
-// and enforced in the outbox write path while the suite runs (EVENT_SCHEMA_CHECK=1), so
-// every event any test makes the service emit is checked against what is published.
+// and enforced in the outbox write path with EVENT_SCHEMA_CHECK=1, which the end-to-end
+// tests that drive whole flows set.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTransaction } from '../../src/db/pool.js';
@@ -14,10 +14,12 @@ let t: TestDatabase;
 let app: FastifyInstance;
 
 beforeAll(async () => {
+  process.env.EVENT_SCHEMA_CHECK = '1';
   t = await createTestDatabase();
   ({ app } = await testApp(t.db));
 });
 afterAll(async () => {
+  delete process.env.EVENT_SCHEMA_CHECK;
   await app?.close();
   await t?.drop();
 });
