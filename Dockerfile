@@ -10,7 +10,7 @@
 #
 # Debian slim rather than Alpine: msgpackr-extract (used by BullMQ) ships glibc
 # prebuilds, and the tools are the same as on the machines the tests run on.
-ARG NODE_IMAGE=node:22-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- all dependencies, dev included: the compiler lives there ---------------------
 FROM ${NODE_IMAGE} AS deps

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import type { EventBus } from '../events/bus.js';
+import { eventSchemaRoutes } from '../events/schema-routes.js';
 import type { Logger } from '../log.js';
 import { ApiKeyVerifier, registerAuth } from './auth.js';
 import { registerErrorHandling, sendProblem } from './errors.js';
@@ -132,6 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     maxBufferedBytes: deps.options?.streamMaxBufferedBytes,
     heartbeatMs: deps.options?.streamHeartbeatMs,
   });
+  await app.register(eventSchemaRoutes);
   for (const r of deps.routes ?? []) await app.register(r.plugin, r.opts ?? {});
 
   return app;

@@ -3,6 +3,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { openApiWebhooks } from '../events/schema-routes.js';
 import { ProblemSchema } from './schemas.js';
 
 export async function registerOpenApi(app: FastifyInstance, opts: { version: string }): Promise<void> {
@@ -24,6 +25,9 @@ export async function registerOpenApi(app: FastifyInstance, opts: { version: str
         },
       },
       security: [{ bearer: [] }, { apiKey: [] }],
+      // What webhook subscribers receive, from the same schemas as /v1/events/schemas.
+      // JSON Schema 2020-12 is OpenAPI 3.1's own schema language; its typings just do not know TypeBox's objects.
+      webhooks: openApiWebhooks() as Record<string, never>,
       tags: [
         { name: 'calls', description: 'Calls and their timelines' },
         { name: 'events', description: 'Live event stream' },

@@ -56,6 +56,8 @@ export async function listCallsJson(db: Queryable, q: ListCallsQuery): Promise<s
     return `$${values.length}`;
   };
   if (q.state !== undefined) where.push(`c.state = ${param(q.state)}`);
+  // Live calls are few and indexed apart (calls_state_idx covers state <> 'ended').
+  if (q.live !== undefined) where.push(q.live ? `c.state <> 'ended'` : `c.state = 'ended'`);
   if (q.direction !== undefined) where.push(`c.direction = ${param(q.direction)}`);
   if (q.pbxNode !== undefined) where.push(`c.pbx_node = ${param(q.pbxNode)}`);
   if (q.callerNumber !== undefined) where.push(`c.caller_number = ${param(q.callerNumber)}`);

@@ -1,5 +1,6 @@
 // The calls read API's schemas: one definition feeds validation, serialization and OpenAPI.
 import { Type, type Static } from 'typebox';
+import { CALL_STATES } from './state.js';
 
 const Timestamp = Type.String({ format: 'date-time' });
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
@@ -14,7 +15,8 @@ export const CallIdParams = Type.Object(
 
 export const ListCallsQuery = Type.Object(
   {
-    state: Type.Optional(Type.String({ pattern: '^[a-z_]{1,32}$', description: 'Call state, e.g. ringing, answered, ended' })),
+    state: Type.Optional(Type.Union(CALL_STATES.map((s) => Type.Literal(s)), { description: 'Call state; anything else is a 400' })),
+    live: Type.Optional(Type.Boolean({ description: 'true: calls not yet ended (any state but ended); false: ended calls only' })),
     direction: Type.Optional(Direction),
     pbxNode: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
     callerNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Exact caller number' })),

@@ -49,7 +49,7 @@ export interface CdrTransfer {
   id: string;
   mode: string;
   fromAgentId: string | null;
-  to: { agentId?: string; number?: string };
+  to: { agentId?: string; extension?: string; number?: string };
   startedAt: string;
   answeredAt: string | null;
   endedAt: string | null;
@@ -266,7 +266,11 @@ export function buildCdrDetail(call: CallFacts, timeline: readonly TimelineItem[
             id,
             mode: str(t.mode) ?? 'attended',
             fromAgentId: str(t.fromAgentId) ?? primary,
-            to: { ...(str(to.agentId) ? { agentId: str(to.agentId)! } : {}), ...(str(to.number) ? { number: str(to.number)! } : {}) },
+            to: {
+              ...(str(to.agentId) ? { agentId: str(to.agentId)! } : {}),
+              ...(str(to.extension) ? { extension: str(to.extension)! } : {}),
+              ...(str(to.number) ? { number: str(to.number)! } : {}),
+            },
             startedAt: at,
             answeredAt: null,
             endedAt: null,

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/pool.js';
 import type { DomainEvent, EventType } from './catalogue.js';
+import { checkEventSchema } from './schema-check.js';
 
 export interface NewEvent<T> {
   type: EventType;
@@ -30,6 +31,7 @@ export async function appendOutbox<T extends Record<string, unknown>>(
   event: NewEvent<T>,
 ): Promise<DomainEvent<T>> {
   const full = domainEvent(event);
+  checkEventSchema(full);
   // No journal position yet: the sequencer stamps the row once it is committed (sequencer.ts).
   await tx.query({
     name: 'outbox-append',
@@ -47,6 +49,7 @@ export async function appendOutbox<T extends Record<string, unknown>>(
  * partition key, so both inserts of one event name the same row.
  */
 export async function insertOutboxOnce(tx: Queryable, event: DomainEvent): Promise<boolean> {
+  checkEventSchema(event);
   const res = await tx.query(
     'INSERT INTO outbox (event_id, type, payload, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
     [event.id, event.type, event, event.occurredAt],
@@ -57,6 +60,7 @@ export async function insertOutboxOnce(tx: Queryable, event: DomainEvent): Promi
 /** Several events in one statement, in the order given (ids, and so journal positions, follow it). */
 export async function appendOutboxMany(tx: Queryable, events: readonly DomainEvent[]): Promise<void> {
   if (!events.length) return;
+  events.forEach(checkEventSchema);
   await tx.query({
     name: 'outbox-append-many',
     text: `INSERT INTO outbox (event_id, type, payload)

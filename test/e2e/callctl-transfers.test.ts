@@ -262,7 +262,10 @@ describe('transfers: hang-ups at every state and refusals', () => {
 
   it('caller hangs up while the target rings: abandoned, nobody left behind', async () => {
     const c = await callerReachesAgentA(w);
-    const t = await start(c, { extension: RINGS_FOREVER });
+    // No mode: attended, the documented default.
+    const t = await w.api<TransferJson>('POST', `/v1/calls/${c.callId}/transfers`, { to: { extension: RINGS_FOREVER } });
+    expect(t.status).toBe(201);
+    expect(t.body.mode).toBe('attended');
     const b = await target(t.body.id);
     w.sim.world.remoteHangup(c.customer);
     await settled(t.body.id, 'abandoned');

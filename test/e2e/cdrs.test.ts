@@ -13,6 +13,9 @@ import { uniquePrefix } from '../helpers/redis.js';
 import { serviceEnv, simControl } from '../helpers/service.js';
 import { waitFor, waitUntil } from '../helpers/wait.js';
 
+// Every event this file's flows make the service write is checked against /v1/events/schemas.
+process.env.EVENT_SCHEMA_CHECK = '1';
+
 describe('CDR API with Asterisk reconciliation', () => {
   let t: TestDatabase;
   let sim: Simulator;

@@ -16,6 +16,9 @@ import { uniquePrefix } from '../helpers/redis.js';
 import { serviceEnv, simControl } from '../helpers/service.js';
 import { waitFor, waitUntil } from '../helpers/wait.js';
 
+// Every event this file's flows make the service write is checked against /v1/events/schemas.
+process.env.EVENT_SCHEMA_CHECK = '1';
+
 describe('order hotline end to end', () => {
   let t: TestDatabase;
   let sim: Simulator;

@@ -136,6 +136,9 @@ describe('GET /v1/calls', () => {
 
   it('filters by each field, combined with AND', async () => {
     expect(await list('?state=answered')).toEqual([ids.c, ids.b]);
+    expect(await list('?live=true')).toEqual([ids.d, ids.c, ids.b]);
+    expect(await list('?live=false')).toEqual([ids.a]);
+    expect(await list('?live=true&direction=inbound')).toEqual([ids.c]);
     expect(await list('?direction=inbound')).toEqual([ids.c, ids.a]);
     expect(await list('?pbxNode=pbx2')).toEqual([ids.d, ids.b]);
     expect(await list(`?callerNumber=${encodeURIComponent('+111')}`)).toEqual([ids.c, ids.a]);
@@ -151,6 +154,10 @@ describe('GET /v1/calls', () => {
   it('rejects a bad filter value', async () => {
     expect((await get('/v1/calls?direction=sideways')).status).toBe(400);
     expect((await get('/v1/calls?from=yesterday')).status).toBe(400);
+    const bogus = await get('/v1/calls?state=bogus');
+    expect(bogus.status).toBe(400);
+    expect(JSON.stringify(bogus.body)).toMatch(/state/);
+    expect((await get('/v1/calls?live=maybe')).status).toBe(400);
   });
 });
 

@@ -263,3 +263,14 @@ describe('CDR disposition', () => {
     expect(rated).toMatchObject({ survey: { rating: '5', rated: true }, recordings: [{ event: 'started', name: 'rec-1' }] });
   });
 });
+
+describe('transfer targets in the CDR', () => {
+  it('keeps an extension or number target as asked, not an empty object', () => {
+    const toExtension = (s: number, state: string) =>
+      e(s, `call.transfer_${state === 'ringback' ? 'started' : 'completed'}`, {
+        transfer: { id: 'x9', mode: 'blind', fromAgentId: 'A', to: { extension: '2001' }, state, reason: null, answeredAt: null },
+      });
+    const detail = cdr([...reachA(), toExtension(20, 'ringback'), toExtension(25, 'completed')], 40);
+    expect(detail.transfers.map((t) => t.to)).toEqual([{ extension: '2001' }]);
+  });
+});

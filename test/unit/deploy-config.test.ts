@@ -186,18 +186,28 @@ describe('Dockerfile', () => {
     expect(existsSync(`${root}${entry}`), `${entry} is the image's entry point`).toBe(true);
   });
 
-  it('runs as the unprivileged node user, in production mode, on Node 22', () => {
+  it('runs as the unprivileged node user, in production mode, on Node 24 LTS', () => {
     const users = [...finalStage.matchAll(/^USER (\S+)$/gm)].map((m) => m[1]);
     expect(users).toEqual(['node']);
     expect(finalStage.indexOf('USER node')).toBeLessThan(finalStage.indexOf('CMD '));
     expect(finalStage).toMatch(/NODE_ENV=production/);
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:22-/m);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-/m);
     // Production dependencies only: node_modules comes from the stage that omits dev.
     const stages = dockerfile.split(/\n(?=FROM )/);
     const source = /^COPY --from=(\S+) \/app\/node_modules /m.exec(finalStage)?.[1];
     const sourceStage = stages.find((s) => s.startsWith('FROM ') && s.split('\n')[0]!.endsWith(` AS ${source}`));
     expect(sourceStage, `stage ${source}`).toBeDefined();
     expect(sourceStage).toMatch(/^RUN npm ci --omit=dev/m);
+  });
+
+  it('supports Node 22 and 24 LTS: engines, README and CI agree, CI runs the suite on Node 24 too', () => {
+    const pkg = JSON.parse(read('package.json')) as { engines: { node: string } };
+    expect(pkg.engines.node).toBe('>=22');
+    expect(read('README.md')).toMatch(/Node\.js 22 and 24 LTS/);
+    const ci = read('.ci/run');
+    expect(ci).toMatch(/NODE24_VERSION="\$\{NODE24_VERSION:-24\}"/);
+    expect(ci).toMatch(/npm install [^\n]*"node@\$NODE24_VERSION"/);
+    expect(ci).toMatch(/"\$node24" node_modules\/vitest\/vitest\.mjs run/);
   });
 
   it('ships the migrations, exposes the port and checks /healthz without curl', () => {

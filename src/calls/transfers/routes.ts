@@ -47,7 +47,7 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
         callId: req.params.id,
         req: {
           to: req.body.to,
-          mode: req.body.mode,
+          mode: req.body.mode ?? 'attended',
           ...(req.body.timeout !== undefined ? { timeoutSeconds: req.body.timeout } : {}),
           policy,
         },

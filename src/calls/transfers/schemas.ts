@@ -13,7 +13,7 @@ export const TransferTargetSchema = Type.Union(
 export const StartTransferBody = Type.Object(
   {
     to: TransferTargetSchema,
-    mode: Type.Union([Type.Literal('blind'), Type.Literal('attended')], { default: 'attended' }),
+    mode: Type.Optional(Type.Union([Type.Literal('blind'), Type.Literal('attended')], { default: 'attended', description: 'attended when absent' })),
     timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 600, description: 'Seconds the target may ring' })),
   },
   { additionalProperties: false },

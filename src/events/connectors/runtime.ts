@@ -50,6 +50,8 @@ export interface ConnectorRuntimeOptions {
 
 export interface ConnectorRuntime {
   ids: string[];
+  /** Each connector's queue, for its depth on /metrics. */
+  queues: Queue[];
   /** Called by the fan-out for each run of events: records and queues what each connector wants. */
   enqueueFor(events: DomainEvent[]): Promise<void>;
   /** A dead letter sent again (a new series of attempts, same Idempotency-Key). */
@@ -111,6 +113,7 @@ export async function checkConnectorTargets(connectors: ConnectorConfig[], polic
 
 const NONE: ConnectorRuntime = {
   ids: [],
+  queues: [],
   enqueueFor: async () => {},
   replay: async () => 'unknown_connector',
   sweep: async () => 0,
@@ -228,6 +231,7 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
 
   return {
     ids: [...lanes.keys()],
+    queues: [...lanes.values()].map((l) => l.queue as Queue),
     async enqueueFor(events) {
       for (const lane of lanes.values()) {
         const wanted = events.filter((e) => connectorWants(lane.config, e));
