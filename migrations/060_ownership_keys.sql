@@ -15,9 +15,6 @@ CREATE INDEX webhook_subscriptions_owner_idx ON webhook_subscriptions (owner_key
 ALTER TABLE campaigns ADD COLUMN owner_key_id uuid REFERENCES api_keys (id);
 CREATE INDEX campaigns_owner_idx ON campaigns (owner_key_id);
 
-ALTER TABLE faxes ADD COLUMN owner_key_id uuid REFERENCES api_keys (id);
-CREATE INDEX faxes_owner_idx ON faxes (owner_key_id, created_at DESC, id DESC);
-
 -- A wallboard link is a row, so that each can be listed and revoked on its own; the URL
 -- carries a signed token naming the row.
 CREATE TABLE wallboard_links (

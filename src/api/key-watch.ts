@@ -12,8 +12,11 @@ import { hasScope, type Scope } from './scopes.js';
 
 export interface WatchedSession {
   keyId: string;
-  /** The key prefix the session was opened with (a rotated key's previous one during its grace). */
-  via: string;
+  /**
+   * The key prefix the session was opened with (a rotated key's previous one during its
+   * grace); absent for sessions that do not present the key itself (wallboard links).
+   */
+  via?: string;
   scopes: Scope[];
   /** A further condition (e.g. a wallboard link not revoked); false closes the session. */
   stillValid?: () => Promise<boolean>;
@@ -105,7 +108,7 @@ export class KeyWatch {
       const key = live.get(s.keyId);
       let reason: string | undefined;
       if (!key) reason = 'API key revoked';
-      else if (!key.prefixes.includes(s.via)) reason = 'API key rotated; reconnect with the new secret';
+      else if (s.via !== undefined && !key.prefixes.includes(s.via)) reason = 'API key rotated; reconnect with the new secret';
       else if (!s.scopes.every((scope) => hasScope(key.scopes, scope))) reason = 'API key lost the scope this stream needs';
       else if (s.stillValid && !(await s.stillValid().catch(() => true))) reason = 'link revoked or expired';
       if (reason) {

@@ -8,7 +8,7 @@ import { authProblems, problemResponses } from '../../api/schemas.js';
 import type { CallControlConfig } from '../../config.js';
 import type { Db } from '../../db/pool.js';
 import { keyDialPolicy } from '../control/key-policy.js';
-import { keyId, nodeOfCall } from '../control/lookup.js';
+import { mayChangeCall, keyId, nodeOfCall } from '../control/lookup.js';
 import type { CallControlRegistry } from '../control/registry.js';
 import { CallIdParams } from '../schemas.js';
 import { getTransfer } from './repository.js';
@@ -33,7 +33,7 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
       },
     },
     async (req, reply) => {
-      const node = await nodeOfCall(db, req.params.id);
+      const node = await nodeOfCall(db, req.params.id, req);
       const policy = await keyDialPolicy(db, keyId(req), config);
       const t = await registry.run(node, 'startTransfer', {
         callId: req.params.id,
@@ -112,6 +112,7 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
       async (req) => {
         const t = await getTransfer(db, req.params.id);
         if (!t) throw notFound('transfer', req.params.id);
+        if (!(await mayChangeCall(db, t.callId, req))) throw notFound('transfer', req.params.id);
         return registry.run(t.pbxNode, 'transferCommand', { transferId: t.id, command: path });
       },
     );
