@@ -229,7 +229,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: planningRoutes, opts: { db } },
       { plugin: reportRoutes, opts: { db, rollups } },
       { plugin: campaignRoutes, opts: { db, dialPolicy: (apiKeyId: string | null) => gate.policyOf(apiKeyId) } },
-      { plugin: wallboardRoutes, opts: { wallboard, tokens: new WallboardTokens(config.streamTokenSecret) } },
+      { plugin: wallboardRoutes, opts: { wallboard, tokens: new WallboardTokens(db, config.streamTokenSecret) } },
       { plugin: orderRoutes, opts: { db } },
       { plugin: logisticsRoutes, opts: { db, secret: config.logisticsInboundSecret } },
       { plugin: journalRoutes, opts: { db } },

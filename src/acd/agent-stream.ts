@@ -67,7 +67,18 @@ export async function agentStreamRoutes(app: FastifyInstance, opts: AgentStreamO
         }
         socket.send(JSON.stringify(event));
       });
-      socket.on('close', unsubscribe);
+      // The screen pop carries customer data: a revoked key stops receiving it within seconds.
+      const key = req.apiKey!;
+      const unwatch = app.keyWatch?.watch({
+        keyId: key.id,
+        via: key.via,
+        scopes: ['agents:read'],
+        close: (reason) => socket.close(4401, reason),
+      });
+      socket.on('close', () => {
+        unsubscribe();
+        unwatch?.();
+      });
     },
   });
 }

@@ -21,7 +21,9 @@ import { badRequest, ProblemError } from './problem.js';
 import { fieldName } from './validation.js';
 import { validatorCompiler } from './validator.js';
 import { LocalWindowCounter, RateLimiter, RedisWindowCounter, registerRateLimits } from './rate-limit.js';
-import { StreamTokens } from './stream-token.js';
+import { keyRoutes } from './key-routes.js';
+import { KeyWatch } from './key-watch.js';
+import { RedisUsedTokens, StreamTokens } from './stream-token.js';
 import { streamRoutes } from './stream.js';
 
 export interface AppDeps {
@@ -43,6 +45,8 @@ export interface AppDeps {
     streamHeartbeatMs?: number;
     streamResumePollMs?: number;
     readinessTimeoutMs?: number;
+    /** How often open streams re-check their key (revocations made outside the API). */
+    keyRecheckMs?: number;
   };
 }
 
@@ -112,8 +116,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
   const verifier = new ApiKeyVerifier(deps.db, { cacheTtlMs: deps.options?.keyCacheTtlMs, log: deps.log });
-  const streamTokens = new StreamTokens({ secret: deps.streamTokenSecret });
+  const streamTokens = new StreamTokens({
+    secret: deps.streamTokenSecret,
+    ...(deps.redis ? { used: new RedisUsedTokens(deps.redis, `${config.redisPrefix}:stream-token-used:`) } : {}),
+  });
+  const keyWatch = new KeyWatch({
+    db: deps.db,
+    ...(deps.redis ? { redis: deps.redis } : {}),
+    channel: `${config.redisPrefix}:api-keys:changed`,
+    forget: (prefixes) => prefixes.forEach((p) => verifier.invalidate(p)),
+    ...(deps.options?.keyRecheckMs ? { recheckMs: deps.options.keyRecheckMs } : {}),
+    log: deps.log,
+  });
+  await keyWatch.start();
+  app.addHook('onClose', async () => keyWatch.stop());
   app.decorate('apiKeys', verifier);
+  app.decorate('keyWatch', keyWatch);
   registerAuth(app, { verifier, streamTokens });
   registerRequestLog(app);
   const limiter = new RateLimiter({
@@ -129,11 +147,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bus: deps.bus,
     db: deps.db,
     tokens: streamTokens,
+    keyWatch,
     resumePollMs: deps.options?.streamResumePollMs,
     maxBufferedBytes: deps.options?.streamMaxBufferedBytes,
     heartbeatMs: deps.options?.streamHeartbeatMs,
   });
   await app.register(eventSchemaRoutes);
+  await app.register(keyRoutes, { db: deps.db, watch: keyWatch });
   for (const r of deps.routes ?? []) await app.register(r.plugin, r.opts ?? {});
 
   return app;
@@ -143,6 +163,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Verified API keys (cache); call invalidate(prefix) after revoking in-process. */
     apiKeys: ApiKeyVerifier;
+    /** Open streams and screens by key: closed when their key is revoked or loses their scope. */
+    keyWatch: KeyWatch;
   }
 }
 

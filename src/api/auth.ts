@@ -16,6 +16,8 @@ export interface AuthenticatedKey {
   scopes: Scope[];
   /** Why the key is suspended (every request then answers 403); null when it is not. */
   suspended?: string | null;
+  /** The prefix presented: the current one, or a rotated key's previous one during its grace. */
+  via: string;
 }
 
 declare module 'fastify' {
@@ -92,7 +94,7 @@ export class ApiKeyVerifier {
     const record = await this.lookup(parsed.prefix);
     if (!record || record.revokedAt || !keyMatchesHash(presented, record.hash)) return null;
     this.touch(record.id);
-    const key = toAuthenticated(record);
+    const key = toAuthenticated(record, parsed.prefix);
     if (this.verified.size >= this.maxEntries) {
       const oldest = this.verified.keys().next().value;
       if (oldest !== undefined) this.verified.delete(oldest);
@@ -105,13 +107,13 @@ export class ApiKeyVerifier {
   async byPrefix(prefix: string): Promise<AuthenticatedKey | null> {
     const record = await this.lookup(prefix);
     if (!record || record.revokedAt) return null;
-    return toAuthenticated(record);
+    return toAuthenticated(record, prefix);
   }
 
-  /** Forget a key at once (e.g. after revoking it in this process). */
+  /** Forget a key at once (after it was revoked, rotated or re-scoped), by any prefix it had. */
   invalidate(prefix: string): void {
     this.cache.delete(prefix);
-    for (const [presented, entry] of this.verified) if (entry.key.prefix === prefix) this.verified.delete(presented);
+    for (const [presented, entry] of this.verified) if (entry.key.prefix === prefix || entry.key.via === prefix) this.verified.delete(presented);
   }
 
   private lookup(prefix: string): Promise<ApiKeyRecord | null> {
@@ -142,8 +144,8 @@ export class ApiKeyVerifier {
   }
 }
 
-function toAuthenticated(r: ApiKeyRecord): AuthenticatedKey {
-  return { id: r.id, name: r.name, prefix: r.prefix, scopes: r.scopes, suspended: r.suspended };
+function toAuthenticated(r: ApiKeyRecord, via: string): AuthenticatedKey {
+  return { id: r.id, name: r.name, prefix: r.prefix, scopes: r.scopes, suspended: r.suspended, via };
 }
 
 /** The key presented in the headers, or undefined when none was. */

@@ -53,26 +53,27 @@ export interface ApiKeyRecord {
 
 export async function createApiKey(
   db: Queryable,
-  input: { name: string; scopes: Scope[] },
+  input: { name: string; scopes: Scope[]; createdBy?: string },
 ): Promise<{ id: string; key: string; prefix: string }> {
   if (input.name.trim() === '') throw new Error('an API key needs a name');
   for (const s of input.scopes) if (!isScope(s)) throw new Error(`unknown scope '${s}'`);
   if (input.scopes.length === 0) throw new Error('an API key needs at least one scope');
   const id = randomUUID();
   const { prefix, key } = generateApiKey();
-  await db.query('INSERT INTO api_keys (id, name, prefix, hash, scopes) VALUES ($1, $2, $3, $4, $5)', [
+  await db.query('INSERT INTO api_keys (id, name, prefix, hash, scopes, created_by) VALUES ($1, $2, $3, $4, $5, $6)', [
     id,
     input.name,
     prefix,
     hashApiKey(key),
-    input.scopes,
+    [...new Set(input.scopes)],
+    input.createdBy ?? null,
   ]);
   return { id, key, prefix };
 }
 
 /** True when a live key was revoked by this call. */
 export async function revokeApiKey(db: Queryable, id: string): Promise<boolean> {
-  const r = await db.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
+  const r = await db.query('UPDATE api_keys SET revoked_at = now(), updated_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
   return (r.rowCount ?? 0) > 0;
 }
 
@@ -88,7 +89,10 @@ export async function findApiKeyByPrefix(db: Queryable, prefix: string): Promise
     suspended_reason: string | null;
   }>({
     name: 'api-key-by-prefix',
-    text: 'SELECT id, name, prefix, hash, scopes, revoked_at, suspended_at, suspended_reason FROM api_keys WHERE prefix = $1',
+    // A rotated key's previous secret keeps working until its grace period ends.
+    text: `SELECT id, name, prefix, CASE WHEN prefix = $1 THEN hash ELSE previous_hash END AS hash, scopes, revoked_at,
+             suspended_at, suspended_reason
+           FROM api_keys WHERE prefix = $1 OR (previous_prefix = $1 AND previous_expires_at > now())`,
     values: [prefix],
   });
   const row = r.rows[0];

@@ -13,12 +13,15 @@ import { EventFilterError, parseEventFilter } from './event-filter.js';
 import { streamConnections, streamDropped } from './metrics.js';
 import { ProblemError } from './problem.js';
 import { authProblems, problemResponses } from './schemas.js';
+import type { KeyWatch } from './key-watch.js';
 import type { StreamTokens } from './stream-token.js';
 import { sendProblem } from './errors.js';
 
 export interface StreamOptions {
   bus: EventBus;
   tokens: StreamTokens;
+  /** Closes streams whose key is revoked or loses events:read. */
+  keyWatch?: KeyWatch;
   /** The journal, for streams that resume from a cursor (`after`). */
   db?: Queryable;
   /** How often a resuming stream re-reads the journal without being woken. */
@@ -54,6 +57,8 @@ const TokenResponse = Type.Object({
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 /** A resumed stream whose position retention removed (410's counterpart once upgraded). */
 export const CLOSE_GONE = 4410;
+/** The key that opened the stream was revoked or lost its scope: reconnecting will not help. */
+export const CLOSE_KEY_REVOKED = 4401;
 
 // One JSON encoding per event, shared by every subscriber.
 const encoded = new WeakMap<DomainEvent, string>();
@@ -200,9 +205,22 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamOptions): P
         alive = true;
       });
 
+      const key = req.apiKey!;
+      const unwatch = opts.keyWatch?.watch({
+        keyId: key.id,
+        via: key.via,
+        scopes: ['events:read'],
+        close: (reason) => {
+          finish();
+          socket.close(CLOSE_KEY_REVOKED, reason);
+          setTimeout(() => socket.terminate(), 5_000).unref();
+        },
+      });
+
       function finish(): void {
         if (closed) return;
         closed = true;
+        unwatch?.();
         unsubscribe();
         clearInterval(heartbeat);
         streamConnections.dec();

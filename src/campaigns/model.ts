@@ -25,6 +25,8 @@ export interface Campaign {
   /** The ACD queue whose agents are offered this campaign's contacts (null: nobody is). */
   queueId: string | null;
   status: 'active' | 'paused' | 'finished';
+  /** The API key that created it: only that key (and admin keys) see and change it. */
+  ownerKeyId: string | null;
   createdAt: string;
 }
 

@@ -8,7 +8,7 @@ const iso = (v: Date | null) => (v ? v.toISOString() : null);
 function toCampaign(r: any): Campaign {
   return {
     id: r.id, name: r.name, source: r.source, timeZone: r.time_zone, callingHours: r.calling_hours,
-    maxAttempts: r.max_attempts, retryMinutes: r.retry_minutes, queueId: r.queue_id ?? null, status: r.status, createdAt: r.created_at.toISOString(),
+    maxAttempts: r.max_attempts, retryMinutes: r.retry_minutes, queueId: r.queue_id ?? null, status: r.status, ownerKeyId: r.owner_key_id ?? null, createdAt: r.created_at.toISOString(),
   };
 }
 
@@ -28,13 +28,15 @@ export interface NewCampaign {
   maxAttempts: number;
   retryMinutes: number;
   queueId?: string | null;
+  /** The API key that created it. */
+  ownerKeyId?: string;
 }
 
 export async function createCampaign(db: Queryable, c: NewCampaign): Promise<Campaign> {
   const { rows } = await db.query(
-    `INSERT INTO campaigns (id, name, source, time_zone, calling_hours, max_attempts, retry_minutes, queue_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-    [randomUUID(), c.name, JSON.stringify(c.source), c.timeZone, JSON.stringify(c.callingHours), c.maxAttempts, c.retryMinutes, c.queueId ?? null],
+    `INSERT INTO campaigns (id, name, source, time_zone, calling_hours, max_attempts, retry_minutes, queue_id, owner_key_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+    [randomUUID(), c.name, JSON.stringify(c.source), c.timeZone, JSON.stringify(c.callingHours), c.maxAttempts, c.retryMinutes, c.queueId ?? null, c.ownerKeyId ?? null],
   );
   return toCampaign(rows[0]);
 }
@@ -50,8 +52,9 @@ export async function campaignsToDispatch(db: Queryable): Promise<Campaign[]> {
   return rows.map(toCampaign);
 }
 
-export async function listCampaigns(db: Queryable): Promise<Campaign[]> {
-  const { rows } = await db.query('SELECT * FROM campaigns ORDER BY created_at DESC, id LIMIT 500');
+/** Newest first; `owner` null: every key's campaigns. */
+export async function listCampaigns(db: Queryable, owner: string | null = null): Promise<Campaign[]> {
+  const { rows } = await db.query('SELECT * FROM campaigns WHERE ($1::uuid IS NULL OR owner_key_id = $1) ORDER BY created_at DESC, id LIMIT 500', [owner]);
   return rows.map(toCampaign);
 }
 

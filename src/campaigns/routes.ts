@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DEFAULT_DIAL_POLICY, checkDestination, type DialPolicy } from '../calls/dial-policy.js';
 import type { Db } from '../db/pool.js';
+import { creatorKey, ownerFilter, visibleTo } from '../api/ownership.js';
 import { ProblemError, notFound } from '../api/problem.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
 import { isTimeZone } from '../local-time.js';
@@ -41,9 +42,10 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
   const csvLimit = opts.csvLimitBytes ?? 10 * 1024 * 1024;
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: csvLimit }, (_req, body, done) => done(null, body));
 
-  async function campaignOr404(id: string): Promise<Campaign> {
+  /** Another key's campaign is as absent as a missing one. */
+  async function campaignOr404(id: string, req: FastifyRequest): Promise<Campaign> {
     const c = await getCampaign(db, id);
-    if (!c) throw notFound('campaign', id);
+    if (!c || !visibleTo(ownerFilter(req), c.ownerKeyId)) throw notFound('campaign', id);
     return c;
   }
 
@@ -76,7 +78,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
       const bad = b.callingHours.findIndex((w) => w.from >= w.to);
       if (bad !== -1) throw new ProblemError(422, `callingHours[${bad}]: 'from' must be before 'to'`);
       if (b.queueId && !(await db.query('SELECT 1 FROM acd_queues WHERE id = $1', [b.queueId])).rowCount) throw new ProblemError(422, `queue '${b.queueId}' does not exist`);
-      const c = await createCampaign(db, b);
+      const c = await createCampaign(db, { ...b, ownerKeyId: creatorKey(req) });
       return reply.code(201).header('location', `/v1/campaigns/${c.id}`).send(c);
     },
   );
@@ -84,7 +86,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
   r.get(
     '/v1/campaigns',
     { config: { scopes: ['campaigns:read'] }, schema: { tags: TAGS, summary: 'List campaigns, newest first', response: { 200: CampaignList, ...problemResponses(...authProblems) } } },
-    async () => ({ items: await listCampaigns(db) }),
+    async (req) => ({ items: await listCampaigns(db, ownerFilter(req)) }),
   );
 
   r.get(
@@ -94,7 +96,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
       schema: { tags: TAGS, summary: 'One campaign with its contacts counted by status', params: CampaignParams, response: { 200: CampaignSchema, ...problemResponses(...authProblems, 404) } },
     },
     async (req) => {
-      const c = await campaignOr404(req.params.id);
+      const c = await campaignOr404(req.params.id, req);
       return { ...c, contacts: await contactCounts(db, c.id) };
     },
   );
@@ -107,7 +109,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
     },
     async (req) => {
       const { status, queueId } = req.body;
-      await campaignOr404(req.params.id);
+      await campaignOr404(req.params.id, req);
       if (queueId && !(await db.query('SELECT 1 FROM acd_queues WHERE id = $1', [queueId])).rowCount) throw new ProblemError(422, `queue '${queueId}' does not exist`);
       if (queueId !== undefined) await setCampaignQueue(db, req.params.id, queueId);
       const c = status !== undefined ? await setCampaignStatus(db, req.params.id, status) : await getCampaign(db, req.params.id);
@@ -132,7 +134,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
       },
     },
     async (req) => {
-      const campaign = await campaignOr404(req.params.id);
+      const campaign = await campaignOr404(req.params.id, req);
       if (typeof req.body !== 'string') throw new ProblemError(415, 'send the contact list as text/csv');
       let parsed;
       try {
@@ -158,7 +160,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
       },
     },
     async (req) => {
-      const campaign = await campaignOr404(req.params.id);
+      const campaign = await campaignOr404(req.params.id, req);
       const source = sources.get(campaign.source.type);
       if (!source) throw new ProblemError(422, `campaign source '${campaign.source.type}' has nothing to import (upload a CSV instead)`);
       const raw = await source.contacts(db, campaign, new Date());
@@ -181,7 +183,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
       schema: { tags: TAGS, summary: 'Contacts of a campaign', params: CampaignParams, querystring: ContactsQuery, response: { 200: ContactList, ...problemResponses(...authProblems, 404) } },
     },
     async (req) => {
-      const campaign = await campaignOr404(req.params.id);
+      const campaign = await campaignOr404(req.params.id, req);
       return { items: await listContacts(db, campaign.id, { status: req.query.status as never, limit: req.query.limit ?? 100 }) };
     },
   );
@@ -202,7 +204,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
       },
     },
     async (req) => {
-      const campaign = await campaignOr404(req.params.id);
+      const campaign = await campaignOr404(req.params.id, req);
       const at = req.query.at ? new Date(req.query.at) : new Date();
       return { at: at.toISOString(), items: await dueNow(db, campaign, at, req.query.limit ?? 50) };
     },
@@ -224,7 +226,7 @@ export async function campaignRoutes(app: FastifyInstance, opts: CampaignRouteOp
       },
     },
     async (req) => {
-      const campaign = await campaignOr404(req.params.id);
+      const campaign = await campaignOr404(req.params.id, req);
       const b = req.body;
       try {
         return await recordOutcome(db, campaign, req.params.contactId, {

@@ -49,6 +49,7 @@ export const CampaignSchema = Type.Object(
     retryMinutes: Type.Integer(),
     queueId: Type.Union([Type.String(), Type.Null()]),
     status: Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('finished')]),
+    ownerKeyId: Type.Union([Uuid, Type.Null()], { description: 'The API key that created it; only that key and admin keys see it' }),
     createdAt: Timestamp,
     contacts: Type.Optional(Counts),
   },

@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { decodeCursor } from '../api/cursor.js';
 import { badRequest, conflict, notFound, ProblemError } from '../api/problem.js';
+import { creatorKey, ownerFilter, visibleTo } from '../api/ownership.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
 import { webhookJobOptions, type WebhooksQueue } from './queues.js';
 import type { WebhookSweeper } from './webhook-sweeper.js';
@@ -32,6 +33,7 @@ import {
   listSubscriptions,
   reopenDelivery,
   restoreDeliveryStatus,
+  subscriptionOwner,
 } from './webhook-store.js';
 
 export interface WebhookRoutesOptions {
@@ -87,6 +89,7 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOpt
         eventTypes: body.eventTypes,
         ...(body.description !== undefined ? { description: body.description } : {}),
         secret,
+        ownerKeyId: creatorKey(req),
       });
       reply.code(201).header('location', `/v1/webhooks/${sub.id}`);
       return { ...sub, secret };
@@ -105,7 +108,12 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOpt
       },
     },
     async (req) =>
-      listSubscriptions(db, req.query.limit ?? DEFAULT_LIMIT, req.query.cursor !== undefined ? decodeCursor(req.query.cursor) : undefined),
+      listSubscriptions(
+        db,
+        req.query.limit ?? DEFAULT_LIMIT,
+        req.query.cursor !== undefined ? decodeCursor(req.query.cursor) : undefined,
+        ownerFilter(req),
+      ),
   );
 
   r.get(
@@ -120,7 +128,7 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOpt
       },
     },
     async (req) => {
-      const sub = await getSubscription(db, req.params.id);
+      const sub = await getSubscription(db, req.params.id, ownerFilter(req));
       if (!sub) throw notFound('webhook', req.params.id);
       return sub;
     },
@@ -138,7 +146,7 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOpt
       },
     },
     async (req, reply) => {
-      if (!(await deleteSubscription(db, req.params.id))) throw notFound('webhook', req.params.id);
+      if (!(await deleteSubscription(db, req.params.id, ownerFilter(req)))) throw notFound('webhook', req.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -156,7 +164,7 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOpt
       },
     },
     async (req) => {
-      if (!(await getSubscription(db, req.params.id))) throw notFound('webhook', req.params.id);
+      if (!(await getSubscription(db, req.params.id, ownerFilter(req)))) throw notFound('webhook', req.params.id);
       const after = req.query.cursor !== undefined ? decodeCursor(req.query.cursor) : undefined;
       return listDeliveries(db, req.params.id, req.query.limit ?? DEFAULT_LIMIT, after);
     },
@@ -180,6 +188,8 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOpt
       const id = req.params.id;
       const delivery = await getDelivery(db, id);
       if (!delivery) throw notFound('delivery', id);
+      const owner = ownerFilter(req);
+      if (!visibleTo(owner, await subscriptionOwner(db, delivery.subscriptionId))) throw notFound('delivery', id);
       const sub = await getSubscription(db, delivery.subscriptionId);
       if (!sub) throw conflict(`the webhook of delivery ${id} was deleted`);
       if (!sub.enabled) throw conflict(`the webhook of delivery ${id} is disabled${sub.disabledReason ? `: ${sub.disabledReason}` : ''}`);

@@ -44,6 +44,7 @@ const SubscriptionProps = {
   disabledReason: Type.Union([Type.String(), Type.Null()], {
     description: 'Why deliveries stopped, e.g. the receiver answered 410 Gone',
   }),
+  ownerKeyId: Type.Union([Uuid, Type.Null()], { description: 'The API key that created it; only that key (and admin keys) see it' }),
   createdAt: Type.String({ format: 'date-time' }),
 };
 

@@ -2,7 +2,9 @@
 // the record of every delivery; BullMQ only holds the work still to do.
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/pool.js';
-import { encodeCursor, type Position } from '../api/cursor.js';
+import { KEYSET_MICROS, keysetAfter, keysetPage, type Page, type Position } from '../api/cursor.js';
+
+export type { Page } from '../api/cursor.js';
 import type { DomainEvent } from './catalogue.js';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead' | 'disabled';
@@ -14,6 +16,8 @@ export interface Subscription {
   description: string | null;
   enabled: boolean;
   disabledReason: string | null;
+  /** The API key that created it. */
+  ownerKeyId: string | null;
   createdAt: string;
 }
 
@@ -48,6 +52,7 @@ interface SubRow {
   description: string | null;
   enabled: boolean;
   disabled_reason: string | null;
+  owner_key_id: string | null;
   created_at: Date;
 }
 
@@ -59,6 +64,7 @@ function toSubscription(r: SubRow): Subscription {
     description: r.description,
     enabled: r.enabled,
     disabledReason: r.disabled_reason,
+    ownerKeyId: r.owner_key_id,
     createdAt: r.created_at.toISOString(),
   };
 }
@@ -93,63 +99,56 @@ function toDelivery(r: DeliveryRow): Delivery {
   };
 }
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-// Keyset pages, newest first, by (created_at, id) to the microsecond: the shared cursor
-// format of the API (a JS Date would round to the millisecond and skip rows).
-const MICROS = `(extract(epoch FROM created_at) * 1000000)::bigint::text AS cursor_micros`;
-const AFTER = (at: number) =>
-  `($${at}::bigint IS NULL OR (created_at, id) < (timestamptz 'epoch' + $${at}::bigint * interval '1 microsecond', $${at + 1}::uuid))`;
-
-function page<R extends { cursor_micros: string; id: string }, T>(rows: R[], limit: number, map: (r: R) => T): Page<T> {
-  const kept = rows.slice(0, limit);
-  const last = kept[kept.length - 1];
-  return {
-    items: kept.map(map),
-    nextCursor: rows.length > limit && last ? encodeCursor({ micros: last.cursor_micros, id: last.id }) : null,
-  };
-}
-
-const SUB_COLUMNS = 'id, url, event_types, description, enabled, disabled_reason, created_at';
+const SUB_COLUMNS = 'id, url, event_types, description, enabled, disabled_reason, owner_key_id, created_at';
+// `$n` null: every owner (admin); else only that key's subscriptions.
+const OWNED = (at: number) => `($${at}::uuid IS NULL OR owner_key_id = $${at}::uuid)`;
 
 export async function insertSubscription(
   db: Queryable,
-  s: { url: string; eventTypes: string[]; description?: string; secret: string },
+  s: { url: string; eventTypes: string[]; description?: string; secret: string; ownerKeyId?: string },
 ): Promise<Subscription> {
   const { rows } = await db.query<SubRow>(
-    `INSERT INTO webhook_subscriptions (id, url, secret, event_types, description)
-     VALUES ($1, $2, $3, $4, $5) RETURNING ${SUB_COLUMNS}`,
-    [randomUUID(), s.url, s.secret, s.eventTypes, s.description ?? null],
+    `INSERT INTO webhook_subscriptions (id, url, secret, event_types, description, owner_key_id)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${SUB_COLUMNS}`,
+    [randomUUID(), s.url, s.secret, s.eventTypes, s.description ?? null, s.ownerKeyId ?? null],
   );
   return toSubscription(rows[0]!);
 }
 
-export async function listSubscriptions(db: Queryable, limit: number, after?: Position): Promise<Page<Subscription>> {
+export async function listSubscriptions(
+  db: Queryable,
+  limit: number,
+  after?: Position,
+  owner: string | null = null,
+): Promise<Page<Subscription>> {
   const { rows } = await db.query<SubRow & { cursor_micros: string }>(
-    `SELECT ${SUB_COLUMNS}, ${MICROS} FROM webhook_subscriptions
-     WHERE deleted_at IS NULL AND ${AFTER(2)}
+    `SELECT ${SUB_COLUMNS}, ${KEYSET_MICROS} FROM webhook_subscriptions
+     WHERE deleted_at IS NULL AND ${keysetAfter(2)} AND ${OWNED(4)}
      ORDER BY created_at DESC, id DESC LIMIT $1`,
-    [limit + 1, after?.micros ?? null, after?.id ?? null],
+    [limit + 1, after?.micros ?? null, after?.id ?? null, owner],
   );
-  return page(rows, limit, toSubscription);
+  return keysetPage(rows, limit, toSubscription);
 }
 
-export async function getSubscription(db: Queryable, id: string): Promise<Subscription | undefined> {
+export async function getSubscription(db: Queryable, id: string, owner: string | null = null): Promise<Subscription | undefined> {
   const { rows } = await db.query<SubRow>(
-    `SELECT ${SUB_COLUMNS} FROM webhook_subscriptions WHERE id = $1 AND deleted_at IS NULL`,
-    [id],
+    `SELECT ${SUB_COLUMNS} FROM webhook_subscriptions WHERE id = $1 AND deleted_at IS NULL AND ${OWNED(2)}`,
+    [id, owner],
   );
   return rows[0] ? toSubscription(rows[0]) : undefined;
 }
 
+/** The key that created a subscription, deleted or not (undefined: no such subscription). */
+export async function subscriptionOwner(db: Queryable, id: string): Promise<string | null | undefined> {
+  const { rows } = await db.query<{ owner_key_id: string | null }>('SELECT owner_key_id FROM webhook_subscriptions WHERE id = $1', [id]);
+  return rows[0] ? rows[0].owner_key_id : undefined;
+}
+
 /** Soft delete: deliveries keep pointing at it; pending ones stop at their next attempt. */
-export async function deleteSubscription(db: Queryable, id: string): Promise<boolean> {
+export async function deleteSubscription(db: Queryable, id: string, owner: string | null = null): Promise<boolean> {
   const { rowCount } = await db.query(
-    'UPDATE webhook_subscriptions SET deleted_at = now(), enabled = false WHERE id = $1 AND deleted_at IS NULL',
-    [id],
+    `UPDATE webhook_subscriptions SET deleted_at = now(), enabled = false WHERE id = $1 AND deleted_at IS NULL AND ${OWNED(2)}`,
+    [id, owner],
   );
   return (rowCount ?? 0) > 0;
 }
@@ -161,12 +160,12 @@ export async function listDeliveries(
   after?: Position,
 ): Promise<Page<Delivery & { attemptLog: Attempt[] }>> {
   const { rows } = await db.query<DeliveryRow & { cursor_micros: string }>(
-    `SELECT *, ${MICROS} FROM webhook_deliveries
-     WHERE subscription_id = $1 AND ${AFTER(3)}
+    `SELECT *, ${KEYSET_MICROS} FROM webhook_deliveries
+     WHERE subscription_id = $1 AND ${keysetAfter(3)}
      ORDER BY created_at DESC, id DESC LIMIT $2`,
     [subscriptionId, limit + 1, after?.micros ?? null, after?.id ?? null],
   );
-  const result = page(rows, limit, toDelivery);
+  const result = keysetPage(rows, limit, toDelivery);
   const ids = result.items.map((d) => d.id);
   const byDelivery = new Map<string, Attempt[]>();
   if (ids.length > 0) {

@@ -98,7 +98,8 @@ export function pruneWallboard(s: WallboardState, now: number): void {
   for (const [id, a] of s.agents) if (a.state === 'logged_out' && a.since < now - KEEP_MS) s.agents.delete(id);
 }
 
-export function wallboardView(s: WallboardState, now: number, o: WallboardOptions): WallboardView {
+/** `agentsShown`: when the view is limited to some queues, the agents who serve them. */
+export function wallboardView(s: WallboardState, now: number, o: WallboardOptions, agentsShown?: ReadonlySet<string>): WallboardView {
   const midnight = localMidnight(localTime(new Date(now), o.timeZone).date, o.timeZone);
   const ids = new Set<string>([...s.outcomes.keys(), ...[...s.waiting.values()].map((w) => w.queueId)]);
   const wanted = (id: string) => !o.queues || o.queues.includes(id);
@@ -122,7 +123,7 @@ export function wallboardView(s: WallboardState, now: number, o: WallboardOption
       meetsTarget: sl === null ? null : sl >= o.serviceLevelTarget,
     };
   });
-  const agents = [...s.agents].filter(([, a]) => a.state !== 'logged_out').map(([id, a]) => ({ id, ...a })).sort((a, b) => a.id.localeCompare(b.id));
+  const agents = [...s.agents].filter(([id, a]) => a.state !== 'logged_out' && (!agentsShown || agentsShown.has(id))).map(([id, a]) => ({ id, ...a })).sort((a, b) => a.id.localeCompare(b.id));
   const agentsByState: Record<string, number> = { ready: 0, reserved: 0, on_call: 0, wrap_up: 0, not_ready: 0 };
   for (const a of agents) agentsByState[a.state] = (agentsByState[a.state] ?? 0) + 1;
   return {

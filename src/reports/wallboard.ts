@@ -4,6 +4,8 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Db } from '../db/pool.js';
 import type { EventBus } from '../events/bus.js';
 import type { DomainEvent } from '../events/catalogue.js';
+import { qualifies, widestQueueSkills } from '../acd/priority.js';
+import { listAgents, listQueues } from '../acd/repository.js';
 import type { Logger } from '../log.js';
 import { applyEvent, emptyWallboard, pruneWallboard, wallboardView, type WallboardOptions, type WallboardView } from './wallboard-state.js';
 
@@ -17,6 +19,8 @@ export class Wallboard {
   private pending?: NodeJS.Timeout;
   private tick?: NodeJS.Timeout;
   private ready?: Promise<void>;
+  /** Agents who can serve a set of queues (by the sorted ids), for screens limited to those queues. */
+  private readonly serving = new Map<string, { agents: ReadonlySet<string>; at: number; loading?: Promise<void> }>();
 
   constructor(
     private readonly deps: { db: Db; bus: EventBus; log: Logger; now?: () => number; coalesceMs?: number },
@@ -37,7 +41,40 @@ export class Wallboard {
   }
 
   view(options: WallboardOptions): WallboardView {
-    return wallboardView(this.state, this.now(), options);
+    return wallboardView(this.state, this.now(), options, options.queues ? this.servingNow(options.queues) : undefined);
+  }
+
+  /** Loads what a view needs before its first frame (who serves its queues). */
+  async prepare(options: WallboardOptions): Promise<void> {
+    if (options.queues) await this.loadServing(options.queues);
+  }
+
+  /**
+   * A screen for some queues shows only their agents: a team leader's link must not show
+   * the whole floor. Agent and queue definitions change rarely: read at most every 30 s.
+   */
+  private servingNow(queues: string[]): ReadonlySet<string> {
+    const entry = this.serving.get(servingKey(queues));
+    if (!entry || this.now() - entry.at > 30_000) void this.loadServing(queues);
+    return entry?.agents ?? new Set();
+  }
+
+  private loadServing(queues: string[]): Promise<void> {
+    const key = servingKey(queues);
+    const entry = this.serving.get(key);
+    if (entry?.loading) return entry.loading;
+    const loading = (async () => {
+      const [agents, defs] = await Promise.all([listAgents(this.deps.db), listQueues(this.deps.db)]);
+      const wanted = defs.filter((q) => queues.includes(q.id)).map(widestQueueSkills);
+      const ids = new Set(agents.filter((a) => wanted.some((skills) => qualifies(a.skills, skills))).map((a) => a.id));
+      this.serving.set(key, { agents: ids, at: this.now() });
+    })().catch((err: unknown) => {
+      this.deps.log.warn({ err }, 'wallboard could not read which agents serve a queue');
+      const old = this.serving.get(key);
+      if (old) old.loading = undefined;
+    });
+    this.serving.set(key, { agents: entry?.agents ?? new Set(), at: entry?.at ?? 0, loading });
+    return loading;
   }
 
   onChange(listener: () => void): () => void {
@@ -96,3 +133,5 @@ export class Wallboard {
     return (this.deps.now ?? Date.now)();
   }
 }
+
+const servingKey = (queues: string[]) => [...queues].sort().join(',');

@@ -46,7 +46,7 @@ beforeAll(async () => {
   bus = new LocalEventBus();
   wallboard = new Wallboard({ db: t.db, bus, log: createLogger('warn'), coalesceMs: 20 });
   await wallboard.start();
-  ({ app } = await testApp(t.db, { bus, routes: [{ plugin: wallboardRoutes, opts: { wallboard, tokens: new WallboardTokens('test-secret'), recheckMs: 200 } }] }));
+  ({ app } = await testApp(t.db, { bus, routes: [{ plugin: wallboardRoutes, opts: { wallboard, tokens: new WallboardTokens(t.db, 'test-secret') } }], options: { keyRecheckMs: 300 } }));
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   key = await keyWith(t.db, 'reports:read');
   const issued = await app.inject({ method: 'POST', url: '/v1/wallboard/tokens', headers: bearer(key), payload: { serviceLevelSeconds: 20, serviceLevelTarget: 0.8 } });
@@ -106,12 +106,61 @@ describe('wallboard', () => {
     await page.close();
   });
 
+  it('a link revoked on its own takes its screen down; the other links stay live', async () => {
+    const other = await app.inject({ method: 'POST', url: '/v1/wallboard/tokens', headers: bearer(key), payload: { label: 'hall B' } });
+    expect(other.statusCode).toBe(201);
+    const page = await browser.newPage();
+    await page.goto(base + other.json().url);
+    await expect.poll(() => page.locator('#status').textContent()).toBe('live');
+    const listed = await app.inject({ method: 'GET', url: '/v1/wallboard/links', headers: bearer(key) });
+    expect(listed.json().items.map((l: { label: string | null }) => l.label)).toContain('hall B');
+    // Another key with reports:read cannot see or revoke it.
+    const stranger = await keyWith(t.db, 'reports:read');
+    expect((await app.inject({ method: 'GET', url: '/v1/wallboard/links', headers: bearer(stranger) })).json().items).toEqual([]);
+    expect((await app.inject({ method: 'DELETE', url: `/v1/wallboard/links/${other.json().id}`, headers: bearer(stranger) })).statusCode).toBe(404);
+    const revoked = await app.inject({ method: 'DELETE', url: `/v1/wallboard/links/${other.json().id}`, headers: bearer(key) });
+    expect(revoked.statusCode).toBe(204);
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 15_000 }).toMatch(/expired or was revoked/);
+    expect((await page.goto(base + other.json().url))!.status()).toBe(401);
+    const first = await browser.newPage();
+    await first.goto(url);
+    await expect.poll(() => first.locator('#status').textContent()).toBe('live');
+    await first.close();
+    await page.close();
+  });
+
+  it('a link for one queue shows only the agents who can serve it', async () => {
+    await t.db.query("INSERT INTO acd_skills (name) VALUES ('sales'), ('support')");
+    await t.db.query(
+      `INSERT INTO acd_agents (id, name, endpoint, skills, ring_seconds, wrap_up_seconds) VALUES
+       ('seller', 'Sam', 'PJSIP/2001', '{"sales": 3}', 15, 10), ('helper', 'Hana', 'PJSIP/2002', '{"support": 3}', 15, 10)`,
+    );
+    await t.db.query("INSERT INTO acd_queues (id, name, definition) VALUES ('sales', 'Sales', $1)", [
+      JSON.stringify({ id: 'sales', name: 'Sales', skills: { sales: 1 }, wideningSteps: [] }),
+    ]);
+    for (const agentId of ['seller', 'helper']) {
+      await bus.publish(event('agent.state_changed', undefined, { agentId, from: 'logged_out', to: 'ready', reason: null, durationMs: 0, callId: null, queueId: null }));
+    }
+    const issued = await app.inject({ method: 'POST', url: '/v1/wallboard/tokens', headers: bearer(key), payload: { queues: ['sales'] } });
+    const page = await browser.newPage();
+    await page.goto(base + issued.json().url);
+    await expect.poll(() => page.locator('li[data-agent="seller"]').count()).toBe(1);
+    expect(await page.locator('li[data-agent="helper"]').count()).toBe(0);
+    expect(await page.locator('li[data-agent="a1"]').count()).toBe(0);
+    // The whole-floor link still shows everyone.
+    const all = await browser.newPage();
+    await all.goto(url);
+    await expect.poll(() => all.locator('li[data-agent="helper"]').count()).toBe(1);
+    await all.close();
+    await page.close();
+  });
+
   it('takes an open screen down when its key is revoked', async () => {
     const page = await browser.newPage();
     await page.goto(url);
     await expect.poll(() => page.locator('#status').textContent()).toBe('live');
+    // Revoked outside the API (the command line): open screens notice at their next re-check.
     await t.db.query('UPDATE api_keys SET revoked_at = now()');
-    app.apiKeys.invalidate(key.split('_')[1]!); // the key cache would otherwise trust it for 30 s
     await expect.poll(() => page.locator('#status').textContent(), { timeout: 15_000 }).toMatch(/expired or was revoked/);
     await page.close();
   });

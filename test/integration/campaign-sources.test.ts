@@ -10,7 +10,7 @@ const now = new Date('2026-11-20T12:00:00Z');
 const day = 86_400_000;
 
 const campaign = (source: Campaign['source']): Campaign => ({
-  id: '00000000-0000-4000-8000-000000000001', name: 'x', source, timeZone: 'UTC', callingHours: [], maxAttempts: 1, retryMinutes: 0, queueId: null, status: 'active', createdAt: now.toISOString(),
+  id: '00000000-0000-4000-8000-000000000001', name: 'x', source, timeZone: 'UTC', callingHours: [], maxAttempts: 1, retryMinutes: 0, queueId: null, status: 'active', ownerKeyId: null, createdAt: now.toISOString(),
 });
 
 async function order(n: number, phone: string, createdAt: Date, deliveredAt: Date | null): Promise<string> {

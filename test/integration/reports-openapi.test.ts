@@ -26,7 +26,7 @@ beforeAll(async () => {
       { plugin: reportRoutes, opts: { db: t.db } },
       { plugin: planningRoutes, opts: { db: t.db } },
       { plugin: campaignRoutes, opts: { db: t.db } },
-      { plugin: wallboardRoutes, opts: { wallboard, tokens: new WallboardTokens() } },
+      { plugin: wallboardRoutes, opts: { wallboard, tokens: new WallboardTokens(t.db) } },
     ],
   }));
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiKeyVerifier } from '../../src/api/auth.js';
 import { generateApiKey, hashApiKey, keyMatchesHash, parseApiKey } from '../../src/api/keys.js';
 import { hasScope, missingScope, parseScopes } from '../../src/api/scopes.js';
-import { StreamTokens } from '../../src/api/stream-token.js';
+import { LocalUsedTokens, StreamTokens } from '../../src/api/stream-token.js';
 import type { Queryable } from '../../src/db/pool.js';
 
 describe('API keys', () => {
@@ -141,7 +141,7 @@ describe('ApiKeyVerifier', () => {
 });
 
 describe('StreamTokens', () => {
-  const key = { id: 'key-1', name: 'ui', prefix: 'abcdefabcdef', scopes: ['events:read' as const] };
+  const key = { id: 'key-1', name: 'ui', prefix: 'abcdefabcdef', scopes: ['events:read' as const], via: 'abcdefabcdef' };
   const lookup = (k: typeof key | null) => ({ byPrefix: async () => k });
 
   it('round-trips within its lifetime and dies after it', async () => {
@@ -149,11 +149,25 @@ describe('StreamTokens', () => {
     const tokens = new StreamTokens({ secret: 's3cret', ttlMs: 60_000, now: () => now });
     const { token, expiresAt } = tokens.issue(key);
     expect(expiresAt.getTime()).toBe(65_000);
-    expect(await tokens.verify(token, lookup(key))).toEqual(key);
     now = 64_999;
     expect(await tokens.verify(token, lookup(key))).toEqual(key);
-    now = 65_000;
-    expect(await tokens.verify(token, lookup(key))).toBeNull();
+    const late = tokens.issue(key).token; // issued at 64_999, dies at 124_999
+    now = 124_998;
+    expect(await tokens.verify(late, lookup(key))).toEqual(key);
+    const expired = tokens.issue(key).token;
+    now = 184_999;
+    expect(await tokens.verify(expired, lookup(key))).toBeNull();
+  });
+
+  it('opens one stream only: a token presented again is refused, even by another instance sharing the store', async () => {
+    const used = new LocalUsedTokens();
+    const a = new StreamTokens({ secret: 'one', used });
+    const b = new StreamTokens({ secret: 'one', used });
+    const { token } = a.issue(key);
+    expect(await a.verify(token, lookup(key))).toEqual(key);
+    expect(await a.verify(token, lookup(key))).toBeNull();
+    expect(await b.verify(token, lookup(key))).toBeNull();
+    expect(await a.verify(a.issue(key).token, lookup(key))).toEqual(key);
   });
 
   it('refuses tampering, another secret, a replaced key and a key that lost events:read', async () => {

@@ -7,7 +7,7 @@ import { OutcomeError, applyOutcome, dueContacts, withinCallingHours } from '../
 const campaign: Campaign = {
   id: 'k', name: 'Follow-up', source: { type: 'csv' }, timeZone: 'Europe/Berlin',
   callingHours: [{ days: [1, 2, 3, 4, 5], from: '09:00', to: '18:00' }, { days: [6], from: '10:00', to: '14:00' }],
-  maxAttempts: 3, retryMinutes: 120, queueId: null, status: 'active', createdAt: '2026-11-01T00:00:00Z',
+  maxAttempts: 3, retryMinutes: 120, queueId: null, status: 'active', ownerKeyId: null, createdAt: '2026-11-01T00:00:00Z',
 };
 const contact = (id: string, over: Partial<Contact> = {}): Contact => ({
   id, campaignId: 'k', number: `0301234${id.padStart(3, '0')}`, name: null, reference: null, data: {}, status: 'pending', attempts: 0,

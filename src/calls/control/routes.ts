@@ -75,7 +75,7 @@ export async function callControlRoutes(app: FastifyInstance, opts: CallControlR
         schema: { tags: ['calls'], summary, params: CallIdParams, response: { 204: Type.Null({ description: 'Done' }), ...problemResponses(...authProblems, 404, 409, 503, 504) } },
       },
       async (req, reply) => {
-        await registry.run(await nodeOfCall(db, req.params.id), command, args(req.params.id));
+        await registry.run(await nodeOfCall(db, req.params.id, req), command, args(req.params.id));
         return reply.code(204).send(null);
       },
     );
@@ -92,7 +92,7 @@ export async function callControlRoutes(app: FastifyInstance, opts: CallControlR
       schema: { tags: ['calls'], summary: 'Send digits to the far end', params: CallIdParams, body: DtmfBody, response: { 204: Type.Null({ description: 'Sent' }), ...problemResponses(...authProblems, 404, 409, 503, 504) } },
     },
     async (req, reply) => {
-      await registry.run(await nodeOfCall(db, req.params.id), 'dtmf', { callId: req.params.id, digits: req.body.digits });
+      await registry.run(await nodeOfCall(db, req.params.id, req), 'dtmf', { callId: req.params.id, digits: req.body.digits });
       return reply.code(204).send(null);
     },
   );

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { ProblemError, notFound } from '../../api/problem.js';
 import { authProblems, problemResponses } from '../../api/schemas.js';
 import type { Db } from '../../db/pool.js';
+import { mayChangeCall, nodeOfCall } from '../control/lookup.js';
 import type { CallControlRegistry } from '../control/registry.js';
 import { getCall } from '../repository.js';
 import { CallIdParams } from '../schemas.js';
@@ -23,9 +24,8 @@ export async function recordingRoutes(app: FastifyInstance, opts: { db: Db; regi
       schema: { tags: ['recordings'], summary: "Start recording the call's conversation", params: CallIdParams, response: { 201: RecordingSchema, ...problemResponses(...authProblems, 404, 409, 503, 504) } },
     },
     async (req, reply) => {
-      const call = await getCall(db, req.params.id);
-      if (!call) throw notFound('call', req.params.id);
-      return reply.code(201).send(await registry.run(call.pbxNode, 'startRecording', { callId: call.id }));
+      const node = await nodeOfCall(db, req.params.id, req);
+      return reply.code(201).send(await registry.run(node, 'startRecording', { callId: req.params.id }));
     },
   );
 
@@ -64,6 +64,7 @@ export async function recordingRoutes(app: FastifyInstance, opts: { db: Db; regi
       async (req) => {
         const rec = await getRecording(db, req.params.id);
         if (!rec) throw notFound('recording', req.params.id);
+        if (!(await mayChangeCall(db, rec.callId, req))) throw notFound('recording', req.params.id);
         return registry.run(rec.pbxNode, 'recordingControl', { recordingId: rec.id, op });
       },
     );

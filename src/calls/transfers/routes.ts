@@ -8,7 +8,7 @@ import { authProblems, problemResponses } from '../../api/schemas.js';
 import type { Db } from '../../db/pool.js';
 import type { DialGate } from '../../fraud/gate.js';
 import type { DialPolicy } from '../dial-policy.js';
-import { keyId, nodeOfCall } from '../control/lookup.js';
+import { mayChangeCall, keyId, nodeOfCall } from '../control/lookup.js';
 import type { CallControlRegistry } from '../control/registry.js';
 import { CallIdParams } from '../schemas.js';
 import type { ChannelTransferLedger } from './channel-guard.js';
@@ -41,7 +41,7 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
       },
     },
     async (req, reply) => {
-      const node = await nodeOfCall(db, req.params.id);
+      const node = await nodeOfCall(db, req.params.id, req);
       const policy = await policyFor(req, req.body.to);
       const t = await registry.run(node, 'startTransfer', {
         callId: req.params.id,
@@ -126,6 +126,7 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
       async (req) => {
         const t = await getTransfer(db, req.params.id);
         if (!t) throw notFound('transfer', req.params.id);
+        if (!(await mayChangeCall(db, t.callId, req))) throw notFound('transfer', req.params.id);
         return registry.run(t.pbxNode, 'transferCommand', { transferId: t.id, command: path });
       },
     );
