@@ -126,15 +126,19 @@ export async function recordFaxRefusal(
   await appendOutbox(db, { type: 'fax.refused', ...(callId ? { callId } : {}), data });
 }
 
-export async function getFax(db: Queryable, id: string): Promise<Fax | undefined> {
-  const { rows } = await db.query(`SELECT ${FAX_COLUMNS} FROM faxes WHERE id = $1`, [id]);
+// `owner` null: every fax (admin keys, the service itself); else that key's faxes and the
+// centre's own (fax-on-demand, asked for by callers), never another key's.
+const VISIBLE = (at: number) => `($${at}::uuid IS NULL OR api_key_id IS NULL OR api_key_id = $${at}::uuid)`;
+
+export async function getFax(db: Queryable, id: string, owner: string | null = null): Promise<Fax | undefined> {
+  const { rows } = await db.query(`SELECT ${FAX_COLUMNS} FROM faxes WHERE id = $1 AND ${VISIBLE(2)}`, [id, owner]);
   return rows[0] ? faxOf(rows[0]) : undefined;
 }
 
-export async function listFaxes(db: Queryable, o: { status?: FaxStatus; limit: number }): Promise<Fax[]> {
+export async function listFaxes(db: Queryable, o: { status?: FaxStatus; limit: number; owner?: string | null }): Promise<Fax[]> {
   const { rows } = await db.query(
-    `SELECT ${FAX_COLUMNS} FROM faxes WHERE ($1::text IS NULL OR status = $1) ORDER BY created_at DESC, id DESC LIMIT $2`,
-    [o.status ?? null, o.limit],
+    `SELECT ${FAX_COLUMNS} FROM faxes WHERE ($1::text IS NULL OR status = $1) AND ${VISIBLE(3)} ORDER BY created_at DESC, id DESC LIMIT $2`,
+    [o.status ?? null, o.limit, o.owner ?? null],
   );
   return rows.map(faxOf);
 }

@@ -9,6 +9,7 @@ import type { FaxConfig } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { UPLOAD_TYPES, prepareUpload } from './document.js';
 import type { FaxSender } from './queue.js';
+import { ownerFilter } from '../api/ownership.js';
 import { deleteDocument, getDocument, getFax, listDocuments, listFaxes, putDocument } from './repository.js';
 import {
   Deleted,
@@ -158,7 +159,7 @@ export async function faxRoutes(app: FastifyInstance, opts: FaxRouteOptions): Pr
       schema: { tags: TAGS, summary: 'One fax with its attempts and outcome', params: FaxParams, response: { 200: FaxSchema, ...problemResponses(...authProblems, 404) } },
     },
     async (req) => {
-      const f = await getFax(db, req.params.id);
+      const f = await getFax(db, req.params.id, ownerFilter(req));
       if (!f) throw notFound('fax', req.params.id);
       return f;
     },
@@ -170,6 +171,6 @@ export async function faxRoutes(app: FastifyInstance, opts: FaxRouteOptions): Pr
       config: { scopes: ['fax:read'] },
       schema: { tags: TAGS, summary: 'Faxes, newest first', querystring: FaxesQuery, response: { 200: FaxList, ...problemResponses(...authProblems) } },
     },
-    async (req) => ({ items: await listFaxes(db, { status: req.query.status, limit: req.query.limit ?? 100 }) }),
+    async (req) => ({ items: await listFaxes(db, { status: req.query.status, limit: req.query.limit ?? 100, owner: ownerFilter(req) }) }),
   );
 }
