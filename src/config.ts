@@ -76,6 +76,8 @@ const EnvSchema = Type.Object({
   // How long a command forwarded to the instance owning a PBX node may take to be answered.
   COMMAND_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 600, minimum: 1 }),
+  // Failed authentications per client address and minute before it gets 429 for the rest of the minute.
+  AUTH_FAILURES_PER_MINUTE: Type.Integer({ default: 30, minimum: 1 }),
   BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
   // Signs the short-lived WebSocket stream tokens; instances behind one load balancer share it.
   STREAM_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32 })),
@@ -194,6 +196,7 @@ export interface Config {
   commandTimeoutMs: number;
   callControl: CallControlConfig;
   rateLimitPerMinute: number;
+  authFailuresPerMinute: number;
   bodyLimitBytes: number;
   streamTokenSecret: string | undefined;
   reportsTimeZone: string;
@@ -472,6 +475,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       destinations: parseDestinations(env.TRANSFER_DESTINATIONS),
     },
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     streamTokenSecret: env.STREAM_TOKEN_SECRET,
     reportsTimeZone: env.REPORTS_TIME_ZONE,

@@ -132,12 +132,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => keyWatch.stop());
   app.decorate('apiKeys', verifier);
   app.decorate('keyWatch', keyWatch);
-  registerAuth(app, { verifier, streamTokens });
-  registerRequestLog(app);
   const limiter = new RateLimiter({
     counter: deps.redis ? new RedisWindowCounter(deps.redis, `${config.redisPrefix}:ratelimit:`) : new LocalWindowCounter(),
     onError: (err) => deps.log.warn({ err: err.message }, 'rate limit counter unavailable; request allowed'),
   });
+  registerAuth(app, { verifier, streamTokens, failures: { limiter, perMinute: config.authFailuresPerMinute } });
+  registerRequestLog(app);
   registerRateLimits(app, { limiter, perMinute: config.rateLimitPerMinute });
 
   // --- routes

@@ -6,6 +6,7 @@ import type { Queryable } from '../db/pool.js';
 import { findApiKeyByPrefix, keyMatchesHash, parseApiKey, touchApiKey, type ApiKeyRecord } from './keys.js';
 import { suspendedProblem } from '../fraud/suspension.js';
 import { ProblemError } from './problem.js';
+import type { RateLimiter } from './rate-limit.js';
 import { missingScope, type Scope } from './scopes.js';
 import type { StreamTokens } from './stream-token.js';
 
@@ -103,6 +104,12 @@ export class ApiKeyVerifier {
     return key;
   }
 
+  /** True when this exact key verified within the cache time (no lookup needed). */
+  recentlyVerified(presented: string): boolean {
+    const hit = this.verified.get(presented);
+    return hit !== undefined && hit.expiresAt > this.now();
+  }
+
   /** For stream tokens: the key they were issued to, if it is still live. */
   async byPrefix(prefix: string): Promise<AuthenticatedKey | null> {
     const record = await this.lookup(prefix);
@@ -165,8 +172,37 @@ function unauthorized(reply: FastifyReply, detail: string, invalid: boolean): Pr
   return new ProblemError(401, detail);
 }
 
-export function registerAuth(app: FastifyInstance, deps: { verifier: ApiKeyVerifier; streamTokens: StreamTokens }): void {
+/**
+ * Failed authentication per client address: past `perMinute` failures in a minute the
+ * address gets 429 with Retry-After for the rest of the window, without a key lookup, so
+ * a stream of made-up keys costs the service (and Postgres) next to nothing. A client with
+ * a valid key is never held back by this.
+ */
+export interface AuthFailureLimit {
+  limiter: RateLimiter;
+  perMinute: number;
+}
+
+export function registerAuth(
+  app: FastifyInstance,
+  deps: { verifier: ApiKeyVerifier; streamTokens: StreamTokens; failures?: AuthFailureLimit },
+): void {
   app.decorateRequest('apiKey', null);
+  /** Addresses over their failure budget, until the window ends (this instance's view). */
+  const blocked = new Map<string, number>();
+  const tooMany = (reply: FastifyReply, seconds: number) => {
+    reply.header('retry-after', seconds);
+    return new ProblemError(429, `too many failed authentication attempts from this address; retry in ${seconds} s`);
+  };
+  /** Counts a failure; the problem to answer with: 401, or 429 once the address is over budget. */
+  const failed = async (req: FastifyRequest, reply: FastifyReply, problem: ProblemError): Promise<ProblemError> => {
+    if (!deps.failures) return problem;
+    const d = await deps.failures.limiter.hit(`auth-failed:${req.ip}`, { max: deps.failures.perMinute, timeWindow: 60_000 });
+    if (d.allowed) return problem;
+    if (blocked.size > 10_000) for (const [ip, until] of blocked) if (until <= Date.now()) blocked.delete(ip);
+    blocked.set(req.ip, Date.now() + d.resetSeconds * 1000);
+    return tooMany(reply, d.resetSeconds);
+  };
   app.addHook('onRequest', async (req, reply) => {
     const { url, config } = req.routeOptions; // a getter that builds an object: read once
     // Unknown routes fall through to the 404 handler; health, metrics and docs are open.
@@ -178,11 +214,17 @@ export function registerAuth(app: FastifyInstance, deps: { verifier: ApiKeyVerif
     const presented = presentedKey(req);
     const token = config.streamToken ? (req.query as Record<string, unknown> | undefined)?.token : undefined;
     if (presented !== undefined) {
+      // An address over its failure budget is answered before any lookup, unless the key
+      // it presents verified recently (a busy NAT with one bad client keeps working).
+      const until = blocked.get(req.ip);
+      if (until !== undefined && until > Date.now() && !deps.verifier.recentlyVerified(presented)) {
+        throw tooMany(reply, Math.ceil((until - Date.now()) / 1000));
+      }
       key = await deps.verifier.verify(presented);
-      if (!key) throw unauthorized(reply, 'the API key is invalid or revoked', true);
+      if (!key) throw await failed(req, reply, unauthorized(reply, 'the API key is invalid or revoked', true));
     } else if (typeof token === 'string' && token !== '') {
       key = await deps.streamTokens.verify(token, deps.verifier);
-      if (!key) throw unauthorized(reply, 'the stream token is invalid or expired', true);
+      if (!key) throw await failed(req, reply, unauthorized(reply, 'the stream token is invalid or expired', true));
     } else {
       throw unauthorized(
         reply,

@@ -178,3 +178,26 @@ describe('revocation reaches live streams', () => {
     await expect(stream(baseB, `?token=${encodeURIComponent(body.token)}`)).rejects.toMatchObject({ status: 401 });
   });
 });
+
+describe('failed authentication', () => {
+  it('is throttled per address: past the budget 429 with Retry-After, while a key that verified keeps working', async () => {
+    const good = await newKey(['calls:read']);
+    expect((await call(httpA, 'GET', '/v1/calls', good.key)).status).toBe(200);
+    const statuses: number[] = [];
+    let retryAfter: string | undefined;
+    for (let i = 0; i < 40; i++) {
+      const res = await httpA.request({ method: 'GET', path: '/v1/calls', headers: bearer(`ctb_${'0'.repeat(12)}_${'A'.repeat(43)}`) });
+      statuses.push(res.statusCode);
+      if (res.statusCode === 429) retryAfter = res.headers['retry-after'] as string;
+      await res.body.dump();
+    }
+    // Earlier tests of this file spent some of the address's budget: 401s first, then 429s only.
+    const first429 = statuses.indexOf(429);
+    expect(first429).toBeGreaterThan(-1);
+    expect(first429).toBeLessThanOrEqual(30);
+    expect(statuses.slice(0, first429).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(first429).every((s) => s === 429)).toBe(true);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
+    expect((await call(httpA, 'GET', '/v1/calls', good.key)).status).toBe(200);
+  });
+});
