@@ -52,7 +52,7 @@ describe('campaigns', () => {
 
   it('creates campaigns and refuses bad settings', async () => {
     const id = await campaign();
-    expect((await send('GET', `/v1/campaigns/${id}`, undefined, reader)).json()).toMatchObject({ id, maxAttempts: 2, contacts: { pending: 0 } });
+    expect((await send('GET', `/v1/campaigns/${id}`, undefined, writer)).json()).toMatchObject({ id, maxAttempts: 2, contacts: { pending: 0 } });
     expect((await send('POST', '/v1/campaigns', { name: 'x', source: { type: 'csv' }, timeZone: 'Nowhere', callingHours: always, maxAttempts: 1, retryMinutes: 0 })).statusCode).toBe(422);
     const orders = await send('POST', '/v1/campaigns', { name: 'x', source: { type: 'orders_after_delivery', days: 2 }, timeZone: 'UTC', callingHours: always, maxAttempts: 1, retryMinutes: 0 });
     expect(orders.statusCode).toBe(201);
@@ -62,6 +62,8 @@ describe('campaigns', () => {
     expect(noQueue.json().detail).toMatch(/no-such-queue/);
     expect((await send('POST', '/v1/campaigns', { name: 'x', source: { type: 'csv' }, timeZone: 'UTC', callingHours: [{ days: [1], from: '18:00', to: '09:00' }], maxAttempts: 1, retryMinutes: 0 })).statusCode).toBe(422);
     expect((await send('POST', '/v1/campaigns', { name: 'x' }, reader)).statusCode).toBe(403);
+    // Another key, even one that may read campaigns, does not see this one: it is the writer's.
+    expect((await send('GET', `/v1/campaigns/${id}`, undefined, reader)).statusCode).toBe(404);
   });
 
   it('keeps the good CSV rows, lists the bad ones, and works through attempts to the end', async () => {
@@ -75,7 +77,7 @@ describe('campaigns', () => {
     expect((await send('POST', `/v1/campaigns/${id}/contacts`, csv, writer, 'text/csv')).json()).toMatchObject({ added: 0, alreadyInCampaign: 2 });
     expect((await send('POST', `/v1/campaigns/${id}/contacts`, 'phone\n1\n', writer, 'text/csv')).statusCode).toBe(422);
 
-    let due = (await send('GET', `/v1/campaigns/${id}/due`, undefined, reader)).json();
+    let due = (await send('GET', `/v1/campaigns/${id}/due`, undefined, writer)).json();
     expect(due.items.map((x: { contact: { number: string } }) => x.contact.number)).toEqual(['0301111111', '0302222222']);
     expect(due.items[0].contact.data).toEqual({ order: 'A-1' });
     const [anna, carl] = due.items.map((x: { contact: { id: string } }) => x.contact.id);
@@ -83,22 +85,22 @@ describe('campaigns', () => {
     // Anna is reached; Carl does not answer and is not due again within the hour
     expect((await send('POST', `/v1/campaigns/${id}/contacts/${anna}/outcome`, { outcome: 'reached', agentId: 'a1' })).json()).toMatchObject({ status: 'reached', attempts: 1 });
     expect((await send('POST', `/v1/campaigns/${id}/contacts/${carl}/outcome`, { outcome: 'no_answer' })).json()).toMatchObject({ status: 'pending', attempts: 1 });
-    due = (await send('GET', `/v1/campaigns/${id}/due`, undefined, reader)).json();
+    due = (await send('GET', `/v1/campaigns/${id}/due`, undefined, writer)).json();
     expect(due.items).toEqual([]);
     const later = new Date(Date.now() + 61 * 60_000).toISOString();
-    due = (await send('GET', `/v1/campaigns/${id}/due?at=${encodeURIComponent(later)}`, undefined, reader)).json();
+    due = (await send('GET', `/v1/campaigns/${id}/due?at=${encodeURIComponent(later)}`, undefined, writer)).json();
     expect(due.items).toEqual([expect.objectContaining({ reason: 'retry' })]);
     // second no-answer uses up the attempts
     expect((await send('POST', `/v1/campaigns/${id}/contacts/${carl}/outcome`, { outcome: 'busy' })).json()).toMatchObject({ status: 'exhausted', attempts: 2 });
     expect((await send('POST', `/v1/campaigns/${id}/contacts/${carl}/outcome`, { outcome: 'busy' })).statusCode).toBe(409);
-    expect((await send('GET', `/v1/campaigns/${id}`, undefined, reader)).json().contacts).toMatchObject({ reached: 1, exhausted: 1, pending: 0 });
+    expect((await send('GET', `/v1/campaigns/${id}`, undefined, writer)).json().contacts).toMatchObject({ reached: 1, exhausted: 1, pending: 0 });
   });
 
   it('schedules call-backs, honours the do-not-call list, and records do-not-call outcomes', async () => {
     const id = await campaign({ maxAttempts: 5 });
     await send('POST', `/v1/campaigns/${id}/contacts`, 'number\n0303333333\n0304444444\n0305555555\n', writer, 'text/csv');
     expect((await send('POST', '/v1/do-not-call', { numbers: ['030 444 4444', 'nope'], reason: 'asked by letter' })).json()).toMatchObject({ added: 1, rejected: [{ number: 'nope' }] });
-    let due = (await send('GET', `/v1/campaigns/${id}/due`, undefined, reader)).json();
+    let due = (await send('GET', `/v1/campaigns/${id}/due`, undefined, writer)).json();
     expect(due.items.map((x: { contact: { number: string } }) => x.contact.number)).toEqual(['0303333333', '0305555555']);
     const [first, second] = due.items.map((x: { contact: { id: string } }) => x.contact.id);
 
@@ -109,7 +111,7 @@ describe('campaigns', () => {
     expect((await send('GET', '/v1/do-not-call', undefined, reader)).json().items.map((x: { number: string }) => x.number)).toEqual(
       expect.arrayContaining(['0304444444', '0305555555']),
     );
-    due = (await send('GET', `/v1/campaigns/${id}/due?at=${encodeURIComponent(new Date(Date.now() + 3 * 3_600_000).toISOString())}`, undefined, reader)).json();
+    due = (await send('GET', `/v1/campaigns/${id}/due?at=${encodeURIComponent(new Date(Date.now() + 3 * 3_600_000).toISOString())}`, undefined, writer)).json();
     expect(due.items.map((x: { reason: string; contact: { id: string } }) => [x.reason, x.contact.id])).toEqual([['callback', first]]);
     expect((await send('DELETE', '/v1/do-not-call/0304444444')).statusCode).toBe(204);
     expect((await send('DELETE', '/v1/do-not-call/0304444444')).statusCode).toBe(404);
@@ -126,7 +128,7 @@ describe('campaigns', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ received: 2, added: 1 });
     expect(res.json().rejected).toHaveLength(1);
-    const contacts = (await send('GET', `/v1/campaigns/${id}/contacts`, undefined, reader)).json().items;
+    const contacts = (await send('GET', `/v1/campaigns/${id}/contacts`, undefined, writer)).json().items;
     expect(contacts).toEqual([expect.objectContaining({ number: '0306666666', name: 'Old Customer', status: 'pending' })]);
   });
 
@@ -139,7 +141,7 @@ describe('campaigns', () => {
     const port = { offer: async (task: CampaignTask) => (free-- > 0 ? (offered.push(task), true) : false) };
     expect(await dispatchDue(t.db, c, port, new Date(), 10)).toBe(1);
     expect(offered.map((x) => [x.contact.number, x.reason])).toEqual([['0308111111', 'first_attempt']]);
-    const counts = (await send('GET', `/v1/campaigns/${id}`, undefined, reader)).json().contacts;
+    const counts = (await send('GET', `/v1/campaigns/${id}`, undefined, writer)).json().contacts;
     expect(counts).toMatchObject({ offered: 1, pending: 1 });
     // the offered contact is not offered again while an agent has it
     free = 5;

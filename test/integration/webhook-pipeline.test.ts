@@ -12,6 +12,7 @@ import { startEventPipeline, type EventPipeline } from '../../src/events/pipelin
 import { generateSecret, verifyWebhook } from '../../src/events/signing.js';
 import { insertSubscription } from '../../src/events/webhook-store.js';
 import { webhookRoutes } from '../../src/events/webhook-routes.js';
+import { createApiKey } from '../../src/api/keys.js';
 import { registerErrorHandling } from '../../src/api/errors.js';
 import { ProblemSchema } from '../../src/api/schemas.js';
 import Fastify from 'fastify';
@@ -275,6 +276,11 @@ describe('event pipeline', () => {
     const app = Fastify();
     app.addSchema(ProblemSchema);
     registerErrorHandling(app, { bodyLimit: 1_048_576 });
+    // Stand-in for the API's auth: an admin key, who may redeliver any subscription's deliveries.
+    const admin = await createApiKey(tdb.db, { name: 'admin', scopes: ['admin'] });
+    app.addHook('onRequest', async (req) => {
+      req.apiKey = { id: admin.id, name: 'admin', prefix: admin.prefix, scopes: ['admin'], via: admin.prefix };
+    });
     await app.register(webhookRoutes, { db: tdb.db, config: { outbound: { allowHosts: ['127.0.0.1'] }, webhooks: { timeoutMs: 2_000, maxAttempts: 3 } }, queues: pipeline.queues });
     try {
       const res = await app.inject({ method: 'POST', url: `/v1/webhooks/deliveries/${d.id}/redeliver` });

@@ -1,6 +1,7 @@
 // The webhook REST routes on a minimal Fastify instance: real Postgres, real BullMQ queue.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { createApiKey } from '../../src/api/keys.js';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { registerErrorHandling } from '../../src/api/errors.js';
@@ -28,6 +29,7 @@ let app: FastifyInstance;
 let redis: Redis;
 let queue: Queue<WebhookJobData>;
 const seenScopes = new Map<string, unknown>();
+let asAdmin: (req: FastifyRequest) => void;
 
 beforeAll(async () => {
   tdb = await createTestDatabase();
@@ -36,9 +38,15 @@ beforeAll(async () => {
   app = Fastify();
   app.addSchema(ProblemSchema);
   registerErrorHandling(app, { bodyLimit: 1_048_576 });
-  // Stand-in for the API's auth hook: record which scope each route asks for.
+  // Stand-in for the API's auth hook: record which scope each route asks for, and act as
+  // an admin key (ownership has its own test).
+  const admin = await createApiKey(tdb.db, { name: 'admin', scopes: ['admin'] });
+  asAdmin = (req) => {
+    req.apiKey = { id: admin.id, name: 'admin', prefix: admin.prefix, scopes: ['admin'], via: admin.prefix };
+  };
   app.addHook('onRequest', async (req) => {
     seenScopes.set(`${req.method} ${req.routeOptions.url}`, req.routeOptions.config.scopes);
+    asAdmin(req);
   });
   await app.register(webhookRoutes, {
     db: tdb.db,
@@ -223,6 +231,7 @@ describe('webhook routes', () => {
     const other = Fastify();
     other.addSchema(ProblemSchema);
     registerErrorHandling(other, { bodyLimit: 1_048_576 });
+    other.addHook('onRequest', async (req) => asAdmin(req));
     await other.register(webhookRoutes, {
       db: tdb.db,
       config: { outbound: { allowHosts: [] }, webhooks: { timeoutMs: 1000, maxAttempts: 4 } },

@@ -93,7 +93,8 @@ describe('webhook sweeper', () => {
       return rows[0]?.attempts === 1 ? rows : undefined;
     });
     hook.respond = () => 204;
-    const key = await keyWith(t.db, 'webhooks:write');
+    // A subscription no key created (inserted here directly) is an admin's to manage.
+    const key = await keyWith(t.db, 'admin');
     const res = await app.inject({ method: 'POST', url: `/v1/webhooks/deliveries/${pending!.id}/redeliver`, headers: bearer(key) });
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ deliveryId: pending!.id, status: 'pending' });
