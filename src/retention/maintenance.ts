@@ -1,7 +1,9 @@
 // The retention job: creates partitions ahead, drops the ones past retention, trims the
 // row tables. Every instance runs it on a timer; a session advisory lock lets one run at a
-// time in the whole cluster (a crashed holder's lock goes with its connection).
-import type { Db } from '../db/pool.js';
+// time in the whole cluster (a crashed holder's lock goes with its connection). A run uses
+// that one connection for all its work, so it never takes more than one from the pool, and
+// the first run waits a minute after start-up, out of the way of the start-up's own work.
+import type { Db, DbClient } from '../db/pool.js';
 import type { Logger } from '../log.js';
 import { createPartition, dropPartition, listPartitions } from './partitions.js';
 import { cutoff, PARTITIONED, planPartitions, TRIMMED, type RetentionDays } from './rules.js';
@@ -40,7 +42,7 @@ export class RetentionMaintenance {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.schedule(0);
+    this.schedule(Math.min(this.o.intervalMs ?? 3_600_000, 60_000));
   }
 
   async stop(): Promise<void> {
@@ -67,7 +69,7 @@ export class RetentionMaintenance {
       const got = await lock.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LOCK_KEY]);
       if (!got.rows[0]?.ok) return undefined;
       try {
-        return await this.work();
+        return await this.work(lock);
       } finally {
         await lock.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]);
       }
@@ -76,8 +78,8 @@ export class RetentionMaintenance {
     }
   }
 
-  private async work(): Promise<MaintenanceRun> {
-    const { db, days, log } = this.o;
+  private async work(db: DbClient): Promise<MaintenanceRun> {
+    const { days, log } = this.o;
     const now = this.o.now?.() ?? new Date();
     const run: MaintenanceRun = { created: [], dropped: [], trimmed: {}, failures: [] };
     // One table's trouble (a lock not granted in time) never stops the others.

@@ -1,7 +1,7 @@
 // Partitions of the time-partitioned tables: read from the catalogue, created ahead, and
 // dropped whole once past retention. Dropping a journal partition moves the journal's
 // floor in the same transaction, so a cursor behind it is answered 410, never a gap.
-import { withTransaction, type Db, type DbClient } from '../db/pool.js';
+import type { Db, DbClient } from '../db/pool.js';
 import { sequenceJournal } from '../events/sequencer.js';
 import type { ExistingPartition, PartitionedTable } from './rules.js';
 
@@ -12,6 +12,18 @@ import type { ExistingPartition, PartitionedTable } from './rules.js';
  * would stall calls. Not granted in time: retried at the next run (partitions exist days ahead).
  */
 const LOCK_TIMEOUT = '200ms';
+
+/** One transaction on the job's own connection (the one holding its advisory lock). */
+async function inTransaction(c: DbClient, fn: () => Promise<void>): Promise<void> {
+  await c.query('BEGIN');
+  try {
+    await fn();
+    await c.query('COMMIT');
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
 
 async function lockTable(tx: DbClient, table: string): Promise<void> {
   await tx.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
@@ -43,8 +55,8 @@ const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
  * Creates one partition. Rows that already landed in the default partition for its range
  * (the job did not run for a while) move into it in the same transaction.
  */
-export async function createPartition(db: Db, t: PartitionedTable, p: { name: string; from: Date; to: Date }): Promise<void> {
-  await withTransaction(db, async (tx) => {
+export async function createPartition(tx: DbClient, t: PartitionedTable, p: { name: string; from: Date; to: Date }): Promise<void> {
+  await inTransaction(tx, async () => {
     await lockTable(tx, t.table);
     const range = [p.from.toISOString(), p.to.toISOString()];
     const stray = await tx.query(`SELECT 1 FROM ${ident(`${t.table}_default`)} WHERE ${t.key} >= $1 AND ${t.key} < $2 LIMIT 1`, range);
@@ -62,9 +74,9 @@ export async function createPartition(db: Db, t: PartitionedTable, p: { name: st
 }
 
 /** Drops one partition; for the journal, also raises the floor to its newest position. */
-export async function dropPartition(db: Db, t: PartitionedTable, name: string): Promise<void> {
-  if (t.table === 'outbox') await sequenceJournal(db, { wait: true });
-  await withTransaction(db, async (tx: DbClient) => {
+export async function dropPartition(tx: DbClient, t: PartitionedTable, name: string): Promise<void> {
+  if (t.table === 'outbox') await sequenceJournal(tx, { wait: true });
+  await inTransaction(tx, async () => {
     if (t.table === 'outbox') {
       // Taken before the table, in the sequencer's order, so the two never wait on each other in turn.
       await tx.query('SELECT head FROM journal_state FOR UPDATE');
