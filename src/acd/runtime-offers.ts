@@ -220,15 +220,11 @@ export abstract class AcdOffers extends AcdWaiting {
   /** The agent's leg of a connected call hung up: wrap-up; the caller goes to the survey or is hung up. */
   protected async agentLegEnded(leg: Leg): Promise<void> {
     if (this.legs.get(leg.channelId) !== leg) return;
-    // The leg is forgotten only once it is stored as ended and its agent moved on: when
-    // Postgres or Redis fails in between, the PBX event is run again (src/pbx/node.ts) and
-    // must still find the leg, or the agent would stay on_call for good.
-    await legEnded(this.ctx.db, leg.offerId, 'completed');
-    const res = await this.core.agents.change(leg.agentId, { type: 'hangup' }, { callId: leg.callId, queueId: leg.queueId });
-    if (this.legs.get(leg.channelId) !== leg) return;
     this.legs.delete(leg.channelId);
     this.connected.delete(leg.callId);
     if (leg.callerChannelId) this.callerChannels.delete(leg.callerChannelId);
+    await legEnded(this.ctx.db, leg.offerId, 'completed');
+    const res = await this.core.agents.change(leg.agentId, { type: 'hangup' }, { callId: leg.callId, queueId: leg.queueId });
     if (res.ok) {
       const agent = this.engine.agent(leg.agentId);
       if (agent) this.engine.putAgent({ ...agent, state: 'wrap_up' });
