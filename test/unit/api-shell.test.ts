@@ -55,7 +55,7 @@ describe('event filters', () => {
   it('expands families and keeps exact names', () => {
     const calls = EVENT_TYPES.filter((t) => t.startsWith('call.'));
     expect([...parseEventFilter('call.*')].sort()).toEqual([...calls].sort());
-    expect([...parseEventFilter('cdr.created, fax.*')].sort()).toEqual(['cdr.created', 'fax.failed', 'fax.queued', 'fax.sent']);
+    expect([...parseEventFilter('cdr.created, fax.*')].sort()).toEqual(['cdr.created', 'fax.failed', 'fax.queued', 'fax.refused', 'fax.sent']);
     expect(parseEventFilter(undefined).size).toBe(EVENT_TYPES.length);
     expect(parseEventFilter('*').size).toBe(EVENT_TYPES.length);
   });
