@@ -1,6 +1,7 @@
 // `{{var}}` placeholders. A missing variable becomes the empty string: a flow author sees
 // it in the simulation rather than the caller hearing a literal "{{name}}".
 import type { Media } from './contract.js';
+import { mediaProblem } from './media.js';
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}/g;
 
@@ -19,7 +20,8 @@ export function fillMedia(media: Media[], vars: Record<string, string>): Media[]
   for (const m of media) {
     const filled = fillTemplate(m, vars);
     const colon = filled.indexOf(':');
-    if (colon >= 0 && filled.slice(colon + 1).trim() !== '') out.push(filled);
+    // A variable (from a CRM, from the caller) cannot turn a prompt into a URL or a path.
+    if (colon >= 0 && filled.slice(colon + 1).trim() !== '' && mediaProblem(filled) === null) out.push(filled);
   }
   return out;
 }

@@ -6,6 +6,7 @@ import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { isTimeZone } from '../local-time.js';
 import { compileSafePattern } from './safe-regex.js';
+import { mediaProblem } from './media.js';
 import { parseInterval } from './calendar.js';
 import type { Condition, Flow, FlowNode, FlowProblem } from './contract.js';
 import { FlowShellSchema, NodeSchemas } from './schema.js';
@@ -103,6 +104,25 @@ function edgesOf(id: string, n: FlowNode): Edge[] {
   return out;
 }
 
+/** Every prompt of a node (any `media` list, however nested) with what may not be played. */
+function mediaProblems(value: unknown, path: Array<string | number>): FlowProblem[] {
+  if (value === null || typeof value !== 'object') return [];
+  const out: FlowProblem[] = [];
+  for (const [key, child] of Object.entries(value)) {
+    if (key === 'media' && Array.isArray(child)) {
+      child.forEach((m, i) => {
+        if (typeof m !== 'string') return;
+        // A placeholder stands for a value checked again when it is filled in.
+        const why = mediaProblem(m.replace(/\{\{[^}]*\}\}/g, m.startsWith('digits:') || m.startsWith('number:') ? '1' : 'x'));
+        if (why) out.push({ pointer: pointer('nodes', ...path, 'media', i), message: why });
+      });
+    } else {
+      out.push(...mediaProblems(child, [...path, key]));
+    }
+  }
+  return out;
+}
+
 function regexProblem(source: string, p: string, anchored: boolean): FlowProblem[] {
   try {
     compileSafePattern(source, anchored);
@@ -136,6 +156,7 @@ function nodeProblems(flow: Flow, id: string, n: FlowNode, opts: ValidateOptions
   if (CAPABILITIES.includes(n.type) && !(opts.availableCapabilities ?? []).includes(n.type as Capability)) {
     out.push({ pointer: at(), message: `capability ${n.type} is not available yet` });
   }
+  out.push(...mediaProblems(n, [id]));
   if (n.type === 'menu' && Object.keys(n.options).length === 0) out.push({ pointer: at('options'), message: 'menu has no options' });
   if (n.type === 'collect') {
     if (n.pattern !== undefined) out.push(...regexProblem(n.pattern, at('pattern'), true));

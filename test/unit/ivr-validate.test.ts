@@ -1,3 +1,4 @@
+import { fillMedia } from '../../src/ivr/template.js';
 import { describe, expect, it } from 'vitest';
 import type { Flow } from '../../src/ivr/contract.js';
 import { DEMO_FLOW } from '../../src/ivr/demo-flow.js';
@@ -113,6 +114,25 @@ describe('validateFlow', () => {
       }),
     );
     expect(p.map((x) => x.pointer)).toEqual(['/nodes/a/pattern', '/nodes/b/cases/0/when/0/regex']);
+  });
+
+  it('media are prompt and recording names, digits or numbers: no URLs, absolute paths or ..', () => {
+    const p = validateFlow(
+      flow({
+        a: { type: 'play', prompt: { media: ['sound:http://attacker.example/x', 'sound:cti/welcome', 'sound:/var/spool/asterisk/voicemail/x'] }, next: 'b' },
+        b: { type: 'play', prompt: { media: ['recording:../../etc/passwd', 'recording:greetings/abc', 'digits:{{order}}', 'sound:cti/status-{{s}}'] }, next: 'c' },
+        c: { type: 'collect', prompt: { media: ['sound:c'] }, invalidPrompt: { media: ['number:1x'] }, variable: 'v', maxDigits: 3, next: 'end' },
+        end: bye,
+      }),
+    );
+    expect(p.map((x) => x.pointer)).toEqual(['/nodes/a/prompt/media/0', '/nodes/a/prompt/media/2', '/nodes/b/prompt/media/0', '/nodes/c/invalidPrompt/media/0']);
+    expect(p[0]!.message).toMatch(/not a URL, an absolute path or \.\./);
+  });
+
+  it('a variable cannot turn a prompt into a URL or a path when it is filled in', () => {
+    expect(fillMedia(['sound:cti/status-{{s}}', 'digits:{{n}}'], { s: 'shipped', n: '42' })).toEqual(['sound:cti/status-shipped', 'digits:42']);
+    expect(fillMedia(['sound:cti/status-{{s}}', 'digits:{{n}}'], { s: '../../../tmp/x', n: '4;2' })).toEqual([]);
+    expect(fillMedia(['sound:{{s}}'], { s: 'http://attacker.example/x' })).toEqual([]);
   });
 
   it('calendars: undefined, bad time zone, bad interval, bad holiday', () => {
