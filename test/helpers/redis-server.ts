@@ -1,7 +1,10 @@
 // A private redis-server per test, so tests can kill and restart Redis without
 // disturbing the shared one (started without persistence: a restart loses every job).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export async function freePort(): Promise<number> {
   const s = createTcpServer();
@@ -12,9 +15,12 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startRedis(port: number): Promise<ChildProcess> {
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+  // Its own working directory: a test that turns AOF on must not write into the checkout.
+  const dir = mkdtempSync(join(tmpdir(), 'cti-test-redis-'));
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  proc.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const onData = (b: Buffer) => {
