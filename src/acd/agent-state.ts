@@ -12,6 +12,8 @@ export type AgentCommand =
   | { type: 'reserve'; callId: string }
   | { type: 'answer' }
   | { type: 'no_answer' }
+  /** The agent's phone cannot be reached (unplugged, not registered): no offer can ring it. */
+  | { type: 'unreachable' }
   | { type: 'release' }
   | { type: 'hangup' }
   | { type: 'wrap_up_done' };
@@ -81,6 +83,9 @@ export function applyCommand(s: AgentStatus, cmd: AgentCommand, nowMs: number): 
     case 'no_answer':
       if (s.state !== 'reserved') return refuse(s, cmd);
       return to(s, 'not_ready', nowMs, { reason: 'no answer' });
+    case 'unreachable':
+      if (s.state !== 'reserved') return refuse(s, cmd);
+      return to(s, 'not_ready', nowMs, { reason: 'unreachable' });
     case 'release':
       // The offer ended without the agent (caller gone, offer failed): back where they were.
       if (s.state !== 'reserved') return refuse(s, cmd);

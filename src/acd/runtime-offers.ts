@@ -1,6 +1,7 @@
 // Offers: ringing agents' phones (one agent, or all of a ring-all round), the answer that
 // bridges caller and agent, no answer (RONA) or a failed phone, and the agent's leg ending.
 import { randomUUID } from 'node:crypto';
+import { AriHttpError } from '../ari/errors.js';
 import { getCall, transitionCall } from '../calls/repository.js';
 import { callLogger } from '../log.js';
 import type { AgentDefinition } from './model.js';
@@ -8,6 +9,19 @@ import type { LiveWaitingCall } from './queue-live.js';
 import { legAnswered, legEnded, recordOffer, recordOutcome } from './records.js';
 import { type Leg, AGENT_CHANNEL, MIX_BRIDGE, RETRY_FAILED_PHONE_MS, RESERVATION_MARGIN_MS } from './runtime-state.js';
 import { AcdWaiting } from './runtime-waiting.js';
+
+/** Why an offer ended without an answer; see offerFailed. */
+export type OfferFailure = 'no_answer' | 'busy' | 'unreachable' | 'failed';
+
+/** Q.850 causes of a phone that cannot be reached: subscriber absent, out of order, no route. */
+const UNREACHABLE_CAUSES = new Set([3, 20, 27]);
+
+/** What a failed offer's hang-up cause says about the phone. */
+export function offerFailureOf(cause: number | undefined): OfferFailure {
+  if (cause === 17) return 'busy';
+  if (cause === 19) return 'no_answer';
+  return cause !== undefined && UNREACHABLE_CAUSES.has(cause) ? 'unreachable' : 'failed';
+}
 
 export abstract class AcdOffers extends AcdWaiting {
   /** Offers the call to the best ready agent, trying the next one while offers fail at once. */
@@ -122,7 +136,9 @@ export abstract class AcdOffers extends AcdWaiting {
         });
       } catch (err) {
         this.log.warn({ err: (err as Error).message, agentId: def.id }, 'offer could not be originated');
-        await this.offerFailed(leg, 'failed');
+        // Asterisk refuses the channel outright ("Allocation failed") when the endpoint has
+        // no reachable contact (qualify says Unavailable) or does not exist.
+        await this.offerFailed(leg, err instanceof AriHttpError && err.status === 500 ? 'unreachable' : 'failed');
       }
     }
   }
@@ -140,13 +156,15 @@ export abstract class AcdOffers extends AcdWaiting {
   }
 
   /** The offer ended without an answer: the agent is released (or paused), the call goes back. */
-  protected async offerFailed(leg: Leg, why: 'no_answer' | 'busy' | 'failed'): Promise<void> {
+  protected async offerFailed(leg: Leg, why: OfferFailure): Promise<void> {
     if (leg.answered || !this.takeOut(leg)) return;
     await this.ctx.ari.channels.hangup(leg.channelId, { reason: 'normal' }).catch(() => false);
     await legEnded(this.ctx.db, leg.offerId, why);
-    // No answer within the ring time: the agent is away (RONA). A busy or unreachable
-    // phone fails at once: the agent stays ready and this call tries someone else.
-    const cmd = why === 'no_answer' ? ({ type: 'no_answer' } as const) : ({ type: 'release' } as const);
+    // No answer within the ring time: the agent is away (RONA). An unreachable phone
+    // (unplugged, not registered) cannot take any call: the agent is not ready until they
+    // say otherwise, which supervisors see. A busy phone or another failure: the agent
+    // stays ready and this call tries someone else.
+    const cmd = why === 'no_answer' || why === 'unreachable' ? ({ type: why } as const) : ({ type: 'release' } as const);
     const res = await this.core.agents.change(leg.agentId, cmd, { offerId: leg.offerId, callId: leg.callId, queueId: leg.queueId });
     const live = await this.core.agentsLive.get(leg.agentId);
     const def = this.agentDefs.get(leg.agentId);

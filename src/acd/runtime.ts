@@ -7,6 +7,7 @@
 import type { AriEvent } from '../ari/types.js';
 import type { IvrHandover } from '../ivr/ivr-calls.js';
 import type { NodeCapability } from '../pbx/capability.js';
+import { offerFailureOf } from './runtime-offers.js';
 import { AcdTakeover } from './runtime-takeover.js';
 
 export class AcdRuntime extends AcdTakeover implements NodeCapability {
@@ -44,7 +45,7 @@ export class AcdRuntime extends AcdTakeover implements NodeCapability {
       await this.serial(leg.callId, async () => {
         if (answeredNow && !leg.answered) await this.answered(leg);
         else if (gone && leg.answered && this.legs.has(channelId)) await this.agentLegEnded(leg);
-        else if (gone && !leg.answered) await this.offerFailed(leg, e.cause === 17 ? 'busy' : e.cause === 19 ? 'no_answer' : 'failed');
+        else if (gone && !leg.answered) await this.offerFailed(leg, offerFailureOf(e.cause));
       });
       return true;
     }

@@ -135,7 +135,7 @@ export class IvrSession {
     this.phase = 'finished';
   }
 
-  /** The flow's own timers and lookups stop: nothing of the flow may act on the call now. */
+  /** The flow's timers stop: nothing of the flow may act on the call now. */
   private handedOver(): void {
     this.phase = 'handed_over';
     this.timers.cancelAll();

@@ -3,7 +3,7 @@
 // around it: VIP overtaking, skills with widening, ring-no-answer, a failing phone,
 // abandon, overflow.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitUntil } from '../helpers/wait.js';
+import { waitFor, waitUntil } from '../helpers/wait.js';
 import {
   agentLegs,
   agentState,
@@ -145,7 +145,7 @@ describe('ACD through the simulator', () => {
     for (const a of ['dan', 'erin']) await must(w, 'POST', `/v1/agents/${a}/state`, { action: 'logout' });
   });
 
-  it('tries the next agent at once when a phone is unreachable', async () => {
+  it('tries the next agent at once when a phone is unreachable, and makes its agent not ready', async () => {
     await must(w, 'POST', '/v1/queues', { id: 'fail', name: 'Fail', skills: { billing: 1 } });
     await phone(w, '1106', 'unreachable');
     await phone(w, '1107', 'answer', 50);
@@ -157,10 +157,15 @@ describe('ACD through the simulator', () => {
     expect(connected.data.agent.id).toBe('gus');
     const legs = await agentLegs(w, callId);
     expect(legs.map((l) => [l.agent_id, l.outcome])).toEqual([
-      ['fay', 'failed'],
+      ['fay', 'unreachable'],
       ['gus', null],
     ]);
-    expect(await agentState(w, 'fay')).toBe('ready');
+    // An unplugged phone takes no call: fay is not offered any until she says she is back.
+    expect(await must(w, 'GET', '/v1/agents/fay')).toMatchObject({ state: 'not_ready', reason: 'unreachable' });
+    const told = await waitFor('fay not ready announced', async () =>
+      (await events(w, { type: 'agent.state_changed', agentId: 'fay' })).find((e) => e.data.to === 'not_ready' && e.data.reason === 'unreachable'),
+    );
+    expect(told.data).toMatchObject({ from: 'reserved', to: 'not_ready', reason: 'unreachable' });
     await hangUp(w, channelId);
     await waitUntil(async () => (await agentState(w, 'gus')) === 'ready', 'gus ready');
     for (const a of ['fay', 'gus']) await must(w, 'POST', `/v1/agents/${a}/state`, { action: 'logout' });

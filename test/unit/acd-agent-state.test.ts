@@ -39,6 +39,13 @@ describe('agent state machine', () => {
     expect(s).toMatchObject({ state: 'not_ready', reason: 'no answer', callId: null });
   });
 
+  it('sends an agent whose phone cannot be reached to not_ready("unreachable"), only from an offer', () => {
+    const s = run([{ type: 'login' }, { type: 'ready' }, { type: 'reserve', callId: 'c1' }, { type: 'unreachable' }]);
+    expect(s).toMatchObject({ state: 'not_ready', reason: 'unreachable', callId: null });
+    const ready = run([{ type: 'login' }, { type: 'ready' }]);
+    expect(applyCommand(ready, { type: 'unreachable' }, 5000).ok).toBe(false);
+  });
+
   it('returns a released agent to ready', () => {
     expect(run([{ type: 'login' }, { type: 'ready' }, { type: 'reserve', callId: 'c1' }, { type: 'release' }]).state).toBe('ready');
   });
