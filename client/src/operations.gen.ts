@@ -328,6 +328,7 @@ export interface Operations {
     body: {
       action: "login" | "ready" | "not_ready" | "logout";
       reason?: string;
+      force?: boolean;
     };
     response: {
       id: string;
@@ -415,6 +416,141 @@ export interface Operations {
       expiresAt: string;
     };
   };
+  /** List API keys, newest first */
+  "GET /v1/api-keys": {
+    params: undefined;
+    query: {
+      limit?: number;
+      cursor?: string;
+      includeRevoked?: boolean;
+    };
+    body: undefined;
+    response: {
+      items: Array<{
+        id: string;
+        name: string;
+        prefix: string;
+        scopes: Array<string>;
+        createdAt: string;
+        createdBy: string | null;
+        lastUsedAt: string | null;
+        revokedAt: string | null;
+        previousSecretExpiresAt: string | null;
+      }>;
+      nextCursor: string | null;
+      [key: string]: unknown;
+    };
+  };
+  /** Create an API key; its secret is in this response only */
+  "POST /v1/api-keys": {
+    params: undefined;
+    query: undefined;
+    body: {
+      name: string;
+      scopes: Array<"calls:read" | "calls:write" | "recordings:read" | "webhooks:read" | "webhooks:write" | "events:read" | "flows:read" | "flows:write" | "reports:read" | "campaigns:read" | "campaigns:write" | "orders:read" | "orders:write" | "cdrs:read" | "deadletters:read" | "deadletters:write" | "voicemail:read" | "voicemail:write" | "fax:read" | "fax:write" | "agents:read" | "agents:write" | "queues:read" | "queues:write" | "admin">;
+    };
+    response: {
+      id: string;
+      name: string;
+      prefix: string;
+      scopes: Array<string>;
+      createdAt: string;
+      createdBy: string | null;
+      lastUsedAt: string | null;
+      revokedAt: string | null;
+      previousSecretExpiresAt: string | null;
+      key: string;
+    };
+  };
+  /** The key making this request: its name and scopes */
+  "GET /v1/api-keys/current": {
+    params: undefined;
+    query: undefined;
+    body: undefined;
+    response: {
+      id: string;
+      name: string;
+      prefix: string;
+      scopes: Array<string>;
+      createdAt: string;
+      createdBy: string | null;
+      lastUsedAt: string | null;
+      revokedAt: string | null;
+      previousSecretExpiresAt: string | null;
+    };
+  };
+  /** One API key (never its secret) */
+  "GET /v1/api-keys/{id}": {
+    params: {
+      id: string;
+    };
+    query: undefined;
+    body: undefined;
+    response: {
+      id: string;
+      name: string;
+      prefix: string;
+      scopes: Array<string>;
+      createdAt: string;
+      createdBy: string | null;
+      lastUsedAt: string | null;
+      revokedAt: string | null;
+      previousSecretExpiresAt: string | null;
+    };
+  };
+  /** Rename a key or change its scopes */
+  "PATCH /v1/api-keys/{id}": {
+    params: {
+      id: string;
+    };
+    query: undefined;
+    body: {
+      name?: string;
+      scopes?: Array<"calls:read" | "calls:write" | "recordings:read" | "webhooks:read" | "webhooks:write" | "events:read" | "flows:read" | "flows:write" | "reports:read" | "campaigns:read" | "campaigns:write" | "orders:read" | "orders:write" | "cdrs:read" | "deadletters:read" | "deadletters:write" | "voicemail:read" | "voicemail:write" | "fax:read" | "fax:write" | "agents:read" | "agents:write" | "queues:read" | "queues:write" | "admin">;
+    };
+    response: {
+      id: string;
+      name: string;
+      prefix: string;
+      scopes: Array<string>;
+      createdAt: string;
+      createdBy: string | null;
+      lastUsedAt: string | null;
+      revokedAt: string | null;
+      previousSecretExpiresAt: string | null;
+    };
+  };
+  /** Revoke a key: requests, streams and wallboard links opened with it stop within seconds */
+  "DELETE /v1/api-keys/{id}": {
+    params: {
+      id: string;
+    };
+    query: undefined;
+    body: undefined;
+    response: void;
+  };
+  /** Give a key a new secret; the new one is in this response only */
+  "POST /v1/api-keys/{id}/rotate": {
+    params: {
+      id: string;
+    };
+    query: undefined;
+    body: {
+      graceSeconds?: number;
+    };
+    response: {
+      id: string;
+      name: string;
+      prefix: string;
+      scopes: Array<string>;
+      createdAt: string;
+      createdBy: string | null;
+      lastUsedAt: string | null;
+      revokedAt: string | null;
+      previousSecretExpiresAt: string | null;
+      key: string;
+    };
+  };
   /** Set an API key's dial allow-list, caller id and call limits */
   "PUT /v1/api-keys/{keyId}/dial-policy": {
     params: {
@@ -428,6 +564,15 @@ export interface Operations {
       maxConcurrent?: number | null;
       perMinute?: number | null;
     };
+    response: void;
+  };
+  /** Lift the suspension that a burst of refused destinations put on a key */
+  "DELETE /v1/api-keys/{keyId}/suspension": {
+    params: {
+      keyId: string;
+    };
+    query: undefined;
+    body: undefined;
     response: void;
   };
   /** List calls, newest first */
@@ -712,6 +857,7 @@ export interface Operations {
         retryMinutes: number;
         queueId: string | null;
         status: "active" | "paused" | "finished";
+        ownerKeyId: string | null;
         createdAt: string;
         contacts?: Record<string, number>;
       }>;
@@ -770,6 +916,7 @@ export interface Operations {
       retryMinutes: number;
       queueId: string | null;
       status: "active" | "paused" | "finished";
+      ownerKeyId: string | null;
       createdAt: string;
       contacts?: Record<string, number>;
     };
@@ -806,6 +953,7 @@ export interface Operations {
       retryMinutes: number;
       queueId: string | null;
       status: "active" | "paused" | "finished";
+      ownerKeyId: string | null;
       createdAt: string;
       contacts?: Record<string, number>;
     };
@@ -845,6 +993,7 @@ export interface Operations {
       retryMinutes: number;
       queueId: string | null;
       status: "active" | "paused" | "finished";
+      ownerKeyId: string | null;
       createdAt: string;
       contacts?: Record<string, number>;
     };
@@ -2461,6 +2610,10 @@ export interface Operations {
           type: "queue" | "voicemail" | "flow";
           id: string;
         } | null;
+        digitActions?: Record<string, {
+          type: "queue" | "voicemail" | "flow";
+          id: string;
+        }>;
         announceEverySeconds?: number | null;
         musicOnHold?: string;
         shortAbandonSeconds?: number;
@@ -2497,6 +2650,10 @@ export interface Operations {
         type: "queue" | "voicemail" | "flow";
         id: string;
       } | null;
+      digitActions?: Record<string, {
+        type: "queue" | "voicemail" | "flow";
+        id: string;
+      }>;
       announceEverySeconds?: number | null;
       musicOnHold?: string;
       shortAbandonSeconds?: number;
@@ -2527,6 +2684,10 @@ export interface Operations {
         type: "queue" | "voicemail" | "flow";
         id: string;
       } | null;
+      digitActions?: Record<string, {
+        type: "queue" | "voicemail" | "flow";
+        id: string;
+      }>;
       announceEverySeconds?: number | null;
       musicOnHold?: string;
       shortAbandonSeconds?: number;
@@ -2565,6 +2726,10 @@ export interface Operations {
         type: "queue" | "voicemail" | "flow";
         id: string;
       } | null;
+      digitActions?: Record<string, {
+        type: "queue" | "voicemail" | "flow";
+        id: string;
+      }>;
       announceEverySeconds?: number | null;
       musicOnHold?: string;
       shortAbandonSeconds?: number;
@@ -2601,6 +2766,10 @@ export interface Operations {
         type: "queue" | "voicemail" | "flow";
         id: string;
       } | null;
+      digitActions?: Record<string, {
+        type: "queue" | "voicemail" | "flow";
+        id: string;
+      }>;
       announceEverySeconds?: number | null;
       musicOnHold?: string;
       shortAbandonSeconds?: number;
@@ -2631,6 +2800,10 @@ export interface Operations {
         type: "queue" | "voicemail" | "flow";
         id: string;
       } | null;
+      digitActions?: Record<string, {
+        type: "queue" | "voicemail" | "flow";
+        id: string;
+      }>;
       announceEverySeconds?: number | null;
       musicOnHold?: string;
       shortAbandonSeconds?: number;
@@ -3080,6 +3253,41 @@ export interface Operations {
       [key: string]: unknown;
     };
   };
+  /** Wallboard links this key issued (admin: every key's), newest first */
+  "GET /v1/wallboard/links": {
+    params: undefined;
+    query: {
+      includeEnded?: boolean;
+    };
+    body: undefined;
+    response: {
+      items: Array<{
+        id: string;
+        ownerKeyId: string;
+        label: string | null;
+        view: {
+          timeZone: string;
+          serviceLevelSeconds: number;
+          serviceLevelTarget: number;
+          queues?: Array<string>;
+          [key: string]: unknown;
+        };
+        createdAt: string;
+        expiresAt: string;
+        revokedAt: string | null;
+      }>;
+      [key: string]: unknown;
+    };
+  };
+  /** Revoke one wallboard link: its screens go blank within seconds */
+  "DELETE /v1/wallboard/links/{id}": {
+    params: {
+      id: string;
+    };
+    query: undefined;
+    body: undefined;
+    response: void;
+  };
   /** Issue a read-only wallboard link */
   "POST /v1/wallboard/tokens": {
     params: undefined;
@@ -3090,8 +3298,10 @@ export interface Operations {
       serviceLevelTarget?: number;
       queues?: Array<string>;
       ttlHours?: number;
+      label?: string;
     };
     response: {
+      id: string;
       token: string;
       url: string;
       expiresAt: string;
@@ -3114,6 +3324,7 @@ export interface Operations {
         description: string | null;
         enabled: boolean;
         disabledReason: string | null;
+        ownerKeyId: string | null;
         createdAt: string;
       }>;
       nextCursor: string | null;
@@ -3125,7 +3336,7 @@ export interface Operations {
     query: undefined;
     body: {
       url: string;
-      eventTypes: Array<"call.created" | "call.ivr_step" | "call.queued" | "call.offered" | "call.connected" | "call.answered" | "call.held" | "call.resumed" | "call.transfer_started" | "call.transfer_completed" | "call.transfer_cancelled" | "call.conference_started" | "call.recording_started" | "call.recording_paused" | "call.recording_resumed" | "call.recording_stopped" | "call.abandoned" | "call.overflowed" | "call.ended" | "agent.state_changed" | "campaign.task_offered" | "campaign.task_ended" | "queue.stats" | "voicemail.created" | "fax.queued" | "fax.sent" | "fax.failed" | "order.created" | "order.status_changed" | "cdr.created" | "survey.completed">;
+      eventTypes: Array<"call.created" | "call.ivr_step" | "call.queued" | "call.offered" | "call.connected" | "call.answered" | "call.held" | "call.resumed" | "call.transfer_started" | "call.transfer_completed" | "call.transfer_cancelled" | "call.conference_started" | "call.recording_started" | "call.recording_paused" | "call.recording_resumed" | "call.recording_stopped" | "call.abandoned" | "call.overflowed" | "call.ended" | "agent.state_changed" | "campaign.task_offered" | "campaign.task_ended" | "queue.stats" | "voicemail.created" | "fax.queued" | "fax.sent" | "fax.failed" | "fax.refused" | "security.alert" | "order.created" | "order.status_changed" | "cdr.created" | "survey.completed">;
       description?: string;
       secret?: string;
     };
@@ -3136,11 +3347,12 @@ export interface Operations {
       description: string | null;
       enabled: boolean;
       disabledReason: string | null;
+      ownerKeyId: string | null;
       createdAt: string;
       secret: string;
     };
   };
-  /** Send a finished delivery again */
+  /** Send a delivery again */
   "POST /v1/webhooks/deliveries/{id}/redeliver": {
     params: {
       id: string;
@@ -3166,6 +3378,7 @@ export interface Operations {
       description: string | null;
       enabled: boolean;
       disabledReason: string | null;
+      ownerKeyId: string | null;
       createdAt: string;
     };
   };
@@ -3228,7 +3441,15 @@ export const OPERATIONS = {
   "GET /v1/agents/{id}/tasks": { method: "GET", path: "/v1/agents/{id}/tasks", contentType: null },
   "POST /v1/agents/{id}/tasks/{taskId}/accept": { method: "POST", path: "/v1/agents/{id}/tasks/{taskId}/accept", contentType: null },
   "POST /v1/agents/{id}/tasks/{taskId}/decline": { method: "POST", path: "/v1/agents/{id}/tasks/{taskId}/decline", contentType: null },
+  "GET /v1/api-keys": { method: "GET", path: "/v1/api-keys", contentType: null },
+  "POST /v1/api-keys": { method: "POST", path: "/v1/api-keys", contentType: "application/json" },
+  "GET /v1/api-keys/current": { method: "GET", path: "/v1/api-keys/current", contentType: null },
+  "GET /v1/api-keys/{id}": { method: "GET", path: "/v1/api-keys/{id}", contentType: null },
+  "PATCH /v1/api-keys/{id}": { method: "PATCH", path: "/v1/api-keys/{id}", contentType: "application/json" },
+  "DELETE /v1/api-keys/{id}": { method: "DELETE", path: "/v1/api-keys/{id}", contentType: null },
+  "POST /v1/api-keys/{id}/rotate": { method: "POST", path: "/v1/api-keys/{id}/rotate", contentType: "application/json" },
   "PUT /v1/api-keys/{keyId}/dial-policy": { method: "PUT", path: "/v1/api-keys/{keyId}/dial-policy", contentType: "application/json" },
+  "DELETE /v1/api-keys/{keyId}/suspension": { method: "DELETE", path: "/v1/api-keys/{keyId}/suspension", contentType: null },
   "GET /v1/calls": { method: "GET", path: "/v1/calls", contentType: null },
   "POST /v1/calls": { method: "POST", path: "/v1/calls", contentType: "application/json" },
   "GET /v1/calls/{id}": { method: "GET", path: "/v1/calls/{id}", contentType: null },
@@ -3331,6 +3552,8 @@ export const OPERATIONS = {
   "POST /v1/transfers/{id}/cancel": { method: "POST", path: "/v1/transfers/{id}/cancel", contentType: null },
   "POST /v1/transfers/{id}/complete": { method: "POST", path: "/v1/transfers/{id}/complete", contentType: null },
   "POST /v1/transfers/{id}/conference": { method: "POST", path: "/v1/transfers/{id}/conference", contentType: null },
+  "GET /v1/wallboard/links": { method: "GET", path: "/v1/wallboard/links", contentType: null },
+  "DELETE /v1/wallboard/links/{id}": { method: "DELETE", path: "/v1/wallboard/links/{id}", contentType: null },
   "POST /v1/wallboard/tokens": { method: "POST", path: "/v1/wallboard/tokens", contentType: "application/json" },
   "GET /v1/webhooks": { method: "GET", path: "/v1/webhooks", contentType: null },
   "POST /v1/webhooks": { method: "POST", path: "/v1/webhooks", contentType: "application/json" },
