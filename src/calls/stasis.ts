@@ -65,7 +65,14 @@ const GREETING_PREFIX = 'greeting-';
 /** The end reason of a call whose channel ended while no instance listened to the PBX. */
 export const ENDED_UNSEEN = 'ended while the service was away';
 
+/** The cause Asterisk puts on every channel's hang-up request while it shuts down. */
+const CAUSE_PBX_SHUTDOWN = 4;
+/** The end reason of a call the PBX hung up as it shut down (CDR disposition `pbx_restart`). */
+export const PBX_SHUTDOWN_REASON = 'pbx restart: the PBX hung up every call as it shut down';
+
 export class InboundCalls {
+  /** Channels the PBX hung up because it is shutting down (cause 4, soft). */
+  private readonly shutdownHangups = new Set<string>();
   /** Hang-up causes seen before StasisEnd, keyed by channel id (dropped at StasisEnd). */
   private readonly causes = new Map<string, number>();
   /** Channels we hung up ourselves: their cause is Normal Clearing whatever the PBX says. */
@@ -94,6 +101,10 @@ export class InboundCalls {
         return this.onPlaybackFinished(event.playback.id);
       case 'ChannelHangupRequest':
         if (event.cause !== undefined && !this.causes.has(event.channel.id)) this.causes.set(event.channel.id, event.cause);
+        // Asterisk shutting down (`core restart now`, `core stop now`) hangs every channel up
+        // softly with cause 4 before its sockets close: such an end is a PBX restart, not a
+        // caller who left.
+        if (event.cause === CAUSE_PBX_SHUTDOWN && event.soft === true) this.shutdownHangups.add(event.channel.id);
         // The caller is going: stop the flow's timers and lookups before StasisEnd arrives.
         await this.opts.ivr?.callerGone(event.channel.id);
         return;
@@ -177,6 +188,7 @@ export class InboundCalls {
     // (Postgres away) must still know who hung up and why.
     const own = this.ownHangups.has(channelId);
     const cause = own ? 16 : (this.causes.get(channelId) ?? null);
+    if (!own && this.shutdownHangups.has(channelId)) reason = PBX_SHUTDOWN_REASON;
     const call = await findCallByChannel(db, pbxNode, channelId);
     const at = eventTime(timestamp);
     const ended =
@@ -185,6 +197,7 @@ export class InboundCalls {
         : undefined;
     this.ownHangups.delete(channelId);
     this.causes.delete(channelId);
+    this.shutdownHangups.delete(channelId);
     if (call && ended) {
       callLogger(log, call).info(
         { event: 'call.ended', cause, disposition: ended.cdr.disposition, durationMs: ended.cdr.durationMs },

@@ -5,7 +5,7 @@
 // store answers (a bounded hold, see `outage.ts`); after such a failure the node is
 // reconciled against the PBX's own view as after a reconnect.
 import type { Redis } from 'ioredis';
-import { AmiClient } from '../ami/index.js';
+import { AmiClient, type AmiEvent } from '../ami/index.js';
 import { AriClient } from '../ari/client.js';
 import type { AriEvent } from '../ari/types.js';
 import type { ResyncSnapshot } from '../ari/client.js';
@@ -230,6 +230,11 @@ export class PbxNode {
         .catch((err: Error) => this.log.warn({ err: err.message }, 'AMI resync failed'));
     });
     ami.on('error', (err) => this.log.warn({ err: err.message }, 'AMI error'));
+    // Asterisk announces a shutdown after it has hung every channel up (their calls end as
+    // PBX restarts, see calls/stasis.ts); both connections drop next and reconnect.
+    ami.on('event', (e: AmiEvent) => {
+      if (e.event === 'Shutdown') this.log.warn({ shutdown: e.get('Shutdown'), restart: e.get('Restart') === 'True' }, 'the PBX is shutting down');
+    });
 
     this.ari = ari;
     this.ami = ami;

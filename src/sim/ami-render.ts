@@ -112,6 +112,8 @@ export function renderWorldEvent(e: WorldEvent): RenderedEvent[] {
       ];
     case 'ChannelVarSet':
       return [event('VarSet', 'dialplan', [...channelBlock(e.channel), ['Variable', e.variable], ['Value', e.value]])];
+    case 'Shutdown':
+      return [event('Shutdown', 'system', [['Shutdown', 'Cleanly'], ['Restart', e.restart ? 'True' : 'False']])];
     case 'GlobalVarSet':
       return [
         event('VarSet', 'dialplan', [

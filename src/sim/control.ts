@@ -151,6 +151,20 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
       case 'POST /faults/ari-drop':
         faults.ariDrop();
         return { status: 204 };
+      case 'POST /pbx/shutdown': {
+        // `core restart now`: every channel hung up (cause 4), AMI Shutdown, then both
+        // sockets close; clients reconnect to an empty PBX.
+        const body = await readJson(req);
+        if (body.restart !== undefined && typeof body.restart !== 'boolean') throw new HttpError(400, "'restart' must be a boolean");
+        const restart = body.restart !== false;
+        const hungUp = world.shutdown({ restart });
+        // The sockets close after the events are out (Asterisk: within ~20 ms).
+        setTimeout(() => {
+          faults.ariDrop();
+          faults.amiDrop?.();
+        }, 20).unref();
+        return { status: 200, body: { hungUp, restart } };
+      }
       case 'POST /faults/ami-drop':
         if (!faults.amiDrop) throw new HttpError(409, 'no AMI server is running');
         faults.amiDrop();

@@ -160,6 +160,8 @@ export type WorldEvent =
   | (Base & { type: 'ChannelStateChanged'; channel: ChannelSnapshot; previous: ChannelState })
   | (Base & { type: 'ChannelVarSet'; channel: ChannelSnapshot; variable: string; value: string })
   | (Base & { type: 'GlobalVarSet'; variable: string; value: string })
+  /** `core stop|restart now`: published after every channel was hung up, before the sockets close. */
+  | (Base & { type: 'Shutdown'; restart: boolean })
   | (Base & {
       type: 'ChannelDialplan';
       channel: ChannelSnapshot;

@@ -40,7 +40,27 @@ export { parseCallerId } from './world-util.js';
 export type { WorldErrorKind } from './world-errors.js';
 export type { WorldListener } from './world-model.js';
 
+/** The cause on every channel's hang-up request while Asterisk shuts down. */
+const CAUSE_SHUTDOWN = 4;
+
 export class World extends WorldRefer {
+  /**
+   * `core restart now` (or `core stop now`) as Asterisk 22 does it (capture
+   * pjsip/core-restart-mid-call): every channel gets a soft hang-up request with cause 4,
+   * leaves its bridge and Stasis (StasisEnd) and is destroyed while the sockets are still
+   * up; then AMI `Shutdown`. The caller closes the sockets afterwards. The PBX comes back
+   * with no channels and no bridges (a new process: its bridges vanish without events).
+   */
+  shutdown(o: { restart: boolean }): number {
+    const live = [...this.chans.values()].filter((c) => !c.gone && !c.hangingUp);
+    for (const c of live) {
+      if (!c.gone && !c.hangingUp) this.hangupFlow(c, { requestCause: CAUSE_SHUTDOWN, soft: true, cause: 16 });
+    }
+    this.bridgeMap.clear();
+    this.emit({ type: 'Shutdown', at: this.date(), apps: [], restart: o.restart });
+    return live.length;
+  }
+
   registerApp(app: string): void {
     if (this.registeredApps.has(app)) return;
     this.registeredApps.add(app);
