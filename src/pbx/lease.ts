@@ -98,9 +98,15 @@ export class Lease extends EventEmitter<LeaseEvents> {
     }
   }
 
-  /** A command that gets no answer within the interval counts as failed (Redis gone silent). */
+  /**
+   * A command that gets no answer within the TTL counts as failed (Redis gone silent). A
+   * renewal that is merely slow (a busy event loop, a slow Redis) is not a failure: the
+   * watchdog steps down if no renewal is confirmed before the key could lapse, and until
+   * then the lease is still ours. Counting a late answer as lost made the lease flap
+   * between instances under load.
+   */
   private answer<T>(command: Promise<T>): Promise<T> {
-    const limit = this.interval();
+    const limit = this.opts.ttlMs;
     let timer: NodeJS.Timeout | undefined;
     return Promise.race([
       command.finally(() => clearTimeout(timer)),
