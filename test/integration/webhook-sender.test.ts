@@ -98,12 +98,17 @@ describe('webhook sender', () => {
     const s = sender(300, 1);
     const [first, second] = await Promise.all([s.send(r.url, {}, '{"n":1}'), s.send(r.url, {}, '{"n":2}')]);
     expect(first).toMatchObject({ error: 'timeout' });
-    // Not a verdict on the receiver: it never saw the request.
-    expect(second).toMatchObject({ error: NOT_SENT });
-    // The abandoned request is cut when its turn comes, not written late.
+    // The first frees the only connection when its own deadline passes, a few ms before the
+    // second's: on a busy machine the second may still get it in time. Either way the
+    // result tells the truth: not sent means the receiver never saw it.
+    if (second.statusCode === 200) expect(r.bodies).toContain('{"n":2}');
+    else expect(second).toMatchObject({ error: NOT_SENT });
+    // An abandoned request is cut when its turn comes, not written late.
     const third = await s.send(r.url, {}, '{"n":3}');
     expect(third.statusCode).toBe(200);
-    expect(r.bodies).toEqual(['{"n":1}', '{"n":3}']);
+    expect(r.bodies[0]).toBe('{"n":1}');
+    expect(r.bodies.at(-1)).toBe('{"n":3}');
+    expect(r.bodies).toEqual(second.statusCode === 200 ? ['{"n":1}', '{"n":2}', '{"n":3}'] : ['{"n":1}', '{"n":3}']);
   });
 
   it('keeps the status of a receiver that answered but drips its body past the deadline', async () => {
