@@ -27,7 +27,7 @@ describe('IVR calls through reconnects and failover', () => {
   const standbys: Service[] = [];
   const standby = async (id: string) => {
     const s = await startService(
-      loadConfig(serviceEnv(w.sim, w.t.url, w.redisPrefix, { LEASE_TTL_MS: '1000', INSTANCE_ID: id })),
+      loadConfig(serviceEnv(w.sim, w.t.url, w.redisPrefix, { LEASE_TTL_MS: '3000', INSTANCE_ID: id })),
       createLogger('silent'),
     );
     standbys.push(s);
@@ -35,7 +35,7 @@ describe('IVR calls through reconnects and failover', () => {
   };
 
   beforeAll(async () => {
-    w = await startIvrWorld('ivr-resync', { LEASE_TTL_MS: '1000' });
+    w = await startIvrWorld('ivr-resync', { LEASE_TTL_MS: '3000' });
     await publishFlow(w, flow, '500');
   });
 
