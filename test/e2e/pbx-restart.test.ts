@@ -4,39 +4,27 @@
 // call is recorded as lost to a PBX restart (CDR disposition pbx_restart), not as a caller
 // who left; a caller who hangs up normally just before is not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
-import { startService, type Service } from '../../src/main.js';
-import { startSimulator } from '../../src/sim/index.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import type { Service } from '../../src/main.js';
+import type { TestDatabase } from '../helpers/db.js';
+import { startGreetingWorld, type GreetingWorld } from '../helpers/greeting-world.js';
 import { waitUntil } from '../helpers/receiver.js';
-import { uniquePrefix } from '../helpers/redis.js';
-import { serviceEnv, simControl } from '../helpers/service.js';
 
 describe('graceful PBX restart', () => {
+  let w: GreetingWorld;
   let t: TestDatabase;
-  let sim: Awaited<ReturnType<typeof startSimulator>>;
   let service: Service;
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    sim = await startSimulator({});
-    service = await startService(
-      loadConfig(serviceEnv(sim, t.url, uniquePrefix('restart'), { GREETING_MEDIA: 'sound:tt-weasels' })),
-      createLogger('silent'),
-    );
-    await waitUntil(() => service.nodes[0]!.ariClient?.state === 'connected', 'ARI connected');
+    w = await startGreetingWorld('restart');
+    ({ t, service } = w);
   });
 
   afterAll(async () => {
-    await service?.stop();
-    await sim?.close();
-    await t?.drop();
+    await w?.stop();
   });
 
-  const control = <T>(path: string, body?: unknown) => simControl<T>(sim, path, body);
-  const call = async (channelId: string) =>
-    (await t.db.query('SELECT id, state FROM calls WHERE channel_id = $1', [channelId])).rows[0] as { id: string; state: string } | undefined;
+  const control = <T>(path: string, body?: unknown) => w.control<T>(path, body);
+  const call = (channelId: string) => w.callOf(channelId);
   const cdr = async (callId: string) =>
     (await t.db.query('SELECT disposition FROM cdrs WHERE call_id = $1', [callId])).rows[0] as { disposition: string } | undefined;
 
@@ -62,7 +50,7 @@ describe('graceful PBX restart', () => {
     expect((await cdr(normalCall.id))!.disposition).not.toBe('pbx_restart');
     // Both sockets dropped after the events; the service reconnects and finds nothing left.
     await waitUntil(() => service.nodes[0]!.ariClient!.stats.reconnects > reconnects, 'ARI reconnect');
-    const state = (await (await fetch(`${sim.control.url}/state`)).json()) as { channels: unknown[]; bridges: unknown[] };
+    const state = (await (await fetch(`${w.sim.control.url}/state`)).json()) as { channels: unknown[]; bridges: unknown[] };
     expect(state.channels).toEqual([]);
     expect(state.bridges).toEqual([]);
   });

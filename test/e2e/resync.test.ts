@@ -2,41 +2,27 @@
 // cti-bridge resyncs: a call whose caller left meanwhile is ended, a call still up goes
 // on, and nothing is handled twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
-import { startService, type Service } from '../../src/main.js';
-import { startSimulator } from '../../src/sim/index.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import type { Service } from '../../src/main.js';
+import type { TestDatabase } from '../helpers/db.js';
+import { startGreetingWorld, type GreetingWorld } from '../helpers/greeting-world.js';
 import { waitUntil } from '../helpers/receiver.js';
-import { uniquePrefix } from '../helpers/redis.js';
-import { serviceEnv, simControl } from '../helpers/service.js';
 
 describe('ARI reconnect and resync', () => {
+  let w: GreetingWorld;
   let t: TestDatabase;
-  let sim: Awaited<ReturnType<typeof startSimulator>>;
   let service: Service;
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    sim = await startSimulator({});
-    service = await startService(
-      loadConfig(serviceEnv(sim, t.url, uniquePrefix('resync'), { GREETING_MEDIA: 'sound:tt-weasels' })),
-      createLogger('silent'),
-    );
-    await waitUntil(() => service.nodes[0]!.ariClient?.state === 'connected', 'ARI connected');
+    w = await startGreetingWorld('resync');
+    ({ t, service } = w);
   });
 
   afterAll(async () => {
-    await service?.stop();
-    await sim?.close();
-    await t?.drop();
+    await w?.stop();
   });
 
-  const control = <T>(path: string, body?: unknown) => simControl<T>(sim, path, body);
-  const callState = async (channelId: string) =>
-    (await t.db.query('SELECT id, state FROM calls WHERE channel_id = $1', [channelId])).rows[0] as
-      | { id: string; state: string }
-      | undefined;
+  const control = <T>(path: string, body?: unknown) => w.control<T>(path, body);
+  const callState = (channelId: string) => w.callOf(channelId);
 
   it('ends the call that hung up during the gap and finishes the one still up, each once', async () => {
     const left = await control<{ channelId: string }>('/calls', { from: '+15550000001', to: '100' });
