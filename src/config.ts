@@ -79,6 +79,15 @@ const EnvSchema = Type.Object({
   // Failed authentications per client address and minute before it gets 429 for the rest of the minute.
   AUTH_FAILURES_PER_MINUTE: Type.Integer({ default: 30, minimum: 1 }),
   BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
+  // OpenTelemetry traces, off unless one of the two endpoints is set: the base URL of an
+  // OTLP/HTTP collector (the traces go to <base>/v1/traces) or the traces URL itself.
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  // Headers for the collector (key=value,key2=value2, values URL-encoded), e.g. its API key.
+  OTEL_EXPORTER_OTLP_HEADERS: Type.Optional(Type.String()),
+  OTEL_SERVICE_NAME: Type.String({ default: 'cti-bridge', minLength: 1 }),
+  // Share of new traces recorded; a trace continued from a traceparent follows its sampled flag.
+  OTEL_TRACES_SAMPLER_ARG: Type.Number({ default: 1, minimum: 0, maximum: 1 }),
   // Signs the short-lived WebSocket stream tokens; instances behind one load balancer share it.
   STREAM_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   // The centre's zone: where "today" starts for live queue statistics.
@@ -199,6 +208,8 @@ export interface Config {
   authFailuresPerMinute: number;
   bodyLimitBytes: number;
   streamTokenSecret: string | undefined;
+  /** OpenTelemetry trace export; undefined: tracing off. */
+  tracing: TracingConfig | undefined;
   reportsTimeZone: string;
   queueStatsIntervalMs: number;
   campaignOfferSeconds: number;
@@ -396,6 +407,36 @@ function placeholderSecrets(source: Record<string, string | undefined>): string[
     .sort();
 }
 
+export interface TracingConfig {
+  url: string;
+  headers: Record<string, string>;
+  serviceName: string;
+  sampleRatio: number;
+}
+
+function parseTracing(env: Env): TracingConfig | undefined {
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const url = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined);
+  if (!url) return undefined;
+  const headers: Record<string, string> = {};
+  for (const pair of (env.OTEL_EXPORTER_OTLP_HEADERS ?? '').split(',').filter((p) => p.trim())) {
+    const eq = pair.indexOf('=');
+    const name = eq > 0 ? pair.slice(0, eq).trim().toLowerCase() : '';
+    let value = '';
+    try {
+      value = decodeURIComponent(pair.slice(eq + 1).trim());
+    } catch {
+      // reported below
+    }
+    // Never echo the pair: it usually is a credential.
+    if (!/^[a-z0-9-]+$/.test(name) || !value || /[\r\n\0]/.test(value)) {
+      throw new ConfigError('OTEL_EXPORTER_OTLP_HEADERS must be key=value pairs separated by commas (values URL-encoded)');
+    }
+    headers[name] = value;
+  }
+  return { url, headers, serviceName: env.OTEL_SERVICE_NAME, sampleRatio: env.OTEL_TRACES_SAMPLER_ARG };
+}
+
 function parseConnectorsVar(raw: string | undefined): ConnectorConfig[] {
   try {
     return parseConnectors(raw);
@@ -478,6 +519,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     streamTokenSecret: env.STREAM_TOKEN_SECRET,
+    tracing: parseTracing(env),
     reportsTimeZone: env.REPORTS_TIME_ZONE,
     queueStatsIntervalMs: env.QUEUE_STATS_INTERVAL_MS,
     campaignOfferSeconds: env.CAMPAIGN_OFFER_SECONDS,
@@ -528,6 +570,7 @@ export function redactConfig(config: Config): unknown {
     databaseUrl: config.databaseUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
     redisUrl: config.redisUrl.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'),
     streamTokenSecret: config.streamTokenSecret ? '***' : undefined,
+    tracing: config.tracing && { ...config.tracing, headers: Object.fromEntries(Object.keys(config.tracing.headers).map((k) => [k, '***'])) },
     connectors: config.connectors.map(redactConnector),
     logisticsInboundSecret: config.logisticsInboundSecret ? '***' : undefined,
     ivr: { ...config.ivr, secrets: Object.fromEntries(Object.entries(config.ivr.secrets).map(([k, s]) => [k, { value: '***', hosts: s.hosts }])) },

@@ -61,6 +61,7 @@ import { faxRoutes } from './fax/routes.js';
 import { recordGreetingByPhone, voicemailCapability } from './voicemail/capability.js';
 import { publishMwi } from './voicemail/mwi.js';
 import { voicemailRoutes } from './voicemail/routes.js';
+import { startTracing } from './tracing/setup.js';
 
 export interface Service {
   app: FastifyInstance;
@@ -80,6 +81,7 @@ export interface ServiceExtras {
 export async function startService(config: Config, log: Logger = createLogger(config.logLevel), extras: ServiceExtras = {}): Promise<Service> {
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required (the demo starts an embedded Postgres: npm run demo)');
   log.info({ config: redactConfig(config) }, 'starting cti-bridge');
+  const stopTracing = startTracing(config.tracing, config.outbound, config.instanceId, log);
 
   const db = createPool(config.databaseUrl, config.databasePoolMax, { namedStatements: config.databaseNamedStatements });
   const applied = await migrate(db);
@@ -288,6 +290,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       redis.disconnect();
       leaseRedis.disconnect();
       await db.end();
+      await stopTracing();
     },
   };
 }

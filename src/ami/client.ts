@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import type { Logger } from '../log.js';
+import { inSpan, tracingEnabled } from '../tracing/tracer.js';
 import { reconnectDelay } from './backoff.js';
 import { AmiParser, actionPairs, formatMessage, type AmiActionFields } from './codec.js';
 import {
@@ -215,7 +216,9 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
       return Promise.reject(new AmiNotConnectedError(name, this._state));
     }
     const [actionPair] = pairs.splice(actionIdx, 1);
-    return this.send(conn, [actionPair as [string, string], ...pairs], options.timeoutMs ?? this.opts.actionTimeoutMs);
+    const send = () => this.send(conn, [actionPair as [string, string], ...pairs], options.timeoutMs ?? this.opts.actionTimeoutMs);
+    if (!tracingEnabled()) return send();
+    return inSpan(`AMI ${name}`, { kind: 'client', attributes: { 'cti.ami.action': name } }, send);
   }
 
   // ---- connection lifecycle ----

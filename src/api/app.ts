@@ -25,6 +25,7 @@ import { keyRoutes } from './key-routes.js';
 import { KeyWatch } from './key-watch.js';
 import { RedisUsedTokens, StreamTokens } from './stream-token.js';
 import { streamRoutes } from './stream.js';
+import { registerTracing } from '../tracing/fastify.js';
 
 export interface AppDeps {
   config: Config;
@@ -96,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
 
+  registerTracing(app);
   // --- external plugins
   app.addHook('onRequest', (req, reply, done) => {
     reply.headers(req.url.startsWith('/docs') ? headers.document : headers.api).header('x-request-id', req.id);

@@ -1,6 +1,7 @@
 // The one place that talks HTTP to ARI: Basic auth in a header (never in the URL),
 // a timeout on every request, and every failure turned into AriHttpError/AriRequestError.
 import type { Logger } from '../log.js';
+import { inSpan } from '../tracing/tracer.js';
 import { AriArgumentError, AriHttpError, AriRequestError, type HttpMethod } from './errors.js';
 import { encodeQuery, type QueryParams } from './query.js';
 
@@ -58,7 +59,15 @@ export class AriHttp {
     return this.authorization;
   }
 
-  async request<T>(method: HttpMethod, path: string, req: AriRequest = {}): Promise<T | typeof NOT_FOUND> {
+  request<T>(method: HttpMethod, path: string, req: AriRequest = {}): Promise<T | typeof NOT_FOUND> {
+    return inSpan(`ARI ${method} ${pathTemplate(path)}`, { kind: 'client', attributes: { 'http.request.method': method, 'url.path': path } }, async (span) => {
+      const result = await this.send<T>(method, path, req);
+      if (result === NOT_FOUND) span.setAttribute('cti.ari.not_found', true);
+      return result;
+    });
+  }
+
+  private async send<T>(method: HttpMethod, path: string, req: AriRequest): Promise<T | typeof NOT_FOUND> {
     const url = `${this.baseUrl}${path}${encodeQuery(req.query)}`;
     const headers: Record<string, string> = { authorization: this.authorization };
     let body: string | undefined;
@@ -98,6 +107,14 @@ export class AriHttp {
     if (res.status === 404 && req.notFoundIsDone && ariMessage !== UNKNOWN_PATH_MESSAGE) return NOT_FOUND;
     throw new AriHttpError({ status: res.status, statusText: res.statusText, method, path, ariMessage });
   }
+}
+
+/** A span name that does not grow with traffic: ids (anything but a plain word) become {id}. */
+export function pathTemplate(path: string): string {
+  return path
+    .split('/')
+    .map((seg) => (seg === '' || /^[A-Za-z]+$/.test(seg) ? seg : '{id}'))
+    .join('/');
 }
 
 function normaliseBaseUrl(raw: string): string {

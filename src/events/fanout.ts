@@ -20,7 +20,7 @@ export interface FanOutDeps extends DeliveryDeps {
    * Business connectors (CRM, logistics): record and queue their deliveries first, so a
    * failure retries the whole job before the events count as fanned out.
    */
-  connectors?: { enqueueFor(events: EventsJobData['events']): Promise<void> };
+  connectors?: { enqueueFor(events: EventsJobData['events'], traces?: EventsJobData['traces']): Promise<void> };
 }
 
 export interface WebhookJob {
@@ -41,7 +41,7 @@ export function fanOutProcessor(deps: FanOutDeps): Processor<EventsJobData, numb
   return async (job: Job<EventsJobData, number, string>) => {
     const events = job.data.events ?? [];
     if (events.length === 0) return 0;
-    if (deps.connectors) await deps.connectors.enqueueFor(events);
+    if (deps.connectors) await deps.connectors.enqueueFor(events, job.data.traces);
     // One round trip: deliveries added, events marked, and what the sends need.
     const works = await fanOutWork(deps.db, events);
     if (works.length === 0) return 0;

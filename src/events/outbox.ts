@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/pool.js';
 import type { DomainEvent, EventType } from './catalogue.js';
 import { checkEventSchema } from './schema-check.js';
+import { currentTraceparent } from '../tracing/tracer.js';
 
 export interface NewEvent<T> {
   type: EventType;
@@ -35,8 +36,8 @@ export async function appendOutbox<T extends Record<string, unknown>>(
   // No journal position yet: the sequencer stamps the row once it is committed (sequencer.ts).
   await tx.query({
     name: 'outbox-append',
-    text: 'INSERT INTO outbox (event_id, type, payload) VALUES ($1, $2, $3)',
-    values: [full.id, full.type, full],
+    text: 'INSERT INTO outbox (event_id, type, payload, trace_parent) VALUES ($1, $2, $3, $4)',
+    values: [full.id, full.type, full, currentTraceparent() ?? null],
   });
   return full;
 }
@@ -63,10 +64,10 @@ export async function appendOutboxMany(tx: Queryable, events: readonly DomainEve
   events.forEach(checkEventSchema);
   await tx.query({
     name: 'outbox-append-many',
-    text: `INSERT INTO outbox (event_id, type, payload)
-      SELECT e.event_id, e.type, e.payload
+    text: `INSERT INTO outbox (event_id, type, payload, trace_parent)
+      SELECT e.event_id, e.type, e.payload, $4
       FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS e(event_id, type, payload, n)
       ORDER BY e.n`,
-    values: [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => JSON.stringify(e))],
+    values: [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => JSON.stringify(e)), currentTraceparent() ?? null],
   });
 }

@@ -21,6 +21,8 @@ export interface WebhookJobData {
  */
 export interface EventsJobData {
   events: DomainEvent[];
+  /** The traceparent each traced event was committed under, by event id (absent when none). */
+  traces?: Record<string, string>;
 }
 
 export type EventsQueue = Queue<EventsJobData, unknown, string>;

@@ -141,19 +141,21 @@ export class OutboxRelay {
   async relayOnce(): Promise<number> {
     await sequenceJournal(this.opts.db, { wait: true });
     const published = await withTransaction(this.opts.db, async (tx) => {
-      const { rows } = await tx.query<{ id: number; payload: DomainEvent }>(
-        `SELECT id, payload FROM outbox WHERE published_at IS NULL AND position IS NOT NULL
+      const { rows } = await tx.query<{ id: number; payload: DomainEvent; trace_parent: string | null }>(
+        `SELECT id, payload, trace_parent FROM outbox WHERE published_at IS NULL AND position IS NOT NULL
          ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.batchSize],
       );
       if (rows.length === 0) return [];
       // Runs of consecutive events per job, in journal order. If a crash re-sends rows, the
       // fan-out's unique (subscription, event) key keeps the copy from adding deliveries.
-      const payloads = rows.map((r) => r.payload);
       const jobs = [];
-      for (let i = 0; i < payloads.length; i += this.eventsPerJob) {
-        const events = payloads.slice(i, i + this.eventsPerJob);
-        jobs.push({ name: events.length === 1 ? events[0]!.type : 'events', data: { events } });
+      for (let i = 0; i < rows.length; i += this.eventsPerJob) {
+        const run = rows.slice(i, i + this.eventsPerJob);
+        const events = run.map((r) => r.payload);
+        const traced = run.filter((r) => r.trace_parent !== null);
+        const traces = traced.length ? { traces: Object.fromEntries(traced.map((r) => [r.payload.id, r.trace_parent!])) } : {};
+        jobs.push({ name: events.length === 1 ? events[0]!.type : 'events', data: { events, ...traces } });
       }
       await withTimeout(this.opts.events.addBulk(jobs), this.enqueueTimeoutMs);
       await tx.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);

@@ -245,6 +245,8 @@ export interface DeliveryWork {
   secret: string;
   subscriptionLive: boolean;
   body: string | null;
+  /** The span that committed the event (W3C traceparent), when traced. */
+  traceparent: string | null;
 }
 
 /**
@@ -282,7 +284,7 @@ export async function fanOutWork(db: Queryable, events: Array<Pick<DomainEvent, 
        FROM webhook_deliveries d JOIN ev ON d.event_id = ev.event_id WHERE d.status = 'pending'
      )
      SELECT w.id, w.status, w.attempts, w.event_id, w.subscription_id, s.url, s.secret,
-            (s.enabled AND s.deleted_at IS NULL) AS live, o.payload::text AS body
+            (s.enabled AND s.deleted_at IS NULL) AS live, o.payload::text AS body, o.trace_parent
      FROM work w
      JOIN ev ON ev.event_id = w.event_id
      JOIN webhook_subscriptions s ON s.id = w.subscription_id
@@ -303,6 +305,7 @@ interface WorkRow {
   secret: string;
   live: boolean;
   body: string | null;
+  trace_parent: string | null;
 }
 
 function toWork(r: WorkRow): DeliveryWork {
@@ -316,6 +319,7 @@ function toWork(r: WorkRow): DeliveryWork {
     secret: r.secret,
     subscriptionLive: r.live,
     body: r.body,
+    traceparent: r.trace_parent,
   };
 }
 
@@ -328,7 +332,7 @@ export async function loadDeliveryWorkMany(db: Queryable, ids: string[]): Promis
   const { rows } = await db.query<WorkRow>({
     name: 'webhook-load-work',
     text: `SELECT d.id, d.status, d.attempts, d.event_id, d.subscription_id, s.url, s.secret,
-            (s.enabled AND s.deleted_at IS NULL) AS live, o.payload::text AS body
+            (s.enabled AND s.deleted_at IS NULL) AS live, o.payload::text AS body, o.trace_parent
      FROM webhook_deliveries d
      JOIN webhook_subscriptions s ON s.id = d.subscription_id
      LEFT JOIN outbox o ON o.event_id = d.event_id

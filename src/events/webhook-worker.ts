@@ -8,6 +8,8 @@ import { judgeAttempt, type Verdict } from './delivery-policy.js';
 import type { WebhookSender } from './http-sender.js';
 import type { WebhookJobData } from './queues.js';
 import { sign } from './signing.js';
+import { traceHeaders } from '../tracing/tracer.js';
+import { inDeliverySpan, observeDelivery, outcomeLabel } from './delivery-telemetry.js';
 import {
   disableSubscription,
   loadDeliveryWork,
@@ -58,11 +60,20 @@ export async function attemptDelivery(
     const n = await record({ deliveryId, error: verdict.reason, durationMs: 0, status: 'failed', reason: verdict.reason });
     return { kind: 'attempted', verdict, recorded: n !== undefined };
   }
-  // The webhook-id is the event id: the same on every retry and redelivery, so the
-  // receiver can drop duplicates; the timestamp and signature are fresh each time.
-  const headers = sign(work.secret, work.eventId, work.body, deps.now?.() ?? Date.now());
-  const result = await deps.sender.send(work.url, { ...headers }, work.body);
-  const verdict = judgeAttempt(result, attemptInSeries, maxAttempts);
+  const body = work.body;
+  const { result, verdict } = await inDeliverySpan('webhook', work.subscriptionId, work.traceparent, async (span) => {
+    // The webhook-id is the event id: the same on every retry and redelivery, so the
+    // receiver can drop duplicates; the timestamp and signature are fresh each time.
+    const headers = sign(work.secret, work.eventId, body, deps.now?.() ?? Date.now());
+    const result = await deps.sender.send(work.url, { ...headers, ...traceHeaders() }, body);
+    const verdict = judgeAttempt(result, attemptInSeries, maxAttempts);
+    const outcome = outcomeLabel(verdict.status, result.error);
+    observeDelivery('webhook', work.subscriptionId, outcome, result.durationMs);
+    span.setAttribute('cti.delivery.outcome', outcome);
+    span.setAttribute('http.response.status_code', result.statusCode);
+    if (verdict.status !== 'delivered') span.fail(verdict.reason);
+    return { result, verdict };
+  });
   if (verdict.status === 'disabled') {
     // Before the delivery is marked, so nobody sees a 'disabled' delivery of a live subscription.
     await disableSubscription(deps.db, work.subscriptionId, verdict.reason);

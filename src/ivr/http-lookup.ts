@@ -6,6 +6,7 @@
 import { Agent, fetch, type Response } from 'undici';
 import type { IvrSecret } from '../config.js';
 import { guardedConnector, hostOf, type Resolver, type TargetPolicy } from '../events/target.js';
+import { inSpan, traceHeaders } from '../tracing/tracer.js';
 import type { IvrCommand, IvrEvent } from './contract.js';
 
 export type HttpCommand = Extract<IvrCommand, { type: 'http' }>;
@@ -38,9 +39,22 @@ export function createLookups(opts: LookupOptions): CrmLookups {
   // resolved names alike, so what was checked is what is reached.
   const agent = new Agent({ connect: guardedConnector(opts.policy, 10_000, opts.resolve), keepAliveTimeout: 10_000 });
   return {
-    run: (cmd, signal) => runLookup(agent, opts.secrets, cmd, signal),
+    run: (cmd, signal) =>
+      inSpan('CRM lookup', { kind: 'client', attributes: { 'http.request.method': cmd.method, 'server.address': hostForSpan(cmd.url) } }, async (span) => {
+        const result = await runLookup(agent, opts.secrets, cmd, signal);
+        if (result.type === 'http_result' && result.outcome !== 'ok') span.fail(result.detail);
+        return result;
+      }),
     close: () => agent.close().catch(() => undefined),
   };
+}
+
+function hostForSpan(raw: string): string {
+  try {
+    return new URL(raw).host;
+  } catch {
+    return 'invalid';
+  }
 }
 
 /** The outcome of a lookup where no client is configured. */
@@ -65,7 +79,7 @@ async function runLookup(agent: Agent, secrets: LookupOptions['secrets'], cmd: H
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return error(`unsupported URL scheme ${url.protocol}`);
   if (url.username || url.password) return error('URL must not contain credentials');
 
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...traceHeaders() };
   for (const [header, secretName] of Object.entries(cmd.secretHeaders)) {
     const secret = secrets[secretName];
     if (secret === undefined) return error(`secret ${secretName} is not configured`);

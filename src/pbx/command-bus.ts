@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { ProblemError } from '../api/problem.js';
 import type { Logger } from '../log.js';
+import { currentTraceparent, inSpan, parseTraceparent } from '../tracing/tracer.js';
 
 /** Runs a command on this instance, which drives `pbxNode`. */
 export type CommandHandler = (pbxNode: string, args: unknown, name: string) => Promise<unknown>;
@@ -20,6 +21,8 @@ export interface CommandRequest {
   replyTo: string;
   /** Epoch ms after which the sender no longer waits (instances keep their clocks in sync). */
   deadline: number;
+  /** The sender's span (W3C traceparent), so the owner's work joins the request's trace. */
+  traceparent?: string;
 }
 
 export interface WireProblem {
@@ -122,9 +125,16 @@ export class CommandBus {
   }
 
   /** Runs the command on the node's owner and returns its result (or throws its problem). */
-  async send(pbxNode: string, name: string, args: unknown): Promise<unknown> {
+  send(pbxNode: string, name: string, args: unknown): Promise<unknown> {
+    return inSpan(`command ${name}`, { kind: 'client', attributes: { 'cti.pbx_node': pbxNode, 'cti.command': name } }, () => this.forward(pbxNode, name, args));
+  }
+
+  private async forward(pbxNode: string, name: string, args: unknown): Promise<unknown> {
     if (!this.sub) throw new NoOwnerError(pbxNode, `PBX node ${pbxNode} is driven by another instance, which this one cannot reach now; retry`);
-    const req: CommandRequest = { id: randomUUID(), name, args, replyTo: this.replyChannel, deadline: Date.now() + this.o.timeoutMs };
+    const traceparent = currentTraceparent();
+    const req: CommandRequest = {
+      id: randomUUID(), name, args, replyTo: this.replyChannel, deadline: Date.now() + this.o.timeoutMs, ...(traceparent ? { traceparent } : {}),
+    };
     const answer = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(req.id);
@@ -200,15 +210,22 @@ export class CommandBus {
       this.o.log.warn({ pbxNode, command: req.name }, 'forwarded command arrived after its sender gave up; dropped');
       return;
     }
-    let reply: CommandReply;
-    try {
-      const handler = this.handlers.get(req.name);
-      if (!handler) throw new ProblemError(500, `the instance driving PBX node ${pbxNode} does not know the command ${req.name}`);
-      reply = { id: req.id, ok: true, value: (await handler(pbxNode, req.args, req.name)) ?? null };
-    } catch (err) {
-      if (!(err instanceof ProblemError)) this.o.log.error({ err, pbxNode, command: req.name }, 'forwarded command failed');
-      reply = { id: req.id, ok: false, problem: problemOf(err) };
-    }
+    const reply = await inSpan(
+      `command ${req.name}`,
+      { kind: 'server', parent: parseTraceparent(req.traceparent) ?? null, attributes: { 'cti.pbx_node': pbxNode, 'cti.command': req.name } },
+      async (span): Promise<CommandReply> => {
+        try {
+          const handler = this.handlers.get(req.name);
+          if (!handler) throw new ProblemError(500, `the instance driving PBX node ${pbxNode} does not know the command ${req.name}`);
+          return { id: req.id, ok: true, value: (await handler(pbxNode, req.args, req.name)) ?? null };
+        } catch (err) {
+          if (!(err instanceof ProblemError)) this.o.log.error({ err, pbxNode, command: req.name }, 'forwarded command failed');
+          const problem = problemOf(err);
+          if (problem.status >= 500) span.fail(problem.detail);
+          return { id: req.id, ok: false, problem };
+        }
+      },
+    );
     await this.o.redis.publish(req.replyTo, JSON.stringify(reply)).catch((err: Error) => this.o.log.warn({ err: err.message, pbxNode }, 'could not answer a forwarded command'));
   }
 }

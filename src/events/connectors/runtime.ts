@@ -11,6 +11,8 @@ import { createWebhookSender, type WebhookSender } from '../http-sender.js';
 import { checkTarget, TargetRefusedError, type Resolver, type TargetPolicy } from '../target.js';
 import { LIVE_JOB_STATES, producerConnection, workerConnection } from '../queues.js';
 import { sign } from '../signing.js';
+import { traceHeaders } from '../../tracing/tracer.js';
+import { inDeliverySpan, observeDelivery, outcomeLabel } from '../delivery-telemetry.js';
 import { withTimeout } from '../timeout.js';
 import type { ConnectorConfig } from './config.js';
 import { Batcher } from '../batcher.js';
@@ -53,7 +55,7 @@ export interface ConnectorRuntime {
   /** Each connector's queue, for its depth on /metrics. */
   queues: Queue[];
   /** Called by the fan-out for each run of events: records and queues what each connector wants. */
-  enqueueFor(events: DomainEvent[]): Promise<void>;
+  enqueueFor(events: DomainEvent[], traces?: Record<string, string>): Promise<void>;
   /** A dead letter sent again (a new series of attempts, same Idempotency-Key). */
   replay(deliveryId: string): Promise<'replayed' | 'not_dead' | 'unknown_connector'>;
   sweep(): Promise<number>;
@@ -62,7 +64,7 @@ export interface ConnectorRuntime {
 
 interface Lane {
   config: ConnectorConfig;
-  attempt(deliveryId: string, event: DomainEvent, attemptInSeries: number, maxAttempts: number): Promise<AttemptResult>;
+  attempt(deliveryId: string, event: DomainEvent, traceparent: string | undefined | null, attemptInSeries: number, maxAttempts: number): Promise<AttemptResult>;
   backoff: { baseMs: number; maxMs: number };
   queue: Queue<JobData, unknown, string>;
   worker: Worker<JobData, string, string>;
@@ -138,28 +140,34 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
     // Concurrent sends share round trips to Postgres.
     const record = new Batcher<ConnectorAttempt, boolean>((list) => recordConnectorAttempts(db, list));
     /** One attempt: render, sign, POST, judge, record. The first is made inline by the fan-out. */
-    const attempt = async (deliveryId: string, event: DomainEvent, attemptInSeries: number, maxAttempts: number): Promise<AttemptResult> => {
-      const body = renderBody(c, event);
-      // The event id is the idempotency key: the same on every retry and replay.
-      const headers: Record<string, string> = { 'idempotency-key': event.id };
-      if (c.auth?.signingSecret) Object.assign(headers, sign(c.auth.signingSecret, event.id, body));
-      else headers['webhook-id'] = event.id;
-      if (c.auth?.bearer) headers.authorization = `Bearer ${c.auth.bearer}`;
-      const result = await sender.send(c.url, headers, body);
-      const verdict = judgeAttempt(result, attemptInSeries, maxAttempts);
-      const status = verdict.status === 'disabled' ? 'failed' : verdict.status;
-      const reason = verdict.status !== 'delivered' ? verdict.reason : undefined;
-      const recorded = await record.load({
-        id: deliveryId,
-        status,
-        ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),
-        ...(reason !== undefined ? { error: reason } : {}),
+    const attempt = (deliveryId: string, event: DomainEvent, traceparent: string | undefined | null, attemptInSeries: number, maxAttempts: number): Promise<AttemptResult> =>
+      inDeliverySpan('connector', c.id, traceparent, async (span) => {
+        const body = renderBody(c, event);
+        // The event id is the idempotency key: the same on every retry and replay.
+        const headers: Record<string, string> = { 'idempotency-key': event.id, ...traceHeaders() };
+        if (c.auth?.signingSecret) Object.assign(headers, sign(c.auth.signingSecret, event.id, body));
+        else headers['webhook-id'] = event.id;
+        if (c.auth?.bearer) headers.authorization = `Bearer ${c.auth.bearer}`;
+        const result = await sender.send(c.url, headers, body);
+        const verdict = judgeAttempt(result, attemptInSeries, maxAttempts);
+        const outcome = outcomeLabel(verdict.status === 'disabled' ? 'failed' : verdict.status, result.error);
+        observeDelivery('connector', c.id, outcome, result.durationMs);
+        span.setAttribute('cti.delivery.outcome', outcome);
+        span.setAttribute('http.response.status_code', result.statusCode);
+        if (verdict.status !== 'delivered') span.fail(verdict.reason);
+        const status = verdict.status === 'disabled' ? 'failed' : verdict.status;
+        const reason = verdict.status !== 'delivered' ? verdict.reason : undefined;
+        const recorded = await record.load({
+          id: deliveryId,
+          status,
+          ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),
+          ...(reason !== undefined ? { error: reason } : {}),
+        });
+        if (recorded && (status === 'failed' || status === 'dead')) {
+          log.warn({ connector: c.id, deliveryId, status }, 'connector delivery is a dead letter');
+        }
+        return { status, ...(reason !== undefined ? { reason } : {}), recorded };
       });
-      if (recorded && (status === 'failed' || status === 'dead')) {
-        log.warn({ connector: c.id, deliveryId, status }, 'connector delivery is a dead letter');
-      }
-      return { status, ...(reason !== undefined ? { reason } : {}), recorded };
-    };
     const worker = new Worker<JobData, string, string>(
       connectorQueueName(c.id),
       async (job: Job<JobData, string, string>) => {
@@ -171,7 +179,7 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
           return 'no payload';
         }
         const offset = job.data.attemptOffset ?? 0;
-        const r = await attempt(work.id, work.event, offset + job.attemptsMade + 1, offset + (job.opts.attempts ?? 1));
+        const r = await attempt(work.id, work.event, work.traceparent, offset + job.attemptsMade + 1, offset + (job.opts.attempts ?? 1));
         if (!r.recorded) return 'finished concurrently';
         if (r.status === 'delivered') return 'delivered';
         if (r.status === 'pending') throw new Error(r.reason ?? 'retry');
@@ -232,7 +240,7 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
   return {
     ids: [...lanes.keys()],
     queues: [...lanes.values()].map((l) => l.queue as Queue),
-    async enqueueFor(events) {
+    async enqueueFor(events, traces = {}) {
       for (const lane of lanes.values()) {
         const wanted = events.filter((e) => connectorWants(lane.config, e));
         if (wanted.length === 0) continue;
@@ -244,7 +252,7 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
         // The first attempt of each new delivery is made here, as the webhook fan-out does:
         // only those that need a retry cost a queue job.
         await eachLimited(pending.filter((p) => p.attempts === 0), lane.config.concurrency ?? 8, async (p) => {
-          const r = await lane.attempt(p.id, byId.get(p.eventId)!, 1, max);
+          const r = await lane.attempt(p.id, byId.get(p.eventId)!, traces[p.eventId], 1, max);
           if (r.recorded && r.status === 'pending') retries.push({ id: p.id, offset: 1 });
         });
         if (retries.length === 0) continue;

@@ -38,16 +38,18 @@ export interface ConnectorWork {
   status: ConnectorDeliveryStatus;
   attempts: number;
   event: DomainEvent | null;
+  /** The span that committed the event, when traced. */
+  traceparent: string | null;
 }
 
 export async function loadWork(db: Queryable, id: string): Promise<ConnectorWork | undefined> {
-  const { rows } = await db.query<{ id: string; connector: string; status: ConnectorDeliveryStatus; attempts: number; payload: DomainEvent | null }>(
-    `SELECT d.id, d.connector, d.status, d.attempts, o.payload FROM connector_deliveries d
+  const { rows } = await db.query<{ id: string; connector: string; status: ConnectorDeliveryStatus; attempts: number; payload: DomainEvent | null; trace_parent: string | null }>(
+    `SELECT d.id, d.connector, d.status, d.attempts, o.payload, o.trace_parent FROM connector_deliveries d
      LEFT JOIN outbox o ON o.event_id = d.event_id WHERE d.id = $1`,
     [id],
   );
   const r = rows[0];
-  return r ? { id: r.id, connector: r.connector, status: r.status, attempts: r.attempts, event: r.payload } : undefined;
+  return r ? { id: r.id, connector: r.connector, status: r.status, attempts: r.attempts, event: r.payload, traceparent: r.trace_parent } : undefined;
 }
 
 /** Records one attempt; returns false when the delivery was no longer pending (finished elsewhere). */
