@@ -50,6 +50,7 @@ import { Wallboard } from './reports/wallboard.js';
 import { wallboardRoutes } from './reports/wallboard-routes.js';
 import { WallboardTokens } from './reports/wallboard-token.js';
 import { registerPbxMetrics } from './pbx/metrics.js';
+import { registerAcdMetrics } from './acd/metrics.js';
 import { registerEventMetrics, registerQueueMetrics } from './events/metrics.js';
 import { faxCapability } from './fax/capability.js';
 import { FaxSender, openFaxQueue } from './fax/queue.js';
@@ -258,6 +259,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
   });
   registerPbxMetrics(nodes);
   registerEventMetrics(db);
+  registerAcdMetrics(db, acd.agentsLive);
   registerQueueMetrics(() => [pipeline.queues.events, pipeline.queues.webhooks, ...pipeline.connectors.queues, faxQueue]);
   const address = await app.listen({ host: config.host, port: config.port });
   for (const n of nodes) n.start();
