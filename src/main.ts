@@ -33,6 +33,8 @@ import { stuckAgents } from './acd/stuck.js';
 import { webhookRoutes } from './events/webhook-routes.js';
 import { journalRoutes } from './events/journal-routes.js';
 import { deadLetterRoutes } from './events/deadletter-routes.js';
+import { ConnectorRegistry } from './events/connectors/registry.js';
+import { connectorRoutes } from './events/connectors/routes.js';
 import { ivrRoutes } from './ivr/routes.js';
 import { createLookups } from './ivr/http-lookup.js';
 import { orderRoutes } from './orders/routes.js';
@@ -98,6 +100,9 @@ export async function startService(config: Config, log: Logger = createLogger(co
 
   const bus = new RedisEventBus({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log });
   const pipeline = await startEventPipeline({ db, config, log, bus, connectors: config.connectors });
+  // Connectors created over the API join those of the environment, on every instance.
+  const connectorRegistry = new ConnectorRegistry({ db, redis, prefix: config.redisPrefix, env: config.connectors, runtime: pipeline.connectors, log });
+  await connectorRegistry.start();
 
   // Partitions ahead, old ones dropped, row tables trimmed: one instance at a time.
   const retention = new RetentionMaintenance({ db, days: config.retention.days, aheadDays: config.retention.aheadDays, intervalMs: config.retention.intervalMs, log });
@@ -237,6 +242,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: logisticsRoutes, opts: { db, secret: config.logisticsInboundSecret } },
       { plugin: journalRoutes, opts: { db } },
       { plugin: cdrRoutes, opts: { db } },
+      { plugin: connectorRoutes, opts: { db, config, registry: connectorRegistry } },
       { plugin: deadLetterRoutes, opts: { db, config, queues: pipeline.queues, connectors: pipeline.connectors } },
       { plugin: callControlRoutes, opts: { db, registry: callControl, gate } },
       { plugin: transferRoutes, opts: { db, registry: callControl, gate, ledger: new ChannelTransferLedger(redis, config.redisPrefix) } },
@@ -285,6 +291,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       wallboard.stop();
       await callCache?.close();
       await retention.stop();
+      await connectorRegistry.stop();
       await pipeline.stop();
       await faxQueue.close().catch(() => undefined);
       await lookups.close();

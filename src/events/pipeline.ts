@@ -144,7 +144,7 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
       backoff,
       parallel: concurrency,
       record: (a) => recordBatch.load(a),
-      ...(connectors.ids.length ? { connectors } : {}),
+      connectors,
     }),
     {
       connection: fanOutConnection,

@@ -10,8 +10,6 @@ import { backoffDelay, judgeAttempt } from '../delivery-policy.js';
 import { createWebhookSender, type WebhookSender } from '../http-sender.js';
 import { checkTarget, TargetRefusedError, type Resolver, type TargetPolicy } from '../target.js';
 import { LIVE_JOB_STATES, producerConnection, workerConnection } from '../queues.js';
-import { sign } from '../signing.js';
-import { traceHeaders } from '../../tracing/tracer.js';
 import { inDeliverySpan, observeDelivery, outcomeLabel } from '../delivery-telemetry.js';
 import { withTimeout } from '../timeout.js';
 import type { ConnectorConfig } from './config.js';
@@ -26,7 +24,8 @@ import {
   touchPending,
   type ConnectorAttempt,
 } from './store.js';
-import { connectorWants, renderBody } from './template.js';
+import { connectorRequest } from './request.js';
+import { connectorWants } from './template.js';
 
 export const CONNECTOR_BACKOFF = 'connector';
 export const connectorQueueName = (id: string) => `connector-${id}`;
@@ -51,9 +50,14 @@ export interface ConnectorRuntimeOptions {
 }
 
 export interface ConnectorRuntime {
-  ids: string[];
+  readonly ids: string[];
   /** Each connector's queue, for its depth on /metrics. */
-  queues: Queue[];
+  readonly queues: Queue[];
+  /**
+   * Runs exactly these connectors from now on: new ones start, changed ones restart with
+   * their new settings, missing ones stop (their pending deliveries wait in Postgres).
+   */
+  apply(configs: ConnectorConfig[]): Promise<void>;
   /** Called by the fan-out for each run of events: records and queues what each connector wants. */
   enqueueFor(events: DomainEvent[], traces?: Record<string, string>): Promise<void>;
   /** A dead letter sent again (a new series of attempts, same Idempotency-Key). */
@@ -113,25 +117,18 @@ export async function checkConnectorTargets(connectors: ConnectorConfig[], polic
   }
 }
 
-const NONE: ConnectorRuntime = {
-  ids: [],
-  queues: [],
-  enqueueFor: async () => {},
-  replay: async () => 'unknown_connector',
-  sweep: async () => 0,
-  stop: async () => {},
-};
-
 export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime {
-  // No connector configured: no Redis connection, no timer.
-  if (opts.connectors.length === 0) return NONE;
   const { db, log } = opts;
-  const producer = producerConnection(opts.redisUrl);
+  // Opened with the first connector: with none there is no Redis connection.
+  let producer: ReturnType<typeof producerConnection> | undefined;
   const bullPrefix = `${opts.prefix}:bull`;
   const timeout = opts.enqueueTimeoutMs ?? 5_000;
   const lanes = new Map<string, Lane>();
+  /** The configuration each lane was opened with, to tell a changed connector from an unchanged one. */
+  const opened = new Map<string, string>();
 
-  for (const c of opts.connectors) {
+  function openLane(c: ConnectorConfig): Lane {
+    producer ??= producerConnection(opts.redisUrl);
     const sender = createWebhookSender({ ...opts.outbound, timeoutMs: c.timeoutMs ?? 10_000, connections: c.concurrency ?? 8 });
     const queue = new Queue<JobData, unknown, string>(connectorQueueName(c.id), { connection: producer, prefix: bullPrefix });
     queue.on('error', () => {});
@@ -142,12 +139,7 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
     /** One attempt: render, sign, POST, judge, record. The first is made inline by the fan-out. */
     const attempt = (deliveryId: string, event: DomainEvent, traceparent: string | undefined | null, attemptInSeries: number, maxAttempts: number): Promise<AttemptResult> =>
       inDeliverySpan('connector', c.id, traceparent, async (span) => {
-        const body = renderBody(c, event);
-        // The event id is the idempotency key: the same on every retry and replay.
-        const headers: Record<string, string> = { 'idempotency-key': event.id, ...traceHeaders() };
-        if (c.auth?.signingSecret) Object.assign(headers, sign(c.auth.signingSecret, event.id, body));
-        else headers['webhook-id'] = event.id;
-        if (c.auth?.bearer) headers.authorization = `Bearer ${c.auth.bearer}`;
+        const { headers, body } = connectorRequest(c, event);
         const result = await sender.send(c.url, headers, body);
         const verdict = judgeAttempt(result, attemptInSeries, maxAttempts);
         const outcome = outcomeLabel(verdict.status === 'disabled' ? 'failed' : verdict.status, result.error);
@@ -199,7 +191,36 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
       },
     );
     worker.on('error', (err) => log.debug({ err: err.message, connector: c.id }, 'connector worker error'));
-    lanes.set(c.id, { config: c, attempt, backoff, queue, worker, connection, sender });
+    return { config: c, attempt, backoff, queue, worker, connection, sender };
+  }
+
+  /** Stops a lane; its pending deliveries stay in Postgres (a connector opened again under its id picks them up). */
+  async function closeLane(lane: Lane): Promise<void> {
+    // A job stuck on a slow receiver must not hold a reconfiguration for ever.
+    await withTimeout(lane.worker.close(), 10_000).catch(() => lane.worker.close(true));
+    await lane.queue.close().catch(() => undefined);
+    lane.connection.disconnect();
+    await lane.sender.close();
+  }
+
+  async function apply(configs: ConnectorConfig[]): Promise<void> {
+    const wanted = new Map(configs.map((c) => [c.id, c]));
+    for (const [id, lane] of [...lanes]) {
+      const next = wanted.get(id);
+      if (next && opened.get(id) === JSON.stringify(next)) continue;
+      lanes.delete(id);
+      opened.delete(id);
+      await closeLane(lane);
+    }
+    for (const c of configs) {
+      if (lanes.has(c.id)) continue;
+      lanes.set(c.id, openLane(c));
+      opened.set(c.id, JSON.stringify(c));
+    }
+  }
+  for (const c of opts.connectors) {
+    lanes.set(c.id, openLane(c));
+    opened.set(c.id, JSON.stringify(c));
   }
 
   async function enqueue(lane: Lane, ids: string[]): Promise<void> {
@@ -238,8 +259,13 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
   sweeper.unref();
 
   return {
-    ids: [...lanes.keys()],
-    queues: [...lanes.values()].map((l) => l.queue as Queue),
+    get ids() {
+      return [...lanes.keys()];
+    },
+    get queues() {
+      return [...lanes.values()].map((l) => l.queue as Queue);
+    },
+    apply,
     async enqueueFor(events, traces = {}) {
       for (const lane of lanes.values()) {
         const wanted = events.filter((e) => connectorWants(lane.config, e));
@@ -283,13 +309,10 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
     sweep,
     async stop() {
       clearInterval(sweeper);
-      await Promise.allSettled([...lanes.values()].map((l) => l.worker.close()));
-      await Promise.allSettled([...lanes.values()].map((l) => l.queue.close()));
-      for (const l of lanes.values()) {
-        l.connection.disconnect();
-        await l.sender.close();
-      }
-      producer.disconnect();
+      const all = [...lanes.values()];
+      lanes.clear();
+      await Promise.allSettled(all.map(closeLane));
+      producer?.disconnect();
     },
   };
 }
