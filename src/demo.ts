@@ -1,33 +1,51 @@
 // `npm run demo`: a working call centre on a laptop with no PBX. Starts the PBX
 // simulator, Postgres (embedded PGlite unless DATABASE_URL is set), Redis (REDIS_URL,
 // the local one, or a private redis-server), the service itself, a webhook receiver
-// that verifies signatures, and a trickle of scripted calls.
-import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// that verifies signatures, and a trickle of scripted calls. The console gets one banner
+// (also in <data>/demo-banner.txt); logs go to <data>/demo.log. What must survive a
+// restart (the stream-token secret, the admin key, the webhook subscription, the
+// wallboard link) is kept in <data>/demo-state.json, and the demo's Redis keys live
+// under their own prefix, removed when it stops.
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { CtiBridge } from '../client/src/index.js';
 import { createApiKey } from './api/keys.js';
 import { loadConfig } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
-import { verifyWebhook } from './events/signing.js';
 import { createLogger } from './log.js';
 import { startService } from './main.js';
+import { renderBanner, type BannerEntry } from './demo/banner.js';
 import { startDemoCrm } from './demo/crm.js';
-import { ensureRedis } from './demo/redis.js';
+import { startDemoReceiver } from './demo/receiver.js';
+import { cleanPrefix, ensureRedis } from './demo/redis.js';
+import { ensureWallboard, ensureWebhook, keyWorks, staffSalesQueue } from './demo/setup.js';
+import { loadDemoState, saveDemoState } from './demo/state.js';
 import { demoFlow } from './ivr/demo-flow.js';
 import { publishFlowDocument, putNumber } from './ivr/repository.js';
 import { createMailbox } from './voicemail/repository.js';
 import { startSimulator } from './sim/index.js';
 
 const env = process.env;
-const log = createLogger(env.LOG_LEVEL ?? 'info');
+const dataDir = resolve(env.DEMO_DATA_DIR ?? '.data');
+// Never REDIS_PREFIX: that may be a real deployment's, and the demo deletes its prefix.
+const redisPrefix = env.DEMO_REDIS_PREFIX ?? 'cti-demo';
 const cleanups: Array<() => Promise<unknown>> = [];
 
 async function main(): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  const logFile = join(dataDir, 'demo.log');
+  const log = createLogger(env.LOG_LEVEL ?? 'info', createWriteStream(logFile, { flags: 'a' }));
+  const state = await loadDemoState(dataDir);
+
   const redis = await ensureRedis(env.REDIS_URL);
   if (!redis) {
     console.error('cti-bridge demo: no Redis answers and redis-server is not on PATH — install one (e.g. `apt-get install redis-server`) or set REDIS_URL.');
     process.exit(1);
   }
+  // What a previous run left (killed before it could clean up) goes first.
+  await cleanPrefix(redis.url, redisPrefix);
+  cleanups.push(() => cleanPrefix(redis.url, redisPrefix));
   cleanups.push(redis.stop);
 
   let databaseUrl = env.DATABASE_URL;
@@ -36,9 +54,8 @@ async function main(): Promise<void> {
   // PGlite does not deliver NOTIFY between connections, which the call detail cache needs.
   let callCache = env.CALL_CACHE ?? 'true';
   if (!databaseUrl) {
-    await mkdir('.data', { recursive: true });
-    console.log('starting embedded Postgres (PGlite) in .data/pglite …');
-    const pg = await startEmbeddedPostgres('.data/pglite');
+    console.log(`starting embedded Postgres (PGlite) in ${join(dataDir, 'pglite')} …`);
+    const pg = await startEmbeddedPostgres(join(dataDir, 'pglite'));
     cleanups.push(pg.stop);
     databaseUrl = pg.url;
     namedStatements = 'false';
@@ -66,7 +83,7 @@ async function main(): Promise<void> {
     DATABASE_POOL_MAX: poolMax,
     CALL_CACHE: callCache,
     REDIS_URL: redis.url,
-    REDIS_PREFIX: env.REDIS_PREFIX ?? 'cti-demo',
+    REDIS_PREFIX: redisPrefix,
     PORT: env.PORT ?? '8080',
     AMI_HOST: sim.ami?.host ?? '127.0.0.1',
     AMI_PORT: String(sim.ami?.port ?? 5038),
@@ -74,6 +91,8 @@ async function main(): Promise<void> {
     ARI_URL: sim.ari.url,
     ARI_PASSWORD: 'cti-secret',
     LEASE_TTL_MS: '3000',
+    // Stream tokens and wallboard links signed with it stay valid across restarts.
+    STREAM_TOKEN_SECRET: env.STREAM_TOKEN_SECRET ?? state.streamTokenSecret,
     // The demo's CRM and webhook receiver run on this machine.
     OUTBOUND_ALLOW_HOSTS: env.OUTBOUND_ALLOW_HOSTS ?? '127.0.0.1,::1,localhost',
     ALLOW_PLACEHOLDER_SECRETS: 'true',
@@ -92,31 +111,36 @@ async function main(): Promise<void> {
   await createMailbox(service.db, 'orders', { name: 'Order hotline', kind: 'queue', owner: 'orders' });
   await createMailbox(service.db, 'orders-after-hours', { name: 'Order hotline after hours', kind: 'general' });
 
-  const { key } = await createApiKey(service.db, { name: 'demo-admin', scopes: ['admin'] });
-  await staffSalesQueue(service.url, key);
-  const receiver = await startReceiver();
+  // The previous run's key while the database still knows it; a new one otherwise.
+  if (!state.adminKey || !(await keyWorks(service.url, state.adminKey))) {
+    state.adminKey = (await createApiKey(service.db, { name: 'demo-admin', scopes: ['admin'] })).key;
+  }
+  const key = state.adminKey;
+  const cti = new CtiBridge({ baseUrl: service.url, apiKey: key });
+  await staffSalesQueue(cti);
+  const receiver = await startDemoReceiver(log, state.webhook?.port);
   cleanups.push(receiver.close);
-  const res = await fetch(`${service.url}/v1/webhooks`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ url: receiver.url, eventTypes: [], description: 'demo receiver' }),
-  });
-  const sub = (await res.json()) as { secret?: string };
-  receiver.secret = sub.secret ?? '';
+  await ensureWebhook(cti, state, receiver);
+  const wallboard = await ensureWallboard(cti, service.url, state);
+  await saveDemoState(dataDir, state);
 
-  console.log(`
-cti-bridge demo is running
-  API docs        ${service.url}/docs
-  calls           curl -H 'Authorization: Bearer ${key}' ${service.url}/v1/calls
-  live stream     ${service.url.replace(/^http/, 'ws')}/v1/events/stream (token: POST /v1/events/stream-tokens)
-  health          ${service.url}/readyz   metrics ${service.url}/metrics
-  PBX simulator   control ${sim.control.url}  (POST /calls {"from":"+15551230001","to":"100"})
-  IVR             DID 100 runs the order hotline flow: GET /v1/flows/order-hotline
-  ACD             queue "sales" (key 1) with agents ada, grace and linus on the simulator's phones 1001-1003:
-                  GET /v1/queues/sales/stats, GET /v1/agents, POST /v1/agents/ada/state {"action":"not_ready","reason":"lunch"}
-  webhooks        verified deliveries are printed below as they arrive
-Ctrl-C stops everything.
-`);
+  const entries: BannerEntry[] = [
+    ['API docs', `${service.url}/docs`],
+    ['admin key', key],
+    ['calls', `curl -H 'Authorization: Bearer ${key}' ${service.url}/v1/calls`],
+    ['wallboard', `${service.url}${wallboard}`],
+    ['live stream', `${service.url.replace(/^http/, 'ws')}/v1/events/stream (token: POST /v1/events/stream-tokens)`],
+    ['health', `${service.url}/readyz   metrics ${service.url}/metrics`],
+    ['PBX simulator', `control ${sim.control.url}  (POST /calls {"from":"+15551230001","to":"100"})`],
+    ['IVR', 'DID 100 runs the order hotline flow: GET /v1/flows/order-hotline'],
+    ['ACD', 'queue "sales" (key 1) with agents ada, grace and linus on the simulator\'s phones 1001-1003'],
+    ['webhooks', `verified by the demo receiver (${receiver.url}); see the log`],
+    ['logs', logFile],
+  ];
+  const bannerFile = join(dataDir, 'demo-banner.txt');
+  const banner = renderBanner('cti-bridge demo is running', entries, [`(this banner: ${bannerFile})`, 'Ctrl-C stops everything.']);
+  await writeFile(bannerFile, banner, { mode: 0o600 });
+  console.log(`\n${banner}`);
 
   const everyMs = Number(env.DEMO_CALL_EVERY_MS ?? 5000);
   let n = 0;
@@ -144,60 +168,12 @@ Ctrl-C stops everything.
       .catch(() => {});
   }, everyMs);
   cleanups.unshift(async () => clearInterval(trickle));
-}
-
-/** The sales queue of the hotline and three agents on the simulator's phones, set up as an integrator would. */
-async function staffSalesQueue(base: string, key: string): Promise<void> {
-  const api = async (method: string, path: string, body: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok && res.status !== 409) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  };
-  await api('PUT', '/v1/skills/orders', { description: 'Order taking' });
-  await api('POST', '/v1/queues', {
-    id: 'sales',
-    name: 'Sales',
-    skills: { orders: 1 },
-    serviceLevel: { percent: 90, seconds: 10 },
-    announceEverySeconds: 20,
-    priorityRules: [{ field: 'vip', equals: 'true', add: 10 }],
-  });
-  const agents = [
-    ['ada', 'Ada Lovelace', 'PJSIP/1001', 5],
-    ['grace', 'Grace Hopper', 'PJSIP/1002', 4],
-    ['linus', 'Linus Torvalds', 'PJSIP/1003', 3],
-  ] as const;
-  for (const [id, name, endpoint, level] of agents) {
-    await api('POST', '/v1/agents', { id, name, endpoint, skills: { orders: level }, wrapUpSeconds: 5 });
-    await api('POST', `/v1/agents/${id}/state`, { action: 'login' });
-    await api('POST', `/v1/agents/${id}/state`, { action: 'ready' });
-  }
-}
-
-async function startReceiver() {
-  const state = { secret: '' };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const ok = state.secret !== '' && verifyWebhook(req.headers, body, state.secret).ok;
-      const event = JSON.parse(body) as { type: string; callId?: string };
-      console.log(`webhook ${ok ? 'verified' : 'BAD SIGNATURE'}: ${event.type}${event.callId ? ` call ${event.callId}` : ''}`);
-      res.writeHead(ok ? 204 : 401).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
-    set secret(s: string) {
-      state.secret = s;
-    },
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
+  // One quiet line a minute instead of a line per event.
+  const summary = setInterval(() => {
+    const { verified, bad } = receiver.counts;
+    console.log(`${new Date().toISOString().slice(11, 19)}  ${n} demo calls placed, ${verified} webhooks verified${bad ? `, ${bad} with a BAD SIGNATURE` : ''}`);
+  }, 60_000);
+  cleanups.unshift(async () => clearInterval(summary));
 }
 
 async function shutdown(): Promise<void> {

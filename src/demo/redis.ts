@@ -56,3 +56,25 @@ export async function ensureRedis(configured: string | undefined): Promise<DemoR
     },
   };
 }
+
+/**
+ * Removes every key under the demo's own prefix (queues, leases, ACD state), so a run
+ * leaves nothing in a shared Redis and the next starts clean. Only ever the demo's prefix.
+ */
+export async function cleanPrefix(url: string, prefix: string): Promise<number> {
+  const r = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  r.on('error', () => {});
+  let removed = 0;
+  try {
+    await r.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) removed += await r.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    r.disconnect();
+  }
+  return removed;
+}
