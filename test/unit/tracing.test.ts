@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registry } from '../../src/api/metrics.js';
+import { loadConfig, redactConfig } from '../../src/config.js';
 import { createWebhookSender } from '../../src/events/http-sender.js';
 import { createLogger } from '../../src/log.js';
 import { formatTraceparent, parseTraceparent } from '../../src/tracing/context.js';
@@ -95,5 +96,29 @@ describe('the OTLP exporter', () => {
     server.close();
     expect(hits).toBe(0);
     expect((await dropped()) - before).toBe(1);
+  });
+});
+
+describe('tracing configuration', () => {
+  const base = { AMI_SECRET: 'ami-s3cret', ARI_PASSWORD: 'ari-s3cret' };
+
+  it('is off without an endpoint, and reads the OTLP variables when one is set', () => {
+    expect(loadConfig(base).tracing).toBeUndefined();
+    const c = loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/', OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=s%3Dcret,tenant=acme', OTEL_TRACES_SAMPLER_ARG: '0.25' });
+    expect(c.tracing).toEqual({ url: 'http://collector:4318/v1/traces', headers: { 'x-api-key': 's=cret', tenant: 'acme' }, serviceName: 'cti-bridge', sampleRatio: 0.25 });
+    expect(loadConfig({ ...base, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://otel.example.com/traces' }).tracing?.url).toBe('https://otel.example.com/traces');
+    expect(JSON.stringify(redactConfig(c))).not.toContain('s=cret');
+  });
+
+  it('refuses malformed headers without echoing them', () => {
+    let message = '';
+    try {
+      loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_HEADERS: 'topsecretvalue' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/OTEL_EXPORTER_OTLP_HEADERS must be key=value/);
+    expect(message).not.toContain('topsecretvalue');
+    expect(() => loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://c' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
   });
 });
