@@ -14,7 +14,7 @@ import { startService, type Service } from '../../src/main.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
-import { serviceEnv, simControl } from '../helpers/service.js';
+import { serviceEnv, simControl, waitForNodeOwner } from '../helpers/service.js';
 import { waitFor, waitUntil } from '../helpers/wait.js';
 import { channelOfPhone, onHold, together, type CallCtlWorld } from './callctl-fixture.js';
 
@@ -57,10 +57,7 @@ beforeAll(async () => {
   sim = await startSimulator({ speed: 20 });
   a = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...process.env, ...env('instance-a') }, stdio: 'ignore' });
   // The owner answers its node's commands once its call control is up.
-  await waitUntil(async () => {
-    const [, n] = (await redis.pubsub('NUMSUB', `${prefix}:cmd:node:pbx1`)) as [string, number];
-    return Number(n) === 1 && (await redis.get(`${prefix}:lease:pbx:pbx1`)) === 'instance-a';
-  }, 'instance A to own and serve the node', 60_000);
+  await waitForNodeOwner(redis, prefix, 'instance-a');
   b = await startService(loadConfig(env('instance-b', { COMMAND_TIMEOUT_MS: '1500' })), createLogger('silent'));
   key = (await createApiKey(b.db, { name: 'crm', scopes: ['admin'] })).key;
 }, 90_000);

@@ -17,8 +17,8 @@ import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
-import { serviceEnv } from '../helpers/service.js';
-import { waitFor, waitUntil } from '../helpers/wait.js';
+import { serviceEnv, waitForNodeOwner } from '../helpers/service.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -77,10 +77,7 @@ beforeAll(async () => {
   webhooks = await startReceiver();
   const endpoint = await startCollector();
   a = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...process.env, ...env('instance-a', endpoint) }, stdio: 'ignore' });
-  await waitUntil(async () => {
-    const [, n] = (await redis.pubsub('NUMSUB', `${prefix}:cmd:node:pbx1`)) as [string, number];
-    return Number(n) === 1 && (await redis.get(`${prefix}:lease:pbx:pbx1`)) === 'instance-a';
-  }, 'instance A to own and serve the node', 60_000);
+  await waitForNodeOwner(redis, prefix, 'instance-a');
   b = await startService(loadConfig(env('instance-b', endpoint)), createLogger('silent'));
   key = (await createApiKey(b.db, { name: 'crm', scopes: ['admin'] })).key;
 }, 90_000);

@@ -1,6 +1,8 @@
 // The environment a test gives cti-bridge to run against the simulator, its own
 // database and its own Redis prefix: the same variables an operator would set.
+import type { Redis } from 'ioredis';
 import type { Simulator } from '../../src/sim/index.js';
+import { waitUntil } from './wait.js';
 import { TEST_REDIS_URL } from './redis.js';
 
 export function serviceEnv(
@@ -36,4 +38,12 @@ export async function simControl<T = unknown>(sim: Simulator, path: string, body
   if (!res.ok) throw new Error(`simulator ${path}: ${res.status} ${await res.text()}`);
   const text = await res.text();
   return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Waits until `instance` holds the lease of PBX node `pbx1` and answers its forwarded commands. */
+export async function waitForNodeOwner(redis: Redis, redisPrefix: string, instance: string): Promise<void> {
+  await waitUntil(async () => {
+    const [, n] = (await redis.pubsub('NUMSUB', `${redisPrefix}:cmd:node:pbx1`)) as [string, number];
+    return Number(n) === 1 && (await redis.get(`${redisPrefix}:lease:pbx:pbx1`)) === instance;
+  }, `${instance} to own and serve the node`, 60_000);
 }
