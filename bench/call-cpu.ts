@@ -250,10 +250,13 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     await allDone('warm-up');
     await sleep(1_500); // the last agents' wrap-up
 
+    // The baseline: the same service connected and idle (its timers, leases, polls).
     let pids = await pgPids();
+    await ask({ profile: 'start' }, 'profiling');
     const idleStart = await cpuNow(pids);
     await sleep(IDLE_MS);
     const idle = diff(idleStart, await cpuNow(pids));
+    const idleProfile = summariseProfile(await ask<CpuProfile>({ profile: 'stop' }, 'profile'), ROOT, 8);
 
     await ask({ profile: 'start' }, 'profiling');
     pids = await pgPids();
@@ -277,7 +280,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     const problems = await account(t.db, receivers);
     const perCall = (s: number) => Math.round((s * 1e6) / CALLS) / 1000;
     const serviceMs = perCall(used.service);
-    const idleMsPerSecond = Math.round((idle.service * 1e6) / IDLE_MS) / 1000;
+    const idleMsPerSecond = Math.round((idle.service * 1e7) / IDLE_MS) / 10;
     return {
       name: `call-cpu: ${CALLS} complete calls at ${RATE}/s (IVR, queue, agent, talk, wrap-up, CDR, webhook + connector)`,
       baseline: { label: 'budget, service CPU ms per call', perSecond: BUDGET_MS, unit: 'ms' },
@@ -294,6 +297,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
         wallSeconds: Math.round(wallMs) / 1000,
         profilePath,
         profile: printable(summary),
+        idleProfile: printable(idleProfile),
       },
     };
   } finally {
