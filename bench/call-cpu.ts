@@ -223,9 +223,14 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     };
 
     const redisPid = Number((await redis.info('server')).match(/process_id:(\d+)/)?.[1]);
-    // Transactions are the round trips that matter most: each is BEGIN, statements, COMMIT.
+    // Transactions are the round trips that matter most (each is BEGIN, statements,
+    // COMMIT); rows written per table say which of them grow with the calls.
     const transactions = async () =>
-      (await t.db.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0]!.n;
+      Number((await t.db.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0]!.n);
+    const rowsWritten = async () =>
+      new Map(
+        (await t.db.query<{ relname: string; n: string }>('SELECT relname, n_tup_ins + n_tup_upd + n_tup_del AS n FROM pg_stat_user_tables')).rows.map((r) => [r.relname, Number(r.n)]),
+      );
     const pgPids = async () =>
       (await t.db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1', [APP_NAME])).rows.map((r) => r.pid);
     const cpuNow = async (pids: number[]): Promise<Cpu> => {
@@ -261,7 +266,8 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     await ask({ profile: 'start' }, 'profiling');
     pids = await pgPids();
     const before = await cpuNow(pids);
-    const xactBefore = Number(await transactions());
+    const xactBefore = await transactions();
+    const rowsBefore = await rowsWritten();
     const wallStart = performance.now();
     await placeCalls(CALLS);
     await allDone('measured calls');
@@ -270,7 +276,13 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     const after = await cpuNow([...new Set([...pids, ...(await pgPids())])]);
     // The statistics reach pg_stat_database when a backend reports them (at most every ~second).
     await sleep(1_500);
-    const xactPerCall = Math.round(((Number(await transactions()) - xactBefore) / CALLS) * 10) / 10;
+    const xactPerCall = Math.round(((await transactions()) - xactBefore) / CALLS * 10) / 10;
+    const rowsPerCall = Object.fromEntries(
+      [...(await rowsWritten())]
+        .map(([table, n]) => [table, Math.round(((n - (rowsBefore.get(table) ?? 0)) / CALLS) * 10) / 10] as const)
+        .filter(([, n]) => n > 0)
+        .sort((a, b) => b[1] - a[1]),
+    );
     const used = diff(before, after);
     const profile = await ask<CpuProfile>({ profile: 'stop' }, 'profile');
     const profilePath = join(tmpdir(), `call-cpu-${Date.now()}.cpuprofile`);
@@ -292,6 +304,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
         problems,
         cpuMsPerCall: { service: serviceMs, postgres: perCall(used.postgres), simulator: perCall(used.simulator), redisShared: perCall(used.redis), driverAndReceivers: perCall(used.driver) },
         postgresTransactionsPerCall: xactPerCall,
+        postgresRowsWrittenPerCall: rowsPerCall,
         idleServiceCpuMsPerSecond: idleMsPerSecond,
         idleShareOfServiceCpu: Math.round(((idle.service / IDLE_MS) * wallMs * 1000) / used.service) / 1000,
         wallSeconds: Math.round(wallMs) / 1000,
