@@ -6,7 +6,8 @@
 // runs alone in its own process (bench/call-cpu-service.ts), the simulator in another;
 // the CPU of each, of the service's Postgres backends and of Redis is read from /proc
 // over the measured window and reported per call, beside the idle service's CPU per
-// second (the baseline of the same run). The service's profile over the window says
+// second (the baseline of the same run). A profile of the service over an idle spell and
+// over more calls afterwards (the sampling costs CPU, so not in the measured window) says
 // where its time goes. The run counts only if every call did all of it exactly once
 // (call-accounting.ts), and fails when the service's CPU per call is over the budget in
 // bench/budgets.json.
@@ -256,14 +257,12 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     await sleep(1_500); // the last agents' wrap-up
 
     // The baseline: the same service connected and idle (its timers, leases, polls).
+    // Measured without the profiler, whose sampling costs CPU of its own.
     let pids = await pgPids();
-    await ask({ profile: 'start' }, 'profiling');
     const idleStart = await cpuNow(pids);
     await sleep(IDLE_MS);
     const idle = diff(idleStart, await cpuNow(pids));
-    const idleProfile = summariseProfile(await ask<CpuProfile>({ profile: 'stop' }, 'profile'), ROOT, 8);
 
-    await ask({ profile: 'start' }, 'profiling');
     pids = await pgPids();
     const before = await cpuNow(pids);
     const xactBefore = await transactions();
@@ -274,16 +273,24 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     const wallMs = performance.now() - wallStart;
     // Backends opened during the window count too; one that closed meanwhile is lost (rare: the pool keeps them).
     const after = await cpuNow([...new Set([...pids, ...(await pgPids())])]);
+    const used = diff(before, after);
     // The statistics reach pg_stat_database when a backend reports them (at most every ~second).
     await sleep(1_500);
-    const xactPerCall = Math.round(((await transactions()) - xactBefore) / CALLS * 10) / 10;
+    const xactPerCall = Math.round((((await transactions()) - xactBefore) / CALLS) * 10) / 10;
     const rowsPerCall = Object.fromEntries(
       [...(await rowsWritten())]
         .map(([table, n]) => [table, Math.round(((n - (rowsBefore.get(table) ?? 0)) / CALLS) * 10) / 10] as const)
         .filter(([, n]) => n > 0)
         .sort((a, b) => b[1] - a[1]),
     );
-    const used = diff(before, after);
+
+    // Where the time goes: the profiler on for an idle spell and for a third as many calls again.
+    await ask({ profile: 'start' }, 'profiling');
+    await sleep(IDLE_MS);
+    const idleProfile = summariseProfile(await ask<CpuProfile>({ profile: 'stop' }, 'profile'), ROOT, 8);
+    await ask({ profile: 'start' }, 'profiling');
+    await placeCalls(Math.ceil(CALLS / 3));
+    await allDone('profiled calls');
     const profile = await ask<CpuProfile>({ profile: 'stop' }, 'profile');
     const profilePath = join(tmpdir(), `call-cpu-${Date.now()}.cpuprofile`);
     writeFileSync(profilePath, JSON.stringify(profile));
