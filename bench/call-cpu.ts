@@ -107,7 +107,7 @@ function startReceivers(far: Far) {
   return { server, placed, perCall, totals };
 }
 
-function bridgeFlow(): Flow {
+function callFlow(): Flow {
   const s = (name: string) => ({ media: [`sound:cti/${name}`] });
   return {
     id: 'bench-calls',
@@ -187,7 +187,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
       await api('POST', `/v1/agents/${id}/state`, { action: 'login' });
       await api('POST', `/v1/agents/${id}/state`, { action: 'ready' });
     }
-    await publishFlowDocument(t.db, bridgeFlow());
+    await publishFlowDocument(t.db, callFlow());
     await putNumber(t.db, { did: DID, flowId: 'bench-calls' });
     await api('POST', '/v1/webhooks', { url: `${receiverUrl}/hooks`, eventTypes: ['call.connected', 'cdr.created'], secret: SECRET });
 

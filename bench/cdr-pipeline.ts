@@ -15,7 +15,6 @@
 // BENCH_SECONDS=60 (or --long when run alone) for the sustained run.
 //
 // Run alone: npx tsx bench/cdr-pipeline.ts [--long]
-import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -27,6 +26,7 @@ import { startEventPipeline } from '../src/events/pipeline.js';
 import { createLogger } from '../src/log.js';
 import { createTestDatabase } from '../test/helpers/db.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../test/helpers/redis.js';
+import { procsCpuSeconds } from './proc-cpu.js';
 import type { BenchResult } from './types.js';
 
 const RECEIVER_FLAG = '--cdr-receiver';
@@ -188,16 +188,7 @@ async function hangUp(db: Db, ids: string[], rate: number): Promise<Offered> {
  */
 async function cpuNow(db: Db): Promise<{ node: number; postgres: number }> {
   const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
-  const tick = 100; // USER_HZ on Linux
-  let postgres = 0;
-  for (const { pid } of rows) {
-    try {
-      const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-      postgres += (Number(fields[11]) + Number(fields[12])) / tick;
-    } catch {
-      // a backend that just exited
-    }
-  }
+  const postgres = await procsCpuSeconds(rows.map((r) => r.pid));
   const u = process.cpuUsage();
   return { node: (u.user + u.system) / 1e6, postgres };
 }
