@@ -67,10 +67,13 @@ export class AriHttp {
       body = JSON.stringify(req.body);
       headers['content-type'] = 'application/json';
     }
-    const timeout = AbortSignal.timeout(req.timeoutMs ?? this.timeoutMs);
-    const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
+    // A deadline cleared when the answer is in: AbortSignal.timeout() would leave a timer
+    // per command that fires and aborts long after the command is done.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new DOMException('ARI request timed out', 'TimeoutError')), req.timeoutMs ?? this.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([timeout.signal, req.signal]) : timeout.signal;
     const fail = (reason: string, cause?: unknown): AriRequestError =>
-      new AriRequestError({ method, path, reason, timedOut: timeout.aborted, cause });
+      new AriRequestError({ method, path, reason, timedOut: timeout.signal.aborted, cause });
 
     let res: { status: number; statusText: string };
     let bytes: Buffer;
@@ -83,8 +86,10 @@ export class AriHttp {
       // Read the body under the same deadline: a peer that stalls mid-body must not hang us.
       bytes = Buffer.from(await answer.body.arrayBuffer());
     } catch (err) {
-      if (timeout.aborted) throw fail(`timed out after ${req.timeoutMs ?? this.timeoutMs} ms`, err);
+      if (timeout.signal.aborted) throw fail(`timed out after ${req.timeoutMs ?? this.timeoutMs} ms`, err);
       throw fail(describeNetworkError(err), err);
+    } finally {
+      clearTimeout(timer);
     }
     this.log?.debug({ ari: { method, path, status: res.status } }, 'ari request');
 
