@@ -79,7 +79,7 @@ export class AriHttp {
     let bytes: Buffer;
     try {
       // undici's request() rather than fetch(): no WHATWG Request/Response and stream
-      // objects per call, which were most of the CPU of an ARI command. It follows no
+      // objects per call, a large part of the CPU of an ARI command. It follows no
       // redirect: a 3xx is an answer like any other non-2xx.
       const answer = await undiciRequest(url, { method, headers, body, signal });
       res = { status: answer.statusCode, statusText: answer.statusText };
