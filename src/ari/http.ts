@@ -1,5 +1,6 @@
 // The one place that talks HTTP to ARI: Basic auth in a header (never in the URL),
 // a timeout on every request, and every failure turned into AriHttpError/AriRequestError.
+import { request as undiciRequest } from 'undici';
 import type { Logger } from '../log.js';
 import { inSpan } from '../tracing/tracer.js';
 import { AriArgumentError, AriHttpError, AriRequestError, type HttpMethod } from './errors.js';
@@ -75,20 +76,29 @@ export class AriHttp {
       body = JSON.stringify(req.body);
       headers['content-type'] = 'application/json';
     }
-    const timeout = AbortSignal.timeout(req.timeoutMs ?? this.timeoutMs);
-    const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
+    // A deadline cleared when the answer is in: AbortSignal.timeout() would leave a timer
+    // per command that fires and aborts long after the command is done.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new DOMException('ARI request timed out', 'TimeoutError')), req.timeoutMs ?? this.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([timeout.signal, req.signal]) : timeout.signal;
     const fail = (reason: string, cause?: unknown): AriRequestError =>
-      new AriRequestError({ method, path, reason, timedOut: timeout.aborted, cause });
+      new AriRequestError({ method, path, reason, timedOut: timeout.signal.aborted, cause });
 
-    let res: Response;
+    let res: { status: number; statusText: string };
     let bytes: Buffer;
     try {
-      res = await fetch(url, { method, headers, body, signal, redirect: 'error' });
+      // undici's request() rather than fetch(): no WHATWG Request/Response and stream
+      // objects per call, a large part of the CPU of an ARI command. It follows no
+      // redirect: a 3xx is an answer like any other non-2xx.
+      const answer = await undiciRequest(url, { method, headers, body, signal });
+      res = { status: answer.statusCode, statusText: answer.statusText };
       // Read the body under the same deadline: a peer that stalls mid-body must not hang us.
-      bytes = Buffer.from(await res.arrayBuffer());
+      bytes = Buffer.from(await answer.body.arrayBuffer());
     } catch (err) {
-      if (timeout.aborted) throw fail(`timed out after ${req.timeoutMs ?? this.timeoutMs} ms`, err);
+      if (timeout.signal.aborted) throw fail(`timed out after ${req.timeoutMs ?? this.timeoutMs} ms`, err);
       throw fail(describeNetworkError(err), err);
+    } finally {
+      clearTimeout(timer);
     }
     this.log?.debug({ ari: { method, path, status: res.status } }, 'ari request');
 
@@ -156,6 +166,8 @@ export function errorMessageOf(body: Buffer | string): string | undefined {
 }
 
 function describeNetworkError(err: unknown): string {
+  const code = (err as { code?: string } | undefined)?.code;
+  if (code && !code.startsWith('UND_ERR')) return code;
   const cause = (err as { cause?: { code?: string; message?: string } } | undefined)?.cause;
   if (cause?.code) return cause.code;
   if (cause?.message) return cause.message;

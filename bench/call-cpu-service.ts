@@ -1,0 +1,36 @@
+// cti-bridge for the per-call benchmark, alone in its own process so its CPU is its own:
+// the service as production starts it (configuration from the environment, info logging
+// that goes nowhere), plus a profiler the driver switches on and off over IPC for the
+// measured window only. Messages in: {profile: 'start'|'stop'}, {cpu: true}; out:
+// {ready: url}, {profile: CpuProfile}, {cpu: seconds}.
+import { Session } from 'node:inspector/promises';
+import { devNull } from 'node:os';
+import { pino } from 'pino';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/log.js';
+import { startService } from '../src/main.js';
+
+const config = loadConfig();
+const service = await startService(config, createLogger(config.logLevel, pino.destination({ dest: devNull, sync: false })));
+while (!service.nodes.every((n) => n.ariClient?.state === 'connected')) await new Promise((r) => setTimeout(r, 50));
+
+const session = new Session();
+session.connect();
+process.on('message', (m: { profile?: 'start' | 'stop'; cpu?: true }) => {
+  void (async () => {
+    if (m.cpu) {
+      const u = process.cpuUsage();
+      process.send!({ cpu: (u.user + u.system) / 1e6 });
+    } else if (m.profile === 'start') {
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 1_000 });
+      await session.post('Profiler.start');
+      process.send!({ profiling: true });
+    } else if (m.profile === 'stop') {
+      const { profile } = await session.post('Profiler.stop');
+      process.send!({ profile });
+    }
+  })();
+});
+process.on('disconnect', () => void service.stop().then(() => process.exit(0)));
+process.send!({ ready: service.url });
