@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../src/events/catalogue.js';
 import { LocalEventBus } from '../../src/events/bus.js';
 import { createLogger } from '../../src/log.js';
-import { Wallboard } from '../../src/reports/wallboard.js';
-import { wallboardRoutes } from '../../src/reports/wallboard-routes.js';
-import { WallboardTokens } from '../../src/reports/wallboard-token.js';
+import { Wallboard } from '../../src/wallboard/feed.js';
+import { wallboardRoutes } from '../../src/wallboard/routes.js';
+import { WallboardTokens } from '../../src/wallboard/token.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { bearer, keyWith, testApp } from '../integration/api-fixtures.js';
 

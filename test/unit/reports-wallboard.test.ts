@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, emptyWallboard, pruneWallboard, wallboardView } from '../../src/reports/wallboard-state.js';
+import { applyEvent, emptyWallboard, pruneWallboard, wallboardView } from '../../src/wallboard/state.js';
 
 const T0 = Date.parse('2026-11-30T10:00:00Z');
 const iso = (s: number) => new Date(T0 + s * 1000).toISOString();

@@ -9,10 +9,10 @@ import { creatorKey, ownerFilter } from '../api/ownership.js';
 import { ProblemError, notFound } from '../api/problem.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
 import { isTimeZone } from '../local-time.js';
-import { WALLBOARD_CSS, WALLBOARD_HTML, WALLBOARD_JS } from './wallboard-page.js';
-import type { WallboardOptions } from './wallboard-state.js';
-import type { LiveLink, WallboardTokens } from './wallboard-token.js';
-import type { Wallboard } from './wallboard.js';
+import { WALLBOARD_CSS, WALLBOARD_HTML, WALLBOARD_JS } from './page.js';
+import type { WallboardOptions } from './state.js';
+import type { LiveLink, WallboardTokens } from './token.js';
+import type { Wallboard } from './feed.js';
 
 export interface WallboardRouteOptions {
   wallboard: Wallboard;

@@ -5,8 +5,8 @@
 import { withTransaction, type Db } from '../db/pool.js';
 import { appendOutbox } from '../events/outbox.js';
 import type { Logger } from '../log.js';
-import type { WallboardOptions } from './wallboard-state.js';
-import type { Wallboard } from './wallboard.js';
+import type { WallboardOptions } from './state.js';
+import type { Wallboard } from './feed.js';
 
 const LOCK = "hashtext('cti-bridge:queue.stats')";
 

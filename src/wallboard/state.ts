@@ -2,8 +2,8 @@
 // service level per queue, agents by state. Pure: events in, a view out. No caller data
 // leaves this module — a wall screen is seen by everyone in the room.
 import { localMidnight, localTime } from '../local-time.js';
-import type { JournalEvent } from './kpi.js';
-import { RecentIds } from './recent-ids.js';
+import type { JournalEvent } from '../reports/kpi.js';
+import { RecentIds } from '../reports/recent-ids.js';
 
 interface Outcome {
   at: number;

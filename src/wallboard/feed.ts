@@ -7,7 +7,7 @@ import type { DomainEvent } from '../events/catalogue.js';
 import { qualifies, widestQueueSkills } from '../acd/priority.js';
 import { listAgents, listQueues } from '../acd/repository.js';
 import type { Logger } from '../log.js';
-import { applyEvent, emptyWallboard, pruneWallboard, wallboardView, type WallboardOptions, type WallboardView } from './wallboard-state.js';
+import { applyEvent, emptyWallboard, pruneWallboard, wallboardView, type WallboardOptions, type WallboardView } from './state.js';
 
 const SEED_PAGE = 2_000;
 const WALLBOARD_TYPES = ['call.queued', 'call.connected', 'call.abandoned', 'call.overflowed', 'call.ended', 'agent.state_changed'];
