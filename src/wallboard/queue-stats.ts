@@ -60,8 +60,8 @@ export class QueueStatsPublisher {
             offeredToday: q.offeredToday,
             answeredToday: q.answeredToday,
             serviceLevelToday: q.serviceLevelToday,
-            serviceLevelSeconds: view.serviceLevelSeconds,
-            serviceLevelTarget: view.serviceLevelTarget,
+            serviceLevelSeconds: q.target.seconds,
+            serviceLevelTarget: q.target.percent / 100,
             timeZone: view.timeZone,
             agentsByState: view.agentsByState,
           };

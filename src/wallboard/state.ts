@@ -1,138 +1,114 @@
-// What a wall display shows, folded from live events: callers waiting per queue, today's
-// service level per queue, agents by state. Pure: events in, a view out. No caller data
-// leaves this module — a wall screen is seen by everyone in the room.
-import { localMidnight, localTime } from '../local-time.js';
+// What a wall display knows, folded from live events: callers waiting, agents' states, and
+// per queue the day's quarter-hour sums, folded by the rollups' own fold so that the board
+// and the reports count alike. Pure: events and rollup rows in, state out. No caller data
+// is kept beyond what the fold needs — a wall screen is seen by everyone in the room.
 import type { JournalEvent } from '../reports/kpi.js';
 import { RecentIds } from '../reports/recent-ids.js';
+import { emptySums, foldEvents, RollupDeltas, type FoldMemory, type RollupSums } from '../reports/rollup-fold.js';
+import { MAP_COLUMNS, SUM_COLUMNS } from '../reports/rollup-store.js';
 
-interface Outcome {
-  at: number;
-  kind: 'offered' | 'answered' | 'short';
-  withinMs?: number;
+export interface LiveAgentState {
+  state: string;
+  since: number;
+  reason: string | null;
 }
 
 export interface WallboardState {
   /** callId → where and since when it waits */
   waiting: Map<string, { queueId: string; since: number }>;
-  outcomes: Map<string, Outcome[]>;
-  agents: Map<string, { state: string; since: number; reason: string | null }>;
+  agents: Map<string, LiveAgentState>;
+  /** queueId → UTC quarter-hour start → sums */
+  quarters: Map<string, Map<number, RollupSums>>;
+  memory: FoldMemory;
   seen: RecentIds;
 }
 
+/** A screen's view settings, fixed by its link. */
 export interface WallboardOptions {
   timeZone: string;
+  /** Used for queues without a definition (and so without their own target). */
   serviceLevelSeconds: number;
   serviceLevelTarget: number;
   queues?: string[];
 }
 
-export interface WallboardView {
-  at: string;
-  timeZone: string;
-  serviceLevelSeconds: number;
-  serviceLevelTarget: number;
-  queues: Array<{
-    id: string;
-    waiting: number;
-    /** Epoch ms the longest-waiting caller joined, null when nobody waits. */
-    longestWaitSince: number | null;
-    longestWaitSeconds: number;
-    offeredToday: number;
-    answeredToday: number;
-    serviceLevelToday: number | null;
-    meetsTarget: boolean | null;
-  }>;
-  agentsByState: Record<string, number>;
-  agents: Array<{ id: string; state: string; since: number; reason: string | null }>;
-}
+export const WALLBOARD_TYPES = [
+  'call.queued', 'call.connected', 'call.abandoned', 'call.overflowed', 'call.ended', 'call.resumed',
+  'agent.state_changed',
+];
 
-const KEEP_MS = 26 * 3_600_000; // "today" in any zone started less than 26 hours ago
+export const KEEP_MS = 26 * 3_600_000; // "today" in any zone started less than 26 hours ago
 const SEEN_MAX = 50_000;
 
 export function emptyWallboard(): WallboardState {
-  return { waiting: new Map(), outcomes: new Map(), agents: new Map(), seen: new RecentIds(SEEN_MAX) };
+  return {
+    waiting: new Map(), agents: new Map(), quarters: new Map(),
+    memory: { answers: new Map(), context: new Map(), open: new Map() },
+    seen: new RecentIds(SEEN_MAX),
+  };
+}
+
+export function addSums(into: RollupSums, d: RollupSums): void {
+  for (const [f] of SUM_COLUMNS) into[f] += d[f];
+  for (const [f] of MAP_COLUMNS) for (const [k, v] of Object.entries(d[f])) into[f][k] = (into[f][k] ?? 0) + v;
+}
+
+/** Adds one queue's quarter-hour sums (a rollup row or a live delta). */
+export function addQuarter(s: WallboardState, queueId: string, bucket: number, sums: RollupSums): void {
+  let byBucket = s.quarters.get(queueId);
+  if (!byBucket) s.quarters.set(queueId, (byBucket = new Map()));
+  let q = byBucket.get(bucket);
+  if (!q) byBucket.set(bucket, (q = emptySums()));
+  addSums(q, sums);
 }
 
 /** Applies one event; an event id seen before is ignored (seeding and live may overlap). */
 export function applyEvent(s: WallboardState, e: JournalEvent & { id?: string }): boolean {
   if (e.id && !s.seen.add(e.id)) return false;
   const at = Date.parse(e.occurredAt);
+  if (!Number.isFinite(at)) return false;
   const d = e.data ?? {};
-  const record = (queueId: string, o: Outcome) => {
-    let list = s.outcomes.get(queueId);
-    if (!list) s.outcomes.set(queueId, (list = []));
-    list.push(o);
-  };
+  let changed = foldSums(s, e);
   switch (e.type) {
     case 'call.queued':
-      if (!e.callId || !d.queue?.id) return false;
-      s.waiting.set(e.callId, { queueId: d.queue.id, since: at });
-      if (!d.queue.overflowFrom) record(d.queue.id, { at, kind: 'offered' });
+      if (e.callId && d.queue?.id) s.waiting.set(e.callId, { queueId: d.queue.id, since: at });
       return true;
     case 'call.connected':
-      if (e.callId) s.waiting.delete(e.callId);
-      if (d.queueId) record(d.queueId, { at, kind: 'answered', withinMs: Number(d.waitMs) || 0 });
-      return true;
     case 'call.abandoned':
-      if (e.callId) s.waiting.delete(e.callId);
-      if (d.short && d.queue?.id) record(d.queue.id, { at, kind: 'short' });
-      return true;
     case 'call.overflowed':
     case 'call.ended':
-      return e.callId ? s.waiting.delete(e.callId) : false;
+      if (e.callId) changed = s.waiting.delete(e.callId) || changed;
+      return changed;
     case 'agent.state_changed':
-      if (!d.agentId) return false;
+      if (!d.agentId) return changed;
       s.agents.set(String(d.agentId), { state: String(d.to), since: at, reason: d.reason ?? null });
       return true;
     default:
-      return false;
+      return changed;
   }
 }
 
+function foldSums(s: WallboardState, e: JournalEvent): boolean {
+  const deltas = new RollupDeltas();
+  foldEvents([e], s.memory, deltas);
+  // First-call resolution is not on the board: its memory would only grow.
+  s.memory.open.clear();
+  let changed = false;
+  for (const r of deltas.rows.values()) {
+    if (r.kind !== 'q') continue;
+    addQuarter(s, r.subject, r.bucket, r);
+    changed = true;
+  }
+  return changed;
+}
+
+/** Forgets what no screen's "today" can show any more. */
 export function pruneWallboard(s: WallboardState, now: number): void {
-  for (const [q, list] of s.outcomes) {
-    const kept = list.filter((o) => o.at >= now - KEEP_MS);
-    if (kept.length) s.outcomes.set(q, kept);
-    else s.outcomes.delete(q);
+  const cut = now - KEEP_MS;
+  for (const [q, byBucket] of s.quarters) {
+    for (const b of byBucket.keys()) if (b < cut) byBucket.delete(b);
+    if (!byBucket.size) s.quarters.delete(q);
   }
-  for (const [id, a] of s.agents) if (a.state === 'logged_out' && a.since < now - KEEP_MS) s.agents.delete(id);
-}
-
-/** `agentsShown`: when the view is limited to some queues, the agents who serve them. */
-export function wallboardView(s: WallboardState, now: number, o: WallboardOptions, agentsShown?: ReadonlySet<string>): WallboardView {
-  const midnight = localMidnight(localTime(new Date(now), o.timeZone).date, o.timeZone);
-  const ids = new Set<string>([...s.outcomes.keys(), ...[...s.waiting.values()].map((w) => w.queueId)]);
-  const wanted = (id: string) => !o.queues || o.queues.includes(id);
-  const queues = [...ids].filter(wanted).sort().map((id) => {
-    const waits = [...s.waiting.values()].filter((w) => w.queueId === id).map((w) => w.since);
-    const today = (s.outcomes.get(id) ?? []).filter((x) => x.at >= midnight && x.at <= now);
-    const offered = today.filter((x) => x.kind === 'offered').length;
-    const answered = today.filter((x) => x.kind === 'answered');
-    const within = answered.filter((x) => (x.withinMs ?? 0) <= o.serviceLevelSeconds * 1000).length;
-    const denominator = offered - today.filter((x) => x.kind === 'short').length;
-    const sl = denominator > 0 ? Math.round((within / denominator) * 10_000) / 10_000 : null;
-    const longest = waits.length ? Math.min(...waits) : null;
-    return {
-      id,
-      waiting: waits.length,
-      longestWaitSince: longest,
-      longestWaitSeconds: longest === null ? 0 : Math.max(0, Math.floor((now - longest) / 1000)),
-      offeredToday: offered,
-      answeredToday: answered.length,
-      serviceLevelToday: sl,
-      meetsTarget: sl === null ? null : sl >= o.serviceLevelTarget,
-    };
-  });
-  const agents = [...s.agents].filter(([id, a]) => a.state !== 'logged_out' && (!agentsShown || agentsShown.has(id))).map(([id, a]) => ({ id, ...a })).sort((a, b) => a.id.localeCompare(b.id));
-  const agentsByState: Record<string, number> = { ready: 0, reserved: 0, on_call: 0, wrap_up: 0, not_ready: 0 };
-  for (const a of agents) agentsByState[a.state] = (agentsByState[a.state] ?? 0) + 1;
-  return {
-    at: new Date(now).toISOString(),
-    timeZone: o.timeZone,
-    serviceLevelSeconds: o.serviceLevelSeconds,
-    serviceLevelTarget: o.serviceLevelTarget,
-    queues,
-    agentsByState,
-    agents,
-  };
+  for (const [id, a] of s.memory.answers) if (a.seenAt < cut) s.memory.answers.delete(id);
+  for (const [id, a] of s.agents) if (a.state === 'logged_out' && a.since < cut) s.agents.delete(id);
 }
