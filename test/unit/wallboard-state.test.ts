@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptySums } from '../../src/reports/rollup-fold.js';
 import { addQuarter, applyEvent, emptyWallboard, pruneWallboard } from '../../src/wallboard/state.js';
-import { wallboardView, type Directory } from '../../src/wallboard/view.js';
+import { wallboardView, type Directory, type DirectoryQueue } from '../../src/wallboard/view.js';
 
 const T0 = Date.parse('2026-11-30T10:00:00Z');
 const iso = (s: number) => new Date(T0 + s * 1000).toISOString();
@@ -50,11 +50,11 @@ describe('wallboard state', () => {
     for (const [id, to] of [['a1', 'ready'], ['a2', 'not_ready'], ['a3', 'ready']] as const)
       applyEvent(s, { id: `s-${id}`, type: 'agent.state_changed', occurredAt: iso(0), data: { agentId: id, from: 'logged_out', to } });
     const dir: Directory = {
-      queues: new Map([
+      queues: new Map<string, DirectoryQueue>([
         ['sales', { name: 'Sales', serviceLevel: { percent: 90, seconds: 10 }, skills: { sales: 1 }, thresholds: { ready: { warning: 2, alarm: 1 } } }],
         ['help', { name: 'Help desk', serviceLevel: { percent: 80, seconds: 30 }, skills: { help: 1 }, thresholds: null }],
       ]),
-      agents: new Map([
+      agents: new Map<string, { name: string; skills: Record<string, number> }>([
         ['a1', { name: 'Anna', skills: { sales: 2 } }],
         ['a2', { name: 'Ben', skills: { sales: 1, help: 1 } }],
         ['a3', { name: 'Cleo', skills: { help: 3 } }],
