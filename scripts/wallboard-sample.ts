@@ -38,7 +38,7 @@ export interface SampleAgent {
 export function agentsFor(queueIds: string[]): SampleAgent[] {
   const rnd = random(7);
   return Array.from({ length: 60 }, (_, i) => {
-    const name = `${FIRST[i % FIRST.length]} ${LAST[(i * 7) % LAST.length]}`;
+    const name = `${FIRST[i % FIRST.length]} ${LAST[(i * 7 + Math.floor(i / FIRST.length)) % LAST.length]}`;
     const skills: Record<string, number> = {};
     if (i < 6) skills.sales = 3;
     else for (let k = 0; k < 2 + (i % 2); k++) skills[queueIds[1 + Math.floor(rnd() * (queueIds.length - 1))]!] = 1 + Math.floor(rnd() * 5);

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { chromium, type Page } from 'playwright-core';
 import { createApiKey } from '../src/api/keys.js';
 import { loadConfig } from '../src/config.js';
@@ -34,10 +35,13 @@ async function main(): Promise<void> {
   cleanups.unshift(pg.stop);
   const sim = await startSimulator({ amiPort: 0, ariPort: 0, controlPort: 0 });
   cleanups.unshift(() => sim.close());
+  const prefix = `cti-shots-${randomBytes(4).toString('hex')}`;
+  // The keys this run wrote go when it ends, after the service (Redis may be the machine's own).
+  cleanups.splice(cleanups.indexOf(redis.stop), 0, () => dropKeys(redis.url, prefix));
   const config = loadConfig({
     ...process.env,
     DATABASE_URL: pg.url, DATABASE_NAMED_STATEMENTS: 'false', DATABASE_POOL_MAX: '1', CALL_CACHE: 'false',
-    REDIS_URL: redis.url, REDIS_PREFIX: `cti-shots-${randomBytes(4).toString('hex')}`, PORT: '0',
+    REDIS_URL: redis.url, REDIS_PREFIX: prefix, PORT: '0',
     AMI_HOST: sim.ami?.host ?? '127.0.0.1', AMI_PORT: String(sim.ami?.port ?? 5038), AMI_SECRET: 'cti-secret',
     ARI_URL: sim.ari.url, ARI_PASSWORD: 'cti-secret', LEASE_TTL_MS: '3000', ALLOW_PLACEHOLDER_SECRETS: 'true', LOG_LEVEL: 'warn',
   });
@@ -79,7 +83,10 @@ async function main(): Promise<void> {
   }
   // Last week's bars come from the rollups: wait until they have folded what was journaled.
   for (let tries = 0; ; tries++) {
-    const { rows } = await service.db.query('SELECT (SELECT sequence FROM kpi_rollup_position) >= (SELECT coalesce(max(position), 0) FROM outbox) AS done');
+    const { rows } = await service.db.query(
+      `SELECT NOT EXISTS (SELECT 1 FROM outbox WHERE position IS NULL)
+          AND (SELECT sequence FROM kpi_rollup_position) >= (SELECT coalesce(max(position), 0) FROM outbox) AS done`,
+    );
     if (rows[0].done) break;
     if (tries > 600) throw new Error('the KPI rollups did not catch up');
     await new Promise((r) => setTimeout(r, 200));
@@ -120,6 +127,17 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 2000));
   await page.screenshot({ path: join(OUT, 'wallboard-feed-lost-1080p.png') });
   console.log(`wrote ${join(OUT, 'wallboard-feed-lost-1080p.png')}`);
+}
+
+async function dropKeys(url: string, prefix: string): Promise<void> {
+  const r = new Redis(url);
+  let cursor = '0';
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length) await r.del(...keys);
+  } while (cursor !== '0');
+  r.disconnect();
 }
 
 async function shutdown(code: number): Promise<void> {

@@ -22,6 +22,7 @@ const BUFFER_MAX = 20_000;
 const REFRESH_MS = 30_000;
 /** A screen opening reads the definitions again when they are older than this. */
 const FRESH_MS = 5_000;
+const PAST_DAY_MS = 300_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface WallboardDeps {
@@ -38,8 +39,8 @@ export class Wallboard {
   private readonly state = emptyWallboard();
   private directory: Directory = { queues: new Map(), agents: new Map() };
   private readonly listeners = new Set<() => void>();
-  /** Same weekday last week, per zone and date: read once a day per zone. */
-  private readonly pastDays = new Map<string, { slots: DaySlots; loading?: Promise<void> }>();
+  /** Same weekday last week, per zone and date: read every few minutes (late folds, a rollup rebuild). */
+  private readonly pastDays = new Map<string, { slots: DaySlots; at: number; loading?: Promise<void> }>();
   /** Events that came while seeding, applied once the seed knows which it already holds. */
   private buffer: Array<DomainEvent> | null = [];
   private readonly frames = new Map<string, { second: number; version: number; json: string }>();
@@ -169,19 +170,21 @@ export class Wallboard {
   private pastDay(timeZone: string): DaySlots {
     const key = this.dayKey(timeZone);
     const entry = this.pastDays.get(key);
-    if (entry) return entry.slots;
+    if (entry && (entry.loading || this.now() - entry.at < PAST_DAY_MS)) return entry.slots;
     const date = addDays(key.slice(timeZone.length + 1), -7);
     const from = localMidnight(date, timeZone);
-    const slot: { slots: DaySlots; loading?: Promise<void> } = { slots: new Map() };
+    const slot: { slots: DaySlots; at: number; loading?: Promise<void> } = { slots: entry?.slots ?? new Map(), at: this.now() };
     slot.loading = readDay(this.deps.db, from, localMidnight(addDays(date, 1), timeZone))
       .then((slots) => {
         slot.slots = slots;
+        slot.at = this.now();
         this.changed();
       })
       .catch((err: unknown) => {
         this.deps.log.warn({ err }, 'wallboard could not read last week');
-        this.pastDays.delete(key);
-      });
+        slot.at = this.now() - PAST_DAY_MS + 30_000; // try again in half a minute
+      })
+      .finally(() => (slot.loading = undefined));
     // Yesterday's keys are of no further use.
     for (const k of this.pastDays.keys()) if (k.startsWith(`${timeZone}|`) && k !== key) this.pastDays.delete(k);
     this.pastDays.set(key, slot);

@@ -14,7 +14,9 @@ export const WALLBOARD_JS = `'use strict';
     notReady: 'Not ready', offered: 'Offered', answered: 'Answered', abandoned: 'Abandoned', serviceLevel: 'Service level',
     asa: 'Speed of answer', aht: 'Handle time' };
   var SECONDS = { longestWait: 1, asa: 1, aht: 1 };
-  var MARKS = { warning: '\\u25B2 warning', alarm: '\\u25A0 alarm' };
+  var GLYPHS = { warning: '\\u25B2', alarm: '\\u25A0' };
+  var SHORT = { waiting: 'Wait', longestWait: 'Longest', ready: 'Ready', onCall: 'On call', wrapUp: 'Wrap', notReady: 'Not rdy',
+    offered: 'Offered', answered: 'Answ.', abandoned: 'Aband.', serviceLevel: 'SL', asa: 'ASA', aht: 'AHT' };
   var SVG = 'http://www.w3.org/2000/svg';
   function $(id) { return document.getElementById(id); }
   function el(tag, text, cls) { var e = document.createElement(tag); if (text !== undefined) e.textContent = String(text); if (cls) e.className = cls; return e; }
@@ -35,8 +37,10 @@ export const WALLBOARD_JS = `'use strict';
     var d = el('div', undefined, 'fig'); d.dataset.metric = f.metric; d.dataset.level = f.level; d.setAttribute('role', 'group');
     d.appendChild(el('span', LABELS[f.metric] || f.metric, 'label'));
     var v = el('span', format(f), 'value'); v.dataset.value = f.value === null ? '' : String(f.value); d.appendChild(v);
-    d.appendChild(el('span', MARKS[f.level] || '', 'mark'));
-    d.setAttribute('aria-label', (LABELS[f.metric] || f.metric) + ' ' + format(f) + (MARKS[f.level] ? ', ' + f.level : ''));
+    var mark = el('span', undefined, 'mark');
+    if (GLYPHS[f.level]) { mark.appendChild(el('span', GLYPHS[f.level], 'glyph')); mark.appendChild(el('span', ' ' + f.level, 'word')); }
+    d.appendChild(mark);
+    d.setAttribute('aria-label', (LABELS[f.metric] || f.metric) + ' ' + format(f) + (GLYPHS[f.level] ? ', ' + f.level : ''));
     return d;
   }
   function renderQueues() {
@@ -52,7 +56,7 @@ export const WALLBOARD_JS = `'use strict';
     });
     $('no-queues').hidden = n > 0;
     var heads = $('queue-heads');
-    if (!heads.childElementCount) { heads.appendChild(el('span', 'Queue')); Object.keys(LABELS).forEach(function (k) { heads.appendChild(el('span', LABELS[k])); }); }
+    if (!heads.childElementCount) { heads.appendChild(el('span', 'Queue')); Object.keys(SHORT).forEach(function (k) { var h = el('span', SHORT[k]); h.title = LABELS[k]; heads.appendChild(h); }); }
     paginate(box, 'queues', $('queues-pager'));
   }
   function renderAgents() {

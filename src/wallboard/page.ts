@@ -99,7 +99,9 @@ body[data-density="many"] .queue { grid-template-columns: minmax(0, 2.2fr) repea
 body[data-density="many"] .queue h3 { font-size: 1.35em; }
 body[data-density="many"] .fig { padding: 0 .2vw; border-width: 2px; }
 body[data-density="many"] .fig .label { display: none; }
-body[data-density="many"] .fig .mark { font-size: .7em; min-height: 0; }
+body[data-density="many"] .fig .mark { font-size: .8em; min-height: 0; }
+body[data-density="many"] .fig { flex-direction: row; align-items: baseline; gap: .2em; }
+body[data-density="many"] .fig .word, body[data-density="many"] .queue .target { display: none; }
 body[data-density="many"] .fig .value { font-size: clamp(16px, 2.4vh, 72px); }
 .heads { display: none; }
 body[data-density="many"] .heads { display: grid; grid-template-columns: minmax(0, 2.2fr) repeat(12, minmax(0, 1fr)); gap: .3vw; color: var(--muted); font-size: .95em; }
@@ -117,7 +119,9 @@ body[data-density="many"] .heads { display: grid; grid-template-columns: minmax(
 .key { display: inline-block; width: 1.6em; height: .8em; margin-right: .4em; vertical-align: middle; }
 .key-offered { border: 2px solid #cbd5e1; } .key-answered { background: #60a5fa; } .key-abandoned { background: #f87171; }
 .key-week { border-top: 3px dashed #e2e8f0; height: 0; } .key-sl { border-top: 4px solid #facc15; height: 0; } .key-target { border-top: 2px dotted #facc15; height: 0; }
-.counts { display: flex; gap: .8vw; font-size: 1.1em; }
+.counts { display: flex; flex-wrap: wrap; gap: .2vh .8vw; font-size: 1em; }
+#agents-area .section-head { flex-wrap: wrap; }
+#agents-area .section-head h2 { flex: 0 0 auto; } #agents-area .counts { flex: 1; }
 .counts b { font-size: 1.3em; }
 #agents { grid-template-columns: repeat(auto-fill, minmax(clamp(120px, 9.5vw, 420px), 1fr)); gap: .6vh .5vw; }
 .tile { background: #1b2533; border-left: .6vw solid var(--line); border-radius: .4vh; padding: .4vh .5vw; min-width: 0; }

@@ -153,7 +153,9 @@ export function wallboardView(s: WallboardState, dir: Directory, lastWeek: DaySl
       figures, level,
     };
   });
-  queues.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  // Alarms first, then warnings, so that paging never hides the queue that needs help.
+  const urgency = (q: QueueView) => (q.level === 'alarm' ? 0 : q.level === 'warning' ? 1 : 2);
+  queues.sort((a, b) => urgency(a) - urgency(b) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 
   const todaySlots = centreToday.map((c) =>
     c && { offered: c.sums.offered, answered: c.sums.answered, abandoned: c.sums.abandoned, serviceLevel: c.denominator > 0 ? c.within / c.denominator : null },

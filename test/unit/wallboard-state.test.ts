@@ -61,7 +61,7 @@ describe('wallboard state', () => {
       ]),
     };
     const v = wallboardView(s, dir, new Map(), T0, opts);
-    expect(v.queues.map((q) => q.name)).toEqual(['Help desk', 'Sales']);
+    expect(v.queues.map((q) => q.name)).toEqual(['Sales', 'Help desk']); // the alarm first
     expect(fig(v, 'sales', 'ready')).toMatchObject({ value: 1, level: 'alarm' });
     expect(fig(v, 'sales', 'serviceLevel')).toMatchObject({ value: 90, level: 'warning', threshold: { warning: 90, alarm: 80 } });
     expect(fig(v, 'help', 'ready')).toMatchObject({ value: 1, level: 'ok' });
