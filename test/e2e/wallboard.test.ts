@@ -14,13 +14,11 @@ import { createLogger } from '../../src/log.js';
 import { Wallboard } from '../../src/wallboard/feed.js';
 import { wallboardRoutes } from '../../src/wallboard/routes.js';
 import { WallboardTokens } from '../../src/wallboard/token.js';
+import { CHROMIUM_ARGS } from '../helpers/chromium.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { bearer, keyWith, testApp } from '../integration/api-fixtures.js';
 
-export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
+export { CHROMIUM_ARGS };
 
 let t: TestDatabase;
 let app: FastifyInstance;
