@@ -20,8 +20,6 @@ const SEED_PAGE = 2_000;
 const SEED_MAX_PAGES = 50;
 const BUFFER_MAX = 20_000;
 const REFRESH_MS = 30_000;
-/** A screen opening reads the definitions again when they are older than this. */
-const FRESH_MS = 5_000;
 const PAST_DAY_MS = 300_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -51,7 +49,6 @@ export class Wallboard {
   private tick?: NodeJS.Timeout;
   private ready?: Promise<void>;
   private refreshing?: Promise<void>;
-  private directoryAt = 0;
 
   constructor(private readonly deps: WallboardDeps) {}
 
@@ -98,8 +95,9 @@ export class Wallboard {
   /** Loads what a view needs before its first frame. */
   async prepare(options: WallboardOptions): Promise<void> {
     await this.ready;
-    // A screen opened right after a queue or agent was defined shows it by name at once.
-    if (this.now() - this.directoryAt > FRESH_MS) await this.refresh();
+    // A screen opened right after a queue or agent was defined shows it by name at once;
+    // screens opening together share one read.
+    await this.refresh();
     this.pastDay(options.timeZone);
     await this.pastDays.get(this.dayKey(options.timeZone))?.loading;
   }
@@ -149,10 +147,8 @@ export class Wallboard {
   }
 
   private async read(): Promise<void> {
-    const at = this.now();
     try {
       this.directory = await readDirectory(this.deps.db);
-      this.directoryAt = at;
       const live = this.deps.live;
       if (!live) return;
       const [agents, waiting] = await Promise.all([live.agents.getMany([...this.directory.agents.keys()]), live.queues.all()]);

@@ -169,12 +169,15 @@ describe('wallboard v2', () => {
     for (const q of queues.slice(0, 5)) await bus.publish(event('call.queued', `w-${q}`, { callId: `w-${q}`, queue: { id: q, priority: 0, position: 1 } }));
 
     const page = await open(await link({}));
-    await expect.poll(() => page.locator('#agents .tile').count()).toBe(200);
+    await expect.poll(() => page.locator('#agents .tile[data-agent^="ag"]').count()).toBe(200); // and anna
     await expect.poll(() => page.locator('#queues .queue[data-queue^="q"]').count()).toBe(30);
     expect(await page.locator('body').getAttribute('data-density')).toBe('many');
-    const order = await page.locator('#agents .tile').evaluateAll((tiles) => tiles.map((e) => (e as HTMLElement).dataset.agent));
-    expect(order[0]).toBe('ag103');
-    expect(order.indexOf('ag042')).toBe(50); // after the 50 not ready, the longest wrap-up
+    const order = await page.locator('#agents .tile').evaluateAll((tiles) => tiles.map((e) => [(e as HTMLElement).dataset.agent, (e as HTMLElement).dataset.agentState]));
+    expect(order[0]).toEqual(['ag103', 'not_ready']);
+    // after everyone not ready, the longest wrap-up
+    const firstWrapUp = order.findIndex(([, state]) => state === 'wrap_up');
+    expect(order.slice(0, firstWrapUp).every(([, state]) => state === 'not_ready')).toBe(true);
+    expect(order[firstWrapUp]![0]).toBe('ag042');
     expect(await page.locator('.tile[data-agent="ag103"] .name').textContent()).toBe('Agent ag103');
 
     // What does not fit is paged: every tile shown lies on the screen.
