@@ -103,10 +103,17 @@ async function main(): Promise<void> {
   });
   const sub = (await res.json()) as { secret?: string };
   receiver.secret = sub.secret ?? '';
+  const board = await fetch(`${service.url}/v1/wallboard/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ label: 'demo', timeZone: 'UTC' }),
+  });
+  const wallboard = `${service.url}${((await board.json()) as { url: string }).url}`;
 
   console.log(`
 cti-bridge demo is running
   API docs        ${service.url}/docs
+  wallboard       ${wallboard}
   calls           curl -H 'Authorization: Bearer ${key}' ${service.url}/v1/calls
   live stream     ${service.url.replace(/^http/, 'ws')}/v1/events/stream (token: POST /v1/events/stream-tokens)
   health          ${service.url}/readyz   metrics ${service.url}/metrics
