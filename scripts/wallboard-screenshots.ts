@@ -82,13 +82,14 @@ async function main(): Promise<void> {
     );
   }
   // Last week's bars come from the rollups: wait until they have folded what was journaled.
+  const newest = history.at(-1)!.id;
   for (let tries = 0; ; tries++) {
     const { rows } = await service.db.query(
-      `SELECT NOT EXISTS (SELECT 1 FROM outbox WHERE position IS NULL)
-          AND (SELECT sequence FROM kpi_rollup_position) >= (SELECT coalesce(max(position), 0) FROM outbox) AS done`,
+      `SELECT (SELECT sequence FROM kpi_rollup_position) >= position AS done FROM outbox WHERE event_id = $1 AND position IS NOT NULL`,
+      [newest],
     );
-    if (rows[0].done) break;
-    if (tries > 600) throw new Error('the KPI rollups did not catch up');
+    if (rows[0]?.done) break;
+    if (tries > 1500) throw new Error('the KPI rollups did not catch up');
     await new Promise((r) => setTimeout(r, 200));
   }
 
