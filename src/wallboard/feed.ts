@@ -98,7 +98,8 @@ export class Wallboard {
     // A screen opened right after a queue or agent was defined shows it by name at once;
     // screens opening together share one read.
     await this.refresh();
-    this.pastDay(options.timeZone);
+    // And last week as the rollups hold it now (they may have caught up since the last read).
+    this.pastDay(options.timeZone, 0);
     await this.pastDays.get(this.dayKey(options.timeZone))?.loading;
   }
 
@@ -163,10 +164,10 @@ export class Wallboard {
     return `${timeZone}|${localTime(new Date(this.now()), timeZone).date}`;
   }
 
-  private pastDay(timeZone: string): DaySlots {
+  private pastDay(timeZone: string, maxAgeMs = PAST_DAY_MS): DaySlots {
     const key = this.dayKey(timeZone);
     const entry = this.pastDays.get(key);
-    if (entry && (entry.loading || this.now() - entry.at < PAST_DAY_MS)) return entry.slots;
+    if (entry && (entry.loading || this.now() - entry.at < maxAgeMs)) return entry.slots;
     const date = addDays(key.slice(timeZone.length + 1), -7);
     const from = localMidnight(date, timeZone);
     const slot: { slots: DaySlots; at: number; loading?: Promise<void> } = { slots: entry?.slots ?? new Map(), at: this.now() };

@@ -29,7 +29,7 @@ export const WALLBOARD_JS = `'use strict';
   function format(f) {
     if (f.value === null) return '\\u2013';
     if (SECONDS[f.metric]) return clock(f.value);
-    if (f.metric === 'serviceLevel') return Math.round(f.value) + ' %';
+    if (f.metric === 'serviceLevel') return Math.round(f.value) + (document.body.dataset.density === 'many' ? '%' : ' %');
     return String(f.value);
   }
 

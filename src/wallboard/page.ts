@@ -95,16 +95,17 @@ body[data-density="few"] .queue { grid-template-columns: repeat(6, minmax(0, 1fr
 body[data-density="few"] .queue h3 { grid-column: 1 / -1; }
 body[data-density="few"] .fig .value { font-size: clamp(22px, 3.6vh, 110px); }
 /* Many: one row per queue, paged when they do not fit. */
-body[data-density="many"] .queue { grid-template-columns: minmax(0, 2.2fr) repeat(12, minmax(0, 1fr)); align-items: center; gap: .3vw; padding: .2vh 0; }
+body[data-density="many"] .queue { grid-template-columns: minmax(0, 1.8fr) repeat(12, minmax(0, 1fr)); align-items: center; gap: .3vw; padding: .2vh 0; }
 body[data-density="many"] .queue h3 { font-size: 1.35em; }
 body[data-density="many"] .fig { padding: 0 .2vw; border-width: 2px; }
 body[data-density="many"] .fig .label { display: none; }
 body[data-density="many"] .fig .mark { font-size: .8em; min-height: 0; }
 body[data-density="many"] .fig { flex-direction: row; align-items: baseline; gap: .2em; }
 body[data-density="many"] .fig .word, body[data-density="many"] .queue .target { display: none; }
-body[data-density="many"] .fig .value { font-size: clamp(16px, 2.4vh, 72px); }
+body[data-density="many"] .fig .value { font-size: clamp(14px, 2.1vh, 64px); }
+body[data-density="many"] .fig { overflow: hidden; }
 .heads { display: none; }
-body[data-density="many"] .heads { display: grid; grid-template-columns: minmax(0, 2.2fr) repeat(12, minmax(0, 1fr)); gap: .3vw; color: var(--muted); font-size: .95em; }
+body[data-density="many"] .heads { display: grid; grid-template-columns: minmax(0, 1.8fr) repeat(12, minmax(0, 1fr)); gap: .3vw; color: var(--muted); font-size: .95em; }
 .heads span { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 #chart { flex: 1; min-height: 0; }
 #chart svg { width: 100%; height: 100%; display: block; }
