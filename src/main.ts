@@ -47,10 +47,11 @@ import { PbxNode } from './pbx/node.js';
 import { planningRoutes } from './planning/routes.js';
 import { reportRoutes } from './reports/routes.js';
 import { RollupWorker } from './reports/rollup-worker.js';
-import { QueueStatsPublisher } from './reports/queue-stats.js';
-import { Wallboard } from './reports/wallboard.js';
-import { wallboardRoutes } from './reports/wallboard-routes.js';
-import { WallboardTokens } from './reports/wallboard-token.js';
+import { QueueStatsPublisher } from './wallboard/queue-stats.js';
+import { Wallboard } from './wallboard/feed.js';
+import { wallboardRoutes } from './wallboard/routes.js';
+import { thresholdRoutes } from './wallboard/threshold-routes.js';
+import { WallboardTokens } from './wallboard/token.js';
 import { registerPbxMetrics } from './pbx/metrics.js';
 import { registerAcdMetrics } from './acd/metrics.js';
 import { registerEventMetrics, registerQueueMetrics } from './events/metrics.js';
@@ -189,7 +190,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
     return { ok: false, required: false, detail: `${stuck.length} agents on a call that has ended (force them ready or logged out): ${named}` };
   };
 
-  const wallboard = new Wallboard({ db, bus, log });
+  const wallboard = new Wallboard({ db, bus, log, live: { agents: acd.agentsLive, queues: acd.queuesLive } });
   void wallboard.start();
   const queueStats = new QueueStatsPublisher({
     db,
@@ -238,6 +239,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: reportRoutes, opts: { db, rollups } },
       { plugin: campaignRoutes, opts: { db, dialPolicy: (apiKeyId: string | null) => gate.policyOf(apiKeyId) } },
       { plugin: wallboardRoutes, opts: { wallboard, tokens: new WallboardTokens(db, config.streamTokenSecret) } },
+      { plugin: thresholdRoutes, opts: { db, changed: () => wallboard.definitionsChanged() } },
       { plugin: orderRoutes, opts: { db } },
       { plugin: logisticsRoutes, opts: { db, secret: config.logisticsInboundSecret } },
       { plugin: journalRoutes, opts: { db } },

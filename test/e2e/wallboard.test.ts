@@ -11,16 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../src/events/catalogue.js';
 import { LocalEventBus } from '../../src/events/bus.js';
 import { createLogger } from '../../src/log.js';
-import { Wallboard } from '../../src/reports/wallboard.js';
-import { wallboardRoutes } from '../../src/reports/wallboard-routes.js';
-import { WallboardTokens } from '../../src/reports/wallboard-token.js';
+import { Wallboard } from '../../src/wallboard/feed.js';
+import { wallboardRoutes } from '../../src/wallboard/routes.js';
+import { WallboardTokens } from '../../src/wallboard/token.js';
+import { CHROMIUM_ARGS } from '../helpers/chromium.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { bearer, keyWith, testApp } from '../integration/api-fixtures.js';
 
-export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
+export { CHROMIUM_ARGS };
 
 let t: TestDatabase;
 let app: FastifyInstance;
@@ -64,7 +62,7 @@ afterAll(async () => {
   if (profile) await rm(profile, { recursive: true, force: true });
 });
 
-const cell = (page: Page, queue: string, field: string) => page.locator(`tr[data-queue="${queue}"] td[data-field="${field}"]`);
+const cell = (page: Page, queue: string, metric: string) => page.locator(`[data-queue="${queue}"] .fig[data-metric="${metric}"] .value`);
 
 describe('wallboard', () => {
   it('renders the state, then updates live when a call arrives and is answered', async () => {
@@ -72,25 +70,25 @@ describe('wallboard', () => {
     const response = await page.goto(url);
     expect(response!.status()).toBe(200);
     expect(response!.headers()['content-security-policy']).toContain("script-src 'self'");
-    await expect.poll(() => page.locator('#status').textContent()).toBe('live');
+    await expect.poll(() => page.locator('#status').getAttribute('data-state')).toBe('live');
     await expect.poll(() => cell(page, 'support', 'waiting').textContent()).toBe('1');
-    await expect.poll(() => page.locator('.tile[data-state="ready"] b').textContent()).toBe('1');
+    await expect.poll(() => page.locator('#states [data-state="ready"] b').textContent()).toBe('1');
     expect(await page.content()).not.toContain('Secret Name'); // no caller data on a wall
 
     // a call arrives in sales
     await bus.publish(event('call.queued', 'c1', { callId: 'c1', caller: { number: '+4930222', name: null }, queue: { id: 'sales', priority: 0, position: 1 } }));
     await expect.poll(() => cell(page, 'sales', 'waiting').textContent()).toBe('1');
     await expect.poll(() => cell(page, 'sales', 'offered').textContent()).toBe('1');
-    expect(await cell(page, 'sales', 'sl').textContent()).toBe('0 % / 80 %');
+    expect(await cell(page, 'sales', 'serviceLevel').textContent()).toBe('0 %');
 
     // a1 answers it after 5 s
     await bus.publish(event('agent.state_changed', undefined, { agentId: 'a1', from: 'ready', to: 'on_call', reason: null, durationMs: 1000, callId: 'c1', queueId: 'sales' }));
     await bus.publish(event('call.connected', 'c1', { callId: 'c1', agent: { id: 'a1' }, queueId: 'sales', waitMs: 5000 }));
     await expect.poll(() => cell(page, 'sales', 'waiting').textContent()).toBe('0');
-    await expect.poll(() => cell(page, 'sales', 'sl').textContent()).toBe('100 % / 80 %');
-    expect(await cell(page, 'sales', 'sl').getAttribute('class')).toContain('ok');
-    await expect.poll(() => page.locator('.tile[data-state="on_call"] b').textContent()).toBe('1');
-    expect(await page.locator('li[data-agent="a1"]').getAttribute('data-agent-state')).toBe('on_call');
+    await expect.poll(() => cell(page, 'sales', 'serviceLevel').textContent()).toBe('100 %');
+    expect(await page.locator('[data-queue="sales"] .fig[data-metric="serviceLevel"]').getAttribute('data-level')).toBe('ok');
+    await expect.poll(() => page.locator('#states [data-state="on_call"] b').textContent()).toBe('1');
+    expect(await page.locator('.tile[data-agent="a1"]').getAttribute('data-agent-state')).toBe('on_call');
     await page.close();
   });
 
@@ -111,7 +109,7 @@ describe('wallboard', () => {
     expect(other.statusCode).toBe(201);
     const page = await browser.newPage();
     await page.goto(base + other.json().url);
-    await expect.poll(() => page.locator('#status').textContent()).toBe('live');
+    await expect.poll(() => page.locator('#status').textContent()).toBe('Live');
     const listed = await app.inject({ method: 'GET', url: '/v1/wallboard/links', headers: bearer(key) });
     expect(listed.json().items.map((l: { label: string | null }) => l.label)).toContain('hall B');
     // Another key with reports:read cannot see or revoke it.
@@ -124,7 +122,7 @@ describe('wallboard', () => {
     expect((await page.goto(base + other.json().url))!.status()).toBe(401);
     const first = await browser.newPage();
     await first.goto(url);
-    await expect.poll(() => first.locator('#status').textContent()).toBe('live');
+    await expect.poll(() => first.locator('#status').textContent()).toBe('Live');
     await first.close();
     await page.close();
   });
@@ -144,13 +142,13 @@ describe('wallboard', () => {
     const issued = await app.inject({ method: 'POST', url: '/v1/wallboard/tokens', headers: bearer(key), payload: { queues: ['sales'] } });
     const page = await browser.newPage();
     await page.goto(base + issued.json().url);
-    await expect.poll(() => page.locator('li[data-agent="seller"]').count()).toBe(1);
-    expect(await page.locator('li[data-agent="helper"]').count()).toBe(0);
-    expect(await page.locator('li[data-agent="a1"]').count()).toBe(0);
+    await expect.poll(() => page.locator('.tile[data-agent="seller"]').count()).toBe(1);
+    expect(await page.locator('.tile[data-agent="helper"]').count()).toBe(0);
+    expect(await page.locator('.tile[data-agent="a1"]').count()).toBe(0);
     // The whole-floor link still shows everyone.
     const all = await browser.newPage();
     await all.goto(url);
-    await expect.poll(() => all.locator('li[data-agent="helper"]').count()).toBe(1);
+    await expect.poll(() => all.locator('.tile[data-agent="helper"]').count()).toBe(1);
     await all.close();
     await page.close();
   });
@@ -158,7 +156,7 @@ describe('wallboard', () => {
   it('takes an open screen down when its key is revoked', async () => {
     const page = await browser.newPage();
     await page.goto(url);
-    await expect.poll(() => page.locator('#status').textContent()).toBe('live');
+    await expect.poll(() => page.locator('#status').textContent()).toBe('Live');
     // Revoked outside the API (the command line): open screens notice at their next re-check.
     await t.db.query('UPDATE api_keys SET revoked_at = now()');
     await expect.poll(() => page.locator('#status').textContent(), { timeout: 15_000 }).toMatch(/expired or was revoked/);

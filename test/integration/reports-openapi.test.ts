@@ -7,9 +7,9 @@ import { LocalEventBus } from '../../src/events/bus.js';
 import { createLogger } from '../../src/log.js';
 import { planningRoutes } from '../../src/planning/routes.js';
 import { reportRoutes } from '../../src/reports/routes.js';
-import { Wallboard } from '../../src/reports/wallboard.js';
-import { wallboardRoutes } from '../../src/reports/wallboard-routes.js';
-import { WallboardTokens } from '../../src/reports/wallboard-token.js';
+import { Wallboard } from '../../src/wallboard/feed.js';
+import { wallboardRoutes } from '../../src/wallboard/routes.js';
+import { WallboardTokens } from '../../src/wallboard/token.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { testApp } from './api-fixtures.js';
 

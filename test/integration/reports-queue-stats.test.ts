@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalEventBus } from '../../src/events/bus.js';
 import type { DomainEvent } from '../../src/events/catalogue.js';
 import { createLogger } from '../../src/log.js';
-import { QueueStatsPublisher } from '../../src/reports/queue-stats.js';
-import { Wallboard } from '../../src/reports/wallboard.js';
+import { QueueStatsPublisher } from '../../src/wallboard/queue-stats.js';
+import { Wallboard } from '../../src/wallboard/feed.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 let t: TestDatabase;

@@ -1,7 +1,7 @@
 // The wallboard's memory of event ids: a bounded ring that forgets the oldest id first.
 import { describe, expect, it } from 'vitest';
 import { RecentIds } from '../../src/reports/recent-ids.js';
-import { applyEvent, emptyWallboard } from '../../src/reports/wallboard-state.js';
+import { applyEvent, emptyWallboard } from '../../src/wallboard/state.js';
 
 describe('RecentIds', () => {
   it('keeps the last N ids and forgets the oldest first', () => {

@@ -9,10 +9,10 @@ import { creatorKey, ownerFilter } from '../api/ownership.js';
 import { ProblemError, notFound } from '../api/problem.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
 import { isTimeZone } from '../local-time.js';
-import { WALLBOARD_CSS, WALLBOARD_HTML, WALLBOARD_JS } from './wallboard-page.js';
-import type { WallboardOptions } from './wallboard-state.js';
-import type { LiveLink, WallboardTokens } from './wallboard-token.js';
-import type { Wallboard } from './wallboard.js';
+import { WALLBOARD_CSS, WALLBOARD_HTML, WALLBOARD_JS } from './page.js';
+import type { WallboardOptions } from './state.js';
+import type { LiveLink, WallboardTokens } from './token.js';
+import type { Wallboard } from './feed.js';
 
 export interface WallboardRouteOptions {
   wallboard: Wallboard;
@@ -157,9 +157,12 @@ export async function wallboardRoutes(app: FastifyInstance, opts: WallboardRoute
       }
       const view: WallboardOptions = link.view;
       const send = () => {
-        if (socket.readyState === socket.OPEN && socket.bufferedAmount < 1_048_576) socket.send(JSON.stringify(opts.wallboard.view(view)));
+        if (socket.readyState === socket.OPEN && socket.bufferedAmount < 1_048_576) socket.send(opts.wallboard.frame(view));
       };
       const off = opts.wallboard.onChange(send);
+      // A frame every second even when nothing changed: timers advance, and a screen that
+      // hears nothing for a few seconds knows its data is old and says so.
+      const beat = setInterval(send, 1_000);
       void opts.wallboard.prepare(view).then(send);
       // A revoked link, a revoked key or one that lost reports:read takes its screens down within seconds.
       const unwatch = app.keyWatch.watch({
@@ -169,6 +172,7 @@ export async function wallboardRoutes(app: FastifyInstance, opts: WallboardRoute
         close: (reason) => socket.close(CLOSE_UNAUTHORIZED, reason),
       });
       socket.on('close', () => {
+        clearInterval(beat);
         off();
         unwatch();
       });

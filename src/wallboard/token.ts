@@ -7,7 +7,7 @@ import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { AuthenticatedKey } from '../api/auth.js';
 import { hasScope } from '../api/scopes.js';
 import type { Queryable } from '../db/pool.js';
-import type { WallboardOptions } from './wallboard-state.js';
+import type { WallboardOptions } from './state.js';
 
 interface Claims {
   /** link id */

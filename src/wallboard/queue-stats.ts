@@ -5,8 +5,8 @@
 import { withTransaction, type Db } from '../db/pool.js';
 import { appendOutbox } from '../events/outbox.js';
 import type { Logger } from '../log.js';
-import type { WallboardOptions } from './wallboard-state.js';
-import type { Wallboard } from './wallboard.js';
+import type { WallboardOptions } from './state.js';
+import type { Wallboard } from './feed.js';
 
 const LOCK = "hashtext('cti-bridge:queue.stats')";
 
@@ -60,8 +60,8 @@ export class QueueStatsPublisher {
             offeredToday: q.offeredToday,
             answeredToday: q.answeredToday,
             serviceLevelToday: q.serviceLevelToday,
-            serviceLevelSeconds: view.serviceLevelSeconds,
-            serviceLevelTarget: view.serviceLevelTarget,
+            serviceLevelSeconds: q.target.seconds,
+            serviceLevelTarget: q.target.percent / 100,
             timeZone: view.timeZone,
             agentsByState: view.agentsByState,
           };
