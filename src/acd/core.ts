@@ -7,6 +7,8 @@ import type { Logger } from '../log.js';
 import type { CapabilityFactory } from '../pbx/capability.js';
 import { AgentsService, agentSignalChannel } from './agents-service.js';
 import { AcdDesk } from './desk.js';
+import { Eventually } from './eventually.js';
+import { HeldChanges } from './held-changes.js';
 import { AgentLiveStore } from './live-store.js';
 import type { AgentDefinition, QueueDefinition } from './model.js';
 import { QueueLiveStore } from './queue-live.js';
@@ -29,6 +31,10 @@ export class AcdCore {
   readonly queuesLive: QueueLiveStore;
   readonly agents: AgentsService;
   readonly desk: AcdDesk;
+  /** State changes of the call flow, held while Redis is away (see held-changes.ts). */
+  readonly changes: HeldChanges;
+  /** Live-entry writes that may wait for Redis (see eventually.ts). */
+  readonly eventually: Eventually;
   private readonly runtimes = new Set<AcdRuntime>();
   private subscriber: Redis | undefined;
   private readonly relay: StateEventRelay;
@@ -49,6 +55,8 @@ export class AcdCore {
         return undefined;
       },
     });
+    this.changes = new HeldChanges(this.agents, opts.log.child({ component: 'acd' }), (agentId) => this.agentChanged(agentId));
+    this.eventually = new Eventually(opts.log.child({ component: 'acd' }));
     this.relay = new StateEventRelay({ db: opts.db, redis: opts.redis, prefix: opts.redisPrefix, log: opts.log, intervalMs: opts.stateRelayIntervalMs });
   }
 
@@ -62,17 +70,22 @@ export class AcdCore {
   async start(): Promise<void> {
     const sub = new Redis(this.opts.redisUrl, { maxRetriesPerRequest: null });
     sub.on('error', (err) => this.opts.log.debug({ err: err.message }, 'ACD subscriber error'));
-    sub.on('message', (_channel, agentId: string) => {
-      for (const r of this.runtimes) {
-        r.agentChanged(agentId).catch((err: Error) => this.opts.log.error({ err: err.message, agentId }, 'ACD routing after an agent change failed'));
-      }
-    });
+    sub.on('message', (_channel, agentId: string) => this.agentChanged(agentId));
     await sub.subscribe(agentSignalChannel(this.opts.redisPrefix));
     this.subscriber = sub;
     this.relay.start();
   }
 
+  /** Every runtime here refreshes the agent (or `queue:<id>`) and routes. */
+  agentChanged(agentId: string): void {
+    for (const r of this.runtimes) {
+      r.agentChanged(agentId).catch((err: Error) => this.opts.log.error({ err: err.message, agentId }, 'ACD routing after an agent change failed'));
+    }
+  }
+
   async stop(): Promise<void> {
+    this.changes.stop();
+    this.eventually.stop();
     await this.relay.stop();
     this.subscriber?.disconnect();
     this.subscriber = undefined;

@@ -44,12 +44,17 @@ export abstract class AcdTakeover extends AcdOffers {
       }
       await legEnded(this.ctx.db, l.offerId, l.answered ? 'completed' : 'takeover');
       const cmd = l.answered ? ({ type: 'hangup' } as const) : ({ type: 'release' } as const);
-      const res = await this.core.agents.change(l.agentId, cmd, { callId: l.callId, queueId: l.queueId });
+      const res = await this.core.changes.change(l.agentId, cmd, { callId: l.callId, queueId: l.queueId });
       if (!res.ok && !l.answered && typeof (await this.core.agentsLive.sweep(l.agentId, Date.now())) === 'object') await this.core.agents.announce(l.agentId);
     }
     // Waiting callers: back on hold and in the engine; gone ones abandoned.
     for (const entry of await this.core.queuesLive.all()) {
       if (entry.pbxNode !== this.ctx.pbxNode || this.waiting.has(entry.callId)) continue;
+      if (this.connected.has(entry.callId)) {
+        // Its removal was lost (Redis away as the agent answered): the caller is talking.
+        await this.removeLive(entry.queueId, entry.callId);
+        continue;
+      }
       if (!this.engine.queue(entry.queueId)) {
         // The queue was deleted while nobody owned the node: nobody can serve this caller.
         this.log.warn({ callId: entry.callId, queueId: entry.queueId }, 'waiting call of a queue that no longer exists; hanging up');
