@@ -9,6 +9,8 @@ import { AgentsService, agentSignalChannel } from './agents-service.js';
 import { AcdDesk } from './desk.js';
 import { Eventually } from './eventually.js';
 import { HeldChanges } from './held-changes.js';
+import { LiveEpoch } from './live-epoch.js';
+import { rebuildAgents } from './live-rebuild.js';
 import { AgentLiveStore } from './live-store.js';
 import type { AgentDefinition, QueueDefinition } from './model.js';
 import { QueueLiveStore } from './queue-live.js';
@@ -24,6 +26,8 @@ export interface AcdCoreOptions {
   log: Logger;
   /** How often the relay looks for agent state events a crash left in Redis. */
   stateRelayIntervalMs?: number;
+  /** How often Redis is checked for lost ACD live state (see live-epoch.ts). */
+  epochIntervalMs?: number;
 }
 
 export class AcdCore {
@@ -38,6 +42,9 @@ export class AcdCore {
   private readonly runtimes = new Set<AcdRuntime>();
   private subscriber: Redis | undefined;
   private readonly relay: StateEventRelay;
+  /** Whether Redis still holds the live state; rebuilds the agents when it does not. */
+  readonly epoch: LiveEpoch;
+  private epochTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: AcdCoreOptions) {
     this.agentsLive = new AgentLiveStore(opts.redis, opts.redisPrefix);
@@ -57,6 +64,17 @@ export class AcdCore {
     });
     this.changes = new HeldChanges(this.agents, opts.log.child({ component: 'acd' }), (agentId) => this.agentChanged(agentId));
     this.eventually = new Eventually(opts.log.child({ component: 'acd' }));
+    this.epoch = new LiveEpoch({
+      db: opts.db,
+      redis: opts.redis,
+      prefix: opts.redisPrefix,
+      log: opts.log.child({ component: 'acd' }),
+      rebuild: async (overwrite) => {
+        const ids = await rebuildAgents(opts.db, this.agentsLive, overwrite);
+        for (const id of ids) await this.agents.signal(id);
+        return ids.length;
+      },
+    });
     this.relay = new StateEventRelay({ db: opts.db, redis: opts.redis, prefix: opts.redisPrefix, log: opts.log, intervalMs: opts.stateRelayIntervalMs });
   }
 
@@ -74,6 +92,20 @@ export class AcdCore {
     await sub.subscribe(agentSignalChannel(this.opts.redisPrefix));
     this.subscriber = sub;
     this.relay.start();
+    this.watchEpoch();
+  }
+
+  private watchEpoch(): void {
+    const every = this.opts.epochIntervalMs ?? 5_000;
+    this.epochTimer = setTimeout(() => {
+      this.epoch
+        .ensure()
+        .catch((err: Error) => this.opts.log.debug({ err: err.message }, 'ACD live state check failed; next time'))
+        .finally(() => {
+          if (this.epochTimer) this.watchEpoch();
+        });
+    }, every);
+    this.epochTimer.unref();
   }
 
   /** Every runtime here refreshes the agent (or `queue:<id>`) and routes. */
@@ -84,6 +116,8 @@ export class AcdCore {
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.epochTimer);
+    this.epochTimer = undefined;
     this.changes.stop();
     this.eventually.stop();
     await this.relay.stop();

@@ -6,10 +6,13 @@ import type { Queryable } from '../db/pool.js';
 import { allOpenLegs, legEnded } from './records.js';
 import { type Leg, MIX_BRIDGE } from './runtime-state.js';
 import { AcdOffers } from './runtime-offers.js';
+import { lostWaitingCalls } from './waiting-rebuild.js';
 
 export abstract class AcdTakeover extends AcdOffers {
   async resync(snapshot: ResyncSnapshot): Promise<void> {
     await this.ready;
+    // Redis may have come back empty or old: agents are rebuilt before anything reads them.
+    await this.core.epoch.ensure();
     const alive = new Map(snapshot.channels.map((c) => [c.id, c]));
     const bridges = new Map(snapshot.bridges.map((b) => [b.id, b]));
     // Agent legs the previous owner left: connected ones are followed again, ringing ones end.
@@ -47,8 +50,13 @@ export abstract class AcdTakeover extends AcdOffers {
       const res = await this.core.changes.change(l.agentId, cmd, { callId: l.callId, queueId: l.queueId });
       if (!res.ok && !l.answered && typeof (await this.core.agentsLive.sweep(l.agentId, Date.now())) === 'object') await this.core.agents.announce(l.agentId);
     }
-    // Waiting callers: back on hold and in the engine; gone ones abandoned.
-    for (const entry of await this.core.queuesLive.all()) {
+    // Waiting callers: back on hold and in the engine; gone ones abandoned. Those Redis
+    // lost (it came back empty) are found in Postgres, if their caller is still up.
+    const listed = await this.core.queuesLive.all();
+    const lost = await lostWaitingCalls(this.ctx.db, this.ctx.pbxNode, new Set(listed.map((e) => e.callId)), new Set(alive.keys()));
+    for (const entry of lost) if (!this.connected.has(entry.callId)) await this.core.queuesLive.put(entry);
+    if (lost.length) this.log.warn({ calls: lost.length }, 'waiting calls Redis had lost found again in Postgres');
+    for (const entry of [...listed, ...lost]) {
       if (entry.pbxNode !== this.ctx.pbxNode || this.waiting.has(entry.callId)) continue;
       if (this.connected.has(entry.callId)) {
         // Its removal was lost (Redis away as the agent answered): the caller is talking.
