@@ -7,6 +7,8 @@ import type { Load, Receiver } from './load.js';
 
 export interface Invariants {
   started: number;
+  /** Calls the PBX (simulator down) or the API (click-to-dial) refused: never started. */
+  refused: string;
   recorded: number;
   withOneCdr: number;
   open: number;
@@ -61,6 +63,7 @@ export async function measure(
   for (const [, s] of wrong) byState.set(s, (byState.get(s) ?? 0) + 1);
   return {
     started: load.callers.length + load.dials.length,
+    refused: `${load.refusedCalls} / ${load.refusedDials}`,
     recorded,
     withOneCdr,
     open,

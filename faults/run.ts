@@ -103,8 +103,8 @@ async function settled(w: World): Promise<boolean> {
 }
 
 async function runFault(f: Fault, redis: RedisProc, pg: PostgresProc): Promise<Invariants & { seconds: number }> {
-  const began = Date.now();
   const w = await startWorld(f.name, redis, pg, f.instances ?? 1);
+  const began = Date.now();
   try {
     const load = new Load({
       simControlUrl: w.sim.controlUrl,
@@ -121,7 +121,7 @@ async function runFault(f: Fault, redis: RedisProc, pg: PostgresProc): Promise<I
     console.error(`  ${f.name}: injecting`);
     await f.inject(w);
     const left = INJECT_AT_MS + LOAD_MS - (Date.now() - began);
-    if (left > 0) await sleep(Math.min(left, LOAD_MS));
+    if (left > 0) await sleep(left);
     await load.stop();
     console.error(`  ${f.name}: load stopped, settling`);
     const until = Date.now() + SETTLE_MS;
@@ -165,11 +165,11 @@ try {
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 console.log(`machine: ${machine}; ${CALLS_PER_SECOND} calls/s and a click-to-dial every 3 s for ${LOAD_MS / 1000} s after the fault starts at ${INJECT_AT_MS / 1000} s\n`);
-console.log('| fault | calls started / recorded / one CDR | open calls | agents not ready | webhook missing / dup | connector missing / dup | stranded deliveries | dead letters | leftover bridges | idempotency mismatches | s |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| fault | calls started / recorded / one CDR | refused (PBX / API) | open calls | agents not ready | webhook missing / dup | connector missing / dup | stranded deliveries | dead letters | leftover bridges | idempotency mismatches | s |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const [f, r] of rows) {
   console.log(
-    `| ${f.name} | ${r.started} / ${r.recorded} / ${r.withOneCdr} | ${r.open} | ${r.agentsWrong} | ${r.webhookMissing} / ${r.webhookDuplicated} | ${r.connectorMissing} / ${r.connectorDuplicated} | ${r.stranded} | ${r.deadLetters} | ${r.leftoverBridges} | ${r.idempotencyMismatches} | ${r.seconds} |`,
+    `| ${f.name} | ${r.started} / ${r.recorded} / ${r.withOneCdr} | ${r.refused} | ${r.open} | ${r.agentsWrong} | ${r.webhookMissing} / ${r.webhookDuplicated} | ${r.connectorMissing} / ${r.connectorDuplicated} | ${r.stranded} | ${r.deadLetters} | ${r.leftoverBridges} | ${r.idempotencyMismatches} | ${r.seconds} |`,
   );
 }
 process.exit(rows.length === chosen.length ? 0 : 1);

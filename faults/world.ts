@@ -119,7 +119,7 @@ export async function startWorld(name: string, redis: RedisProc, pg: PostgresPro
     AMI_HOST: '127.0.0.1',
     AMI_PORT: String(sim.ports.ami),
     AMI_SECRET: 'cti-secret',
-    ARI_URL: `http://127.0.0.1:${sim.ports.ari}`,
+    ARI_URL: `http://127.0.0.1:${sim.ports.ari}/ari`,
     ARI_PASSWORD: 'cti-secret',
     LEASE_TTL_MS: '5000',
     LOG_LEVEL: 'warn',
@@ -134,6 +134,12 @@ export async function startWorld(name: string, redis: RedisProc, pg: PostgresPro
     await inst.start();
     started.push(inst);
   }
+  // Calls placed before the owner's ARI app is up would fall back to the dialplan.
+  await waitFor('the PBX node driven', async () => {
+    const res = await fetch(`${started[0]!.url}/readyz`);
+    const body = (await res.json()) as { checks: Record<string, { ok: boolean; detail?: string }> };
+    return Object.entries(body.checks).some(([name, c]) => name.startsWith('ari:') && c.ok && c.detail === 'connected');
+  }, 60_000);
   const db = createPool(dbUrl, 4);
   const apiKey = (await createApiKey(db, { name: 'faults', scopes: ['admin'] })).key;
   const world: World = {
