@@ -3,17 +3,11 @@
 // loopback ports it picked.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, startRedis } from '../test/helpers/redis-server.js';
 
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+export { freePort };
 
 export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `cti-faults-${label}-`));
@@ -62,10 +56,7 @@ export class RedisProc {
       rmSync(this.dir, { recursive: true, force: true });
       this.dir = tempDir('redis');
     }
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', this.dir];
-    this.proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    await readyOn(this.proc, /Ready to accept connections/, 'redis-server');
-    this.proc.stdout?.resume();
+    this.proc = await startRedis(this.port, { appendonly: true, dir: this.dir });
   }
 
   async kill(): Promise<void> {
