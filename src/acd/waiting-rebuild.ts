@@ -1,5 +1,6 @@
 // Waiting calls Redis no longer lists (it lost its data) found again from Postgres and the
-// PBX: calls of this node still `queued`, whose caller is still up. Their place in line
+// PBX: calls of this node still `queued` whose caller the PBX still has in the call's
+// holding bridge (a caller sent on to voicemail or a flow, or talking, is in none). Their place in line
 // is their last `call.queued` (queue, priority, entry time), so they are offered in the
 // order they came. What the IVR's queue node gave beyond that (a survey) is not kept.
 import type { Queryable } from '../db/pool.js';
@@ -7,7 +8,8 @@ import { skillsFromData } from './priority.js';
 import type { LiveWaitingCall } from './queue-live.js';
 import { HOLD_BRIDGE } from './runtime-state.js';
 
-export async function lostWaitingCalls(db: Queryable, pbxNode: string, known: ReadonlySet<string>, alive: ReadonlySet<string>): Promise<LiveWaitingCall[]> {
+/** `holding`: holding bridge id -> the channels in it, from the PBX. */
+export async function lostWaitingCalls(db: Queryable, pbxNode: string, known: ReadonlySet<string>, holding: ReadonlyMap<string, readonly string[]>): Promise<LiveWaitingCall[]> {
   const { rows } = await db.query<{ id: string; channel_id: string; data: Record<string, unknown>; at: Date; queued: { queue?: { id?: string; priority?: number; overflowFrom?: string } } }>(
     `SELECT c.id, c.channel_id, c.data, e.at, e.data AS queued
      FROM calls c
@@ -18,7 +20,7 @@ export async function lostWaitingCalls(db: Queryable, pbxNode: string, known: Re
   const out: LiveWaitingCall[] = [];
   for (const r of rows) {
     const queueId = r.queued.queue?.id;
-    if (!queueId || known.has(r.id) || !alive.has(r.channel_id)) continue;
+    if (!queueId || known.has(r.id) || !holding.get(`${HOLD_BRIDGE}${r.id}`)?.includes(r.channel_id)) continue;
     out.push({
       callId: r.id,
       queueId,
