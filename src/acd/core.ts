@@ -7,6 +7,10 @@ import type { Logger } from '../log.js';
 import type { CapabilityFactory } from '../pbx/capability.js';
 import { AgentsService, agentSignalChannel } from './agents-service.js';
 import { AcdDesk } from './desk.js';
+import { Eventually } from './eventually.js';
+import { HeldChanges } from './held-changes.js';
+import { LiveEpoch } from './live-epoch.js';
+import { rebuildAgents } from './live-rebuild.js';
 import { AgentLiveStore } from './live-store.js';
 import type { AgentDefinition, QueueDefinition } from './model.js';
 import { QueueLiveStore } from './queue-live.js';
@@ -22,6 +26,8 @@ export interface AcdCoreOptions {
   log: Logger;
   /** How often the relay looks for agent state events a crash left in Redis. */
   stateRelayIntervalMs?: number;
+  /** How often Redis is checked for lost ACD live state (see live-epoch.ts). */
+  epochIntervalMs?: number;
 }
 
 export class AcdCore {
@@ -29,9 +35,16 @@ export class AcdCore {
   readonly queuesLive: QueueLiveStore;
   readonly agents: AgentsService;
   readonly desk: AcdDesk;
+  /** State changes of the call flow, held while Redis is away (see held-changes.ts). */
+  readonly changes: HeldChanges;
+  /** Live-entry writes that may wait for Redis (see eventually.ts). */
+  readonly eventually: Eventually;
   private readonly runtimes = new Set<AcdRuntime>();
   private subscriber: Redis | undefined;
   private readonly relay: StateEventRelay;
+  /** Whether Redis still holds the live state; rebuilds the agents when it does not. */
+  readonly epoch: LiveEpoch;
+  private epochTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: AcdCoreOptions) {
     this.agentsLive = new AgentLiveStore(opts.redis, opts.redisPrefix);
@@ -49,6 +62,19 @@ export class AcdCore {
         return undefined;
       },
     });
+    this.changes = new HeldChanges(this.agents, opts.log.child({ component: 'acd' }), (agentId) => this.agentChanged(agentId));
+    this.eventually = new Eventually(opts.log.child({ component: 'acd' }));
+    this.epoch = new LiveEpoch({
+      db: opts.db,
+      redis: opts.redis,
+      prefix: opts.redisPrefix,
+      log: opts.log.child({ component: 'acd' }),
+      rebuild: async (overwrite) => {
+        const ids = await rebuildAgents(opts.db, this.agentsLive, overwrite);
+        for (const id of ids) await this.agents.signal(id);
+        return ids.length;
+      },
+    });
     this.relay = new StateEventRelay({ db: opts.db, redis: opts.redis, prefix: opts.redisPrefix, log: opts.log, intervalMs: opts.stateRelayIntervalMs });
   }
 
@@ -62,17 +88,38 @@ export class AcdCore {
   async start(): Promise<void> {
     const sub = new Redis(this.opts.redisUrl, { maxRetriesPerRequest: null });
     sub.on('error', (err) => this.opts.log.debug({ err: err.message }, 'ACD subscriber error'));
-    sub.on('message', (_channel, agentId: string) => {
-      for (const r of this.runtimes) {
-        r.agentChanged(agentId).catch((err: Error) => this.opts.log.error({ err: err.message, agentId }, 'ACD routing after an agent change failed'));
-      }
-    });
+    sub.on('message', (_channel, agentId: string) => this.agentChanged(agentId));
     await sub.subscribe(agentSignalChannel(this.opts.redisPrefix));
     this.subscriber = sub;
     this.relay.start();
+    this.watchEpoch();
+  }
+
+  private watchEpoch(): void {
+    const every = this.opts.epochIntervalMs ?? 5_000;
+    this.epochTimer = setTimeout(() => {
+      this.epoch
+        .ensure()
+        .catch((err: Error) => this.opts.log.debug({ err: err.message }, 'ACD live state check failed; next time'))
+        .finally(() => {
+          if (this.epochTimer) this.watchEpoch();
+        });
+    }, every);
+    this.epochTimer.unref();
+  }
+
+  /** Every runtime here refreshes the agent (or `queue:<id>`) and routes. */
+  agentChanged(agentId: string): void {
+    for (const r of this.runtimes) {
+      r.agentChanged(agentId).catch((err: Error) => this.opts.log.error({ err: err.message, agentId }, 'ACD routing after an agent change failed'));
+    }
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.epochTimer);
+    this.epochTimer = undefined;
+    this.changes.stop();
+    this.eventually.stop();
     await this.relay.stop();
     this.subscriber?.disconnect();
     this.subscriber = undefined;

@@ -63,3 +63,19 @@ export const RELEASE_GROUP = `
 if redis.call('GET', KEYS[1]) == 'group ' .. ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
+
+/**
+ * Puts back an agent's status rebuilt from Postgres after Redis lost it. KEYS: agent hash.
+ * ARGV: '1' to overwrite a hash that exists (Redis came back from an old snapshot), '0' to
+ * keep one written since Redis came back empty; then field/value pairs. Returns 1 when
+ * written. The version moves on, so a change prepared against the old hash fails its
+ * compare-and-set and is read again.
+ */
+export const RESTORE_AGENT = `
+if ARGV[1] ~= '1' and redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local v = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+redis.call('DEL', KEYS[1])
+for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('HSET', KEYS[1], 'version', tostring(v + 1))
+return 1
+`;

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { applyCommand, initialStatus, type AgentCommand, type AgentStatus } from './agent-state.js';
 import type { AgentState } from './model.js';
 import { stateChangedEvent, type StateEventContext } from './events.js';
-import { CAS_AGENT, RELEASE_GROUP, RESERVE } from './live-scripts.js';
+import { CAS_AGENT, RELEASE_GROUP, RESERVE, RESTORE_AGENT } from './live-scripts.js';
 
 /** The Redis list of agent.state_changed events written with their state, not yet in the outbox. */
 export const stateEventsKey = (prefix: string) => `${prefix}:acd:state-events`;
@@ -180,6 +180,12 @@ export class AgentLiveStore {
     const t = applyCommand(cur, { type: 'release' }, nowMs);
     if (!t.ok) return 'none';
     return (await this.write(cur, t.status, true, nowMs)) ? { agentId, from: cur, to: t.status, changed: true } : 'retry';
+  }
+
+  /** Puts back a status rebuilt from Postgres (see live-epoch.ts); true when written. */
+  async restore(agentId: string, s: AgentStatus, overwrite: boolean): Promise<boolean> {
+    const fields = ['state', s.state, 'reason', s.reason ?? '', 'since', String(s.sinceMs), 'callId', s.callId ?? '', 'pending', s.pendingNotReady ?? '', 'offerId', ''];
+    return (await this.redis.eval(RESTORE_AGENT, 1, this.agentKey(agentId), overwrite ? '1' : '0', ...fields)) === 1;
   }
 
   private async write(cur: LiveAgent, next: AgentStatus, changed: boolean, nowMs: number, ctx: StateEventContext = {}): Promise<boolean> {

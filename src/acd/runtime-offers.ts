@@ -165,10 +165,9 @@ export abstract class AcdOffers extends AcdWaiting {
     // say otherwise, which supervisors see. A busy phone or another failure: the agent
     // stays ready and this call tries someone else.
     const cmd = why === 'no_answer' || why === 'unreachable' ? ({ type: why } as const) : ({ type: 'release' } as const);
-    const res = await this.core.agents.change(leg.agentId, cmd, { offerId: leg.offerId, callId: leg.callId, queueId: leg.queueId });
-    const live = await this.core.agentsLive.get(leg.agentId);
-    const def = this.agentDefs.get(leg.agentId);
-    if (def) this.putAgent(def, live);
+    // While Redis is away the change is held (applied once it answers) and the call goes on.
+    const res = await this.core.changes.change(leg.agentId, cmd, { offerId: leg.offerId, callId: leg.callId, queueId: leg.queueId });
+    const live = await this.refreshAgent(leg.agentId);
     if (why !== 'no_answer') {
       // Like Asterisk's queue retry: that phone is left alone for this call for a while,
       // then the call tries everyone again.
@@ -182,13 +181,13 @@ export abstract class AcdOffers extends AcdWaiting {
     const entry = this.waiting.get(leg.callId);
     // A ring-all round goes on while any of its phones still rings.
     if (this.offering.has(leg.callId)) return;
-    if (leg.groupId) await this.core.agentsLive.releaseGroup(leg.callId, leg.groupId);
+    if (leg.groupId) await this.releaseGroup(leg.callId, leg.groupId);
     if (entry) {
       this.engine.enqueue(entry); // same priority and arrival: back at the head
-      await this.routeWaiting(leg.callId);
+      await this.routeHeld(leg.callId);
     }
     // The agent may be free again (busy phone): give them the next call.
-    if (live?.state === 'ready') void this.agentChanged(leg.agentId);
+    if (live?.state === 'ready') this.core.agentChanged(leg.agentId);
   }
 
   protected async answered(leg: Leg): Promise<void> {
@@ -209,7 +208,7 @@ export abstract class AcdOffers extends AcdWaiting {
     this.legs.set(leg.channelId, leg);
     // Ring-all: the others stop ringing and are free again.
     for (const other of [...(this.offering.get(leg.callId) ?? [])]) await this.cancelLeg(other, 'answered_elsewhere');
-    if (leg.groupId) await this.core.agentsLive.releaseGroup(leg.callId, leg.groupId);
+    if (leg.groupId) await this.releaseGroup(leg.callId, leg.groupId);
     const entry = this.waiting.get(leg.callId);
     this.waiting.delete(leg.callId);
     this.tried.delete(leg.callId);
@@ -225,7 +224,7 @@ export abstract class AcdOffers extends AcdWaiting {
     } catch (err) {
       this.log.warn({ err: (err as Error).message, callId: leg.callId }, 'could not bridge caller and agent');
     }
-    if (entry) await this.core.queuesLive.remove(entry.queueId, leg.callId);
+    if (entry) await this.removeLive(entry.queueId, leg.callId);
     await legAnswered(this.ctx.db, leg.offerId);
     await transitionCall(this.ctx.db, leg.callId, 'connected', { agentId: leg.agentId, queueId: leg.queueId }).catch(() => undefined);
     await recordOutcome(
@@ -238,16 +237,19 @@ export abstract class AcdOffers extends AcdWaiting {
   /** The agent's leg of a connected call hung up: wrap-up; the caller goes to the survey or is hung up. */
   protected async agentLegEnded(leg: Leg): Promise<void> {
     if (this.legs.get(leg.channelId) !== leg) return;
-    this.legs.delete(leg.channelId);
-    this.connected.delete(leg.callId);
-    if (leg.callerChannelId) this.callerChannels.delete(leg.callerChannelId);
-    await legEnded(this.ctx.db, leg.offerId, 'completed');
-    const res = await this.core.agents.change(leg.agentId, { type: 'hangup' }, { callId: leg.callId, queueId: leg.queueId });
+    // The agent's change comes first and the leg stays open in Postgres until it is asked
+    // for: a store failing part-way runs this again (the PBX event is held), and a next
+    // owner still finds the open leg. A change held for Redis starts the wrap-up when applied.
+    const res = await this.core.changes.change(leg.agentId, { type: 'hangup' }, { callId: leg.callId, queueId: leg.queueId });
     if (res.ok) {
       const agent = this.engine.agent(leg.agentId);
       if (agent) this.engine.putAgent({ ...agent, state: 'wrap_up' });
       this.scheduleWrapUp(leg.agentId, Date.now());
     }
+    await legEnded(this.ctx.db, leg.offerId, 'completed');
+    this.legs.delete(leg.channelId);
+    this.connected.delete(leg.callId);
+    if (leg.callerChannelId) this.callerChannels.delete(leg.callerChannelId);
     await this.ctx.ari.bridges.destroy(`${MIX_BRIDGE}${leg.callId}`).catch(() => false);
     if (!leg.callerChannelId || leg.observed) return;
     const surveyed = leg.survey ? await this.ctx.ivr.startSurvey(leg.callerChannelId, leg.survey).catch(() => false) : false;
@@ -259,8 +261,13 @@ export abstract class AcdOffers extends AcdWaiting {
     if (!this.takeOut(leg)) return;
     await this.ctx.ari.channels.hangup(leg.channelId, { reason: 'normal' }).catch(() => false);
     await legEnded(this.ctx.db, leg.offerId, outcome);
-    await this.core.agents.change(leg.agentId, { type: 'release' }, { offerId: leg.offerId, callId: leg.callId, queueId: leg.queueId });
-    void this.agentChanged(leg.agentId);
+    await this.core.changes.change(leg.agentId, { type: 'release' }, { offerId: leg.offerId, callId: leg.callId, queueId: leg.queueId });
+    this.core.agentChanged(leg.agentId);
+  }
+
+  /** The ring-all round is over (its group key lapses on its own if Redis never answers). */
+  protected releaseGroup(callId: string, groupId: string): Promise<void> {
+    return this.core.eventually.run(`ring-all round of ${callId}`, () => this.core.agentsLive.releaseGroup(callId, groupId));
   }
 
   /** A followed leg ended: wrap-up after a talk, the reservation released otherwise. */

@@ -5,6 +5,7 @@
 import { AriHttpError } from '../ari/errors.js';
 import type { Logger } from '../log.js';
 import type { NodeContext } from '../pbx/capability.js';
+import { isStoreOutage } from '../pbx/outage.js';
 import type { AcdCore } from './core.js';
 import type { LiveAgent } from './live-store.js';
 import type { AgentDefinition } from './model.js';
@@ -122,9 +123,36 @@ export abstract class AcdRuntimeState {
   protected scheduleWrapUp(agentId: string, sinceMs: number): void {
     const seconds = this.agentDefs.get(agentId)?.wrapUpSeconds ?? 0;
     this.timer(`wrap:${agentId}`, sinceMs + seconds * 1000 - Date.now(), async () => {
-      const res = await this.core.agents.change(agentId, { type: 'wrap_up_done' });
+      // Held while Redis is away: applied (and the agent routed) when it answers.
+      const res = await this.core.changes.change(agentId, { type: 'wrap_up_done' });
       if (res.ok) await this.agentChanged(agentId);
     });
+  }
+
+  /** The engine takes the agent's live state; while Redis is away it keeps what it had. */
+  protected async refreshAgent(agentId: string): Promise<LiveAgent | undefined> {
+    const def = this.agentDefs.get(agentId);
+    try {
+      const live = await this.core.agentsLive.get(agentId);
+      if (def) this.putAgent(def, live);
+      return live;
+    } catch (err) {
+      if (!isStoreOutage(err)) throw err;
+      return undefined;
+    }
+  }
+
+  /**
+   * Routes a waiting call where a Redis outage must not end the caller's wait: the call
+   * stays on hold and the recheck timer routes it again once Redis answers.
+   */
+  protected async routeHeld(callId: string): Promise<void> {
+    try {
+      await this.routeWaiting(callId);
+    } catch (err) {
+      if (!isStoreOutage(err)) throw err;
+      this.log.warn({ callId, err: (err as Error).message }, 'routing held until Redis answers; the caller stays on hold');
+    }
   }
 
   /** False only when the PBX says the channel does not exist. */

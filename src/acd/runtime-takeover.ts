@@ -4,14 +4,18 @@ import type { ResyncSnapshot } from '../ari/client.js';
 import { getCall } from '../calls/repository.js';
 import type { Queryable } from '../db/pool.js';
 import { allOpenLegs, legEnded } from './records.js';
-import { type Leg, MIX_BRIDGE } from './runtime-state.js';
+import { type Leg, HOLD_BRIDGE, MIX_BRIDGE } from './runtime-state.js';
 import { AcdOffers } from './runtime-offers.js';
+import { lostWaitingCalls } from './waiting-rebuild.js';
 
 export abstract class AcdTakeover extends AcdOffers {
   async resync(snapshot: ResyncSnapshot): Promise<void> {
     await this.ready;
+    // Redis may have come back empty or old: agents are rebuilt before anything reads them.
+    await this.core.epoch.ensure();
     const alive = new Map(snapshot.channels.map((c) => [c.id, c]));
     const bridges = new Map(snapshot.bridges.map((b) => [b.id, b]));
+    await this.endTrackedGone(new Set(alive.keys()));
     // Agent legs the previous owner left: connected ones are followed again, ringing ones end.
     for (const l of await allOpenLegs(this.ctx.db)) {
       if (!l.channelId || this.legs.has(l.channelId)) continue;
@@ -44,12 +48,23 @@ export abstract class AcdTakeover extends AcdOffers {
       }
       await legEnded(this.ctx.db, l.offerId, l.answered ? 'completed' : 'takeover');
       const cmd = l.answered ? ({ type: 'hangup' } as const) : ({ type: 'release' } as const);
-      const res = await this.core.agents.change(l.agentId, cmd, { callId: l.callId, queueId: l.queueId });
+      const res = await this.core.changes.change(l.agentId, cmd, { callId: l.callId, queueId: l.queueId });
       if (!res.ok && !l.answered && typeof (await this.core.agentsLive.sweep(l.agentId, Date.now())) === 'object') await this.core.agents.announce(l.agentId);
     }
-    // Waiting callers: back on hold and in the engine; gone ones abandoned.
-    for (const entry of await this.core.queuesLive.all()) {
+    // Waiting callers: back on hold and in the engine; gone ones abandoned. Those Redis
+    // lost (it came back empty) are found in Postgres and in their holding bridges.
+    const listed = await this.core.queuesLive.all();
+    const holding = new Map(snapshot.bridges.filter((b) => b.id.startsWith(HOLD_BRIDGE)).map((b) => [b.id, b.channels ?? []]));
+    const lost = await lostWaitingCalls(this.ctx.db, this.ctx.pbxNode, new Set(listed.map((e) => e.callId)), holding);
+    for (const entry of lost) if (!this.connected.has(entry.callId)) await this.core.queuesLive.put(entry);
+    if (lost.length) this.log.warn({ calls: lost.length }, 'waiting calls Redis had lost found again in Postgres');
+    for (const entry of [...listed, ...lost]) {
       if (entry.pbxNode !== this.ctx.pbxNode || this.waiting.has(entry.callId)) continue;
+      if (this.connected.has(entry.callId)) {
+        // Its removal was lost (Redis away as the agent answered): the caller is talking.
+        await this.removeLive(entry.queueId, entry.callId);
+        continue;
+      }
       if (!this.engine.queue(entry.queueId)) {
         // The queue was deleted while nobody owned the node: nobody can serve this caller.
         this.log.warn({ callId: entry.callId, queueId: entry.queueId }, 'waiting call of a queue that no longer exists; hanging up');
@@ -86,6 +101,23 @@ export abstract class AcdTakeover extends AcdOffers {
       if (live?.state === 'wrap_up') this.scheduleWrapUp(def.id, live.sinceMs);
     }
     for (const callId of [...this.waiting.keys()]) await this.serial(callId, () => this.routeWaiting(callId));
+  }
+
+  /**
+   * Legs and callers this runtime still tracks whose channels the PBX no longer has: their
+   * hang-ups came while the ARI events socket was down (a reconnect, not a takeover), so
+   * they are ended now as their events would have (agents to wrap-up, offers released).
+   */
+  private async endTrackedGone(alive: ReadonlySet<string>): Promise<void> {
+    for (const leg of [...this.legs.values()]) {
+      if (alive.has(leg.channelId)) continue;
+      if (leg.observed) await this.observedGone(leg);
+      else if (leg.answered) await this.serial(leg.callId, () => this.agentLegEnded(leg));
+      else await this.serial(leg.callId, () => this.offerFailed(leg, 'failed'));
+    }
+    for (const [channelId, callId] of [...this.callerChannels]) {
+      if (!alive.has(channelId)) await this.serial(callId, () => this.callerGone(callId));
+    }
   }
 }
 

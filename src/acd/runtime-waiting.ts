@@ -76,14 +76,26 @@ export abstract class AcdWaiting extends AcdRuntimeState {
       clog.warn({ err: (err as Error).message }, 'could not put the caller on hold (caller gone?)');
     }
     if (call.state !== 'queued') await transitionCall(this.ctx.db, call.id, 'queued', { queueId }).catch(() => undefined);
-    await this.core.queuesLive.put(entry);
     this.waiting.set(call.id, entry);
+    await this.putLive(entry);
     this.engine.enqueue(entry);
     await this.recordEntered(entry, call);
     clog.info({ event: 'acd.queued', queueId, priority: entry.priority }, 'call queued');
     this.armCallTimers(entry, queue);
-    if (o.inSerial) await this.routeWaiting(call.id);
-    else await this.serial(call.id, () => this.routeWaiting(call.id));
+    if (o.inSerial) await this.routeHeld(call.id);
+    else await this.serial(call.id, () => this.routeHeld(call.id));
+  }
+
+  /** The waiting call into Redis (the next owner's picture); while Redis is away, once it answers. */
+  protected putLive(entry: LiveWaitingCall): Promise<void> {
+    return this.core.eventually.run(`waiting call ${entry.callId}`, async () => {
+      if (!this.stopped && this.waiting.get(entry.callId) === entry) await this.core.queuesLive.put(entry);
+    });
+  }
+
+  /** The call left the queue: its Redis entry goes, now or once Redis answers. */
+  protected removeLive(queueId: string, callId: string): Promise<void> {
+    return this.core.eventually.run(`waiting call ${callId}`, () => this.core.queuesLive.remove(queueId, callId));
   }
 
   protected async recordEntered(entry: LiveWaitingCall, _call: Call): Promise<void> {
@@ -124,7 +136,7 @@ export abstract class AcdWaiting extends AcdRuntimeState {
       this.serial(callId, async () => {
         if (!this.waiting.has(callId)) return;
         this.armRecheck(callId);
-        await this.routeWaiting(callId);
+        await this.routeHeld(callId);
       }),
     );
   }
@@ -135,7 +147,7 @@ export abstract class AcdWaiting extends AcdRuntimeState {
     this.timer(`widen:${entry.callId}`, at - now, () =>
       this.serial(entry.callId, async () => {
         if (!this.waiting.has(entry.callId)) return;
-        await this.routeWaiting(entry.callId);
+        await this.routeHeld(entry.callId);
         this.armWidening(entry, queue, Date.now());
       }),
     );
@@ -190,7 +202,6 @@ export abstract class AcdWaiting extends AcdRuntimeState {
     this.forgetWaiting(entry);
     for (const leg of [...(this.offering.get(callId) ?? [])]) await this.cancelLeg(leg, 'abandoned');
     await this.ctx.ari.bridges.destroy(entry.bridgeId!).catch(() => false);
-    await this.core.queuesLive.remove(entry.queueId, callId);
     const waitMs = Date.now() - entry.enteredMs;
     const short = waitMs < (queue?.shortAbandonSeconds ?? 0) * 1000;
     await recordOutcome(
@@ -198,6 +209,7 @@ export abstract class AcdWaiting extends AcdRuntimeState {
       { callId, queueId: entry.queueId, outcome: 'abandoned', waitMs, short, enteredMs: entry.enteredMs },
       { type: 'call.abandoned', extra: { queue: { id: entry.queueId, position }, waitMs, short } },
     );
+    await this.removeLive(entry.queueId, callId);
   }
 
   protected forgetWaiting(entry: LiveWaitingCall): void {
@@ -225,7 +237,7 @@ export abstract class AcdWaiting extends AcdRuntimeState {
   protected async overflow(entry: LiveWaitingCall, to: OverflowTarget, why: 'max_wait' | 'max_length' | 'digit', digit?: string): Promise<void> {
     const waitMs = Date.now() - entry.enteredMs;
     this.forgetWaiting(entry);
-    await this.core.queuesLive.remove(entry.queueId, entry.callId);
+    await this.removeLive(entry.queueId, entry.callId);
     await this.ctx.ari.bridges.destroy(entry.bridgeId!).catch(() => false);
     await recordOutcome(
       this.ctx.db,

@@ -9,6 +9,7 @@ import type { DomainEvent } from '../events/catalogue.js';
 import { insertOutboxOnce } from '../events/outbox.js';
 import type { Logger } from '../log.js';
 import { recordStateChangeOnCall } from './events.js';
+import { recordLastState } from './last-state.js';
 import { stateEventsKey } from './live-store.js';
 
 const BATCH = 100;
@@ -37,7 +38,11 @@ export async function drainStateEvents(db: Db, redis: Redis, prefix: string, log
   await withTransaction(db, async (tx) => {
     // Only a first insert touches the call, so a relay that dies after its commit and
     // drains the same entry again adds nothing twice.
-    for (const e of events) if (await insertOutboxOnce(tx, e.event)) await recordStateChangeOnCall(tx, e.event);
+    for (const e of events) {
+      if (!(await insertOutboxOnce(tx, e.event))) continue;
+      await recordStateChangeOnCall(tx, e.event);
+      await recordLastState(tx, e.event);
+    }
   });
   await hooks.afterCommit?.();
   const m = redis.multi();

@@ -29,7 +29,7 @@ export async function startAcdWorld(name: string, extraEnv: Record<string, strin
   const sim = await startSimulator({ soundDurationsMs: { 'cti/rate': 40, 'cti/thanks': 40 } });
   const redisPrefix = uniquePrefix(name);
   const env = (instance: string) => serviceEnv(sim, t.url, redisPrefix, { INSTANCE_ID: instance, LOG_LEVEL: 'silent', LEASE_TTL_MS: '1500', RATE_LIMIT_PER_MINUTE: '1000000', ...extraEnv });
-  const service = await startService(loadConfig(env('instance-a')), createLogger('silent'));
+  const service = await startService(loadConfig(env('instance-a')), createLogger((process.env.ACD_TEST_LOG as 'info') ?? 'silent'));
   const key = (await createApiKey(service.db, { name, scopes: ['admin'] })).key;
   await waitUntil(() => service.nodes[0]!.ariClient?.state === 'connected', 'ARI connected');
   const world: AcdWorld = {

@@ -1,5 +1,6 @@
 // A private redis-server per test, so tests can kill and restart Redis without
-// disturbing the shared one (started without persistence: a restart loses every job).
+// disturbing the shared one (started without persistence unless asked: a restart then
+// loses every job).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
@@ -14,13 +15,24 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startRedis(port: number): Promise<ChildProcess> {
+export interface RedisOptions {
+  /** AOF on, in `dir`: a restart in the same directory keeps the data (as docs/operations.md asks). */
+  appendonly?: boolean;
+  /** A working directory the caller keeps (and removes) across restarts; a fresh one otherwise. */
+  dir?: string;
+}
+
+/** A working directory for a Redis the caller restarts with its data. */
+export function redisDir(): string {
+  return mkdtempSync(join(tmpdir(), 'cti-test-redis-'));
+}
+
+export async function startRedis(port: number, o: RedisOptions = {}): Promise<ChildProcess> {
   // Its own working directory: a test that turns AOF on must not write into the checkout.
-  const dir = mkdtempSync(join(tmpdir(), 'cti-test-redis-'));
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  proc.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const dir = o.dir ?? redisDir();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', o.appendonly ? 'yes' : 'no', '--dir', dir];
+  const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (!o.dir) proc.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const onData = (b: Buffer) => {
@@ -35,7 +47,7 @@ export async function startRedis(port: number): Promise<ChildProcess> {
 }
 
 export async function stopRedis(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null) return;
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   proc.kill('SIGKILL');
   await exited;

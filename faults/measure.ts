@@ -1,0 +1,80 @@
+// The invariants a fault run is judged by, read once the load stopped and things settled:
+// every call the PBX or the API accepted is recorded and has one CDR, none is left open,
+// every agent is back where they truly are (ready: every call ended), every event reached
+// the webhook and the connector once, no delivery is stranded, and the PBX has no bridge left.
+import type { Db } from '../src/db/pool.js';
+import type { Load, Receiver } from './load.js';
+
+export interface Invariants {
+  started: number;
+  /** Calls the PBX (simulator down) or the API (click-to-dial) refused: never started. */
+  refused: string;
+  recorded: number;
+  withOneCdr: number;
+  open: number;
+  agentsWrong: string;
+  webhookMissing: number;
+  webhookDuplicated: number;
+  connectorMissing: number;
+  connectorDuplicated: number;
+  stranded: number;
+  deadLetters: number;
+  leftoverBridges: number;
+  idempotencyMismatches: number;
+}
+
+async function count(db: Db, sql: string, params: unknown[] = []): Promise<number> {
+  return Number((await db.query<{ n: string }>(sql, params)).rows[0]?.n ?? 0);
+}
+
+function compare(expected: string[], seen: Map<string, number>): { missing: number; duplicated: number } {
+  let missing = 0;
+  for (const id of expected) if (!seen.has(id)) missing++;
+  let duplicated = 0;
+  for (const n of seen.values()) if (n > 1) duplicated++;
+  return { missing, duplicated };
+}
+
+export async function measure(
+  db: Db,
+  load: Load,
+  webhook: Receiver,
+  connector: Receiver,
+  agentStates: () => Promise<Record<string, string>>,
+  bridges: () => Promise<number>,
+): Promise<Invariants> {
+  const ours = `SELECT id FROM calls WHERE channel_id = ANY($1::text[]) UNION SELECT id FROM calls WHERE id = ANY($2::uuid[])`;
+  const params = [load.callers, load.dials];
+  const recorded = await count(db, `SELECT count(*) AS n FROM (${ours}) c`, params);
+  const withOneCdr = await count(db, `SELECT count(*) AS n FROM (SELECT c.id FROM (${ours}) c JOIN cdrs d ON d.call_id = c.id GROUP BY c.id HAVING count(*) = 1) x`, params);
+  const open = await count(db, "SELECT count(*) AS n FROM calls WHERE state <> 'ended'");
+  const hooked = (await db.query<{ event_id: string }>("SELECT event_id FROM outbox WHERE type IN ('call.created', 'call.ended', 'cdr.created')")).rows.map((r) => r.event_id);
+  const cdrEvents = (await db.query<{ event_id: string }>("SELECT event_id FROM outbox WHERE type = 'cdr.created'")).rows.map((r) => r.event_id);
+  const wh = compare(hooked, webhook.seen);
+  const cn = compare(cdrEvents, connector.seen);
+  const stranded =
+    (await count(db, "SELECT count(*) AS n FROM webhook_deliveries WHERE status IN ('pending', 'failed')")) +
+    (await count(db, "SELECT count(*) AS n FROM connector_deliveries WHERE status IN ('pending', 'failed')"));
+  const deadLetters =
+    (await count(db, "SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'dead'")) + (await count(db, "SELECT count(*) AS n FROM connector_deliveries WHERE status = 'dead'"));
+  const states = await agentStates();
+  const wrong = Object.entries(states).filter(([, s]) => s !== 'ready');
+  const byState = new Map<string, number>();
+  for (const [, s] of wrong) byState.set(s, (byState.get(s) ?? 0) + 1);
+  return {
+    started: load.callers.length + load.dials.length,
+    refused: `${load.refusedCalls} / ${load.refusedDials}`,
+    recorded,
+    withOneCdr,
+    open,
+    agentsWrong: wrong.length ? [...byState].map(([s, n]) => `${n} ${s}`).join(', ') : '0',
+    webhookMissing: wh.missing,
+    webhookDuplicated: wh.duplicated,
+    connectorMissing: cn.missing,
+    connectorDuplicated: cn.duplicated,
+    stranded,
+    deadLetters,
+    leftoverBridges: await bridges(),
+    idempotencyMismatches: load.idempotencyMismatches,
+  };
+}
