@@ -49,6 +49,8 @@ import { QueueStatsPublisher } from './reports/queue-stats.js';
 import { Wallboard } from './reports/wallboard.js';
 import { wallboardRoutes } from './reports/wallboard-routes.js';
 import { WallboardTokens } from './reports/wallboard-token.js';
+import { codeRoutes } from './acd/code-routes.js';
+import { wrapUpRoutes } from './acd/wrap-up-routes.js';
 import { registerPbxMetrics } from './pbx/metrics.js';
 import { registerEventMetrics, registerQueueMetrics } from './events/metrics.js';
 import { faxCapability } from './fax/capability.js';
@@ -251,6 +253,8 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: acdRoutes, opts: { db, redis, redisPrefix: config.redisPrefix } },
       { plugin: agentStreamRoutes, opts: { db, bus } },
       { plugin: taskRoutes, opts: { db, tasks: previewTasks } },
+      { plugin: codeRoutes, opts: { db } },
+      { plugin: wrapUpRoutes, opts: { db } },
       { plugin: fraudRoutes, opts: { db } },
     ],
   });
