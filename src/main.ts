@@ -50,6 +50,9 @@ import { Wallboard } from './reports/wallboard.js';
 import { wallboardRoutes } from './reports/wallboard-routes.js';
 import { WallboardTokens } from './reports/wallboard-token.js';
 import { codeRoutes } from './acd/code-routes.js';
+import { PanelLinks } from './agent-panel/links.js';
+import { agentPanelRoutes } from './agent-panel/routes.js';
+import { PanelSessions } from './agent-panel/sessions.js';
 import { wrapUpRoutes } from './acd/wrap-up-routes.js';
 import { registerPbxMetrics } from './pbx/metrics.js';
 import { registerEventMetrics, registerQueueMetrics } from './events/metrics.js';
@@ -216,7 +219,10 @@ export async function startService(config: Config, log: Logger = createLogger(co
   });
   campaignDispatcher.start();
 
+  const panelLinks = new PanelLinks(db, config.streamTokenSecret);
+  const panelSessions = new PanelSessions(db, panelLinks, config.streamTokenSecret);
   const app = await buildApp({
+    sessions: panelSessions,
     config,
     db,
     redis,
@@ -255,6 +261,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: taskRoutes, opts: { db, tasks: previewTasks } },
       { plugin: codeRoutes, opts: { db } },
       { plugin: wrapUpRoutes, opts: { db } },
+      { plugin: agentPanelRoutes, opts: { db, links: panelLinks, sessions: panelSessions } },
       { plugin: fraudRoutes, opts: { db } },
     ],
   });
