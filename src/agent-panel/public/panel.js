@@ -370,7 +370,8 @@ function render() {
   const out = me.state === 'logged_out';
   $('btn-login').disabled = !out;
   $('btn-ready').disabled = out || me.state === 'ready' || me.state === 'on_call' || me.state === 'reserved';
-  $('btn-not-ready').disabled = out || me.state === 'not_ready';
+  // Not ready again with another reason is a change too (from login to lunch).
+  $('btn-not-ready').disabled = out;
   $('btn-logout').disabled = out;
   renderPop();
   renderCall();
