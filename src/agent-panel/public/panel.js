@@ -21,7 +21,7 @@ const $ = (id) => document.getElementById(id);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STATE_NAMES = { logged_out: 'Logged out', ready: 'Ready', not_ready: 'Not ready', reserved: 'Ringing', on_call: 'On call', wrap_up: 'Wrap-up' };
 const TIMELINE_NAMES = {
-  'call.created': 'Call arrived', 'call.answered': 'Answered', 'call.queued': 'Queued', 'call.offered': 'Offered',
+  'call.created': 'Call arrived', 'call.answered': 'Answered', 'call.ivr': 'IVR started', 'call.data_updated': 'Call data updated', 'call.queued': 'Queued', 'call.offered': 'Offered',
   'call.connected': 'Connected', 'call.held': 'On hold', 'call.resumed': 'Off hold', 'call.transfer_started': 'Transfer started',
   'call.transfer_completed': 'Transferred', 'call.transfer_cancelled': 'Transfer ended', 'call.conference_started': 'Conference',
   'call.abandoned': 'Caller hung up waiting', 'call.ended': 'Call ended', 'call.wrap_up_recorded': 'Wrap-up recorded',
@@ -430,19 +430,23 @@ function renderCall() {
     $('xfer-status').textContent = t.state === 'answered' ? `Talking with ${target}; the caller is on hold.` : `Ringing ${target}…`;
   }
   const tl = desk.call?.timeline ?? [];
-  $('timeline').replaceChildren(
+  const list = $('timeline');
+  const atEnd = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
+  list.replaceChildren(
     ...(tl.length ? tl : [null]).map((item) => {
       const li = document.createElement('li');
       if (!item) {
         li.append(text('span', 'No call yet.', 'muted'));
         return li;
       }
-      const time = text('time', new Date(item.at).toLocaleTimeString());
+      const time = text('time', new Date(item.at).toLocaleTimeString([], { hour12: false }));
       time.dateTime = item.at;
       li.append(time, text('span', describe(item)));
       return li;
     }),
   );
+  // Follow the newest entry unless the agent scrolled back to read.
+  if (atEnd) list.scrollTop = list.scrollHeight;
 }
 
 function describe(item) {
@@ -452,7 +456,7 @@ function describe(item) {
   if (item.type === 'ivr.step') return `IVR: ${d.node}${d.outcome ? ` (${d.outcome})` : ''}`;
   if (item.type === 'call.offered') return `Offered to ${d.offer?.agentId}`;
   if (item.type === 'call.connected') return `Connected to ${d.agent?.id}`;
-  if (item.type === 'call.queued') return `Queued in ${d.queue?.id}`;
+  if (item.type === 'call.queued') return d.queue ? `Queued in ${desk.queues.find((q) => q.id === d.queue.id)?.name ?? d.queue.id}` : name;
   if (item.type === 'call.wrap_up_recorded') return `Wrap-up by ${d.wrapUp?.agentId}: ${d.wrapUp?.label}`;
   if (item.type.startsWith('call.transfer') && d.transfer) return `${name}: ${d.transfer.to?.agentId ?? d.transfer.to?.number ?? d.transfer.to?.extension ?? ''} (${d.transfer.state})`;
   return name;
