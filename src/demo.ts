@@ -103,6 +103,12 @@ async function main(): Promise<void> {
   });
   const sub = (await res.json()) as { secret?: string };
   receiver.secret = sub.secret ?? '';
+  const panel = await fetch(`${service.url}/v1/agent-panel/links`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ agentId: 'ada', label: 'demo' }),
+  });
+  const panelUrl = `${service.url}${((await panel.json()) as { url: string }).url}`;
 
   console.log(`
 cti-bridge demo is running
@@ -114,6 +120,7 @@ cti-bridge demo is running
   IVR             DID 100 runs the order hotline flow: GET /v1/flows/order-hotline
   ACD             queue "sales" (key 1) with agents ada, grace and linus on the simulator's phones 1001-1003:
                   GET /v1/queues/sales/stats, GET /v1/agents, POST /v1/agents/ada/state {"action":"not_ready","reason":"lunch"}
+  agent panel     ${panelUrl}  (Ada's desk)
   webhooks        verified deliveries are printed below as they arrive
 Ctrl-C stops everything.
 `);
@@ -165,6 +172,8 @@ async function staffSalesQueue(base: string, key: string): Promise<void> {
     announceEverySeconds: 20,
     priorityRules: [{ field: 'vip', equals: 'true', add: 10 }],
   });
+  await api('PUT', '/v1/not-ready-reasons', { items: [{ code: 'lunch', label: 'Lunch' }, { code: 'training', label: 'Training' }] });
+  await api('PUT', '/v1/disposition-codes', { items: [{ code: 'sale', label: 'Sale' }, { code: 'info', label: 'Information only' }, { code: 'callback', label: 'Call back' }] });
   const agents = [
     ['ada', 'Ada Lovelace', 'PJSIP/1001', 5],
     ['grace', 'Grace Hopper', 'PJSIP/1002', 4],
