@@ -181,6 +181,15 @@ describe('agent panel', () => {
     expect(bad.status).toBe(422);
     expect(bad.body.allowed).toEqual(['sale', 'callback']);
 
+    // The configuration and wrap-up API refuse bad input with a problem naming it.
+    const dup = await w.api('PUT', '/v1/disposition-codes', { items: [{ code: 'sale', label: 'Sale' }, { code: 'sale', label: 'Again' }] });
+    expect([dup.status, dup.body.duplicate]).toEqual([422, 'sale']);
+    const coffee = await w.api('POST', '/v1/agents/grace/state', { action: 'not_ready', reason: 'coffee' });
+    expect([coffee.status, coffee.body.allowed]).toEqual([422, ['lunch', 'training']]);
+    expect((await w.api('PUT', `/v1/agents/ada/calls/${crypto.randomUUID()}/wrap-up`, { code: 'sale' })).status).toBe(404);
+    const long = await w.api('PUT', `/v1/agents/ada/calls/${callId}/wrap-up`, { code: 'sale', note: 'x'.repeat(2001) });
+    expect([long.status, long.body.errors?.[0]?.instancePath]).toEqual([400, '/body/note']);
+
     // An open panel is signed out when its link is revoked.
     const page = await open('ada');
     expect((await asDesk('DELETE', `/v1/agent-panel/links/${links.ada!.id}`)).status).toBe(204);
