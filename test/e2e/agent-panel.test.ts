@@ -119,6 +119,15 @@ describe('agent panel', () => {
     await expect.poll(() => ada.locator('#timeline').textContent()).toContain('On hold');
     await ada.getByRole('button', { name: 'Resume' }).click();
     await expect.poll(() => ada.locator('#timeline').textContent()).toContain('Off hold');
+    // Mute toggles; digits go to the caller (the simulator hears them on the caller's channel).
+    await ada.getByRole('button', { name: 'Mute' }).click();
+    await expect.poll(() => ada.locator('#btn-mute').getAttribute('aria-pressed')).toBe('true');
+    await ada.getByRole('button', { name: 'Unmute' }).click();
+    await expect.poll(() => ada.locator('#btn-mute').getAttribute('aria-pressed')).toBe('false');
+    await ada.locator('#dtmf-digits').fill('42');
+    await ada.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => ada.locator('#dtmf-digits').inputValue()).toBe('');
+    expect(await ada.locator('#problem').isHidden()).toBe(true);
 
     // Grace is back; the directory shows her ready, and Ada consults her.
     await grace.getByRole('button', { name: 'Ready', exact: true }).click();
