@@ -244,6 +244,8 @@ async function followCall(callId, as) {
   $('wrap-saved').textContent = '';
   await refreshCall();
   const c = desk.call;
+  // An accepted preview task keeps its card: the customer and order, not the dialled legs.
+  if (desk.pop?.kind === 'task') desk.pop.callId = callId;
   if (c && desk.pop?.callId !== callId) desk.pop = { kind: 'call', callId, caller: c.caller, queueId: null, waitMs: null, data: c.data };
   if (desk.pop?.callId === callId) desk.pop.kind = 'call';
   render();
@@ -328,7 +330,9 @@ $('btn-cancel').addEventListener('click', onTransfer('cancel'));
 $('btn-conference').addEventListener('click', onTransfer('conference'));
 
 $('btn-accept').addEventListener('click', act(async () => {
-  await api('POST', `/v1/agents/${encodeURIComponent(desk.agentId)}/tasks/${desk.pop.task.id}/accept`);
+  // The answer names the click-to-dial call placed for the task (the agent's phone rings first).
+  const task = await api('POST', `/v1/agents/${encodeURIComponent(desk.agentId)}/tasks/${desk.pop.task.id}/accept`);
+  if (task.callId) await followCall(task.callId, 'call');
 }));
 $('btn-decline').addEventListener('click', act(async () => {
   await api('POST', `/v1/agents/${encodeURIComponent(desk.agentId)}/tasks/${desk.pop.task.id}/decline`);
