@@ -193,7 +193,7 @@ async function onEvent(e) {
     case 'call.offered':
       desk.pop = { kind: 'offered', callId: d.callId, caller: d.caller, queueId: d.offer.queueId, waitMs: d.offer.waitMs, reason: d.offer.reason, data: d.data };
       render();
-      $('pop-h').focus();
+      focusPop();
       break;
     case 'call.connected':
       await followCall(d.callId, 'call');
@@ -201,7 +201,7 @@ async function onEvent(e) {
     case 'campaign.task_offered':
       desk.pop = { kind: 'task', task: d.task, caller: { number: d.task.contact.number, name: d.task.contact.name }, queueId: d.task.queueId, data: taskData(d.task) };
       render();
-      $('pop-h').focus();
+      focusPop();
       break;
     case 'campaign.task_ended':
       if (desk.pop?.kind === 'task') desk.pop = null;
@@ -220,6 +220,12 @@ async function onEvent(e) {
       break;
   }
   if (desk.callId || desk.wrapCallId) await refreshCall();
+}
+
+/** Brings the screen pop to a keyboard user, unless they are typing (a note, digits). */
+function focusPop() {
+  const typing = document.activeElement?.matches?.('input, textarea, select');
+  if (!typing) $('pop-h').focus();
 }
 
 /** What a preview task shows: the campaign, the customer and their order. */
