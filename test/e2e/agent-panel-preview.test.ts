@@ -7,6 +7,9 @@ import { createApiKey } from '../../src/api/keys.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { must, phone, readyAgent, startAcdWorld, type AcdWorld } from './acd-fixture.js';
 
+/** A loaded machine answers slowly: wait for what the panel shows, with room. */
+const poll = <T>(probe: () => T | Promise<T>) => expect.poll(probe, { timeout: 30_000 });
+
 let w: AcdWorld;
 let browser: BrowserContext;
 let closeBrowser: (() => Promise<void>) | undefined;
@@ -33,20 +36,21 @@ describe('agent panel preview tasks', () => {
     const { url } = (await res.json()) as { url: string };
     const page = await browser.newPage();
     await page.goto(`${w.service.url}${url}`);
-    await expect.poll(() => page.locator('#link').getAttribute('data-status'), { timeout: 20_000 }).toBe('live');
+    await poll(() => page.locator('#link').getAttribute('data-status')).toBe('live');
 
     const always = [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }];
     const campaign = await must(w, 'POST', '/v1/campaigns', { name: 'Win-back', source: { type: 'csv' }, timeZone: 'UTC', callingHours: always, maxAttempts: 1, retryMinutes: 0, queueId: 'followup' });
     const csv = await fetch(`${w.service.url}/v1/campaigns/${campaign.id}/contacts`, { method: 'POST', headers: { authorization: `Bearer ${w.key}`, 'content-type': 'text/csv' }, body: `number,name,reference\n${NUMBER},Max Muster,T-9\n` });
     expect(csv.status).toBeLessThan(300);
 
-    await expect.poll(() => page.locator('#pop-h').textContent(), { timeout: 30_000 }).toBe('Preview task: call Max Muster?');
+    await poll(() => page.locator('#pop-h').textContent()).toBe('Preview task: call Max Muster?');
     expect(await page.locator('#pop-found').textContent()).toContain('Max Muster · T-9');
     expect(await page.locator('#pop-facts').textContent()).toContain('Follow-up');
     await page.getByRole('button', { name: 'Accept and call' }).click();
-    await expect.poll(() => page.locator('#state').getAttribute('data-state'), { timeout: 30_000 }).toBe('on_call');
-    await expect.poll(() => page.locator('#pop-h').textContent()).toBe('On call: Max Muster');
-    await expect.poll(() => page.getByRole('button', { name: 'Hang up' }).isVisible()).toBe(true);
+    await poll(() => page.locator('#state').getAttribute('data-state')).toBe('on_call');
+    await poll(async () => (await page.locator('#problem').isHidden()) || (await page.locator('#problem').textContent())).toBe(true);
+    await poll(() => page.locator('#pop-h').textContent()).toBe('On call: Max Muster');
+    await poll(() => page.getByRole('button', { name: 'Hang up' }).isVisible()).toBe(true);
     expect(await page.locator('#problem').isHidden()).toBe(true);
     await page.close();
   }, 90_000);

@@ -17,6 +17,9 @@ import { must, phone, placeCall, press, startAcdWorld, type AcdWorld } from './a
 // Every event the panel makes the service write is checked against its published schema.
 process.env.EVENT_SCHEMA_CHECK = '1';
 
+/** A loaded machine answers slowly: wait for what the panel shows, with room. */
+const poll = <T>(probe: () => T | Promise<T>) => expect.poll(probe, { timeout: 30_000 });
+
 let w: AcdWorld;
 let crm: Awaited<ReturnType<typeof startDemoCrm>>;
 let browser: BrowserContext;
@@ -71,11 +74,10 @@ const open = async (agentId: string): Promise<Page> => {
   const page = await browser.newPage();
   const res = await page.goto(`${w.service.url}${links[agentId]!.url}`);
   expect(res!.status()).toBe(200);
-  await expect.poll(() => page.locator('#link').getAttribute('data-status'), { timeout: 20_000 }).toBe('live');
+  await poll(() => page.locator('#link').getAttribute('data-status')).toBe('live');
   return page;
 };
 const stateOf = (page: Page) => page.locator('#state').getAttribute('data-state');
-const slow = { timeout: 30_000 };
 
 describe('agent panel', () => {
   it('takes a call from the order hotline, holds, consults and transfers to another agent, and records the wrap-up on the CDR', async () => {
@@ -86,14 +88,14 @@ describe('agent panel', () => {
 
     // Both log in from their panels; Grace goes to lunch, Ada is ready.
     await ada.getByRole('button', { name: 'Log in' }).click();
-    await expect.poll(() => stateOf(ada)).toBe('not_ready');
+    await poll(() => stateOf(ada)).toBe('not_ready');
     await ada.getByRole('button', { name: 'Ready', exact: true }).click();
-    await expect.poll(() => stateOf(ada)).toBe('ready');
+    await poll(() => stateOf(ada)).toBe('ready');
     await grace.getByRole('button', { name: 'Log in' }).click();
-    await expect.poll(() => stateOf(grace)).toBe('not_ready');
+    await poll(() => stateOf(grace)).toBe('not_ready');
     await grace.locator('#reason').selectOption('lunch');
     await grace.getByRole('button', { name: 'Not ready' }).click();
-    await expect.poll(() => grace.locator('#state-name').textContent()).toBe('Not ready (lunch)');
+    await poll(() => grace.locator('#state-name').textContent()).toBe('Not ready (lunch)');
 
     // A VIP customer (the stand-in CRM says so for numbers ending in 7) calls and presses 1.
     const { channelId, callId } = await placeCall(w, '100', '+15551230007');
@@ -107,53 +109,53 @@ describe('agent panel', () => {
     }, 'the caller in the sales queue', 30_000);
 
     // The screen pop while Ada's phone rings: caller, queue, and the customer the IVR found.
-    await expect.poll(() => ada.locator('#pop-h').textContent(), slow).toBe('Incoming: +15551230007');
+    await poll(() => ada.locator('#pop-h').textContent()).toBe('Incoming: +15551230007');
     expect(await ada.locator('#pop-facts').textContent()).toContain('Sales');
     expect(await ada.locator('#pop-found').textContent()).toContain('Customer 0007');
-    await expect.poll(() => stateOf(ada), slow).toBe('on_call');
-    await expect.poll(() => ada.locator('#pop-h').textContent()).toBe('On call: +15551230007');
+    await poll(() => stateOf(ada)).toBe('on_call');
+    await poll(() => ada.locator('#pop-h').textContent()).toBe('On call: +15551230007');
 
     // Hold and resume from the panel; the timeline says so.
     await ada.getByRole('button', { name: 'Hold' }).click();
-    await expect.poll(() => ada.locator('#btn-hold').textContent()).toBe('Resume');
-    await expect.poll(() => ada.locator('#timeline').textContent()).toContain('On hold');
+    await poll(() => ada.locator('#btn-hold').textContent()).toBe('Resume');
+    await poll(() => ada.locator('#timeline').textContent()).toContain('On hold');
     await ada.getByRole('button', { name: 'Resume' }).click();
-    await expect.poll(() => ada.locator('#timeline').textContent()).toContain('Off hold');
+    await poll(() => ada.locator('#timeline').textContent()).toContain('Off hold');
     // Mute toggles; digits go to the caller (the simulator hears them on the caller's channel).
     await ada.getByRole('button', { name: 'Mute' }).click();
-    await expect.poll(() => ada.locator('#btn-mute').getAttribute('aria-pressed')).toBe('true');
+    await poll(() => ada.locator('#btn-mute').getAttribute('aria-pressed')).toBe('true');
     await ada.getByRole('button', { name: 'Unmute' }).click();
-    await expect.poll(() => ada.locator('#btn-mute').getAttribute('aria-pressed')).toBe('false');
+    await poll(() => ada.locator('#btn-mute').getAttribute('aria-pressed')).toBe('false');
     await ada.locator('#dtmf-digits').fill('42');
     await ada.getByRole('button', { name: 'Send' }).click();
-    await expect.poll(() => ada.locator('#dtmf-digits').inputValue()).toBe('');
+    await poll(() => ada.locator('#dtmf-digits').inputValue()).toBe('');
     expect(await ada.locator('#problem').isHidden()).toBe(true);
 
     // Grace is back; the directory shows her ready, and Ada consults her.
     await grace.getByRole('button', { name: 'Ready', exact: true }).click();
-    await expect.poll(() => ada.locator('#to-agent option').allTextContents(), slow).toContain('Grace Hopper — Ready');
+    await poll(() => ada.locator('#to-agent option').allTextContents()).toContain('Grace Hopper — Ready');
     await ada.locator('#to-agent').selectOption('grace');
     await ada.getByRole('button', { name: 'Consult' }).click();
-    await expect.poll(() => grace.locator('#pop-h').textContent(), slow).toBe('Incoming: +15551230007');
+    await poll(() => grace.locator('#pop-h').textContent()).toBe('Incoming: +15551230007');
     expect(await grace.locator('#pop-found').textContent()).toContain('Customer 0007');
-    await expect.poll(() => ada.locator('#xfer-status').textContent(), slow).toBe('Talking with Grace Hopper; the caller is on hold.');
-    await expect.poll(() => stateOf(grace), slow).toBe('on_call');
+    await poll(() => ada.locator('#xfer-status').textContent()).toBe('Talking with Grace Hopper; the caller is on hold.');
+    await poll(() => stateOf(grace)).toBe('on_call');
 
     // Ada hands the caller over and goes into wrap-up; Grace has the call.
     await ada.getByRole('button', { name: 'Complete transfer' }).click();
-    await expect.poll(() => stateOf(ada), slow).toBe('wrap_up');
-    await expect.poll(() => grace.locator('#pop-h').textContent()).toBe('On call: +15551230007');
+    await poll(() => stateOf(ada)).toBe('wrap_up');
+    await poll(() => grace.locator('#pop-h').textContent()).toBe('On call: +15551230007');
     await ada.locator('#disposition').selectOption('sale');
     await ada.locator('#note').fill('VIP wants two boxes');
     await ada.getByRole('button', { name: 'Save wrap-up' }).click();
-    await expect.poll(() => ada.locator('#wrap-saved').textContent()).toBe('Saved: Sale');
+    await poll(() => ada.locator('#wrap-saved').textContent()).toBe('Saved: Sale');
 
     // Grace ends the call and records hers.
     await grace.getByRole('button', { name: 'Hang up' }).click();
-    await expect.poll(() => stateOf(grace), slow).toBe('wrap_up');
+    await poll(() => stateOf(grace)).toBe('wrap_up');
     await grace.locator('#disposition').selectOption('callback');
     await grace.getByRole('button', { name: 'Save wrap-up' }).click();
-    await expect.poll(() => grace.locator('#wrap-saved').textContent()).toBe('Saved: Call back');
+    await poll(() => grace.locator('#wrap-saved').textContent()).toBe('Saved: Call back');
 
     const cdr = await waitFor('the CDR with both wrap-ups', async () => {
       const page = await must(w, 'GET', `/v1/cdrs?callId=${callId}`);
@@ -202,7 +204,7 @@ describe('agent panel', () => {
     // An open panel is signed out when its link is revoked.
     const page = await open('ada');
     expect((await asDesk('DELETE', `/v1/agent-panel/links/${links.ada!.id}`)).status).toBe(204);
-    await expect.poll(() => page.locator('#link').textContent(), slow).toContain('revoked');
+    await poll(() => page.locator('#link').textContent()).toContain('revoked');
     await waitUntil(async () => (await as('GET', '/v1/agents/ada')).status === 401, 'the session refused');
     expect((await fetch(`${w.service.url}${links.ada!.url}`)).status).toBe(401);
     const again = await fetch(`${w.service.url}/agent/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: links.ada!.token }) });
