@@ -217,6 +217,7 @@ async function onEvent(e) {
       }
       if (d.to === 'ready' && desk.pop?.kind === 'offered') desk.pop = null; // the offer went to someone else
       render();
+      void refreshDirectory().catch(() => {});
       break;
   }
   if (desk.callId || desk.wrapCallId) await refreshCall();
@@ -446,7 +447,8 @@ function renderCall() {
     ...(tl.length ? tl : [null]).map((item) => {
       const li = document.createElement('li');
       if (!item) {
-        li.append(text('span', 'No call yet.', 'muted'));
+        li.className = 'empty muted';
+        li.textContent = 'No call yet.';
         return li;
       }
       const time = text('time', new Date(item.at).toLocaleTimeString([], { hour12: false }));
