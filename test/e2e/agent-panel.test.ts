@@ -166,7 +166,7 @@ describe('agent panel', () => {
     expect(byAgent.ada.wrapUp).toMatchObject({ code: 'sale', label: 'Sale', note: 'VIP wants two boxes' });
     expect(byAgent.grace.wrapUp).toMatchObject({ code: 'callback', label: 'Call back', note: null });
     expect(cdr.transfers).toMatchObject([{ to: { agentId: 'grace' }, outcome: 'transferred' }]);
-    expect(await ada.locator('#timeline').textContent()).toContain('Wrap-up by ada: Sale');
+    expect(await ada.locator('#timeline').textContent()).toContain('Wrap-up by Ada Lovelace: Sale');
     await ada.close();
     await grace.close();
   }, 120_000);

@@ -461,15 +461,17 @@ function renderCall() {
   if (atEnd) list.scrollTop = list.scrollHeight;
 }
 
+const agentName = (id) => desk.agents.find((a) => a.id === id)?.name ?? id;
+
 function describe(item) {
   const d = item.data ?? {};
   const name = TIMELINE_NAMES[item.type] ?? item.type;
-  if (item.type === 'agent.state_changed') return `${d.agentId}: ${STATE_NAMES[d.to] ?? d.to}`;
+  if (item.type === 'agent.state_changed') return `${agentName(d.agentId)}: ${STATE_NAMES[d.to] ?? d.to}`;
   if (item.type === 'ivr.step') return `IVR: ${d.node}${d.outcome ? ` (${d.outcome})` : ''}`;
-  if (item.type === 'call.offered') return `Offered to ${d.offer?.agentId}`;
-  if (item.type === 'call.connected') return `Connected to ${d.agent?.id}`;
+  if (item.type === 'call.offered') return `Offered to ${agentName(d.offer?.agentId)}`;
+  if (item.type === 'call.connected') return d.agent ? `Connected to ${agentName(d.agent.id)}` : name;
   if (item.type === 'call.queued') return d.queue ? `Queued in ${desk.queues.find((q) => q.id === d.queue.id)?.name ?? d.queue.id}` : name;
-  if (item.type === 'call.wrap_up_recorded') return `Wrap-up by ${d.wrapUp?.agentId}: ${d.wrapUp?.label}`;
+  if (item.type === 'call.wrap_up_recorded') return `Wrap-up by ${agentName(d.wrapUp?.agentId)}: ${d.wrapUp?.label}`;
   if (item.type.startsWith('call.transfer') && d.transfer) return `${name}: ${d.transfer.to?.agentId ?? d.transfer.to?.number ?? d.transfer.to?.extension ?? ''} (${d.transfer.state})`;
   return name;
 }
