@@ -47,6 +47,8 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The agent panel's page, script and style are served as they are (no build step).
+COPY src/agent-panel/public ./dist/agent-panel/public
 # The migration runner finds its SQL at <dist>/../migrations (src/db/migrate.ts).
 COPY migrations ./migrations
 # The writable places: fax documents handed to Asterisk's SendFAX and voicemail

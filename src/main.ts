@@ -52,6 +52,11 @@ import { Wallboard } from './wallboard/feed.js';
 import { wallboardRoutes } from './wallboard/routes.js';
 import { thresholdRoutes } from './wallboard/threshold-routes.js';
 import { WallboardTokens } from './wallboard/token.js';
+import { codeRoutes } from './acd/code-routes.js';
+import { PanelLinks } from './agent-panel/links.js';
+import { agentPanelRoutes } from './agent-panel/routes.js';
+import { PanelSessions } from './agent-panel/sessions.js';
+import { wrapUpRoutes } from './acd/wrap-up-routes.js';
 import { registerPbxMetrics } from './pbx/metrics.js';
 import { registerAcdMetrics } from './acd/metrics.js';
 import { registerEventMetrics, registerQueueMetrics } from './events/metrics.js';
@@ -223,7 +228,10 @@ export async function startService(config: Config, log: Logger = createLogger(co
   });
   campaignDispatcher.start();
 
+  const panelLinks = new PanelLinks(db, config.streamTokenSecret);
+  const panelSessions = new PanelSessions(db, panelLinks, config.streamTokenSecret);
   const app = await buildApp({
+    sessions: panelSessions,
     config,
     db,
     redis,
@@ -262,6 +270,9 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: acdRoutes, opts: { db, redis, redisPrefix: config.redisPrefix } },
       { plugin: agentStreamRoutes, opts: { db, bus } },
       { plugin: taskRoutes, opts: { db, tasks: previewTasks } },
+      { plugin: codeRoutes, opts: { db } },
+      { plugin: wrapUpRoutes, opts: { db } },
+      { plugin: agentPanelRoutes, opts: { db, links: panelLinks, sessions: panelSessions } },
       { plugin: fraudRoutes, opts: { db } },
     ],
   });

@@ -73,6 +73,8 @@ export async function agentStreamRoutes(app: FastifyInstance, opts: AgentStreamO
         keyId: key.id,
         via: key.via,
         scopes: ['agents:read'],
+        // A panel session's stream also ends when its link is revoked.
+        ...(key.boundTo && app.sessions ? { stillValid: () => app.sessions!.stillValid(key) } : {}),
         close: (reason) => socket.close(4401, reason),
       });
       socket.on('close', () => {

@@ -9,6 +9,7 @@ import { ProblemError, notFound } from '../api/problem.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
 import { AgentsService, agentView } from './agents-service.js';
 import type { AgentCommand } from './agent-state.js';
+import { notReadyReasonAllowed } from './codes.js';
 import { completeQueue } from './definitions.js';
 import { averageSpeedOfAnswer, expectedWaitSeconds, serviceLevelPercent } from './kpi.js';
 import { AgentLiveStore } from './live-store.js';
@@ -176,6 +177,10 @@ export async function acdRoutes(app: FastifyInstance, opts: AcdRouteOptions): Pr
       if (!def) throw notFound('agent', req.params.id);
       const { action, reason, force } = req.body;
       if (action === 'not_ready' && !reason) throw new ProblemError(422, 'not_ready needs a reason');
+      if (action === 'not_ready') {
+        const check = await notReadyReasonAllowed(db, reason!);
+        if (!check.ok) throw new ProblemError(422, `'${reason}' is not a configured not-ready reason`, { allowed: check.allowed });
+      }
       if (force && action !== 'ready' && action !== 'logout') throw new ProblemError(422, `force applies to ready and logout, not ${action}`);
       const cmd: AgentCommand =
         action === 'not_ready'

@@ -10,7 +10,7 @@ import type { Db } from '../db/pool.js';
 import type { EventBus } from '../events/bus.js';
 import { eventSchemaRoutes } from '../events/schema-routes.js';
 import type { Logger } from '../log.js';
-import { ApiKeyVerifier, registerAuth } from './auth.js';
+import { ApiKeyVerifier, registerAuth, type SessionAuth } from './auth.js';
 import { registerErrorHandling, sendProblem } from './errors.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { metricsRoute, observeRequest } from './metrics.js';
@@ -37,6 +37,8 @@ export interface AppDeps {
   readiness: Record<string, ReadinessCheck>;
   /** Capability route plugins (calls, webhooks, ...), registered after the shell. */
   routes?: Array<{ plugin: FastifyPluginAsync<any>; opts?: object }>;
+  /** Sessions that act for a key within limits (agent panel links). */
+  sessions?: SessionAuth;
   /** Secret for stream tokens; must be the same on every instance behind one load balancer. */
   streamTokenSecret?: string;
   /** Tuning, mostly for tests. */
@@ -138,7 +140,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     counter: deps.redis ? new RedisWindowCounter(deps.redis, `${config.redisPrefix}:ratelimit:`) : new LocalWindowCounter(),
     onError: (err) => deps.log.warn({ err: err.message }, 'rate limit counter unavailable; request allowed'),
   });
-  registerAuth(app, { verifier, streamTokens, failures: { limiter, perMinute: config.authFailuresPerMinute } });
+  app.decorate('sessions', deps.sessions ?? null);
+  registerAuth(app, { verifier, streamTokens, failures: { limiter, perMinute: config.authFailuresPerMinute }, ...(deps.sessions ? { sessions: deps.sessions } : {}) });
   registerRequestLog(app);
   registerRateLimits(app, { limiter, perMinute: config.rateLimitPerMinute });
 
@@ -167,6 +170,8 @@ declare module 'fastify' {
     apiKeys: ApiKeyVerifier;
     /** Open streams and screens by key: closed when their key is revoked or loses their scope. */
     keyWatch: KeyWatch;
+    /** Bound sessions (agent panel), when the service issues them. */
+    sessions: SessionAuth | null;
   }
 }
 

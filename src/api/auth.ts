@@ -19,6 +19,26 @@ export interface AuthenticatedKey {
   suspended?: string | null;
   /** The prefix presented: the current one, or a rotated key's previous one during its grace. */
   via: string;
+  /**
+   * Set for a session opened with an agent panel link: the request acts with the link
+   * owner's key, for this one agent only (see `SessionAuth.authorize`).
+   */
+  boundTo?: { agentId: string; linkId: string };
+}
+
+/**
+ * Short-lived credentials that act for a key within limits, e.g. agent panel sessions:
+ * recognised by their look, verified without the key's secret, each request authorised
+ * against what the session may reach.
+ */
+export interface SessionAuth {
+  /** Whether the presented credential is one of these sessions (by its form, no lookup). */
+  recognises(presented: string): boolean;
+  verify(presented: string, keys: { byPrefix(prefix: string): Promise<AuthenticatedKey | null> }): Promise<AuthenticatedKey | null>;
+  /** Throws a problem (403, 404) unless the bound key may make this request; also refuses a revoked session. */
+  authorize(req: FastifyRequest, key: AuthenticatedKey & { boundTo: NonNullable<AuthenticatedKey['boundTo']> }): Promise<void>;
+  /** For open streams: whether the session behind a bound key still stands. */
+  stillValid(key: AuthenticatedKey): Promise<boolean>;
 }
 
 declare module 'fastify' {
@@ -185,7 +205,7 @@ export interface AuthFailureLimit {
 
 export function registerAuth(
   app: FastifyInstance,
-  deps: { verifier: ApiKeyVerifier; streamTokens: StreamTokens; failures?: AuthFailureLimit },
+  deps: { verifier: ApiKeyVerifier; streamTokens: StreamTokens; failures?: AuthFailureLimit; sessions?: SessionAuth },
 ): void {
   app.decorateRequest('apiKey', null);
   /** Addresses over their failure budget, until the window ends (this instance's view). */
@@ -220,8 +240,13 @@ export function registerAuth(
       if (until !== undefined && until > Date.now() && !deps.verifier.recentlyVerified(presented)) {
         throw tooMany(reply, Math.ceil((until - Date.now()) / 1000));
       }
-      key = await deps.verifier.verify(presented);
-      if (!key) throw await failed(req, reply, unauthorized(reply, 'the API key is invalid or revoked', true));
+      if (deps.sessions?.recognises(presented)) {
+        key = await deps.sessions.verify(presented, deps.verifier);
+        if (!key) throw await failed(req, reply, unauthorized(reply, 'the session is invalid, expired or its link was revoked', true));
+      } else {
+        key = await deps.verifier.verify(presented);
+        if (!key) throw await failed(req, reply, unauthorized(reply, 'the API key is invalid or revoked', true));
+      }
     } else if (typeof token === 'string' && token !== '') {
       key = await deps.streamTokens.verify(token, deps.verifier);
       if (!key) throw await failed(req, reply, unauthorized(reply, 'the stream token is invalid or expired', true));
@@ -237,6 +262,10 @@ export function registerAuth(
     }
     const missing = missingScope(key.scopes, config.scopes ?? []);
     if (missing) throw new ProblemError(403, `this API key lacks the scope ${missing}`, { requiredScope: missing });
+    if (key.boundTo) {
+      if (!deps.sessions) throw new ProblemError(403, 'this session cannot be used here');
+      await deps.sessions.authorize(req, { ...key, boundTo: key.boundTo });
+    }
     req.apiKey = key;
   });
 }

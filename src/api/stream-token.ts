@@ -17,6 +17,8 @@ interface TokenClaims {
   e: number;
   /** nonce: the token's identity for its single use */
   n: string;
+  /** the session binding of the key it was issued to (agent panel), if any */
+  b?: { agentId: string; linkId: string };
 }
 
 /** Remembers which tokens were used, for as long as they could still be presented. */
@@ -85,7 +87,8 @@ export class StreamTokens {
   issue(key: AuthenticatedKey): { token: string; expiresAt: Date } {
     const e = this.now() + this.ttlMs;
     const n = randomBytes(12).toString('base64url');
-    const body = Buffer.from(JSON.stringify({ k: key.id, p: key.prefix, e, n } satisfies TokenClaims)).toString('base64url');
+    const claims: TokenClaims = { k: key.id, p: key.prefix, e, n, ...(key.boundTo ? { b: key.boundTo } : {}) };
+    const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
     return { token: `${body}.${this.sign(body)}`, expiresAt: new Date(e) };
   }
 
@@ -117,7 +120,8 @@ export class StreamTokens {
     const key = await keys.byPrefix(c.p);
     if (!key || key.id !== c.k || !hasScope(key.scopes, 'events:read')) return null;
     if (!(await this.used.claim(c.n, c.e - this.now()))) return null;
-    return key;
+    // A token a panel session asked for opens no more than the session could.
+    return c.b ? { ...key, boundTo: c.b } : key;
   }
 
   private sign(body: string): string {

@@ -6,7 +6,7 @@
 // Timeline entries are the call's `call_events` rows. Their types and `data` are those of
 // the agreed events without the call payload (call.queued, call.offered, call.connected,
 // call.abandoned, call.overflowed, call.held/resumed, call.transfer_*,
-// call.conference_started, survey.completed) plus the IVR's `ivr.step`, `recording.*`,
+// call.conference_started, call.wrap_up_recorded, survey.completed) plus the IVR's `ivr.step`, `recording.*`,
 // and `agent.state_changed` for this call (the ACD adds it to the call's timeline when the
 // change names the call): an agent entering `on_call` answered, leaving it left the
 // conversation, and the time spent in `wrap_up` is the after-call work. A transfer's
@@ -43,6 +43,15 @@ export interface CdrAgent {
   holdMs: number;
   /** null while the agent is still in wrap-up (the CDR is refreshed when it ends). */
   wrapUpMs: number | null;
+  /** What the agent recorded at wrap-up (the last one when recorded again), or null. */
+  wrapUp: CdrWrapUp | null;
+}
+
+export interface CdrWrapUp {
+  code: string;
+  label: string;
+  note: string | null;
+  at: string;
 }
 
 export interface CdrTransfer {
@@ -138,6 +147,7 @@ export function buildCdrDetail(call: CallFacts, timeline: readonly TimelineItem[
   const holds = new Map<string, Date>();
   const wrapStart = new Map<string, Date>();
   const wrapMs = new Map<string, number>();
+  const wrapUps = new Map<string, CdrWrapUp>();
   const queues: CdrDetail['queues'] = [];
   const conferences: CdrDetail['conferences'] = [];
   const ivrPath: string[] = [];
@@ -383,6 +393,13 @@ export function buildCdrDetail(call: CallFacts, timeline: readonly TimelineItem[
         }
         break;
       }
+      case 'call.wrap_up_recorded': {
+        const w = obj(d.wrapUp);
+        const agentId = str(w.agentId);
+        const code = str(w.code);
+        if (agentId && code) wrapUps.set(agentId, { code, label: str(w.label) ?? code, note: str(w.note), at: iso(at) });
+        break;
+      }
       case 'survey.completed':
         survey = { rating: d.rating ?? null, rated: d.rated === true };
         break;
@@ -439,6 +456,7 @@ export function buildCdrDetail(call: CallFacts, timeline: readonly TimelineItem[
       talkMs: mine.reduce((s, l) => s + l.talkMs, 0),
       holdMs: mine.reduce((s, l) => s + l.holdMs, 0),
       wrapUpMs: wrapStart.has(agentId) || onCall.has(agentId) ? null : (wrapMs.get(agentId) ?? 0),
+      wrapUp: wrapUps.get(agentId) ?? null,
     };
   });
 

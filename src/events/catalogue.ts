@@ -20,6 +20,7 @@ export const EVENT_TYPES = [
   'call.abandoned',
   'call.overflowed',
   'call.ended',
+  'call.wrap_up_recorded',
   'agent.state_changed',
   'campaign.task_offered',
   'campaign.task_ended',

@@ -191,6 +191,17 @@ export const EVENT_PAYLOADS = {
     { cause: Nullable(Type.Integer({ description: 'Q.850' })), reason: Type.String() },
     "The caller's channel left Stasis or was destroyed",
   ),
+  'call.wrap_up_recorded': callEvent(
+    {
+      wrapUp: Type.Object({
+        agentId: Type.String(),
+        code: Type.String({ description: 'A configured disposition code (GET /v1/disposition-codes)' }),
+        label: Type.String({ description: "The code's label when it was recorded" }),
+        note: NullableString,
+      }),
+    },
+    "An agent recorded what became of the call (disposition and note); the CDR's agent entry shows the last one",
+  ),
   'agent.state_changed': Type.Object(
     {
       agentId: Type.String(),

@@ -273,4 +273,11 @@ describe('transfer targets in the CDR', () => {
     const detail = cdr([...reachA(), toExtension(20, 'ringback'), toExtension(25, 'completed')], 40);
     expect(detail.transfers.map((t) => t.to)).toEqual([{ extension: '2001' }]);
   });
+
+  it('the wrap-up an agent records lands on their entry: the last one counts', () => {
+    const wrapUp = (s: number, code: string, note: string | null) => e(s, 'call.wrap_up_recorded', { wrapUp: { agentId: 'A', code, label: code.toUpperCase(), note } });
+    const d = cdr([...reachA(), agentState(60, 'A', 'on_call', 'wrap_up', 48000), wrapUp(62, 'callback', null), wrapUp(64, 'sale', 'two boxes'), agentState(75, 'A', 'wrap_up', 'ready', 15000)], 60);
+    expect(agent(d, 'A').wrapUp).toEqual({ code: 'sale', label: 'SALE', note: 'two boxes', at: iso(64) });
+    expect(agent(cdr(reachA(), 60), 'A').wrapUp).toBeNull();
+  });
 });

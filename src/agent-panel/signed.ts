@@ -1,0 +1,37 @@
+// Signed claims for the agent panel's link tokens and sessions: base64url JSON and an
+// HMAC over it. A forged or altered token is refused without a database read.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export class Signer {
+  private readonly secret: Buffer;
+
+  /** `purpose` keeps each kind of token from passing as another made with the same secret. */
+  constructor(secret: string | Buffer, purpose: string) {
+    this.secret = createHmac('sha256', secret).update(purpose).digest();
+  }
+
+  sign(claims: object): string {
+    const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+    return `${body}.${this.mac(body)}`;
+  }
+
+  /** The claims of a well-signed token, or null. Expiry and shape are the caller's to check. */
+  read(token: string): Record<string, unknown> | null {
+    const dot = token.indexOf('.');
+    if (dot <= 0 || token.length > 600) return null;
+    const body = token.slice(0, dot);
+    const given = Buffer.from(token.slice(dot + 1), 'base64url');
+    const expected = Buffer.from(this.mac(body), 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+    try {
+      const v: unknown = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+      return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private mac(body: string): string {
+    return createHmac('sha256', this.secret).update(body).digest('base64url');
+  }
+}
