@@ -48,6 +48,10 @@ export class AcdCore {
         }
         return undefined;
       },
+      takeBack: async (callId, channelId) => {
+        for (const r of this.runtimes) if (await r.takeBack(callId, channelId)) return true;
+        return false;
+      },
     });
     this.relay = new StateEventRelay({ db: opts.db, redis: opts.redis, prefix: opts.redisPrefix, log: opts.log, intervalMs: opts.stateRelayIntervalMs });
   }

@@ -5,14 +5,36 @@
 // channel answers or hangs up, a timer (ring, widening, max wait, wrap-up) fires.
 // Live state is in Redis so the next owner of the node carries on after a crash.
 import type { AriEvent } from '../ari/types.js';
+import { getCall } from '../calls/repository.js';
 import type { IvrHandover } from '../ivr/ivr-calls.js';
 import type { NodeCapability } from '../pbx/capability.js';
+import { lastQueueOf } from './records.js';
 import { offerFailureOf } from './runtime-offers.js';
 import { AcdTakeover } from './runtime-takeover.js';
 
 export class AcdRuntime extends AcdTakeover implements NodeCapability {
   get handovers() {
     return { queue: (h: IvrHandover) => this.fromIvr(h) };
+  }
+
+  /**
+   * Call control gives a caller back: their transfer failed and nobody of it is left on
+   * the call. A caller who came through a queue goes back to the front of it (out of any
+   * bridge by now); false when the call is not this node's or never was in a queue.
+   */
+  async takeBack(callId: string, channelId: string): Promise<boolean> {
+    await this.ready;
+    const call = await getCall(this.ctx.db, callId);
+    if (!call || call.pbxNode !== this.ctx.pbxNode || call.state === 'ended') return false;
+    const queueId = await lastQueueOf(this.ctx.db, callId);
+    if (!queueId || !(await this.knownQueue(queueId))) return false;
+    this.log.info({ callId, queueId, event: 'acd.returned' }, 'caller back at the front of the queue after a failed transfer');
+    await this.serial(callId, async () => {
+      await this.enqueue(call, channelId, queueId, { asked: 0, survey: null, overflowFrom: null, front: true, inSerial: true });
+      // A caller who hung up while being handed back was heard by nobody here: abandoned now.
+      if (!(await this.channelExists(channelId))) await this.callerGone(callId);
+    });
+    return true;
   }
 
   async route(event: AriEvent): Promise<boolean> {
