@@ -8,11 +8,16 @@ import type { AriEvent } from '../ari/types.js';
 import { getCall } from '../calls/repository.js';
 import type { IvrHandover } from '../ivr/ivr-calls.js';
 import type { NodeCapability } from '../pbx/capability.js';
+import type { ResyncSnapshot } from '../ari/client.js';
+import { phoneEventSources, readPhoneState, type PhoneState } from './phones.js';
 import { lastQueueOf } from './records.js';
 import { offerFailureOf } from './runtime-offers.js';
 import { AcdTakeover } from './runtime-takeover.js';
 
 export class AcdRuntime extends AcdTakeover implements NodeCapability {
+  /** Endpoint event sources this connection is subscribed to. */
+  private readonly phoneSources = new Set<string>();
+
   get handovers() {
     return { queue: (h: IvrHandover) => this.fromIvr(h) };
   }
@@ -37,6 +42,44 @@ export class AcdRuntime extends AcdTakeover implements NodeCapability {
     return true;
   }
 
+  /** After every (re)connect: the PBX forgets an app's subscriptions when it restarts. */
+  override async resync(snapshot: ResyncSnapshot): Promise<void> {
+    await super.resync(snapshot);
+    this.phoneSources.clear();
+    await this.watchPhones();
+  }
+
+  /** An agent added or changed may have a phone of a technology not watched yet. */
+  override async agentChanged(agentId: string): Promise<void> {
+    await super.agentChanged(agentId);
+    await this.watchPhones();
+  }
+
+  private async watchPhones(): Promise<void> {
+    if (this.stopped) return;
+    for (const source of phoneEventSources([...this.agentDefs.values()].map((a) => a.endpoint))) {
+      if (this.phoneSources.has(source)) continue;
+      this.phoneSources.add(source);
+      try {
+        await this.ctx.ari.applications.subscribe(this.ctx.ari.app, source);
+      } catch (err) {
+        this.phoneSources.delete(source);
+        this.log.warn({ err: (err as Error).message, source }, "could not subscribe to the agents' phones: their going offline and online is not seen");
+      }
+    }
+  }
+
+  /** A phone went offline or came back: its agent is paused as unreachable, or ready again. */
+  private async phoneChanged(phone: PhoneState): Promise<void> {
+    for (const def of this.agentDefs.values()) {
+      if (def.endpoint !== phone.endpoint) continue;
+      const res = await this.core.agents.change(def.id, { type: phone.online ? 'phone_online' : 'phone_offline' });
+      if (!res.ok || !res.change.changed) continue;
+      this.log.info({ agentId: def.id, endpoint: phone.endpoint, online: phone.online, event: 'acd.phone_state' }, 'agent phone state changed');
+      this.putAgent(def, await this.core.agentsLive.get(def.id));
+    }
+  }
+
   async route(event: AriEvent): Promise<boolean> {
     return this.onEvent(event);
   }
@@ -45,6 +88,11 @@ export class AcdRuntime extends AcdTakeover implements NodeCapability {
     await this.ready;
     const e = event as { type: string; channel?: { id: string; state?: string }; args?: string[]; cause?: number; digit?: string; playback?: { id: string } };
     if (e.type === 'PlaybackFinished' || e.type === 'PlaybackStarted' || e.type === 'PlaybackContinuing') return !!e.playback?.id.startsWith('acd-');
+    const phone = readPhoneState(event);
+    if (phone) {
+      await this.phoneChanged(phone);
+      return true;
+    }
     const channelId = e.channel?.id;
     if (!channelId) return false;
     const leg = this.legs.get(channelId);

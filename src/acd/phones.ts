@@ -1,0 +1,30 @@
+// Agents' desk phones as the PBX reports them. An app subscribed to `endpoint:<tech>` hears
+// EndpointStateChange when a phone registers or stops answering its qualify pings: offline,
+// a ready agent is paused (reason unreachable) before any caller is offered to a dead
+// phone; online again, an agent the system paused that way is ready again.
+import type { AriEvent, EndpointStateChange } from '../ari/types.js';
+
+export interface PhoneState {
+  /** `PJSIP/1001`, as agents' endpoints are written. */
+  endpoint: string;
+  online: boolean;
+}
+
+/** The phone state an event reports; `unknown` (no contact configured yet) reports none. */
+export function readPhoneState(event: AriEvent): PhoneState | undefined {
+  if (event.type !== 'EndpointStateChange') return undefined;
+  const { endpoint } = event as EndpointStateChange;
+  if (!endpoint?.technology || !endpoint.resource) return undefined;
+  if (endpoint.state !== 'online' && endpoint.state !== 'offline') return undefined;
+  return { endpoint: `${endpoint.technology}/${endpoint.resource}`, online: endpoint.state === 'online' };
+}
+
+/** The event sources to subscribe to for these agents' endpoints: one per technology. */
+export function phoneEventSources(endpoints: Iterable<string>): string[] {
+  const techs = new Set<string>();
+  for (const e of endpoints) {
+    const tech = e.split('/')[0];
+    if (tech && tech !== 'Local') techs.add(tech);
+  }
+  return [...techs].sort().map((t) => `endpoint:${t}`);
+}
