@@ -3,10 +3,9 @@
 // is paused as unreachable and made ready again, with events supervisors see; what a
 // person chose is never overridden.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishFlowDocument, putNumber } from '../../src/ivr/repository.js';
 import { simControl } from '../helpers/service.js';
 import { waitFor } from '../helpers/wait.js';
-import { callState, startCallCtlWorld, type CallCtlWorld } from './callctl-fixture.js';
+import { apiOk, callState, queueWithAgents, startCallCtlWorld, type CallCtlWorld } from './callctl-fixture.js';
 
 const DID = '320';
 const AGENT = 'cora';
@@ -14,11 +13,7 @@ const PHONE = '1031';
 
 let w: CallCtlWorld;
 
-async function must<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await w.api<T>(method, path, body);
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const must = <T = any>(method: string, path: string, body?: unknown) => apiOk<T>(w, method, path, body);
 const OTHER = 'dora';
 const OTHER_PHONE = '1032';
 const agent = async (id = AGENT) => must<{ state: string; reason: string | null }>('GET', `/v1/agents/${id}`);
@@ -36,17 +31,10 @@ async function stateEvents(): Promise<Array<{ from: string; to: string; reason: 
 
 beforeAll(async () => {
   w = await startCallCtlWorld('phone-state', { RATE_LIMIT_PER_MINUTE: '1000000' });
-  await must('PUT', '/v1/skills/care', {});
-  await must('POST', '/v1/queues', { id: 'care', name: 'Care', skills: { care: 1 } });
-  await must('POST', '/v1/agents', { id: AGENT, name: 'Cora', endpoint: `PJSIP/${PHONE}`, skills: { care: 1 }, ringSeconds: 10, wrapUpSeconds: 1 });
-  await must('POST', '/v1/agents', { id: OTHER, name: 'Dora', endpoint: `PJSIP/${OTHER_PHONE}`, skills: {}, ringSeconds: 10, wrapUpSeconds: 1 });
-  for (const id of [AGENT, OTHER]) {
-    await must('POST', `/v1/agents/${id}/state`, { action: 'login' });
-    await must('POST', `/v1/agents/${id}/state`, { action: 'ready' });
-  }
-  const flow = { id: 'care-line', version: 1, entry: 'q', nodes: { q: { type: 'queue', queue: 'care' } } };
-  await publishFlowDocument(w.service.db, flow as never, 'Care line');
-  await putNumber(w.service.db, { did: DID, flowId: flow.id });
+  await queueWithAgents(w, DID, 'care', [
+    { id: AGENT, endpoint: `PJSIP/${PHONE}` },
+    { id: OTHER, endpoint: `PJSIP/${OTHER_PHONE}`, skilled: false },
+  ]);
   // The service subscribes to the agents' phones once it knows an agent with one.
   await waitFor('the app subscribed to PJSIP endpoints', () => w.sim.world.applications().some((a) => w.sim.world.applicationSubscriptions(a).endpointIds.includes('PJSIP')));
 });

@@ -2,32 +2,20 @@
 // to a PBX restart (cause 4, CDR pbx_restart), and the agent goes through wrap-up to ready,
 // never left on_call with a call that no longer exists.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishFlowDocument, putNumber } from '../../src/ivr/repository.js';
 import { simControl } from '../helpers/service.js';
 import { waitFor } from '../helpers/wait.js';
-import { callState, startCallCtlWorld, together, type CallCtlWorld } from './callctl-fixture.js';
+import { apiOk, callState, queueWithAgents, startCallCtlWorld, together, type CallCtlWorld } from './callctl-fixture.js';
 
 const DID = '330';
 const AGENT = 'emil';
 let w: CallCtlWorld;
 
-async function must<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await w.api<T>(method, path, body);
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const must = <T = any>(method: string, path: string, body?: unknown) => apiOk<T>(w, method, path, body);
 const agentState = async () => (await must<{ state: string }>('GET', `/v1/agents/${AGENT}`)).state;
 
 beforeAll(async () => {
   w = await startCallCtlWorld('restart-acd', { RATE_LIMIT_PER_MINUTE: '1000000' });
-  await must('PUT', '/v1/skills/sales', {});
-  await must('POST', '/v1/queues', { id: 'sales', name: 'Sales', skills: { sales: 1 } });
-  await must('POST', '/v1/agents', { id: AGENT, name: 'Emil', endpoint: 'PJSIP/1041', skills: { sales: 1 }, ringSeconds: 10, wrapUpSeconds: 1 });
-  await must('POST', `/v1/agents/${AGENT}/state`, { action: 'login' });
-  await must('POST', `/v1/agents/${AGENT}/state`, { action: 'ready' });
-  const flow = { id: 'sales-line', version: 1, entry: 'q', nodes: { q: { type: 'queue', queue: 'sales' } } };
-  await publishFlowDocument(w.service.db, flow as never, 'Sales line');
-  await putNumber(w.service.db, { did: DID, flowId: flow.id });
+  await queueWithAgents(w, DID, 'sales', [{ id: AGENT, endpoint: 'PJSIP/1041' }]);
 });
 
 afterAll(async () => {
