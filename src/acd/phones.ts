@@ -28,3 +28,34 @@ export function phoneEventSources(endpoints: Iterable<string>): string[] {
   }
   return [...techs].sort().map((t) => `endpoint:${t}`);
 }
+
+/**
+ * What an AMI event says of a call a phone placed through the dialplan (an attended
+ * transfer's consultation, an internal call): `Dial()` from a channel to another phone.
+ * Originations (ours: ACD offers, transfers, click-to-dial) have no calling channel and
+ * are not phone calls; nor is a Local channel's dial (the PBX carrying out a blind REFER:
+ * call control books that target from the swap).
+ */
+export type PhoneDial =
+  | { kind: 'ringing'; endpoint: string; channelId: string; linkedid: string }
+  | { kind: 'answered' | 'failed' | 'ended'; channelId: string };
+
+export function readPhoneDial(e: { event?: string | undefined; get(key: string): string | undefined }): PhoneDial | undefined {
+  const dest = e.get('DestUniqueid');
+  switch (e.event) {
+    case 'DialBegin': {
+      const name = e.get('DestChannel');
+      const caller = e.get('Channel');
+      if (!caller || caller.startsWith('Local/') || !dest || !name) return undefined;
+      return { kind: 'ringing', endpoint: name.replace(/-[0-9a-f]+$/, ''), channelId: dest, linkedid: e.get('DestLinkedid') ?? dest };
+    }
+    case 'DialEnd':
+      if (!dest) return undefined;
+      return { kind: e.get('DialStatus') === 'ANSWER' ? 'answered' : 'failed', channelId: dest };
+    case 'Hangup': {
+      const id = e.get('Uniqueid');
+      return id ? { kind: 'ended', channelId: id } : undefined;
+    }
+  }
+  return undefined;
+}

@@ -9,14 +9,29 @@ import { getCall } from '../calls/repository.js';
 import type { IvrHandover } from '../ivr/ivr-calls.js';
 import type { NodeCapability } from '../pbx/capability.js';
 import type { ResyncSnapshot } from '../ari/client.js';
-import { phoneEventSources, readPhoneState, type PhoneState } from './phones.js';
+import { randomUUID } from 'node:crypto';
+import type { AmiEvent } from '../ami/message.js';
+import { phoneEventSources, readPhoneDial, readPhoneState, type PhoneDial, type PhoneState } from './phones.js';
 import { lastQueueOf } from './records.js';
 import { offerFailureOf } from './runtime-offers.js';
 import { AcdTakeover } from './runtime-takeover.js';
 
+/** A phone call the PBX rings outside our app holds its agent at most this long before answering. */
+const PHONE_CALL_RESERVATION_MS = 5 * 60_000;
+
 export class AcdRuntime extends AcdTakeover implements NodeCapability {
   /** Endpoint event sources this connection is subscribed to. */
   private readonly phoneSources = new Set<string>();
+  /** Calls agents' phones placed or took through the dialplan (consultations), by the agent's channel. */
+  private readonly phoneCalls = new Map<string, { agentId: string; offerId: string; callId: string; answered: boolean }>();
+  private readonly onAmi = (e: AmiEvent): void => {
+    const dial = readPhoneDial(e);
+    if (!dial) return;
+    this.serial(`phone:${dial.channelId}`, () => this.phoneDialled(dial)).catch((err: Error) =>
+      this.log.error({ err: err.message, channelId: dial.channelId }, 'following a phone call failed'),
+    );
+  };
+  private amiWatched = false;
 
   get handovers() {
     return { queue: (h: IvrHandover) => this.fromIvr(h) };
@@ -45,6 +60,10 @@ export class AcdRuntime extends AcdTakeover implements NodeCapability {
   /** After every (re)connect: the PBX forgets an app's subscriptions when it restarts. */
   override async resync(snapshot: ResyncSnapshot): Promise<void> {
     await super.resync(snapshot);
+    if (!this.amiWatched && !this.stopped) {
+      this.ctx.ami.on('event', this.onAmi);
+      this.amiWatched = true;
+    }
     this.phoneSources.clear();
     await this.watchPhones();
   }
@@ -78,6 +97,39 @@ export class AcdRuntime extends AcdTakeover implements NodeCapability {
       this.log.info({ agentId: def.id, endpoint: phone.endpoint, online: phone.online, event: 'acd.phone_state' }, 'agent phone state changed');
       this.putAgent(def, await this.core.agentsLive.get(def.id));
     }
+  }
+
+  /**
+   * An agent's phone rang for a call placed through the dialplan, outside our app (the
+   * consultation of an attended transfer from another phone's transfer key): the agent
+   * is booked like for an offer (reserved, on_call on answer, wrap-up when the phone hangs
+   * up), so the ACD never offers them a caller meanwhile. Calls `phone:<linkedid>`.
+   */
+  private async phoneDialled(d: PhoneDial): Promise<void> {
+    if (d.kind === 'ringing') {
+      if (this.legs.has(d.channelId) || this.phoneCalls.has(d.channelId)) return;
+      const def = [...this.agentDefs.values()].find((a) => a.endpoint === d.endpoint);
+      if (!def) return;
+      const callId = `phone:${d.linkedid}`;
+      const offerId = randomUUID();
+      const res = await this.core.agentsLive.reserve(def.id, callId, offerId, PHONE_CALL_RESERVATION_MS, Date.now(), '', { callId });
+      if (!res.ok) return; // busy with a call of ours, paused or logged out: nothing to book
+      this.phoneCalls.set(d.channelId, { agentId: def.id, offerId, callId, answered: false });
+      await this.core.agents.announce(def.id);
+      return;
+    }
+    const call = this.phoneCalls.get(d.channelId);
+    if (!call) return;
+    if (d.kind === 'answered') {
+      if (call.answered) return;
+      call.answered = true;
+      await this.core.agents.change(call.agentId, { type: 'answer' }, { offerId: call.offerId, callId: call.callId });
+      return;
+    }
+    if (d.kind === 'failed' && call.answered) return;
+    this.phoneCalls.delete(d.channelId);
+    const res = await this.core.agents.change(call.agentId, call.answered ? { type: 'hangup' } : { type: 'release' }, call.answered ? { callId: call.callId } : { offerId: call.offerId, callId: call.callId });
+    if (res.ok && call.answered) this.scheduleWrapUp(call.agentId, Date.now());
   }
 
   async route(event: AriEvent): Promise<boolean> {
@@ -134,6 +186,7 @@ export class AcdRuntime extends AcdTakeover implements NodeCapability {
 
   stop(): void {
     this.stopped = true;
+    this.ctx.ami.off('event', this.onAmi);
     this.timers.stop();
     this.core.detach(this);
   }

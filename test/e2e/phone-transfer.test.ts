@@ -184,16 +184,30 @@ describe("a desk phone's transfer key, Asterisk's core handling", () => {
   it('attended (REFER with Replaces): the consulted phone takes Anna\'s place and the transfer completes at once', async () => {
     phoneBehaves(PHONE_B, 'answer');
     const c = await callerReachesAnna();
-    await refer(c.agent, { target: PHONE_B, attended: true, consultMs: 2000 });
+    await refer(c.agent, { target: PHONE_B, attended: true, consultMs: 60_000 });
+    // Bert's phone took the consultation the phone placed through the dialplan: booked, never offered a caller meanwhile.
+    await waitFor('Bert on the consultation', async () => (await agentState(B)) === 'on_call');
     await waitFor('the transfer completed', async () => (await transfersOf(c.callId))[0]?.state === 'completed');
     const target = await newPartner(c);
     expect(w.sim.world.channel(target)!.name).toMatch(/^PJSIP\/1012-/);
     expect(inStasis(target)).toBe(true);
     await waitUntil(() => !alive(w, c.agent), "Anna's phone hung up");
     expect(await callState(w, c.callId)).toBe('connected');
+    expect(await agentState(B)).toBe('on_call');
     await simControl(w.sim, `/channels/${target}/hangup`, {});
     await ends(c, target);
     await waitFor('Anna ready again', async () => (await agentState(A)) === 'ready');
+    await waitFor('Bert wrapped up and ready', async () => (await agentState(B)) === 'ready');
+    const path = await waitFor("Bert's changes announced", async () => {
+      const bert = await w.t.db.query<{ data: { from: string; to: string } }>(
+        "SELECT payload->'data' AS data FROM outbox WHERE payload->>'type' = 'agent.state_changed' AND payload->'data'->>'agentId' = $1 ORDER BY id",
+        [B],
+      );
+      const all = bert.rows.map((r) => `${r.data.from}>${r.data.to}`);
+      const last = all.slice(all.lastIndexOf('ready>reserved'));
+      return last.includes('wrap_up>ready') ? last : undefined;
+    });
+    expect(path).toEqual(['ready>reserved', 'reserved>on_call', 'on_call>wrap_up', 'wrap_up>ready']);
   });
 });
 
