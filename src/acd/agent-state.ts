@@ -14,6 +14,10 @@ export type AgentCommand =
   | { type: 'no_answer' }
   /** The agent's phone cannot be reached (unplugged, not registered): no offer can ring it. */
   | { type: 'unreachable' }
+  /** The PBX reports the agent's phone offline (EndpointStateChange): a ready agent cannot take calls. */
+  | { type: 'phone_offline' }
+  /** The phone is online again: an agent the system paused for it is ready again, nobody else changes. */
+  | { type: 'phone_online' }
   | { type: 'release' }
   | { type: 'hangup' }
   | { type: 'wrap_up_done' };
@@ -32,6 +36,8 @@ export type Transition =
   | { ok: false; state: AgentState; detail: string };
 
 const BUSY: readonly AgentState[] = ['reserved', 'on_call', 'wrap_up'];
+/** The not-ready reason the system gives an agent whose phone cannot be reached. */
+export const UNREACHABLE = 'unreachable';
 
 export function initialStatus(nowMs: number): AgentStatus {
   return { state: 'logged_out', reason: null, sinceMs: nowMs, callId: null, pendingNotReady: null };
@@ -85,7 +91,14 @@ export function applyCommand(s: AgentStatus, cmd: AgentCommand, nowMs: number): 
       return to(s, 'not_ready', nowMs, { reason: 'no answer' });
     case 'unreachable':
       if (s.state !== 'reserved') return refuse(s, cmd);
-      return to(s, 'not_ready', nowMs, { reason: 'unreachable' });
+      return to(s, 'not_ready', nowMs, { reason: UNREACHABLE });
+    case 'phone_offline':
+      if (s.state !== 'ready') return { ok: true, changed: false, status: s };
+      return to(s, 'not_ready', nowMs, { reason: UNREACHABLE });
+    case 'phone_online':
+      // Only the system's own pause: a not-ready a person chose since (another reason) stays.
+      if (s.state !== 'not_ready' || s.reason !== UNREACHABLE) return { ok: true, changed: false, status: s };
+      return to(s, 'ready', nowMs, { reason: 'phone online' });
     case 'release':
       // The offer ended without the agent (caller gone, offer failed): back where they were.
       if (s.state !== 'reserved') return refuse(s, cmd);

@@ -61,6 +61,10 @@ export class AcdCore {
         }
         return undefined;
       },
+      takeBack: async (callId, channelId) => {
+        for (const r of this.runtimes) if (await r.takeBack(callId, channelId)) return true;
+        return false;
+      },
     });
     this.changes = new HeldChanges(this.agents, opts.log.child({ component: 'acd' }), (agentId) => this.agentChanged(agentId));
     this.eventually = new Eventually(opts.log.child({ component: 'acd' }));

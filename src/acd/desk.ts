@@ -22,6 +22,7 @@ export class AcdDesk implements AgentDesk {
     private readonly runtimes: {
       follow(leg: { offerId: string; agentId: string; callId: string; channelId: string }): void;
       handOver(callId: string): Promise<HandedOverCall | undefined>;
+      takeBack(callId: string, channelId: string): Promise<boolean>;
     },
   ) {}
 
@@ -72,6 +73,10 @@ export class AcdDesk implements AgentDesk {
 
   handOver(callId: string): Promise<HandedOverCall | undefined> {
     return this.runtimes.handOver(callId);
+  }
+
+  takeBack(callId: string, channelId: string): Promise<boolean> {
+    return this.runtimes.takeBack(callId, channelId);
   }
 
   mixingBridge(callId: string): string {

@@ -87,3 +87,17 @@ export function skillsFromData(data: Record<string, unknown>): Record<string, nu
   }
   return out;
 }
+
+/**
+ * The priority that puts a call entering now ahead of every call already waiting in the
+ * queue (a caller given back after a failed transfer goes to the front, not the back):
+ * its own entry priority if that already does, else one level above what the head needs.
+ */
+export function frontPriority(queue: QueueDefinition, waiting: readonly Pick<WaitingCall, 'priority' | 'enteredMs'>[], nowMs: number, base: number): number {
+  if (waiting.length === 0) return base;
+  const aging = queue.agingSecondsPerLevel;
+  const head = Math.min(...waiting.map((w) => orderKey(w, aging)[0]));
+  // orderKey's first term for priority p entering now: now - p·aging (with aging) or -p (without).
+  const needed = aging > 0 ? (nowMs - head) / (aging * 1000) : -head;
+  return Math.max(base, Math.floor(needed) + 1);
+}

@@ -72,6 +72,16 @@ function toLeg(r: Record<string, any>): LegRow {
   return { offerId: r.offer_id, callId: r.call_id, agentId: r.agent_id, channelId: r.channel_id, queueId: r.queue_id, reason: r.reason, answered: r.answered };
 }
 
+/** The queue the call last entered (every entry, overflows too, is announced on the call's timeline), if any. */
+export async function lastQueueOf(db: Queryable, callId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ queue_id: string }>(
+    `SELECT data->'queue'->>'id' AS queue_id FROM call_events
+     WHERE call_id = $1 AND type = 'call.queued' AND data->'queue'->>'id' IS NOT NULL ORDER BY id DESC LIMIT 1`,
+    [callId],
+  );
+  return rows[0]?.queue_id;
+}
+
 export async function recordEntry(db: Db, callId: string, queueId: string, overflowFrom: string | null, extra: Record<string, unknown>): Promise<Call | undefined> {
   return withTransaction(db, async (tx) => {
     await tx.query('INSERT INTO acd_queue_entries (queue_id, call_id, overflow_from) VALUES ($1, $2, $3)', [queueId, callId, overflowFrom]);

@@ -6,7 +6,7 @@ import { callLogger } from '../log.js';
 import { sendToVoicemail } from '../voicemail/capability.js';
 import type { OverflowTarget, QueueDefinition } from './model.js';
 import { expectedWaitSeconds } from './kpi.js';
-import { entryPriority, nextWideningMs, qualifies, requiredSkills, skillsFromData } from './priority.js';
+import { entryPriority, frontPriority, nextWideningMs, qualifies, requiredSkills, skillsFromData } from './priority.js';
 import type { LiveWaitingCall } from './queue-live.js';
 import { recordEntry, recordOutcome } from './records.js';
 import { type Leg, HOLD_BRIDGE, RECHECK_WAITING_MS } from './runtime-state.js';
@@ -39,8 +39,16 @@ export abstract class AcdWaiting extends AcdRuntimeState {
     return q ?? undefined;
   }
 
-  /** `inSerial`: already running in this call's serial chain (an overflow), so route directly. */
-  async enqueue(call: Call, channelId: string, queueId: string, o: { asked: number; survey: string | null; overflowFrom: string | null; inSerial?: boolean }): Promise<void> {
+  /**
+   * `inSerial`: already running in this call's serial chain (an overflow), so route directly.
+   * `front`: a caller given back (their transfer failed) goes ahead of everyone waiting, even in a full queue.
+   */
+  async enqueue(
+    call: Call,
+    channelId: string,
+    queueId: string,
+    o: { asked: number; survey: string | null; overflowFrom: string | null; inSerial?: boolean; front?: boolean },
+  ): Promise<void> {
     const queue = this.engine.queue(queueId);
     const clog = callLogger(this.log, call);
     if (!queue) {
@@ -49,10 +57,11 @@ export abstract class AcdWaiting extends AcdRuntimeState {
       return;
     }
     const now = Date.now();
+    const priority = entryPriority(queue, call.data, o.asked);
     const entry: LiveWaitingCall = {
       callId: call.id,
       queueId,
-      priority: entryPriority(queue, call.data, o.asked),
+      priority: o.front ? frontPriority(queue, this.engine.waitingIn(queueId), now, priority) : priority,
       enteredMs: now,
       skills: skillsFromData(call.data),
       pbxNode: this.ctx.pbxNode,
@@ -62,7 +71,7 @@ export abstract class AcdWaiting extends AcdRuntimeState {
       overflowFrom: o.overflowFrom,
       attempts: 0,
     };
-    if (queue.maxLength !== null && this.engine.waitingIn(queueId).length >= queue.maxLength && queue.overflow) {
+    if (!o.front && queue.maxLength !== null && this.engine.waitingIn(queueId).length >= queue.maxLength && queue.overflow) {
       await this.recordEntered(entry, call);
       await this.overflow(entry, queue.overflow, 'max_length');
       return;

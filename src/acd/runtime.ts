@@ -5,14 +5,131 @@
 // channel answers or hangs up, a timer (ring, widening, max wait, wrap-up) fires.
 // Live state is in Redis so the next owner of the node carries on after a crash.
 import type { AriEvent } from '../ari/types.js';
+import { getCall } from '../calls/repository.js';
 import type { IvrHandover } from '../ivr/ivr-calls.js';
 import type { NodeCapability } from '../pbx/capability.js';
+import type { ResyncSnapshot } from '../ari/client.js';
+import { randomUUID } from 'node:crypto';
+import type { AmiEvent } from '../ami/message.js';
+import { phoneEventSources, readPhoneDial, readPhoneState, type PhoneDial, type PhoneState } from './phones.js';
+import { lastQueueOf } from './records.js';
 import { offerFailureOf } from './runtime-offers.js';
 import { AcdTakeover } from './runtime-takeover.js';
 
+/** A phone call the PBX rings outside our app holds its agent at most this long before answering. */
+const PHONE_CALL_RESERVATION_MS = 5 * 60_000;
+
 export class AcdRuntime extends AcdTakeover implements NodeCapability {
+  /** Endpoint event sources this connection is subscribed to. */
+  private readonly phoneSources = new Set<string>();
+  /** Calls agents' phones placed or took through the dialplan (consultations), by the agent's channel. */
+  private readonly phoneCalls = new Map<string, { agentId: string; offerId: string; callId: string; answered: boolean }>();
+  private readonly onAmi = (e: AmiEvent): void => {
+    const dial = readPhoneDial(e);
+    if (!dial) return;
+    this.serial(`phone:${dial.channelId}`, () => this.phoneDialled(dial)).catch((err: Error) =>
+      this.log.error({ err: err.message, channelId: dial.channelId }, 'following a phone call failed'),
+    );
+  };
+  private amiWatched = false;
+
   get handovers() {
     return { queue: (h: IvrHandover) => this.fromIvr(h) };
+  }
+
+  /**
+   * Call control gives a caller back: their transfer failed and nobody of it is left on
+   * the call. A caller who came through a queue goes back to the front of it (out of any
+   * bridge by now); false when the call is not this node's or never was in a queue.
+   */
+  async takeBack(callId: string, channelId: string): Promise<boolean> {
+    await this.ready;
+    const call = await getCall(this.ctx.db, callId);
+    if (!call || call.pbxNode !== this.ctx.pbxNode || call.state === 'ended') return false;
+    const queueId = await lastQueueOf(this.ctx.db, callId);
+    if (!queueId || !(await this.knownQueue(queueId))) return false;
+    this.log.info({ callId, queueId, event: 'acd.returned' }, 'caller back at the front of the queue after a failed transfer');
+    await this.serial(callId, async () => {
+      await this.enqueue(call, channelId, queueId, { asked: 0, survey: null, overflowFrom: null, front: true, inSerial: true });
+      // A caller who hung up while being handed back was heard by nobody here: abandoned now.
+      if (!(await this.channelExists(channelId))) await this.callerGone(callId);
+    });
+    return true;
+  }
+
+  /** After every (re)connect: the PBX forgets an app's subscriptions when it restarts. */
+  override async resync(snapshot: ResyncSnapshot): Promise<void> {
+    await super.resync(snapshot);
+    if (!this.amiWatched && !this.stopped) {
+      this.ctx.ami.on('event', this.onAmi);
+      this.amiWatched = true;
+    }
+    this.phoneSources.clear();
+    await this.watchPhones();
+  }
+
+  /** An agent added or changed may have a phone of a technology not watched yet. */
+  override async agentChanged(agentId: string): Promise<void> {
+    await super.agentChanged(agentId);
+    await this.watchPhones();
+  }
+
+  private async watchPhones(): Promise<void> {
+    if (this.stopped) return;
+    for (const source of phoneEventSources([...this.agentDefs.values()].map((a) => a.endpoint))) {
+      if (this.phoneSources.has(source)) continue;
+      this.phoneSources.add(source);
+      try {
+        await this.ctx.ari.applications.subscribe(this.ctx.ari.app, source);
+      } catch (err) {
+        this.phoneSources.delete(source);
+        this.log.warn({ err: (err as Error).message, source }, "could not subscribe to the agents' phones: their going offline and online is not seen");
+      }
+    }
+  }
+
+  /** A phone went offline or came back: its agent is paused as unreachable, or ready again. */
+  private async phoneChanged(phone: PhoneState): Promise<void> {
+    for (const def of this.agentDefs.values()) {
+      if (def.endpoint !== phone.endpoint) continue;
+      const res = await this.core.agents.change(def.id, { type: phone.online ? 'phone_online' : 'phone_offline' });
+      if (!res.ok || !res.change.changed) continue;
+      this.log.info({ agentId: def.id, endpoint: phone.endpoint, online: phone.online, event: 'acd.phone_state' }, 'agent phone state changed');
+      this.putAgent(def, await this.core.agentsLive.get(def.id));
+    }
+  }
+
+  /**
+   * An agent's phone rang for a call placed through the dialplan, outside our app (the
+   * consultation of an attended transfer from another phone's transfer key): the agent
+   * is booked like for an offer (reserved, on_call on answer, wrap-up when the phone hangs
+   * up), so the ACD never offers them a caller meanwhile. Calls `phone:<linkedid>`.
+   */
+  private async phoneDialled(d: PhoneDial): Promise<void> {
+    if (d.kind === 'ringing') {
+      if (this.legs.has(d.channelId) || this.phoneCalls.has(d.channelId)) return;
+      const def = [...this.agentDefs.values()].find((a) => a.endpoint === d.endpoint);
+      if (!def) return;
+      const callId = `phone:${d.linkedid}`;
+      const offerId = randomUUID();
+      const res = await this.core.agentsLive.reserve(def.id, callId, offerId, PHONE_CALL_RESERVATION_MS, Date.now(), '', { callId });
+      if (!res.ok) return; // busy with a call of ours, paused or logged out: nothing to book
+      this.phoneCalls.set(d.channelId, { agentId: def.id, offerId, callId, answered: false });
+      await this.core.agents.announce(def.id);
+      return;
+    }
+    const call = this.phoneCalls.get(d.channelId);
+    if (!call) return;
+    if (d.kind === 'answered') {
+      if (call.answered) return;
+      call.answered = true;
+      await this.core.agents.change(call.agentId, { type: 'answer' }, { offerId: call.offerId, callId: call.callId });
+      return;
+    }
+    if (d.kind === 'failed' && call.answered) return;
+    this.phoneCalls.delete(d.channelId);
+    const res = await this.core.agents.change(call.agentId, call.answered ? { type: 'hangup' } : { type: 'release' }, call.answered ? { callId: call.callId } : { offerId: call.offerId, callId: call.callId });
+    if (res.ok && call.answered) this.scheduleWrapUp(call.agentId, Date.now());
   }
 
   async route(event: AriEvent): Promise<boolean> {
@@ -23,6 +140,11 @@ export class AcdRuntime extends AcdTakeover implements NodeCapability {
     await this.ready;
     const e = event as { type: string; channel?: { id: string; state?: string }; args?: string[]; cause?: number; digit?: string; playback?: { id: string } };
     if (e.type === 'PlaybackFinished' || e.type === 'PlaybackStarted' || e.type === 'PlaybackContinuing') return !!e.playback?.id.startsWith('acd-');
+    const phone = readPhoneState(event);
+    if (phone) {
+      await this.phoneChanged(phone);
+      return true;
+    }
     const channelId = e.channel?.id;
     if (!channelId) return false;
     const leg = this.legs.get(channelId);
@@ -64,6 +186,7 @@ export class AcdRuntime extends AcdTakeover implements NodeCapability {
 
   stop(): void {
     this.stopped = true;
+    this.ctx.ami.off('event', this.onAmi);
     this.timers.stop();
     this.core.detach(this);
   }

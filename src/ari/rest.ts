@@ -45,6 +45,11 @@ export class ApplicationsApi {
   async get(name: string): Promise<Application> {
     return (await this.http.request<Application>('GET', `/applications/${segment(name)}`)) as Application;
   }
+
+  /** Events of `eventSource` (e.g. `endpoint:PJSIP`, every PJSIP endpoint) reach the app from now on. */
+  async subscribe(name: string, eventSource: string): Promise<Application> {
+    return (await this.http.request<Application>('POST', `/applications/${segment(name)}/subscription`, { query: { eventSource } })) as Application;
+  }
 }
 
 export type AriRestOptions = AriHttpOptions;

@@ -266,6 +266,10 @@ export interface ChannelTransfer extends Ev<'ChannelTransfer'> {
   };
   referred_by: { source_channel: Channel; connected_channel?: Channel; bridge?: Bridge };
 }
+/** An endpoint the app subscribed to (`endpoint:PJSIP`) changed: a phone registered or became unreachable. */
+export interface EndpointStateChange extends Ev<'EndpointStateChange'> {
+  endpoint: { technology: string; resource: string; state?: 'unknown' | 'offline' | 'online'; channel_ids: string[] };
+}
 export type TransferProgress = 'channel_progress' | 'channel_answered' | 'channel_unavailable' | 'channel_declined';
 /** Asterisk carried out a blind transfer of a bridge's channel (a phone's REFER). */
 export interface BridgeBlindTransfer extends Ev<'BridgeBlindTransfer'> {
@@ -335,6 +339,7 @@ export type KnownAriEvent =
   | RecordingFailed
   | Dial
   | ChannelTransfer
+  | EndpointStateChange
   | BridgeBlindTransfer
   | BridgeAttendedTransfer
   | ApplicationReplaced

@@ -48,6 +48,13 @@ export interface AgentDesk {
    * caller's or the agent's side itself. Undefined when the ACD does not drive the call.
    */
   handOver(callId: string): Promise<HandedOverCall | undefined>;
+  /**
+   * A caller whose transfer failed with nobody of it left on the call (the initiator's
+   * phone handed over, the target never took them): the ACD takes them back to the front
+   * of the queue they came from. The caller must be out of call control's bridges; false
+   * when the call never was in a queue (call control keeps it then).
+   */
+  takeBack(callId: string, channelId: string): Promise<boolean>;
   /** The mixing bridge the ACD connects this call's caller and agent in (a take-over of
    * the node finds a handed-over call by it). */
   mixingBridge(callId: string): string;

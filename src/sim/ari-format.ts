@@ -136,6 +136,12 @@ export function ariEventBody(e: WorldEvent): Record<string, unknown> | undefined
       if (e.channel) body['channel'] = ariChannel(e.channel);
       return body;
     }
+    case 'EndpointStateChanged':
+      return {
+        type: 'EndpointStateChange',
+        timestamp: ts,
+        endpoint: { technology: e.endpoint.technology, resource: e.endpoint.resource, state: e.endpoint.state, channel_ids: e.endpoint.channelIds },
+      };
     case 'ChannelTransferRequested': {
       const referredBy: Record<string, unknown> = { source_channel: ariChannel(e.source) };
       if (e.connected) referredBy['connected_channel'] = ariChannel(e.connected);

@@ -107,7 +107,7 @@ function applicationJson(world: World, name: string): Record<string, unknown> {
     name,
     channel_ids: subs.channelIds,
     bridge_ids: subs.bridgeIds,
-    endpoint_ids: [],
+    endpoint_ids: subs.endpointIds,
     device_names: [],
     events_allowed: [],
     events_disallowed: [],
@@ -119,6 +119,19 @@ on('GET', 'applications', (_req, _p, ctx) => reply.ok(ctx.apps().map((a) => appl
 on('GET', 'applications/:name', (_req, p, ctx) => {
   const name = p['name'] ?? '';
   if (!ctx.apps().includes(name)) return reply.error(404, 'Not Found', 'Application not found');
+  return reply.ok(applicationJson(ctx.world, name));
+});
+
+on('POST', 'applications/:name/subscription', (req, p, ctx) => {
+  const name = p['name'] ?? '';
+  const sources = (req.params.get('eventSource') ?? '').split(',').filter(Boolean);
+  if (sources.length === 0) return reply.error(400, 'Bad Request', 'Missing parameter eventSource');
+  if (!ctx.apps().includes(name)) return reply.error(404, 'Not Found', 'Application not found');
+  // Only endpoint sources are modelled: channels and bridges subscribe by entering Stasis.
+  for (const source of sources) {
+    if (!source.startsWith('endpoint:')) return reply.error(422, 'Unprocessable Entity', 'Event source does not exist');
+    ctx.world.subscribeEndpoint(name, source.slice('endpoint:'.length));
+  }
   return reply.ok(applicationJson(ctx.world, name));
 });
 

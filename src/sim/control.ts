@@ -88,7 +88,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     const url = new URL(req.url ?? '/', 'http://sim.invalid');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? 'GET';
-    const key = `${method} /${parts.map((p, i) => (parts[0] === 'channels' && i === 1 ? ':id' : parts[0] === 'endpoints' && i > 0 ? ':' : parts[0] === 'fax-receivers' && i === 1 ? ':number' : p)).join('/')}`;
+    const key = `${method} /${parts.map((p, i) => (parts[0] === 'channels' && i === 1 ? ':id' : parts[0] === 'endpoints' && (i === 1 || i === 2) ? ':' : parts[0] === 'fax-receivers' && i === 1 ? ':number' : p)).join('/')}`;
     switch (key) {
       case 'POST /calls': {
         const body = await readJson(req);
@@ -135,6 +135,14 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
         const atOnce = body.atOnce === true;
         world.setEndpointBehaviour(endpoint, { behaviour, answerAfterMs: num(body, 'answerAfterMs'), ...(atOnce ? { atOnce } : {}) });
         return { status: 200, body: { endpoint, behaviour, answerAfterMs: num(body, 'answerAfterMs') ?? null, atOnce } };
+      }
+      case 'PUT /endpoints/:/:/state': {
+        // The phone unregisters (unplugged, qualify fails) or registers again.
+        const body = await readJson(req);
+        const state = str(body, 'state', true);
+        if (state !== 'online' && state !== 'offline') throw new HttpError(400, "'state' must be online or offline");
+        world.setEndpointOnline(`${parts[1]}/${parts[2]}`, state === 'online');
+        return { status: 200, body: { endpoint: `${parts[1]}/${parts[2]}`, state } };
       }
       case 'PUT /fax-receivers/:number': {
         const body = await readJson(req);

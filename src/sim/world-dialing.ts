@@ -277,7 +277,9 @@ export abstract class WorldDialing extends WorldMedia {
       },
       onFailed: () => {
         this.varSet(caller, 'DIALSTATUS', peer.dialStatus ?? 'NOANSWER');
-        this.after(0, () => this.hangupFlow(caller, { cause: peer.dialStatus === 'BUSY' ? CAUSE.USER_BUSY : CAUSE.NO_ANSWER }), caller);
+        // The caller's hang-up cause is what Dial() met (a Local ;1 in front of it ends with it).
+        const cause = peer.dialStatus === 'BUSY' ? CAUSE.USER_BUSY : peer.dialStatus === 'CHANUNAVAIL' ? CAUSE.SUBSCRIBER_ABSENT : CAUSE.NO_ANSWER;
+        this.after(0, () => this.hangupFlow(caller, { cause }), caller);
       },
       finalDialEvent: true,
       timeoutHangup: 'plain',

@@ -66,7 +66,11 @@ export abstract class WorldHangup extends WorldState {
     const peer = c.localPeerId ? this.chans.get(c.localPeerId) : undefined;
     if (peer && !peer.gone && !peer.hangingUp) {
       peer.hangingUp = true;
-      this.hangupRequested(peer, CAUSE.NORMAL_CLEARING, false);
+      // The ;2 half's dialplan ended after a Dial(): ;1 learns its status and its cause
+      // (capture pjsip/refer-blind-core: CHANLOCALSTATUS, then the request with ;2's cause).
+      const dialStatus = c.localHalf === 2 ? c.vars.get('DIALSTATUS') : undefined;
+      if (dialStatus) this.varSet(peer, 'CHANLOCALSTATUS', dialStatus);
+      this.hangupRequested(peer, dialStatus ? o.cause : CAUSE.NORMAL_CLEARING, false);
       this.cleanup(peer);
       this.destroy(c, o.cause);
       this.hangupRequested(peer, CAUSE.NORMAL_CLEARING, true);

@@ -232,6 +232,8 @@ export type WorldEvent =
       destination: string;
       state?: string;
     })
+  /** A phone registered or went unreachable (EndpointStateChange). */
+  | (Base & { type: 'EndpointStateChanged'; endpoint: { technology: string; resource: string; state: 'online' | 'offline'; channelIds: string[] } })
   /** Asterisk carried out a phone's blind REFER: `replacement` took `transferer`'s place. */
   | (Base & {
       type: 'BlindTransferDone';

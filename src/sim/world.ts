@@ -44,6 +44,11 @@ export type { WorldListener } from './world-model.js';
 const CAUSE_SHUTDOWN = 4;
 
 export class World extends WorldRefer {
+  /** Endpoint event sources each app subscribed to (`PJSIP` for all, or `PJSIP/1001`). */
+  private readonly endpointSubs = new Map<string, Set<string>>();
+  /** How an endpoint answered before it went offline, restored when it comes back. */
+  private readonly offlineBehaviours = new Map<string, EndpointBehaviour>();
+
   /**
    * `core restart now` (or `core stop now`) as Asterisk 22 does it (capture
    * pjsip/core-restart-mid-call): every channel gets a soft hang-up request with cause 4,
@@ -69,6 +74,8 @@ export class World extends WorldRefer {
 
   unregisterApp(app: string): void {
     if (!this.registeredApps.delete(app)) return;
+    // The app's event subscriptions go with it: a client subscribes again when it connects.
+    this.endpointSubs.delete(app);
     this.emit({ type: 'ApplicationUnregistered', at: this.date(), apps: [], app });
   }
 
@@ -80,11 +87,47 @@ export class World extends WorldRefer {
     return [...this.registeredApps];
   }
 
-  /** What `GET /applications/{name}` shows: the channels and bridges subscribed to it. */
-  applicationSubscriptions(app: string): { channelIds: string[]; bridgeIds: string[] } {
+  /** What `GET /applications/{name}` shows: the channels, bridges and endpoints subscribed to it. */
+  applicationSubscriptions(app: string): { channelIds: string[]; bridgeIds: string[]; endpointIds: string[] } {
     const channelIds = [...this.chans.values()].filter((c) => c.apps.has(app)).map((c) => c.id);
     const bridgeIds = [...this.bridgeMap.values()].filter((b) => (b.subs.get(app) ?? 0) > 0).map((b) => b.id);
-    return { channelIds, bridgeIds };
+    return { channelIds, bridgeIds, endpointIds: [...(this.endpointSubs.get(app) ?? [])] };
+  }
+
+  /**
+   * `POST /applications/{app}/subscription?eventSource=endpoint:<tech>[/<resource>]`: the
+   * app hears that endpoint's (or every endpoint of the technology's) EndpointStateChange.
+   */
+  subscribeEndpoint(app: string, source: string): void {
+    if (!this.registeredApps.has(app)) throw new WorldError('not-found', MSG.applicationNotFound);
+    const [tech = '', resource] = splitOnce(source, '/');
+    if (!/^(PJSIP|SIP|IAX2|Local)$/.test(tech)) throw new WorldError('unprocessable', 'Event source does not exist');
+    const subs = this.endpointSubs.get(app) ?? new Set<string>();
+    subs.add(resource ? `${tech}/${resource}` : tech);
+    this.endpointSubs.set(app, subs);
+  }
+
+  /**
+   * A phone registers or unregisters (qualify: reachable or not). Offline, dialling it fails
+   * at once as for an unreachable contact; online, it answers as it did before. Apps
+   * subscribed to the endpoint hear EndpointStateChange.
+   */
+  setEndpointOnline(endpoint: string, online: boolean): void {
+    const [tech = '', resource = ''] = splitOnce(endpoint, '/');
+    if (!tech || !resource) throw new WorldError('bad-request', `Endpoint '${endpoint}' must be tech/resource`);
+    const current = this.endpointBehaviour(tech, resource);
+    if (!online && current.behaviour !== 'unreachable') {
+      this.offlineBehaviours.set(endpoint, current);
+      this.setEndpointBehaviour(endpoint, { behaviour: 'unreachable' });
+    } else if (online && current.behaviour === 'unreachable') {
+      this.setEndpointBehaviour(endpoint, this.offlineBehaviours.get(endpoint) ?? { behaviour: 'answer', answerAfterMs: this.defaultAnswerAfterMs });
+      this.offlineBehaviours.delete(endpoint);
+    } else {
+      return;
+    }
+    const apps = [...this.endpointSubs].filter(([, subs]) => subs.has(tech) || subs.has(endpoint)).map(([app]) => app);
+    const channelIds = [...this.chans.values()].filter((c) => !c.gone && c.tech === tech && c.resource === resource).map((c) => c.id);
+    this.emit({ type: 'EndpointStateChanged', at: this.date(), apps, endpoint: { technology: tech, resource, state: online ? 'online' : 'offline', channelIds } });
   }
 
   userEvent(app: string, eventName: string, variables: Record<string, string>): void {

@@ -110,6 +110,27 @@ async function connected(w: CallCtlWorld, callId: string, customer: string): Pro
   return { callId, agent, customer };
 }
 
+/** An API request that must succeed; its body. */
+export async function apiOk<T = any>(w: CallCtlWorld, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await w.api<T>(method, path, body);
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** An ACD queue behind a DID (a one-node flow hands callers to it) and its agents, logged in and ready. */
+export async function queueWithAgents(w: CallCtlWorld, did: string, queue: string, agents: Array<{ id: string; endpoint: string; skilled?: boolean }>): Promise<void> {
+  await apiOk(w, 'PUT', `/v1/skills/${queue}`, {});
+  await apiOk(w, 'POST', '/v1/queues', { id: queue, name: queue, skills: { [queue]: 1 } });
+  for (const a of agents) {
+    await apiOk(w, 'POST', '/v1/agents', { id: a.id, name: a.id, endpoint: a.endpoint, skills: a.skilled === false ? {} : { [queue]: 1 }, ringSeconds: 10, wrapUpSeconds: 1 });
+    await apiOk(w, 'POST', `/v1/agents/${a.id}/state`, { action: 'login' });
+    await apiOk(w, 'POST', `/v1/agents/${a.id}/state`, { action: 'ready' });
+  }
+  const flow = { id: `${queue}-line`, version: 1, entry: 'q', nodes: { q: { type: 'queue', queue } } };
+  await publishFlowDocument(w.service.db, flow as never, `${queue} line`);
+  await putNumber(w.service.db, { did, flowId: flow.id });
+}
+
 export async function callState(w: CallCtlWorld, callId: string): Promise<string | undefined> {
   const { rows } = await w.t.db.query<{ state: string }>('SELECT state FROM calls WHERE id = $1', [callId]);
   return rows[0]?.state;

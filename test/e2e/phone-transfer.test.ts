@@ -26,7 +26,7 @@ async function must<T = any>(method: string, path: string, body?: unknown): Prom
 }
 
 const agentState = async (id: string) => (await must<{ state: string }>('GET', `/v1/agents/${id}`)).state;
-const phoneBehaves = (ext: string, behaviour: 'answer' | 'ring-out' | 'busy') =>
+const phoneBehaves = (ext: string, behaviour: 'answer' | 'ring-out' | 'busy' | 'unreachable') =>
   w.sim.world.setEndpointBehaviour(`PJSIP/${ext}`, behaviour === 'answer' ? { behaviour, answerAfterMs: 2000 } : { behaviour });
 const refer = (channel: string, body: Record<string, unknown>) => simControl(w.sim, `/channels/${channel}/refer`, body);
 interface TransferJson {
@@ -66,10 +66,10 @@ afterAll(async () => {
   await w?.close();
 });
 
-/** A queue caller the ACD connected to Anna. */
-async function callerReachesAnna(): Promise<ConnectedCall> {
-  await waitFor('both agents ready', async () => (await agentState(A)) === 'ready' && (await agentState(B)) === 'ready');
-  const { channelId: customer } = await simControl<{ channelId: string }>(w.sim, '/calls', { from: '+15551230002', callerName: 'Refund Caller', to: QUEUE_DID });
+/** A queue caller the ACD connected to Anna (with Bert ready too, unless he is away). */
+async function callerReachesAnna(o: { bertAway?: boolean; from?: string } = {}): Promise<ConnectedCall> {
+  await waitFor('the agents ready', async () => (await agentState(A)) === 'ready' && (o.bertAway || (await agentState(B)) === 'ready'));
+  const { channelId: customer } = await simControl<{ channelId: string }>(w.sim, '/calls', { from: o.from ?? '+15551230002', callerName: 'Refund Caller', to: QUEUE_DID });
   const callId = await waitFor('the inbound call', async () => (await w.t.db.query<{ id: string }>('SELECT id FROM calls WHERE channel_id = $1', [customer])).rows[0]?.id);
   await waitFor('the call connected', async () => (await callState(w, callId)) === 'connected');
   const agent = await waitFor("Anna's leg", async () => (await w.t.db.query<{ channel_id: string }>('SELECT channel_id FROM acd_agent_legs WHERE call_id = $1 AND agent_id = $2 AND answered_at IS NOT NULL', [callId, A])).rows[0]?.channel_id);
@@ -122,31 +122,92 @@ describe("a desk phone's transfer key, Asterisk's core handling", () => {
     await waitFor('Bert ready after his wrap-up', async () => (await agentState(B)) === 'ready');
   });
 
-  it('blind to a busy phone: the caller is not left in Stasis, the call ends cleanly and the target is released', async () => {
-    phoneBehaves(PHONE_B, 'busy');
-    const c = await callerReachesAnna();
-    await refer(c.agent, { target: PHONE_B });
-    await waitFor('the transfer cancelled', async () => (await transfersOf(c.callId))[0]?.state === 'cancelled');
-    await ends(c);
-    expect((await transfersOf(c.callId))[0]).toMatchObject({ to: { agentId: B } });
-    await waitFor('Bert not booked', async () => ['ready', 'not_ready'].includes(await agentState(B)));
-    await waitFor('Anna ready again', async () => (await agentState(A)) === 'ready');
-    phoneBehaves(PHONE_B, 'answer');
+  for (const failure of ['busy', 'unreachable'] as const) {
+    it(`blind to a ${failure} agent phone: the caller goes back to the front of the queue, never hung up; the failure is recorded`, async () => {
+      phoneBehaves(PHONE_B, failure);
+      const c = await callerReachesAnna();
+      await refer(c.agent, { target: PHONE_B });
+      await waitFor('the transfer cancelled', async () => (await transfersOf(c.callId))[0]?.state === 'cancelled');
+      expect((await transfersOf(c.callId))[0]).toMatchObject({ to: { agentId: B }, reason: failure === 'busy' ? 'target busy' : 'target unreachable' });
+      // Back in the queue (a second call.queued after the failure), then with an agent again.
+      await waitFor('the caller queued again', async () => (await events(w, c.callId)).filter((e) => e.type === 'call.queued').length === 2);
+      const again = await waitFor('the caller with an agent again', async () => {
+        const { rows } = await w.t.db.query<{ channel_id: string }>(
+          'SELECT channel_id FROM acd_agent_legs WHERE call_id = $1 AND answered_at IS NOT NULL AND ended_at IS NULL AND channel_id <> $2',
+          [c.callId, c.agent],
+        );
+        return rows[0]?.channel_id;
+      });
+      await waitFor('the caller talks with that agent', () => together(w, again, c.customer));
+      await waitFor('the call connected again', async () => (await callState(w, c.callId)) === 'connected');
+      const types = (await events(w, c.callId)).map((e) => e.type);
+      expect(types.indexOf('call.transfer_cancelled')).toBeLessThan(types.lastIndexOf('call.queued'));
+      expect(types).not.toContain('call.ended');
+      phoneBehaves(PHONE_B, 'answer');
+      await simControl(w.sim, `/channels/${c.customer}/hangup`, {});
+      await ends(c, again);
+      const cdrId = await waitFor('the CDR', async () => (await events(w, c.callId)).find((e) => e.type === 'cdr.created')?.data.cdrId as string | undefined);
+      const cdr = await must<{ transfers: Array<{ to: Record<string, string>; outcome: string }> }>('GET', `/v1/cdrs/${cdrId}`);
+      expect(cdr.transfers).toEqual([expect.objectContaining({ to: { agentId: B }, outcome: 'cancelled' })]);
+      // Bert's phone failed: the ACD may have paused him (an unreachable phone is not offered calls).
+      const bert = await waitFor('Bert settled', async () => ['ready', 'not_ready'].includes(await agentState(B)) && agentState(B));
+      if (bert === 'not_ready') await must('POST', `/v1/agents/${B}/state`, { action: 'ready' });
+      await waitFor('both agents ready again', async () => (await agentState(A)) === 'ready' && (await agentState(B)) === 'ready');
+    });
+  }
+
+  it('the caller given back goes ahead of a caller who waited meanwhile', async () => {
+    await waitFor('both agents ready', async () => (await agentState(A)) === 'ready' && (await agentState(B)) === 'ready');
+    await must('POST', `/v1/agents/${B}/state`, { action: 'not_ready', reason: 'break' });
+    try {
+      phoneBehaves('1019', 'busy');
+      const first = await callerReachesAnna({ bertAway: true, from: '+15551230008' });
+      // A second caller waits while Anna talks.
+      const { channelId: second } = await simControl<{ channelId: string }>(w.sim, '/calls', { from: '+15551230009', callerName: 'Second Caller', to: QUEUE_DID });
+      const secondCall = await waitFor('the second call queued', async () => {
+        const { rows } = await w.t.db.query<{ id: string; state: string }>('SELECT id, state FROM calls WHERE channel_id = $1', [second]);
+        return rows[0]?.state === 'queued' ? rows[0].id : undefined;
+      });
+      await refer(first.agent, { target: '1019' });
+      await waitFor('the transfer cancelled', async () => (await transfersOf(first.callId))[0]?.state === 'cancelled');
+      await waitFor('the first caller queued again', async () => (await events(w, first.callId)).filter((e) => e.type === 'call.queued').length === 2);
+      // Anna's wrap-up ends: she gets the caller given back, not the one who waited meanwhile.
+      await waitFor('the first caller connected again', async () => (await callState(w, first.callId)) === 'connected', 15_000);
+      expect(await callState(w, secondCall)).toBe('queued');
+      for (const ch of [first.customer, second]) await simControl(w.sim, `/channels/${ch}/hangup`, {});
+      await waitFor('both calls ended', async () => (await callState(w, first.callId)) === 'ended' && (await callState(w, secondCall)) === 'ended');
+    } finally {
+      await must('POST', `/v1/agents/${B}/state`, { action: 'ready' });
+    }
   });
 
   it('attended (REFER with Replaces): the consulted phone takes Anna\'s place and the transfer completes at once', async () => {
     phoneBehaves(PHONE_B, 'answer');
     const c = await callerReachesAnna();
-    await refer(c.agent, { target: PHONE_B, attended: true, consultMs: 2000 });
+    await refer(c.agent, { target: PHONE_B, attended: true, consultMs: 60_000 });
+    // Bert's phone took the consultation the phone placed through the dialplan: booked, never offered a caller meanwhile.
+    await waitFor('Bert on the consultation', async () => (await agentState(B)) === 'on_call');
     await waitFor('the transfer completed', async () => (await transfersOf(c.callId))[0]?.state === 'completed');
     const target = await newPartner(c);
     expect(w.sim.world.channel(target)!.name).toMatch(/^PJSIP\/1012-/);
     expect(inStasis(target)).toBe(true);
     await waitUntil(() => !alive(w, c.agent), "Anna's phone hung up");
     expect(await callState(w, c.callId)).toBe('connected');
+    expect(await agentState(B)).toBe('on_call');
     await simControl(w.sim, `/channels/${target}/hangup`, {});
     await ends(c, target);
     await waitFor('Anna ready again', async () => (await agentState(A)) === 'ready');
+    await waitFor('Bert wrapped up and ready', async () => (await agentState(B)) === 'ready');
+    const path = await waitFor("Bert's changes announced", async () => {
+      const bert = await w.t.db.query<{ data: { from: string; to: string } }>(
+        "SELECT payload->'data' AS data FROM outbox WHERE payload->>'type' = 'agent.state_changed' AND payload->'data'->>'agentId' = $1 ORDER BY id",
+        [B],
+      );
+      const all = bert.rows.map((r) => `${r.data.from}>${r.data.to}`);
+      const last = all.slice(all.lastIndexOf('ready>reserved'));
+      return last.includes('wrap_up>ready') ? last : undefined;
+    });
+    expect(path).toEqual(['ready>reserved', 'reserved>on_call', 'on_call>wrap_up', 'wrap_up>ready']);
   });
 });
 

@@ -90,3 +90,29 @@ describe('a supervisor forcing an agent', () => {
     expect(applyCommand(initialStatus(0), { type: 'ready', force: true }, 1).ok).toBe(false);
   });
 });
+
+describe("the agent's phone going offline and online (EndpointStateChange)", () => {
+  const ready = run([{ type: 'login' }, { type: 'ready' }]);
+
+  it('offline pauses a ready agent as unreachable; online makes them ready again with a reason', () => {
+    const off = applyCommand(ready, { type: 'phone_offline' }, 5000);
+    expect(off).toMatchObject({ ok: true, changed: true, status: { state: 'not_ready', reason: 'unreachable' } });
+    const on = applyCommand(off.ok ? off.status : ready, { type: 'phone_online' }, 6000);
+    expect(on).toMatchObject({ ok: true, changed: true, status: { state: 'ready', reason: 'phone online' } });
+  });
+
+  it('an offer that found the phone unreachable is undone the same way', () => {
+    const paused = run([{ type: 'reserve', callId: 'c1' }, { type: 'unreachable' }], ready);
+    expect(applyCommand(paused, { type: 'phone_online' }, 9000)).toMatchObject({ ok: true, changed: true, status: { state: 'ready' } });
+  });
+
+  it('never overrides what a person chose, nor a call in progress', () => {
+    const onBreak = run([{ type: 'not_ready', reason: 'break' }], ready);
+    expect(applyCommand(onBreak, { type: 'phone_online' }, 9000)).toEqual({ ok: true, changed: false, status: onBreak });
+    expect(applyCommand(onBreak, { type: 'phone_offline' }, 9000)).toEqual({ ok: true, changed: false, status: onBreak });
+    const talking = run([{ type: 'reserve', callId: 'c1' }, { type: 'answer' }], ready);
+    expect(applyCommand(talking, { type: 'phone_offline' }, 9000)).toEqual({ ok: true, changed: false, status: talking });
+    expect(applyCommand(talking, { type: 'phone_online' }, 9000)).toEqual({ ok: true, changed: false, status: talking });
+    expect(applyCommand(initialStatus(0), { type: 'phone_online' }, 1)).toMatchObject({ ok: true, changed: false, status: { state: 'logged_out' } });
+  });
+});

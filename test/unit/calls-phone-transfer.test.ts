@@ -89,13 +89,14 @@ describe("the transfer steps of a phone's REFER", () => {
     expect(answered.effects.map((e) => e.kind)).toEqual(['connect_customer_target', 'announce']);
   });
 
-  it('core handling: a target that never answers ends the call cleanly, the caller is not left alone', () => {
+  it('core handling: a target that never answers gives the caller back (queue or transferring phone), never hangs them up', () => {
     const handed = step(ringing, { type: 'referred' });
     if (!handed.ok) throw new Error('refused');
     const failed = step(handed.next, { type: 'target_failed', reason: 'no_answer' });
     expect(failed).toMatchObject({ ok: true, next: { state: 'cancelled' } });
     if (!failed.ok) throw new Error('refused');
-    expect(failed.effects).toContainEqual({ kind: 'hangup', party: 'customer' });
+    expect(failed.effects).toContainEqual({ kind: 'return_customer' });
+    expect(failed.effects).not.toContainEqual({ kind: 'hangup', party: 'customer' });
     expect(failed.effects).toContainEqual({ kind: 'release_target', reason: 'no_answer' });
   });
 

@@ -69,7 +69,7 @@ describe('transfer state machine: every state x event', () => {
               }
               // The customer is never left alone on hold once the transfer is over.
               if (isFinal(s.next.state) && event.type !== 'customer_hungup') {
-                const customerPlaced = k.some((x) => ['connect_customer_target', 'restore_customer', 'hangup:customer'].includes(x));
+                const customerPlaced = k.some((x) => ['connect_customer_target', 'restore_customer', 'return_customer', 'hangup:customer'].includes(x));
                 expect(customerPlaced || state === 'conference').toBe(true);
               }
             });
@@ -137,9 +137,10 @@ describe('transfer state machine: the acceptance cases', () => {
     expect(blind).toMatchObject({ ok: true, next: { state: 'ringback', mode: 'blind', initiatorPresent: false }, effects: [] });
     const cancel = step(view('ringback'), { type: 'initiator_hungup' }, 'cancel');
     expect(cancel.ok && kinds(cancel.effects)).toEqual(['hangup:target', 'release_target', 'hangup:customer', 'call.transfer_cancelled']);
-    // Handed over, then nobody answers: nobody is left to take the customer back.
+    // Handed over, then nobody answers: the customer goes back where the call came from, never simply hung up.
     const lost = step(blind.ok ? blind.next : view('ringback'), { type: 'timeout' });
-    expect(lost.ok && kinds(lost.effects)).toContain('hangup:customer');
+    expect(lost.ok && kinds(lost.effects)).toContain('return_customer');
+    expect(lost.ok && kinds(lost.effects)).not.toContain('hangup:customer');
   });
 
   it('complete while ringing turns the transfer blind; the initiator leaves at once', () => {

@@ -181,6 +181,8 @@ export class CallControl {
     const e = event as { type: string; channel?: { id?: string }; cause?: number };
     const leg = e.channel?.id ? this.live.leg(e.channel.id) : undefined;
     if (!leg) return false;
+    // Read now: the call may be handed back to the ACD (dropped here) while this event waits its turn.
+    const inbound = this.live.call(leg.callId)?.inbound;
     switch (e.type) {
       case 'StasisStart':
         await this.live.serial(leg.callId, () => this.onUp(leg));
@@ -202,7 +204,7 @@ export class CallControl {
     }
     // An IVR caller's channel stays the inbound handler's and the IVR's too: they close
     // the session and end the call as for any caller (a no-op once we ended it).
-    if (leg.role === 'customer' && this.live.call(leg.callId)?.inbound) return false;
+    if (leg.role === 'customer' && inbound) return false;
     return true;
   }
 

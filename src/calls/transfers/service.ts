@@ -238,6 +238,9 @@ export class TransferService {
         case 'conference_all':
           await pbx.join(live, live.customer);
           break;
+        case 'return_customer':
+          await this.returnCustomer(live, t);
+          break;
         case 'hangup':
           await pbx.hangup(e.party === 'customer' ? live.customer : e.party === 'initiator' ? initiator : target);
           break;
@@ -253,6 +256,27 @@ export class TransferService {
           break;
       }
     }
+  }
+
+  /**
+   * Nobody of the transfer is left to take the customer. A caller who came through a queue
+   * goes back to its front (the ACD takes the call over again, out of our bridges);
+   * otherwise nobody can take them and the call ends, recorded as the transfer's failure.
+   */
+  private async returnCustomer(live: LiveCall, t: Transfer): Promise<void> {
+    const { desk, pbx, log } = this.o;
+    const customer = this.o.live.leg(live.customer);
+    if (!customer || customer.gone) return;
+    if (desk) {
+      await pbx.dismantle(live);
+      if (await desk.takeBack(live.callId, live.customer)) {
+        log.info({ callId: live.callId, transferId: t.id, event: 'call.returned_to_queue' }, 'the transfer failed: the caller is back in the queue');
+        this.o.live.dropCall(live.callId);
+        return;
+      }
+    }
+    log.info({ callId: live.callId, transferId: t.id, event: 'call.transfer_lost' }, 'the transfer failed and nobody is left to take the caller');
+    await pbx.hangup(live.customer);
   }
 
   /** After the last step: who is the call's agent now, and is anybody left. */

@@ -50,6 +50,12 @@ export type Effect =
   | { kind: 'connect_customer_target' }
   /** The customer leaves hold and is back with the initiator. */
   | { kind: 'restore_customer' }
+  /**
+   * Nobody of the transfer is left to take the customer (the initiator handed over and
+   * the target failed): the customer goes back where the call came from (its queue, at
+   * the front), or to the initiator's phone; only when neither can take them does the call end.
+   */
+  | { kind: 'return_customer' }
   /** The customer leaves hold; all three are in the main bridge. */
   | { kind: 'conference_all' }
   | { kind: 'hangup'; party: 'customer' | 'initiator' | 'target' }
@@ -92,7 +98,7 @@ export function step(t: TransferView, event: TransferEvent, policy: InitiatorHan
 
 function fromRingback(t: TransferView, e: TransferEvent, policy: InitiatorHangupPolicy): Step {
   // Whoever is left takes the customer back when the target does not.
-  const giveBack: Effect = t.initiatorPresent ? { kind: 'restore_customer' } : { kind: 'hangup', party: 'customer' };
+  const giveBack: Effect = t.initiatorPresent ? { kind: 'restore_customer' } : { kind: 'return_customer' };
   switch (e.type) {
     case 'target_answered':
       if (t.mode === 'blind' || !t.initiatorPresent) {
