@@ -253,4 +253,54 @@ describe('fax-on-demand from the IVR', () => {
     const { rows } = await w.t.db.query("SELECT data->>'outcome' AS outcome FROM call_events WHERE call_id = $1 AND type = 'ivr.step' AND data->>'node' = 'send' ORDER BY at, id", [callId]);
     expect(rows.map((r) => r.outcome)).toEqual(['refused: no fax document 999', 'requested']);
   });
+
+  it('reads a keyed number back; 2 keys it again, 1 sends the fax to the confirmed number', async () => {
+    await publishFlow(
+      w,
+      {
+        id: 'fax-keyed',
+        entry: 'code',
+        nodes: {
+          code: { type: 'collect', prompt: { media: ['sound:cti/enter-order'] }, variable: 'documentCode', minDigits: 3, maxDigits: 3, next: 'number', fallback: 'bye' },
+          number: { type: 'collect', prompt: { media: ['sound:cti/enter-number'] }, variable: 'faxTo', minDigits: 6, maxDigits: 15, next: 'send', fallback: 'bye' },
+          send: {
+            type: 'fax',
+            documentVar: 'documentCode',
+            destinationVar: 'faxTo',
+            next: 'bye',
+            confirm: { prompt: { media: ['sound:cti/number-is'] }, question: { media: ['sound:cti/press-1-or-2'] }, reenter: 'number', tries: 3, fallback: 'bye' },
+          },
+          bye: { type: 'hangup', prompt: { media: ['sound:cti/goodbye'] } },
+        },
+      },
+      '401',
+    );
+    w.sim.world.setFaxReceiver('0306666662', { behaviour: 'fax', pages: 2 });
+    const { channelId, callId } = await placeCall(w, '401', '0307777770');
+    await waitAt(w, channelId, 'code', 'collecting');
+    await press(w, channelId, '100');
+    await waitAt(w, channelId, 'number', 'collecting');
+    await press(w, channelId, '0306666661#');
+    await waitAt(w, channelId, 'send', 'awaiting_confirmation');
+    expect(w.heard.get(channelId)?.slice(-3)).toEqual(['sound:cti/number-is', 'digits:0306666661', 'sound:cti/press-1-or-2']);
+    // A digit wrong: key it again.
+    await press(w, channelId, '2');
+    await waitAt(w, channelId, 'number', 'collecting');
+    await press(w, channelId, '0306666662#');
+    await waitAt(w, channelId, 'send', 'awaiting_confirmation');
+    expect(w.heard.get(channelId)?.slice(-3)).toEqual(['sound:cti/number-is', 'digits:0306666662', 'sound:cti/press-1-or-2']);
+    await press(w, channelId, '1');
+    await waitEnded(w, callId);
+
+    const fax = await waitFor('the fax of the call', async () => {
+      const list = (await (await api('GET', '/v1/faxes')).json()) as { items: Array<{ id: string; callId: string | null }> };
+      return list.items.find((f) => f.callId === callId);
+    });
+    expect(await faxDone(fax.id)).toMatchObject({ status: 'sent', destination: '0306666662', documentCode: '100' });
+    const { rows } = await w.t.db.query("SELECT data->>'outcome' AS outcome FROM call_events WHERE call_id = $1 AND type = 'ivr.step' AND data->>'node' = 'send' ORDER BY at, id", [callId]);
+    expect(rows.map((r) => r.outcome)).toEqual(['reenter', 'confirmed', 'requested']);
+    // One fax only, to the number confirmed.
+    const { rows: faxes } = await w.t.db.query('SELECT destination FROM faxes WHERE call_id = $1', [callId]);
+    expect(faxes).toEqual([{ destination: '0306666662' }]);
+  });
 });
