@@ -1,5 +1,6 @@
 // One typed, validated configuration read from the environment at start-up.
 // A missing or malformed variable stops the service with a message naming it.
+import { availableParallelism } from 'node:os';
 import envSchema from 'env-schema';
 import { Type, type Static } from 'typebox';
 import { parseConnectors, redactConnector, type ConnectorConfig } from './events/connectors/config.js';
@@ -122,6 +123,14 @@ const EnvSchema = Type.Object({
   FAX_RING_TIMEOUT_MS: Type.Integer({ default: 45_000, minimum: 1_000 }),
   FAX_SEND_TIMEOUT_MS: Type.Integer({ default: 900_000, minimum: 1_000 }),
   FAX_MAX_UPLOAD_BYTES: Type.Integer({ default: 10_485_760, minimum: 1024 }),
+  // PDF conversion (Ghostscript): at most this many at once (default: one per core), this
+  // many more waiting (past that: 503 with Retry-After), each stopped after the timeout or
+  // when it needs more memory or would write a larger TIFF than allowed.
+  FAX_CONVERSIONS: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+  FAX_CONVERSION_QUEUE: Type.Integer({ default: 8, minimum: 0, maximum: 1000 }),
+  FAX_CONVERSION_TIMEOUT_MS: Type.Integer({ default: 60_000, minimum: 100 }),
+  FAX_CONVERSION_MAX_MEMORY_MB: Type.Integer({ default: 512, minimum: 64 }),
+  FAX_CONVERSION_MAX_OUTPUT_BYTES: Type.Integer({ default: 67_108_864, minimum: 65_536 }),
   // Retention in days per kind of data (0 keeps it for ever); see docs/operations.md.
   RETENTION_JOURNAL_DAYS: Type.Integer({ default: KEEP.journal, minimum: 0 }),
   RETENTION_CALL_EVENTS_DAYS: Type.Integer({ default: KEEP.callEvents, minimum: 0 }),
@@ -268,6 +277,17 @@ export interface FaxConfig {
   ringTimeoutMs: number;
   sendTimeoutMs: number;
   maxUploadBytes: number;
+  conversion: ConversionLimits;
+}
+
+export interface ConversionLimits {
+  /** Ghostscripts running at once. */
+  concurrency: number;
+  /** Conversions waiting for a turn; one more is refused. */
+  queue: number;
+  timeoutMs: number;
+  maxMemoryBytes: number;
+  maxOutputBytes: number;
 }
 
 export interface CallControlConfig {
@@ -546,6 +566,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ringTimeoutMs: env.FAX_RING_TIMEOUT_MS,
       sendTimeoutMs: env.FAX_SEND_TIMEOUT_MS,
       maxUploadBytes: env.FAX_MAX_UPLOAD_BYTES,
+      conversion: {
+        concurrency: env.FAX_CONVERSIONS ?? availableParallelism(),
+        queue: env.FAX_CONVERSION_QUEUE,
+        timeoutMs: env.FAX_CONVERSION_TIMEOUT_MS,
+        maxMemoryBytes: env.FAX_CONVERSION_MAX_MEMORY_MB * 1_048_576,
+        maxOutputBytes: env.FAX_CONVERSION_MAX_OUTPUT_BYTES,
+      },
     },
     faxOnDemand: {
       perCallerDay: env.FAX_DEMAND_PER_CALLER_DAY,

@@ -15,7 +15,7 @@ import type { CampaignTask, CampaignTaskPort } from '../campaigns/acd-seam.js';
 import type { Outcome } from '../campaigns/model.js';
 import { getCampaign } from '../campaigns/repository.js';
 import { recordOutcome } from '../campaigns/service.js';
-import { dialingTaskOfCall, expiredOffers, getTask, insertTask, moveTask, returnContact, type PreviewTask } from '../campaigns/tasks.js';
+import { dialingTaskOfCall, expiredOffers, getTask, insertTask, moveTask, refuseContact, returnContact, type PreviewTask } from '../campaigns/tasks.js';
 import type { AcdCore } from './core.js';
 import { qualifies } from './priority.js';
 import type { AgentDefinition } from './model.js';
@@ -38,6 +38,12 @@ export interface PreviewTasksOptions {
   offerSeconds: number;
   /** Click-to-dial on a PBX node: this instance's, or the owner's through the command bus. */
   place: PlaceCall;
+}
+
+/** The dial-policy rule when the gate refused the number itself (not a spent budget or a suspended key, which pass). */
+function refusedRule(err: unknown): string | undefined {
+  const rule = err instanceof ProblemError && err.status === 422 ? err.extensions['rule'] : undefined;
+  return typeof rule === 'string' ? rule : undefined;
 }
 
 /** The customer outcome of a preview call that ended (null: the agent never picked up). */
@@ -149,10 +155,14 @@ export class PreviewTasks implements CampaignTaskPort {
       if (call.state === 'ended' || (await callEnded(db, call.id))) await this.callEnded(call.id);
       return dialing;
     } catch (err) {
-      await moveTask(db, taskId, 'dialing', 'failed', { outcome: 'not_dialled' });
-      await returnContact(db, task.contactId);
+      // A number the dial gate refuses stays refused: the contact is closed, not offered again.
+      const rule = refusedRule(err);
+      const outcome = rule ? 'refused' : 'not_dialled';
+      await moveTask(db, taskId, 'dialing', 'failed', { outcome });
+      if (rule) await refuseContact(db, task.contactId, rule);
+      else await returnContact(db, task.contactId);
       await core.agents.change(agentId, { type: 'hangup' });
-      await this.ended({ ...moved, state: 'failed' }, 'not_dialled', null);
+      await this.ended({ ...moved, state: 'failed' }, outcome, null);
       throw err;
     }
   }

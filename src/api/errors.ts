@@ -63,6 +63,10 @@ export function toProblem(err: unknown, req: FastifyRequest, bodyLimit: number):
 export function registerErrorHandling(app: FastifyInstance, opts: { bodyLimit: number }): void {
   app.setErrorHandler((err, req, reply) => {
     const p = toProblem(err, req, opts.bodyLimit);
+    // A problem that knows when to come back says so the way clients read it.
+    if ((p.status === 429 || p.status === 503) && typeof p.retryAfterSeconds === 'number' && !reply.hasHeader('retry-after')) {
+      reply.header('retry-after', String(p.retryAfterSeconds));
+    }
     if (p.status >= 500) {
       req.log.error({ err, route: req.routeOptions.url }, 'request failed');
     } else {

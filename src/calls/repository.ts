@@ -179,7 +179,8 @@ export async function transitionCall(
     const call = toCall(rows[0] as CallRow);
     await addTimeline(tx, callId, `call.${state}`, { from: current.state, ...data }, at);
     const type = ANNOUNCED[state];
-    if (type) await announce(tx, type, call, at);
+    // What the caller said about the change (who put the call on hold) goes out with it.
+    if (type) await announce(tx, type, call, at, data);
     return call;
   });
 }

@@ -33,7 +33,9 @@ export interface Campaign {
 export const OUTCOMES = ['reached', 'no_answer', 'busy', 'wrong_number', 'callback', 'do_not_call'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-export type ContactStatus = 'pending' | 'offered' | 'reached' | 'wrong_number' | 'exhausted' | 'do_not_call';
+/** `refused`: the dial gate refused the number when the call was to be placed; closed for good. */
+export type ContactStatus = 'pending' | 'offered' | 'reached' | 'wrong_number' | 'exhausted' | 'do_not_call' | 'refused';
+export const CONTACT_STATUSES: readonly ContactStatus[] = ['pending', 'offered', 'reached', 'wrong_number', 'exhausted', 'do_not_call', 'refused'];
 
 export interface Contact {
   id: string;
@@ -45,7 +47,10 @@ export interface Contact {
   status: ContactStatus;
   attempts: number;
   lastAttemptAt: string | null;
-  lastOutcome: Outcome | null;
+  /** An agent's outcome, or `refused` when the dial gate refused the number. */
+  lastOutcome: Outcome | 'refused' | null;
+  /** The dial-policy rule that refused the number (status `refused`). */
+  refusedRule: string | null;
   callbackAt: string | null;
   offeredAt: string | null;
   createdAt: string;

@@ -1,7 +1,7 @@
 // Campaign storage: campaigns, their contacts and attempts, and the do-not-call list.
 import { randomUUID } from 'node:crypto';
 import type { Db, Queryable } from '../db/pool.js';
-import type { Campaign, CallingWindow, Contact, ContactInput, ContactStatus, SourceSpec } from './model.js';
+import { CONTACT_STATUSES, type Campaign, type CallingWindow, type Contact, type ContactInput, type ContactStatus, type SourceSpec } from './model.js';
 
 const iso = (v: Date | null) => (v ? v.toISOString() : null);
 
@@ -16,7 +16,7 @@ function toContact(r: any): Contact {
   return {
     id: r.id, campaignId: r.campaign_id, number: r.number, name: r.name, reference: r.reference, data: r.data, status: r.status,
     attempts: r.attempts, lastAttemptAt: iso(r.last_attempt_at), lastOutcome: r.last_outcome, callbackAt: iso(r.callback_at),
-    offeredAt: iso(r.offered_at), createdAt: r.created_at.toISOString(),
+    offeredAt: iso(r.offered_at), refusedRule: r.refused_rule ?? null, createdAt: r.created_at.toISOString(),
   };
 }
 
@@ -70,7 +70,7 @@ export async function setCampaignQueue(db: Queryable, id: string, queueId: strin
 
 export async function contactCounts(db: Queryable, campaignId: string): Promise<Record<ContactStatus, number>> {
   const { rows } = await db.query('SELECT status, count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 GROUP BY status', [campaignId]);
-  const out: Record<ContactStatus, number> = { pending: 0, offered: 0, reached: 0, wrong_number: 0, exhausted: 0, do_not_call: 0 };
+  const out = Object.fromEntries(CONTACT_STATUSES.map((s) => [s, 0])) as Record<ContactStatus, number>;
   for (const r of rows) out[r.status as ContactStatus] = r.n;
   return out;
 }

@@ -1,6 +1,6 @@
 // Request and response schemas of the campaign routes.
 import { Type } from 'typebox';
-import { OUTCOMES } from './model.js';
+import { CONTACT_STATUSES, OUTCOMES } from './model.js';
 
 const Uuid = Type.String({ format: 'uuid' });
 const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$' });
@@ -81,6 +81,7 @@ export const ContactSchema = Type.Object(
     lastOutcome: Type.Union([Type.String(), Type.Null()]),
     callbackAt: NullableTimestamp,
     offeredAt: NullableTimestamp,
+    refusedRule: Type.Union([Type.String(), Type.Null()], { description: 'The dial-policy rule that refused the number when its call was to be placed (status refused)' }),
     createdAt: Timestamp,
   },
   { additionalProperties: false },
@@ -89,7 +90,7 @@ export const ContactSchema = Type.Object(
 export const ContactsQuery = Type.Object(
   {
     status: Type.Optional(
-      Type.Union(['pending', 'offered', 'reached', 'wrong_number', 'exhausted', 'do_not_call'].map((s) => Type.Literal(s))),
+      Type.Union(CONTACT_STATUSES.map((s) => Type.Literal(s))),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   },

@@ -1,7 +1,8 @@
 // Preview tasks in Postgres: one row per offer of a contact to an agent, from the offer
 // to the end of the call placed for it. State changes are conditional updates, so two
 // instances (a timeout here, an accept there) cannot both move a task.
-import type { Queryable } from '../db/pool.js';
+import { withTransaction, type Db, type Queryable } from '../db/pool.js';
+import { recordAttempt } from './repository.js';
 
 export type TaskState = 'offered' | 'declined' | 'expired' | 'dialing' | 'done' | 'failed';
 
@@ -63,6 +64,21 @@ export async function expiredOffers(db: Queryable, now: Date): Promise<PreviewTa
 export async function dialingTaskOfCall(db: Queryable, callId: string): Promise<PreviewTask | undefined> {
   const { rows } = await db.query(`SELECT * FROM campaign_tasks WHERE call_id = $1 AND state = 'dialing'`, [callId]);
   return rows[0] ? toTask(rows[0]) : undefined;
+}
+
+/**
+ * The dial gate refused the contact's number when its call was to be placed: the contact is
+ * closed with the rule (an attempt that reached nobody), so it is never offered again.
+ */
+export async function refuseContact(db: Db, contactId: string, rule: string): Promise<void> {
+  await withTransaction(db, async (tx) => {
+    const { rowCount } = await tx.query(
+      `UPDATE campaign_contacts SET status = 'refused', refused_rule = $2, last_outcome = 'refused', last_attempt_at = now(), offered_at = NULL, callback_at = NULL
+        WHERE id = $1 AND status = 'offered'`,
+      [contactId, rule],
+    );
+    if (rowCount) await recordAttempt(tx, { contactId, outcome: 'refused', note: `refused by the dial gate: ${rule}` });
+  });
 }
 
 /** The contact goes back to the campaign untouched (no attempt counted): nobody called it. */

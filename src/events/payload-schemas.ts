@@ -238,7 +238,7 @@ export const EVENT_PAYLOADS = {
         campaignId: Type.String(),
         contactId: Type.String(),
         state: OneOf(['declined', 'expired', 'failed', 'done']),
-        outcome: Type.String({ description: 'declined, expired, not_dialled, reached, no_answer, busy, wrong_number, agent_no_answer' }),
+        outcome: Type.String({ description: 'declined, expired, not_dialled, refused (the dial gate refused the number), reached, no_answer, busy, wrong_number, agent_no_answer' }),
         callId: NullableString,
       }),
     },

@@ -1,5 +1,5 @@
 // Checks an event against its published schema. Used in the outbox write path when
-// EVENT_SCHEMA_CHECK=1 (end-to-end tests set it), so any flow that emits an event whose
+// EVENT_SCHEMA_CHECK=1 (vitest.config.ts sets it for every test), so any flow that emits an event whose
 // payload drifts from /v1/events/schemas fails the transaction, and with it the test.
 import { registerAjvFormats } from '@fastify/type-provider-typebox';
 import { Compile, type Validator } from 'typebox/compile';

@@ -1,7 +1,8 @@
 // What an upload becomes before anything is stored: a fax-ready TIFF or a 422 that says
 // what is wrong with it.
 import { ProblemError } from '../api/problem.js';
-import { ConversionUnavailable, pdfToFaxTiff } from './convert.js';
+import type { FastifyBaseLogger } from 'fastify';
+import { ConversionFailed, ConversionUnavailable } from './convert.js';
 import { checkFaxTiff, isPdf, isTiff } from './tiff.js';
 
 export interface FaxReady {
@@ -12,9 +13,16 @@ export interface FaxReady {
 
 export const UPLOAD_TYPES = ['application/pdf', 'image/tiff'];
 
-const unprocessable = (detail: string) => new ProblemError(422, detail);
+const unprocessable = (detail: string, extensions?: Record<string, unknown>) => new ProblemError(422, detail, extensions);
 
-export async function prepareUpload(body: Buffer, maxBytes: number): Promise<FaxReady> {
+export interface UploadOptions {
+  maxBytes: number;
+  /** PDF -> fax TIFF, bounded (see conversion-pool.ts and convert.ts). */
+  convert: (pdf: Buffer) => Promise<Buffer>;
+  log: FastifyBaseLogger;
+}
+
+export async function prepareUpload(body: Buffer, { maxBytes, convert, log }: UploadOptions): Promise<FaxReady> {
   if (body.length === 0) throw unprocessable('the upload is empty');
   if (body.length > maxBytes) throw unprocessable(`the upload has ${body.length} bytes; at most ${maxBytes} are accepted`);
   // The bytes decide, not the declared type: a renamed file is caught here.
@@ -26,10 +34,14 @@ export async function prepareUpload(body: Buffer, maxBytes: number): Promise<Fax
   if (isPdf(body)) {
     let tiff: Buffer;
     try {
-      tiff = await pdfToFaxTiff(body);
+      tiff = await convert(body);
     } catch (err) {
       if (err instanceof ConversionUnavailable) throw new ProblemError(503, `${err.message}; upload a fax-ready TIFF instead`);
-      throw unprocessable((err as Error).message);
+      if (err instanceof ConversionFailed) {
+        log.warn({ reason: err.reason, ghostscript: err.diagnostic }, 'PDF conversion failed');
+        throw unprocessable(err.message, { reason: err.reason });
+      }
+      throw err;
     }
     const check = checkFaxTiff(tiff);
     if (!check.ok) throw unprocessable(`the PDF could not be made fax-ready: ${check.reason}`);

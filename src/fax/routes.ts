@@ -1,12 +1,15 @@
 // The fax REST API: the fax-on-demand catalogue (documents uploaded as PDF or TIFF and
 // stored fax-ready) and faxes sent to a number, from the catalogue or a one-off upload.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { ProblemError, notFound } from '../api/problem.js';
 import { keyId } from '../calls/control/lookup.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
 import type { FaxConfig } from '../config.js';
 import type { Db } from '../db/pool.js';
+import { registerCollector } from '../api/metrics.js';
+import { ConversionPool } from './conversion-pool.js';
+import { pdfToFaxTiff } from './convert.js';
 import { UPLOAD_TYPES, prepareUpload } from './document.js';
 import type { FaxSender } from './queue.js';
 import { ownerFilter } from '../api/ownership.js';
@@ -33,7 +36,7 @@ export interface FaxRouteOptions {
 }
 
 const TAGS = ['fax'];
-const UPLOAD_NOTE = 'The body is the file itself, `Content-Type: application/pdf` or `image/tiff`. A PDF is converted (Ghostscript); a TIFF must already be fax-ready (1728 pixels wide, CCITT G3/G4, 204x98 or 204x196 dpi). Anything else, an oversized file or unsupported pages: 422 with the reason.';
+const UPLOAD_NOTE = 'The body is the file itself, `Content-Type: application/pdf` or `image/tiff`. A PDF is converted (Ghostscript, a bounded number at once: 503 with Retry-After while the conversion queue is full); a TIFF must already be fax-ready (1728 pixels wide, CCITT G3/G4, 204x98 or 204x196 dpi). Anything else, an oversized file, unsupported pages or a conversion past its time or size limit: 422 with the reason.';
 
 export async function faxRoutes(app: FastifyInstance, opts: FaxRouteOptions): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -42,9 +45,12 @@ export async function faxRoutes(app: FastifyInstance, opts: FaxRouteOptions): Pr
   // a larger file is a 413 naming that limit, refused before it is buffered whole.
   app.addContentTypeParser(UPLOAD_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  const uploaded = (body: unknown): Buffer => {
-    if (Buffer.isBuffer(body)) return body;
-    throw new ProblemError(415, `send the file itself as ${UPLOAD_TYPES.join(' or ')}`);
+  const conversions = new ConversionPool(config.conversion);
+  registerConversionMetrics(conversions);
+  const convert = (pdf: Buffer) => conversions.run(() => pdfToFaxTiff(pdf, config.conversion));
+  const prepare = (req: { body: unknown; log: FastifyBaseLogger }) => {
+    if (!Buffer.isBuffer(req.body)) throw new ProblemError(415, `send the file itself as ${UPLOAD_TYPES.join(' or ')}`);
+    return prepareUpload(req.body, { maxBytes: config.maxUploadBytes, convert, log: req.log });
   };
 
   r.put(
@@ -64,7 +70,7 @@ export async function faxRoutes(app: FastifyInstance, opts: FaxRouteOptions): Pr
       },
     },
     async (req, reply) => {
-      const ready = await prepareUpload(uploaded(req.body), config.maxUploadBytes);
+      const ready = await prepare(req);
       const { document, created } = await putDocument(db, { code: req.params.code, title: req.query.title, pages: ready.pages, tiff: ready.tiff, sourceType: ready.sourceType });
       return reply.code(created ? 201 : 200).send(document);
     },
@@ -146,7 +152,7 @@ export async function faxRoutes(app: FastifyInstance, opts: FaxRouteOptions): Pr
       },
     },
     async (req, reply) => {
-      const ready = await prepareUpload(uploaded(req.body), config.maxUploadBytes);
+      const ready = await prepare(req);
       const fax = await sender.send({ destination: req.query.destination, tiff: ready.tiff, pages: ready.pages, apiKeyId: keyId(req) });
       return reply.code(202).header('location', `/v1/faxes/${fax.id}`).send(fax);
     },
@@ -173,4 +179,11 @@ export async function faxRoutes(app: FastifyInstance, opts: FaxRouteOptions): Pr
     },
     async (req) => ({ items: await listFaxes(db, { status: req.query.status, limit: req.query.limit ?? 100, owner: ownerFilter(req) }) }),
   );
+}
+
+function registerConversionMetrics(pool: ConversionPool): void {
+  registerCollector('cti_fax_conversions_running', 'PDF conversions (Ghostscript) running now', () => pool.stats().running);
+  registerCollector('cti_fax_conversions_waiting', 'PDF conversions waiting for a turn', () => pool.stats().waiting);
+  registerCollector('cti_fax_conversions_peak', 'The most PDF conversions that ran at once since start', () => pool.stats().peak);
+  registerCollector('cti_fax_conversions_refused', 'PDF conversions refused because the queue was full, since start', () => pool.stats().refused);
 }

@@ -127,6 +127,26 @@ export interface FaxNode extends NodeBase {
   invalidPrompt?: Prompt;
   /** Where a refused request goes after invalidPrompt; default `next`. */
   onInvalid?: string;
+  /** Read the destination back and have the caller confirm it before anything is sent. */
+  confirm?: FaxConfirm;
+}
+
+/**
+ * The read-back of a keyed fax number: `prompt`, the number spoken digit by digit, then
+ * `question` ("press 1 if this is right, 2 to key it again"). 1 sends; 2 goes to `reenter`
+ * (the node that asks for the number) and back. The caller is asked at most `tries` times
+ * in all, re-entries, wrong keys and silences counted; then `fallback`.
+ */
+export interface FaxConfirm {
+  prompt: Prompt;
+  question: Prompt;
+  reenter: string;
+  /** Default 3. */
+  tries?: number;
+  /** Wait for the answer after the question (default 5000). */
+  timeoutMs?: number;
+  /** When the tries run out: default onInvalid, else the flow's error handling. */
+  fallback?: string;
 }
 
 export interface TransferNode extends NodeBase {
@@ -202,6 +222,8 @@ export interface IvrState {
   done: boolean;
   /** Set once a runtime error sent the call to error handling, so a failing error node cannot loop. */
   failing?: boolean;
+  /** Read-backs asked per fax node, kept while the caller re-enters the number elsewhere. */
+  confirmations?: Record<string, number>;
 }
 
 export type IvrEvent =

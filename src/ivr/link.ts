@@ -12,8 +12,15 @@ function renamed(node: FlowNode, ns: (id: string) => string, cal: (name: string)
   switch (n.type) {
     case 'play':
     case 'set':
+      n.next = ns(n.next);
+      break;
     case 'fax':
       n.next = ns(n.next);
+      if (n.onInvalid !== undefined) n.onInvalid = ns(n.onInvalid);
+      if (n.confirm) {
+        n.confirm.reenter = ns(n.confirm.reenter);
+        if (n.confirm.fallback !== undefined) n.confirm.fallback = ns(n.confirm.fallback);
+      }
       break;
     case 'menu':
       for (const k of Object.keys(n.options)) n.options[k] = ns(n.options[k] as string);

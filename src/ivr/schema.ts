@@ -143,8 +143,21 @@ export const NodeSchemas = {
       next: NodeId,
       invalidPrompt: Type.Optional(PromptSchema),
       onInvalid: Type.Optional(NodeId),
+      confirm: Type.Optional(
+        Type.Object(
+          {
+            prompt: PromptSchema,
+            question: PromptSchema,
+            reenter: NodeId,
+            tries: Type.Optional(Type.Integer({ minimum: 1, maximum: 5, description: 'Read-backs in all, re-entries, wrong keys and silences counted (default 3)' })),
+            timeoutMs: ms('Wait for 1 or 2 after the question (default 5000)'),
+            fallback: Type.Optional(NodeId),
+          },
+          { additionalProperties: false, description: 'Read the number back (prompt, its digits, question): 1 sends, 2 goes to reenter' },
+        ),
+      ),
     },
-    'Send a document by fax (fax-on-demand); a refused document code or destination plays invalidPrompt and goes to onInvalid',
+    'Send a document by fax (fax-on-demand); a refused document code or destination plays invalidPrompt and goes to onInvalid; confirm reads a keyed number back first',
   ),
   transfer: obj({ type: Type.Literal('transfer'), to: Type.String({ minLength: 1, description: 'Destination name from the dial allow-list' }) }, 'Transfer the call'),
   survey: obj(

@@ -74,6 +74,8 @@ function edgesOf(id: string, n: FlowNode): Edge[] {
     case 'fax':
       add(n.next, at('next'));
       add(n.onInvalid, at('onInvalid'));
+      add(n.confirm?.reenter, at('confirm', 'reenter'));
+      add(n.confirm?.fallback, at('confirm', 'fallback'));
       break;
     case 'menu':
       for (const [digit, to] of Object.entries(n.options)) add(to, at('options', digit));

@@ -4,6 +4,7 @@
 // hours, do-not-call, decline and timeout, max attempts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { createApiKey } from '../../src/api/keys.js';
 import { waitFor, waitUntil } from '../helpers/wait.js';
 import { agentState, events, must, phone, readyAgent, startAcdWorld, type AcdWorld, type OutboxEvent } from './acd-fixture.js';
 
@@ -160,6 +161,37 @@ describe('campaign preview tasks through the ACD', () => {
     expect(await contact(campaign.id, '0612345301')).toMatchObject({ status: 'pending', attempts: 1, lastOutcome: 'callback', callbackAt: at });
     await waitUntil(async () => (await agentState(w, 'quinn')) === 'ready', 'quinn ready after wrap-up');
     await must(w, 'POST', '/v1/agents/quinn/state', { action: 'logout' });
+  });
+
+  it('closes a contact the dial gate refuses at accept as refused, with the rule, and never offers it again', async () => {
+    const campaign = await must(w, 'POST', '/v1/campaigns', { name: 'Refused', source: { type: 'csv' }, timeZone: 'UTC', callingHours: always, maxAttempts: 3, retryMinutes: 0, queueId: 'followup' });
+    await phone(w, '1204', 'answer', 50);
+    await readyAgent(w, 'rita', '1204', { outbound: 1 });
+    // The list was imported under the default policy; the key of rita's desk may not dial this number.
+    const desk = await createApiKey(w.service.db, { name: 'rita-desk', scopes: ['agents:write', 'calls:write'] });
+    await must(w, 'PUT', `/v1/api-keys/${desk.id}/dial-policy`, { allow: ['_0.'], deny: ['0612345401'] });
+    await uploadCsv(campaign.id, `number,name\n0612345401,Rolf Refused\n`);
+    const refused = await contact(campaign.id, '0612345401');
+    const offered = await waitFor('the offer', async () => (await tasksFor(refused.id))[0]);
+    expect(offered.data.agentId).toBe('rita');
+    const accept = await fetch(`${w.service.url}/v1/agents/rita/tasks/${offered.data.task.id}/accept`, { method: 'POST', headers: { authorization: `Bearer ${desk.key}` } });
+    expect(accept.status).toBe(422);
+    expect(await accept.json()).toMatchObject({ rule: 'denied' });
+    const ended = await waitFor('the task to end', async () => (await tasksFor(refused.id, 'campaign.task_ended'))[0]);
+    expect(ended.data.task).toMatchObject({ state: 'failed', outcome: 'refused', callId: null });
+    expect(await contact(campaign.id, '0612345401')).toMatchObject({ status: 'refused', refusedRule: 'denied', lastOutcome: 'refused', attempts: 0 });
+    expect((await must(w, 'GET', `/v1/campaigns/${campaign.id}`)).contacts).toMatchObject({ refused: 1, pending: 0, offered: 0 });
+    expect((await must(w, 'GET', `/v1/campaigns/${campaign.id}/contacts?status=refused`)).items.map((c: { id: string }) => c.id)).toEqual([refused.id]);
+    // rita is ready again and the dispatcher keeps running: the next contact is offered, the refused one never again.
+    await waitUntil(async () => (await agentState(w, 'rita')) === 'ready', 'rita ready again');
+    await uploadCsv(campaign.id, `number,name\n0612345402,Nora Next\n`);
+    const next = await contact(campaign.id, '0612345402');
+    const nextOffer = await waitFor('the next contact offered', async () => (await tasksFor(next.id))[0]);
+    expect(nextOffer.data.agentId).toBe('rita');
+    expect(await tasksFor(refused.id)).toHaveLength(1);
+    await must(w, 'PATCH', `/v1/campaigns/${campaign.id}`, { status: 'paused' });
+    await must(w, 'POST', `/v1/agents/rita/tasks/${nextOffer.data.task.id}/decline`);
+    await must(w, 'POST', '/v1/agents/rita/state', { action: 'logout' });
   });
 
   it('returns a declined or timed-out task to the campaign; a timed-out agent goes not ready', async () => {

@@ -116,4 +116,34 @@ describe('fraud signals', () => {
     expect(third.status).toBe(429);
     expect(third.body).toMatchObject({ rule: 'budget:key_calls_day' });
   });
+
+  it('a retry with the same Idempotency-Key returns the first call and spends the budget once', async () => {
+    const { key } = await createApiKey(w.service.db, { name: 'retrying', scopes: ['calls:write', 'calls:read'] });
+    const dial = (idempotencyKey: string, to = CUSTOMER) =>
+      fetch(`${w.service.url}/v1/calls`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+        body: JSON.stringify({ extension: AGENT_A, to }),
+      }).then(async (res) => ({ status: res.status, body: (await res.json()) as Record<string, unknown> }));
+    const first = await dial('order-77');
+    expect(first.status).toBe(201);
+    // The client did not hear the answer and retries, three times.
+    for (let i = 0; i < 3; i++) {
+      const again = await dial('order-77');
+      expect(again.status).toBe(200);
+      expect(again.body.id).toBe(first.body.id);
+    }
+    // The same key with another body is refused, and spends nothing either.
+    expect((await dial('order-77', '0301234568')).status).toBe(422);
+    expect((await as(key, 'POST', `/v1/calls/${first.body.id as string}/hangup`)).status).toBeLessThan(500);
+    await waitFor('ended', async () => (await callState(w, first.body.id as string)) === 'ended');
+    // The budget of 2 a day still has one call in it.
+    const second = await dial('order-78');
+    expect(second.status).toBe(201);
+    expect((await as(key, 'POST', `/v1/calls/${second.body.id as string}/hangup`)).status).toBeLessThan(500);
+    await waitFor('ended', async () => (await callState(w, second.body.id as string)) === 'ended');
+    const third = await dial('order-79');
+    expect(third.status).toBe(429);
+    expect(third.body).toMatchObject({ rule: 'budget:key_calls_day' });
+  });
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/api/keys.js';
 import { createFax } from '../../src/fax/repository.js';
 import { simControl } from '../helpers/service.js';
-import { makePdf, makeTiff } from '../helpers/fax-files.js';
+import { makeHeavyPdf, makePdf, makeTiff } from '../helpers/fax-files.js';
 import { waitFor } from '../helpers/wait.js';
 import { placeCall, press, publishFlow, startIvrWorld, waitAt, waitEnded, type IvrWorld } from './ivr-fixture.js';
 
@@ -47,6 +47,8 @@ beforeAll(async () => {
       FAX_RETRY_DELAY_MS: '50',
       FAX_RING_TIMEOUT_MS: '5000',
       FAX_MAX_UPLOAD_BYTES: '200000',
+      FAX_CONVERSIONS: '1',
+      FAX_CONVERSION_QUEUE: '1',
     },
     { speed: 100 },
   );
@@ -92,6 +94,35 @@ describe('fax catalogue', () => {
     const plain = await api('PUT', '/v1/fax-documents/102?title=x', Buffer.from('x'), 'text/plain');
     expect(plain.status).toBe(415);
     expect((await api('GET', '/v1/fax-documents/102')).status).toBe(404);
+  });
+});
+
+describe('PDF conversion under load', () => {
+  it('runs one Ghostscript at a time (FAX_CONVERSIONS=1), queues one, and refuses the rest with 503 and Retry-After', async () => {
+    // Sent together, each a second or so of Ghostscript: all arrive while the first converts.
+    const answers = await Promise.all([200, 201, 202, 203].map((code) => api('PUT', `/v1/fax-documents/${code}?title=heavy`, makeHeavyPdf(5), 'application/pdf')));
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 201, 503, 503]);
+    for (const busy of answers.filter((a) => a.status === 503)) {
+      expect(busy.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(String(busy.headers.get('content-type'))).toMatch(/^application\/problem\+json/);
+      expect(await busy.json()).toMatchObject({ limit: 'fax_conversions', concurrency: 1, queue: 1, detail: expect.stringMatching(/1 run at once and 1 may wait/) });
+    }
+    const metrics = await (await fetch(`${w.service.url}/metrics`)).text();
+    expect(metrics).toMatch(/^cti_fax_conversions_peak 1$/m);
+    expect(metrics).toMatch(/^cti_fax_conversions_refused 2$/m);
+    expect(metrics).toMatch(/^cti_fax_conversions_running 0$/m);
+  });
+
+  it('answers a PDF Ghostscript refuses with 422 naming no path of the server, and logs none', async () => {
+    const before = w.logLines.length;
+    const damaged = Buffer.concat([makePdf(1).subarray(0, 40), Buffer.from('\n1 0 obj <</Type/Catalog/Pages 9 0 R>> endobj\n')]);
+    const res = await api('PUT', '/v1/fax-documents/210?title=broken', damaged, 'application/pdf');
+    expect(res.status).toBe(422);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ reason: 'failed', detail: expect.stringMatching(/^the PDF could not be converted/) });
+    const logged = w.logLines.slice(before).join('\n');
+    expect(logged).toMatch(/PDF conversion failed/);
+    for (const out of [text, logged]) expect(out).not.toMatch(/cti-fax-|\/tmp\/|in\.pdf|out\.tif/);
   });
 });
 
@@ -221,5 +252,55 @@ describe('fax-on-demand from the IVR', () => {
     expect(w.receiver.received.find((r) => r.json.type === 'fax.sent' && r.json.data.faxId === fax.id)!.json.callId).toBe(callId);
     const { rows } = await w.t.db.query("SELECT data->>'outcome' AS outcome FROM call_events WHERE call_id = $1 AND type = 'ivr.step' AND data->>'node' = 'send' ORDER BY at, id", [callId]);
     expect(rows.map((r) => r.outcome)).toEqual(['refused: no fax document 999', 'requested']);
+  });
+
+  it('reads a keyed number back; 2 keys it again, 1 sends the fax to the confirmed number', async () => {
+    await publishFlow(
+      w,
+      {
+        id: 'fax-keyed',
+        entry: 'code',
+        nodes: {
+          code: { type: 'collect', prompt: { media: ['sound:cti/enter-order'] }, variable: 'documentCode', minDigits: 3, maxDigits: 3, next: 'number', fallback: 'bye' },
+          number: { type: 'collect', prompt: { media: ['sound:cti/enter-number'] }, variable: 'faxTo', minDigits: 6, maxDigits: 15, next: 'send', fallback: 'bye' },
+          send: {
+            type: 'fax',
+            documentVar: 'documentCode',
+            destinationVar: 'faxTo',
+            next: 'bye',
+            confirm: { prompt: { media: ['sound:cti/number-is'] }, question: { media: ['sound:cti/press-1-or-2'] }, reenter: 'number', tries: 3, fallback: 'bye' },
+          },
+          bye: { type: 'hangup', prompt: { media: ['sound:cti/goodbye'] } },
+        },
+      },
+      '401',
+    );
+    w.sim.world.setFaxReceiver('0306666662', { behaviour: 'fax', pages: 2 });
+    const { channelId, callId } = await placeCall(w, '401', '0307777770');
+    await waitAt(w, channelId, 'code', 'collecting');
+    await press(w, channelId, '100');
+    await waitAt(w, channelId, 'number', 'collecting');
+    await press(w, channelId, '0306666661#');
+    await waitAt(w, channelId, 'send', 'awaiting_confirmation');
+    expect(w.heard.get(channelId)?.slice(-3)).toEqual(['sound:cti/number-is', 'digits:0306666661', 'sound:cti/press-1-or-2']);
+    // A digit wrong: key it again.
+    await press(w, channelId, '2');
+    await waitAt(w, channelId, 'number', 'collecting');
+    await press(w, channelId, '0306666662#');
+    await waitAt(w, channelId, 'send', 'awaiting_confirmation');
+    expect(w.heard.get(channelId)?.slice(-3)).toEqual(['sound:cti/number-is', 'digits:0306666662', 'sound:cti/press-1-or-2']);
+    await press(w, channelId, '1');
+    await waitEnded(w, callId);
+
+    const fax = await waitFor('the fax of the call', async () => {
+      const list = (await (await api('GET', '/v1/faxes')).json()) as { items: Array<{ id: string; callId: string | null }> };
+      return list.items.find((f) => f.callId === callId);
+    });
+    expect(await faxDone(fax.id)).toMatchObject({ status: 'sent', destination: '0306666662', documentCode: '100' });
+    const { rows } = await w.t.db.query("SELECT data->>'outcome' AS outcome FROM call_events WHERE call_id = $1 AND type = 'ivr.step' AND data->>'node' = 'send' ORDER BY at, id", [callId]);
+    expect(rows.map((r) => r.outcome)).toEqual(['reenter', 'confirmed', 'requested']);
+    // One fax only, to the number confirmed.
+    const { rows: faxes } = await w.t.db.query('SELECT destination FROM faxes WHERE call_id = $1', [callId]);
+    expect(faxes).toEqual([{ destination: '0306666662' }]);
   });
 });

@@ -10,6 +10,23 @@ export function makePdf(pages: number): Buffer {
     objs.push(`<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Resources<</Font<</F1<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>>>>>/Contents ${4 + i * 2} 0 R>>`);
     objs.push(`<</Length ${content.length}>>\nstream\n${content}\nendstream`);
   }
+  return pdfOf(objs);
+}
+
+/**
+ * A small file that is slow to render: every page draws the same stream of `curves`
+ * Bezier strokes (about 0.15 s of Ghostscript per page at 2000 curves on a quiet core).
+ */
+export function makeHeavyPdf(pages: number, curves = 2000): Buffer {
+  let content = '';
+  for (let i = 0; i < curves; i++) content += `${i % 500} ${(i * 7) % 800} m ${(i * 13) % 600} ${(i * 3) % 800} ${(i * 11) % 600} ${(i * 5) % 800} ${(i * 17) % 600} ${(i * 19) % 800} c S\n`;
+  const kids = Array.from({ length: pages }, (_, i) => `${4 + i} 0 R`).join(' ');
+  const objs = ['<</Type/Catalog/Pages 2 0 R>>', `<</Type/Pages/Kids[${kids}]/Count ${pages}>>`, `<</Length ${content.length}>>\nstream\n${content}\nendstream`];
+  for (let i = 0; i < pages; i++) objs.push('<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 3 0 R>>');
+  return pdfOf(objs);
+}
+
+function pdfOf(objs: string[]): Buffer {
   let out = '%PDF-1.4\n';
   const offsets: number[] = [];
   objs.forEach((o, i) => {

@@ -27,7 +27,7 @@ describe('ending calls in groups', () => {
     await transitionCall(t.db, call.id, 'queued', { queue: { id: 'sales' } }, after(2_000));
     await noteCallEvent(t.db, call.id, 'call.offered', { offer: { agentId: 'agent-7' } }, after(3_000));
     await transitionCall(t.db, call.id, 'connected', { agent: { id: 'agent-7' }, waitMs: 2_500 }, after(4_500));
-    await transitionCall(t.db, call.id, 'held', {}, after(10_000));
+    await transitionCall(t.db, call.id, 'held', { agentId: 'agent-7' }, after(10_000));
     await transitionCall(t.db, call.id, 'connected', {}, after(12_000));
     return call;
   }

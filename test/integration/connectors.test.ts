@@ -22,6 +22,7 @@ import { uniquePrefix } from '../helpers/redis.js';
 import { freePort, startRedis, stopRedis } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
 import { bearer, keyWith, testApp } from './api-fixtures.js';
+import { eventData } from '../helpers/events.js';
 
 let t: TestDatabase;
 let redis: ChildProcess | undefined;
@@ -34,13 +35,16 @@ let app: FastifyInstance;
 let http: Pool;
 const crmSecret = generateSecret();
 
+const ORDER = '6d1f2c3a-4b5e-4f60-8a71-92b3c4d5e6f7';
+const PANS = { sku: 'PAN-01', quantity: 2, unitPriceMinor: 1990, lineTotalMinor: 3980 };
+
 const crmIds = () => crm.received.map((r) => String(r.headers['idempotency-key']));
 
 /** Commits one event; retries while Postgres connections are being cut, as a service would. */
 async function emit(type: EventType, data: Record<string, unknown>): Promise<DomainEvent> {
   for (let tries = 0; ; tries++) {
     try {
-      return await withTransaction(t.db, (tx) => appendOutbox(tx, { type, data }));
+      return await withTransaction(t.db, (tx) => appendOutbox(tx, { type, data: eventData(type, data) }));
     } catch (err) {
       if (tries > 50) throw err;
       await new Promise((r) => setTimeout(r, 50));
@@ -108,10 +112,10 @@ afterAll(async () => {
 describe('connectors', () => {
   it('sends each connector the events it wants: signed, with the event id as Idempotency-Key, templated', async () => {
     const wanted = [
-      await emit('cdr.created', { cdrId: 'c1' }),
-      await emit('survey.completed', { survey: { rating: '5' } }),
-      await emit('order.status_changed', { orderId: 'o-1', to: 'approved', items: [{ sku: 'PAN-01', quantity: 2 }] }),
-      await emit('order.status_changed', { orderId: 'o-1', to: 'picking' }),
+      await emit('cdr.created', {}),
+      await emit('survey.completed', { survey: { rating: '5', rated: true } }),
+      await emit('order.status_changed', { orderId: ORDER, to: 'approved', items: [PANS] }),
+      await emit('order.status_changed', { orderId: ORDER, to: 'picking' }),
     ];
     await emit('call.created', { ignored: true });
     await waitFor('CRM deliveries', () => allDelivered('crm', 4));
@@ -125,7 +129,7 @@ describe('connectors', () => {
     expect(logistics.received).toHaveLength(1);
     expect(logistics.received[0]!.headers['idempotency-key']).toBe(wanted[2]!.id);
     expect(JSON.parse(logistics.received[0]!.body)).toEqual({
-      reference: 'order-o-1', orderId: 'o-1', items: [{ sku: 'PAN-01', quantity: 2 }], source: 'cti-bridge',
+      reference: `order-${ORDER}`, orderId: ORDER, items: [PANS], source: 'cti-bridge',
     });
   });
 
@@ -179,7 +183,7 @@ describe('connectors', () => {
   it('retries a receiver that is briefly down, with the same Idempotency-Key', async () => {
     let calls = 0;
     flaky.respond = () => (++calls === 1 ? 503 : 204);
-    const event = await emit('fax.failed', { faxId: 'f0' });
+    const event = await emit('fax.failed', {});
     await waitFor('the retried delivery', () => allDelivered('flaky', 1));
     const { rows } = await t.db.query("SELECT attempts FROM connector_deliveries WHERE connector = 'flaky' AND event_id = $1", [event.id]);
     expect(rows[0].attempts).toBe(2);
@@ -189,7 +193,7 @@ describe('connectors', () => {
 
   it('a refused delivery is a dead letter; replayed, it arrives with the same id', async () => {
     flaky.respond = () => 400;
-    const event = await emit('fax.failed', { faxId: 'f1' });
+    const event = await emit('fax.failed', {});
     const key = await keyWith(t.db, 'deadletters:read', 'deadletters:write');
     const list = async () => {
       const res = await http.request({ method: 'GET', path: '/v1/deadletters?source=connector&target=flaky', headers: bearer(key) });

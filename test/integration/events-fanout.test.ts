@@ -13,6 +13,7 @@ import type { EventsJobData } from '../../src/events/queues.js';
 import { generateSecret } from '../../src/events/signing.js';
 import { insertSubscription } from '../../src/events/webhook-store.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { eventData } from '../helpers/events.js';
 
 let tdb: TestDatabase;
 let server: Server;
@@ -58,9 +59,9 @@ describe('fan-out processor', () => {
   it('creates deliveries, makes the first attempt inline, and sends nothing again on a re-run', async () => {
     const sub = await insertSubscription(tdb.db, { url, eventTypes: ['call.created'], secret: generateSecret() });
     const [a, b, other] = await withTransaction(tdb.db, async (tx) => [
-      await appendOutbox(tx, { type: 'call.created', data: { n: 1 } }),
-      await appendOutbox(tx, { type: 'call.created', data: { n: 2 } }),
-      await appendOutbox(tx, { type: 'call.ended', data: { n: 3 } }),
+      await appendOutbox(tx, { type: 'call.created', data: eventData('call.created', { n: 1 }) }),
+      await appendOutbox(tx, { type: 'call.created', data: eventData('call.created', { n: 2 }) }),
+      await appendOutbox(tx, { type: 'call.ended', data: eventData('call.ended', { n: 3 }) }),
     ]);
     seen.length = 0;
     expect(await run([a!, b!, other!])).toBe(2);
@@ -85,7 +86,7 @@ describe('fan-out processor', () => {
 
   it('schedules the retry series after a failed first attempt and resumes it on a re-run', async () => {
     const sub = await insertSubscription(tdb.db, { url, eventTypes: ['fax.failed'], secret: generateSecret() });
-    const e = await withTransaction(tdb.db, (tx) => appendOutbox(tx, { type: 'fax.failed', data: {} }));
+    const e = await withTransaction(tdb.db, (tx) => appendOutbox(tx, { type: 'fax.failed', data: eventData('fax.failed', {}) }));
     seen.length = 0;
     queued.length = 0;
     answers.push(503);

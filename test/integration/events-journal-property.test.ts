@@ -7,6 +7,7 @@ import type { DbClient } from '../../src/db/pool.js';
 import { journalHead, readJournal } from '../../src/events/journal.js';
 import { appendOutbox } from '../../src/events/outbox.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { eventData } from '../helpers/events.js';
 
 let t: TestDatabase;
 let clients: DbClient[] = [];
@@ -49,7 +50,7 @@ it('a reader paging between the steps of interleaved writers sees each committed
           await c.query('SELECT pg_current_xact_id()');
           pending[i] = [];
         } else if (k <= writers[i]!.events) {
-          pending[i]!.push((await appendOutbox(c, { type: 'order.created', data: { writer: i, k } })).id);
+          pending[i]!.push((await appendOutbox(c, { type: 'order.created', data: eventData('order.created', { writer: i, k }) })).id);
         } else if (writers[i]!.commit) {
           await c.query('COMMIT');
           committed.push(...pending[i]!);

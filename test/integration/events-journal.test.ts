@@ -13,6 +13,7 @@ import { appendOutbox } from '../../src/events/outbox.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { waitFor } from '../helpers/wait.js';
 import { bearer, keyWith, testApp } from './api-fixtures.js';
+import { eventData } from '../helpers/events.js';
 
 let t: TestDatabase;
 let app: FastifyInstance;
@@ -33,7 +34,7 @@ async function newest(): Promise<string> {
 
 /** Commits one event (as a state change would) and tells the bus, as the relay does. */
 async function emit(n: number, type: 'order.created' | 'cdr.created' = 'order.created'): Promise<string> {
-  const e = await withTransaction(t.db, (tx) => appendOutbox(tx, { type, data: { n } }));
+  const e = await withTransaction(t.db, (tx) => appendOutbox(tx, { type, data: eventData(type, { n }) }));
   await bus.publish(e);
   return e.id;
 }
@@ -84,8 +85,8 @@ describe('GET /v1/events', () => {
       await t1.query('BEGIN');
       await t1.query('SELECT pg_current_xact_id()');
       await t2.query('BEGIN');
-      const n = await appendOutbox(t2, { type: 'order.created', data: { n: 'T2' } });
-      const n1 = await appendOutbox(t1, { type: 'order.created', data: { n: 'T1' } });
+      const n = await appendOutbox(t2, { type: 'order.created', data: eventData('order.created', { n: 'T2' }) });
+      const n1 = await appendOutbox(t1, { type: 'order.created', data: eventData('order.created', { n: 'T1' }) });
       await t1.query('COMMIT');
       const first = await get(`/v1/events?after=${start}`);
       expect(first.body.items.map((e: any) => e.id)).toEqual([n1.id]);

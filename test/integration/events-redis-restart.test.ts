@@ -17,6 +17,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { uniquePrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 import { freePort, startRedis, stopRedis } from '../helpers/redis-server.js';
+import { eventData } from '../helpers/events.js';
 
 let tdb: TestDatabase;
 let redis: ChildProcess | undefined;
@@ -69,7 +70,7 @@ describe('Redis outage', () => {
     await insertSubscription(tdb.db, { url: `http://127.0.0.1:${rport}/hooks`, eventTypes: [], secret });
 
     const emit = (n: number) =>
-      withTransaction(tdb.db, (tx) => appendOutbox(tx, { type: 'call.ended', data: { n } }));
+      withTransaction(tdb.db, (tx) => appendOutbox(tx, { type: 'call.ended', data: eventData('call.ended', { n }) }));
     const unpublished = async () =>
       Number((await tdb.db.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).rows[0].n);
 
@@ -113,7 +114,7 @@ describe('Redis outage', () => {
     const relay = new OutboxRelay({ db: tdb.db, events: queues.events, log });
     const lost = [];
     for (let i = 0; i < 3; i++) {
-      lost.push(await withTransaction(tdb.db, (tx) => appendOutbox(tx, { type: 'fax.sent', data: { i } })));
+      lost.push(await withTransaction(tdb.db, (tx) => appendOutbox(tx, { type: 'fax.sent', data: eventData('fax.sent', { i }) })));
     }
     while ((await relay.relayOnce()) > 0) {
       /* publish all */

@@ -8,6 +8,7 @@ import type { DomainEvent } from '../../src/events/catalogue.js';
 import { OutboxRelay } from '../../src/events/relay.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { waitFor } from '../helpers/wait.js';
+import { eventData } from '../helpers/events.js';
 
 type Added = { name: string; data: { events: DomainEvent[] }; opts?: { jobId?: string } };
 
@@ -42,7 +43,7 @@ beforeEach(async () => {
 });
 
 async function emit(n: number): Promise<DomainEvent> {
-  return withTransaction(tdb.db, (tx) => appendOutbox(tx, { type: 'queue.stats', data: { n } }));
+  return withTransaction(tdb.db, (tx) => appendOutbox(tx, { type: 'queue.stats', data: eventData('queue.stats', { n }) }));
 }
 
 describe('OutboxRelay', () => {

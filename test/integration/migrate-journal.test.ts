@@ -11,6 +11,7 @@ import { readJournal } from '../../src/events/journal.js';
 import { appendOutbox } from '../../src/events/outbox.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { insertCall } from './api-fixtures.js';
+import { eventData } from '../helpers/events.js';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -42,7 +43,7 @@ it('keeps the history and its cursors when the journal gets positions and partit
   expect(page.entries.map((e) => e.sequence)).toEqual(ids.slice(2));
   expect(page.entries.map((e) => (e.event as any).n)).toEqual([2, 3, 4]);
 
-  const next = await withTransaction(t.db, (tx) => appendOutbox(tx, { type: 'order.created', data: { n: 'new' } }));
+  const next = await withTransaction(t.db, (tx) => appendOutbox(tx, { type: 'order.created', data: eventData('order.created', { n: 'new' }) }));
   const more = await readJournal(t.db, page.next, 100);
   expect(more.entries.map((e) => [e.sequence, e.event.id])).toEqual([[ids[4]! + 1, next.id]]);
 

@@ -20,6 +20,7 @@ import { DEFAULT_RETENTION_DAYS, type RetentionDays } from '../../src/retention/
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { bearer, insertCall, keyWith, testApp } from './api-fixtures.js';
+import { eventData } from '../helpers/events.js';
 
 const DAY = 86_400_000;
 let t: TestDatabase;
@@ -73,7 +74,7 @@ describe('the maintenance job', () => {
       const horizon = now.getTime() + 7 * DAY;
       expect(parts.some((p) => p.from && p.to && p.from.getTime() <= horizon && p.to.getTime() > horizon)).toBe(true);
     }
-    const later = domainEvent({ type: 'order.created', data: {}, occurredAt: new Date(now.getTime() + 5 * DAY) });
+    const later = domainEvent({ type: 'order.created', data: eventData('order.created', {}), occurredAt: new Date(now.getTime() + 5 * DAY) });
     await insertOutboxOnce(t.db, later);
     const { rows } = await t.db.query<{ part: string }>('SELECT tableoid::regclass::text AS part FROM outbox WHERE event_id = $1', [later.id]);
     expect(rows[0]!.part).toMatch(/^outbox_p\d{8}$/);
@@ -97,7 +98,7 @@ describe('journal retention', () => {
   it('drops whole partitions; a cursor behind them answers 410 naming the oldest position, the rest still pages', async () => {
     // Today's events sit in the partition that held the table before partitioning.
     const old: ReturnType<typeof domainEvent>[] = [];
-    for (let i = 0; i < 3; i++) old.push(domainEvent({ type: 'order.created', data: { i } }));
+    for (let i = 0; i < 3; i++) old.push(domainEvent({ type: 'order.created', data: eventData('order.created', { i }) }));
     for (const e of old) await insertOutboxOnce(t.db, e);
     const before = await request('GET', '/v1/events?limit=1000');
     const oldSeqs = before.body.items.filter((e: any) => old.some((o) => o.id === e.id)).map((e: any) => e.sequence);
@@ -105,7 +106,7 @@ describe('journal retention', () => {
     // 200 days on: partitions exist around then, and a few events were written there.
     const future = new Date(Date.now() + 200 * DAY);
     await job({}, future).runOnce();
-    const recent = [domainEvent({ type: 'order.created', data: { r: 1 }, occurredAt: future }), domainEvent({ type: 'order.created', data: { r: 2 }, occurredAt: future })];
+    const recent = [domainEvent({ type: 'order.created', data: eventData('order.created', { r: 1 }), occurredAt: future }), domainEvent({ type: 'order.created', data: eventData('order.created', { r: 2 }), occurredAt: future })];
     for (const e of recent) await insertOutboxOnce(t.db, e);
     const all = await request('GET', '/v1/events?limit=1000');
     const lastOld = all.body.items.filter((e: any) => e.id !== recent[0]!.id && e.id !== recent[1]!.id).at(-1).sequence;
@@ -164,7 +165,7 @@ describe('CDR and dead-letter retention', () => {
     const now = new Date();
     const sub = await insertSubscription(t.db, { url: 'https://crm.example.com/hook', eventTypes: [], secret: 'whsec_' + 'a'.repeat(32) });
     const dead = async (ageDays: number) => {
-      const e = domainEvent({ type: 'order.created', data: {} });
+      const e = domainEvent({ type: 'order.created', data: eventData('order.created', {}) });
       await insertOutboxOnce(t.db, e);
       const id = randomUUID();
       await t.db.query(

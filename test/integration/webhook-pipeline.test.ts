@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createLogger } from '../../src/log.js';
 import { withTransaction } from '../../src/db/pool.js';
 import { appendOutbox } from '../../src/events/outbox.js';
+import { eventData } from '../helpers/events.js';
 import { LocalEventBus } from '../../src/events/bus.js';
 import type { DomainEvent } from '../../src/events/catalogue.js';
 import { startEventPipeline, type EventPipeline } from '../../src/events/pipeline.js';
@@ -98,8 +99,8 @@ async function subscribe(script: number[] = [], then = 200, eventTypes: string[]
   return { receiver, sub, secret };
 }
 
-async function emit(type: DomainEvent['type'] = 'call.created', data: Record<string, unknown> = { n: 1 }) {
-  return withTransaction(tdb.db, (tx) => appendOutbox(tx, { type, data, callId: '00000000-0000-4000-8000-000000000001' }));
+async function emit(type: DomainEvent['type'] = 'call.created', over: Record<string, unknown> = {}) {
+  return withTransaction(tdb.db, (tx) => appendOutbox(tx, { type, data: eventData(type, over), callId: '00000000-0000-4000-8000-000000000001' }));
 }
 
 async function delivery(subId: string, eventId: string) {
@@ -126,7 +127,7 @@ const finished = (subId: string, eventId: string) => async () => {
 describe('event pipeline', () => {
   it('delivers a committed outbox event as a signed webhook and logs the attempt', async () => {
     const { receiver, sub } = await subscribe();
-    const event = await emit('call.created', { caller: '+4930123' });
+    const event = await emit('call.created', { caller: { number: '+4930123', name: null } });
     const d = await waitFor('delivery', finished(sub.id, event.id));
     expect(d.status).toBe('delivered');
     expect(receiver.received).toHaveLength(1);
@@ -270,7 +271,7 @@ describe('event pipeline', () => {
 
   it('redelivers a failed delivery through the API with the same webhook-id', async () => {
     const { receiver, sub } = await subscribe([400]);
-    const event = await emit('order.created', { orderId: 'A-1' });
+    const event = await emit('order.created');
     const d = await waitFor('first failure', finished(sub.id, event.id));
     expect(d.status).toBe('failed');
     const app = Fastify();

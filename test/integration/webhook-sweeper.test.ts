@@ -19,6 +19,7 @@ import { uniquePrefix } from '../helpers/redis.js';
 import { freePort, startRedis, stopRedis } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait.js';
 import { bearer, keyWith, testApp } from './api-fixtures.js';
+import { eventData } from '../helpers/events.js';
 
 let t: TestDatabase;
 let redis: ChildProcess | undefined;
@@ -29,7 +30,7 @@ let app: FastifyInstance;
 const webhooks = { allowPrivate: true, timeoutMs: 2_000, maxAttempts: 6, backoffBaseMs: 2_000, backoffMaxMs: 60_000 };
 
 const emit = (type: 'cdr.created' | 'fax.failed', data: Record<string, unknown>): Promise<DomainEvent> =>
-  withTransaction(t.db, (tx) => appendOutbox(tx, { type, data }));
+  withTransaction(t.db, (tx) => appendOutbox(tx, { type, data: eventData(type, data) }));
 
 const deliveries = async (eventIds: string[]) =>
   (await t.db.query<{ id: string; status: string; attempts: number }>('SELECT id, status, attempts FROM webhook_deliveries WHERE event_id = ANY($1::uuid[])', [eventIds])).rows;
@@ -87,7 +88,7 @@ describe('webhook sweeper', () => {
   it('redelivers a pending delivery: its waiting retry runs now', async () => {
     hook.respond = () => 500;
     await insertSubscription(t.db, { url: hook.url, eventTypes: ['fax.failed'], secret: generateSecret() });
-    const event = await emit('fax.failed', { faxId: 'f1' });
+    const event = await emit('fax.failed', {});
     const [pending] = await waitFor('the first attempt', async () => {
       const rows = await deliveries([event.id]);
       return rows[0]?.attempts === 1 ? rows : undefined;

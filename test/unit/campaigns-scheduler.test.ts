@@ -11,7 +11,7 @@ const campaign: Campaign = {
 };
 const contact = (id: string, over: Partial<Contact> = {}): Contact => ({
   id, campaignId: 'k', number: `0301234${id.padStart(3, '0')}`, name: null, reference: null, data: {}, status: 'pending', attempts: 0,
-  lastAttemptAt: null, lastOutcome: null, callbackAt: null, offeredAt: null, createdAt: '2026-11-20T00:00:00Z', ...over,
+  lastAttemptAt: null, lastOutcome: null, callbackAt: null, offeredAt: null, refusedRule: null, createdAt: '2026-11-20T00:00:00Z', ...over,
 });
 // Monday 30 November 2026, 10:00 in Berlin = 09:00Z
 const monday10 = new Date('2026-11-30T09:00:00Z');

@@ -2,7 +2,7 @@
 // and the call is created in one transaction, serialised per key, so two instances
 // never both let the eleventh concurrent call through.
 import { createHash } from 'node:crypto';
-import { withTransaction, type Db } from '../../db/pool.js';
+import { withTransaction, type Db, type Queryable } from '../../db/pool.js';
 import { ProblemError } from '../../api/problem.js';
 import { insertOutboundCall, type NewOutboundCall } from './repository.js';
 
@@ -21,23 +21,35 @@ export function requestHash(request: unknown): string {
   return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }
 
+/** What a click-to-dial request asks, as its Idempotency-Key remembers it (the number as dialled). */
+export function dialRequest(input: { extension: string; agentId?: string | undefined; data?: Record<string, unknown> | undefined }, number: string): unknown {
+  return { extension: input.extension, to: number, agentId: input.agentId ?? null, data: input.data ?? {} };
+}
+
+/**
+ * The call a key's earlier request with this Idempotency-Key created, if any; a 422 when
+ * the key was used for a different request.
+ */
+export async function replayedDial(db: Queryable, apiKeyId: string, idempotencyKey: string | undefined, request: unknown): Promise<string | undefined> {
+  if (idempotencyKey === undefined) return undefined;
+  const { rows } = await db.query<{ call_id: string; request_hash: string }>(
+    'SELECT call_id, request_hash FROM call_originations WHERE api_key_id = $1 AND idempotency_key = $2',
+    [apiKeyId, idempotencyKey],
+  );
+  const seen = rows[0];
+  if (!seen) return undefined;
+  if (seen.request_hash !== requestHash(request)) {
+    throw new ProblemError(422, 'this Idempotency-Key was used for a different request', { callId: seen.call_id });
+  }
+  return seen.call_id;
+}
+
 export async function acceptDial(db: Db, req: DialRequest, call: NewOutboundCall): Promise<Accepted> {
   const hash = requestHash(req.request);
   return withTransaction(db, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`dial:${req.apiKeyId}`]);
-    if (req.idempotencyKey !== undefined) {
-      const { rows } = await tx.query<{ call_id: string; request_hash: string }>(
-        'SELECT call_id, request_hash FROM call_originations WHERE api_key_id = $1 AND idempotency_key = $2',
-        [req.apiKeyId, req.idempotencyKey],
-      );
-      const seen = rows[0];
-      if (seen) {
-        if (seen.request_hash !== hash) {
-          throw new ProblemError(422, 'this Idempotency-Key was used for a different request', { callId: seen.call_id });
-        }
-        return { replay: true, callId: seen.call_id };
-      }
-    }
+    const replayOf = await replayedDial(tx, req.apiKeyId, req.idempotencyKey, req.request);
+    if (replayOf) return { replay: true, callId: replayOf };
     const { rows } = await tx.query<{ live: number; recent: number }>(
       `SELECT count(*) FILTER (WHERE c.state <> 'ended')::int AS live,
               count(*) FILTER (WHERE o.created_at > now() - interval '1 minute')::int AS recent

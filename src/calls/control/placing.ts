@@ -8,7 +8,7 @@ import { getCall, type Call } from '../repository.js';
 import type { LiveCall, LiveCalls } from './live.js';
 import { suspendedProblem } from '../../fraud/suspension.js';
 import { keyDialPolicy } from './key-policy.js';
-import { acceptDial } from './originations.js';
+import { acceptDial, dialRequest } from './originations.js';
 import type { ControlPbx } from './pbx.js';
 import { addLeg, newId, noteEvent } from './repository.js';
 import type { CallControlOptions } from './service.js';
@@ -49,7 +49,7 @@ export async function placeCall(core: ControlCore, input: DialInput): Promise<{ 
     {
       apiKeyId: input.apiKeyId,
       idempotencyKey: input.idempotencyKey,
-      request: { extension: input.extension, to: checked.number, agentId: input.agentId ?? null, data: input.data ?? {} },
+      request: dialRequest(input, checked.number),
       maxConcurrent: policy.maxConcurrent,
       perMinute: policy.perMinute,
     },

@@ -8,7 +8,10 @@ import { ProblemError, notFound } from '../../api/problem.js';
 import { authProblems, problemResponses } from '../../api/schemas.js';
 import type { Db } from '../../db/pool.js';
 import type { DialGate } from '../../fraud/gate.js';
-import { DEFAULT_DIAL_POLICY, compilePattern } from '../dial-policy.js';
+import { DEFAULT_DIAL_POLICY, checkDestination, compilePattern } from '../dial-policy.js';
+import { getCall } from '../repository.js';
+import { callJson } from './call-json.js';
+import { dialRequest, replayedDial } from './originations.js';
 import { CallIdParams, CallSummary } from '../schemas.js';
 import type { CommandArgs } from './commands.js';
 import { saveKeyDialPolicy } from './key-policy.js';
@@ -28,6 +31,17 @@ export async function callControlRoutes(app: FastifyInstance, opts: CallControlR
   const { db, registry, gate } = opts;
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
+  /** The call an identical earlier request (same key, Idempotency-Key and body) placed. */
+  const replayOfDial = async (idempotencyKey: string | undefined, apiKeyId: string, body: { extension: string; to: string; agentId?: string; data?: Record<string, unknown> }) => {
+    if (idempotencyKey === undefined) return undefined;
+    const checked = checkDestination(body.to, await gate.policyOf(apiKeyId));
+    // A number the policy refuses goes on to the gate, which counts and names the refusal.
+    if (!checked.ok) return undefined;
+    const callId = await replayedDial(db, apiKeyId, idempotencyKey, dialRequest(body, checked.number));
+    const call = callId ? await getCall(db, callId) : undefined;
+    return call ? callJson(call) : undefined;
+  };
+
 
   r.post(
     '/v1/calls',
@@ -46,6 +60,9 @@ export async function callControlRoutes(app: FastifyInstance, opts: CallControlR
     },
     async (req, reply) => {
       try {
+        // A retry of a call already placed is answered before the gate: it spends no budget twice.
+        const replayOf = await replayOfDial(req.headers['idempotency-key'], keyId(req), req.body);
+        if (replayOf) return reply.code(200).send(replayOf);
         await gate.check({ feature: 'call', apiKeyId: keyId(req), number: req.body.to, spends: 'calls' });
         const { call, replay } = await registry.runOnAny(req.body.pbxNode, 'dial', {
           apiKeyId: keyId(req),
