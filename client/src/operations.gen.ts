@@ -145,6 +145,20 @@ export interface Schemas {
         bargeIn?: boolean;
       };
       onInvalid?: string;
+      confirm?: {
+        prompt: {
+          media: Array<string>;
+          bargeIn?: boolean;
+        };
+        question: {
+          media: Array<string>;
+          bargeIn?: boolean;
+        };
+        reenter: string;
+        tries?: number;
+        timeoutMs?: number;
+        fallback?: string;
+      };
     } | {
       name?: string;
       type: "transfer";
@@ -218,6 +232,54 @@ export interface Operations {
       }>;
       [key: string]: unknown;
     };
+  };
+  /** Agent panel links this key issued (admin: every key's), newest first */
+  "GET /v1/agent-panel/links": {
+    params: undefined;
+    query: {
+      includeEnded?: boolean;
+      agentId?: string;
+    };
+    body: undefined;
+    response: {
+      items: Array<{
+        id: string;
+        agentId: string;
+        ownerKeyId: string;
+        label: string | null;
+        createdAt: string;
+        expiresAt: string;
+        revokedAt: string | null;
+      }>;
+      [key: string]: unknown;
+    };
+  };
+  /** Issue a link that opens the agent panel for one agent */
+  "POST /v1/agent-panel/links": {
+    params: undefined;
+    query: undefined;
+    body: {
+      agentId: string;
+      ttlHours?: number;
+      label?: string;
+    };
+    response: {
+      id: string;
+      agentId: string;
+      token: string;
+      url: string;
+      expiresAt: string;
+      [key: string]: unknown;
+    };
+  };
+  /** Revoke one agent panel link: its panels stop within seconds */
+  "DELETE /v1/agent-panel/links/{id}": {
+    params: {
+      id: string;
+    };
+    query: undefined;
+    body: undefined;
+    response: void;
   };
   /** Agents with their live state */
   "GET /v1/agents": {
@@ -318,6 +380,26 @@ export interface Operations {
     query: undefined;
     body: undefined;
     response: void;
+  };
+  /** Record the agent's disposition and note for a call */
+  "PUT /v1/agents/{id}/calls/{callId}/wrap-up": {
+    params: {
+      id: string;
+      callId: string;
+    };
+    query: undefined;
+    body: {
+      code: string;
+      note?: string | null;
+    };
+    response: {
+      agentId: string;
+      callId: string;
+      code: string;
+      label: string;
+      note: string | null;
+      recordedAt: string;
+    };
   };
   /** Log in, ready, not ready (with a reason), log out */
   "POST /v1/agents/{id}/state": {
@@ -1004,7 +1086,7 @@ export interface Operations {
       id: string;
     };
     query: {
-      status?: "pending" | "offered" | "reached" | "wrong_number" | "exhausted" | "do_not_call";
+      status?: "pending" | "offered" | "reached" | "wrong_number" | "exhausted" | "do_not_call" | "refused";
       limit?: number;
     };
     body: undefined;
@@ -1022,6 +1104,7 @@ export interface Operations {
         lastOutcome: string | null;
         callbackAt: string | null;
         offeredAt: string | null;
+        refusedRule: string | null;
         createdAt: string;
       }>;
     };
@@ -1086,6 +1169,7 @@ export interface Operations {
       lastOutcome: string | null;
       callbackAt: string | null;
       offeredAt: string | null;
+      refusedRule: string | null;
       createdAt: string;
     };
   };
@@ -1116,6 +1200,7 @@ export interface Operations {
           lastOutcome: string | null;
           callbackAt: string | null;
           offeredAt: string | null;
+          refusedRule: string | null;
           createdAt: string;
         };
       }>;
@@ -1287,6 +1372,182 @@ export interface Operations {
     };
     response: void;
   };
+  /** Every connector, from the environment and from this API */
+  "GET /v1/connectors": {
+    params: undefined;
+    query: undefined;
+    body: undefined;
+    response: {
+      items: Array<{
+        id: string;
+        url: string;
+        events: Array<string>;
+        when?: Record<string, string | number | boolean | null>;
+        template?: Record<string, unknown>;
+        concurrency?: number;
+        maxAttempts?: number;
+        backoffBaseMs?: number;
+        backoffMaxMs?: number;
+        timeoutMs?: number;
+        auth: {
+          bearer: boolean;
+          signingSecret: boolean;
+          [key: string]: unknown;
+        };
+        source: "environment" | "api";
+        readOnly: boolean;
+        ownerKeyId: string | null;
+        createdAt: string | null;
+        updatedAt: string | null;
+        [key: string]: unknown;
+      }>;
+      [key: string]: unknown;
+    };
+  };
+  /** Create a connector; every instance starts delivering to it at once */
+  "POST /v1/connectors": {
+    params: undefined;
+    query: undefined;
+    body: {
+      id: string;
+      url: string;
+      events: Array<string>;
+      when?: Record<string, string | number | boolean | null>;
+      template?: Record<string, unknown>;
+      auth?: {
+        bearer?: string;
+        signingSecret?: string;
+      };
+      concurrency?: number;
+      maxAttempts?: number;
+      backoffBaseMs?: number;
+      backoffMaxMs?: number;
+      timeoutMs?: number;
+    };
+    response: {
+      id: string;
+      url: string;
+      events: Array<string>;
+      when?: Record<string, string | number | boolean | null>;
+      template?: Record<string, unknown>;
+      concurrency?: number;
+      maxAttempts?: number;
+      backoffBaseMs?: number;
+      backoffMaxMs?: number;
+      timeoutMs?: number;
+      auth: {
+        bearer: boolean;
+        signingSecret: boolean;
+        [key: string]: unknown;
+      };
+      source: "environment" | "api";
+      readOnly: boolean;
+      ownerKeyId: string | null;
+      createdAt: string | null;
+      updatedAt: string | null;
+      [key: string]: unknown;
+    };
+  };
+  /** One connector (which secrets are set, not their values) */
+  "GET /v1/connectors/{id}": {
+    params: {
+      id: string;
+    };
+    query: undefined;
+    body: undefined;
+    response: {
+      id: string;
+      url: string;
+      events: Array<string>;
+      when?: Record<string, string | number | boolean | null>;
+      template?: Record<string, unknown>;
+      concurrency?: number;
+      maxAttempts?: number;
+      backoffBaseMs?: number;
+      backoffMaxMs?: number;
+      timeoutMs?: number;
+      auth: {
+        bearer: boolean;
+        signingSecret: boolean;
+        [key: string]: unknown;
+      };
+      source: "environment" | "api";
+      readOnly: boolean;
+      ownerKeyId: string | null;
+      createdAt: string | null;
+      updatedAt: string | null;
+      [key: string]: unknown;
+    };
+  };
+  /** Change a connector; every instance applies it at once */
+  "PATCH /v1/connectors/{id}": {
+    params: {
+      id: string;
+    };
+    query: undefined;
+    body: {
+      url?: string;
+      events?: Array<string>;
+      when?: Record<string, string | number | boolean | null>;
+      template?: Record<string, unknown>;
+      concurrency?: number;
+      maxAttempts?: number;
+      backoffBaseMs?: number;
+      backoffMaxMs?: number;
+      timeoutMs?: number;
+      auth?: {
+        bearer?: string;
+        signingSecret?: string;
+      };
+    };
+    response: {
+      id: string;
+      url: string;
+      events: Array<string>;
+      when?: Record<string, string | number | boolean | null>;
+      template?: Record<string, unknown>;
+      concurrency?: number;
+      maxAttempts?: number;
+      backoffBaseMs?: number;
+      backoffMaxMs?: number;
+      timeoutMs?: number;
+      auth: {
+        bearer: boolean;
+        signingSecret: boolean;
+        [key: string]: unknown;
+      };
+      source: "environment" | "api";
+      readOnly: boolean;
+      ownerKeyId: string | null;
+      createdAt: string | null;
+      updatedAt: string | null;
+      [key: string]: unknown;
+    };
+  };
+  /** Delete a connector; every instance stops delivering to it */
+  "DELETE /v1/connectors/{id}": {
+    params: {
+      id: string;
+    };
+    query: undefined;
+    body: undefined;
+    response: void;
+  };
+  /** Send the connector a `connector.test` event now and report its answer */
+  "POST /v1/connectors/{id}/test": {
+    params: {
+      id: string;
+    };
+    query: undefined;
+    body: undefined;
+    response: {
+      ok: boolean;
+      statusCode?: number;
+      error?: string;
+      durationMs: number;
+      [key: string]: unknown;
+    };
+  };
   /** Deliveries that failed for good, newest first */
   "GET /v1/deadletters": {
     params: undefined;
@@ -1327,6 +1588,35 @@ export interface Operations {
       source: string;
       status: "pending";
       [key: string]: unknown;
+    };
+  };
+  /** The configured wrap-up disposition codes, in menu order */
+  "GET /v1/disposition-codes": {
+    params: undefined;
+    query: undefined;
+    body: undefined;
+    response: {
+      items: Array<{
+        code: string;
+        label: string;
+      }>;
+    };
+  };
+  /** Replace the wrap-up disposition codes */
+  "PUT /v1/disposition-codes": {
+    params: undefined;
+    query: undefined;
+    body: {
+      items: Array<{
+        code: string;
+        label: string;
+      }>;
+    };
+    response: {
+      items: Array<{
+        code: string;
+        label: string;
+      }>;
     };
   };
   /** The do-not-call list, newest first */
@@ -2155,6 +2445,35 @@ export interface Operations {
     query: undefined;
     body: undefined;
     response: void;
+  };
+  /** The configured not-ready reasons, in menu order */
+  "GET /v1/not-ready-reasons": {
+    params: undefined;
+    query: undefined;
+    body: undefined;
+    response: {
+      items: Array<{
+        code: string;
+        label: string;
+      }>;
+    };
+  };
+  /** Replace the not-ready reasons */
+  "PUT /v1/not-ready-reasons": {
+    params: undefined;
+    query: undefined;
+    body: {
+      items: Array<{
+        code: string;
+        label: string;
+      }>;
+    };
+    response: {
+      items: Array<{
+        code: string;
+        label: string;
+      }>;
+    };
   };
   /** Dialled numbers and their flows, by number */
   "GET /v1/numbers": {
@@ -3288,6 +3607,521 @@ export interface Operations {
     body: undefined;
     response: void;
   };
+  /** Wallboard thresholds of every queue */
+  "GET /v1/wallboard/thresholds": {
+    params: undefined;
+    query: undefined;
+    body: undefined;
+    response: {
+      items: Array<{
+        queueId: string;
+        queueName: string;
+        thresholds: {
+          waiting: {
+            warning: number | null;
+            alarm: number | null;
+            direction: "above" | "below";
+            unit: string;
+            [key: string]: unknown;
+          };
+          longestWait: {
+            warning: number | null;
+            alarm: number | null;
+            direction: "above" | "below";
+            unit: string;
+            [key: string]: unknown;
+          };
+          ready: {
+            warning: number | null;
+            alarm: number | null;
+            direction: "above" | "below";
+            unit: string;
+            [key: string]: unknown;
+          };
+          onCall: {
+            warning: number | null;
+            alarm: number | null;
+            direction: "above" | "below";
+            unit: string;
+            [key: string]: unknown;
+          };
+          wrapUp: {
+            warning: number | null;
+            alarm: number | null;
+            direction: "above" | "below";
+            unit: string;
+            [key: string]: unknown;
+          };
+          notReady: {
+            warning: number | null;
+            alarm: number | null;
+            direction: "above" | "below";
+            unit: string;
+            [key: string]: unknown;
+          };
+          offered: {
+            warning: number | null;
+            alarm: number | null;
+            direction: "above" | "below";
+            unit: string;
+            [key: string]: unknown;
+          };
+          answered: {
+            warning: number | null;
+            alarm: number | null;
+            direction: "above" | "below";
+            unit: string;
+            [key: string]: unknown;
+          };
+          abandoned: {
+            warning: number | null;
+            alarm: number | null;
+            direction: "above" | "below";
+            unit: string;
+            [key: string]: unknown;
+          };
+          serviceLevel: {
+            warning: number | null;
+            alarm: number | null;
+            direction: "above" | "below";
+            unit: string;
+            [key: string]: unknown;
+          };
+          asa: {
+            warning: number | null;
+            alarm: number | null;
+            direction: "above" | "below";
+            unit: string;
+            [key: string]: unknown;
+          };
+          aht: {
+            warning: number | null;
+            alarm: number | null;
+            direction: "above" | "below";
+            unit: string;
+            [key: string]: unknown;
+          };
+          [key: string]: unknown;
+        };
+        overrides: {
+          waiting?: {
+            warning?: number | null;
+            alarm?: number | null;
+          };
+          longestWait?: {
+            warning?: number | null;
+            alarm?: number | null;
+          };
+          ready?: {
+            warning?: number | null;
+            alarm?: number | null;
+          };
+          onCall?: {
+            warning?: number | null;
+            alarm?: number | null;
+          };
+          wrapUp?: {
+            warning?: number | null;
+            alarm?: number | null;
+          };
+          notReady?: {
+            warning?: number | null;
+            alarm?: number | null;
+          };
+          offered?: {
+            warning?: number | null;
+            alarm?: number | null;
+          };
+          answered?: {
+            warning?: number | null;
+            alarm?: number | null;
+          };
+          abandoned?: {
+            warning?: number | null;
+            alarm?: number | null;
+          };
+          serviceLevel?: {
+            warning?: number | null;
+            alarm?: number | null;
+          };
+          asa?: {
+            warning?: number | null;
+            alarm?: number | null;
+          };
+          aht?: {
+            warning?: number | null;
+            alarm?: number | null;
+          };
+        };
+        ownerKeyId: string | null;
+        updatedAt: string | null;
+        [key: string]: unknown;
+      }>;
+      [key: string]: unknown;
+    };
+  };
+  /** A queue's wallboard thresholds */
+  "GET /v1/wallboard/thresholds/{queueId}": {
+    params: {
+      queueId: string;
+    };
+    query: undefined;
+    body: undefined;
+    response: {
+      queueId: string;
+      queueName: string;
+      thresholds: {
+        waiting: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        longestWait: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        ready: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        onCall: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        wrapUp: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        notReady: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        offered: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        answered: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        abandoned: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        serviceLevel: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        asa: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        aht: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        [key: string]: unknown;
+      };
+      overrides: {
+        waiting?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        longestWait?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        ready?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        onCall?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        wrapUp?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        notReady?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        offered?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        answered?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        abandoned?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        serviceLevel?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        asa?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        aht?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+      };
+      ownerKeyId: string | null;
+      updatedAt: string | null;
+      [key: string]: unknown;
+    };
+  };
+  /** Set a queue's wallboard thresholds */
+  "PUT /v1/wallboard/thresholds/{queueId}": {
+    params: {
+      queueId: string;
+    };
+    query: undefined;
+    body: {
+      waiting?: {
+        warning?: number | null;
+        alarm?: number | null;
+      };
+      longestWait?: {
+        warning?: number | null;
+        alarm?: number | null;
+      };
+      ready?: {
+        warning?: number | null;
+        alarm?: number | null;
+      };
+      onCall?: {
+        warning?: number | null;
+        alarm?: number | null;
+      };
+      wrapUp?: {
+        warning?: number | null;
+        alarm?: number | null;
+      };
+      notReady?: {
+        warning?: number | null;
+        alarm?: number | null;
+      };
+      offered?: {
+        warning?: number | null;
+        alarm?: number | null;
+      };
+      answered?: {
+        warning?: number | null;
+        alarm?: number | null;
+      };
+      abandoned?: {
+        warning?: number | null;
+        alarm?: number | null;
+      };
+      serviceLevel?: {
+        warning?: number | null;
+        alarm?: number | null;
+      };
+      asa?: {
+        warning?: number | null;
+        alarm?: number | null;
+      };
+      aht?: {
+        warning?: number | null;
+        alarm?: number | null;
+      };
+    };
+    response: {
+      queueId: string;
+      queueName: string;
+      thresholds: {
+        waiting: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        longestWait: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        ready: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        onCall: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        wrapUp: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        notReady: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        offered: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        answered: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        abandoned: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        serviceLevel: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        asa: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        aht: {
+          warning: number | null;
+          alarm: number | null;
+          direction: "above" | "below";
+          unit: string;
+          [key: string]: unknown;
+        };
+        [key: string]: unknown;
+      };
+      overrides: {
+        waiting?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        longestWait?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        ready?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        onCall?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        wrapUp?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        notReady?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        offered?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        answered?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        abandoned?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        serviceLevel?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        asa?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+        aht?: {
+          warning?: number | null;
+          alarm?: number | null;
+        };
+      };
+      ownerKeyId: string | null;
+      updatedAt: string | null;
+      [key: string]: unknown;
+    };
+  };
+  /** Return a queue's wallboard thresholds to the defaults */
+  "DELETE /v1/wallboard/thresholds/{queueId}": {
+    params: {
+      queueId: string;
+    };
+    query: undefined;
+    body: undefined;
+    response: void;
+  };
   /** Issue a read-only wallboard link */
   "POST /v1/wallboard/tokens": {
     params: undefined;
@@ -3336,7 +4170,7 @@ export interface Operations {
     query: undefined;
     body: {
       url: string;
-      eventTypes: Array<"call.created" | "call.ivr_step" | "call.queued" | "call.offered" | "call.connected" | "call.answered" | "call.held" | "call.resumed" | "call.transfer_started" | "call.transfer_completed" | "call.transfer_cancelled" | "call.conference_started" | "call.recording_started" | "call.recording_paused" | "call.recording_resumed" | "call.recording_stopped" | "call.abandoned" | "call.overflowed" | "call.ended" | "agent.state_changed" | "campaign.task_offered" | "campaign.task_ended" | "queue.stats" | "voicemail.created" | "fax.queued" | "fax.sent" | "fax.failed" | "fax.refused" | "security.alert" | "order.created" | "order.status_changed" | "cdr.created" | "survey.completed">;
+      eventTypes: Array<"call.created" | "call.ivr_step" | "call.queued" | "call.offered" | "call.connected" | "call.answered" | "call.held" | "call.resumed" | "call.transfer_started" | "call.transfer_completed" | "call.transfer_cancelled" | "call.conference_started" | "call.recording_started" | "call.recording_paused" | "call.recording_resumed" | "call.recording_stopped" | "call.abandoned" | "call.overflowed" | "call.ended" | "call.wrap_up_recorded" | "agent.state_changed" | "campaign.task_offered" | "campaign.task_ended" | "queue.stats" | "voicemail.created" | "fax.queued" | "fax.sent" | "fax.failed" | "fax.refused" | "security.alert" | "order.created" | "order.status_changed" | "cdr.created" | "survey.completed">;
       description?: string;
       secret?: string;
     };
@@ -3431,11 +4265,15 @@ export interface Operations {
 export const OPERATIONS = {
   "GET /healthz": { method: "GET", path: "/healthz", contentType: null },
   "GET /readyz": { method: "GET", path: "/readyz", contentType: null },
+  "GET /v1/agent-panel/links": { method: "GET", path: "/v1/agent-panel/links", contentType: null },
+  "POST /v1/agent-panel/links": { method: "POST", path: "/v1/agent-panel/links", contentType: "application/json" },
+  "DELETE /v1/agent-panel/links/{id}": { method: "DELETE", path: "/v1/agent-panel/links/{id}", contentType: null },
   "GET /v1/agents": { method: "GET", path: "/v1/agents", contentType: null },
   "POST /v1/agents": { method: "POST", path: "/v1/agents", contentType: "application/json" },
   "GET /v1/agents/{id}": { method: "GET", path: "/v1/agents/{id}", contentType: null },
   "PUT /v1/agents/{id}": { method: "PUT", path: "/v1/agents/{id}", contentType: "application/json" },
   "DELETE /v1/agents/{id}": { method: "DELETE", path: "/v1/agents/{id}", contentType: null },
+  "PUT /v1/agents/{id}/calls/{callId}/wrap-up": { method: "PUT", path: "/v1/agents/{id}/calls/{callId}/wrap-up", contentType: "application/json" },
   "POST /v1/agents/{id}/state": { method: "POST", path: "/v1/agents/{id}/state", contentType: "application/json" },
   "GET /v1/agents/{id}/stream": { method: "GET", path: "/v1/agents/{id}/stream", contentType: null },
   "GET /v1/agents/{id}/tasks": { method: "GET", path: "/v1/agents/{id}/tasks", contentType: null },
@@ -3477,8 +4315,16 @@ export const OPERATIONS = {
   "POST /v1/channel-transfers": { method: "POST", path: "/v1/channel-transfers", contentType: "application/json" },
   "POST /v1/channel-transfers/cancel": { method: "POST", path: "/v1/channel-transfers/cancel", contentType: "application/json" },
   "POST /v1/channel-transfers/complete": { method: "POST", path: "/v1/channel-transfers/complete", contentType: "application/json" },
+  "GET /v1/connectors": { method: "GET", path: "/v1/connectors", contentType: null },
+  "POST /v1/connectors": { method: "POST", path: "/v1/connectors", contentType: "application/json" },
+  "GET /v1/connectors/{id}": { method: "GET", path: "/v1/connectors/{id}", contentType: null },
+  "PATCH /v1/connectors/{id}": { method: "PATCH", path: "/v1/connectors/{id}", contentType: "application/json" },
+  "DELETE /v1/connectors/{id}": { method: "DELETE", path: "/v1/connectors/{id}", contentType: null },
+  "POST /v1/connectors/{id}/test": { method: "POST", path: "/v1/connectors/{id}/test", contentType: null },
   "GET /v1/deadletters": { method: "GET", path: "/v1/deadletters", contentType: null },
   "POST /v1/deadletters/{id}/replay": { method: "POST", path: "/v1/deadletters/{id}/replay", contentType: null },
+  "GET /v1/disposition-codes": { method: "GET", path: "/v1/disposition-codes", contentType: null },
+  "PUT /v1/disposition-codes": { method: "PUT", path: "/v1/disposition-codes", contentType: "application/json" },
   "GET /v1/do-not-call": { method: "GET", path: "/v1/do-not-call", contentType: null },
   "POST /v1/do-not-call": { method: "POST", path: "/v1/do-not-call", contentType: "application/json" },
   "DELETE /v1/do-not-call/{number}": { method: "DELETE", path: "/v1/do-not-call/{number}", contentType: null },
@@ -3519,6 +4365,8 @@ export const OPERATIONS = {
   "PATCH /v1/mailboxes/{id}/messages/{messageId}": { method: "PATCH", path: "/v1/mailboxes/{id}/messages/{messageId}", contentType: "application/json" },
   "DELETE /v1/mailboxes/{id}/messages/{messageId}": { method: "DELETE", path: "/v1/mailboxes/{id}/messages/{messageId}", contentType: null },
   "GET /v1/mailboxes/{id}/messages/{messageId}/audio": { method: "GET", path: "/v1/mailboxes/{id}/messages/{messageId}/audio", contentType: null },
+  "GET /v1/not-ready-reasons": { method: "GET", path: "/v1/not-ready-reasons", contentType: null },
+  "PUT /v1/not-ready-reasons": { method: "PUT", path: "/v1/not-ready-reasons", contentType: "application/json" },
   "GET /v1/numbers": { method: "GET", path: "/v1/numbers", contentType: null },
   "GET /v1/numbers/{did}": { method: "GET", path: "/v1/numbers/{did}", contentType: null },
   "PUT /v1/numbers/{did}": { method: "PUT", path: "/v1/numbers/{did}", contentType: "application/json" },
@@ -3554,6 +4402,10 @@ export const OPERATIONS = {
   "POST /v1/transfers/{id}/conference": { method: "POST", path: "/v1/transfers/{id}/conference", contentType: null },
   "GET /v1/wallboard/links": { method: "GET", path: "/v1/wallboard/links", contentType: null },
   "DELETE /v1/wallboard/links/{id}": { method: "DELETE", path: "/v1/wallboard/links/{id}", contentType: null },
+  "GET /v1/wallboard/thresholds": { method: "GET", path: "/v1/wallboard/thresholds", contentType: null },
+  "GET /v1/wallboard/thresholds/{queueId}": { method: "GET", path: "/v1/wallboard/thresholds/{queueId}", contentType: null },
+  "PUT /v1/wallboard/thresholds/{queueId}": { method: "PUT", path: "/v1/wallboard/thresholds/{queueId}", contentType: "application/json" },
+  "DELETE /v1/wallboard/thresholds/{queueId}": { method: "DELETE", path: "/v1/wallboard/thresholds/{queueId}", contentType: null },
   "POST /v1/wallboard/tokens": { method: "POST", path: "/v1/wallboard/tokens", contentType: "application/json" },
   "GET /v1/webhooks": { method: "GET", path: "/v1/webhooks", contentType: null },
   "POST /v1/webhooks": { method: "POST", path: "/v1/webhooks", contentType: "application/json" },
