@@ -1,11 +1,14 @@
-// Reports from the quarter-hour rollups: Postgres composes the rows of the range into the
-// asked intervals in the asked zone (the sums and histograms add up), and the figures are
-// the KPI engine's own row functions applied to those sums. The service reads one row per
-// interval and subject: what the answer holds, whatever the range.
+// Reports from the rollups: Postgres composes the rows of the range into the asked
+// intervals in the asked zone (the sums and histograms add up), and the figures are the
+// KPI engine's own row functions applied to those sums. The service reads one row per
+// interval and subject: what the answer holds, whatever the range. Day and month
+// intervals on local midnights of a zone with a day tier read days (rollup-day.ts),
+// anything else the quarter hours.
 import type { Queryable } from '../db/pool.js';
 import { zoneOffsetMs } from '../local-time.js';
 import type { Granularity } from './buckets.js';
 import { agentRow, queueRow, type AgentKpi, type AgentSums, type KpiOptions, type QueueKpi, type QueueSums } from './kpi.js';
+import { dayTierRange, daySql } from './rollup-day.js';
 import { QUARTER_MS, type Kind } from './rollup-fold.js';
 import { MAP_COLUMNS, SUM_COLUMNS } from './rollup-store.js';
 
@@ -55,6 +58,14 @@ export type RollupRow = Record<string, any> & { label: string; subject: string; 
  * plain strings; labels of one interval have one length, so byte order is that order).
  */
 export async function reportRows(db: Queryable, kind: Kind, q: RollupQuery): Promise<RollupRow[]> {
+  const days = await dayTierRange(db, q);
+  if (!days) return quarterRows(db, kind, q);
+  const { rows } = await db.query<RollupRow>(daySql(q.granularity as 'day' | 'month'), [kind, days.from, days.to, q.timeZone, q.subject ?? null]);
+  return rows;
+}
+
+/** The same rows, always from the quarter hours. */
+export async function quarterRows(db: Queryable, kind: Kind, q: RollupQuery): Promise<RollupRow[]> {
   const { rows } = await db.query<RollupRow>(sql(q.granularity), [kind, q.from, q.to, q.timeZone, q.subject ?? null]);
   return rows;
 }

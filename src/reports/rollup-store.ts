@@ -35,13 +35,28 @@ export const MAP_COLUMNS = [
   ['ratings', 'ratings'],
 ] as const;
 
-const ALL = [...SUM_COLUMNS.map(([, c, t]) => [c, t] as const), ...MAP_COLUMNS.map(([, c]) => [c, 'jsonb'] as const)];
+export const ALL_COLUMNS = [...SUM_COLUMNS.map(([, c, t]) => [c, t] as const), ...MAP_COLUMNS.map(([, c]) => [c, 'jsonb'] as const)];
+const ALL = ALL_COLUMNS;
+/** Rows of either tier added up column by column (GROUP BY the key around it). */
+export const SUMMED = (from: string) =>
+  [...SUM_COLUMNS.map(([, c]) => `sum(${from}.${c})`), ...MAP_COLUMNS.map(([, c]) => `kpi_jsonb_sum(${from}.${c})`)].join(', ');
+/** An upsert's conflict clause: the new sums added to the stored ones. */
+export const ADD_EXCLUDED = `${SUM_COLUMNS.map(([, c]) => `${c} = r.${c} + excluded.${c}`).join(',\n    ')},
+    ${MAP_COLUMNS.map(([, c]) => `${c} = kpi_jsonb_add(r.${c}, excluded.${c})`).join(',\n    ')}`;
+const RECORDSET = `jsonb_to_recordset($1::jsonb) AS x(kind char(1), subject text, bucket bigint, ${ALL.map(([c, t]) => `${c} ${t}`).join(', ')})`;
 const UPSERT = `INSERT INTO kpi_rollups AS r (kind, subject, bucket, ${ALL.map(([c]) => c).join(', ')})
   SELECT x.kind, x.subject, to_timestamp(x.bucket / 1000), ${ALL.map(([c]) => `x.${c}`).join(', ')}
-    FROM jsonb_to_recordset($1::jsonb) AS x(kind char(1), subject text, bucket bigint, ${ALL.map(([c, t]) => `${c} ${t}`).join(', ')})
+    FROM ${RECORDSET}
   ON CONFLICT (kind, bucket, subject) DO UPDATE SET
-    ${SUM_COLUMNS.map(([, c]) => `${c} = r.${c} + excluded.${c}`).join(',\n    ')},
-    ${MAP_COLUMNS.map(([, c]) => `${c} = kpi_jsonb_add(r.${c}, excluded.${c})`).join(',\n    ')}`;
+    ${ADD_EXCLUDED}`;
+// The same deltas, added to the local day of each registered zone.
+const DAY_UPSERT = `INSERT INTO kpi_rollups_day AS r (kind, subject, zone, day, ${ALL.map(([c]) => c).join(', ')})
+  SELECT x.kind, x.subject, z.zone, (to_timestamp(x.bucket / 1000) AT TIME ZONE z.zone)::date, ${SUMMED('x')}
+    FROM ${RECORDSET} CROSS JOIN kpi_rollup_day_zones z
+   GROUP BY 1, 2, 3, 4
+   ORDER BY 1, 3, 4, 2
+  ON CONFLICT (kind, zone, day, subject) DO UPDATE SET
+    ${ADD_EXCLUDED}`;
 
 export async function addDeltas(db: Queryable, deltas: Iterable<RollupDelta>): Promise<void> {
   const rows = [...deltas].map((d) => {
@@ -52,7 +67,10 @@ export async function addDeltas(db: Queryable, deltas: Iterable<RollupDelta>): P
   });
   // Sorted, so two writers (a misconfigured second worker) lock rows in the same order.
   rows.sort((x, y) => (`${x.kind}${x.bucket}${x.subject}` < `${y.kind}${y.bucket}${y.subject}` ? -1 : 1));
-  if (rows.length) await db.query(UPSERT, [JSON.stringify(rows)]);
+  if (!rows.length) return;
+  const json = JSON.stringify(rows);
+  await db.query(UPSERT, [json]);
+  await db.query(DAY_UPSERT, [json]);
 }
 
 /** The memory entries a batch of events may read. */
