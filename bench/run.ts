@@ -15,6 +15,7 @@ const suites: Array<[string, () => Promise<{ run(): Promise<BenchResult | BenchR
   ['cdr-latency', () => import('./cdr-pipeline.js').then((m) => ({ run: m.runLatency }))],
   ['acd', () => import('./acd.js')],
   ['retention', () => import('./retention.js')],
+  ['history', () => import('./history.js')],
 ];
 
 const only = process.argv.slice(2);

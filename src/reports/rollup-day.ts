@@ -5,7 +5,7 @@
 import { withTransaction, type Db, type Queryable } from '../db/pool.js';
 import { localMidnight, localTime } from '../local-time.js';
 import type { Granularity } from './buckets.js';
-import { ALL_COLUMNS, MAP_COLUMNS, SUM_COLUMNS, SUMMED } from './rollup-store.js';
+import { ALL_COLUMNS, MAP_COLUMNS, mapSum, SUM_COLUMNS, SUMMED } from './rollup-store.js';
 
 /**
  * Registers a zone, filling its days from the quarter-hour rows. Waits for the fold's
@@ -47,7 +47,7 @@ export async function dayTierRange(
 /** Same rows as the quarter-hour query (rollup-query.ts), from days: $2 and $3 are local dates. */
 export const daySql = (g: 'day' | 'month') => `SELECT * FROM (SELECT to_char(day, '${g === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM'}') AS label, subject,
     ${SUM_COLUMNS.map(([f, c]) => `sum(${c})::float8 AS "${f}"`).join(', ')},
-    ${MAP_COLUMNS.map(([f, c]) => `coalesce(kpi_jsonb_sum(${c}) FILTER (WHERE ${c} <> '{}'), '{}') AS "${f}"`).join(', ')},
+    ${MAP_COLUMNS.map(([f, c]) => `${mapSum(c)} AS "${f}"`).join(', ')},
     count(*) FILTER (WHERE logged_in_ms > 0)::int AS days
   FROM kpi_rollups_day
   WHERE kind = $1 AND day >= $2::date AND day < $3::date AND zone = $4 AND ($5::text IS NULL OR subject = $5)

@@ -10,7 +10,7 @@ import type { Granularity } from './buckets.js';
 import { agentRow, queueRow, type AgentKpi, type AgentSums, type KpiOptions, type QueueKpi, type QueueSums } from './kpi.js';
 import { dayTierRange, daySql } from './rollup-day.js';
 import { QUARTER_MS, type Kind } from './rollup-fold.js';
-import { MAP_COLUMNS, SUM_COLUMNS } from './rollup-store.js';
+import { MAP_COLUMNS, mapSum, SUM_COLUMNS } from './rollup-store.js';
 
 /** The engine's options, and optionally one queue or agent. */
 export interface RollupQuery extends KpiOptions {
@@ -30,7 +30,7 @@ const sql = (g: Granularity) => {
   const local = '(bucket AT TIME ZONE $4)';
   return `SELECT * FROM (SELECT ${LABEL[g](local)} AS label, subject,
     ${SUM_COLUMNS.map(([f, c]) => `sum(${c})::float8 AS "${f}"`).join(', ')},
-    ${MAP_COLUMNS.map(([f, c]) => `coalesce(kpi_jsonb_sum(${c}) FILTER (WHERE ${c} <> '{}'), '{}') AS "${f}"`).join(', ')},
+    ${MAP_COLUMNS.map(([f, c]) => `${mapSum(c)} AS "${f}"`).join(', ')},
     count(DISTINCT (${local})::date) FILTER (WHERE logged_in_ms > 0)::int AS days
   FROM kpi_rollups
   WHERE kind = $1 AND bucket >= $2 AND bucket < $3 AND ($5::text IS NULL OR subject = $5)
