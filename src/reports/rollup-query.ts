@@ -4,7 +4,7 @@
 // interval and subject: what the answer holds, whatever the range. Day and month
 // intervals on local midnights of a zone with a day tier read days (rollup-day.ts),
 // anything else the quarter hours.
-import type { Queryable } from '../db/pool.js';
+import { withTransaction, type Db, type Queryable } from '../db/pool.js';
 import { zoneOffsetMs } from '../local-time.js';
 import type { Granularity } from './buckets.js';
 import { agentRow, queueRow, type AgentKpi, type AgentSums, type KpiOptions, type QueueKpi, type QueueSums } from './kpi.js';
@@ -57,17 +57,30 @@ export type RollupRow = Record<string, any> & { label: string; subject: string; 
  * One row per interval and subject, in the engine's order (interval label, then id, as
  * plain strings; labels of one interval have one length, so byte order is that order).
  */
-export async function reportRows(db: Queryable, kind: Kind, q: RollupQuery): Promise<RollupRow[]> {
-  const days = await dayTierRange(db, q);
-  if (!days) return quarterRows(db, kind, q);
-  const { rows } = await db.query<RollupRow>(daySql(q.granularity as 'day' | 'month'), [kind, days.from, days.to, q.timeZone, q.subject ?? null]);
-  return rows;
+export async function reportRows(db: Db, kind: Kind, q: RollupQuery): Promise<RollupRow[]> {
+  return withoutJit(db, async (tx) => {
+    const days = await dayTierRange(tx, q);
+    if (!days) return quarterRows(tx, kind, q);
+    const { rows } = await tx.query<RollupRow>(daySql(q.granularity as 'day' | 'month'), [kind, days.from, days.to, q.timeZone, q.subject ?? null]);
+    return rows;
+  });
 }
 
 /** The same rows, always from the quarter hours. */
 export async function quarterRows(db: Queryable, kind: Kind, q: RollupQuery): Promise<RollupRow[]> {
   const { rows } = await db.query<RollupRow>(sql(q.granularity), [kind, q.from, q.to, q.timeZone, q.subject ?? null]);
   return rows;
+}
+
+/**
+ * The planner cannot size a report's groups and guesses them past the JIT threshold;
+ * compiling such a query takes longer than running it (seconds on a busy machine).
+ */
+async function withoutJit<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  return withTransaction(db, async (tx) => {
+    await tx.query('SET LOCAL jit = off');
+    return fn(tx);
+  });
 }
 
 /** How many a histogram holds at keys up to `limit`. */
@@ -113,5 +126,5 @@ export function agentKpi(r: RollupRow, q: RollupQuery): AgentKpi {
   return agentRow(r.label, r.subject, sums, r.days);
 }
 
-export const queueReport = async (db: Queryable, q: RollupQuery): Promise<QueueKpi[]> => (await reportRows(db, 'q', q)).map((r) => queueKpi(r, q));
-export const agentReport = async (db: Queryable, q: RollupQuery): Promise<AgentKpi[]> => (await reportRows(db, 'a', q)).map((r) => agentKpi(r, q));
+export const queueReport = async (db: Db, q: RollupQuery): Promise<QueueKpi[]> => (await reportRows(db, 'q', q)).map((r) => queueKpi(r, q));
+export const agentReport = async (db: Db, q: RollupQuery): Promise<AgentKpi[]> => (await reportRows(db, 'a', q)).map((r) => agentKpi(r, q));

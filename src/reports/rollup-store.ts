@@ -76,6 +76,9 @@ export async function addDeltas(db: Queryable, deltas: Iterable<RollupDelta>): P
   rows.sort((x, y) => (`${x.kind}${x.bucket}${x.subject}` < `${y.kind}${y.bucket}${y.subject}` ? -1 : 1));
   if (!rows.length) return;
   const json = JSON.stringify(rows);
+  // A batch's rows are few, but the planner cannot know (a recordset, the zones): its guess
+  // costs the day upsert past the JIT threshold, and compiling takes seconds per batch.
+  await db.query('SET LOCAL jit = off');
   await db.query(UPSERT, [json]);
   await db.query(DAY_UPSERT, [json]);
 }
