@@ -136,7 +136,7 @@ async function startReceiver(): Promise<Receiver> {
 }
 
 /** Calls already answered, ready to hang up (their creation is not what is measured). */
-async function createCalls(db: Db, n: number): Promise<string[]> {
+export async function createCalls(db: Db, n: number): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
     `WITH c AS (
        INSERT INTO calls (id, pbx_node, channel_id, linkedid, direction, caller_number, dnis, state, created_at, answered_at)
@@ -186,7 +186,7 @@ async function hangUp(db: Db, ids: string[], rate: number): Promise<Offered> {
  * database (read from /proc: the benchmark and Postgres share the machine). Where the
  * time per CDR goes says more than a rate on a machine shared with other work.
  */
-async function cpuNow(db: Db): Promise<{ node: number; postgres: number }> {
+export async function cpuNow(db: Db): Promise<{ node: number; postgres: number }> {
   const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
   const postgres = await procsCpuSeconds(rows.map((r) => r.pid));
   const u = process.cpuUsage();
@@ -265,7 +265,7 @@ async function measure(rate: number, seconds: number, drain = false) {
 }
 
 /** Hang-ups per second with `workers` callers each ending one call after another. */
-async function endAll(ids: string[], workers: number, end: (id: string) => Promise<unknown>): Promise<number> {
+export async function endAll(ids: string[], workers: number, end: (id: string) => Promise<unknown>): Promise<number> {
   const started = performance.now();
   let next = 0;
   const worker = async () => {

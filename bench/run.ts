@@ -16,6 +16,7 @@ const suites: Array<[string, () => Promise<{ run(): Promise<BenchResult | BenchR
   ['acd', () => import('./acd.js')],
   ['retention', () => import('./retention.js')],
   ['call-cpu', () => import('./call-cpu.js')],
+  ['history', () => import('./history.js')],
 ];
 
 const only = process.argv.slice(2);

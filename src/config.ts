@@ -143,6 +143,8 @@ const EnvSchema = Type.Object({
   RETENTION_FAXES_DAYS: Type.Integer({ default: KEEP.faxes, minimum: 0 }),
   RETENTION_LOGISTICS_UPDATES_DAYS: Type.Integer({ default: KEEP.logisticsUpdates, minimum: 0 }),
   RETENTION_QUEUE_STATS_DAYS: Type.Integer({ default: KEEP.queueStats, minimum: 0 }),
+  RETENTION_KPI_QUARTER_HOURS_DAYS: Type.Integer({ default: KEEP.kpiQuarterHours, minimum: 0 }),
+  RETENTION_KPI_DAYS_DAYS: Type.Integer({ default: KEEP.kpiDays, minimum: 0 }),
   // How far ahead partitions are created, and how often the retention job runs.
   RETENTION_PARTITIONS_AHEAD_DAYS: Type.Integer({ default: 7, minimum: 2, maximum: 90 }),
   RETENTION_INTERVAL_MS: Type.Integer({ default: 3_600_000, minimum: 1_000 }),
@@ -496,6 +498,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     faxes: env.RETENTION_FAXES_DAYS,
     logisticsUpdates: env.RETENTION_LOGISTICS_UPDATES_DAYS,
     queueStats: env.RETENTION_QUEUE_STATS_DAYS,
+    kpiQuarterHours: env.RETENTION_KPI_QUARTER_HOURS_DAYS,
+    kpiDays: env.RETENTION_KPI_DAYS_DAYS,
   };
   const retentionErrors = retentionProblems(retentionDays);
   if (retentionErrors.length) throw new ConfigError(`invalid configuration: ${retentionErrors.join('; ')}`);

@@ -207,7 +207,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
   queueStats.start();
   // KPI rollups follow the journal on every instance; the stored position's row lock
   // lets one fold at a time.
-  const rollups = new RollupWorker({ db, log });
+  const rollups = new RollupWorker({ db, log, dayZones: ['UTC', config.reportsTimeZone] });
   rollups.start();
 
   // Campaign contacts reach agents as ACD preview tasks; accepting one places the call

@@ -1,138 +1,107 @@
-// One cti-bridge instance owns each PBX node's AMI session and ARI app at a time.
-// Ownership is a Redis key with a TTL that the owner renews; when the owner dies the
-// key lapses and another instance takes over. Renew and release are compare-and-set
-// scripts so an instance that lost the lease can never extend or delete another's.
-// The holder counts on its own clock too: when no renewal has been confirmed by the time
-// the key could have lapsed, it steps down, even while its Redis commands hang unanswered.
+// One cti-bridge instance owns each PBX node's AMI session and ARI app at a time, through
+// a Redis lease (lease-keeper.ts). The renewal runs on a thread of its own with its own
+// Redis connection (lease-worker.ts): API work that holds the main event loop for seconds
+// does not let the lease lapse. The main loop beats into shared memory; the thread renews
+// only while that beat is recent (half the TTL by default), so an instance stuck for
+// longer still steps down and a peer takes the node. `isHeld` reads the renewal's
+// deadline from the same shared memory: after a long stall it is false at once, before
+// the thread's messages are even read.
 import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import type { Redis } from 'ioredis';
+import type { LeaseSettings } from './lease-keeper.js';
 
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+export const HEARTBEAT = 0;
+export const HELD_UNTIL = 1;
 
-export interface LeaseOptions {
+export type LeaseMessage = { type: 'connected' } | { type: 'acquired' } | { type: 'lost'; reason: string } | { type: 'stopped' };
+
+export interface LeaseOptions extends LeaseSettings {
+  /** Its connection settings open the thread's own connection. */
   redis: Redis;
-  key: string;
-  owner: string;
-  ttlMs: number;
-  /** How often to try to take or renew; a third of the TTL leaves two retries before it lapses. */
-  intervalMs?: number;
-  /**
-   * How long before the key could lapse the holder steps down when no renewal was
-   * confirmed (default a tenth of the TTL): room for the holder to stop driving the node
-   * before a peer may take it.
-   */
-  marginMs?: number;
+  /** How long the main loop may go without running before the lease is let go (default half the TTL). */
+  stallMs?: number;
 }
 
 export interface LeaseEvents {
+  /** The renewal thread reached Redis. */
+  connected: [];
   acquired: [];
   lost: [reason: string];
 }
 
 export class Lease extends EventEmitter<LeaseEvents> {
-  private timer: NodeJS.Timeout | undefined;
+  private worker: Worker | undefined;
+  private readonly shared = new BigInt64Array(new SharedArrayBuffer(16));
+  private heartbeat: NodeJS.Timeout | undefined;
   private held = false;
-  private stopped = true;
-  private ticking = false;
-  /** Steps down when the lease may have lapsed unseen (Redis silent, commands hanging). */
-  private watchdog: NodeJS.Timeout | undefined;
+  private stopping: Promise<void> | undefined;
 
   constructor(private readonly opts: LeaseOptions) {
     super();
   }
 
   get isHeld(): boolean {
-    return this.held;
+    return this.held && Date.now() < Number(Atomics.load(this.shared, HELD_UNTIL));
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    void this.tick();
+    if (this.worker) return;
+    const stallMs = this.opts.stallMs ?? Math.floor(this.opts.ttlMs / 2);
+    const beat = () => Atomics.store(this.shared, HEARTBEAT, BigInt(Date.now()));
+    beat();
+    this.heartbeat = setInterval(beat, Math.max(10, Math.min(100, Math.floor(stallMs / 5))));
+    this.heartbeat.unref();
+    const { redis, ...settings } = this.opts;
+    this.worker = new Worker(workerEntry(), {
+      workerData: { ...settings, stallMs, redis: connectionSettings(redis), shared: this.shared.buffer },
+    });
+    this.worker.unref();
+    this.worker.on('message', (m: LeaseMessage) => this.receive(m));
+    this.worker.on('error', (err) => this.receive({ type: 'lost', reason: `lease thread failed: ${err.message}` }));
+    this.worker.on('exit', () => this.receive({ type: 'lost', reason: 'lease thread exited' }));
   }
 
   /** Stops trying and gives the lease up so a peer can take over at once. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.watchdog);
-    if (this.held) {
+  stop(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return Promise.resolve();
+    this.stopping ??= new Promise<void>((resolve) => {
+      const done = () => {
+        clearInterval(this.heartbeat);
+        this.worker = undefined;
+        this.stopping = undefined;
+        void worker.terminate().finally(resolve);
+      };
+      worker.on('message', (m: LeaseMessage) => m.type === 'stopped' && done());
+      worker.once('exit', done);
+      worker.postMessage({ type: 'stop' });
+    });
+    return this.stopping;
+  }
+
+  private receive(m: LeaseMessage): void {
+    if (m.type === 'connected') this.emit('connected');
+    else if (m.type === 'acquired') {
+      this.held = true;
+      this.emit('acquired');
+    } else if (m.type === 'lost' && this.held) {
       this.held = false;
-      await this.opts.redis.eval(RELEASE, 1, this.opts.key, this.opts.owner).catch(() => {});
-      this.emit('lost', 'stopped');
+      this.emit('lost', m.reason);
     }
   }
+}
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => void this.tick(), this.interval());
-  }
+/** What the thread needs to open a connection like the caller's (functions cannot cross threads). */
+function connectionSettings(redis: Redis): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(redis.options, (_k, v) => (typeof v === 'function' ? undefined : v)));
+}
 
-  private async tick(): Promise<void> {
-    if (this.ticking || this.stopped) return;
-    this.ticking = true;
-    const { redis, key, owner, ttlMs } = this.opts;
-    // The key's TTL runs from when Redis ran the command, which is after this moment.
-    const sentAt = Date.now();
-    try {
-      if (this.held) {
-        const renewed = await this.answer(redis.eval(RENEW, 1, key, owner, String(ttlMs)));
-        if (!this.held) return;
-        if (renewed !== 1) this.lose('taken by another instance');
-        else this.guard(sentAt);
-      } else {
-        const ok = await this.answer(redis.set(key, owner, 'PX', ttlMs, 'NX'));
-        if (ok === 'OK' && !this.stopped) {
-          this.held = true;
-          this.guard(sentAt);
-          this.emit('acquired');
-        }
-      }
-    } catch (err) {
-      // Without Redis we cannot prove ownership; stepping down avoids two owners.
-      if (this.held) this.lose(`redis unavailable: ${(err as Error).message}`);
-    } finally {
-      this.ticking = false;
-      this.schedule();
-    }
-  }
-
-  /**
-   * A command that gets no answer within the TTL counts as failed (Redis gone silent). A
-   * renewal that is merely slow (a busy event loop, a slow Redis) is not a failure: the
-   * watchdog steps down if no renewal is confirmed before the key could lapse, and until
-   * then the lease is still ours. Counting a late answer as lost made the lease flap
-   * between instances under load.
-   */
-  private answer<T>(command: Promise<T>): Promise<T> {
-    const limit = this.opts.ttlMs;
-    let timer: NodeJS.Timeout | undefined;
-    return Promise.race([
-      command.finally(() => clearTimeout(timer)),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${limit} ms`)), limit);
-      }),
-    ]);
-  }
-
-  private interval(): number {
-    return this.opts.intervalMs ?? Math.max(200, Math.floor(this.opts.ttlMs / 3));
-  }
-
-  private guard(sentAt: number): void {
-    clearTimeout(this.watchdog);
-    const { ttlMs } = this.opts;
-    const margin = this.opts.marginMs ?? Math.floor(ttlMs / 10);
-    const wait = Math.max(0, sentAt + ttlMs - margin - Date.now());
-    this.watchdog = setTimeout(() => {
-      if (this.held) this.lose('renewal not confirmed before the lease could lapse');
-    }, wait);
-  }
-
-  private lose(reason: string): void {
-    clearTimeout(this.watchdog);
-    this.held = false;
-    this.emit('lost', reason);
-  }
+/** The thread's module: compiled JavaScript, or TypeScript run through tsx as the service is. */
+function workerEntry(): URL {
+  const url = new URL(import.meta.url.endsWith('.ts') ? './lease-worker.ts' : './lease-worker.js', import.meta.url);
+  if (!url.pathname.endsWith('.ts')) return url;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(url.href)});`;
+  return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
 }

@@ -1,5 +1,6 @@
-// The forecast's history from Postgres: offered calls per local day and half hour, and
-// the mean handle time of answered calls.
+// The forecast's history from Postgres: offered calls per local day and half hour (of the
+// centre from its calls, of a queue from its quarter-hour KPI rollups), and the mean
+// handle time of answered calls.
 import type { Queryable } from '../db/pool.js';
 import { SLOTS_PER_DAY, lookbackDates, type HistoryDay } from './forecast.js';
 
@@ -11,15 +12,16 @@ export async function offeredHistory(
   const from = dates[0]!;
   // Local midnights are resolved by Postgres in the centre's zone; one day of margin each
   // side, then the local date filters exactly.
+  // A queue's offered calls come from the KPI rollups (the journal is kept for weeks, the
+  // rollups for months; the rows of a day are 96 per queue, not one per event).
   const source = opts.queueId
-    ? `SELECT created_at AS at FROM outbox WHERE type = 'call.queued'
-         AND payload->'data'->'queue'->>'id' = $4 AND NOT (payload->'data'->'queue' ? 'overflowFrom')`
-    : `SELECT created_at AS at FROM calls WHERE direction = 'inbound'`;
+    ? `SELECT bucket AS at, offered AS n FROM kpi_rollups WHERE kind = 'q' AND subject = $4 AND offered > 0`
+    : `SELECT created_at AS at, 1 AS n FROM calls WHERE direction = 'inbound'`;
   const { rows } = await db.query(
     `WITH src AS (${source})
      SELECT to_char(at AT TIME ZONE $1, 'YYYY-MM-DD') AS d,
             (extract(hour FROM at AT TIME ZONE $1) * 2 + floor(extract(minute FROM at AT TIME ZONE $1) / 30))::int AS slot,
-            count(*)::int AS n
+            sum(n)::int AS n
        FROM src
       WHERE at >= ($2::date - 1)::timestamp AT TIME ZONE 'UTC' AND at < ($3::date + 1)::timestamp AT TIME ZONE 'UTC'
       GROUP BY 1, 2`,

@@ -55,7 +55,7 @@ export async function planningRoutes(app: FastifyInstance, opts: { db: Db }): Pr
         summary: '24-hour forecast per local half hour with the staffing each needs',
         description:
           'Offered calls per half hour are the mean of the same weekday over the look-back (all days when the ' +
-          'weekday does not occur), counted from inbound calls or, with `queueId`, from `call.queued` events. ' +
+          'weekday does not occur), counted from inbound calls or, with `queueId`, from the queue\'s KPI rollups (calls offered to it, overflows in not counted). ' +
           'Without `ahtSeconds`, the mean talk time of answered calls in the look-back is used.',
         body: ForecastBody,
         response: { 200: ForecastResponse, ...problemResponses(...authProblems, 422) },

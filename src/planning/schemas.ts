@@ -44,7 +44,7 @@ export const ForecastBody = Type.Object(
   {
     date: Type.String({ format: 'date', description: 'The local day to forecast' }),
     timeZone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone of the centre, e.g. Europe/Berlin' }),
-    queueId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Count call.queued for this queue; default all inbound calls' })),
+    queueId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Count the calls offered to this queue (its KPI rollups); default all inbound calls' })),
     lookbackDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 28 })),
     ahtSeconds: Type.Optional(Targets.ahtSeconds),
     serviceLevel: Targets.serviceLevel,

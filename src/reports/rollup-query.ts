@@ -1,13 +1,16 @@
-// Reports from the quarter-hour rollups: Postgres composes the rows of the range into the
-// asked intervals in the asked zone (the sums and histograms add up), and the figures are
-// the KPI engine's own row functions applied to those sums. The service reads one row per
-// interval and subject: what the answer holds, whatever the range.
-import type { Queryable } from '../db/pool.js';
+// Reports from the rollups: Postgres composes the rows of the range into the asked
+// intervals in the asked zone (the sums and histograms add up), and the figures are the
+// KPI engine's own row functions applied to those sums. The service reads one row per
+// interval and subject: what the answer holds, whatever the range. Day and month
+// intervals on local midnights of a zone with a day tier read days (rollup-day.ts),
+// anything else the quarter hours.
+import { withTransaction, type Db, type Queryable } from '../db/pool.js';
 import { zoneOffsetMs } from '../local-time.js';
 import type { Granularity } from './buckets.js';
 import { agentRow, queueRow, type AgentKpi, type AgentSums, type KpiOptions, type QueueKpi, type QueueSums } from './kpi.js';
+import { dayTierRange, daySql } from './rollup-day.js';
 import { QUARTER_MS, type Kind } from './rollup-fold.js';
-import { MAP_COLUMNS, SUM_COLUMNS } from './rollup-store.js';
+import { MAP_COLUMNS, mapSum, SUM_COLUMNS } from './rollup-store.js';
 
 /** The engine's options, and optionally one queue or agent. */
 export interface RollupQuery extends KpiOptions {
@@ -27,7 +30,7 @@ const sql = (g: Granularity) => {
   const local = '(bucket AT TIME ZONE $4)';
   return `SELECT * FROM (SELECT ${LABEL[g](local)} AS label, subject,
     ${SUM_COLUMNS.map(([f, c]) => `sum(${c})::float8 AS "${f}"`).join(', ')},
-    ${MAP_COLUMNS.map(([f, c]) => `coalesce(kpi_jsonb_sum(${c}) FILTER (WHERE ${c} <> '{}'), '{}') AS "${f}"`).join(', ')},
+    ${MAP_COLUMNS.map(([f, c]) => `${mapSum(c)} AS "${f}"`).join(', ')},
     count(DISTINCT (${local})::date) FILTER (WHERE logged_in_ms > 0)::int AS days
   FROM kpi_rollups
   WHERE kind = $1 AND bucket >= $2 AND bucket < $3 AND ($5::text IS NULL OR subject = $5)
@@ -54,9 +57,30 @@ export type RollupRow = Record<string, any> & { label: string; subject: string; 
  * One row per interval and subject, in the engine's order (interval label, then id, as
  * plain strings; labels of one interval have one length, so byte order is that order).
  */
-export async function reportRows(db: Queryable, kind: Kind, q: RollupQuery): Promise<RollupRow[]> {
+export async function reportRows(db: Db, kind: Kind, q: RollupQuery): Promise<RollupRow[]> {
+  return withoutJit(db, async (tx) => {
+    const days = await dayTierRange(tx, q);
+    if (!days) return quarterRows(tx, kind, q);
+    const { rows } = await tx.query<RollupRow>(daySql(q.granularity as 'day' | 'month'), [kind, days.from, days.to, q.timeZone, q.subject ?? null]);
+    return rows;
+  });
+}
+
+/** The same rows, always from the quarter hours. */
+export async function quarterRows(db: Queryable, kind: Kind, q: RollupQuery): Promise<RollupRow[]> {
   const { rows } = await db.query<RollupRow>(sql(q.granularity), [kind, q.from, q.to, q.timeZone, q.subject ?? null]);
   return rows;
+}
+
+/**
+ * The planner cannot size a report's groups and guesses them past the JIT threshold;
+ * compiling such a query takes longer than running it (seconds on a busy machine).
+ */
+async function withoutJit<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  return withTransaction(db, async (tx) => {
+    await tx.query('SET LOCAL jit = off');
+    return fn(tx);
+  });
 }
 
 /** How many a histogram holds at keys up to `limit`. */
@@ -102,5 +126,5 @@ export function agentKpi(r: RollupRow, q: RollupQuery): AgentKpi {
   return agentRow(r.label, r.subject, sums, r.days);
 }
 
-export const queueReport = async (db: Queryable, q: RollupQuery): Promise<QueueKpi[]> => (await reportRows(db, 'q', q)).map((r) => queueKpi(r, q));
-export const agentReport = async (db: Queryable, q: RollupQuery): Promise<AgentKpi[]> => (await reportRows(db, 'a', q)).map((r) => agentKpi(r, q));
+export const queueReport = async (db: Db, q: RollupQuery): Promise<QueueKpi[]> => (await reportRows(db, 'q', q)).map((r) => queueKpi(r, q));
+export const agentReport = async (db: Db, q: RollupQuery): Promise<AgentKpi[]> => (await reportRows(db, 'a', q)).map((r) => agentKpi(r, q));

@@ -35,13 +35,35 @@ export const MAP_COLUMNS = [
   ['ratings', 'ratings'],
 ] as const;
 
-const ALL = [...SUM_COLUMNS.map(([, c, t]) => [c, t] as const), ...MAP_COLUMNS.map(([, c]) => [c, 'jsonb'] as const)];
+export const ALL_COLUMNS = [...SUM_COLUMNS.map(([, c, t]) => [c, t] as const), ...MAP_COLUMNS.map(([, c]) => [c, 'jsonb'] as const)];
+const ALL = ALL_COLUMNS;
+/**
+ * A histogram column summed over a group, key by key, in one pass over the group's
+ * entries (folding map into map row by row costs a query per row: seconds for a year).
+ */
+export const mapSum = (c: string) =>
+  `coalesce((SELECT jsonb_object_agg(e.key, e.n) FROM (SELECT key, sum(value::text::float8) AS n
+     FROM unnest(array_agg(${c}) FILTER (WHERE ${c} <> '{}')) m, jsonb_each(m) GROUP BY key) e), '{}')`;
+/** Rows of either tier added up column by column (GROUP BY the key around it). */
+export const SUMMED = (from: string) =>
+  [...SUM_COLUMNS.map(([, c]) => `sum(${from}.${c})`), ...MAP_COLUMNS.map(([, c]) => mapSum(`${from}.${c}`))].join(', ');
+/** An upsert's conflict clause: the new sums added to the stored ones. */
+export const ADD_EXCLUDED = `${SUM_COLUMNS.map(([, c]) => `${c} = r.${c} + excluded.${c}`).join(',\n    ')},
+    ${MAP_COLUMNS.map(([, c]) => `${c} = kpi_jsonb_add(r.${c}, excluded.${c})`).join(',\n    ')}`;
+const RECORDSET = `jsonb_to_recordset($1::jsonb) AS x(kind char(1), subject text, bucket bigint, ${ALL.map(([c, t]) => `${c} ${t}`).join(', ')})`;
 const UPSERT = `INSERT INTO kpi_rollups AS r (kind, subject, bucket, ${ALL.map(([c]) => c).join(', ')})
   SELECT x.kind, x.subject, to_timestamp(x.bucket / 1000), ${ALL.map(([c]) => `x.${c}`).join(', ')}
-    FROM jsonb_to_recordset($1::jsonb) AS x(kind char(1), subject text, bucket bigint, ${ALL.map(([c, t]) => `${c} ${t}`).join(', ')})
+    FROM ${RECORDSET}
   ON CONFLICT (kind, bucket, subject) DO UPDATE SET
-    ${SUM_COLUMNS.map(([, c]) => `${c} = r.${c} + excluded.${c}`).join(',\n    ')},
-    ${MAP_COLUMNS.map(([, c]) => `${c} = kpi_jsonb_add(r.${c}, excluded.${c})`).join(',\n    ')}`;
+    ${ADD_EXCLUDED}`;
+// The same deltas, added to the local day of each registered zone.
+const DAY_UPSERT = `INSERT INTO kpi_rollups_day AS r (kind, subject, zone, day, ${ALL.map(([c]) => c).join(', ')})
+  SELECT x.kind, x.subject, z.zone, (to_timestamp(x.bucket / 1000) AT TIME ZONE z.zone)::date, ${SUMMED('x')}
+    FROM ${RECORDSET} CROSS JOIN kpi_rollup_day_zones z
+   GROUP BY 1, 2, 3, 4
+   ORDER BY 1, 3, 4, 2
+  ON CONFLICT (kind, zone, day, subject) DO UPDATE SET
+    ${ADD_EXCLUDED}`;
 
 export async function addDeltas(db: Queryable, deltas: Iterable<RollupDelta>): Promise<void> {
   const rows = [...deltas].map((d) => {
@@ -52,7 +74,13 @@ export async function addDeltas(db: Queryable, deltas: Iterable<RollupDelta>): P
   });
   // Sorted, so two writers (a misconfigured second worker) lock rows in the same order.
   rows.sort((x, y) => (`${x.kind}${x.bucket}${x.subject}` < `${y.kind}${y.bucket}${y.subject}` ? -1 : 1));
-  if (rows.length) await db.query(UPSERT, [JSON.stringify(rows)]);
+  if (!rows.length) return;
+  const json = JSON.stringify(rows);
+  // A batch's rows are few, but the planner cannot know (a recordset, the zones): its guess
+  // costs the day upsert past the JIT threshold, and compiling takes seconds per batch.
+  await db.query('SET LOCAL jit = off');
+  await db.query(UPSERT, [json]);
+  await db.query(DAY_UPSERT, [json]);
 }
 
 /** The memory entries a batch of events may read. */

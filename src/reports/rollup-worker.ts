@@ -9,6 +9,7 @@ import type { EventType } from '../events/catalogue.js';
 import { journalHead, readJournal } from '../events/journal.js';
 import type { Logger } from '../log.js';
 import { KPI_EVENT_TYPES } from './journal.js';
+import { ensureDayZone } from './rollup-day.js';
 import type { JournalEvent } from './kpi.js';
 import { foldEvents, RollupDeltas } from './rollup-fold.js';
 import { addDeltas, loadMemory, pruneMemory, storeMemory } from './rollup-store.js';
@@ -22,6 +23,8 @@ export interface RollupWorkerOptions {
   batch?: number;
   /** How often to look for new events when idle. */
   intervalMs?: number;
+  /** Zones whose local days get a day tier (registered at start). */
+  dayZones?: string[];
 }
 
 export class RollupWorker {
@@ -35,9 +38,15 @@ export class RollupWorker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    let zonesRegistered = false;
+    const step = async () => {
+      if (!zonesRegistered) await this.registerZones();
+      zonesRegistered = true;
+      await this.catchUp();
+    };
     const loop = () => {
       if (this.stopped) return;
-      void this.catchUp()
+      void step()
         .catch((err) => this.opts.log?.warn({ err }, 'KPI rollup batch failed; retrying'))
         .finally(() => {
           if (!this.stopped) this.timer = setTimeout(loop, this.opts.intervalMs ?? 1_000);
@@ -50,6 +59,12 @@ export class RollupWorker {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running?.catch(() => {});
+  }
+
+  private async registerZones(): Promise<void> {
+    for (const zone of new Set(this.opts.dayZones ?? [])) {
+      if (await ensureDayZone(this.opts.db, zone)) this.opts.log?.info({ zone }, 'KPI day rollups filled for a new zone');
+    }
   }
 
   /** The journal position folded so far. */

@@ -13,7 +13,9 @@ export type RetentionKind =
   | 'voicemail'
   | 'faxes'
   | 'logisticsUpdates'
-  | 'queueStats';
+  | 'queueStats'
+  | 'kpiQuarterHours'
+  | 'kpiDays';
 
 export type RetentionDays = Record<RetentionKind, number>;
 
@@ -29,6 +31,9 @@ export const DEFAULT_RETENTION_DAYS: RetentionDays = {
   faxes: 90,
   logisticsUpdates: 180,
   queueStats: 35,
+  // Reports by 15/30/60 minutes reach back 13 months; by day and month, ten years.
+  kpiQuarterHours: 400,
+  kpiDays: 3660,
 };
 
 /** The kinds whose removal would break a promise another kind makes (docs/operations.md). */
@@ -40,6 +45,9 @@ export function retentionProblems(days: RetentionDays): string[] {
   // A call row is removed only once its CDR is gone (the CDR references it).
   if (kept(days.calls) < kept(days.cdrs)) problems.push('RETENTION_CALLS_DAYS must be at least RETENTION_CDRS_DAYS: a CDR refers to its call');
   if (kept(days.calls) < kept(days.callEvents)) problems.push('RETENTION_CALLS_DAYS must be at least RETENTION_CALL_EVENTS_DAYS: a timeline belongs to its call');
+  // Day and month reports read the days; a day gone while its quarter hours stay would
+  // make a report answer differently by interval.
+  if (kept(days.kpiDays) < kept(days.kpiQuarterHours)) problems.push('RETENTION_KPI_DAYS_DAYS must be at least RETENTION_KPI_QUARTER_HOURS_DAYS: day reports read the day rollups');
   return problems;
 }
 
@@ -94,6 +102,8 @@ export const TRIMMED: readonly TrimmedTable[] = [
   { kind: 'logisticsUpdates', table: 'logistics_updates', time: 'received_at' },
   { kind: 'queueStats', table: 'acd_queue_outcomes', time: 'at' },
   { kind: 'queueStats', table: 'acd_queue_entries', time: 'at' },
+  { kind: 'kpiQuarterHours', table: 'kpi_rollups', time: 'bucket' },
+  { kind: 'kpiDays', table: 'kpi_rollups_day', time: 'day' },
 ];
 
 const DAY = 86_400_000;

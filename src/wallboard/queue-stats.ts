@@ -1,7 +1,8 @@
 // Live `queue.stats` events: the wallboard's per-queue figures, written to the outbox (so
 // they reach the stream and webhooks like any event) at most once per interval across the
 // whole cluster, and only for queues whose figures changed. Instances serialize on a
-// Postgres advisory lock and read the last emitted figures from the journal itself.
+// Postgres advisory lock and keep the last emitted figures per queue in a row of their
+// own (queue_stats_last, written with the event), not read back from the journal.
 import { withTransaction, type Db } from '../db/pool.js';
 import { appendOutbox } from '../events/outbox.js';
 import type { Logger } from '../log.js';
@@ -43,13 +44,8 @@ export class QueueStatsPublisher {
       return await withTransaction(this.o.db, async (tx) => {
         const { rows: lock } = await tx.query(`SELECT pg_try_advisory_xact_lock(${LOCK}) AS got`);
         if (!lock[0]?.got) return 0;
-        const { rows } = await tx.query(
-          `SELECT DISTINCT ON (payload->'data'->>'queueId') payload->'data' AS data, created_at
-             FROM outbox
-            WHERE type = 'queue.stats' AND created_at > now() - interval '1 day'
-            ORDER BY payload->'data'->>'queueId', id DESC`,
-        );
-        const last = new Map(rows.map((r) => [r.data.queueId as string, { data: r.data, at: (r.created_at as Date).getTime() }]));
+        const { rows } = await tx.query('SELECT queue_id, data, emitted_at FROM queue_stats_last');
+        const last = new Map(rows.map((r) => [r.queue_id as string, { data: r.data, at: (r.emitted_at as Date).getTime() }]));
         const now = Date.now();
         let written = 0;
         for (const q of view.queues) {
@@ -68,6 +64,11 @@ export class QueueStatsPublisher {
           const prev = last.get(q.id);
           if (prev && (now - prev.at < this.o.intervalMs * 0.9 || same(prev.data, data))) continue;
           await appendOutbox(tx, { type: 'queue.stats', data });
+          await tx.query(
+            `INSERT INTO queue_stats_last (queue_id, data, emitted_at) VALUES ($1, $2, now())
+             ON CONFLICT (queue_id) DO UPDATE SET data = excluded.data, emitted_at = excluded.emitted_at`,
+            [q.id, data],
+          );
           written++;
         }
         return written;

@@ -72,6 +72,20 @@ describe('POST /v1/planning/forecast', () => {
     expect(body.slots.filter((s: { calls: number }) => s.calls > 0)).toHaveLength(1);
   });
 
+  it('forecasts a queue from its quarter-hour rollups, not from calls or the journal', async () => {
+    // Mondays 2026-11-16 and 2026-11-23, 08:00-08:30 UTC: 5 then 3 calls offered to sales over two quarter hours.
+    for (const [bucket, n] of [['2026-11-16T08:00:00Z', 2], ['2026-11-16T08:15:00Z', 3], ['2026-11-23T08:15:00Z', 3]] as const)
+      await t.db.query(`INSERT INTO kpi_rollups (kind, subject, bucket, offered) VALUES ('q', 'sales', $1, $2)`, [bucket, n]);
+    await t.db.query(`INSERT INTO kpi_rollups (kind, subject, bucket, offered) VALUES ('q', 'support', '2026-11-23T08:00:00Z', 9)`);
+    const res = await post('/v1/planning/forecast', {
+      date: '2026-11-30', timeZone: 'UTC', lookbackDays: 14, ahtSeconds: 180, serviceLevel: 0.8, targetSeconds: 20, queueId: 'sales',
+    });
+    expect(res.statusCode).toBe(200);
+    const slots = res.json().slots as Array<{ start: string; calls: number }>;
+    expect(slots[16]).toMatchObject({ start: '08:00', calls: 4 });
+    expect(slots.filter((s) => s.calls > 0)).toHaveLength(1);
+  });
+
   it('asks for a handle time when the history has none, and refuses unknown zones', async () => {
     const base = { date: '2026-11-30', lookbackDays: 7, serviceLevel: 0.8, targetSeconds: 20 };
     const noAht = await post('/v1/planning/forecast', { ...base, timeZone: 'UTC' });

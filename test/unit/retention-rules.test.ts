@@ -43,5 +43,6 @@ describe('retentionProblems', () => {
     expect(retentionProblems(DEFAULT_RETENTION_DAYS)).toEqual([]);
     expect(retentionProblems({ ...DEFAULT_RETENTION_DAYS, deadLetters: 0 })).toHaveLength(1);
     expect(retentionProblems({ ...DEFAULT_RETENTION_DAYS, calls: 10 })).toHaveLength(2);
+    expect(retentionProblems({ ...DEFAULT_RETENTION_DAYS, kpiDays: 30 })).toEqual([expect.stringMatching(/RETENTION_KPI_DAYS_DAYS/)]);
   });
 });
