@@ -19,7 +19,7 @@ import { renderBanner, type BannerEntry } from './demo/banner.js';
 import { startDemoCrm } from './demo/crm.js';
 import { startDemoReceiver } from './demo/receiver.js';
 import { cleanPrefix, ensureRedis } from './demo/redis.js';
-import { ensureWallboard, ensureWebhook, keyWorks, staffSalesQueue } from './demo/setup.js';
+import { ensurePanelLink, ensureWallboard, ensureWebhook, keyWorks, staffSalesQueue } from './demo/setup.js';
 import { loadDemoState, saveDemoState } from './demo/state.js';
 import { demoFlow } from './ivr/demo-flow.js';
 import { publishFlowDocument, putNumber } from './ivr/repository.js';
@@ -122,6 +122,7 @@ async function main(): Promise<void> {
   cleanups.push(receiver.close);
   await ensureWebhook(cti, state, receiver);
   const wallboard = await ensureWallboard(cti, service.url, state);
+  const panel = await ensurePanelLink(cti, state);
   await saveDemoState(dataDir, state);
 
   const entries: BannerEntry[] = [
@@ -129,6 +130,7 @@ async function main(): Promise<void> {
     ['admin key', key],
     ['calls', `curl -H 'Authorization: Bearer ${key}' ${service.url}/v1/calls`],
     ['wallboard', `${service.url}${wallboard}`],
+    ['agent panel', `${service.url}${panel}  (Ada's desk)`],
     ['live stream', `${service.url.replace(/^http/, 'ws')}/v1/events/stream (token: POST /v1/events/stream-tokens)`],
     ['health', `${service.url}/readyz   metrics ${service.url}/metrics`],
     ['PBX simulator', `control ${sim.control.url}  (POST /calls {"from":"+15551230001","to":"100"})`],

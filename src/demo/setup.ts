@@ -1,6 +1,6 @@
 // What the demo sets up through its own API, with the typed client as an integrator
 // would: the sales queue and its agents, its one webhook subscription and its wallboard
-// link. Each step first looks for what the previous run left and reuses it.
+// and agent panel links. Each step first looks for what the previous run left and reuses it.
 import { ConflictError, CtiBridge, NotFoundError, UnauthorizedError } from '../../client/src/index.js';
 import type { DemoState } from './state.js';
 import type { DemoReceiver } from './receiver.js';
@@ -35,6 +35,10 @@ export async function staffSalesQueue(cti: CtiBridge): Promise<void> {
       },
     })
     .catch(tolerateConflict);
+  await cti.request('PUT /v1/not-ready-reasons', { body: { items: [{ code: 'lunch', label: 'Lunch' }, { code: 'training', label: 'Training' }] } });
+  await cti.request('PUT /v1/disposition-codes', {
+    body: { items: [{ code: 'sale', label: 'Sale' }, { code: 'info', label: 'Information only' }, { code: 'callback', label: 'Call back' }] },
+  });
   const agents = [
     ['ada', 'Ada Lovelace', 'PJSIP/1001', 5],
     ['grace', 'Grace Hopper', 'PJSIP/1002', 4],
@@ -79,5 +83,16 @@ export async function ensureWallboard(cti: CtiBridge, baseUrl: string, state: De
   }
   const link = await cti.request('POST /v1/wallboard/tokens', { body: { label: 'demo', ttlHours: 24 * 365 } });
   state.wallboardPath = link.url;
+  return link.url;
+}
+
+/** Ada's agent panel link: the previous run's while it is live, else a new one. */
+export async function ensurePanelLink(cti: CtiBridge, state: DemoState): Promise<string> {
+  if (state.panelLink) {
+    const { items } = await cti.request('GET /v1/agent-panel/links', { query: { agentId: 'ada' } });
+    if (items.some((link) => link.id === state.panelLink?.id)) return state.panelLink.url;
+  }
+  const link = await cti.request('POST /v1/agent-panel/links', { body: { agentId: 'ada', label: 'demo', ttlHours: 24 * 365 } });
+  state.panelLink = { id: link.id, url: link.url };
   return link.url;
 }

@@ -1,6 +1,6 @@
 // What the demo keeps between runs, next to its embedded database: the stream-token
 // secret (so wallboard links survive a restart), the admin key, the webhook subscription
-// of its receiver (reused, never piled up) and the wallboard link. Owner-only file: it
+// of its receiver (reused, never piled up), the wallboard and agent panel links. Owner-only file: it
 // holds secrets, demo ones.
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -11,6 +11,7 @@ export interface DemoState {
   adminKey?: string;
   webhook?: { id: string; secret: string; port: number };
   wallboardPath?: string;
+  panelLink?: { id: string; url: string };
 }
 
 const FILE = 'demo-state.json';

@@ -1,6 +1,6 @@
 // `npm run demo` started twice in a row, as a user would: one banner (printed and in a
 // file) with the URLs and the admin key; the second run reuses the first run's key,
-// webhook subscription and wallboard link (which still opens: the stream-token secret is
+// webhook subscription, wallboard link and agent panel link (which still open: the stream-token secret is
 // kept next to the data), and after each stop the demo's Redis prefix is empty.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -25,6 +25,7 @@ interface Banner {
   base: string;
   key: string;
   wallboard: string;
+  panel: string;
   text: string;
 }
 
@@ -48,7 +49,7 @@ async function start(): Promise<Banner> {
   demo.stdout!.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
   const text = await waitFor('the banner file', () => readFile(join(dir, 'demo-banner.txt'), 'utf8').catch(() => ''), 90_000);
   const field = (label: string) => new RegExp(`^  ${label} +(\\S+)`, 'm').exec(text)?.[1] ?? '';
-  return { base: field('API docs').replace(/\/docs$/, ''), key: field('admin key'), wallboard: field('wallboard'), text };
+  return { base: field('API docs').replace(/\/docs$/, ''), key: field('admin key'), wallboard: field('wallboard'), panel: field('agent panel'), text };
 }
 
 async function stop(): Promise<void> {
@@ -88,6 +89,8 @@ describe('the demo, twice in a row', () => {
     const log = await readFile(join(dir, 'demo.log'), 'utf8');
     expect(log).toContain('cti-bridge listening');
     expect((await fetch(first.wallboard)).status).toBe(200);
+    expect(first.panel).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/agent\?token=/);
+    expect((await fetch(first.panel)).status).toBe(200);
     const docs = await fetch(`${first.base}/docs`);
     expect(docs.status).toBeLessThan(400);
     // Calls flow and the receiver verifies their webhooks.
@@ -98,7 +101,7 @@ describe('the demo, twice in a row', () => {
     expect(await demoKeys()).toBe(0);
   }, 150_000);
 
-  it('the second start reuses the key, the subscription and the wallboard link, and leaves nothing behind', async () => {
+  it('the second start reuses the key, the subscription, the wallboard and agent panel links, and leaves nothing behind', async () => {
     const second = await start();
     expect(second.key).toBe(first.key);
     // The first run's link, on the second run's service.
@@ -107,6 +110,10 @@ describe('the demo, twice in a row', () => {
     expect(await live('SELECT count(*)::int AS n FROM webhook_subscriptions WHERE deleted_at IS NULL')).toBe(1);
     expect(await live('SELECT count(*)::int AS n FROM api_keys')).toBe(1);
     expect(await live('SELECT count(*)::int AS n FROM wallboard_links')).toBe(1);
+    // Ada's panel link too: the same one, still opening her desk.
+    expect(new URL(second.panel).search).toBe(new URL(first.panel).search);
+    expect((await fetch(second.panel)).status).toBe(200);
+    expect(await live('SELECT count(*)::int AS n FROM agent_panel_links')).toBe(1);
     const now = (await t.db.query<{ id: string }>('SELECT id FROM webhook_subscriptions WHERE deleted_at IS NULL')).rows[0]!.id;
     // The receiver listens on its previous port (just released, so free): the very same subscription.
     expect(now).toBe(subscription);
