@@ -2,7 +2,7 @@
 // EndpointStateChange when a phone registers or stops answering its qualify pings: offline,
 // a ready agent is paused (reason unreachable) before any caller is offered to a dead
 // phone; online again, an agent the system paused that way is ready again.
-import type { AriEvent, EndpointStateChange } from '../ari/types.js';
+import type { AriEvent, Endpoint, EndpointStateChange } from '../ari/types.js';
 
 export interface PhoneState {
   /** `PJSIP/1001`, as agents' endpoints are written. */
@@ -13,7 +13,11 @@ export interface PhoneState {
 /** The phone state an event reports; `unknown` (no contact configured yet) reports none. */
 export function readPhoneState(event: AriEvent): PhoneState | undefined {
   if (event.type !== 'EndpointStateChange') return undefined;
-  const { endpoint } = event as EndpointStateChange;
+  return phoneStateOf((event as EndpointStateChange).endpoint);
+}
+
+/** An endpoint's state as a phone's, from an event or the PBX's endpoint list. */
+export function phoneStateOf(endpoint: Endpoint | undefined): PhoneState | undefined {
   if (!endpoint?.technology || !endpoint.resource) return undefined;
   if (endpoint.state !== 'online' && endpoint.state !== 'offline') return undefined;
   return { endpoint: `${endpoint.technology}/${endpoint.resource}`, online: endpoint.state === 'online' };

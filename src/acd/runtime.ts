@@ -11,7 +11,7 @@ import type { NodeCapability } from '../pbx/capability.js';
 import type { ResyncSnapshot } from '../ari/client.js';
 import { randomUUID } from 'node:crypto';
 import type { AmiEvent } from '../ami/message.js';
-import { phoneEventSources, readPhoneDial, readPhoneState, type PhoneDial, type PhoneState } from './phones.js';
+import { phoneEventSources, phoneStateOf, readPhoneDial, readPhoneState, type PhoneDial, type PhoneState } from './phones.js';
 import { lastQueueOf } from './records.js';
 import { offerFailureOf } from './runtime-offers.js';
 import { AcdTakeover } from './runtime-takeover.js';
@@ -66,6 +66,27 @@ export class AcdRuntime extends AcdTakeover implements NodeCapability {
     }
     this.phoneSources.clear();
     await this.watchPhones();
+    await this.phonesNow();
+  }
+
+  /**
+   * A phone that went offline or came back while we were not connected sent its event to
+   * nobody: the PBX's endpoint list says how each agent's phone is now.
+   */
+  private async phonesNow(): Promise<void> {
+    if (this.stopped) return;
+    let endpoints;
+    try {
+      endpoints = await this.ctx.ari.endpoints.list();
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, "could not list the PBX's endpoints: phones that changed while disconnected are seen at their next change");
+      return;
+    }
+    const agentPhones = new Set([...this.agentDefs.values()].map((a) => a.endpoint));
+    for (const endpoint of endpoints) {
+      const phone = phoneStateOf(endpoint);
+      if (phone && agentPhones.has(phone.endpoint)) await this.phoneChanged(phone);
+    }
   }
 
   /** An agent added or changed may have a phone of a technology not watched yet. */

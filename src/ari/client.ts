@@ -16,7 +16,7 @@ import type { Logger } from '../log.js';
 import type { BackoffOptions } from './backoff.js';
 import { AriHttpError } from './errors.js';
 import { AriEventSocket, type PingOptions, type SocketClose } from './events.js';
-import { AriRest, type ApplicationsApi, type AsteriskApi } from './rest.js';
+import { AriRest, type ApplicationsApi, type AsteriskApi, type EndpointsApi } from './rest.js';
 import type { BridgesApi } from './rest-bridges.js';
 import type { ChannelsApi } from './rest-channels.js';
 import type { PlaybacksApi } from './rest-media.js';
@@ -121,6 +121,9 @@ export class AriClient extends EventEmitter<AriClientEvents> {
   }
   get applications(): ApplicationsApi {
     return this.rest.applications;
+  }
+  get endpoints(): EndpointsApi {
+    return this.rest.endpoints;
   }
   get channels(): ChannelsApi {
     return this.rest.channels;

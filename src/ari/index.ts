@@ -1,6 +1,6 @@
 // The ARI client's public surface.
 export { AriClient, type AriClientOptions, type AriClientState, type AriClientStats, type AriClientEvents, type ResyncSnapshot } from './client.js';
-export { AriRest, AsteriskApi, ApplicationsApi, type AriRestOptions } from './rest.js';
+export { AriRest, AsteriskApi, ApplicationsApi, EndpointsApi, type AriRestOptions } from './rest.js';
 export { AriHttp, NOT_FOUND, DEFAULT_REQUEST_TIMEOUT_MS, type AriHttpOptions, type AriRequest } from './http.js';
 export { AriHttpError, AriRequestError, AriArgumentError, isAriNotFound, type HttpMethod } from './errors.js';
 export * from './rest-channels.js';

@@ -7,7 +7,7 @@ import { BridgesApi } from './rest-bridges.js';
 import { ChannelsApi } from './rest-channels.js';
 import { MailboxesApi } from './rest-mailboxes.js';
 import { LiveRecordingsApi, PlaybacksApi, StoredRecordingsApi } from './rest-media.js';
-import type { Application, AsteriskInfo, AsteriskPing, Variable } from './types.js';
+import type { Application, AsteriskInfo, AsteriskPing, Endpoint, Variable } from './types.js';
 
 export class AsteriskApi {
   constructor(private readonly http: AriHttp) {}
@@ -52,6 +52,15 @@ export class ApplicationsApi {
   }
 }
 
+export class EndpointsApi {
+  constructor(private readonly http: AriHttp) {}
+
+  /** Every endpoint the PBX knows, with its state: what a reconnect may have missed of phones. */
+  async list(): Promise<Endpoint[]> {
+    return (await this.http.request<Endpoint[]>('GET', '/endpoints')) as Endpoint[];
+  }
+}
+
 export type AriRestOptions = AriHttpOptions;
 
 export class AriRest {
@@ -63,6 +72,7 @@ export class AriRest {
   readonly playbacks: PlaybacksApi;
   readonly recordings: { live: LiveRecordingsApi; stored: StoredRecordingsApi };
   readonly mailboxes: MailboxesApi;
+  readonly endpoints: EndpointsApi;
 
   constructor(opts: AriRestOptions) {
     this.http = new AriHttp(opts);
@@ -73,5 +83,6 @@ export class AriRest {
     this.playbacks = new PlaybacksApi(this.http);
     this.recordings = { live: new LiveRecordingsApi(this.http), stored: new StoredRecordingsApi(this.http) };
     this.mailboxes = new MailboxesApi(this.http);
+    this.endpoints = new EndpointsApi(this.http);
   }
 }

@@ -266,9 +266,16 @@ export interface ChannelTransfer extends Ev<'ChannelTransfer'> {
   };
   referred_by: { source_channel: Channel; connected_channel?: Channel; bridge?: Bridge };
 }
+/** A phone or trunk as ARI lists it (`GET /endpoints`); `unknown` until it has a contact. */
+export interface Endpoint {
+  technology: string;
+  resource: string;
+  state?: 'unknown' | 'offline' | 'online';
+  channel_ids: string[];
+}
 /** An endpoint the app subscribed to (`endpoint:PJSIP`) changed: a phone registered or became unreachable. */
 export interface EndpointStateChange extends Ev<'EndpointStateChange'> {
-  endpoint: { technology: string; resource: string; state?: 'unknown' | 'offline' | 'online'; channel_ids: string[] };
+  endpoint: Endpoint;
 }
 export type TransferProgress = 'channel_progress' | 'channel_answered' | 'channel_unavailable' | 'channel_declined';
 /** Asterisk carried out a blind transfer of a bridge's channel (a phone's REFER). */

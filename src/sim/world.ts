@@ -191,7 +191,7 @@ export class World extends WorldRefer {
   endpoints(): { technology: string; resource: string; behaviour: EndpointBehaviour; channelIds: string[] }[] {
     return [...this.endpointBehaviours.entries()].map(([key, behaviour]) => {
       const [technology = '', resource = ''] = splitOnce(key, '/');
-      const channelIds = [...this.chans.values()].filter((c) => c.tech === technology && c.resource === resource).map((c) => c.id);
+      const channelIds = [...this.chans.values()].filter((c) => !c.gone && c.tech === technology && c.resource === resource).map((c) => c.id);
       return { technology, resource, behaviour: { ...behaviour }, channelIds };
     });
   }

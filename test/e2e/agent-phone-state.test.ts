@@ -71,6 +71,20 @@ describe("an agent's phone offline and online", () => {
     await waitFor('Cora ready after wrap-up', async () => (await agent()).state === 'ready');
   });
 
+  it('a phone that changed while ARI was down is seen at the resync, from the endpoint list', async () => {
+    // The socket closes and the phone changes in the same turn: its event reaches nobody.
+    const missed = (online: boolean): void => {
+      w.sim.dropAri();
+      w.sim.world.setEndpointOnline(`PJSIP/${PHONE}`, online);
+    };
+    missed(false);
+    await waitFor('Cora paused at the resync', async () => (await agent()).state === 'not_ready');
+    expect(await agent()).toMatchObject({ state: 'not_ready', reason: 'unreachable' });
+    missed(true);
+    await waitFor('Cora ready at the resync', async () => (await agent()).state === 'ready');
+    expect((await agent()).reason).toBe('phone online');
+  });
+
   it('never overrides a not-ready a person chose', async () => {
     await must('POST', `/v1/agents/${AGENT}/state`, { action: 'not_ready', reason: 'break' });
     const before = (await stateEvents()).length;
