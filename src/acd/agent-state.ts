@@ -19,6 +19,8 @@ export type AgentCommand =
   /** The phone is online again: an agent the system paused for it is ready again, nobody else changes. */
   | { type: 'phone_online' }
   | { type: 'release' }
+  /** The conversation an agent's phone holds outside our app (`phone:<linkedid>`) became part of `callId` (a phone's attended transfer). */
+  | { type: 'joined'; callId: string }
   | { type: 'hangup' }
   | { type: 'wrap_up_done' };
 
@@ -99,6 +101,10 @@ export function applyCommand(s: AgentStatus, cmd: AgentCommand, nowMs: number): 
       // Only the system's own pause: a not-ready a person chose since (another reason) stays.
       if (s.state !== 'not_ready' || s.reason !== UNREACHABLE) return { ok: true, changed: false, status: s };
       return to(s, 'ready', nowMs, { reason: 'phone online' });
+    case 'joined':
+      // Same talk, now on a call of ours: the agent's state and its time do not change.
+      if (s.state !== 'on_call' || !s.callId?.startsWith('phone:')) return refuse(s, cmd);
+      return { ok: true, changed: false, status: { ...s, callId: cmd.callId } };
     case 'release':
       // The offer ended without the agent (caller gone, offer failed): back where they were.
       if (s.state !== 'reserved') return refuse(s, cmd);

@@ -65,6 +65,13 @@ export class AcdCore {
         for (const r of this.runtimes) if (await r.takeBack(callId, channelId)) return true;
         return false;
       },
+      phoneCallJoined: async (channelId, callId) => {
+        for (const r of this.runtimes) {
+          const agentId = await r.phoneCallJoined(channelId, callId);
+          if (agentId) return agentId;
+        }
+        return undefined;
+      },
     });
     this.changes = new HeldChanges(this.agents, opts.log.child({ component: 'acd' }), (agentId) => this.agentChanged(agentId));
     this.eventually = new Eventually(opts.log.child({ component: 'acd' }));

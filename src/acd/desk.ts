@@ -23,6 +23,7 @@ export class AcdDesk implements AgentDesk {
       follow(leg: { offerId: string; agentId: string; callId: string; channelId: string }): void;
       handOver(callId: string): Promise<HandedOverCall | undefined>;
       takeBack(callId: string, channelId: string): Promise<boolean>;
+      phoneCallJoined(channelId: string, callId: string): Promise<string | undefined>;
     },
   ) {}
 
@@ -54,6 +55,21 @@ export class AcdDesk implements AgentDesk {
       call,
       extra: { offer: { id: leg.offerId, agentId, queueId: null, attempt: 1, waitMs: 0, reason } },
     });
+  }
+
+  async phoneCallJoined(channelId: string, callId: string): Promise<string | undefined> {
+    const agentId = await this.runtimes.phoneCallJoined(channelId, callId);
+    const call = agentId && (await getCall(this.db, callId));
+    if (!agentId || !call) return undefined;
+    // The screen pop as for a transfer offer, answered already: the agent sees whom they talk to.
+    const offerId = randomUUID();
+    const reason = 'transfer';
+    await recordOffer(this.db, { offerId, callId, agentId, channelId, queueId: null, reason }, {
+      call,
+      extra: { offer: { id: offerId, agentId, queueId: null, attempt: 1, waitMs: 0, reason } },
+    });
+    await legAnswered(this.db, offerId);
+    return agentId;
   }
 
   async release(agentId: string, callId: string, reason: 'no_answer' | 'cancelled' | 'failed'): Promise<void> {

@@ -153,6 +153,22 @@ export class AcdRuntime extends AcdTakeover implements NodeCapability {
     if (res.ok && call.answered) this.scheduleWrapUp(call.agentId, Date.now());
   }
 
+  /**
+   * A channel an agent's phone took outside our app (a consultation) is now a leg of
+   * `callId` (the phone that consulted handed its call over, REFER with Replaces): the
+   * booking follows the call. The agent, or undefined when that channel is no booked talk.
+   */
+  async phoneCallJoined(channelId: string, callId: string): Promise<string | undefined> {
+    return this.serial(`phone:${channelId}`, async () => {
+      const call = this.phoneCalls.get(channelId);
+      if (!call?.answered) return undefined;
+      const res = await this.core.agents.change(call.agentId, { type: 'joined', callId }, { callId });
+      if (!res.ok) return undefined;
+      call.callId = callId;
+      return call.agentId;
+    });
+  }
+
   async route(event: AriEvent): Promise<boolean> {
     return this.onEvent(event);
   }

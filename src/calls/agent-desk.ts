@@ -37,6 +37,13 @@ export interface AgentDesk {
    * hang-up or leaving the call: wrap-up). Call control announces no offer itself.
    */
   trackLeg(agentId: string, callId: string, channelId: string, reason?: 'transfer' | 'consult'): Promise<void>;
+  /**
+   * A channel an ACD agent's phone was talking on outside our app (the consultation of an
+   * attended transfer placed from a desk phone) took a place in this call: that agent's
+   * booking now holds this call, the agent's stream gets its screen pop. The agent, or
+   * undefined when the channel is no agent's booked talk.
+   */
+  phoneCallJoined(channelId: string, callId: string): Promise<string | undefined>;
   /** The reservation ends without the agent taking the call (no answer, cancelled, failed). */
   release(agentId: string, callId: string, reason: 'no_answer' | 'cancelled' | 'failed'): Promise<void>;
   /** The agent's leg stays up but the agent has left this call's conversation (e.g. a

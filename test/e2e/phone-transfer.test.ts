@@ -188,6 +188,11 @@ describe("a desk phone's transfer key, Asterisk's core handling", () => {
     // Bert's phone took the consultation the phone placed through the dialplan: booked, never offered a caller meanwhile.
     await waitFor('Bert on the consultation', async () => (await agentState(B)) === 'on_call');
     await waitFor('the transfer completed', async () => (await transfersOf(c.callId))[0]?.state === 'completed');
+    // The consulted phone is Bert's: the transfer is to him, and his stream gets the call's screen pop.
+    expect((await transfersOf(c.callId))[0]).toMatchObject({ mode: 'blind', fromAgentId: A, to: { agentId: B } });
+    const offers = (await events(w, c.callId)).filter((e) => e.type === 'call.offered' && (e.data.offer as { agentId: string }).agentId === B);
+    expect(offers).toHaveLength(1);
+    expect(offers[0]!.data).toMatchObject({ data: SCREEN_POP, offer: { agentId: B, reason: 'transfer' } });
     const target = await newPartner(c);
     expect(w.sim.world.channel(target)!.name).toMatch(/^PJSIP\/1012-/);
     expect(inStasis(target)).toBe(true);
@@ -208,6 +213,10 @@ describe("a desk phone's transfer key, Asterisk's core handling", () => {
       return last.includes('wrap_up>ready') ? last : undefined;
     });
     expect(path).toEqual(['ready>reserved', 'reserved>on_call', 'on_call>wrap_up', 'wrap_up>ready']);
+    const cdrId = await waitFor('the CDR', async () => (await events(w, c.callId)).find((e) => e.type === 'cdr.created')?.data.cdrId as string | undefined);
+    const cdr = await must<{ agents: Array<{ agentId: string }>; transfers: unknown }>('GET', `/v1/cdrs/${cdrId}`);
+    expect(cdr.agents.map((a) => a.agentId)).toEqual([A, B]);
+    expect(cdr.transfers).toEqual([expect.objectContaining({ fromAgentId: A, to: { agentId: B }, outcome: 'transferred' })]);
   });
 });
 
@@ -217,6 +226,11 @@ describe('a desk phone\'s transfer key under PJSIP_TRANSFER_HANDLING=ari-only', 
     const c = await callerReachesAnna();
     await refer(c.agent, { target: PHONE_B, handling: 'ari-only' });
     await waitFor('the transfer completed', async () => (await transfersOf(c.callId))[0]?.state === 'completed');
+    // The consulted phone is Bert's: the transfer is to him, and his stream gets the call's screen pop.
+    expect((await transfersOf(c.callId))[0]).toMatchObject({ mode: 'blind', fromAgentId: A, to: { agentId: B } });
+    const offers = (await events(w, c.callId)).filter((e) => e.type === 'call.offered' && (e.data.offer as { agentId: string }).agentId === B);
+    expect(offers).toHaveLength(1);
+    expect(offers[0]!.data).toMatchObject({ data: SCREEN_POP, offer: { agentId: B, reason: 'transfer' } });
     const target = await newPartner(c);
     expect(w.sim.world.channel(target)!.name).toMatch(/^PJSIP\/1012-/);
     expect(progress.filter((p) => p.channel === c.agent).map((p) => p.state)).toEqual(['channel_progress', 'channel_answered']);

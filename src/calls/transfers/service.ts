@@ -136,7 +136,10 @@ export class TransferService {
     const { db, desk, log } = this.o;
     if (live.transferId) await this.feed(live.transferId, { type: 'cancel' });
     let target = to;
-    if (to.agentId !== undefined) {
+    // An attended REFER swaps in the consulted agent's phone, talking already: their booking follows.
+    const joined = swap.answered ? await desk?.phoneCallJoined(swap.channelId, live.callId) : undefined;
+    if (joined) target = { agentId: joined };
+    else if (to.agentId !== undefined) {
       const offer = await desk?.reserveDirect(to.agentId, live.callId);
       // The phone rings already: an agent the ACD cannot reserve is still the target, only not booked.
       if (!offer?.ok) {
@@ -163,7 +166,7 @@ export class TransferService {
     leg.swapped = true;
     leg.up = swap.answered;
     await addLeg(db, live.callId, swap.channelId, 'transfer_target', target.agentId ?? null);
-    if (target.agentId) await desk?.trackLeg(target.agentId, live.callId, swap.channelId, 'transfer');
+    if (target.agentId && !joined) await desk?.trackLeg(target.agentId, live.callId, swap.channelId, 'transfer');
     await this.feed(transfer.id, { type: 'referred' });
     if (swap.answered) await this.feed(transfer.id, { type: 'target_answered' });
     else this.arm(live.callId, transfer.id, timeoutMs);
