@@ -116,3 +116,15 @@ describe("the agent's phone going offline and online (EndpointStateChange)", () 
     expect(applyCommand(initialStatus(0), { type: 'phone_online' }, 1)).toMatchObject({ ok: true, changed: false, status: { state: 'logged_out' } });
   });
 });
+
+describe("a phone's consultation joining a call (attended transfer from a desk phone)", () => {
+  const ready = run([{ type: 'login' }, { type: 'ready' }]);
+
+  it('moves the booking onto the call without a state change; anything but a phone booking is refused', () => {
+    const consulting = run([{ type: 'reserve', callId: 'phone:1700.1' }, { type: 'answer' }], ready);
+    expect(applyCommand(consulting, { type: 'joined', callId: 'c1' }, 9000)).toEqual({ ok: true, changed: false, status: { ...consulting, callId: 'c1' } });
+    const onOurCall = run([{ type: 'reserve', callId: 'c2' }, { type: 'answer' }], ready);
+    expect(applyCommand(onOurCall, { type: 'joined', callId: 'c1' }, 9000).ok).toBe(false);
+    expect(applyCommand(ready, { type: 'joined', callId: 'c1' }, 9000).ok).toBe(false);
+  });
+});
