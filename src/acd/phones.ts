@@ -2,7 +2,7 @@
 // EndpointStateChange when a phone registers or stops answering its qualify pings: offline,
 // a ready agent is paused (reason unreachable) before any caller is offered to a dead
 // phone; online again, an agent the system paused that way is ready again.
-import type { AriEvent, Endpoint, EndpointStateChange } from '../ari/types.js';
+import type { AriEvent, Channel, Endpoint, EndpointStateChange } from '../ari/types.js';
 
 export interface PhoneState {
   /** `PJSIP/1001`, as agents' endpoints are written. */
@@ -62,4 +62,28 @@ export function readPhoneDial(e: { event?: string | undefined; get(key: string):
     }
   }
   return undefined;
+}
+
+/** A phone call booking (`phone:<linkedid>`) held in Redis, from before a reconnect or take-over. */
+export interface PhoneBooking {
+  agentId: string;
+  endpoint: string;
+  callId: string;
+  offerId: string | null;
+  answered: boolean;
+}
+
+/**
+ * Which phone bookings still have their call (the agent's phone has a channel the PBX
+ * lists outside our app: followed again, by that channel) and which lost it (released).
+ */
+export function phoneBookingsAt(bookings: PhoneBooking[], channels: Channel[], ours: (channelId: string) => boolean): { kept: Array<PhoneBooking & { channelId: string }>; gone: PhoneBooking[] } {
+  const kept: Array<PhoneBooking & { channelId: string }> = [];
+  const gone: PhoneBooking[] = [];
+  for (const b of bookings) {
+    const channel = channels.find((c) => c.name.startsWith(`${b.endpoint}-`) && !ours(c.id));
+    if (channel) kept.push({ ...b, channelId: channel.id });
+    else gone.push(b);
+  }
+  return { kept, gone };
 }

@@ -11,7 +11,7 @@ import type { NodeCapability } from '../pbx/capability.js';
 import type { ResyncSnapshot } from '../ari/client.js';
 import { randomUUID } from 'node:crypto';
 import type { AmiEvent } from '../ami/message.js';
-import { phoneEventSources, phoneStateOf, readPhoneDial, readPhoneState, type PhoneDial, type PhoneState } from './phones.js';
+import { phoneBookingsAt, phoneEventSources, phoneStateOf, readPhoneDial, readPhoneState, type PhoneDial, type PhoneState } from './phones.js';
 import { lastQueueOf } from './records.js';
 import { offerFailureOf } from './runtime-offers.js';
 import { AcdTakeover } from './runtime-takeover.js';
@@ -67,6 +67,28 @@ export class AcdRuntime extends AcdTakeover implements NodeCapability {
     this.phoneSources.clear();
     await this.watchPhones();
     await this.phonesNow();
+    await this.phoneBookingsNow(snapshot);
+  }
+
+  /**
+   * Phone call bookings are followed in memory: after a reconnect or a take-over, those
+   * whose agent's phone still has a channel are followed again, the others released.
+   */
+  private async phoneBookingsNow(snapshot: ResyncSnapshot): Promise<void> {
+    const defs = [...this.agentDefs.values()];
+    const live = await this.core.agentsLive.getMany(defs.map((d) => d.id));
+    const followed = new Set([...this.phoneCalls.values()].map((c) => c.agentId));
+    const bookings = defs.flatMap((d) => {
+      const a = live.get(d.id);
+      if (!a?.callId?.startsWith('phone:') || followed.has(d.id) || (a.state !== 'reserved' && a.state !== 'on_call')) return [];
+      return [{ agentId: d.id, endpoint: d.endpoint, callId: a.callId, offerId: a.offerId, answered: a.state === 'on_call' }];
+    });
+    const { kept, gone } = phoneBookingsAt(bookings, snapshot.channels, (id) => this.legs.has(id) || this.callerChannels.has(id));
+    for (const b of kept) this.phoneCalls.set(b.channelId, { agentId: b.agentId, offerId: b.offerId ?? '', callId: b.callId, answered: b.answered });
+    for (const b of gone) {
+      const res = await this.core.agents.change(b.agentId, b.answered ? { type: 'hangup' } : { type: 'release' }, b.answered ? { callId: b.callId } : { offerId: b.offerId ?? undefined, callId: b.callId });
+      if (res.ok && b.answered) this.scheduleWrapUp(b.agentId, Date.now());
+    }
   }
 
   /**

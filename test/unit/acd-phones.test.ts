@@ -1,7 +1,7 @@
 // Reading the PBX's word about agents' phones: endpoint state, and calls a phone placed
 // through the dialplan (never our own originations, never the PBX's own blind transfers).
 import { describe, expect, it } from 'vitest';
-import { phoneEventSources, readPhoneDial, readPhoneState } from '../../src/acd/phones.js';
+import { phoneBookingsAt, phoneEventSources, readPhoneDial, readPhoneState } from '../../src/acd/phones.js';
 
 const ami = (fields: Record<string, string>) => ({ event: fields.Event, get: (k: string) => fields[k] });
 
@@ -25,5 +25,21 @@ describe('agent phones', () => {
     expect(readPhoneDial(ami({ Event: 'DialEnd', DestUniqueid: '17.5', DialStatus: 'ANSWER' }))).toEqual({ kind: 'answered', channelId: '17.5' });
     expect(readPhoneDial(ami({ Event: 'DialEnd', DestUniqueid: '17.5', DialStatus: 'BUSY' }))).toEqual({ kind: 'failed', channelId: '17.5' });
     expect(readPhoneDial(ami({ Event: 'Hangup', Uniqueid: '17.5' }))).toEqual({ kind: 'ended', channelId: '17.5' });
+  });
+});
+
+describe('phone call bookings at a resync', () => {
+  const booking = (agentId: string, endpoint: string) => ({ agentId, endpoint, callId: `phone:${agentId}`, offerId: 'o1', answered: true });
+  const channel = (id: string, name: string) => ({ id, name, state: 'Up' }) as never;
+
+  it("keeps a booking whose agent's phone still has a channel outside our app, releases the others", () => {
+    const channels = [channel('c1', 'PJSIP/1001-00000001'), channel('c2', 'PJSIP/1002-00000002')];
+    const { kept, gone } = phoneBookingsAt([booking('ada', 'PJSIP/1001'), booking('bob', 'PJSIP/1002'), booking('cy', 'PJSIP/1003')], channels, (id) => id === 'c2');
+    expect(kept.map((k) => [k.agentId, k.channelId])).toEqual([['ada', 'c1']]);
+    expect(gone.map((g) => g.agentId)).toEqual(['bob', 'cy']);
+  });
+
+  it('does not take PJSIP/10010 for PJSIP/1001', () => {
+    expect(phoneBookingsAt([booking('ada', 'PJSIP/1001')], [channel('c1', 'PJSIP/10010-00000001')], () => false).kept).toEqual([]);
   });
 });
