@@ -49,7 +49,7 @@ export async function dayTierRange(
  * dates. The range is read once; the counters are summed per interval and subject, and
  * the histograms in one pass over all their entries, grouped by interval, subject,
  * histogram and key (a sub-select per group and histogram, and a sort of the wide rows
- * by a label computed per row, cost a year seconds). Labels are formatted per answer row.
+ * by a label formatted per row, cost a year's report seconds). Labels are formatted per answer row.
  */
 export const daySql = (g: 'day' | 'month') => `WITH d AS MATERIALIZED (
     SELECT ${g === 'day' ? 'day' : "date_trunc('month', day)::date"} AS p, subject, ${ALL_COLUMNS.map(([c]) => c).join(', ')}
