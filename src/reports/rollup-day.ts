@@ -5,7 +5,7 @@
 import { withTransaction, type Db, type Queryable } from '../db/pool.js';
 import { localMidnight, localTime } from '../local-time.js';
 import type { Granularity } from './buckets.js';
-import { ALL_COLUMNS, MAP_COLUMNS, mapSum, SUM_COLUMNS, SUMMED } from './rollup-store.js';
+import { ALL_COLUMNS, MAP_COLUMNS, SUM_COLUMNS, SUMMED } from './rollup-store.js';
 
 /**
  * Registers a zone, filling its days from the quarter-hour rows. Waits for the fold's
@@ -44,12 +44,29 @@ export async function dayTierRange(
   return rowCount ? { from, to } : undefined;
 }
 
-/** Same rows as the quarter-hour query (rollup-query.ts), from days: $2 and $3 are local dates. */
-export const daySql = (g: 'day' | 'month') => `SELECT * FROM (SELECT to_char(day, '${g === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM'}') AS label, subject,
-    ${SUM_COLUMNS.map(([f, c]) => `sum(${c})::float8 AS "${f}"`).join(', ')},
-    ${MAP_COLUMNS.map(([f, c]) => `${mapSum(c)} AS "${f}"`).join(', ')},
-    count(*) FILTER (WHERE logged_in_ms > 0)::int AS days
-  FROM kpi_rollups_day
-  WHERE kind = $1 AND day >= $2::date AND day < $3::date AND zone = $4 AND ($5::text IS NULL OR subject = $5)
-  GROUP BY 1, 2) x
-  ORDER BY label COLLATE "C", subject COLLATE "C"`;
+/**
+ * Same rows as the quarter-hour query (rollup-query.ts), from days: $2 and $3 are local
+ * dates. The range is read once; the counters are summed per interval and subject, and
+ * the histograms in one pass over all their entries, grouped by interval, subject,
+ * histogram and key (a sub-select per group and histogram, and a sort of the wide rows
+ * by a label formatted per row, cost a year's report seconds). Labels are formatted per answer row.
+ */
+export const daySql = (g: 'day' | 'month') => `WITH d AS MATERIALIZED (
+    SELECT ${g === 'day' ? 'day' : "date_trunc('month', day)::date"} AS p, subject, ${ALL_COLUMNS.map(([c]) => c).join(', ')}
+      FROM kpi_rollups_day
+     WHERE kind = $1 AND zone = $4 AND day >= $2::date AND day < $3::date AND ($5::text IS NULL OR subject = $5)),
+  s AS (SELECT p, subject,
+      ${SUM_COLUMNS.map(([f, c]) => `sum(${c})::float8 AS "${f}"`).join(', ')},
+      count(*) FILTER (WHERE logged_in_ms > 0)::int AS days
+    FROM d GROUP BY p, subject),
+  h AS (SELECT p, subject, ${MAP_COLUMNS.map(([f], i) => `jsonb_object_agg(key, n) FILTER (WHERE m = ${i}) AS "${f}"`).join(', ')}
+    FROM (SELECT p, subject, v.m, e.key, sum(e.value::text::float8) AS n
+            FROM d, LATERAL (VALUES ${MAP_COLUMNS.map(([, c], i) => `(${i}, ${c})`).join(', ')}) v(m, map), jsonb_each(v.map) e
+           GROUP BY 1, 2, 3, 4) e
+    GROUP BY p, subject)
+SELECT to_char(s.p, '${g === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM'}') AS label, s.subject,
+    ${SUM_COLUMNS.map(([f]) => `s."${f}"`).join(', ')},
+    ${MAP_COLUMNS.map(([f]) => `coalesce(h."${f}", '{}') AS "${f}"`).join(', ')},
+    s.days
+  FROM s LEFT JOIN h USING (p, subject)
+ ORDER BY s.p, s.subject COLLATE "C"`;
