@@ -5,7 +5,8 @@
 // only while that beat is recent (half the TTL by default), so an instance stuck for
 // longer still steps down and a peer takes the node. `isHeld` reads the renewal's
 // deadline from the same shared memory: after a long stall it is false at once, before
-// the thread's messages are even read.
+// the thread's messages are even read. The thread also keeps the lease's Postgres row
+// (lease-fence.ts) over a connection of its own, so a Redis outage does not cost the node.
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { Redis } from 'ioredis';
@@ -19,6 +20,11 @@ export type LeaseMessage = { type: 'connected' } | { type: 'acquired' } | { type
 export interface LeaseOptions extends LeaseSettings {
   /** Its connection settings open the thread's own connection. */
   redis: Redis;
+  /**
+   * Postgres URL of the lease's fence (lease-fence.ts): the owner keeps the node through a
+   * Redis outage while Postgres confirms its renewals. Without it the lease lives in Redis alone.
+   */
+  postgres?: string;
   /** How long the main loop may go without running before the lease is let go (default half the TTL). */
   stallMs?: number;
 }

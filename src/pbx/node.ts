@@ -92,6 +92,7 @@ export class PbxNode {
     this.lease = new Lease({
       redis: opts.redis,
       key: opts.leaseKey,
+      postgres: opts.db.options.connectionString,
       owner: opts.instanceId,
       ttlMs: opts.leaseTtlMs,
       intervalMs: opts.tuning?.leaseIntervalMs,
