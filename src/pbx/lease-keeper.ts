@@ -124,22 +124,25 @@ export class LeaseKeeper extends EventEmitter<LeaseEvents> {
       else this.guard(sentAt);
       return;
     }
-    const [inRedis, inPostgres] = await Promise.allSettled([renewing, this.answer(fence.renew())]);
+    const inRedis = settle(renewing);
+    const inPostgres = await settle(this.answer(fence.renew()));
     if (!this.held) return;
-    if (inPostgres.status === 'fulfilled') {
+    if (inPostgres.ok) {
       if (!inPostgres.value) return this.lose('taken by another instance');
       this.guard(sentAt);
-      // The key lapsed while Redis was away: the row is ours, so the key is taken back.
-      // Another's key is a peer that will fail to take the row and let its key go.
-      if (inRedis.status === 'fulfilled' && inRedis.value === -1) {
-        await this.answer(redis.set(key, owner, 'PX', ttlMs, 'NX')).catch(() => {});
-      }
-    } else if (inRedis.status === 'fulfilled') {
-      if (inRedis.value !== 1) this.lose('taken by another instance');
-      else this.guard(sentAt);
-    } else {
-      this.lose(`redis and postgres unavailable: ${(inRedis.reason as Error).message}; ${(inPostgres.reason as Error).message}`);
+      // Redis is not waited for: a silent Redis must not hold up the next renewal. A key
+      // that lapsed while Redis was away is taken back, since the row is still ours; a
+      // peer's key is a peer that will fail to take the row and let its key go.
+      void inRedis.then((r) => {
+        if (r.ok && r.value === -1 && this.held) void this.answer(redis.set(key, owner, 'PX', ttlMs, 'NX')).catch(() => {});
+      });
+      return;
     }
+    const r = await inRedis;
+    if (!this.held) return;
+    if (!r.ok) this.lose(`redis and postgres unavailable: ${r.error.message}; ${inPostgres.error.message}`);
+    else if (r.value !== 1) this.lose('taken by another instance');
+    else this.guard(sentAt);
   }
 
   private async take(sentAt: number): Promise<void> {
@@ -199,4 +202,13 @@ export class LeaseKeeper extends EventEmitter<LeaseEvents> {
     this.opts.onHeldUntil?.(0);
     this.emit('lost', reason);
   }
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: Error };
+
+function settle<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: Error) => ({ ok: false as const, error }),
+  );
 }
