@@ -44,6 +44,8 @@ export interface LeaseKeeperOptions extends LeaseSettings {
 export interface LeaseEvents {
   acquired: [];
   lost: [reason: string];
+  /** Held throughout, but the Redis key was gone and was taken back: Redis may have lost other data too. */
+  rekeyed: [];
 }
 
 export class LeaseKeeper extends EventEmitter<LeaseEvents> {
@@ -133,8 +135,10 @@ export class LeaseKeeper extends EventEmitter<LeaseEvents> {
       // Redis is not waited for: a silent Redis must not hold up the next renewal. A key
       // that lapsed while Redis was away is taken back, since the row is still ours; a
       // peer's key is a peer that will fail to take the row and let its key go.
-      void inRedis.then((r) => {
-        if (r.ok && r.value === -1 && this.held) void this.answer(redis.set(key, owner, 'PX', ttlMs, 'NX')).catch(() => {});
+      void inRedis.then(async (r) => {
+        if (!r.ok || r.value !== -1 || !this.held) return;
+        const retaken = await this.answer(redis.set(key, owner, 'PX', ttlMs, 'NX')).catch(() => null);
+        if (retaken === 'OK' && this.held) this.emit('rekeyed');
       });
       return;
     }

@@ -37,6 +37,7 @@ const keeper = new LeaseKeeper({
   onHeldUntil: (at) => Atomics.store(shared, HELD_UNTIL, BigInt(at)),
 });
 keeper.on('acquired', () => post({ type: 'acquired' }));
+keeper.on('rekeyed', () => post({ type: 'rekeyed' }));
 keeper.on('lost', (reason) => post({ type: 'lost', reason }));
 
 port.on('message', (m: { type: 'stop' }) => {

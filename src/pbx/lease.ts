@@ -15,7 +15,7 @@ import type { LeaseSettings } from './lease-keeper.js';
 export const HEARTBEAT = 0;
 export const HELD_UNTIL = 1;
 
-export type LeaseMessage = { type: 'connected' } | { type: 'acquired' } | { type: 'lost'; reason: string } | { type: 'stopped' };
+export type LeaseMessage = { type: 'connected' } | { type: 'acquired' } | { type: 'rekeyed' } | { type: 'lost'; reason: string } | { type: 'stopped' };
 
 export interface LeaseOptions extends LeaseSettings {
   /** Its connection settings open the thread's own connection. */
@@ -34,6 +34,8 @@ export interface LeaseEvents {
   connected: [];
   acquired: [];
   lost: [reason: string];
+  /** Held throughout, but Redis had lost the key (and may have lost more): the node resyncs. */
+  rekeyed: [];
 }
 
 export class Lease extends EventEmitter<LeaseEvents> {
@@ -88,7 +90,9 @@ export class Lease extends EventEmitter<LeaseEvents> {
 
   private receive(m: LeaseMessage): void {
     if (m.type === 'connected') this.emit('connected');
-    else if (m.type === 'acquired') {
+    else if (m.type === 'rekeyed') {
+      if (this.held) this.emit('rekeyed');
+    } else if (m.type === 'acquired') {
       this.held = true;
       this.emit('acquired');
     } else if (m.type === 'lost' && this.held) {

@@ -101,6 +101,13 @@ export class PbxNode {
       this.log.info('took ownership of the PBX node');
       this.connect();
     });
+    // The owner kept the node through a Redis outage on its Postgres row, and Redis came
+    // back without the key: what Redis held (waiting callers, agents) may be gone too, so
+    // the node's calls are resynced as after a takeover, without dropping the connections.
+    this.lease.on('rekeyed', () => {
+      this.log.info('took the lease key back after Redis lost it; resyncing the node');
+      this.markDirty();
+    });
     this.lease.on('lost', (reason) => {
       this.log.warn({ reason }, 'lost ownership of the PBX node');
       void this.disconnect();
