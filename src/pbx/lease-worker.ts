@@ -4,6 +4,7 @@
 // whose loop is stuck cannot drive calls and must let the node go.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Redis, type RedisOptions } from 'ioredis';
+import { postgresFence } from './lease-fence.js';
 import { LeaseKeeper, type LeaseSettings } from './lease-keeper.js';
 import { HEARTBEAT, HELD_UNTIL, type LeaseMessage } from './lease.js';
 
@@ -11,6 +12,7 @@ interface LeaseWorkerData extends LeaseSettings {
   redis: RedisOptions;
   shared: SharedArrayBuffer;
   stallMs: number;
+  postgres?: string;
 }
 
 const data = workerData as LeaseWorkerData;
@@ -22,9 +24,12 @@ const redis = new Redis({ ...data.redis, lazyConnect: false });
 redis.on('error', () => {});
 redis.once('ready', () => post({ type: 'connected' }));
 
+const fence = data.postgres ? postgresFence(data.postgres, data.key, data.owner, data.ttlMs) : undefined;
+
 const keeper = new LeaseKeeper({
   ...data,
   redis,
+  fence,
   blocked: () => {
     const since = Date.now() - Number(Atomics.load(shared, HEARTBEAT));
     return since > data.stallMs ? `the event loop has not run for ${since} ms` : undefined;
@@ -32,6 +37,7 @@ const keeper = new LeaseKeeper({
   onHeldUntil: (at) => Atomics.store(shared, HELD_UNTIL, BigInt(at)),
 });
 keeper.on('acquired', () => post({ type: 'acquired' }));
+keeper.on('rekeyed', () => post({ type: 'rekeyed' }));
 keeper.on('lost', (reason) => post({ type: 'lost', reason }));
 
 port.on('message', (m: { type: 'stop' }) => {
@@ -39,6 +45,7 @@ port.on('message', (m: { type: 'stop' }) => {
   // Not QUIT: a Redis that stopped answering would never let the thread finish.
   void keeper.stop().finally(() => {
     redis.disconnect();
+    void fence?.close().catch(() => {});
     post({ type: 'stopped' });
   });
 });

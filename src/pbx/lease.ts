@@ -5,7 +5,8 @@
 // only while that beat is recent (half the TTL by default), so an instance stuck for
 // longer still steps down and a peer takes the node. `isHeld` reads the renewal's
 // deadline from the same shared memory: after a long stall it is false at once, before
-// the thread's messages are even read.
+// the thread's messages are even read. The thread also keeps the lease's Postgres row
+// (lease-fence.ts) over a connection of its own, so a Redis outage does not cost the node.
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { Redis } from 'ioredis';
@@ -14,11 +15,16 @@ import type { LeaseSettings } from './lease-keeper.js';
 export const HEARTBEAT = 0;
 export const HELD_UNTIL = 1;
 
-export type LeaseMessage = { type: 'connected' } | { type: 'acquired' } | { type: 'lost'; reason: string } | { type: 'stopped' };
+export type LeaseMessage = { type: 'connected' } | { type: 'acquired' } | { type: 'rekeyed' } | { type: 'lost'; reason: string } | { type: 'stopped' };
 
 export interface LeaseOptions extends LeaseSettings {
   /** Its connection settings open the thread's own connection. */
   redis: Redis;
+  /**
+   * Postgres URL of the lease's fence (lease-fence.ts): the owner keeps the node through a
+   * Redis outage while Postgres confirms its renewals. Without it the lease lives in Redis alone.
+   */
+  postgres?: string;
   /** How long the main loop may go without running before the lease is let go (default half the TTL). */
   stallMs?: number;
 }
@@ -28,6 +34,8 @@ export interface LeaseEvents {
   connected: [];
   acquired: [];
   lost: [reason: string];
+  /** Held throughout, but Redis had lost the key (and may have lost more): the node resyncs. */
+  rekeyed: [];
 }
 
 export class Lease extends EventEmitter<LeaseEvents> {
@@ -82,7 +90,9 @@ export class Lease extends EventEmitter<LeaseEvents> {
 
   private receive(m: LeaseMessage): void {
     if (m.type === 'connected') this.emit('connected');
-    else if (m.type === 'acquired') {
+    else if (m.type === 'rekeyed') {
+      if (this.held) this.emit('rekeyed');
+    } else if (m.type === 'acquired') {
       this.held = true;
       this.emit('acquired');
     } else if (m.type === 'lost' && this.held) {

@@ -92,6 +92,7 @@ export class PbxNode {
     this.lease = new Lease({
       redis: opts.redis,
       key: opts.leaseKey,
+      postgres: opts.db.options.connectionString,
       owner: opts.instanceId,
       ttlMs: opts.leaseTtlMs,
       intervalMs: opts.tuning?.leaseIntervalMs,
@@ -99,6 +100,13 @@ export class PbxNode {
     this.lease.on('acquired', () => {
       this.log.info('took ownership of the PBX node');
       this.connect();
+    });
+    // The owner kept the node through a Redis outage on its Postgres row, and Redis came
+    // back without the key: what Redis held (waiting callers, agents) may be gone too, so
+    // the node's calls are resynced as after a takeover, without dropping the connections.
+    this.lease.on('rekeyed', () => {
+      this.log.info('took the lease key back after Redis lost it; resyncing the node');
+      this.markDirty();
     });
     this.lease.on('lost', (reason) => {
       this.log.warn({ reason }, 'lost ownership of the PBX node');
