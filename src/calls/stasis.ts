@@ -186,9 +186,12 @@ export class InboundCalls {
     await this.opts.ivr?.callerGone(channelId);
     // Read, and forgotten only once the end is stored: a run again after a failure
     // (Postgres away) must still know who hung up and why.
-    const own = this.ownHangups.has(channelId);
-    const cause = own ? 16 : (this.causes.get(channelId) ?? null);
-    if (!own && this.shutdownHangups.has(channelId)) reason = PBX_SHUTDOWN_REASON;
+    // A PBX shutting down hangs every channel up at once: when we hung the caller up too
+    // (the agent's leg ended first), the shutdown is still why the call ended.
+    const shutdown = this.shutdownHangups.has(channelId);
+    const own = !shutdown && this.ownHangups.has(channelId);
+    const cause = shutdown ? CAUSE_PBX_SHUTDOWN : own ? 16 : (this.causes.get(channelId) ?? null);
+    if (shutdown) reason = PBX_SHUTDOWN_REASON;
     const call = await findCallByChannel(db, pbxNode, channelId);
     const at = eventTime(timestamp);
     const ended =
