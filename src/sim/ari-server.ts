@@ -177,6 +177,9 @@ export async function startAriServer(opts: AriServerOptions): Promise<AriServer>
     });
   });
 
+  // Asterisk's HTTP server keeps an idle connection 15 s (http.conf session_keep_alive);
+  // Node's 5 s default closed sockets that a busy client was about to reuse (ECONNRESET).
+  server.keepAliveTimeout = 15_000;
   const port = await listen(server, opts.port ?? 0, host);
 
   return {

@@ -209,6 +209,9 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
+  // Idle connections stay open longer than a client's own keep-alive (undici: 4 s), so a
+  // busy client never reuses a socket the server is closing at that moment (ECONNRESET).
+  server.keepAliveTimeout = 15_000;
   const port = await listen(server, opts.port ?? 0, host);
   return {
     url: `http://${host}:${port}`,

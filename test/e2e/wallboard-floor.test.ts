@@ -132,8 +132,9 @@ describe('wallboard v2', () => {
     await expect.poll(() => figure(page, 'sales', 'waiting').getAttribute('data-level')).toBe('alarm');
     expect(await figure(page, 'sales', 'waiting').locator('.mark').textContent()).toBe('\u25A0 alarm');
     expect(await figure(page, 'sales', 'waiting').evaluate((e) => getComputedStyle(e).borderTopStyle)).toBe('solid');
-    const colours = await Promise.all(['ready', 'waiting'].map((m) => figure(page, 'sales', m).evaluate((e) => getComputedStyle(e).backgroundColor)));
-    expect(new Set(colours).size).toBe(2);
+    // Alarm and warning are told apart by colour as well (read until the board has drawn both levels).
+    const colours = () => Promise.all(['ready', 'waiting'].map((m) => figure(page, 'sales', m).evaluate((e) => getComputedStyle(e).backgroundColor)));
+    await expect.poll(async () => new Set(await colours()).size).toBe(2);
     // Nobody ready (anna is at lunch): a warning by default.
     expect(await figure(page, 'sales', 'ready').getAttribute('data-level')).toBe('warning');
 
