@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AuthenticatedKey } from '../api/auth.js';
 import { hasScope } from '../api/scopes.js';
 import type { Queryable } from '../db/pool.js';
-import { Signer } from './signed.js';
+import { Signer } from '../api/signer.js';
 
 export interface PanelLink {
   id: string;

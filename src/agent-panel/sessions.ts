@@ -12,7 +12,7 @@ import { getTransfer } from '../calls/transfers/repository.js';
 import { agentTookPart } from '../acd/wrap-up.js';
 import { accessTo, isSessionClaims, sessionScopes, type SessionClaims } from './access.js';
 import type { LiveLink, PanelLinks } from './links.js';
-import { Signer } from './signed.js';
+import { Signer } from '../api/signer.js';
 
 const MARK = 'aps_';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

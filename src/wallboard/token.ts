@@ -3,9 +3,10 @@
 // can be listed and revoked one by one; the token is a signature over the row's id and
 // expiry, so a forged or altered one is refused without a database read. A link opens
 // only the wallboard (never /v1) and dies with the key that issued it or its reports:read.
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AuthenticatedKey } from '../api/auth.js';
 import { hasScope } from '../api/scopes.js';
+import { Signer } from '../api/signer.js';
 import type { Queryable } from '../db/pool.js';
 import type { WallboardOptions } from './state.js';
 
@@ -54,7 +55,7 @@ export interface LiveLink {
 }
 
 export class WallboardTokens {
-  private readonly secret: Buffer;
+  private readonly signer: Signer;
 
   constructor(
     private readonly db: Queryable,
@@ -62,7 +63,7 @@ export class WallboardTokens {
     private readonly now: () => number = Date.now,
   ) {
     // Derived, so that a stream token can never pass as a wallboard token or back.
-    this.secret = createHmac('sha256', secret ?? randomBytes(32)).update('wallboard-link').digest();
+    this.signer = new Signer(secret ?? randomBytes(32), 'wallboard-link', 512);
   }
 
   async issue(key: AuthenticatedKey, view: WallboardOptions, ttlMs: number, label?: string): Promise<{ link: WallboardLink; token: string }> {
@@ -72,8 +73,7 @@ export class WallboardTokens {
       'INSERT INTO wallboard_links (id, owner_key_id, label, view, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING *',
       [id, key.id, label ?? null, JSON.stringify(view), new Date(e)],
     );
-    const body = Buffer.from(JSON.stringify({ l: id, e } satisfies Claims)).toString('base64url');
-    return { link: toLink(rows[0]!), token: `${body}.${this.sign(body)}` };
+    return { link: toLink(rows[0]!), token: this.signer.sign({ l: id, e } satisfies Claims) };
   }
 
   /** The link behind a well-signed token if it is live and its key may still read reports; else null. */
@@ -113,23 +113,8 @@ export class WallboardTokens {
   }
 
   private claims(token: string): Claims | null {
-    const dot = token.indexOf('.');
-    if (dot <= 0 || token.length > 512) return null;
-    const body = token.slice(0, dot);
-    const given = Buffer.from(token.slice(dot + 1), 'base64url');
-    const expected = Buffer.from(this.sign(body), 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-    let c: Claims;
-    try {
-      c = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Claims;
-    } catch {
-      return null;
-    }
+    const c = this.signer.read(token) as Partial<Claims> | null;
     if (typeof c?.e !== 'number' || c.e <= this.now() || typeof c.l !== 'string' || !/^[0-9a-f-]{36}$/.test(c.l)) return null;
-    return c;
-  }
-
-  private sign(body: string): string {
-    return createHmac('sha256', this.secret).update(body).digest('base64url');
+    return c as Claims;
   }
 }

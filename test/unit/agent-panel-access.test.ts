@@ -1,7 +1,7 @@
 // What an agent panel session may reach, and its signed tokens (pure parts).
 import { describe, expect, it } from 'vitest';
 import { accessTo, isSessionClaims, sessionScopes } from '../../src/agent-panel/access.js';
-import { Signer } from '../../src/agent-panel/signed.js';
+import { Signer } from '../../src/api/signer.js';
 
 describe('agent panel access', () => {
   it('opens the agent desk routes and nothing else', () => {
