@@ -21,6 +21,13 @@ export interface RelayOptions {
   log: Logger;
   batchSize?: number;
   pollMs?: number;
+  /**
+   * True while commits to the outbox wake the relay (WakeListener on `cti_outbox`): it then
+   * polls only every `idlePollMs`, a safety net for a notification lost with its connection.
+   */
+  listening?: () => boolean;
+  /** The poll while `listening()` (default 2 s). */
+  idlePollMs?: number;
   maxBackoffMs?: number;
   /** A queue that has not reached Redis yet waits instead of failing: bound it. */
   enqueueTimeoutMs?: number;
@@ -100,7 +107,7 @@ export class OutboxRelay {
   }
 
   private async loop(): Promise<void> {
-    let next = this.pollMs;
+    let next = this.opts.listening?.() ? (this.opts.idlePollMs ?? 2_000) : this.pollMs;
     try {
       await this.sweepLostJobs();
       // Drain: a full batch means more is waiting.
