@@ -28,6 +28,11 @@ export interface RelayOptions {
   listening?: () => boolean;
   /** The poll while `listening()` (default 2 s). */
   idlePollMs?: number;
+  /**
+   * A wake runs a pass this much later (default 100 ms), so the commits of a busy moment
+   * share one pass instead of costing one each.
+   */
+  wakeDelayMs?: number;
   maxBackoffMs?: number;
   /** A queue that has not reached Redis yet waits instead of failing: bound it. */
   enqueueTimeoutMs?: number;
@@ -58,6 +63,7 @@ export class OutboxRelay {
   private readonly republishAfterMs: number;
   private lastSweep = 0;
   private timer: NodeJS.Timeout | undefined;
+  private dueAt = 0;
   private running: Promise<void> | undefined;
   private stopped = true;
   private consecutiveFailures = 0;
@@ -81,12 +87,15 @@ export class OutboxRelay {
 
   /** Run a pass soon (e.g. after a NOTIFY) instead of waiting for the next poll. */
   wake(): void {
-    if (this.stopped) return;
+    // Backing off from a failure: the retry is already scheduled.
+    if (this.stopped || this.consecutiveFailures > 0) return;
     if (this.running) {
       this.wakeRequested = true;
       return;
     }
-    this.schedule(0);
+    const delay = this.opts.wakeDelayMs ?? 100;
+    if (this.timer && this.dueAt <= Date.now() + delay) return;
+    this.schedule(delay);
   }
 
   async stop(): Promise<void> {
@@ -99,9 +108,14 @@ export class OutboxRelay {
   private schedule(ms: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
+    this.dueAt = Date.now() + ms;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.running = this.loop().finally(() => (this.running = undefined));
+      this.running = this.loop().finally(() => {
+        this.running = undefined;
+        // A wake between the pass's end and here.
+        if (this.wakeRequested) this.wake();
+      });
     }, ms);
     this.timer.unref?.();
   }
@@ -115,8 +129,13 @@ export class OutboxRelay {
       do {
         this.wakeRequested = false;
         moved = await this.relayOnce();
-      } while (!this.stopped && (moved === this.batchSize || this.wakeRequested));
+      } while (!this.stopped && moved === this.batchSize);
       this.consecutiveFailures = 0;
+      // Woken during the pass: the commits that came meanwhile share the next one.
+      if (this.wakeRequested) {
+        this.wakeRequested = false;
+        next = Math.min(next, this.opts.wakeDelayMs ?? 100);
+      }
     } catch (err) {
       this.stats.failures++;
       this.consecutiveFailures++;
