@@ -29,10 +29,10 @@ export interface RelayOptions {
   /** The poll while `listening()` (default 2 s). */
   idlePollMs?: number;
   /**
-   * A wake runs a pass this much later (default 100 ms), so the commits of a busy moment
-   * share one pass instead of costing one each.
+   * Passes a wake starts are at least this far apart (default 200 ms, what the poll was):
+   * a lone commit goes out at once, the commits of a busy moment share a pass.
    */
-  wakeDelayMs?: number;
+  wakeGapMs?: number;
   maxBackoffMs?: number;
   /** A queue that has not reached Redis yet waits instead of failing: bound it. */
   enqueueTimeoutMs?: number;
@@ -64,6 +64,7 @@ export class OutboxRelay {
   private lastSweep = 0;
   private timer: NodeJS.Timeout | undefined;
   private dueAt = 0;
+  private lastPassAt = 0;
   private running: Promise<void> | undefined;
   private stopped = true;
   private consecutiveFailures = 0;
@@ -93,9 +94,13 @@ export class OutboxRelay {
       this.wakeRequested = true;
       return;
     }
-    const delay = this.opts.wakeDelayMs ?? 100;
+    const delay = this.wakeDelay();
     if (this.timer && this.dueAt <= Date.now() + delay) return;
     this.schedule(delay);
+  }
+
+  private wakeDelay(): number {
+    return Math.max(0, this.lastPassAt + (this.opts.wakeGapMs ?? 200) - Date.now());
   }
 
   async stop(): Promise<void> {
@@ -111,6 +116,7 @@ export class OutboxRelay {
     this.dueAt = Date.now() + ms;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.lastPassAt = Date.now();
       this.running = this.loop().finally(() => {
         this.running = undefined;
         // A wake between the pass's end and here.
@@ -134,7 +140,7 @@ export class OutboxRelay {
       // Woken during the pass: the commits that came meanwhile share the next one.
       if (this.wakeRequested) {
         this.wakeRequested = false;
-        next = Math.min(next, this.opts.wakeDelayMs ?? 100);
+        next = Math.min(next, this.wakeDelay());
       }
     } catch (err) {
       this.stats.failures++;
