@@ -29,13 +29,13 @@ import {
 } from './queues.js';
 import { OutboxRelay, type RelayOptions } from './relay.js';
 import { WakeListener } from '../db/wake-listener.js';
-
-/** Announced at the commit of every insert into the outbox (migration 116). */
-const OUTBOX_CHANNEL = 'cti_outbox';
 import type { ConnectorConfig } from './connectors/config.js';
 import { checkConnectorTargets, startConnectors, type ConnectorRuntime, type ConnectorRuntimeOptions } from './connectors/runtime.js';
 import { attemptOffset, deliveryProcessor } from './webhook-worker.js';
 import { startWebhookSweeper, type WebhookSweeper, type WebhookSweeperOptions } from './webhook-sweeper.js';
+
+/** Announced at the commit of every insert into the outbox (migration 116). */
+const OUTBOX_CHANNEL = 'cti_outbox';
 
 /**
  * Config.webhooks plus the tuning knobs that have no environment variable yet; tests and
