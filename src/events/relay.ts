@@ -29,8 +29,9 @@ export interface RelayOptions {
   /** The poll while `listening()` (default 2 s). */
   idlePollMs?: number;
   /**
-   * Passes a wake starts are at least this far apart (default 200 ms, what the poll was):
-   * a lone commit goes out at once, the commits of a busy moment share a pass.
+   * A pass a wake starts begins at least this long after the last one ended (default
+   * 200 ms, what the poll waited): a lone commit goes out at once, the commits of a busy
+   * moment share a pass as they did when the relay polled.
    */
   wakeGapMs?: number;
   maxBackoffMs?: number;
@@ -116,9 +117,9 @@ export class OutboxRelay {
     this.dueAt = Date.now() + ms;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.lastPassAt = Date.now();
       this.running = this.loop().finally(() => {
         this.running = undefined;
+        this.lastPassAt = Date.now();
         // A wake between the pass's end and here.
         if (this.wakeRequested) this.wake();
       });
@@ -140,7 +141,7 @@ export class OutboxRelay {
       // Woken during the pass: the commits that came meanwhile share the next one.
       if (this.wakeRequested) {
         this.wakeRequested = false;
-        next = Math.min(next, this.wakeDelay());
+        next = Math.min(next, this.opts.wakeGapMs ?? 200);
       }
     } catch (err) {
       this.stats.failures++;
