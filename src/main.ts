@@ -105,7 +105,10 @@ export async function startService(config: Config, log: Logger = createLogger(co
   redis.once('ready', () => void checkRedisDurability(redis, log));
 
   const bus = new RedisEventBus({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log });
-  const pipeline = await startEventPipeline({ db, config, log, bus, connectors: config.connectors });
+  // Commits to the outbox wake the relay where notifications cross connections (not PGlite's,
+  // which is also why the call cache is off there).
+  const notifyUrl = config.callCache ? config.databaseUrl : undefined;
+  const pipeline = await startEventPipeline({ db, config, log, bus, connectors: config.connectors, ...(notifyUrl ? { notifyUrl } : {}) });
   // Connectors created over the API join those of the environment, on every instance.
   const connectorRegistry = new ConnectorRegistry({ db, redis, prefix: config.redisPrefix, env: config.connectors, runtime: pipeline.connectors, log });
   await connectorRegistry.start();

@@ -51,10 +51,12 @@ export async function appendOutbox<T extends Record<string, unknown>>(
  */
 export async function insertOutboxOnce(tx: Queryable, event: DomainEvent): Promise<boolean> {
   checkEventSchema(event);
-  const res = await tx.query(
-    'INSERT INTO outbox (event_id, type, payload, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-    [event.id, event.type, event, event.occurredAt],
-  );
+  // Named: every agent state change comes this way, so Postgres parses and plans it once per connection.
+  const res = await tx.query({
+    name: 'outbox-insert-once',
+    text: 'INSERT INTO outbox (event_id, type, payload, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+    values: [event.id, event.type, event, event.occurredAt],
+  });
   return (res.rowCount ?? 0) > 0;
 }
 

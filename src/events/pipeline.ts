@@ -28,10 +28,14 @@ import {
   type WebhookJobData,
 } from './queues.js';
 import { OutboxRelay, type RelayOptions } from './relay.js';
+import { WakeListener } from '../db/wake-listener.js';
 import type { ConnectorConfig } from './connectors/config.js';
 import { checkConnectorTargets, startConnectors, type ConnectorRuntime, type ConnectorRuntimeOptions } from './connectors/runtime.js';
 import { attemptOffset, deliveryProcessor } from './webhook-worker.js';
 import { startWebhookSweeper, type WebhookSweeper, type WebhookSweeperOptions } from './webhook-sweeper.js';
+
+/** Announced at the commit of every insert into the outbox (migration 116). */
+const OUTBOX_CHANNEL = 'cti_outbox';
 
 /**
  * Config.webhooks plus the tuning knobs that have no environment variable yet; tests and
@@ -60,6 +64,11 @@ export interface PipelineOptions {
   connectors?: ConnectorConfig[];
   connectorTuning?: Pick<ConnectorRuntimeOptions, 'sweepMs' | 'staleMs'>;
   webhookSweep?: Pick<WebhookSweeperOptions, 'everyMs' | 'graceMs'>;
+  /**
+   * Postgres connection string for a LISTEN on `cti_outbox` (migration 116): commits wake
+   * the relay, which then polls slowly. Absent, the relay polls every `relay.pollMs`.
+   */
+  notifyUrl?: string;
 }
 
 export interface EventPipeline {
@@ -199,13 +208,19 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
     ...options.webhookSweep,
   });
 
+  let outboxListener: WakeListener | undefined;
   const relay = new OutboxRelay({
     db,
     events: queues.events,
     log: plog,
     ...(options.bus ? { bus: options.bus } : {}),
     ...options.relay,
+    listening: () => outboxListener?.listening ?? false,
   });
+  if (options.notifyUrl) {
+    outboxListener = new WakeListener({ url: options.notifyUrl, channel: OUTBOX_CHANNEL, onWake: () => relay.wake(), log: plog });
+    outboxListener.start();
+  }
   relay.start();
 
   const closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
@@ -219,6 +234,7 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
     stop() {
       stopping ??= (async () => {
         webhookSweeper.stop();
+        await outboxListener?.stop();
         await relay.stop();
         await Promise.all([closeWorker(fanOut, closeTimeoutMs), closeWorker(delivery, closeTimeoutMs)]);
         await connectors.stop();

@@ -21,6 +21,19 @@ export interface RelayOptions {
   log: Logger;
   batchSize?: number;
   pollMs?: number;
+  /**
+   * True while commits to the outbox wake the relay (WakeListener on `cti_outbox`): it then
+   * polls only every `idlePollMs`, a safety net for a notification lost with its connection.
+   */
+  listening?: () => boolean;
+  /** The poll while `listening()` (default 2 s). */
+  idlePollMs?: number;
+  /**
+   * A pass a wake starts begins at least this long after the last one ended (default
+   * 200 ms, what the poll waited): a lone commit goes out at once, the commits of a busy
+   * moment share a pass as they did when the relay polled.
+   */
+  wakeGapMs?: number;
   maxBackoffMs?: number;
   /** A queue that has not reached Redis yet waits instead of failing: bound it. */
   enqueueTimeoutMs?: number;
@@ -51,6 +64,8 @@ export class OutboxRelay {
   private readonly republishAfterMs: number;
   private lastSweep = 0;
   private timer: NodeJS.Timeout | undefined;
+  private dueAt = 0;
+  private lastPassAt = 0;
   private running: Promise<void> | undefined;
   private stopped = true;
   private consecutiveFailures = 0;
@@ -74,12 +89,19 @@ export class OutboxRelay {
 
   /** Run a pass soon (e.g. after a NOTIFY) instead of waiting for the next poll. */
   wake(): void {
-    if (this.stopped) return;
+    // Backing off from a failure: the retry is already scheduled.
+    if (this.stopped || this.consecutiveFailures > 0) return;
     if (this.running) {
       this.wakeRequested = true;
       return;
     }
-    this.schedule(0);
+    const delay = this.wakeDelay();
+    if (this.timer && this.dueAt <= Date.now() + delay) return;
+    this.schedule(delay);
+  }
+
+  private wakeDelay(): number {
+    return Math.max(0, this.lastPassAt + (this.opts.wakeGapMs ?? 200) - Date.now());
   }
 
   async stop(): Promise<void> {
@@ -92,15 +114,21 @@ export class OutboxRelay {
   private schedule(ms: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
+    this.dueAt = Date.now() + ms;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.running = this.loop().finally(() => (this.running = undefined));
+      this.running = this.loop().finally(() => {
+        this.running = undefined;
+        this.lastPassAt = Date.now();
+        // A wake between the pass's end and here.
+        if (this.wakeRequested) this.wake();
+      });
     }, ms);
     this.timer.unref?.();
   }
 
   private async loop(): Promise<void> {
-    let next = this.pollMs;
+    let next = this.opts.listening?.() ? (this.opts.idlePollMs ?? 2_000) : this.pollMs;
     try {
       await this.sweepLostJobs();
       // Drain: a full batch means more is waiting.
@@ -108,8 +136,13 @@ export class OutboxRelay {
       do {
         this.wakeRequested = false;
         moved = await this.relayOnce();
-      } while (!this.stopped && (moved === this.batchSize || this.wakeRequested));
+      } while (!this.stopped && moved === this.batchSize);
       this.consecutiveFailures = 0;
+      // Woken during the pass: the commits that came meanwhile share the next one.
+      if (this.wakeRequested) {
+        this.wakeRequested = false;
+        next = Math.min(next, this.opts.wakeGapMs ?? 200);
+      }
     } catch (err) {
       this.stats.failures++;
       this.consecutiveFailures++;
