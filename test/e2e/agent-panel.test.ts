@@ -106,7 +106,7 @@ describe('agent panel', () => {
       await press(w, channelId, '1');
       await waitFor('the caller queued', queued, 2000).catch(() => undefined);
       return queued();
-    }, 'the caller in the sales queue', 30_000);
+    }, 'the caller in the sales queue', 60_000);
 
     // The screen pop while Ada's phone rings: caller, queue, and the customer the IVR found.
     await poll(() => ada.locator('#pop-h').textContent()).toBe('Incoming: +15551230007');

@@ -9,6 +9,7 @@ import { appendOutbox } from '../../src/events/outbox.js';
 import type { DomainEvent } from '../../src/events/catalogue.js';
 import { OutboxRelay } from '../../src/events/relay.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { eventData } from '../helpers/events.js';
 import { waitFor } from '../helpers/wait.js';
 
 const FAR = 3_600_000;
@@ -24,7 +25,7 @@ let tdb: TestDatabase;
 let relay: OutboxRelay;
 let listener: WakeListener;
 
-const emit = () => withTransaction(tdb.db, (tx) => appendOutbox(tx, { type: 'call.created', data: { n: 1 } }));
+const emit = () => withTransaction(tdb.db, (tx) => appendOutbox(tx, { type: 'call.created', data: eventData('call.created') }));
 
 beforeAll(async () => {
   tdb = await createTestDatabase();
@@ -53,7 +54,7 @@ it('does not wake for an insert that is rolled back', async () => {
   const before = published.length;
   await expect(
     withTransaction(tdb.db, async (tx) => {
-      await appendOutbox(tx, { type: 'call.created', data: { n: 2 } });
+      await appendOutbox(tx, { type: 'call.created', data: eventData('call.created') });
       throw new Error('rolled back');
     }),
   ).rejects.toThrow('rolled back');
