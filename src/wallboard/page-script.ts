@@ -134,13 +134,18 @@ export const WALLBOARD_JS = `'use strict';
     if (view && !stale()) { var t = now(); var tiles = $('agents').children;
       for (var i = 0; i < tiles.length && i < view.agents.length; i++) tiles[i].lastChild.textContent = clock((t - view.agents[i].since) / 1000); }
   }
+  function sameView(a, b) { var x = Object.assign({}, a, { at: '' }), y = Object.assign({}, b, { at: '' }); return JSON.stringify(x) === JSON.stringify(y); }
   function nextPage() { page.queues++; page.agents++; if (view) { renderQueues(); renderAgents(); } }
   function connect() {
     var ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/wallboard/stream?token=' + encodeURIComponent(token));
     ws.onopen = function () { feedUp = true; };
     ws.onmessage = function (m) {
-      view = JSON.parse(m.data); lastFrameServer = Date.parse(view.at); skew = lastFrameServer - Date.now(); lastFrame = Date.now(); feedUp = true;
-      render();
+      var next = JSON.parse(m.data); lastFrameServer = Date.parse(next.at); skew = lastFrameServer - Date.now(); lastFrame = Date.now(); feedUp = true;
+      // Most frames are the heartbeat with nothing new: redrawing them would rebuild the
+      // board every second (flicker, lost focus, screen readers starting over).
+      var same = view !== null && sameView(view, next);
+      view = next;
+      if (same) { renderStatus(); everySecond(); } else render();
     };
     ws.onclose = function (ev) {
       feedUp = false;

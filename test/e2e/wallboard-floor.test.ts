@@ -117,7 +117,7 @@ describe('wallboard v2', () => {
     const card = (await page.locator('[data-queue="sales"]').boundingBox())!;
     expect(card.height).toBeGreaterThan(1080 * 0.4);
     const bigType = async () => parseFloat(await figure(page, 'sales', 'waiting').locator('.value').evaluate((e) => getComputedStyle(e).fontSize));
-    expect(await bigType()).toBeGreaterThanOrEqual(64);
+    await expect.poll(bigType).toBeGreaterThanOrEqual(64);
     expect(await figure(page, 'sales', 'waiting').getAttribute('data-level')).toBe('ok');
     expect(await figure(page, 'sales', 'waiting').locator('.mark').textContent()).toBe('');
 
