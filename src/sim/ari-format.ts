@@ -149,7 +149,7 @@ export function ariEventBody(e: WorldEvent): Record<string, unknown> | undefined
       const body: Record<string, unknown> = {
         type: 'ChannelTransfer',
         timestamp: ts,
-        refer_to: { requested_destination: { destination: e.destination } },
+        refer_to: referTo(e),
         referred_by: referredBy,
       };
       if (e.state) body['state'] = e.state;
@@ -201,4 +201,20 @@ function dial(ts: string, status: string, dialstring: string, peer: ChannelSnaps
 /** The message text one socket receives. */
 export function ariMessage(body: Record<string, unknown>, asteriskId: string, app: string): string {
   return JSON.stringify({ ...body, asterisk_id: asteriskId, application: app });
+}
+
+/**
+ * ChannelTransfer's `refer_to`. A blind REFER names what the phone keyed in (capture
+ * refer-ari-only); one with Replaces names the dialog to replace by its SIP Call-ID, and
+ * Asterisk adds the channel of that dialog and whom it talks to (the ARI model's
+ * destination_channel / connected_channel; not captured).
+ */
+function referTo(e: Extract<WorldEvent, { type: 'ChannelTransferRequested' }>): Record<string, unknown> {
+  if (!e.replaces) return { requested_destination: { destination: e.destination } };
+  const out: Record<string, unknown> = {
+    requested_destination: { protocol_id: e.replaces.protocolId },
+    destination_channel: ariChannel(e.replaces.channel),
+  };
+  if (e.replaces.connected) out['connected_channel'] = ariChannel(e.replaces.connected);
+  return out;
 }

@@ -124,6 +124,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
           attended: body['attended'] === true,
           consultMs: num(body, 'consultMs'),
           hangupAfterMs: num(body, 'hangupAfterMs'),
+          targetHangsUp: body['targetHangsUp'] === true,
         });
         return { status: 202 };
       }

@@ -213,6 +213,12 @@ export abstract class WorldDialplan extends WorldDialing {
       this.runInbound(c, this.inboundApp);
       return;
     }
+    if (context === 'cti-phone-transfer') {
+      // deploy/asterisk: exten => s,1,Stasis(${CTI_APP},phone-transfer): a party the phone consulted, moved in by the app.
+      this.dialplanStep(c, 1, 'Stasis', `${this.inboundApp},phone-transfer`);
+      if (!this.enterStasis(c, this.inboundApp, ['phone-transfer'], true)) this.after(0, () => this.hangupFlow(c, { cause: CAUSE.NORMAL_CLEARING }), c);
+      return;
+    }
     // cti-phones (the phones' context) includes cti-agents.
     if (context === 'cti-agents' || context === 'cti-phones') {
       // deploy/asterisk: exten => _X.,1,NoOp(...) same => n,Dial(PJSIP/${EXTEN},${CTI_AGENT_RING_TIMEOUT})
@@ -307,6 +313,13 @@ export abstract class WorldDialplan extends WorldDialing {
     const c = this.mustChannel(channelId);
     if (c.stasis) this.cleanup(c, 'leave');
     if (c.bridgeId) this.leaveBridge(c);
+    // A party of a dialplan Dial() leaves it: the other side's Dial returns and its dialplan hangs up.
+    const partner = c.partnerId ? this.chans.get(c.partnerId) : undefined;
+    c.partnerId = undefined;
+    if (partner && !partner.gone) {
+      partner.partnerId = undefined;
+      this.after(0, () => this.hangupFlow(partner, { cause: CAUSE.NORMAL_CLEARING }), partner);
+    }
     this.after(0, () => this.runDialplan(c, context, exten, priority, 'redirect'), c);
   }
 }

@@ -56,7 +56,7 @@ export interface Bridge {
   announcer?: string;
 }
 
-export const KNOWN_CONTEXTS = new Set(['from-pstn', 'agents', 'cti-agents', 'caller-script', 'after-stasis', 'default', 'from-internal', 'queue-in', 'fax-in', 'cti-fax', 'cti-phones']);
+export const KNOWN_CONTEXTS = new Set(['from-pstn', 'agents', 'cti-agents', 'caller-script', 'after-stasis', 'default', 'from-internal', 'queue-in', 'fax-in', 'cti-fax', 'cti-phones', 'cti-phone-transfer']);
 export const BRIDGE_TYPE_TOKENS = new Set(['mixing', 'holding', 'dtmf_events', 'proxy_media', 'video_sfu', 'video_single', 'sdp_label']);
 export function bridgeApps(b: Bridge): string[] {
   return [...b.subs.entries()].filter(([, n]) => n > 0).map(([app]) => app);

@@ -11,6 +11,10 @@
 // - ari-only: 202 and a ChannelTransfer event, nothing else; the app reports progress
 //   (transfer_progress, echoed as ChannelTransfer with `state`) and the phone hangs up
 //   once told the target answered.
+// - ari-only, attended: after the consultation the REFER with Replaces is only reported
+//   (ChannelTransfer naming the consultation's leg and whom it talks to); the app moves
+//   the consulted party into its bridge (AMI Redirect into a context that runs Stasis)
+//   and reports the outcome; the phone then hangs up both its calls. Not captured.
 import { CAUSE } from './world-causes.js';
 import { WorldError } from './world-errors.js';
 import type { Channel } from './world-model.js';
@@ -28,13 +32,15 @@ export interface PhoneReferParams {
   consultMs?: number;
   /** How long the phone waits after the final NOTIFY before it hangs up. */
   hangupAfterMs?: number;
+  /** Attended: the consulted party hangs up as the phone sends its REFER (ari-only). */
+  targetHangsUp?: boolean;
 }
 
 export const TRANSFER_PROGRESS_STATES = ['channel_progress', 'channel_answered', 'channel_unavailable', 'channel_declined'];
 
 export abstract class WorldRefer extends WorldTransfers {
   /** ari-only REFERs waiting for the app's outcome, by the phone's channel id. */
-  private readonly referrals = new Map<string, { destination: string; hangupAfterMs: number }>();
+  private readonly referrals = new Map<string, { destination: string; hangupAfterMs: number; consultation?: string }>();
 
   /** The phone on `channelId` presses its transfer key. */
   phoneRefer(channelId: string, p: PhoneReferParams): void {
@@ -45,7 +51,7 @@ export abstract class WorldRefer extends WorldTransfers {
     const transferee = bridge.members.map((id) => this.chans.get(id)).find((c): c is Channel => !!c && c.id !== phone.id && !c.gone);
     const hangupAfterMs = p.hangupAfterMs ?? 100;
     if (p.attended) {
-      this.consult(phone, p.target, p.consultMs ?? 500, hangupAfterMs);
+      this.consult(phone, p.target, p.consultMs ?? 500, hangupAfterMs, p.handling ?? 'core', p.targetHangsUp === true);
       return;
     }
     if ((p.handling ?? 'core') === 'ari-only') {
@@ -85,7 +91,16 @@ export abstract class WorldRefer extends WorldTransfers {
     if (state === 'channel_progress' || !referral) return;
     // The final NOTIFY: a transferred phone hangs up; one whose transfer failed stays on the call.
     this.referrals.delete(phone.id);
-    if (state === 'channel_answered') this.after(referral.hangupAfterMs, () => this.remoteHangup(phone.id), phone);
+    const consultation = referral.consultation ? this.chans.get(referral.consultation) : undefined;
+    if (state === 'channel_answered') {
+      this.after(referral.hangupAfterMs, () => {
+        if (consultation && !consultation.gone) this.hangupFlow(consultation, { requestCause: CAUSE.NORMAL_CLEARING, soft: false, cause: CAUSE.NORMAL_CLEARING });
+        if (!phone.gone) this.remoteHangup(phone.id);
+      }, phone);
+      return;
+    }
+    // An attended transfer that failed: the phone takes its customer back off hold.
+    if (referral.consultation) this.emit({ type: 'ChannelUnhold', at: this.date(), apps: [...phone.apps], channel: this.snap(phone) });
   }
 
   private blindSwap(phone: Channel, target: string, transferee: Channel | undefined, hangupAfterMs: number): void {
@@ -131,7 +146,7 @@ export abstract class WorldRefer extends WorldTransfers {
    * through its own context), and once they have talked, REFERs with Replaces. A target
    * that does not answer ends the consultation: the phone takes the customer back.
    */
-  private consult(phone: Channel, target: string, consultMs: number, hangupAfterMs: number): void {
+  private consult(phone: Channel, target: string, consultMs: number, hangupAfterMs: number, handling: ReferHandling, targetHangsUp: boolean): void {
     this.emit({ type: 'ChannelHold', at: this.date(), apps: [...phone.apps], channel: this.snap(phone) });
     const [tech, resource] = phone.name.replace(/-[0-9a-f]+$/, '').split('/') as [string, string];
     const second = this.newChannel({
@@ -156,7 +171,10 @@ export abstract class WorldRefer extends WorldTransfers {
       onAnswered: () => {
         second.partnerId = peer.id;
         peer.partnerId = second.id;
-        this.after(consultMs, () => this.replaces(phone, second, peer, hangupAfterMs), peer);
+        this.after(consultMs, () => {
+          if (handling === 'ari-only') this.referReplaces(phone, second, peer, target, hangupAfterMs, targetHangsUp);
+          else this.replaces(phone, second, peer, hangupAfterMs);
+        }, peer);
       },
       onFailed: () => {
         this.after(0, () => this.hangupFlow(second, { cause: CAUSE.NORMAL_CLEARING }), second);
@@ -193,5 +211,28 @@ export abstract class WorldRefer extends WorldTransfers {
       if (!second.gone) this.hangupFlow(second, { requestCause: CAUSE.NORMAL_CLEARING, soft: false, cause: CAUSE.NORMAL_CLEARING });
       if (!phone.gone) this.remoteHangup(phone.id);
     }, phone);
+  }
+
+  /**
+   * ari-only: the REFER with Replaces is only reported. `referred_by` is the phone's leg in
+   * our bridge, `refer_to` its consultation leg and the consulted party.
+   */
+  private referReplaces(phone: Channel, second: Channel, target: Channel, exten: string, hangupAfterMs: number, targetHangsUp: boolean): void {
+    if (phone.gone || second.gone || target.gone || !phone.stasis || !phone.bridgeId) return;
+    const bridge = this.bridgeMap.get(phone.bridgeId)!;
+    const transferee = bridge.members.map((id) => this.chans.get(id)).find((c): c is Channel => !!c && c.id !== phone.id && !c.gone);
+    this.referrals.set(phone.id, { destination: exten, hangupAfterMs, consultation: second.id });
+    this.emit({
+      type: 'ChannelTransferRequested',
+      at: this.date(),
+      apps: [phone.stasis.app],
+      source: this.snap(phone),
+      ...(transferee ? { connected: this.snap(transferee) } : {}),
+      bridge: this.bridgeSnap(bridge),
+      destination: '',
+      replaces: { channel: this.snap(second), connected: this.snap(target), protocolId: `${second.id}-consult@sim` },
+    });
+    // The consulted party gives up just as the phone hands over: the app finds nobody to move.
+    if (targetHangsUp) this.remoteHangup(target.id);
   }
 }

@@ -231,6 +231,8 @@ export type WorldEvent =
       bridge?: BridgeSnapshot;
       destination: string;
       state?: string;
+      /** REFER with Replaces: the phone's consultation leg, the party it talks to, and its SIP Call-ID. */
+      replaces?: { channel: ChannelSnapshot; connected?: ChannelSnapshot; protocolId: string };
     })
   /** A phone registered or went unreachable (EndpointStateChange). */
   | (Base & { type: 'EndpointStateChanged'; endpoint: { technology: string; resource: string; state: 'online' | 'offline'; channelIds: string[] } })
