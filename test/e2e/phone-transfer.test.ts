@@ -258,6 +258,51 @@ describe('a desk phone\'s transfer key under PJSIP_TRANSFER_HANDLING=ari-only', 
     await ends(c);
   });
 
+  it('attended (REFER with Replaces): the consulted agent is brought into the call, the phone told, Anna wraps up', async () => {
+    phoneBehaves(PHONE_B, 'answer');
+    const c = await callerReachesAnna();
+    await refer(c.agent, { target: PHONE_B, attended: true, handling: 'ari-only', consultMs: 500 });
+    await waitFor('Bert on the consultation', async () => (await agentState(B)) === 'on_call');
+    await waitFor('the transfer completed', async () => (await transfersOf(c.callId))[0]?.state === 'completed');
+    expect((await transfersOf(c.callId))[0]).toMatchObject({ mode: 'blind', fromAgentId: A, to: { agentId: B } });
+    const target = await newPartner(c);
+    expect(w.sim.world.channel(target)!.name).toMatch(/^PJSIP\/1012-/);
+    expect(inStasis(target)).toBe(true);
+    // Asterisk told the phone "trying" itself; the app reports the outcome, and the phone hangs up.
+    expect(progress.filter((p) => p.channel === c.agent).map((p) => p.state)).toEqual(['channel_answered']);
+    await waitUntil(() => !alive(w, c.agent), "Anna's phone hung up after the NOTIFY");
+    const offers = (await events(w, c.callId)).filter((e) => e.type === 'call.offered' && (e.data.offer as { agentId: string }).agentId === B);
+    expect(offers).toHaveLength(1);
+    expect(offers[0]!.data).toMatchObject({ data: SCREEN_POP, offer: { agentId: B, reason: 'transfer' } });
+    expect(await callState(w, c.callId)).toBe('connected');
+    expect(await agentState(B)).toBe('on_call');
+    await waitFor('Anna wraps up, then is ready', async () => (await agentState(A)) === 'ready');
+    await simControl(w.sim, `/channels/${c.customer}/hangup`, {});
+    await ends(c, target);
+    const cdrId = await waitFor('the CDR', async () => (await events(w, c.callId)).find((e) => e.type === 'cdr.created')?.data.cdrId as string | undefined);
+    const cdr = await must<{ agents: Array<{ agentId: string }>; transfers: unknown }>('GET', `/v1/cdrs/${cdrId}`);
+    expect(cdr.agents.map((a) => a.agentId)).toEqual([A, B]);
+    expect(cdr.transfers).toEqual([expect.objectContaining({ fromAgentId: A, to: { agentId: B }, outcome: 'transferred' })]);
+    await waitFor('Bert wrapped up and ready', async () => (await agentState(B)) === 'ready');
+  });
+
+  it('attended, the consulted party hangs up as the phone hands over: the caller stays with the phone, which hears the failure', async () => {
+    phoneBehaves(PHONE_B, 'answer');
+    const c = await callerReachesAnna();
+    await refer(c.agent, { target: PHONE_B, attended: true, handling: 'ari-only', consultMs: 300, targetHangsUp: true });
+    await waitFor('the transfer cancelled', async () => (await transfersOf(c.callId))[0]?.state === 'cancelled');
+    await waitFor('the caller back with the phone', () => together(w, c.agent, c.customer));
+    await waitFor('the phone told', () => progress.some((p) => p.channel === c.agent && p.state === 'channel_declined'));
+    expect(alive(w, c.agent)).toBe(true);
+    expect(await callState(w, c.callId)).toBe('connected');
+    // Nothing of the consultation is left in our app or anywhere else.
+    await waitUntil(() => !w.sim.world.channels().some((ch) => ch.name.startsWith(`PJSIP/${PHONE_B}-`)), "Bert's phone free");
+    await waitFor('Bert ready again', async () => ['ready', 'wrap_up'].includes(await agentState(B)));
+    await simControl(w.sim, `/channels/${c.customer}/hangup`, {});
+    await ends(c);
+    await waitFor('both ready', async () => (await agentState(A)) === 'ready' && (await agentState(B)) === 'ready');
+  });
+
   it('an outside number goes through the dial policy: a denied one is declined, an allowed one becomes a leg of its own', async () => {
     const c = await callerReachesAgentA(w);
     await refer(c.agent, { target: '09001234567', handling: 'ari-only' });

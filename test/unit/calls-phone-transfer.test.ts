@@ -2,7 +2,7 @@
 // trimmed), and the transfer steps it leads to.
 import { describe, expect, it } from 'vitest';
 import type { AriEvent } from '../../src/ari/types.js';
-import { phoneTarget, progressFor, readPhoneTransfer } from '../../src/calls/transfers/phone.js';
+import { consultedTarget, endpointOfChannel, phoneTarget, progressFor, readPhoneTransfer } from '../../src/calls/transfers/phone.js';
 import { step, type TransferView } from '../../src/calls/transfers/state.js';
 
 const channel = (id: string, name: string, state: string, dialplan: Record<string, unknown> = {}) => ({
@@ -47,6 +47,26 @@ describe('readPhoneTransfer', () => {
     expect(readPhoneTransfer({ ...refer, state: 'channel_progress' } as unknown as AriEvent)).toBeUndefined();
   });
 
+  it('reads a REFER with Replaces (ari-only): the consultation leg and the party it talks to', () => {
+    const consultation = channel('8.8', 'PJSIP/1001-00000008', 'Up');
+    const consulted = channel('8.9', 'PJSIP/1002-00000009', 'Up');
+    const e = {
+      type: 'ChannelTransfer',
+      refer_to: { requested_destination: { protocol_id: 'a84b4c76e66710@pc33' }, destination_channel: consultation, connected_channel: consulted },
+      referred_by: { source_channel: phone, connected_channel: caller },
+    } as unknown as AriEvent;
+    expect(readPhoneTransfer(e)).toEqual({
+      kind: 'referred',
+      transferer: phone.id,
+      destination: '',
+      attended: true,
+      replaces: { consultation: '8.8', targetId: '8.9', targetName: 'PJSIP/1002-00000009' },
+    });
+    // The PBX could not resolve the dialog (another PBX's call): attended, but nobody to move.
+    const unresolved = { ...e, refer_to: { requested_destination: { protocol_id: 'x@y' } } } as unknown as AriEvent;
+    expect(readPhoneTransfer(unresolved)).toEqual({ kind: 'referred', transferer: phone.id, destination: '', attended: true });
+  });
+
   it('states nothing for an ordinary StasisStart or other events', () => {
     expect(readPhoneTransfer({ type: 'StasisStart', args: ['inbound', '300'], channel: caller } as AriEvent)).toBeUndefined();
     expect(readPhoneTransfer({ type: 'ChannelStateChange', channel: caller } as AriEvent)).toBeUndefined();
@@ -63,6 +83,16 @@ describe('phoneTarget', () => {
 
   it('refuses what is not a number, so nothing but digits reaches a dial string', () => {
     for (const bad of ['', 'sip:1002@pbx', '1002&Local/x', '9'.repeat(21)]) expect(phoneTarget(bad, undefined).ok, bad).toBe(false);
+  });
+});
+
+describe('consultedTarget', () => {
+  it('is the ACD agent on that phone, else its extension or number', () => {
+    expect(endpointOfChannel('PJSIP/1002-0000000a')).toBe('PJSIP/1002');
+    expect(consultedTarget('PJSIP/1002-0000000a', 'bert')).toEqual({ agentId: 'bert' });
+    expect(consultedTarget('PJSIP/1002-0000000a', undefined)).toEqual({ extension: '1002' });
+    expect(consultedTarget('PJSIP/0301234567@trunk-0000000b', undefined)).toEqual({ number: '0301234567' });
+    expect(consultedTarget('IAX2/remote-0000000c', undefined)).toEqual({ extension: 'unknown' });
   });
 });
 

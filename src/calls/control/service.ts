@@ -16,7 +16,7 @@ import { dialplanChannel, sameChannel, type StartedChannelTransfer } from '../tr
 import { endCall, getCall, type Call } from '../repository.js';
 import { RecordingService } from '../recordings/service.js';
 import { TransferService, type StartTransfer } from '../transfers/service.js';
-import { cancelChannelTransfer, checkChannelName, completeChannelTransfer, transferChannel, type ChannelTransferMode, type DialplanTransferResult } from '../transfers/dialplan.js';
+import { bringIntoApp, cancelChannelTransfer, checkChannelName, completeChannelTransfer, transferChannel, type ChannelTransferMode, type DialplanTransferResult } from '../transfers/dialplan.js';
 import { getTransfer, type Transfer, type TransferTarget } from '../transfers/repository.js';
 import { phoneTarget, readPhoneTransfer, type PhoneTransferFact } from '../transfers/phone.js';
 import { adoptCalls, adoptFromDesk } from './adopt.js';
@@ -58,6 +58,7 @@ export class CallControl {
       initiatorHangup: o.config.initiatorHangup,
       desk: o.desk,
       finishCall: (call, cause, reason) => this.finish(call, cause, reason),
+      bringIntoApp: (channelName) => bringIntoApp(o.ami, channelName),
     });
   }
 
@@ -239,8 +240,11 @@ export class CallControl {
         await this.transfers.adoptSwap(live, initiator, fact, target.ok ? target.to : { extension: destination.slice(0, 40) || 'unknown' });
         return;
       }
-      // An attended REFER's consulted party is a call the phone placed through the dialplan: not ours to move.
-      if (fact.attended) return decline('attended phone transfers are refused under ari-only; transfer through the API');
+      if (fact.attended) {
+        if (!fact.replaces) return decline('the PBX did not say whom the phone consulted');
+        await this.transfers.startReplaces(live, initiator, fact.replaces);
+        return;
+      }
       if (!target.ok) return decline(target.reason);
       await this.transfers.startFromPhone(live, initiator.channelId, { to: target.to, mode: 'blind', policy: this.o.config.policy });
     });

@@ -49,6 +49,19 @@ export async function completeChannelTransfer(ami: AmiClient, channel: string): 
   await run(ami, channel, { Action: 'Hangup', Channel: channel, Cause: '16' });
 }
 
+/** The context of the shipped dialplan that puts a channel into our app (`Stasis(app,phone-transfer)`). */
+export const PHONE_TRANSFER_CONTEXT = 'cti-phone-transfer';
+
+/**
+ * Brings a channel talking outside our app (the party a desk phone consulted) into it:
+ * AMI Redirect into the shipped context, whose StasisStart carries `phone-transfer`.
+ * Its other side (the phone's consultation leg) is hung up by its own dialplan.
+ */
+export async function bringIntoApp(ami: AmiClient, channel: string): Promise<void> {
+  checkChannelName(channel);
+  await run(ami, channel, { Action: 'Redirect', Channel: channel, Context: PHONE_TRANSFER_CONTEXT, Exten: 's', Priority: '1' });
+}
+
 /** A channel name as Asterisk prints it, else 422. */
 export function checkChannelName(channel: string): void {
   if (!CHANNEL_NAME.test(channel)) throw new ProblemError(422, `'${channel}' is not a channel name`);

@@ -16,7 +16,19 @@ export type PhoneTransferFact =
   /** Core handling: `channelId` took the phone's (`transferer`) place in the bridge. */
   | { kind: 'swapped'; transferer: string; channelId: string; exten: string; answered: boolean }
   /** ari-only: the phone asks us to transfer its call to `destination`. */
-  | { kind: 'referred'; transferer: string; destination: string; attended: boolean };
+  | { kind: 'referred'; transferer: string; destination: string; attended: boolean; replaces?: Replaces };
+
+/**
+ * ari-only, REFER with Replaces: the phone's consultation leg and the party it talks to
+ * (the PBX resolved them from the dialog the phone named). That party is who the phone
+ * hands its customer to.
+ */
+export interface Replaces {
+  consultation: string;
+  targetId: string;
+  /** `PJSIP/1002-00000007`: the endpoint it belongs to, and the channel AMI moves. */
+  targetName: string;
+}
 
 /** The phone-transfer fact an ARI event states, if any. Echoes of our own progress reports state none. */
 export function readPhoneTransfer(event: AriEvent): PhoneTransferFact | undefined {
@@ -34,11 +46,14 @@ export function readPhoneTransfer(event: AriEvent): PhoneTransferFact | undefine
   if (event.type === 'ChannelTransfer') {
     const e = event as ChannelTransfer;
     if (e.state !== undefined || !e.referred_by?.source_channel?.id) return undefined;
+    const consultation = e.refer_to?.destination_channel;
+    const target = e.refer_to?.connected_channel;
     return {
       kind: 'referred',
       transferer: e.referred_by.source_channel.id,
       destination: e.refer_to?.requested_destination?.destination ?? '',
-      attended: e.refer_to?.destination_channel !== undefined,
+      attended: consultation !== undefined || e.refer_to?.requested_destination?.protocol_id !== undefined,
+      ...(consultation?.id && target?.id && target.name ? { replaces: { consultation: consultation.id, targetId: target.id, targetName: target.name } } : {}),
     };
   }
   return undefined;
@@ -70,4 +85,19 @@ export function progressFor(t: { state: TransferState; reason: string | null }):
     default:
       return undefined;
   }
+}
+
+/** The endpoint a channel belongs to: `PJSIP/1002-00000007` is `PJSIP/1002`. */
+export function endpointOfChannel(name: string): string {
+  return name.replace(/-[0-9a-f]+$/, '');
+}
+
+/** Whom a consulted party is: the ACD agent on that phone, else its extension (or number). */
+export function consultedTarget(targetName: string, agentId: string | undefined): TransferTarget {
+  if (agentId !== undefined) return { agentId };
+  const resource = endpointOfChannel(targetName).split('/')[1] ?? '';
+  const user = resource.split('@')[0] ?? '';
+  if (/^[0-9]{2,6}$/.test(user)) return { extension: user };
+  if (/^\+?[0-9]{1,20}$/.test(user)) return { number: user };
+  return { extension: 'unknown' };
 }

@@ -14,7 +14,7 @@ import { addLeg, endLeg, newId } from '../control/repository.js';
 import type { LiveCall, LiveCalls, LiveLeg } from '../control/live.js';
 import type { ControlPbx } from '../control/pbx.js';
 import { activeTransfer, getTransfer, insertTransfer, saveStep, type Transfer, type TransferTarget } from './repository.js';
-import { progressFor, type PhoneTransferFact } from './phone.js';
+import { consultedTarget, endpointOfChannel, progressFor, type PhoneTransferFact, type Replaces } from './phone.js';
 import { canStartTransfer, isFinal, step, type Effect, type InitiatorHangupPolicy, type TransferEvent, type TransferMode } from './state.js';
 
 export interface TransferServiceOptions {
@@ -31,6 +31,8 @@ export interface TransferServiceOptions {
   desk?: AgentDesk | undefined;
   /** Ends the call once its last party is gone. */
   finishCall(call: LiveCall, cause: number | null, reason: string): Promise<void>;
+  /** Moves a channel talking outside our app into it (AMI Redirect into the shipped dialplan). */
+  bringIntoApp(channelName: string): Promise<void>;
 }
 
 export interface StartTransfer {
@@ -41,6 +43,15 @@ export interface StartTransfer {
 }
 
 type Swap = Extract<PhoneTransferFact, { kind: 'swapped' }>;
+/** How a desk phone's transfer is carried out: who hears the outcome, who moves the target. */
+interface PhoneWay {
+  /** ari-only: the phone's leg, told the outcome (transfer_progress). */
+  phone?: string;
+  /** Core handling: the PBX already put the target in the main bridge. */
+  swapped: boolean;
+  /** ari-only attended: the consulted party joins us talking; its ACD booking follows the call. */
+  consulted?: boolean;
+}
 
 export class TransferService {
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -48,7 +59,7 @@ export class TransferService {
    * Transfers an agent's desk phone started: `phone` is told how they end (ari-only);
    * `swapped` ones have the target in the main bridge already (the PBX put it there).
    */
-  private readonly phones = new Map<string, { phone?: string; swapped: boolean }>();
+  private readonly phones = new Map<string, PhoneWay>();
 
   constructor(private readonly o: TransferServiceOptions) {}
 
@@ -170,6 +181,53 @@ export class TransferService {
     await this.feed(transfer.id, { type: 'referred' });
     if (swap.answered) await this.feed(transfer.id, { type: 'target_answered' });
     else this.arm(live.callId, transfer.id, timeoutMs);
+    return transfer;
+  }
+
+  /**
+   * A phone's REFER with Replaces under ari-only: the phone consulted `r.targetName` on a
+   * call outside our app and hands its customer over. The consulted party is moved into
+   * our app; its StasisStart completes the transfer (connected with the customer, the
+   * phone told and hung up). A party gone before it could be moved cancels the transfer:
+   * the customer stays with the phone, which hears the failure.
+   */
+  async startReplaces(live: LiveCall, initiator: LiveLeg, r: Replaces): Promise<Transfer | undefined> {
+    const { db, desk, log } = this.o;
+    if (live.transferId) {
+      await this.tellPhone(initiator.channelId, 'channel_declined');
+      return undefined;
+    }
+    const agentId = await desk?.agentAt(endpointOfChannel(r.targetName));
+    const timeoutMs = this.o.defaultTimeoutSeconds * 1000;
+    const transfer = await insertTransfer(db, {
+      id: newId(),
+      callId: live.callId,
+      pbxNode: this.o.pbxNode,
+      mode: 'blind',
+      fromAgentId: initiator.agentId,
+      fromChannelId: initiator.channelId,
+      to: consultedTarget(r.targetName, agentId),
+      targetChannelId: r.targetId,
+      timeoutMs,
+    });
+    if (!transfer) {
+      await this.tellPhone(initiator.channelId, 'channel_declined');
+      return undefined;
+    }
+    live.transferId = transfer.id;
+    this.phones.set(transfer.id, { phone: initiator.channelId, swapped: false, consulted: true });
+    // The phone holds its customer without music: they hear ours until the consulted party takes them.
+    await this.o.pbx.hold(live);
+    // Known before it is moved: its StasisStart may come before the Redirect's response.
+    this.o.live.addLeg({ channelId: r.targetId, callId: live.callId, role: 'target', agentId: agentId ?? null, transferId: transfer.id });
+    await addLeg(db, live.callId, r.targetId, 'transfer_target', agentId ?? null);
+    this.arm(live.callId, transfer.id, timeoutMs);
+    try {
+      await this.o.bringIntoApp(r.targetName);
+    } catch (err) {
+      log.info({ callId: live.callId, transferId: transfer.id, err: (err as Error).message }, 'the consulted party could not be moved into the call');
+      await this.feed(transfer.id, { type: 'target_hungup' });
+    }
     return transfer;
   }
 
@@ -303,7 +361,10 @@ export class TransferService {
 
   /** The target's leg answered (entered Stasis) or went away. */
   async onTargetUp(leg: LiveLeg): Promise<void> {
-    if (leg.transferId) await this.feed(leg.transferId, { type: 'target_answered' });
+    if (!leg.transferId) return;
+    // The consulted agent's booking (their phone's talk outside our app) follows the call.
+    if (this.phones.get(leg.transferId)?.consulted) await this.o.desk?.phoneCallJoined(leg.channelId, leg.callId);
+    await this.feed(leg.transferId, { type: 'target_answered' });
   }
 
   async onTargetGone(leg: LiveLeg): Promise<void> {
