@@ -59,6 +59,9 @@ const EnvSchema = Type.Object({
   TRANSFER_TIMEOUT_SECONDS: Type.Integer({ default: 20, minimum: 1, maximum: 600 }),
   // The initiator hangs up while the target rings: go on as a blind transfer, or cancel it.
   TRANSFER_INITIATOR_HANGUP: Type.Union([Type.Literal('blind'), Type.Literal('cancel')], { default: 'blind' }),
+  // A failed transfer's caller that no queue takes back: how long the transferring agent's
+  // phone rings again before the call ends (0: it ends at once).
+  TRANSFER_RECALL_SECONDS: Type.Integer({ default: 20, minimum: 0, maximum: 600 }),
   // Hosts, addresses or CIDR ranges that webhooks, connectors and flows' CRM lookups may
   // reach although private, loopback or otherwise reserved (comma-separated); empty: public only.
   OUTBOUND_ALLOW_HOSTS: Type.String({ default: '' }),
@@ -301,6 +304,8 @@ export interface CallControlConfig {
   mohClass: string;
   transferTimeoutSeconds: number;
   initiatorHangup: 'blind' | 'cancel';
+  /** How long a failed transfer's transferring agent is rung back; 0: never. */
+  recallSeconds: number;
   /** IVR transfer destinations by name: an extension or a number. */
   destinations: Record<string, string>;
 }
@@ -537,6 +542,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       mohClass: env.CALLS_MOH_CLASS,
       transferTimeoutSeconds: env.TRANSFER_TIMEOUT_SECONDS,
       initiatorHangup: env.TRANSFER_INITIATOR_HANGUP,
+      recallSeconds: env.TRANSFER_RECALL_SECONDS,
       destinations: parseDestinations(env.TRANSFER_DESTINATIONS),
     },
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,

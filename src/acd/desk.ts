@@ -72,6 +72,18 @@ export class AcdDesk implements AgentDesk {
     return agentId;
   }
 
+  async recall(agentId: string, callId: string): Promise<DirectOffer> {
+    // The ACD may not have heard the phone leave yet: the talk on this call is over either way.
+    const before = await this.live.get(agentId);
+    if (before?.state === 'on_call' && before.callId === callId) await this.leftCall(agentId, callId);
+    const now = await this.live.get(agentId);
+    if (now?.state === 'wrap_up' && now.callId === callId) {
+      if (now.pendingNotReady !== null) return { ok: false, status: 409, reason: `agent ${agentId} asked to be not ready`, state: 'wrap_up' };
+      await this.agents.change(agentId, { type: 'ready' }, { callId });
+    }
+    return this.reserveDirect(agentId, callId);
+  }
+
   async release(agentId: string, callId: string, reason: 'no_answer' | 'cancelled' | 'failed'): Promise<void> {
     const leg = await this.currentOffer(agentId, callId);
     if (leg) await legEnded(this.db, leg.offerId, reason);

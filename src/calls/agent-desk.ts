@@ -44,6 +44,12 @@ export interface AgentDesk {
    * undefined when the channel is no agent's booked talk.
    */
   phoneCallJoined(channelId: string, callId: string): Promise<string | undefined>;
+  /**
+   * Reserves the agent who handed this call over to ring them back (the transfer failed and
+   * no queue takes the caller): their talk or wrap-up of this very call ends early. As
+   * `reserveDirect` otherwise; an agent who asked to be not ready afterwards is not rung.
+   */
+  recall(agentId: string, callId: string): Promise<DirectOffer>;
   /** The reservation ends without the agent taking the call (no answer, cancelled, failed). */
   release(agentId: string, callId: string, reason: 'no_answer' | 'cancelled' | 'failed'): Promise<void>;
   /** The agent's leg stays up but the agent has left this call's conversation (e.g. a

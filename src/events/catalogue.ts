@@ -13,6 +13,8 @@ export const EVENT_TYPES = [
   'call.transfer_completed',
   'call.transfer_cancelled',
   'call.conference_started',
+  'call.recall_started',
+  'call.recall_ended',
   'call.recording_started',
   'call.recording_paused',
   'call.recording_resumed',

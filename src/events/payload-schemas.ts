@@ -53,6 +53,15 @@ export const TransferPayload = Type.Object({
   state: OneOf(['ringback', 'answered', 'conference', 'completed', 'cancelled', 'abandoned']),
   reason: NullableString,
   answeredAt: Nullable(Timestamp),
+  outcome: Type.Optional(Nullable(OneOf(['requeued', 'recalling', 'recalled', 'recall_unanswered', 'caller_hung_up', 'no_recall']))),
+});
+
+const RecallPayload = Type.Object({
+  agentId: NullableString,
+  endpoint: Type.String(),
+  outcome: Type.Optional(OneOf(['recalled', 'recall_unanswered', 'caller_hung_up'])),
+  reason: Type.Optional(Type.String()),
+  fallback: Type.Optional(OneOf(['hangup'])),
 });
 
 const RecordingPayload = Type.Object({
@@ -168,6 +177,14 @@ export const EVENT_PAYLOADS = {
   'call.conference_started': callEvent(
     { transfer: TransferPayload, conference: Type.Object({ transferId: Uuid, agentIds: Type.Array(Type.String()) }) },
     'Initiator, target and customer talk together',
+  ),
+  'call.recall_started': callEvent(
+    { transfer: TransferPayload, recall: RecallPayload },
+    "A failed transfer's caller waits with music while the transferring agent's phone rings again",
+  ),
+  'call.recall_ended': callEvent(
+    { transfer: TransferPayload, recall: RecallPayload },
+    'The transferring agent took the caller back, or did not and the fallback took the caller, or the caller hung up',
   ),
   'call.recording_started': callEvent({ recording: RecordingPayload }, 'A recording of the conversation started'),
   'call.recording_paused': callEvent({ recording: RecordingPayload }, 'The recording was paused'),

@@ -1,7 +1,8 @@
 // What this instance knows of the calls it drives on one PBX node: which channel plays
 // which part, which bridges hold them. The PBX is the truth; this is the map to it.
 
-export type LegRole = 'agent' | 'customer' | 'target';
+/** `recall`: the transferring agent's phone rung back after a failed transfer (an `agent` once answered). */
+export type LegRole = 'agent' | 'customer' | 'target' | 'recall';
 
 export interface LiveLeg {
   channelId: string;

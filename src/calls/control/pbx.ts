@@ -44,6 +44,15 @@ export class ControlPbx {
     await this.quiet('hangup', () => this.ari.channels.hangup(channelId, { reason: 'normal' }));
   }
 
+  /**
+   * The call's bridges again after `dismantle` (a queue was asked to take the caller back
+   * and did not): the main bridge under its id, the holding bridge made anew on hold.
+   */
+  async rebuild(call: LiveCall): Promise<void> {
+    call.holdBridge = undefined;
+    await this.quiet('rebuild', () => this.ari.bridges.create({ type: 'mixing', bridgeId: call.mainBridge, name: `call ${call.callId}` }));
+  }
+
   /** No bridge of the call stays behind it. */
   async dismantle(call: LiveCall): Promise<void> {
     await this.quiet('destroy', () => this.ari.bridges.destroy(call.mainBridge));

@@ -56,6 +56,7 @@ export class CallControl {
       trunk: o.config.trunk,
       defaultTimeoutSeconds: o.config.transferTimeoutSeconds,
       initiatorHangup: o.config.initiatorHangup,
+      recallSeconds: o.config.recallSeconds,
       desk: o.desk,
       finishCall: (call, cause, reason) => this.finish(call, cause, reason),
       bringIntoApp: (channelName) => bringIntoApp(o.ami, channelName),
@@ -242,7 +243,7 @@ export class CallControl {
       }
       if (fact.attended) {
         if (!fact.replaces) return decline('the PBX did not say whom the phone consulted');
-        await this.transfers.startReplaces(live, initiator, fact.replaces);
+        await this.transfers.startReplaces(live, initiator, fact.replaces, fact.transfererName);
         return;
       }
       if (!target.ok) return decline(target.reason);
@@ -256,6 +257,7 @@ export class CallControl {
     if (!live || live.ended || leg.gone) return;
     leg.up = true;
     if (leg.role === 'target') return this.transfers.onTargetUp(leg);
+    if (leg.role === 'recall') return this.transfers.recalls.onUp(leg);
     if (leg.role === 'agent' && live.inbound && leg.channelId === live.agent && live.transferId === undefined) {
       await this.pbx.join(live, leg.channelId, live.customer);
       await moveCall(this.o.db, live.callId, 'connected');
@@ -302,6 +304,7 @@ export class CallControl {
     const live = this.live.call(leg.callId);
     if (!live || live.ended) return;
     if (leg.role === 'target') return this.transfers.onTargetGone(leg);
+    if (leg.role === 'recall') return this.transfers.recalls.onGone(leg);
     await endLeg(this.o.db, live.callId, leg.channelId);
     if (leg.leaving) {
       // We sent this leg away (a transfer handed the call over); the call goes on.
@@ -346,6 +349,7 @@ export class CallControl {
     if (live.ended) return;
     live.ended = true;
     if (live.transferId) await this.transfers.feed(live.transferId, { type: 'customer_hungup' });
+    await this.transfers.recalls.callEnded(live);
     for (const id of [live.customer, live.agent]) await this.pbx.hangup(id);
     await this.pbx.dismantle(live);
     const ended = await endCall(this.o.db, live.callId, { cause, reason });

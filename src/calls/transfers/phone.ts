@@ -14,9 +14,9 @@ import type { TransferState } from './state.js';
 
 export type PhoneTransferFact =
   /** Core handling: `channelId` took the phone's (`transferer`) place in the bridge. */
-  | { kind: 'swapped'; transferer: string; channelId: string; exten: string; answered: boolean }
+  | { kind: 'swapped'; transferer: string; transfererName?: string; channelId: string; exten: string; answered: boolean }
   /** ari-only: the phone asks us to transfer its call to `destination`. */
-  | { kind: 'referred'; transferer: string; destination: string; attended: boolean; replaces?: Replaces };
+  | { kind: 'referred'; transferer: string; transfererName?: string; destination: string; attended: boolean; replaces?: Replaces };
 
 /**
  * ari-only, REFER with Replaces: the phone's consultation leg and the party it talks to
@@ -38,6 +38,7 @@ export function readPhoneTransfer(event: AriEvent): PhoneTransferFact | undefine
     return {
       kind: 'swapped',
       transferer: e.replace_channel.id,
+      ...(e.replace_channel.name ? { transfererName: e.replace_channel.name } : {}),
       channelId: e.channel.id,
       exten: e.channel.dialplan?.exten ?? '',
       answered: e.channel.state === 'Up',
@@ -51,6 +52,7 @@ export function readPhoneTransfer(event: AriEvent): PhoneTransferFact | undefine
     return {
       kind: 'referred',
       transferer: e.referred_by.source_channel.id,
+      ...(e.referred_by.source_channel.name ? { transfererName: e.referred_by.source_channel.name } : {}),
       destination: e.refer_to?.requested_destination?.destination ?? '',
       attended: consultation !== undefined || e.refer_to?.requested_destination?.protocol_id !== undefined,
       ...(consultation?.id && target?.id && target.name ? { replaces: { consultation: consultation.id, targetId: target.id, targetName: target.name } } : {}),

@@ -2,6 +2,7 @@
 import { withTransaction, type Db, type Queryable } from '../../db/pool.js';
 import { appendOutbox } from '../../events/outbox.js';
 import { callSummary, getCall, type Call } from '../repository.js';
+import type { TransferOutcome } from './recall.js';
 import type { TransferMode, TransferState } from './state.js';
 
 export interface TransferTarget {
@@ -23,6 +24,10 @@ export interface Transfer {
   targetChannelId: string;
   timeoutMs: number;
   reason: string | null;
+  /** The phone that handed the call over (`PJSIP/1001`), rung back should the transfer fail. */
+  fromEndpoint: string | null;
+  /** What became of the caller after a failed transfer; null otherwise. */
+  outcome: TransferOutcome | null;
   createdAt: Date;
   answeredAt: Date | null;
   endedAt: Date | null;
@@ -43,6 +48,8 @@ interface Row {
   target_channel_id: string;
   timeout_ms: number;
   reason: string | null;
+  from_endpoint: string | null;
+  outcome: TransferOutcome | null;
   created_at: Date;
   answered_at: Date | null;
   ended_at: Date | null;
@@ -66,6 +73,8 @@ function toTransfer(r: Row): Transfer {
     targetChannelId: r.target_channel_id,
     timeoutMs: r.timeout_ms,
     reason: r.reason,
+    fromEndpoint: r.from_endpoint,
+    outcome: r.outcome,
     createdAt: r.created_at,
     answeredAt: r.answered_at,
     endedAt: r.ended_at,
@@ -74,7 +83,7 @@ function toTransfer(r: Row): Transfer {
 
 /** The `transfer` object of call.transfer_* events. */
 export function transferPayload(t: Transfer): Record<string, unknown> {
-  return { id: t.id, mode: t.mode, fromAgentId: t.fromAgentId, to: t.to, state: t.state, reason: t.reason, answeredAt: t.answeredAt?.toISOString() ?? null };
+  return { id: t.id, mode: t.mode, fromAgentId: t.fromAgentId, to: t.to, state: t.state, reason: t.reason, answeredAt: t.answeredAt?.toISOString() ?? null, outcome: t.outcome };
 }
 
 export async function getTransfer(db: Queryable, id: string): Promise<Transfer | undefined> {
@@ -91,13 +100,16 @@ export async function activeTransfer(db: Queryable, callId: string): Promise<Tra
  * Creates the transfer and announces call.transfer_started. Undefined when another
  * transfer of the call is in progress (the unique index decides, across instances).
  */
-export async function insertTransfer(db: Db, t: Omit<Transfer, 'state' | 'initiatorPresent' | 'reason' | 'createdAt' | 'answeredAt' | 'endedAt'>): Promise<Transfer | undefined> {
+export async function insertTransfer(
+  db: Db,
+  t: Omit<Transfer, 'state' | 'initiatorPresent' | 'reason' | 'createdAt' | 'answeredAt' | 'endedAt' | 'outcome' | 'fromEndpoint'> & { fromEndpoint?: string | null },
+): Promise<Transfer | undefined> {
   return withTransaction(db, async (tx) => {
     const { rows } = await tx.query<Row>(
-      `INSERT INTO call_transfers (id, call_id, pbx_node, mode, state, from_agent_id, from_channel_id, to_agent_id, to_extension, to_number, target_channel_id, timeout_ms)
-       VALUES ($1, $2, $3, $4, 'ringback', $5, $6, $7, $8, $9, $10, $11)
+      `INSERT INTO call_transfers (id, call_id, pbx_node, mode, state, from_agent_id, from_channel_id, to_agent_id, to_extension, to_number, target_channel_id, timeout_ms, from_endpoint)
+       VALUES ($1, $2, $3, $4, 'ringback', $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT DO NOTHING RETURNING *`,
-      [t.id, t.callId, t.pbxNode, t.mode, t.fromAgentId, t.fromChannelId, t.to.agentId ?? null, t.to.extension ?? null, t.to.number ?? null, t.targetChannelId, t.timeoutMs],
+      [t.id, t.callId, t.pbxNode, t.mode, t.fromAgentId, t.fromChannelId, t.to.agentId ?? null, t.to.extension ?? null, t.to.number ?? null, t.targetChannelId, t.timeoutMs, t.fromEndpoint ?? null],
     );
     if (!rows[0]) return undefined;
     const transfer = toTransfer(rows[0]);
@@ -144,5 +156,32 @@ export async function saveStep(
       await appendOutbox(tx, { type: 'call.connected', callId: call.id, pbxNode: call.pbxNode, data: { ...callSummary(call), ...extra } });
     }
     return transfer;
+  });
+}
+
+export type RecallAnnouncement = 'call.recall_started' | 'call.recall_ended';
+
+/**
+ * Records what became of a failed transfer's caller and, for a recall, announces its
+ * start or its end with the recall's details, in one transaction.
+ */
+export async function saveOutcome(
+  db: Db,
+  id: string,
+  outcome: TransferOutcome,
+  announcement?: { type: RecallAnnouncement; recall: Record<string, unknown> },
+): Promise<Transfer | undefined> {
+  return withTransaction(db, async (tx) => {
+    const { rows } = await tx.query<Row>('UPDATE call_transfers SET outcome = $2, updated_at = now() WHERE id = $1 RETURNING *', [id, outcome]);
+    if (!rows[0]) return undefined;
+    const t = toTransfer(rows[0]);
+    if (announcement) {
+      const call = (await getCall(tx, t.callId)) as Call;
+      const extra = { transfer: transferPayload(t), recall: announcement.recall };
+      const at = new Date();
+      await tx.query('INSERT INTO call_events (call_id, type, at, data) VALUES ($1, $2, $3, $4)', [t.callId, announcement.type, at, extra]);
+      await appendOutbox(tx, { type: announcement.type, callId: t.callId, pbxNode: t.pbxNode, occurredAt: at, data: { ...callSummary(call), ...extra } });
+    }
+    return t;
   });
 }

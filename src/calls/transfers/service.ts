@@ -13,7 +13,8 @@ import { getCall } from '../repository.js';
 import { addLeg, endLeg, newId } from '../control/repository.js';
 import type { LiveCall, LiveCalls, LiveLeg } from '../control/live.js';
 import type { ControlPbx } from '../control/pbx.js';
-import { activeTransfer, getTransfer, insertTransfer, saveStep, type Transfer, type TransferTarget } from './repository.js';
+import { Recalls } from './recall-service.js';
+import { activeTransfer, getTransfer, insertTransfer, saveOutcome, saveStep, type Transfer, type TransferTarget } from './repository.js';
 import { consultedTarget, endpointOfChannel, progressFor, type PhoneTransferFact, type Replaces } from './phone.js';
 import { canStartTransfer, isFinal, step, type Effect, type InitiatorHangupPolicy, type TransferEvent, type TransferMode } from './state.js';
 
@@ -27,6 +28,8 @@ export interface TransferServiceOptions {
   trunk: string;
   defaultTimeoutSeconds: number;
   initiatorHangup: InitiatorHangupPolicy;
+  /** How long a failed transfer's initiator is rung back; 0: never. */
+  recallSeconds: number;
   /** Needed for `{agentId}` targets only; without it they are refused. */
   desk?: AgentDesk | undefined;
   /** Ends the call once its last party is gone. */
@@ -61,7 +64,16 @@ export class TransferService {
    */
   private readonly phones = new Map<string, PhoneWay>();
 
-  constructor(private readonly o: TransferServiceOptions) {}
+  readonly recalls: Recalls;
+
+  constructor(private readonly o: TransferServiceOptions) {
+    this.recalls = new Recalls({ db: o.db, app: o.app, pbx: o.pbx, live: o.live, log: o.log, desk: o.desk, seconds: o.recallSeconds, finishCall: o.finishCall });
+  }
+
+  /** The phone a leg belongs to (`PJSIP/1001`), while the leg is there; null once it is gone. */
+  private async endpointOfLeg(channelId: string): Promise<string | null> {
+    return this.o.pbx.client.channels.get(channelId).then((c) => endpointOfChannel(c.name), () => null);
+  }
 
   /** POST /v1/calls/{id}/transfers. The caller holds the call's serial lane. */
   async start(live: LiveCall, req: StartTransfer): Promise<Transfer> {
@@ -84,6 +96,7 @@ export class TransferService {
       mode: req.mode,
       fromAgentId: initiator.agentId,
       fromChannelId: initiator.channelId,
+      fromEndpoint: await this.endpointOfLeg(initiator.channelId),
       to: req.to,
       targetChannelId,
       timeoutMs,
@@ -166,6 +179,7 @@ export class TransferService {
       mode: 'blind',
       fromAgentId: initiator.agentId,
       fromChannelId: initiator.channelId,
+      fromEndpoint: swap.transfererName ? endpointOfChannel(swap.transfererName) : null,
       to: target,
       targetChannelId: swap.channelId,
       timeoutMs,
@@ -191,7 +205,7 @@ export class TransferService {
    * phone told and hung up). A party gone before it could be moved cancels the transfer:
    * the customer stays with the phone, which hears the failure.
    */
-  async startReplaces(live: LiveCall, initiator: LiveLeg, r: Replaces): Promise<Transfer | undefined> {
+  async startReplaces(live: LiveCall, initiator: LiveLeg, r: Replaces, transfererName?: string): Promise<Transfer | undefined> {
     const { db, desk, log } = this.o;
     if (live.transferId) {
       await this.tellPhone(initiator.channelId, 'channel_declined');
@@ -206,6 +220,7 @@ export class TransferService {
       mode: 'blind',
       fromAgentId: initiator.agentId,
       fromChannelId: initiator.channelId,
+      fromEndpoint: transfererName ? endpointOfChannel(transfererName) : null,
       to: consultedTarget(r.targetName, agentId),
       targetChannelId: r.targetId,
       timeoutMs,
@@ -332,12 +347,13 @@ export class TransferService {
       await pbx.dismantle(live);
       if (await desk.takeBack(live.callId, live.customer)) {
         log.info({ callId: live.callId, transferId: t.id, event: 'call.returned_to_queue' }, 'the transfer failed: the caller is back in the queue');
+        await saveOutcome(this.o.db, t.id, 'requeued');
         this.o.live.dropCall(live.callId);
         return;
       }
     }
-    log.info({ callId: live.callId, transferId: t.id, event: 'call.transfer_lost' }, 'the transfer failed and nobody is left to take the caller');
-    await pbx.hangup(live.customer);
+    // No queue behind the call: the agent who handed it over is rung back.
+    await this.recalls.start(live, t);
   }
 
   /** After the last step: who is the call's agent now, and is anybody left. */
@@ -382,6 +398,7 @@ export class TransferService {
   stop(): void {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    this.recalls.stop();
   }
 
   private async endpointFor(callId: string, req: StartTransfer): Promise<string> {

@@ -26,9 +26,12 @@ export interface TransferView {
   initiatorPresent: boolean;
 }
 
+/** Why a rung party never answered. */
+export type TransferFailure = 'no_answer' | 'busy' | 'unreachable' | 'rejected';
+
 export type TransferEvent =
   | { type: 'target_answered' }
-  | { type: 'target_failed'; reason: 'no_answer' | 'busy' | 'unreachable' | 'rejected' }
+  | { type: 'target_failed'; reason: TransferFailure }
   | { type: 'timeout' }
   | { type: 'target_hungup' }
   | { type: 'initiator_hungup' }
