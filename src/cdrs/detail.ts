@@ -62,7 +62,8 @@ export interface CdrTransfer {
   startedAt: string;
   answeredAt: string | null;
   endedAt: string | null;
-  outcome: 'transferred' | 'consulted' | 'cancelled' | 'no_answer' | 'conference' | 'open';
+  /** `recalled`: the transfer failed and its initiator, rung back, took the caller again. */
+  outcome: 'transferred' | 'consulted' | 'cancelled' | 'no_answer' | 'conference' | 'recalled' | 'open';
 }
 
 export type ExtendedDisposition =
@@ -341,6 +342,19 @@ export function buildCdrDetail(call: CallFacts, timeline: readonly TimelineItem[
           const noAnswer = !tr.answeredAt && (NO_ANSWER_REASON.test(why) || why === 'no_answer' || why === 'timeout');
           tr.outcome = tr.answeredAt ? 'consulted' : noAnswer ? 'no_answer' : 'cancelled';
           if (targetLeg && targetLeg.role === 'consult') endLeg(targetLeg, at, tr.outcome === 'consulted' ? 'consultation_ended' : tr.outcome);
+        }
+        break;
+      }
+      case 'call.recall_ended': {
+        // The agent who handed the caller over took them back: a talk of theirs again.
+        const recall = obj(d.recall);
+        const tr = transfers.get(str(obj(d.transfer).id) ?? '');
+        if (str(recall.outcome) !== 'recalled') break;
+        if (tr) tr.outcome = 'recalled';
+        const agentId = str(recall.agentId);
+        if (agentId && !openLeg(agentId)) {
+          startLeg(agentId, 'agent', at, tr?.id ?? null).answeredAt = at;
+          primary = agentId;
         }
         break;
       }

@@ -14,7 +14,7 @@ import { CallIdParams } from '../schemas.js';
 import type { ChannelTransferLedger } from './channel-guard.js';
 import { checkChannelName } from './dialplan.js';
 import { getTransfer, type TransferTarget } from './repository.js';
-import { publicTransfer } from './service.js';
+import { publicTransfer } from './public.js';
 import { ChannelCommandBody, ChannelTransferBody, ChannelTransferResult, StartTransferBody, TransferIdParams, TransferSchema } from './schemas.js';
 
 export async function transferRoutes(app: FastifyInstance, opts: { db: Db; registry: CallControlRegistry; gate: DialGate; ledger: ChannelTransferLedger }): Promise<void> {

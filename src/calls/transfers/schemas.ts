@@ -31,6 +31,9 @@ export const TransferSchema = Type.Object({
   to: Type.Object({ agentId: Type.Optional(Type.String()), extension: Type.Optional(Type.String()), number: Type.Optional(Type.String()) }),
   initiatorPresent: Type.Boolean(),
   reason: Type.Union([Type.String(), Type.Null()]),
+  outcome: Type.Union([Type.String(), Type.Null()], {
+    description: 'What became of the caller after a failed transfer: requeued, recalling, recalled, recall_unanswered, caller_hung_up, no_recall; null otherwise',
+  }),
   timeoutMs: Type.Integer(),
   createdAt: Type.String({ format: 'date-time' }),
   answeredAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),

@@ -1,18 +1,17 @@
 // Transfers over ARI: the customer waits in a holding bridge with music while the target
 // rings and while the agents consult; the state machine (state.ts) decides every step
 // and this service carries the steps out on the PBX and in Postgres.
-import type { Static } from 'typebox';
 import { ProblemError } from '../../api/problem.js';
 import type { TransferProgress } from '../../ari/types.js';
-import type { TransferSchema } from './schemas.js';
 import type { Db } from '../../db/pool.js';
 import type { Logger } from '../../log.js';
 import type { AgentDesk } from '../agent-desk.js';
-import { checkDestination, dialRefused, type DialPolicy } from '../dial-policy.js';
+import type { DialPolicy } from '../dial-policy.js';
 import { getCall } from '../repository.js';
 import { addLeg, endLeg, newId } from '../control/repository.js';
 import type { LiveCall, LiveCalls, LiveLeg } from '../control/live.js';
 import type { ControlPbx } from '../control/pbx.js';
+import { publicTransfer, targetEndpoint } from './public.js';
 import { Recalls } from './recall-service.js';
 import { activeTransfer, getTransfer, insertTransfer, saveOutcome, saveStep, type Transfer, type TransferTarget } from './repository.js';
 import { consultedTarget, endpointOfChannel, progressFor, type PhoneTransferFact, type Replaces } from './phone.js';
@@ -86,7 +85,7 @@ export class TransferService {
     const initiator = this.o.live.leg(live.agent);
     if (!initiator || !initiator.up || initiator.gone) throw new ProblemError(409, 'no agent is on the call to transfer it');
 
-    const endpoint = await this.endpointFor(call.id, req);
+    const endpoint = await targetEndpoint(call.id, req, { desk: this.o.desk, trunk: this.o.trunk });
     const targetChannelId = newId();
     const timeoutMs = (req.timeoutSeconds ?? this.o.defaultTimeoutSeconds) * 1000;
     const transfer = await insertTransfer(db, {
@@ -400,42 +399,4 @@ export class TransferService {
     this.timers.clear();
     this.recalls.stop();
   }
-
-  private async endpointFor(callId: string, req: StartTransfer): Promise<string> {
-    const { to } = req;
-    const given = [to.agentId, to.extension, to.number].filter((x) => x !== undefined).length;
-    if (given !== 1) throw new ProblemError(422, 'name exactly one target: agentId, extension or number');
-    if (to.agentId !== undefined) {
-      if (!this.o.desk) throw new ProblemError(422, 'transfers to an agent need the ACD, which this service does not run');
-      const offer = await this.o.desk.reserveDirect(to.agentId, callId);
-      if (!offer.ok) throw new ProblemError(offer.status === 404 ? 422 : 409, offer.reason, offer.state ? { agentState: offer.state } : {});
-      return offer.endpoint;
-    }
-    const raw = (to.extension ?? to.number) as string;
-    const checked = checkDestination(raw, req.policy);
-    if (!checked.ok) throw dialRefused(checked);
-    if (to.extension !== undefined) {
-      if (!/^[0-9]{2,6}$/.test(checked.number)) throw new ProblemError(422, `'${raw}' is not an extension (2-6 digits)`);
-      return `PJSIP/${checked.number}`;
-    }
-    return `PJSIP/${checked.number}@${this.o.trunk}`;
-  }
-}
-
-/** A transfer as the API shows it. */
-export function publicTransfer(t: Transfer): Static<typeof TransferSchema> {
-  return {
-    id: t.id,
-    callId: t.callId,
-    mode: t.mode,
-    state: t.state,
-    fromAgentId: t.fromAgentId,
-    to: t.to,
-    initiatorPresent: t.initiatorPresent,
-    reason: t.reason,
-    timeoutMs: t.timeoutMs,
-    createdAt: t.createdAt.toISOString(),
-    answeredAt: t.answeredAt?.toISOString() ?? null,
-    endedAt: t.endedAt?.toISOString() ?? null,
-  };
 }
