@@ -37,6 +37,8 @@ beforeAll(async () => {
   w.sim.world.subscribe((e: WorldEvent) => {
     if (e.type === 'MusicOnHoldStarted') moh.push(e.channel.id);
   });
+  await w.api('POST', '/v1/agents', { id: 'anna', name: 'Anna', endpoint: 'PJSIP/1011', skills: {}, ringSeconds: 10, wrapUpSeconds: 1 });
+  for (const action of ['login', 'ready']) await w.api('POST', '/v1/agents/anna/state', { action });
 });
 
 afterAll(async () => {
@@ -91,6 +93,35 @@ describe("a failed desk-phone transfer of a caller who came through no queue", (
     } finally {
       phoneBehaves(AGENT_A, 'answer');
     }
+  });
+
+  it("an ACD agent's click-to-dial: the ACD books the recall (reserved, on_call once answered) and the CDR counts their talk again", async () => {
+    const ANNA = 'anna';
+    const PHONE = '1011';
+    phoneBehaves('1019', 'busy');
+    phoneBehaves(PHONE, 'answer');
+    const state = async () => (await w.api<{ state: string }>('GET', `/v1/agents/${ANNA}`)).body.state;
+    const res = await w.api<{ id: string; channelId: string }>('POST', '/v1/calls', { extension: PHONE, to: '0612345678', agentId: ANNA });
+    expect(res.status).toBe(201);
+    const callId = res.body.id;
+    const customer = res.body.channelId;
+    await waitFor('the call connected', async () => (await callState(w, callId)) === 'connected');
+    const first = await waitFor("Anna's leg", () => w.sim.world.channels().find((ch) => ch.name.startsWith(`PJSIP/${PHONE}-`))?.id);
+    await waitFor('Anna with the customer', () => together(w, first, customer));
+    await refer(first, { target: '1019' });
+    await waitFor('the recall answered', async () => (await transfersOf(callId))[0]?.outcome === 'recalled');
+    const again = await waitFor('Anna rung back', () => w.sim.world.channels().find((ch) => ch.name.startsWith(`PJSIP/${PHONE}-`) && ch.id !== first)?.id);
+    await waitFor('the customer with Anna again', () => together(w, again, customer));
+    await waitFor('Anna on the call', async () => (await state()) === 'on_call');
+    const recall = (await events(w, callId)).find((e) => e.type === 'call.recall_started')!;
+    expect(recall.data).toMatchObject({ recall: { agentId: ANNA, endpoint: `PJSIP/${PHONE}` } });
+    await simControl(w.sim, `/channels/${customer}/hangup`, {});
+    await waitFor('the call ended', async () => (await callState(w, callId)) === 'ended');
+    await waitFor('Anna ready after her wrap-up', async () => (await state()) === 'ready');
+    const cdrId = await waitFor('the CDR', async () => (await events(w, callId)).find((e) => e.type === 'cdr.created')?.data.cdrId as string | undefined);
+    const cdr = (await w.api<{ transfers: Array<{ outcome: string }>; agents: Array<{ agentId: string }> }>('GET', `/v1/cdrs/${cdrId}`)).body;
+    expect(cdr.transfers).toEqual([expect.objectContaining({ outcome: 'recalled' })]);
+    expect(cdr.agents.map((a) => a.agentId)).toContain(ANNA);
   });
 
   it('the caller who hangs up during the recall stops it; the outcome says so', async () => {
