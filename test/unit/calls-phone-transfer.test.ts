@@ -27,7 +27,7 @@ describe('readPhoneTransfer', () => {
       channel: channel('1796618826.3', 'Local/1002@cti-phones-00000000;1', 'Down', { exten: '1002', app_name: 'Stasis', app_data: 'cti-bridge' }),
       replace_channel: phone,
     } as AriEvent;
-    expect(readPhoneTransfer(e)).toEqual({ kind: 'swapped', transferer: phone.id, channelId: '1796618826.3', exten: '1002', answered: false });
+    expect(readPhoneTransfer(e)).toEqual({ kind: 'swapped', transferer: phone.id, transfererName: phone.name, channelId: '1796618826.3', exten: '1002', answered: false });
   });
 
   it('reads an attended REFER under core handling: the consulted party, already talking', () => {
@@ -41,7 +41,7 @@ describe('readPhoneTransfer', () => {
       refer_to: { requested_destination: { destination: '1002' } },
       referred_by: { source_channel: phone, connected_channel: caller },
     } as unknown as AriEvent;
-    expect(readPhoneTransfer(refer)).toEqual({ kind: 'referred', transferer: phone.id, destination: '1002', attended: false });
+    expect(readPhoneTransfer(refer)).toEqual({ kind: 'referred', transferer: phone.id, transfererName: phone.name, destination: '1002', attended: false });
     const attended = { ...refer, refer_to: { requested_destination: { destination: '1002' }, destination_channel: channel('8.8', 'PJSIP/1001-00000008', 'Up') } } as unknown as AriEvent;
     expect(readPhoneTransfer(attended)).toMatchObject({ kind: 'referred', attended: true });
     expect(readPhoneTransfer({ ...refer, state: 'channel_progress' } as unknown as AriEvent)).toBeUndefined();
@@ -58,13 +58,14 @@ describe('readPhoneTransfer', () => {
     expect(readPhoneTransfer(e)).toEqual({
       kind: 'referred',
       transferer: phone.id,
+      transfererName: phone.name,
       destination: '',
       attended: true,
       replaces: { consultation: '8.8', targetId: '8.9', targetName: 'PJSIP/1002-00000009' },
     });
     // The PBX could not resolve the dialog (another PBX's call): attended, but nobody to move.
     const unresolved = { ...e, refer_to: { requested_destination: { protocol_id: 'x@y' } } } as unknown as AriEvent;
-    expect(readPhoneTransfer(unresolved)).toEqual({ kind: 'referred', transferer: phone.id, destination: '', attended: true });
+    expect(readPhoneTransfer(unresolved)).toEqual({ kind: 'referred', transferer: phone.id, transfererName: phone.name, destination: '', attended: true });
   });
 
   it('states nothing for an ordinary StasisStart or other events', () => {
