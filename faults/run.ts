@@ -130,6 +130,7 @@ async function runFault(f: Fault, redis: RedisProc, pg: PostgresProc): Promise<I
     console.error(`  ${f.name}: load stopped, settling`);
     const until = Date.now() + SETTLE_MS;
     while (Date.now() < until && !(await settled(w).catch(() => false))) await sleep(1_000);
+    for (const [why, n] of load.dialRefusals) console.error(`  ${f.name}: click-to-dial refused ${n}×: ${why}`);
     const result = await measure(w.db, load, w.webhook, w.connector, () => agentStates(w), () => w.sim.bridges());
     return { ...result, seconds: Math.round((Date.now() - began) / 1000) };
   } finally {
