@@ -49,14 +49,14 @@ async function traceMissing(db: Db, what: string, table: 'webhook_deliveries' | 
 }
 
 /** Of these events, those still on their way: not fanned out yet, or a delivery of `table` still pending. */
-async function inFlight(db: Db, table: 'webhook_deliveries' | 'connector_deliveries', ids: string[]): Promise<number> {
-  if (!ids.length) return 0;
-  return count(
-    db,
-    `SELECT count(*) AS n FROM outbox o WHERE o.event_id = ANY($1::uuid[])
+async function inFlight(db: Db, table: 'webhook_deliveries' | 'connector_deliveries', ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const { rows } = await db.query<{ event_id: string }>(
+    `SELECT o.event_id FROM outbox o WHERE o.event_id = ANY($1::uuid[])
        AND (o.fanned_out_at IS NULL OR EXISTS (SELECT 1 FROM ${table} d WHERE d.event_id = o.event_id AND d.status IN ('pending', 'failed')))`,
     [ids],
   );
+  return new Set(rows.map((r) => r.event_id));
 }
 
 export async function measure(
@@ -74,6 +74,10 @@ export async function measure(
   const open = await count(db, "SELECT count(*) AS n FROM calls WHERE state <> 'ended'");
   const hooked = (await db.query<{ event_id: string }>("SELECT event_id FROM outbox WHERE type IN ('call.created', 'call.ended', 'cdr.created')")).rows.map((r) => r.event_id);
   const cdrEvents = (await db.query<{ event_id: string }>("SELECT event_id FROM outbox WHERE type = 'cdr.created'")).rows.map((r) => r.event_id);
+  // Read before the receivers' counts: an event delivered in between then counts as
+  // neither missing nor in flight, never as missing but not in flight.
+  const webhookWay = await inFlight(db, 'webhook_deliveries', hooked);
+  const connectorWay = await inFlight(db, 'connector_deliveries', cdrEvents);
   const wh = compare(hooked, webhook.seen);
   const cn = compare(cdrEvents, connector.seen);
   const stranded =
@@ -96,10 +100,10 @@ export async function measure(
     agentsWrong: wrong.length ? [...byState].map(([s, n]) => `${n} ${s}`).join(', ') : '0',
     webhookMissing: wh.missing.length,
     webhookDuplicated: wh.duplicated,
-    webhookInFlight: await inFlight(db, 'webhook_deliveries', wh.missing),
+    webhookInFlight: wh.missing.filter((id) => webhookWay.has(id)).length,
     connectorMissing: cn.missing.length,
     connectorDuplicated: cn.duplicated,
-    connectorInFlight: await inFlight(db, 'connector_deliveries', cn.missing),
+    connectorInFlight: cn.missing.filter((id) => connectorWay.has(id)).length,
     stranded,
     deadLetters,
     leftoverBridges: await bridges(),
