@@ -65,6 +65,8 @@ export class Load {
   idempotencyMismatches = 0;
   refusedCalls = 0;
   refusedDials = 0;
+  /** Why click-to-dials were refused: the status and detail of the answer, or `no answer`. */
+  readonly dialRefusals = new Map<string, number>();
   private timers = new Set<NodeJS.Timeout>();
   private pending = new Set<Promise<unknown>>();
   private stopped = false;
@@ -133,6 +135,7 @@ export class Load {
 
   /** A request to whichever instance answers first, in order. */
   private async api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any } | undefined> {
+    let failed: { status: number; body: any } | undefined;
     for (const base of this.o.serviceUrls) {
       try {
         const res = await fetch(`${base}${path}`, {
@@ -142,13 +145,14 @@ export class Load {
           signal: AbortSignal.timeout(10_000),
         });
         const text = await res.text();
-        if (res.status >= 500) continue;
-        return { status: res.status, body: text ? JSON.parse(text) : undefined };
+        const answer = { status: res.status, body: text ? JSON.parse(text) : undefined };
+        if (res.status < 500) return answer;
+        failed = answer;
       } catch {
         // this instance is down: the next one
       }
     }
-    return undefined;
+    return failed;
   }
 
   private async clickToDial(): Promise<void> {
@@ -158,12 +162,14 @@ export class Load {
     const first = await this.api('POST', '/v1/calls', body, { 'idempotency-key': key });
     if (!first || first.status >= 300) {
       this.refusedDials++;
+      const why = first ? `${first.status} ${String(first.body?.detail ?? '')}` : 'no answer';
+      this.dialRefusals.set(why, (this.dialRefusals.get(why) ?? 0) + 1);
       return;
     }
     const callId = first.body.id as string;
     this.dials.push(callId);
     const again = await this.api('POST', '/v1/calls', body, { 'idempotency-key': key });
-    if (!again || again.body?.id !== callId) this.idempotencyMismatches++;
+    if (!again || again.status >= 300 || again.body?.id !== callId) this.idempotencyMismatches++;
     await this.sleep(5_000);
     await this.api('POST', `/v1/calls/${callId}/hangup`);
   }

@@ -2,7 +2,7 @@
 // the machine's shared ones), the PBX simulator and the service instances, all on
 // loopback ports it picked.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startRedis } from '../test/helpers/redis-server.js';
@@ -122,6 +122,13 @@ export async function spawnTs(entry: string, env: Record<string, string>, what: 
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // FAULTS_LOG_DIR keeps each process's output (the service logs at LOG_LEVEL) to read after a run.
+  const dir = process.env.FAULTS_LOG_DIR;
+  if (dir) {
+    const file = createWriteStream(join(dir, `${what.replace(/[^a-z0-9-]+/gi, '-')}-${proc.pid}.log`));
+    proc.stdout?.pipe(file);
+    proc.stderr?.pipe(file);
+  }
   if (ready) await readyOn(proc, ready, what, 120_000);
   // Keep draining the output so the child never blocks on a full pipe.
   proc.stdout?.resume();

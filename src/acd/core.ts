@@ -83,6 +83,8 @@ export class AcdCore {
       rebuild: async (overwrite) => {
         const ids = await rebuildAgents(opts.db, this.agentsLive, overwrite);
         for (const id of ids) await this.agents.signal(id);
+        // The rebuild's own events reach the journal now, not at the relay's next round.
+        void this.relay.kick();
         return ids.length;
       },
     });

@@ -65,17 +65,21 @@ return 0
 `;
 
 /**
- * Puts back an agent's status rebuilt from Postgres after Redis lost it. KEYS: agent hash.
- * ARGV: '1' to overwrite a hash that exists (Redis came back from an old snapshot), '0' to
- * keep one written since Redis came back empty; then field/value pairs. Returns 1 when
- * written. The version moves on, so a change prepared against the old hash fails its
+ * Puts back an agent's status rebuilt from Postgres after Redis lost it. KEYS: agent hash,
+ * the pending state events list. ARGV: '1' to overwrite a hash that exists (Redis came
+ * back from an old snapshot), '0' to keep one written since Redis came back empty; the
+ * agent.state_changed event of the rebuild as JSON ('' when the journal already has the
+ * agent in this state); then field/value pairs. Returns 1 when written. The event goes
+ * with the write, so a rebuild that loses the race to a live change journals nothing.
+ * The version moves on, so a change prepared against the old hash fails its
  * compare-and-set and is read again.
  */
 export const RESTORE_AGENT = `
 if ARGV[1] ~= '1' and redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local v = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 redis.call('DEL', KEYS[1])
-for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('HSET', KEYS[1], 'version', tostring(v + 1))
+if ARGV[2] ~= '' then redis.call('RPUSH', KEYS[2], ARGV[2]) end
 return 1
 `;

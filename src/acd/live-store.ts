@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import { applyCommand, initialStatus, type AgentCommand, type AgentStatus } from './agent-state.js';
 import type { AgentState } from './model.js';
+import type { DomainEvent } from '../events/catalogue.js';
 import { stateChangedEvent, type StateEventContext } from './events.js';
 import { CAS_AGENT, RELEASE_GROUP, RESERVE, RESTORE_AGENT } from './live-scripts.js';
 
@@ -182,10 +183,14 @@ export class AgentLiveStore {
     return (await this.write(cur, t.status, true, nowMs)) ? { agentId, from: cur, to: t.status, changed: true } : 'retry';
   }
 
-  /** Puts back a status rebuilt from Postgres (see live-epoch.ts); true when written. */
-  async restore(agentId: string, s: AgentStatus, overwrite: boolean): Promise<boolean> {
+  /**
+   * Puts back a status rebuilt from Postgres (see live-epoch.ts), with the event that
+   * journals it when the rebuild changed the agent; true when written.
+   */
+  async restore(agentId: string, s: AgentStatus, overwrite: boolean, event?: DomainEvent | null): Promise<boolean> {
     const fields = ['state', s.state, 'reason', s.reason ?? '', 'since', String(s.sinceMs), 'callId', s.callId ?? '', 'pending', s.pendingNotReady ?? '', 'offerId', ''];
-    return (await this.redis.eval(RESTORE_AGENT, 1, this.agentKey(agentId), overwrite ? '1' : '0', ...fields)) === 1;
+    const journal = event ? JSON.stringify(event) : '';
+    return (await this.redis.eval(RESTORE_AGENT, 2, this.agentKey(agentId), stateEventsKey(this.prefix), overwrite ? '1' : '0', journal, ...fields)) === 1;
   }
 
   private async write(cur: LiveAgent, next: AgentStatus, changed: boolean, nowMs: number, ctx: StateEventContext = {}): Promise<boolean> {

@@ -6,9 +6,10 @@ import type { Redis } from 'ioredis';
 import { ProblemError } from '../api/problem.js';
 import { checkDestination, dialRefused, type DialPolicy } from '../calls/dial-policy.js';
 import { keyDialPolicy } from '../calls/control/key-policy.js';
+import { dialsSince } from '../calls/control/originations.js';
 import type { CallControlConfig } from '../config.js';
 import type { Queryable } from '../db/pool.js';
-import { takeBudgets, type Budget } from './budgets.js';
+import { BudgetsUnavailableError, takeBudgets, type Budget } from './budgets.js';
 import type { DialFeature, FraudSignals } from './signals.js';
 import { suspendedProblem } from './suspension.js';
 
@@ -48,11 +49,19 @@ export class DialGate {
       throw dialRefused(checked, req.what);
     }
     const budgets = [...(req.budgets ?? [])];
+    const now = new Date();
     if (req.spends && req.apiKeyId) {
       const limit = req.spends === 'calls' ? this.o.signals.config.callsPerKeyDay : this.o.signals.config.faxesPerKeyDay;
-      budgets.push({ name: `key_${req.spends}_day`, subject: req.apiKeyId, limit, window: 'day', spent: `this API key's daily budget of ${limit} ${req.spends} is spent` });
+      // A key's calls are all recorded in Postgres: its budget holds across a Redis blink.
+      const floor = req.spends === 'calls' && limit > 0 ? { floor: await dialsSince(this.o.db, req.apiKeyId, startOfUtcDay(now), limit) } : {};
+      budgets.push({ name: `key_${req.spends}_day`, subject: req.apiKeyId, limit, window: 'day', spent: `this API key's daily budget of ${limit} ${req.spends} is spent`, ...floor });
     }
-    const taken = await takeBudgets(this.o.redis, this.o.prefix, budgets);
+    const taken = await takeBudgets(this.o.redis, this.o.prefix, budgets, now).catch((err: unknown) => {
+      if (err instanceof BudgetsUnavailableError) {
+        throw new ProblemError(503, 'the dial budgets cannot be checked while Redis does not answer; retry shortly', { retryAfterSeconds: 5 });
+      }
+      throw err;
+    });
     if (!taken.ok) {
       await signal(`budget:${taken.budget.name}`);
       const renews = taken.budget.window === 'day' ? 'at 00:00 UTC' : 'at the next full hour';
@@ -61,6 +70,10 @@ export class DialGate {
     }
     return checked.number;
   }
+}
+
+function startOfUtcDay(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 }
 
 /** Seconds until the budget's window renews. */

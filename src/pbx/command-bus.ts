@@ -40,10 +40,13 @@ export function problemOf(err: unknown): WireProblem {
   return { status: 500, title: 'Internal Server Error', detail: 'the instance driving the PBX node failed to run the command', extensions: {} };
 }
 
-/** Nobody drives the node now (or it cannot be reached): a 503 the client may retry. */
+/**
+ * Nobody drives the node now (or it cannot be reached): a 503 the client may retry, with
+ * a Retry-After of a couple of seconds (Redis back, or a peer taking the node over).
+ */
 export class NoOwnerError extends ProblemError {
   constructor(pbxNode: string, detail: string) {
-    super(503, detail, { pbxNode });
+    super(503, detail, { pbxNode, retryAfterSeconds: 2 });
   }
 }
 

@@ -8,6 +8,7 @@ import { ProblemError } from '../../src/api/problem.js';
 import { createLogger } from '../../src/log.js';
 import { CommandBus, NoOwnerError } from '../../src/pbx/command-bus.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { freePort } from '../helpers/redis-server.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const log = createLogger('silent');
@@ -65,6 +66,21 @@ describe('command bus', () => {
     expect(err).toBeInstanceOf(NoOwnerError);
     expect((err as ProblemError).status).toBe(503);
     expect(await sender.sendToAny(['pbx2', 'pbx1'], 'echo', { n: 1 })).toEqual({ pbxNode: 'pbx1', args: { n: 1 } });
+  });
+
+  it('answers 503 with a time to retry when Redis does not answer the sender', async () => {
+    const dead = new Redis(`redis://127.0.0.1:${await freePort()}`, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    dead.on('error', () => {});
+    const cut = new CommandBus({ redis: dead, redisUrl: TEST_REDIS_URL, prefix, instanceId: 'cut-off', timeoutMs: 800, log });
+    await cut.start();
+    try {
+      const err = (await cut.send('pbx1', 'echo', {}).catch((e: unknown) => e)) as ProblemError;
+      expect(err).toBeInstanceOf(NoOwnerError);
+      expect(err.toProblem()).toMatchObject({ status: 503, pbxNode: 'pbx1', retryAfterSeconds: 2 });
+    } finally {
+      await cut.stop();
+      dead.disconnect();
+    }
   });
 
   it('gives up with a 504 when the owner does not answer in time', async () => {

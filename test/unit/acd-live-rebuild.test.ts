@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { HeldChanges } from '../../src/acd/held-changes.js';
 import { epochVerdict } from '../../src/acd/live-epoch.js';
-import { rebuiltStatus } from '../../src/acd/live-rebuild.js';
+import { rebuildEvent, rebuiltStatus } from '../../src/acd/live-rebuild.js';
 import { createLogger } from '../../src/log.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -44,6 +44,24 @@ describe('rebuiltStatus', () => {
     expect(rebuiltStatus(last('ready'), undefined, now)).toMatchObject({ state: 'ready', sinceMs: 500 });
     expect(rebuiltStatus(last('wrap_up', { callId: 'c1' }), undefined, now)).toMatchObject({ state: 'wrap_up', callId: 'c1', sinceMs: 500 });
     expect(rebuiltStatus(undefined, undefined, now)).toMatchObject({ state: 'logged_out' });
+  });
+});
+
+describe('rebuildEvent', () => {
+  const now = 1_000_000;
+  const last = (state: 'ready' | 'not_ready' | 'reserved' | 'on_call' | 'wrap_up' | 'logged_out', callId: string | null = null) => ({ agentId: 'a', state, reason: null, sinceMs: 400_000, callId });
+  const rebuilt = (l: ReturnType<typeof last> | undefined, leg?: { callId: string; answered: boolean }) => rebuildEvent('a', l, rebuiltStatus(l, leg, now), now);
+
+  it('journals a move from the last journaled state, naming the call and the time spent there', () => {
+    expect(rebuilt(last('reserved', 'c1'))?.data).toEqual({ agentId: 'a', from: 'reserved', to: 'ready', reason: 'rebuilt', durationMs: 600_000, callId: 'c1', queueId: null });
+    expect(rebuilt(last('ready'), { callId: 'c2', answered: true })?.data).toMatchObject({ from: 'ready', to: 'on_call', reason: 'rebuilt', callId: 'c2' });
+    expect(rebuilt(last('on_call', 'c1'), { callId: 'c3', answered: true })?.data).toMatchObject({ from: 'on_call', to: 'on_call', callId: 'c3' });
+  });
+  it('journals nothing for an agent left where the journal has them', () => {
+    expect(rebuilt(last('on_call', 'c1'), { callId: 'c1', answered: true })).toBeNull();
+    expect(rebuilt(last('not_ready', 'c9'))).toBeNull();
+    expect(rebuilt(last('wrap_up', 'c1'))).toBeNull();
+    expect(rebuilt(undefined)).toBeNull();
   });
 });
 

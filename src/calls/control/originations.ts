@@ -73,3 +73,16 @@ export async function acceptDial(db: Db, req: DialRequest, call: NewOutboundCall
     return { replay: false };
   });
 }
+
+/**
+ * Calls a key placed since `since`, counted up to `cap` (a budget needs to know no more
+ * than whether it is spent): what the key's daily budget is judged from in Postgres.
+ */
+export async function dialsSince(db: Queryable, apiKeyId: string, since: Date, cap: number): Promise<number> {
+  const { rows } = await db.query<{ n: number }>({
+    name: 'dials-since',
+    text: 'SELECT count(*)::int AS n FROM (SELECT 1 FROM call_originations WHERE api_key_id = $1 AND created_at >= $2 LIMIT $3) d',
+    values: [apiKeyId, since, cap],
+  });
+  return rows[0]?.n ?? 0;
+}
