@@ -41,7 +41,7 @@ import { orderRoutes } from './orders/routes.js';
 import { logisticsRoutes } from './orders/logistics-routes.js';
 import { cdrRoutes } from './cdrs/routes.js';
 import { asteriskCdrCapability } from './cdrs/asterisk-cdr.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, createServiceLogger, type Logger } from './log.js';
 import { CommandBus, NoOwnerError } from './pbx/command-bus.js';
 import { PbxNode } from './pbx/node.js';
 import { planningRoutes } from './planning/routes.js';
@@ -334,7 +334,7 @@ async function main(): Promise<void> {
     console.error(`cti-bridge: ${(err as Error).message}`);
     process.exit(1);
   }
-  const log = createLogger(config.logLevel);
+  const log = createServiceLogger(config.logLevel, config.logFlushMs);
   const service = await startService(config, log);
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err) log.error({ err }, 'fatal error, shutting down');
