@@ -125,7 +125,8 @@ export async function createCall(db: Db, input: NewCall): Promise<{ call: Call; 
   });
 }
 
-async function lockCall(tx: DbClient, callId: string): Promise<Call | undefined> {
+/** Locks the call's row for the transaction and reads it. */
+export async function lockCall(tx: DbClient, callId: string): Promise<Call | undefined> {
   const { rows } = await tx.query<CallRow>('SELECT * FROM calls WHERE id = $1 FOR UPDATE', [callId]);
   return rows[0] ? toCall(rows[0]) : undefined;
 }

@@ -211,7 +211,9 @@ export class OutboxRelay {
     // The live stream is best effort and comes after the commit, so it never sees an
     // event the queue does not have.
     const bus = this.opts.bus;
-    if (bus) {
+    if (bus?.publishMany) {
+      await bus.publishMany(published).catch((err: Error) => this.opts.log.debug({ err: err.message }, 'event bus publish failed'));
+    } else if (bus) {
       await Promise.all(
         published.map((event) =>
           bus.publish(event).catch((err: Error) => this.opts.log.debug({ err: err.message }, 'event bus publish failed')),
