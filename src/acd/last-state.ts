@@ -41,7 +41,8 @@ export async function recordLastStates(tx: Queryable, events: readonly DomainEve
     if (!seen || seen.at <= at) latest.set(d.agentId, { d: d as { agentId: string; to: string }, event, at });
   }
   if (!latest.size) return;
-  const rows = [...latest.values()];
+  // In agent order: two relays writing overlapping batches lock the rows in the same order.
+  const rows = [...latest.values()].sort((a, b) => (a.d.agentId < b.d.agentId ? -1 : a.d.agentId > b.d.agentId ? 1 : 0));
   await tx.query({
     name: 'acd-last-states',
     text: `INSERT INTO acd_agent_last_state (agent_id, state, reason, since, call_id, event_id)
