@@ -1,17 +1,17 @@
 // cti-bridge for the per-call benchmark, alone in its own process so its CPU is its own:
 // the service as production starts it (configuration from the environment, info logging
-// that goes nowhere), plus a profiler the driver switches on and off over IPC for the
+// written as production writes it, to nowhere), plus a profiler the driver switches on and off over IPC for the
 // measured window only. Messages in: {profile: 'start'|'stop'}, {cpu: true}; out:
 // {ready: url}, {profile: CpuProfile}, {cpu: seconds}.
 import { Session } from 'node:inspector/promises';
+import { openSync } from 'node:fs';
 import { devNull } from 'node:os';
-import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/log.js';
+import { createServiceLogger } from '../src/log.js';
 import { startService } from '../src/main.js';
 
 const config = loadConfig();
-const service = await startService(config, createLogger(config.logLevel, pino.destination({ dest: devNull, sync: false })));
+const service = await startService(config, createServiceLogger(config.logLevel, config.logFlushMs, openSync(devNull, 'w')));
 while (!service.nodes.every((n) => n.ariClient?.state === 'connected')) await new Promise((r) => setTimeout(r, 50));
 
 const session = new Session();

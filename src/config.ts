@@ -16,6 +16,8 @@ const EnvSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
   ),
+  // Log lines are written together at most this often (0: each line at once).
+  LOG_FLUSH_MS: Type.Integer({ default: 200, minimum: 0, maximum: 10_000 }),
   INSTANCE_ID: Type.Optional(Type.String({ minLength: 1 })),
   // Unset means: the demo starts embedded PGlite; the service itself refuses to start.
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
@@ -199,6 +201,8 @@ export interface Config {
   host: string;
   port: number;
   logLevel: string;
+  /** Longest a log line waits to be written with others (0: at once). */
+  logFlushMs: number;
   instanceId: string;
   databaseUrl: string | undefined;
   databasePoolMax: number;
@@ -513,6 +517,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: env.HOST,
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
+    logFlushMs: env.LOG_FLUSH_MS,
     instanceId: env.INSTANCE_ID ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     databaseUrl: env.DATABASE_URL,
     databasePoolMax: env.DATABASE_POOL_MAX,

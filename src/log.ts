@@ -1,6 +1,7 @@
 // Structured logs for the ops team. Every line about a call carries callId, linkedid
 // and pbx so one call can be followed with a single filter; secrets never appear.
 import { pino, type Logger } from 'pino';
+import { bufferedLog } from './log-buffer.js';
 
 export type { Logger };
 
@@ -19,6 +20,14 @@ export const REDACT_PATHS = [
   'config.pbxNodes[*].ami.secret',
   'config.pbxNodes[*].ari.password',
 ];
+
+/**
+ * The service's own logger: lines to stdout, gathered for up to `flushMs` and written
+ * together (log-buffer.ts); `fd` is another descriptor to write to.
+ */
+export function createServiceLogger(level: string, flushMs: number, fd = 1): Logger {
+  return createLogger(level, bufferedLog({ fd, flushMs }));
+}
 
 export function createLogger(level = 'info', destination?: pino.DestinationStream): Logger {
   return pino(

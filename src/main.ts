@@ -41,7 +41,7 @@ import { orderRoutes } from './orders/routes.js';
 import { logisticsRoutes } from './orders/logistics-routes.js';
 import { cdrRoutes } from './cdrs/routes.js';
 import { asteriskCdrCapability } from './cdrs/asterisk-cdr.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, createServiceLogger, type Logger } from './log.js';
 import { CommandBus, NoOwnerError } from './pbx/command-bus.js';
 import { PbxNode } from './pbx/node.js';
 import { planningRoutes } from './planning/routes.js';
@@ -108,7 +108,11 @@ export async function startService(config: Config, log: Logger = createLogger(co
   // Commits to the outbox wake the relay where notifications cross connections (not PGlite's,
   // which is also why the call cache is off there).
   const notifyUrl = config.callCache ? config.databaseUrl : undefined;
-  const pipeline = await startEventPipeline({ db, config, log, bus, connectors: config.connectors, ...(notifyUrl ? { notifyUrl } : {}) });
+  // The relay wakes the KPI rollups when it stamps journal positions (created below).
+  let rollups: RollupWorker | undefined;
+  const pipeline = await startEventPipeline({
+    db, config, log, bus, connectors: config.connectors, ...(notifyUrl ? { notifyUrl } : {}), onJournalMoved: () => rollups?.wake(),
+  });
   // Connectors created over the API join those of the environment, on every instance.
   const connectorRegistry = new ConnectorRegistry({ db, redis, prefix: config.redisPrefix, env: config.connectors, runtime: pipeline.connectors, log });
   await connectorRegistry.start();
@@ -209,8 +213,10 @@ export async function startService(config: Config, log: Logger = createLogger(co
   });
   queueStats.start();
   // KPI rollups follow the journal on every instance; the stored position's row lock
-  // lets one fold at a time.
-  const rollups = new RollupWorker({ db, log, dayZones: ['UTC', config.reportsTimeZone] });
+  // lets one fold at a time. Each instance's relay wakes its own worker when it stamps
+  // events, so the poll is only a safety net (another instance's worker folds what that
+  // instance stamped; a report catches up by itself).
+  rollups = new RollupWorker({ db, log, dayZones: ['UTC', config.reportsTimeZone], intervalMs: 10_000 });
   rollups.start();
 
   // Campaign contacts reach agents as ACD preview tasks; accepting one places the call
@@ -328,7 +334,7 @@ async function main(): Promise<void> {
     console.error(`cti-bridge: ${(err as Error).message}`);
     process.exit(1);
   }
-  const log = createLogger(config.logLevel);
+  const log = createServiceLogger(config.logLevel, config.logFlushMs);
   const service = await startService(config, log);
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err) log.error({ err }, 'fatal error, shutting down');

@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/pool.js';
 import type { AgentCommand } from './agent-state.js';
-import { drainStateEvents } from './state-relay.js';
+import { StateEventDrain } from './state-relay.js';
 import type { AgentLiveStore, ChangeResult, LiveAgent } from './live-store.js';
 import type { AgentDefinition } from './model.js';
 import { getAgent } from './repository.js';
@@ -32,12 +32,18 @@ export function agentView(def: AgentDefinition, live: LiveAgent | undefined): Ag
 export const agentSignalChannel = (prefix: string) => `${prefix}:acd:agent-changed`;
 
 export class AgentsService {
+  private readonly drainer: StateEventDrain;
+
   constructor(
     private readonly db: Db,
     private readonly live: AgentLiveStore,
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+    /** The instance's drain (shared with its state relay); one of its own when not given. */
+    drainer?: StateEventDrain,
+  ) {
+    this.drainer = drainer ?? new StateEventDrain(db, redis, prefix);
+  }
 
   async change(
     agentId: string,
@@ -53,7 +59,7 @@ export class AgentsService {
   }
 
   private async drain(): Promise<void> {
-    await drainStateEvents(this.db, this.redis, this.prefix).catch(() => 0);
+    await this.drainer.request().catch(() => 0);
   }
 
   /**

@@ -16,7 +16,7 @@ import type { AgentDefinition, QueueDefinition } from './model.js';
 import { QueueLiveStore } from './queue-live.js';
 import { getAgent, getQueue, listAgents, listQueues } from './repository.js';
 import { AcdRuntime } from './runtime.js';
-import { StateEventRelay } from './state-relay.js';
+import { StateEventDrain, StateEventRelay } from './state-relay.js';
 
 export interface AcdCoreOptions {
   db: Db;
@@ -49,7 +49,8 @@ export class AcdCore {
   constructor(private readonly opts: AcdCoreOptions) {
     this.agentsLive = new AgentLiveStore(opts.redis, opts.redisPrefix);
     this.queuesLive = new QueueLiveStore(opts.redis, opts.redisPrefix);
-    this.agents = new AgentsService(opts.db, this.agentsLive, opts.redis, opts.redisPrefix);
+    const drain = new StateEventDrain(opts.db, opts.redis, opts.redisPrefix, opts.log);
+    this.agents = new AgentsService(opts.db, this.agentsLive, opts.redis, opts.redisPrefix, drain);
     this.desk = new AcdDesk(opts.db, this.agentsLive, this.agents, {
       follow: (leg) => {
         for (const r of this.runtimes) r.observe(leg);
@@ -88,7 +89,7 @@ export class AcdCore {
         return ids.length;
       },
     });
-    this.relay = new StateEventRelay({ db: opts.db, redis: opts.redis, prefix: opts.redisPrefix, log: opts.log, intervalMs: opts.stateRelayIntervalMs });
+    this.relay = new StateEventRelay({ db: opts.db, redis: opts.redis, prefix: opts.redisPrefix, log: opts.log, intervalMs: opts.stateRelayIntervalMs, drain });
   }
 
   /** The PBX node capability: one runtime per node this instance owns. */

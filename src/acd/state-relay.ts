@@ -6,10 +6,10 @@
 import type { Redis } from 'ioredis';
 import { withTransaction, type Db } from '../db/pool.js';
 import type { DomainEvent } from '../events/catalogue.js';
-import { insertOutboxOnce } from '../events/outbox.js';
+import { insertOutboxOnceMany } from '../events/outbox.js';
 import type { Logger } from '../log.js';
-import { recordStateChangeOnCall } from './events.js';
-import { recordLastState } from './last-state.js';
+import { recordStateChangesOnCalls } from './events.js';
+import { recordLastStates } from './last-state.js';
 import { stateEventsKey } from './live-store.js';
 
 const BATCH = 100;
@@ -37,12 +37,13 @@ export async function drainStateEvents(db: Db, redis: Redis, prefix: string, log
   }
   await withTransaction(db, async (tx) => {
     // Only a first insert touches the call, so a relay that dies after its commit and
-    // drains the same entry again adds nothing twice.
-    for (const e of events) {
-      if (!(await insertOutboxOnce(tx, e.event))) continue;
-      await recordStateChangeOnCall(tx, e.event);
-      await recordLastState(tx, e.event);
-    }
+    // drains the same entry again adds nothing twice. One statement per kind of row,
+    // whatever the batch holds: a busy moment costs no more round trips than a quiet one.
+    const unique = [...new Map(events.map((e) => [e.event.id.toLowerCase(), e.event])).values()];
+    const inserted = await insertOutboxOnceMany(tx, unique);
+    const first = unique.filter((e) => inserted.has(e.id.toLowerCase()));
+    await recordStateChangesOnCalls(tx, first);
+    await recordLastStates(tx, first);
   });
   await hooks.afterCommit?.();
   const m = redis.multi();
@@ -53,6 +54,55 @@ export async function drainStateEvents(db: Db, redis: Redis, prefix: string, log
   return events.length;
 }
 
+/**
+ * One drain at a time in an instance. Every change asks for one; asked while a drain
+ * runs, it waits for the next, which starts when the running one ends and so sees the
+ * caller's entry. Changes of the same moment share a pass instead of each inserting
+ * the same pending entries (and waiting on each other's rows to skip them).
+ */
+export class StateEventDrain {
+  private running: Promise<number> | undefined;
+  private next: Promise<number> | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly log?: Logger,
+  ) {}
+
+  /** Resolves once a drain that started after this call has ended: how many it relayed. */
+  request(): Promise<number> {
+    const running = this.running;
+    if (!running) return this.start();
+    this.next ??= running
+      .catch(() => 0)
+      .then(() => {
+        this.next = undefined;
+        return this.start();
+      });
+    return this.next;
+  }
+
+  private start(): Promise<number> {
+    const run = (async () => {
+      let total = 0;
+      for (;;) {
+        const n = await drainStateEvents(this.db, this.redis, this.prefix, this.log);
+        total += n;
+        if (n < BATCH) return total;
+      }
+    })();
+    this.running = run;
+    run
+      .finally(() => {
+        if (this.running === run) this.running = undefined;
+      })
+      .catch(() => {});
+    return run;
+  }
+}
+
 export interface StateRelayOptions {
   db: Db;
   redis: Redis;
@@ -60,14 +110,19 @@ export interface StateRelayOptions {
   log: Logger;
   /** How often to look for events left behind (by a crash, or a failed inline drain). */
   intervalMs?: number;
+  /** The instance's drain, shared with the changes that ask for one. */
+  drain?: StateEventDrain;
 }
 
 export class StateEventRelay {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  private readonly drain: StateEventDrain;
 
-  constructor(private readonly o: StateRelayOptions) {}
+  constructor(private readonly o: StateRelayOptions) {
+    this.drain = o.drain ?? new StateEventDrain(o.db, o.redis, o.prefix, o.log);
+  }
 
   start(): void {
     if (!this.stopped) return;
@@ -81,12 +136,14 @@ export class StateEventRelay {
     await this.running;
   }
 
-  /** Drains now (after a local change), sharing a pass already under way. */
+  /** Drains now, sharing a drain that starts after this call with every change that asks. */
   kick(): Promise<void> {
-    this.running ??= this.pass().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    const pass = this.drain.request().then(
+      () => {},
+      (err: Error) => this.o.log.warn({ err: err.message }, 'agent state event relay failed; retrying'),
+    );
+    this.running = pass;
+    return pass;
   }
 
   private schedule(ms: number): void {
@@ -94,13 +151,5 @@ export class StateEventRelay {
     this.timer = setTimeout(() => {
       void this.kick().finally(() => this.schedule(this.o.intervalMs ?? 1000));
     }, ms);
-  }
-
-  private async pass(): Promise<void> {
-    try {
-      while ((await drainStateEvents(this.o.db, this.o.redis, this.o.prefix, this.o.log)) === BATCH && !this.stopped);
-    } catch (err) {
-      this.o.log.warn({ err: (err as Error).message }, 'agent state event relay failed; retrying');
-    }
   }
 }

@@ -125,7 +125,8 @@ export async function createCall(db: Db, input: NewCall): Promise<{ call: Call; 
   });
 }
 
-async function lockCall(tx: DbClient, callId: string): Promise<Call | undefined> {
+/** Locks the call's row for the transaction and reads it. */
+export async function lockCall(tx: DbClient, callId: string): Promise<Call | undefined> {
   const { rows } = await tx.query<CallRow>('SELECT * FROM calls WHERE id = $1 FOR UPDATE', [callId]);
   return rows[0] ? toCall(rows[0]) : undefined;
 }
@@ -166,22 +167,40 @@ export async function transitionCall(
   data: Record<string, unknown> = {},
   at: Date = new Date(),
 ): Promise<Call | undefined> {
+  return transitionCallThrough(db, callId, [{ to, data }], at);
+}
+
+/**
+ * Moves the call through several states in one transaction (answered, then ivr), each
+ * step as transitionCall would: a step the call is already in is skipped. Returns the
+ * call after the last step that changed it, undefined when none did.
+ */
+export async function transitionCallThrough(
+  db: Db,
+  callId: string,
+  steps: ReadonlyArray<{ to: Exclude<CallState, 'ended'>; data?: Record<string, unknown> }>,
+  at: Date = new Date(),
+): Promise<Call | undefined> {
   return withTransaction(db, async (tx) => {
-    const current = await lockCall(tx, callId);
-    if (!current || current.state === to || current.state === 'ended') return undefined;
-    const state = transition(current.state, to);
-    const { rows } = await tx.query<CallRow>(
-      `UPDATE calls SET state = $2, updated_at = $3,
-         answered_at = CASE WHEN $2 = 'answered' AND answered_at IS NULL THEN $3 ELSE answered_at END
-       WHERE id = $1 RETURNING *`,
-      [callId, state, at],
-    );
-    const call = toCall(rows[0] as CallRow);
-    await addTimeline(tx, callId, `call.${state}`, { from: current.state, ...data }, at);
-    const type = ANNOUNCED[state];
-    // What the caller said about the change (who put the call on hold) goes out with it.
-    if (type) await announce(tx, type, call, at, data);
-    return call;
+    let current = await lockCall(tx, callId);
+    let changed: Call | undefined;
+    for (const { to, data = {} } of steps) {
+      if (!current || current.state === to || current.state === 'ended') continue;
+      const state = transition(current.state, to);
+      const { rows } = await tx.query<CallRow>(
+        `UPDATE calls SET state = $2, updated_at = $3,
+           answered_at = CASE WHEN $2 = 'answered' AND answered_at IS NULL THEN $3 ELSE answered_at END
+         WHERE id = $1 RETURNING *`,
+        [callId, state, at],
+      );
+      const call = toCall(rows[0] as CallRow);
+      await addTimeline(tx, callId, `call.${state}`, { from: current.state, ...data }, at);
+      const type = ANNOUNCED[state];
+      // What the caller said about the change (who put the call on hold) goes out with it.
+      if (type) await announce(tx, type, call, at, data);
+      current = changed = call;
+    }
+    return changed;
   });
 }
 

@@ -6,6 +6,8 @@ export type EventListener = (event: DomainEvent) => void;
 
 export interface EventBus {
   publish(event: DomainEvent): Promise<void>;
+  /** Several events, in order, as one batch where the bus can (one write to Redis). */
+  publishMany?(events: readonly DomainEvent[]): Promise<void>;
   /** Returns the function that unsubscribes. Listeners must not block. */
   subscribe(listener: EventListener): () => void;
   close(): Promise<void>;

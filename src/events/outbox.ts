@@ -60,6 +60,25 @@ export async function insertOutboxOnce(tx: Queryable, event: DomainEvent): Promi
   return (res.rowCount ?? 0) > 0;
 }
 
+/**
+ * insertOutboxOnce for several events in one statement, in the order given: the ids of
+ * those inserted now (an event already there is skipped, as alone).
+ */
+export async function insertOutboxOnceMany(tx: Queryable, events: readonly DomainEvent[]): Promise<Set<string>> {
+  if (!events.length) return new Set();
+  events.forEach(checkEventSchema);
+  const { rows } = await tx.query<{ event_id: string }>({
+    name: 'outbox-insert-once-many',
+    text: `INSERT INTO outbox (event_id, type, payload, created_at)
+      SELECT e.event_id, e.type, e.payload, e.at
+      FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::timestamptz[]) WITH ORDINALITY AS e(event_id, type, payload, at, n)
+      ORDER BY e.n
+      ON CONFLICT DO NOTHING RETURNING event_id`,
+    values: [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => JSON.stringify(e)), events.map((e) => e.occurredAt)],
+  });
+  return new Set(rows.map((r) => r.event_id));
+}
+
 /** Several events in one statement, in the order given (ids, and so journal positions, follow it). */
 export async function appendOutboxMany(tx: Queryable, events: readonly DomainEvent[]): Promise<void> {
   if (!events.length) return;

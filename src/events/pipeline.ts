@@ -58,6 +58,8 @@ export interface PipelineOptions {
   redisUrl?: string;
   prefix?: string;
   relay?: Pick<RelayOptions, 'pollMs' | 'batchSize' | 'maxBackoffMs' | 'enqueueTimeoutMs' | 'eventsPerJob' | 'republishAfterMs'>;
+  /** Told when the relay moved the journal on (see RelayOptions.onJournalMoved). */
+  onJournalMoved?: () => void;
   /** How long stop() waits for running jobs before abandoning them to the stall checker. */
   closeTimeoutMs?: number;
   /** CRM, logistics and other business connectors, each with its own queue. */
@@ -216,6 +218,7 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
     ...(options.bus ? { bus: options.bus } : {}),
     ...options.relay,
     listening: () => outboxListener?.listening ?? false,
+    ...(options.onJournalMoved ? { onJournalMoved: options.onJournalMoved } : {}),
   });
   if (options.notifyUrl) {
     outboxListener = new WakeListener({ url: options.notifyUrl, channel: OUTBOX_CHANNEL, onWake: () => relay.wake(), log: plog });

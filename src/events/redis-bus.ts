@@ -104,6 +104,16 @@ export class RedisEventBus implements EventBus {
     await this.pub.publish(this.channel, JSON.stringify(event));
   }
 
+  /** One message per event, as publish() sends them, in one pipeline: one socket write for the batch. */
+  async publishMany(events: readonly DomainEvent[]): Promise<void> {
+    if (this.closed || !events.length) return;
+    const batch = this.pub.pipeline();
+    for (const event of events) batch.publish(this.channel, JSON.stringify(event));
+    const results = (await batch.exec()) ?? [];
+    const failed = results.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
+
   subscribe(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -48,6 +48,11 @@ export interface RelayOptions {
    * without its data) and is published again. Default 5 minutes.
    */
   republishAfterMs?: number;
+  /**
+   * Told after a pass that stamped journal positions or published events: what follows
+   * the journal (the KPI rollups) can then read instead of polling for it.
+   */
+  onJournalMoved?: () => void;
 }
 
 export interface RelayStats {
@@ -172,7 +177,15 @@ export class OutboxRelay {
 
   /** One batch: returns how many events were published. Throws when the queue is unreachable. */
   async relayOnce(): Promise<number> {
-    await sequenceJournal(this.opts.db, { wait: true });
+    const stamped = await sequenceJournal(this.opts.db, { wait: true });
+    try {
+      return await this.publishOnce();
+    } finally {
+      if (stamped > 0) this.opts.onJournalMoved?.();
+    }
+  }
+
+  private async publishOnce(): Promise<number> {
     const published = await withTransaction(this.opts.db, async (tx) => {
       const { rows } = await tx.query<{ id: number; payload: DomainEvent; trace_parent: string | null }>(
         `SELECT id, payload, trace_parent FROM outbox WHERE published_at IS NULL AND position IS NOT NULL
@@ -198,7 +211,9 @@ export class OutboxRelay {
     // The live stream is best effort and comes after the commit, so it never sees an
     // event the queue does not have.
     const bus = this.opts.bus;
-    if (bus) {
+    if (bus?.publishMany) {
+      await bus.publishMany(published).catch((err: Error) => this.opts.log.debug({ err: err.message }, 'event bus publish failed'));
+    } else if (bus) {
       await Promise.all(
         published.map((event) =>
           bus.publish(event).catch((err: Error) => this.opts.log.debug({ err: err.message }, 'event bus publish failed')),

@@ -1,7 +1,7 @@
 // What an IVR call writes to Postgres: its steps (timeline + `call.ivr_step`), the data it
 // attaches to the call (the screen pop) and its survey answer. Each write is one
 // transaction with its outbox event, like every other call change.
-import { callSummary, getCall } from '../calls/repository.js';
+import { callSummary, getCall, lockCall, type Call } from '../calls/repository.js';
 import { withTransaction, type Db, type DbClient } from '../db/pool.js';
 import { appendOutbox } from '../events/outbox.js';
 import type { IvrCommand } from './contract.js';
@@ -31,6 +31,12 @@ async function lockLive(tx: DbClient, callId: string) {
   return rows[0] !== undefined && rows[0].state !== 'ended';
 }
 
+/** lockLive that also reads the call, in the same round trip: the call, or undefined when it is over. */
+async function lockLiveCall(tx: DbClient, callId: string): Promise<Call | undefined> {
+  const call = await lockCall(tx, callId);
+  return call && call.state !== 'ended' ? call : undefined;
+}
+
 export async function recordIvrStep(
   db: Db,
   callId: string,
@@ -40,8 +46,8 @@ export async function recordIvrStep(
 ): Promise<void> {
   const data = { flowId: flow.id, flowVersion: flow.version, ...publicStep(step) };
   await withTransaction(db, async (tx) => {
-    if (!(await lockLive(tx, callId))) return;
-    const call = (await getCall(tx, callId))!;
+    const call = await lockLiveCall(tx, callId);
+    if (!call) return;
     await tx.query('INSERT INTO call_events (call_id, type, at, data) VALUES ($1, $2, $3, $4)', [callId, 'ivr.step', at, data]);
     await appendOutbox(tx, {
       type: 'call.ivr_step',

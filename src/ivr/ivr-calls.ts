@@ -7,7 +7,7 @@
 // the flow again at its entry (the caller hears the welcome again rather than silence or
 // a hang-up); when the flow is no longer published it plays the sorry prompt and hangs up.
 import type { Call } from '../calls/repository.js';
-import { noteCallEvent, transitionCall } from '../calls/repository.js';
+import { noteCallEvent, transitionCallThrough } from '../calls/repository.js';
 import type { CallChannelPort, StasisChannel, StasisEvent } from '../calls/stasis.js';
 import type { Db } from '../db/pool.js';
 import { callLogger, type Logger } from '../log.js';
@@ -244,9 +244,10 @@ export class IvrCalls {
       // The call is answered before the flow speaks, so the call model reads
       // answered -> ivr whatever the flow's first node is.
       if (!up) await this.opts.pbx.answer(call.channelId);
-      if (call.state === 'ringing') await transitionCall(db, call.id, 'answered');
+      // Both changes in one transaction: one commit instead of two for every call.
+      const steps = [{ to: 'ivr' as const, data: { flowId: flow.id, flowVersion: flow.version } }];
+      await transitionCallThrough(db, call.id, call.state === 'ringing' ? [{ to: 'answered' }, ...steps] : steps);
       clog.info({ event: 'call.answered' }, 'call answered');
-      await transitionCall(db, call.id, 'ivr', { flowId: flow.id, flowVersion: flow.version });
       clog.info({ event: 'ivr.started' }, 'IVR flow started');
     } catch (err) {
       // The caller may hang up while we act; that ends the call through StasisEnd.

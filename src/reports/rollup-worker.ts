@@ -21,14 +21,24 @@ export interface RollupWorkerOptions {
   log?: Logger;
   /** Events per transaction. */
   batch?: number;
-  /** How often to look for new events when idle. */
+  /** How often to look for new events when nothing wakes the worker (default 1 s). */
   intervalMs?: number;
+  /**
+   * A pass a wake starts begins at least this long after the last one ended (default 1 s):
+   * a busy journal is folded about once a second, as the poll did, and a quiet one not at all.
+   */
+  wakeGapMs?: number;
   /** Zones whose local days get a day tier (registered at start). */
   dayZones?: string[];
 }
 
 export class RollupWorker {
   private timer?: NodeJS.Timeout;
+  private dueAt = 0;
+  private lastEnd = 0;
+  private stepping = false;
+  private wakeRequested = false;
+  private zonesRegistered = false;
   private running?: Promise<void>;
   private stopped = true;
   private batches = 0;
@@ -38,21 +48,44 @@ export class RollupWorker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    let zonesRegistered = false;
-    const step = async () => {
-      if (!zonesRegistered) await this.registerZones();
-      zonesRegistered = true;
-      await this.catchUp();
-    };
-    const loop = () => {
-      if (this.stopped) return;
-      void step()
+    this.schedule(0);
+  }
+
+  /** Events were added to the journal (the relay stamped them): fold them soon. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.stepping) {
+      this.wakeRequested = true;
+      return;
+    }
+    const delay = Math.max(0, this.lastEnd + (this.opts.wakeGapMs ?? 1_000) - Date.now());
+    if (this.timer && this.dueAt <= Date.now() + delay) return;
+    this.schedule(delay);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.dueAt = Date.now() + ms;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.stepping = true;
+      this.wakeRequested = false;
+      void this.pass()
         .catch((err) => this.opts.log?.warn({ err }, 'KPI rollup batch failed; retrying'))
         .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(loop, this.opts.intervalMs ?? 1_000);
+          this.stepping = false;
+          this.lastEnd = Date.now();
+          this.schedule(this.opts.intervalMs ?? 1_000);
+          if (this.wakeRequested) this.wake();
         });
-    };
-    loop();
+    }, ms);
+  }
+
+  private async pass(): Promise<void> {
+    if (!this.zonesRegistered) await this.registerZones();
+    this.zonesRegistered = true;
+    await this.catchUp();
   }
 
   async stop(): Promise<void> {

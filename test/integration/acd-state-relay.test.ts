@@ -4,7 +4,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentLiveStore, stateEventsKey } from '../../src/acd/live-store.js';
-import { StateEventRelay, drainStateEvents } from '../../src/acd/state-relay.js';
+import { StateEventDrain, StateEventRelay, drainStateEvents } from '../../src/acd/state-relay.js';
+import { createCall } from '../../src/calls/repository.js';
 import { createLogger } from '../../src/log.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
@@ -111,5 +112,52 @@ describe('agent state events relay', () => {
     const toReady = (await outboxOf('a4')).filter((r) => r.payload.data['to'] === 'ready');
     expect(toReady).toHaveLength(changed);
     expect(changed).toBe(1);
+  });
+
+  it('changes of the same moment share drains: each event once, the timeline in order, the latest state kept', async () => {
+    const prefix = uniquePrefix('relay');
+    const store = new AgentLiveStore(redis, prefix);
+    const { call } = await createCall(t.db, { pbxNode: 'n1', channelId: `ch-${prefix}`, linkedid: null, direction: 'inbound', callerNumber: '100', callerName: null, dnis: null });
+    const agents = ['b1', 'b2', 'b3', 'b4', 'b5'];
+    for (const id of agents) await store.ensure(id, 0);
+    const drain = new StateEventDrain(t.db, redis, prefix, log);
+    // Every change asks for a drain at once, as the agents service does.
+    await Promise.all(
+      agents.map(async (id, i) => {
+        await store.apply(id, { type: 'login' }, 1000 + i, undefined, { callId: call.id, queueId: null });
+        await drain.request();
+        await store.apply(id, { type: 'ready' }, 2000 + i, undefined, { callId: call.id, queueId: null });
+        await drain.request();
+      }),
+    );
+    for (const id of agents) {
+      const rows = await outboxOf(id);
+      expect(rows.map((r) => r.payload.data['to'])).toEqual(['not_ready', 'ready']);
+    }
+    expect(await redis.llen(stateEventsKey(prefix))).toBe(0);
+    const { rows: last } = await t.db.query<{ agent_id: string; state: string }>(
+      'SELECT agent_id, state FROM acd_agent_last_state WHERE agent_id = ANY($1) ORDER BY agent_id',
+      [agents],
+    );
+    expect(last).toEqual(agents.map((id) => ({ agent_id: id, state: 'ready' })));
+    // The call's timeline holds each change once, each agent's in the order it happened.
+    const { rows: timeline } = await t.db.query<{ data: { agentId: string; to: string } }>(
+      "SELECT data FROM call_events WHERE call_id = $1 AND type = 'agent.state_changed' ORDER BY id",
+      [call.id],
+    );
+    expect(timeline).toHaveLength(10);
+    for (const id of agents) expect(timeline.filter((r) => r.data.agentId === id).map((r) => r.data.to)).toEqual(['not_ready', 'ready']);
+  });
+
+  it('two changes of one agent in one batch leave the later as its last state', async () => {
+    const prefix = uniquePrefix('relay');
+    const store = new AgentLiveStore(redis, prefix);
+    await store.ensure('c1', 0);
+    await store.apply('c1', { type: 'login' }, 1000);
+    await store.apply('c1', { type: 'ready' }, 1000);
+    await store.apply('c1', { type: 'not_ready', reason: 'break' }, 4000);
+    expect(await drainStateEvents(t.db, redis, prefix, log)).toBe(3);
+    const { rows } = await t.db.query('SELECT state, reason, since FROM acd_agent_last_state WHERE agent_id = $1', ['c1']);
+    expect(rows).toEqual([{ state: 'not_ready', reason: 'break', since: new Date(4000) }]);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCall, endCall, findCallByChannel, transitionCall } from '../../src/calls/repository.js';
+import { createCall, endCall, findCallByChannel, transitionCall, transitionCallThrough } from '../../src/calls/repository.js';
 import { IllegalTransitionError } from '../../src/calls/state.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
@@ -28,6 +28,29 @@ describe('call repository', () => {
     expect(again.call.id).toBe(first.call.id);
     expect(await outboxTypes(first.call.id)).toEqual(['call.created']);
     expect((await findCallByChannel(t.db, 'pbx1', '1795384317.33'))?.id).toBe(first.call.id);
+  });
+
+  it('moves through several states in one transaction as it would one by one, skipping a step already taken', async () => {
+    const { call } = await createCall(t.db, newCall('1795384600.3'));
+    const moved = await transitionCallThrough(t.db, call.id, [{ to: 'answered' }, { to: 'ivr', data: { flowId: 'f1', flowVersion: 2 } }]);
+    expect(moved?.state).toBe('ivr');
+    expect(moved?.answeredAt).toBeInstanceOf(Date);
+    const { rows } = await t.db.query('SELECT type, data FROM call_events WHERE call_id = $1 ORDER BY id', [call.id]);
+    expect(rows).toEqual([
+      { type: 'call.created', data: expect.any(Object) },
+      { type: 'call.answered', data: { from: 'ringing' } },
+      { type: 'call.ivr', data: { from: 'answered', flowId: 'f1', flowVersion: 2 } },
+    ]);
+    expect(await outboxTypes(call.id)).toEqual(['call.created', 'call.answered']);
+    // Already there: nothing changes, nothing is announced again.
+    expect(await transitionCallThrough(t.db, call.id, [{ to: 'ivr' }])).toBeUndefined();
+
+    const other = (await createCall(t.db, newCall('1795384600.4'))).call;
+    await transitionCall(t.db, other.id, 'answered');
+    expect((await transitionCallThrough(t.db, other.id, [{ to: 'answered' }, { to: 'ivr' }]))?.state).toBe('ivr');
+    const timeline = await t.db.query('SELECT type FROM call_events WHERE call_id = $1 ORDER BY id', [other.id]);
+    expect(timeline.rows.map((r) => r.type)).toEqual(['call.created', 'call.answered', 'call.ivr']);
+    expect(await outboxTypes(other.id)).toEqual(['call.created', 'call.answered']);
   });
 
   it('answers, ends, writes one CDR and announces each step exactly once', async () => {

@@ -53,6 +53,19 @@ describe('RedisEventBus', () => {
     expect(seenOther).toHaveLength(0);
   });
 
+  it('delivers a batch published together as separate events, in order', async () => {
+    const prefix = uniquePrefix('bus');
+    const a = bus(prefix);
+    const b = bus(prefix);
+    await Promise.all([a, b].map((x) => x.waitUntilSubscribed()));
+    const seen: DomainEvent[] = [];
+    b.subscribe((e) => seen.push(e));
+    const batch = Array.from({ length: 25 }, (_, i) => event(i));
+    await a.publishMany(batch);
+    await waitFor('the whole batch', () => seen.length === 25);
+    expect(seen).toEqual(batch);
+  });
+
   it('counts and skips malformed messages without disturbing listeners', async () => {
     const prefix = uniquePrefix('bus');
     const a = bus(prefix);

@@ -67,6 +67,25 @@ describe('OutboxRelay', () => {
     expect(rows[0].n).toBe(0);
   });
 
+  it('tells what follows the journal when a pass stamped positions, also when the queue is away', async () => {
+    const q = new RecordingQueue();
+    let moved = 0;
+    const relay = new OutboxRelay({ db: tdb.db, events: q as never, log, onJournalMoved: () => moved++ });
+    expect(await relay.relayOnce()).toBe(0);
+    expect(moved).toBe(0);
+    await emit(1);
+    expect(await relay.relayOnce()).toBe(1);
+    expect(moved).toBe(1);
+    q.failing = true;
+    await emit(2);
+    await expect(relay.relayOnce()).rejects.toThrow();
+    expect(moved).toBe(2);
+    q.failing = false;
+    // Already stamped: the journal did not move again.
+    expect(await relay.relayOnce()).toBe(1);
+    expect(moved).toBe(2);
+  });
+
   it('leaves rows unpublished while the queue is unreachable and sends them once it is back', async () => {
     const q = new RecordingQueue();
     q.failing = true;

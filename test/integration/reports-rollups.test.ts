@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Granularity } from '../../src/reports/buckets.js';
-import { journalTail } from '../../src/reports/journal.js';
+import { journalTail, KPI_EVENT_TYPES } from '../../src/reports/journal.js';
+import { journalHead } from '../../src/events/journal.js';
 import { computeKpis, type JournalEvent } from '../../src/reports/kpi.js';
 import { addDays, localMidnight } from '../../src/local-time.js';
 import { dayTierRange, ensureDayZone } from '../../src/reports/rollup-day.js';
@@ -40,6 +41,13 @@ const queryArb = fc.record({
 async function reset(): Promise<void> {
   await t.db.query('TRUNCATE outbox, kpi_rollups, kpi_rollups_day, kpi_rollup_day_zones, kpi_call_answers, kpi_agent_context, kpi_open_answers');
   await t.db.query('UPDATE kpi_rollup_position SET sequence = 0');
+}
+
+/** Where a worker that folded everything stands: the newest KPI event's journal position. */
+async function lastKpiPosition(): Promise<number> {
+  await journalHead(t.db);
+  const { rows } = await t.db.query<{ p: string | null }>('SELECT max(position) AS p FROM outbox WHERE type = ANY($1)', [KPI_EVENT_TYPES]);
+  return Number(rows[0]?.p ?? 0);
 }
 
 function compare(events: JournalEvent[], rollups: { queues: unknown[]; agents: unknown[] }, q: RollupQuery): void {
@@ -119,6 +127,25 @@ describe('KPI rollups', () => {
       serviceLevelSeconds: 20, fcrHours: 24, dissatisfiedAtOrBelow: 2,
     };
     compare(events, { queues: await queueReport(t.db, q), agents: await agentReport(t.db, q) }, q);
+  });
+
+  it('a started worker that polls rarely folds what a wake announces', async () => {
+    const [first, second] = fc.sample(journalArb.filter((j) => j.length > 0), { numRuns: 2, seed: 11 });
+    await reset();
+    await writeJournal(t.db, first!);
+    const worker = new RollupWorker({ db: t.db, intervalMs: 3_600_000, wakeGapMs: 0 });
+    worker.start();
+    try {
+      const tail1 = await lastKpiPosition();
+      await expect.poll(() => worker.position(), { timeout: 60_000 }).toBe(tail1);
+      await writeJournal(t.db, second!);
+      const tail2 = await lastKpiPosition();
+      expect(tail2).toBeGreaterThan(tail1);
+      worker.wake();
+      await expect.poll(() => worker.position(), { timeout: 60_000 }).toBe(tail2);
+    } finally {
+      await worker.stop();
+    }
   });
 
   it('names a range it cannot answer: edges off the quarter hour, zones offset by part of one', () => {
