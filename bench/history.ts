@@ -65,8 +65,8 @@ async function report(db: Db, to: Date, days: number): Promise<ReportCost> {
   const queues = await reportRows(db, 'q', q);
   const agents = await reportRows(db, 'a', a);
   let body = '';
-  for await (const piece of jsonBody({}, queues, (r) => queueKpi(r, q))) body += piece;
-  for await (const piece of jsonBody({}, agents, (r) => agentKpi(r, a))) body += piece;
+  for await (const piece of jsonBody({}, queues, (r) => queueKpi(r))) body += piece;
+  for await (const piece of jsonBody({}, agents, (r) => agentKpi(r))) body += piece;
   const heapMb = (process.memoryUsage().heapUsed - heap0) / 2 ** 20;
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
