@@ -58,35 +58,46 @@ export type RollupRow = Record<string, any> & { label: string; subject: string; 
 const params = (kind: Kind, q: RollupQuery, from: unknown, to: unknown) =>
   [kind, from, to, q.timeZone, q.subject ?? null, q.serviceLevelSeconds, q.fcrHours, q.dissatisfiedAtOrBelow];
 
+/** Rows parsed per turn of the event loop. */
+const PAGE = 500;
+
 /**
  * One row per interval and subject, in the engine's order (interval label, then id, as
  * plain strings; labels of one interval have one length, so byte order is that order).
+ * The rows arrive a page at a time through a cursor: the driver parses a whole result in
+ * one turn of the event loop, and a year's answer parsed at once holds it long enough to
+ * delay calls and lease renewals.
  */
 export async function reportRows(db: Db, kind: Kind, q: RollupQuery): Promise<RollupRow[]> {
-  return withoutJit(db, async (tx) => {
+  return withTransaction(db, async (tx) => {
+    // The planner cannot size a report's groups and guesses them past the JIT threshold
+    // (compiling takes longer than running, seconds on a busy machine); and a cursor is
+    // read to its end, so it is planned for all its rows, not the first tenth.
+    await tx.query('SET LOCAL jit = off');
+    await tx.query('SET LOCAL cursor_tuple_fraction = 1');
     const days = await dayTierRange(tx, q);
-    if (!days) return quarterRows(tx, kind, q);
-    if (q.granularity === 'day') return (await tx.query<RollupRow>(DAY_SQL, params(kind, q, days.from, days.to))).rows;
+    const args = params(kind, q, days?.from ?? q.from, days?.to ?? q.to);
+    if (!days) return paged(tx, quarterSql(q.granularity), args);
+    if (q.granularity === 'day') return paged(tx, DAY_SQL, args);
     const months = wholeMonths(days.from, days.to);
-    return (await tx.query<RollupRow>(MONTH_SQL, [...params(kind, q, days.from, days.to), months.first, months.end])).rows;
+    return paged(tx, MONTH_SQL, [...args, months.first, months.end]);
   });
 }
 
-/** The same rows, always from the quarter hours. */
+async function paged(tx: Queryable, sql: string, args: unknown[]): Promise<RollupRow[]> {
+  await tx.query(`DECLARE report_rows NO SCROLL CURSOR FOR ${sql}`, args);
+  const out: RollupRow[] = [];
+  for (;;) {
+    const { rows } = await tx.query<RollupRow>(`FETCH ${PAGE} FROM report_rows`);
+    for (const r of rows) out.push(r);
+    if (rows.length < PAGE) return out;
+  }
+}
+
+/** The same rows, always from the quarter hours, in one result (the tests compare the paths). */
 export async function quarterRows(db: Queryable, kind: Kind, q: RollupQuery): Promise<RollupRow[]> {
   const { rows } = await db.query<RollupRow>(quarterSql(q.granularity), params(kind, q, q.from, q.to));
   return rows;
-}
-
-/**
- * The planner cannot size a report's groups and guesses them past the JIT threshold;
- * compiling such a query takes longer than running it (seconds on a busy machine).
- */
-async function withoutJit<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-  return withTransaction(db, async (tx) => {
-    await tx.query('SET LOCAL jit = off');
-    return fn(tx);
-  });
 }
 
 /** How many a histogram holds at keys up to `limit`. */
