@@ -126,16 +126,13 @@ export function answerRow(s: RollupSums, label: string, subject: string, days: n
   };
 }
 
-/** Counters every report shares. */
-const counters = (r: RollupRow) => ({
-  answered: r.answered, talkMs: r.talkMs, holdMs: r.holdMs, wrapUpMs: r.wrapUpMs, transfers: r.transfers,
-  fcrEligible: r.fcrEligible, fcrResolved: r.fcrEligible - r.fcrRepeated,
-  surveys: r.surveys, rated: r.rated, ratingSum: r.ratingSum, dissatisfied: r.dissatisfied,
-});
-
+// Plain literals, not spreads: copying properties by spread costs tens of microseconds a
+// row here, most of a year's shaping.
 export function queueKpi(r: RollupRow): QueueKpi {
   const sums: QueueSums = {
-    ...counters(r),
+    answered: r.answered, talkMs: r.talkMs, holdMs: r.holdMs, wrapUpMs: r.wrapUpMs, transfers: r.transfers,
+    fcrEligible: r.fcrEligible, fcrResolved: r.fcrEligible - r.fcrRepeated,
+    surveys: r.surveys, rated: r.rated, ratingSum: r.ratingSum, dissatisfied: r.dissatisfied,
     offered: r.offered, waitMsAnswered: r.waitMsAnswered, abandoned: r.abandoned, shortAbandoned: r.shortAbandoned,
     overflowedIn: r.overflowedIn, overflowedOut: r.overflowedOut, answeredWithinTarget: r.answeredWithinTarget,
   };
@@ -144,7 +141,9 @@ export function queueKpi(r: RollupRow): QueueKpi {
 
 export function agentKpi(r: RollupRow): AgentKpi {
   const sums: AgentSums = {
-    ...counters(r),
+    answered: r.answered, talkMs: r.talkMs, holdMs: r.holdMs, wrapUpMs: r.wrapUpMs, transfers: r.transfers,
+    fcrEligible: r.fcrEligible, fcrResolved: r.fcrEligible - r.fcrRepeated,
+    surveys: r.surveys, rated: r.rated, ratingSum: r.ratingSum, dissatisfied: r.dissatisfied,
     loggedInMs: r.loggedInMs, onCallMs: r.onCallMs, readyMs: r.readyMs, reservedMs: r.reservedMs, notReadyMs: r.notReadyMs,
     notReadyByReason: r.notReadyByReason, logouts: r.logouts,
   };
