@@ -5,7 +5,8 @@
 // 90, set it to measure that) and a year of KPI rollups, which is what a year-old centre
 // holds with retention on. Measured, each as a ratio in the same run:
 // - the queue report by day and the agent report by month over a day, a month and a
-//   year (wall time, service CPU, heap growth), as the API computes them;
+//   year (wall time, service CPU, heap growth), as the API computes and sends them; the
+//   longer ranges answer more rows, so they are compared with the day per answer row;
 // - /healthz p99, asked every 10 ms by another process, while year reports run back to
 //   back, against the same with nothing running;
 // - hang-ups per second through endCall on an empty database and on the full one.

@@ -59,7 +59,7 @@ const params = (kind: Kind, q: RollupQuery, from: unknown, to: unknown) =>
   [kind, from, to, q.timeZone, q.subject ?? null, q.serviceLevelSeconds, q.fcrHours, q.dissatisfiedAtOrBelow];
 
 /** Rows parsed per turn of the event loop. */
-const PAGE = 500;
+const PAGE = 250;
 
 /**
  * One row per interval and subject, in the engine's order (interval label, then id, as
