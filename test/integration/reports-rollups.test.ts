@@ -141,6 +141,24 @@ describe('KPI rollups', () => {
     compare(events, { queues: await queueReport(t.db, q), agents: await agentReport(t.db, q) }, q);
   });
 
+  it('reads a long answer a page at a time without losing or repeating a row', async () => {
+    await reset();
+    // 700 quarter hours of one queue: the cursor's pages of 250 rows end mid-answer.
+    await t.db.query(`INSERT INTO kpi_rollups (kind, subject, bucket, offered, answered, waits)
+      SELECT 'q', 'sales', to_timestamp(${BASE / 1000}) + g * interval '15 minutes', g, 1, jsonb_build_object((g % 40)::text, 1)
+        FROM generate_series(0, 699) g`);
+    const q: RollupQuery = {
+      from: new Date(BASE), to: new Date(BASE + 700 * Q), granularity: '15m', timeZone: 'UTC',
+      serviceLevelSeconds: 20, fcrHours: 24, dissatisfiedAtOrBelow: 2,
+    };
+    const paged = await queueReport(t.db, q);
+    expect(paged).toHaveLength(700);
+    expect(paged).toEqual((await quarterRows(t.db, 'q', q)).map((r) => queueKpi(r)));
+    expect(paged.map((r) => r.offered)).toEqual(Array.from({ length: 700 }, (_, g) => g));
+    // Waits of up to 20 s (keys 0–20 of 0–39) are within the target.
+    expect(paged.map((r) => r.answeredWithinTarget)).toEqual(Array.from({ length: 700 }, (_, g) => (g % 40 <= 20 ? 1 : 0)));
+  });
+
   it('names a range it cannot answer: edges off the quarter hour, zones offset by part of one', () => {
     const at = (s: string) => new Date(s);
     expect(rollupRangeProblem(at('2026-11-30T10:07:00Z'), at('2026-12-01T00:00:00Z'), 'UTC')).toMatch(/^from .* not on a quarter hour/);
