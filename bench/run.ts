@@ -17,6 +17,7 @@ const suites: Array<[string, () => Promise<{ run(): Promise<BenchResult | BenchR
   ['retention', () => import('./retention.js')],
   ['call-cpu', () => import('./call-cpu.js')],
   ['history', () => import('./history.js')],
+  ['history-ids', () => import('./history-ids.js')],
 ];
 
 const only = process.argv.slice(2);

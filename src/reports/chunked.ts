@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { csvHeader, csvLines } from './csv.js';
 
-const CHUNK = 500;
+const CHUNK = 250;
 
 async function* pieces<R, T>(rows: R[], shape: (r: R) => T, encode: (items: T[], first: boolean) => string): AsyncGenerator<string> {
   for (let i = 0; i < rows.length; i += CHUNK) {

@@ -1,26 +1,38 @@
-// The day tier of the KPI rollups: per queue and agent per local day of each registered
-// zone (migration 110). The fold keeps it in step with the quarter hours (rollup-store.ts);
-// here a zone is registered, and a report whose intervals are whole local days of such a
-// zone is answered from it: a year reads one row per day and subject.
+// The day and month tiers of the KPI rollups: per queue and agent per local day and local
+// month of each registered zone (migrations 110 and 150). The fold keeps both in step with
+// the quarter hours (rollup-store.ts); here a zone is registered, and a report whose
+// intervals are whole local days of such a zone is answered from them: a year by day
+// reads one row per day and subject, a year by month one row per month and subject plus
+// the days of the months the range cuts.
 import { withTransaction, type Db, type Queryable } from '../db/pool.js';
 import { localMidnight, localTime } from '../local-time.js';
 import type { Granularity } from './buckets.js';
-import { ALL_COLUMNS, MAP_COLUMNS, SUM_COLUMNS, SUMMED } from './rollup-store.js';
+import { ALL_COLUMNS, SUMMED } from './rollup-store.js';
+import { SOURCE_COLUMNS } from './rollup-sql.js';
+
+const COLUMNS = ALL_COLUMNS.map(([c]) => c).join(', ');
 
 /**
- * Registers a zone, filling its days from the quarter-hour rows. Waits for the fold's
- * position lock, so no batch lands between the fill and the registration (it would be
- * counted twice or not at all). Returns whether the zone was new.
+ * Registers a zone, filling its days from the quarter-hour rows and its months from the
+ * days. Waits for the fold's position lock, so no batch lands between the fill and the
+ * registration (it would be counted twice or not at all). Returns whether the zone was new.
  */
 export async function ensureDayZone(db: Db, zone: string): Promise<boolean> {
   return withTransaction(db, async (tx) => {
     await tx.query('SELECT sequence FROM kpi_rollup_position FOR UPDATE');
     const added = await tx.query('INSERT INTO kpi_rollup_day_zones (zone) VALUES ($1) ON CONFLICT DO NOTHING RETURNING zone', [zone]);
     if (!added.rowCount) return false;
+    await tx.query('SET LOCAL jit = off');
     await tx.query(
-      `INSERT INTO kpi_rollups_day (kind, subject, zone, day, ${ALL_COLUMNS.map(([c]) => c).join(', ')})
+      `INSERT INTO kpi_rollups_day (kind, subject, zone, day, ${COLUMNS})
        SELECT q.kind, q.subject, $1, (q.bucket AT TIME ZONE $1)::date, ${SUMMED('q')}
          FROM kpi_rollups q GROUP BY 1, 2, 3, 4`,
+      [zone],
+    );
+    await tx.query(
+      `INSERT INTO kpi_rollups_month (kind, subject, zone, month, ${COLUMNS}, days)
+       SELECT d.kind, d.subject, d.zone, date_trunc('month', d.day)::date, ${SUMMED('d')}, count(*) FILTER (WHERE d.logged_in_ms > 0)
+         FROM kpi_rollups_day d WHERE d.zone = $1 GROUP BY 1, 2, 3, 4`,
       [zone],
     );
     return true;
@@ -28,8 +40,8 @@ export async function ensureDayZone(db: Db, zone: string): Promise<boolean> {
 }
 
 /**
- * The local dates [from, to) when the day tier answers the query exactly: day or month
- * intervals, a registered zone, and both ends on local midnights of it. Otherwise
+ * The local dates [from, to) when the day and month tiers answer the query exactly: day or
+ * month intervals, a registered zone, and both ends on local midnights of it. Otherwise
  * undefined, and the quarter hours answer.
  */
 export async function dayTierRange(
@@ -44,29 +56,33 @@ export async function dayTierRange(
   return rowCount ? { from, to } : undefined;
 }
 
+const FILTER = `kind = $1 AND zone = $4 AND ($5::text IS NULL OR subject = $5)`;
+
+/** Day rows of the local dates [$2, $3): each is an answer row of a report by day. */
+export const DAY_SOURCE = `SELECT day AS p, subject, day AS ld, NULL::int AS month_days, ${SOURCE_COLUMNS}
+  FROM kpi_rollups_day WHERE ${FILTER} AND day >= $2::date AND day < $3::date`;
+
 /**
- * Same rows as the quarter-hour query (rollup-query.ts), from days: $2 and $3 are local
- * dates. The range is read once; the counters are summed per interval and subject, and
- * the histograms in one pass over all their entries, grouped by interval, subject,
- * histogram and key (a sub-select per group and histogram, and a sort of the wide rows
- * by a label formatted per row, cost a year's report seconds). Labels are formatted per answer row.
+ * Month rows of the whole months [$9, $10), and the day rows of the range outside them
+ * (the months it cuts), each under the start of its month.
  */
-export const daySql = (g: 'day' | 'month') => `WITH d AS MATERIALIZED (
-    SELECT ${g === 'day' ? 'day' : "date_trunc('month', day)::date"} AS p, subject, ${ALL_COLUMNS.map(([c]) => c).join(', ')}
-      FROM kpi_rollups_day
-     WHERE kind = $1 AND zone = $4 AND day >= $2::date AND day < $3::date AND ($5::text IS NULL OR subject = $5)),
-  s AS (SELECT p, subject,
-      ${SUM_COLUMNS.map(([f, c]) => `sum(${c})::float8 AS "${f}"`).join(', ')},
-      count(*) FILTER (WHERE logged_in_ms > 0)::int AS days
-    FROM d GROUP BY p, subject),
-  h AS (SELECT p, subject, ${MAP_COLUMNS.map(([f], i) => `jsonb_object_agg(key, n) FILTER (WHERE m = ${i}) AS "${f}"`).join(', ')}
-    FROM (SELECT p, subject, v.m, e.key, sum(e.value::text::float8) AS n
-            FROM d, LATERAL (VALUES ${MAP_COLUMNS.map(([, c], i) => `(${i}, ${c})`).join(', ')}) v(m, map), jsonb_each(v.map) e
-           GROUP BY 1, 2, 3, 4) e
-    GROUP BY p, subject)
-SELECT to_char(s.p, '${g === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM'}') AS label, s.subject,
-    ${SUM_COLUMNS.map(([f]) => `s."${f}"`).join(', ')},
-    ${MAP_COLUMNS.map(([f]) => `coalesce(h."${f}", '{}') AS "${f}"`).join(', ')},
-    s.days
-  FROM s LEFT JOIN h USING (p, subject)
- ORDER BY s.p, s.subject COLLATE "C"`;
+export const MONTH_SOURCE = `SELECT month AS p, subject, NULL::date AS ld, days AS month_days, ${SOURCE_COLUMNS}
+    FROM kpi_rollups_month WHERE ${FILTER} AND month >= $9::date AND month < $10::date
+  UNION ALL
+  SELECT date_trunc('month', day)::date, subject, day, NULL, ${SOURCE_COLUMNS}
+    FROM kpi_rollups_day WHERE ${FILTER} AND ((day >= $2::date AND day < $9::date) OR (day >= $10::date AND day < $3::date))`;
+
+/**
+ * The whole local months inside the dates [from, to), as [first, end) month starts; an
+ * empty [to, to) when there is none, so the days cover the whole range.
+ */
+export function wholeMonths(from: string, to: string): { first: string; end: string } {
+  const first = from.endsWith('-01') ? from : `${addMonth(from.slice(0, 7))}-01`;
+  const end = `${to.slice(0, 7)}-01`;
+  return first < end ? { first, end } : { first: to, end: to };
+}
+
+function addMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return m === 12 ? `${String(y + 1).padStart(4, '0')}-01` : `${month.slice(0, 4)}-${String(m + 1).padStart(2, '0')}`;
+}

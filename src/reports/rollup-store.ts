@@ -1,5 +1,5 @@
 // The rollup tables: the fold's memory loaded for a batch and stored after it, and the
-// deltas added to the quarter-hour rows. Everything here runs inside the worker's
+// deltas added to the quarter-hour, day and month rows. Everything here runs inside the worker's
 // transaction, so a batch lands whole with the position that follows it, or not at all.
 import type { Queryable } from '../db/pool.js';
 import type { JournalEvent } from './kpi.js';
@@ -45,8 +45,8 @@ export const mapSum = (c: string) =>
   `coalesce((SELECT jsonb_object_agg(e.key, e.n) FROM (SELECT key, sum(value::text::float8) AS n
      FROM unnest(array_agg(${c}) FILTER (WHERE ${c} <> '{}')) m, jsonb_each(m) GROUP BY key) e), '{}')`;
 /** Rows of either tier added up column by column (GROUP BY the key around it). */
-export const SUMMED = (from: string) =>
-  [...SUM_COLUMNS.map(([, c]) => `sum(${from}.${c})`), ...MAP_COLUMNS.map(([, c]) => mapSum(`${from}.${c}`))].join(', ');
+export const SUMMED = (from: string, named = false) =>
+  [...SUM_COLUMNS.map(([, c]) => `sum(${from}.${c})${named ? ` AS ${c}` : ''}`), ...MAP_COLUMNS.map(([, c]) => `${mapSum(`${from}.${c}`)}${named ? ` AS ${c}` : ''}`)].join(', ');
 /** An upsert's conflict clause: the new sums added to the stored ones. */
 export const ADD_EXCLUDED = `${SUM_COLUMNS.map(([, c]) => `${c} = r.${c} + excluded.${c}`).join(',\n    ')},
     ${MAP_COLUMNS.map(([, c]) => `${c} = kpi_jsonb_add(r.${c}, excluded.${c})`).join(',\n    ')}`;
@@ -56,14 +56,29 @@ const UPSERT = `INSERT INTO kpi_rollups AS r (kind, subject, bucket, ${ALL.map((
     FROM ${RECORDSET}
   ON CONFLICT (kind, bucket, subject) DO UPDATE SET
     ${ADD_EXCLUDED}`;
-// The same deltas, added to the local day of each registered zone.
-const DAY_UPSERT = `INSERT INTO kpi_rollups_day AS r (kind, subject, zone, day, ${ALL.map(([c]) => c).join(', ')})
-  SELECT x.kind, x.subject, z.zone, (to_timestamp(x.bucket / 1000) AT TIME ZONE z.zone)::date, ${SUMMED('x')}
-    FROM ${RECORDSET} CROSS JOIN kpi_rollup_day_zones z
+// The same deltas, added to the local day and the local month of each registered zone in
+// one statement. A month counts its agent-days: a day row that gains logged-in time for the
+// first time (logged-in time only grows) adds one; `before` is read from the statement's
+// snapshot, so it sees the days as they were before this batch.
+const DAY_MONTH_UPSERT = `WITH x AS (
+    SELECT x.kind, x.subject, z.zone, (to_timestamp(x.bucket / 1000) AT TIME ZONE z.zone)::date AS day, ${SUMMED('x', true)}
+      FROM ${RECORDSET} CROSS JOIN kpi_rollup_day_zones z
+     GROUP BY 1, 2, 3, 4),
+  before AS (SELECT d.kind, d.subject, d.zone, d.day FROM kpi_rollups_day d JOIN x USING (kind, subject, zone, day) WHERE d.logged_in_ms > 0),
+  up AS (INSERT INTO kpi_rollups_day AS r (kind, subject, zone, day, ${ALL.map(([c]) => c).join(', ')})
+    SELECT * FROM x ORDER BY kind, zone, day, subject
+    ON CONFLICT (kind, zone, day, subject) DO UPDATE SET
+    ${ADD_EXCLUDED}
+    RETURNING kind, subject, zone, day, logged_in_ms > 0 AS logged_in)
+INSERT INTO kpi_rollups_month AS r (kind, subject, zone, month, ${ALL.map(([c]) => c).join(', ')}, days)
+  SELECT x.kind, x.subject, x.zone, date_trunc('month', x.day)::date, ${SUMMED('x')},
+         count(*) FILTER (WHERE up.logged_in AND b.day IS NULL)
+    FROM x JOIN up USING (kind, subject, zone, day) LEFT JOIN before b USING (kind, subject, zone, day)
    GROUP BY 1, 2, 3, 4
    ORDER BY 1, 3, 4, 2
-  ON CONFLICT (kind, zone, day, subject) DO UPDATE SET
-    ${ADD_EXCLUDED}`;
+  ON CONFLICT (kind, zone, month, subject) DO UPDATE SET
+    ${ADD_EXCLUDED},
+    days = r.days + excluded.days`;
 
 export async function addDeltas(db: Queryable, deltas: Iterable<RollupDelta>): Promise<void> {
   const rows = [...deltas].map((d) => {
@@ -80,7 +95,7 @@ export async function addDeltas(db: Queryable, deltas: Iterable<RollupDelta>): P
   // costs the day upsert past the JIT threshold, and compiling takes seconds per batch.
   await db.query('SET LOCAL jit = off');
   await db.query(UPSERT, [json]);
-  await db.query(DAY_UPSERT, [json]);
+  await db.query(DAY_MONTH_UPSERT, [json]);
 }
 
 /** The memory entries a batch of events may read. */

@@ -12,7 +12,7 @@ import { toCsv } from './csv.js';
 import { journalTail, readJournal } from './journal.js';
 import { qualityList } from './quality.js';
 import { csvBody, jsonBody } from './chunked.js';
-import { agentKpi, queueKpi, reportRows, rollupRangeProblem, type RollupQuery, type RollupRow } from './rollup-query.js';
+import { agentKpi, queueKpi, reportRows, rollupRangeProblem, type RollupQuery } from './rollup-query.js';
 import { RollupWorker } from './rollup-worker.js';
 import { AgentKpiSchema, AgentReport, KpiQuery, QualityQuery, QualityReport, QueueKpiSchema, QueueReport } from './schemas.js';
 
@@ -109,7 +109,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { db: Db; rollups
       const q = withDefaults(req.query as KpiQueryT);
       const rq = await query(q, q.queueId);
       const rows = await reportRows(opts.db, 'q', rq);
-      const shape = (row: RollupRow) => queueKpi(row, rq);
+      const shape = queueKpi;
       if (wantsCsv(req, q.format)) return csvReply(reply, 'queues').send(csvBody(Object.keys(QueueKpiSchema.properties), rows, shape as never));
       // A stream bypasses the schema's serializer; queueRow/agentRow build exactly the schema's rows.
       return reply.type('application/json; charset=utf-8').send(jsonBody(envelope(q), rows, shape) as never);
@@ -135,7 +135,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { db: Db; rollups
       const q = withDefaults(req.query as KpiQueryT);
       const rq = await query(q, q.agentId);
       const rows = await reportRows(opts.db, 'a', rq);
-      const shape = (row: RollupRow) => agentKpi(row, rq);
+      const shape = agentKpi;
       if (wantsCsv(req, q.format)) return csvReply(reply, 'agents').send(csvBody(Object.keys(AgentKpiSchema.properties), rows, shape as never));
       // A stream bypasses the schema's serializer; queueRow/agentRow build exactly the schema's rows.
       return reply.type('application/json; charset=utf-8').send(jsonBody(envelope(q), rows, shape) as never);

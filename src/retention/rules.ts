@@ -104,6 +104,8 @@ export const TRIMMED: readonly TrimmedTable[] = [
   { kind: 'queueStats', table: 'acd_queue_entries', time: 'at' },
   { kind: 'kpiQuarterHours', table: 'kpi_rollups', time: 'bucket' },
   { kind: 'kpiDays', table: 'kpi_rollups_day', time: 'day' },
+  // A month goes with its first day (a report by month then reads the days that are left).
+  { kind: 'kpiDays', table: 'kpi_rollups_month', time: 'month' },
 ];
 
 const DAY = 86_400_000;

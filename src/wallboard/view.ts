@@ -5,7 +5,7 @@ import { qualifies } from '../acd/priority.js';
 import type { Skills } from '../acd/model.js';
 import { addDays, localMidnight, localTime } from '../local-time.js';
 import { emptySums, QUARTER_MS, type RollupSums } from '../reports/rollup-fold.js';
-import { queueKpi, type RollupQuery } from '../reports/rollup-query.js';
+import { answerRow, queueKpi } from '../reports/rollup-query.js';
 import { chartGeometry, type ChartGeometry, type Slot } from './chart.js';
 import { addSums, type WallboardOptions, type WallboardState } from './state.js';
 import { effectiveThresholds, levelOf, METRICS, type Level, type Metric, type ServiceLevelTarget, type Threshold, type ThresholdOverrides } from './thresholds.js';
@@ -66,7 +66,7 @@ export interface WallboardView {
 
 const KPI_OPTIONS = { fcrHours: 24, dissatisfiedAtOrBelow: 2 };
 const kpi = (sums: RollupSums, id: string, seconds: number) =>
-  queueKpi({ ...sums, label: '', subject: id, days: 0 }, { ...KPI_OPTIONS, serviceLevelSeconds: seconds } as RollupQuery);
+  queueKpi(answerRow(sums, '', id, 0, { ...KPI_OPTIONS, serviceLevelSeconds: seconds }));
 
 const LEVEL_RANK: Record<Level, number> = { none: 0, ok: 1, warning: 2, alarm: 3 };
 const BUSY = new Set(['on_call', 'reserved']);

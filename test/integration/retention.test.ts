@@ -168,13 +168,17 @@ describe('CDR and dead-letter retention', () => {
       await t.db.query(`INSERT INTO kpi_rollups (kind, subject, bucket, offered) VALUES ('q', 'sales', date_bin('15 minutes', $1::timestamptz, 'epoch'), 1)`, [at(daysAgo)]);
     for (const daysAgo of [4000, 500, 300, 1])
       await t.db.query(`INSERT INTO kpi_rollups_day (kind, subject, zone, day, offered) VALUES ('q', 'sales', 'UTC', $1::timestamptz::date, 1)`, [at(daysAgo)]);
+    for (const daysAgo of [4000, 40])
+      await t.db.query(`INSERT INTO kpi_rollups_month (kind, subject, zone, month, offered) VALUES ('q', 'sales', 'UTC', date_trunc('month', $1::timestamptz)::date, 1)`, [at(daysAgo)]);
     const run = await job({ kpiQuarterHours: 400, kpiDays: 3660 }, now).runOnce();
-    expect(run!.trimmed).toMatchObject({ kpi_rollups: 1, kpi_rollups_day: 1 });
+    expect(run!.trimmed).toMatchObject({ kpi_rollups: 1, kpi_rollups_day: 1, kpi_rollups_month: 1 });
     const quarters = await t.db.query('SELECT count(*)::int AS n, min(bucket) AS oldest FROM kpi_rollups');
     expect(quarters.rows[0].n).toBe(2);
     expect(quarters.rows[0].oldest.getTime()).toBeGreaterThan(at(400).getTime());
     const days = await t.db.query('SELECT count(*)::int AS n FROM kpi_rollups_day');
     expect(days.rows[0].n).toBe(3);
+    const months = await t.db.query('SELECT count(*)::int AS n FROM kpi_rollups_month');
+    expect(months.rows[0].n).toBe(1);
   });
 
   it('a dead letter past retention is gone (404 on replay); a newer one is replayed', async () => {
