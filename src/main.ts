@@ -152,7 +152,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
         leaseKey: `${config.redisPrefix}:lease:pbx:${node.id}`,
         leaseTtlMs: config.leaseTtlMs,
         greetingMedia: config.greetingMedia,
-        ivr: { lookups, sorryMedia: config.ivr.sorryMedia },
+        ivr: { lookups, sorryMedia: config.ivr.sorryMedia, promptMaxSeconds: config.ivr.promptMaxSeconds },
         capabilities: [
           asteriskCdrCapability,
           acd.capability,
