@@ -252,6 +252,12 @@ export class IvrCalls {
   private async begin(call: Call, flow: Flow, channelState: string): Promise<void> {
     const { db } = this.opts;
     const clog = callLogger(this.opts.log, call).child({ flowId: flow.id, flowVersion: flow.version });
+    // A StasisStart and a resync may both offer one channel: one flow per caller, or two
+    // sessions would talk over each other (and the second's prompts clash with the first's ids).
+    if (this.byChannel.has(call.channelId)) {
+      clog.info({ event: 'ivr.already_running' }, 'IVR flow already running for this channel');
+      return;
+    }
     const session = this.track(call, flow, channelState);
     const up = channelState === 'Up';
     try {
