@@ -147,6 +147,7 @@ export class IvrSession {
   /** The flow's timers stop: nothing of the flow may act on the call now. */
   private handedOver(): void {
     this.phase = 'handed_over';
+    this.watched = undefined;
     this.timers.cancelAll();
   }
 
@@ -337,6 +338,7 @@ export class IvrSession {
 
   private async closeWithSorry(node: string, outcome: string, nodeType?: NodeType): Promise<void> {
     this.phase = 'closing';
+    this.watched = undefined;
     this.timers.cancelAll();
     const type = nodeType ?? this.opts.flow.nodes[node]?.type ?? 'hangup';
     await this.opts.port.step({ type: 'step', node, nodeType: type, outcome }).catch(() => undefined);
