@@ -46,6 +46,9 @@ const EnvSchema = Type.Object({
   IVR_SECRETS: Type.Optional(Type.String()),
   // What a caller hears before the line is closed when a flow cannot go on.
   IVR_SORRY_MEDIA: Type.String({ default: 'sound:an-error-has-occurred', pattern: '^[a-z]+:.+' }),
+  // The longest an IVR prompt of unknown length may go without ending before it is stopped
+  // and the flow goes on (a prompt the PBX never finishes must not hold a caller in silence).
+  IVR_PROMPT_MAX_SECONDS: Type.Integer({ default: 60, minimum: 1, maximum: 3600 }),
   // Call control: outside numbers leave through this PJSIP trunk (PJSIP/<number>@<trunk>).
   CALLS_TRUNK: Type.String({ default: 'trunk', pattern: '^[A-Za-z0-9_.-]+$' }),
   // Caller id shown to the dialled party when the API key's policy sets none; empty: the PBX's.
@@ -212,7 +215,7 @@ export interface Config {
   redisPrefix: string;
   pbxNodes: PbxNodeConfig[];
   greetingMedia: string;
-  ivr: { secrets: Record<string, IvrSecret>; sorryMedia: string };
+  ivr: { secrets: Record<string, IvrSecret>; sorryMedia: string; promptMaxSeconds: number };
   /** Who outbound requests (webhooks, connectors, CRM lookups) may reach beyond public addresses. */
   outbound: TargetPolicy;
   webhooks: { timeoutMs: number; maxAttempts: number };
@@ -527,7 +530,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     redisPrefix: env.REDIS_PREFIX,
     pbxNodes: parsePbxNodes(env),
     greetingMedia: env.GREETING_MEDIA,
-    ivr: { secrets: parseIvrSecrets(env.IVR_SECRETS), sorryMedia: env.IVR_SORRY_MEDIA },
+    ivr: { secrets: parseIvrSecrets(env.IVR_SECRETS), sorryMedia: env.IVR_SORRY_MEDIA, promptMaxSeconds: env.IVR_PROMPT_MAX_SECONDS },
     outbound: parseOutbound(env),
     webhooks: {
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,

@@ -58,6 +58,7 @@ import { agentPanelRoutes } from './agent-panel/routes.js';
 import { PanelSessions } from './agent-panel/sessions.js';
 import { wrapUpRoutes } from './acd/wrap-up-routes.js';
 import { registerPbxMetrics } from './pbx/metrics.js';
+import { MISSING_RECORDINGS_COMMAND, missingOnPbx, recordingChecker, recordingNamesArg } from './pbx/stored-prompts.js';
 import { registerAcdMetrics } from './acd/metrics.js';
 import { registerEventMetrics, registerQueueMetrics } from './events/metrics.js';
 import { faxCapability } from './fax/capability.js';
@@ -156,7 +157,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
         leaseKey: `${config.redisPrefix}:lease:pbx:${node.id}`,
         leaseTtlMs: config.leaseTtlMs,
         greetingMedia: config.greetingMedia,
-        ivr: { lookups, sorryMedia: config.ivr.sorryMedia },
+        ivr: { lookups, sorryMedia: config.ivr.sorryMedia, promptMaxSeconds: config.ivr.promptMaxSeconds },
         capabilities: [
           asteriskCdrCapability,
           acd.capability,
@@ -172,6 +173,11 @@ export async function startService(config: Config, log: Logger = createLogger(co
     if (ari) await publishMwi(ari, db, mailboxId, config.voicemail.mwiContext, log);
   };
   commands.register('voicemail.recordGreeting', (pbxNode, a) => recordGreetingByPhone(pbxNode, (a as { mailboxId: string }).mailboxId, (a as { number: string }).number));
+  commands.register(MISSING_RECORDINGS_COMMAND, async (pbxNode, a) => {
+    const ari = nodes.find((n) => n.id === pbxNode && n.isOwner)?.ariClient;
+    if (!ari) throw new NoOwnerError(pbxNode, `this instance no longer drives PBX node ${pbxNode}`);
+    return missingOnPbx(ari, recordingNamesArg(a));
+  });
   commands.register('voicemail.publishMwi', (pbxNode, a) => mwiThrough(pbxNode, (a as { mailboxId: string }).mailboxId));
   const recordGreeting = async (mailboxId: string, number: string): Promise<string | undefined> => {
     const owner = nodes.find((n) => n.isOwner && n.ariClient);
@@ -251,7 +257,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
     routes: [
       { plugin: callRoutes, opts: { db, cache: callCache } },
       { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues, sweeper: pipeline.webhookSweeper } },
-      { plugin: ivrRoutes, opts: { db, config } },
+      { plugin: ivrRoutes, opts: { db, config, checkRecordings: recordingChecker(commands, nodeIds) } },
       { plugin: planningRoutes, opts: { db } },
       { plugin: reportRoutes, opts: { db, rollups } },
       { plugin: campaignRoutes, opts: { db, dialPolicy: (apiKeyId: string | null) => gate.policyOf(apiKeyId) } },

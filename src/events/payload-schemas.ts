@@ -143,6 +143,7 @@ export const EVENT_PAYLOADS = {
         outcome: Type.String(),
         input: Type.Optional(Type.String({ description: 'menu key, CRM HTTP status or survey rating only' })),
         inputLength: Type.Optional(Type.Integer({ description: 'digits taken, never the digits' })),
+        media: Type.Optional(Type.Array(Type.String(), { description: 'a failed prompt: its media (spoken digits and numbers without their value)' })),
       }),
     },
     'A call in an IVR flow left or finished a node',

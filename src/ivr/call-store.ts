@@ -19,6 +19,7 @@ const SHOWN_INPUT: ReadonlySet<string> = new Set(['menu', 'http', 'survey']);
  */
 export function publicStep(step: IvrStep): Record<string, unknown> {
   const out: Record<string, unknown> = { node: step.node, nodeType: step.nodeType, outcome: step.outcome };
+  if (step.media) out.media = step.media;
   if (step.input === undefined) return out;
   if (SHOWN_INPUT.has(step.nodeType)) out.input = step.input;
   else out.inputLength = step.input.length;

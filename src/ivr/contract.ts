@@ -229,6 +229,12 @@ export interface IvrState {
 export type IvrEvent =
   | { type: 'start'; vars: Record<string, string> }
   | { type: 'prompt_finished'; promptId: string }
+  /**
+   * The prompt will not finish by itself (not on the PBX, no end within its bound, the PBX
+   * said it failed): the flow goes on as after its end, and the timeline says so.
+   * `media` is already fit for the timeline (spoken digits masked).
+   */
+  | { type: 'prompt_failed'; promptId: string; reason: 'missing' | 'timeout' | 'failed' | 'refused'; media: string[] }
   | { type: 'dtmf'; digit: string }
   | { type: 'timer'; timerId: string }
   | { type: 'http_result'; requestId: string; outcome: 'ok'; status: number; body: unknown }
@@ -255,7 +261,7 @@ export type IvrCommand =
       timeoutMs: number;
     }
   | { type: 'set_data'; values: Record<string, string> }
-  | { type: 'step'; node: string; nodeType: NodeType; input?: string; outcome: string }
+  | { type: 'step'; node: string; nodeType: NodeType; input?: string; outcome: string; media?: string[] }
   | { type: 'handover'; to: 'queue' | 'voicemail' | 'fax' | 'transfer'; node: string; params: Record<string, unknown> }
   | { type: 'survey_result'; rating: string | null }
   | { type: 'hangup' };

@@ -19,6 +19,8 @@ export interface NodeHandler<N extends FlowNode = FlowNode> {
 
 export class Ctx {
   readonly commands: IvrCommand[] = [];
+  /** Set while a failed prompt is handled as ended: the play node reports it instead of `played`. */
+  promptFailure: { outcome: string; media: string[] } | undefined;
   constructor(
     readonly flow: Flow,
     public state: IvrState,

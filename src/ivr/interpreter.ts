@@ -54,6 +54,7 @@ function isState(s: unknown): s is IvrState {
 function stale(s: IvrState, e: IvrEvent): boolean {
   switch (e.type) {
     case 'prompt_finished':
+    case 'prompt_failed':
       return e.promptId !== s.pendingPrompt;
     case 'timer':
       return e.timerId !== s.pendingTimer;
@@ -98,7 +99,17 @@ function run(ctx: Ctx, event: IvrEvent): void {
   }
   if (s.done || stale(s, event)) return;
   if (s.phase === 'sorry') {
-    if (event.type === 'prompt_finished') ctx.hangup();
+    if (event.type === 'prompt_finished' || event.type === 'prompt_failed') ctx.hangup();
+    return;
+  }
+  if (event.type === 'prompt_failed') {
+    // The flow goes on as if the prompt had ended: a play node to its next node, a menu or
+    // collect to its wait for keys. A play node names the failure in its own step.
+    const nodeType = ctx.flow.nodes[s.node]?.type;
+    const outcome = `prompt_failed: ${event.reason}`;
+    if (nodeType === 'play') ctx.promptFailure = { outcome, media: event.media };
+    else if (nodeType) ctx.emit({ type: 'step', node: s.node, nodeType, outcome, media: event.media });
+    ctx.dispatch({ type: 'prompt_finished', promptId: event.promptId });
     return;
   }
   ctx.dispatch(event);

@@ -16,6 +16,7 @@ import type { HandoverCapability } from './capabilities.js';
 import type { Flow, Interpret, IvrEvent, Media } from './contract.js';
 import type { HttpCommand } from './http-lookup.js';
 import { linkPublishedSubflows, publishedFlow } from './repository.js';
+import type { PromptBounds } from './prompt-watchdog.js';
 import { IvrSession, type IvrCallPort } from './runner.js';
 
 export interface IvrCallsOptions {
@@ -29,6 +30,10 @@ export interface IvrCallsOptions {
   sorryMedia: Media[];
   /** Hangs a channel up and remembers that we did (so the call ends as completed). */
   hangup: (channelId: string) => Promise<void>;
+  /** How long a prompt may go without reporting its end. */
+  promptBounds?: PromptBounds;
+  /** Of these stored recordings, those the PBX does not have (see recording-presence.ts). */
+  missingRecordings?: (names: string[]) => Promise<string[]>;
 }
 
 interface Running {
@@ -133,7 +138,7 @@ export class IvrCalls {
         const running = this.forPlayback(event.playback.id);
         if (!running) return false;
         const promptId = running.session.promptOf(event.playback.id)!;
-        await running.session.feed({ type: 'prompt_finished', promptId });
+        await running.session.playbackEnded(promptId, event.playback.state === 'failed');
         return true;
       }
       default:
@@ -227,8 +232,17 @@ export class IvrCalls {
         if (!take) return false;
         return (await take({ call, channelId: call.channelId, node: cmd.node, params: cmd.params })) !== false;
       },
+      ...(this.opts.missingRecordings ? { missingRecordings: this.opts.missingRecordings } : {}),
     };
-    const session = new IvrSession({ callId: call.id, flow, interpret: this.opts.interpret, port, log: clog, sorryMedia: this.opts.sorryMedia });
+    const session = new IvrSession({
+      callId: call.id,
+      flow,
+      interpret: this.opts.interpret,
+      port,
+      log: clog,
+      sorryMedia: this.opts.sorryMedia,
+      ...(this.opts.promptBounds ? { promptBounds: this.opts.promptBounds } : {}),
+    });
     const running = { call, session };
     this.byChannel.set(call.channelId, running);
     this.byCall.set(call.id, running);
@@ -238,6 +252,12 @@ export class IvrCalls {
   private async begin(call: Call, flow: Flow, channelState: string): Promise<void> {
     const { db } = this.opts;
     const clog = callLogger(this.opts.log, call).child({ flowId: flow.id, flowVersion: flow.version });
+    // A StasisStart and a resync may both offer one channel: one flow per caller, or two
+    // sessions would talk over each other (and the second's prompts clash with the first's ids).
+    if (this.byChannel.has(call.channelId)) {
+      clog.info({ event: 'ivr.already_running' }, 'IVR flow already running for this channel');
+      return;
+    }
     const session = this.track(call, flow, channelState);
     const up = channelState === 'Up';
     try {

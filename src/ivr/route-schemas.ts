@@ -87,6 +87,9 @@ export const PublishResult = Type.Object(
     status: Status,
     publishedAt: NullableTimestamp,
     changed: Type.Boolean({ description: 'false when this version was already the published one' }),
+    promptsChecked: Type.Boolean({
+      description: 'false when a PBX could not be asked whether the `recording:` prompts exist (publishing is not blocked then)',
+    }),
   },
   { additionalProperties: false },
 );

@@ -54,11 +54,14 @@ import {
   VersionParams,
 } from './route-schemas.js';
 import { SimulationError, simulate, type ScriptAction } from './simulate.js';
+import { missingRecordingProblems, recordingRefs, type CheckRecordings } from './prompt-check.js';
 import { validateFlow } from './validate.js';
 
 export interface IvrRouteOptions {
   db: Db;
   config: Config;
+  /** Asks the PBX nodes which recordings they lack; without it, publishing does not check prompts. */
+  checkRecordings?: CheckRecordings;
 }
 
 const TAGS = ['ivr'];
@@ -242,16 +245,21 @@ export async function ivrRoutes(app: FastifyInstance, opts: IvrRouteOptions): Pr
         description:
           'Validates again, now against what is published (a sub-flow the version enters must be published). ' +
           'The previously published version becomes retired. Publishing the published version is a no-op ' +
-          '(`changed: false`); publishing a retired version rolls back to it.',
+          '(`changed: false`); publishing a retired version rolls back to it. Every `recording:` prompt with a fixed ' +
+          'name must exist on the PBX: one that does not is a 422 problem at that prompt. When a PBX cannot be asked ' +
+          '(down, no instance drives it) the version is published anyway and `promptsChecked` is false.',
         params: VersionParams,
         response: { 200: PublishResult, ...problemResponses(...authProblems, 404, 422) },
       },
     },
     async (req) => {
       const { id, version } = req.params;
+      // The PBX is asked before the transaction: no database connection waits on it.
+      const prompts = await checkPrompts(await getVersion(db, id, version));
       const result = await store(() =>
         publishVersion(db, id, version, async (v, tx) => {
           const problems = await problemsAtSave(v.document, tx);
+          problems.push(...prompts.problems);
           // Calls run the published version of a sub-flow: a draft-only one would fail at run time.
           const published = new Set([...(await publishedFlowIds(tx)), id]);
           for (const [nodeId, node] of Object.entries(v.document.nodes ?? {})) {
@@ -263,9 +271,20 @@ export async function ivrRoutes(app: FastifyInstance, opts: IvrRouteOptions): Pr
         }),
       );
       const v = result.version;
-      return { flowId: v.flowId, version: v.version, status: v.status, publishedAt: v.publishedAt, changed: result.changed };
+      return { flowId: v.flowId, version: v.version, status: v.status, publishedAt: v.publishedAt, changed: result.changed, promptsChecked: prompts.checked };
     },
   );
+
+  /** Recordings of a version the PBX does not have, and whether every PBX node could be asked. */
+  async function checkPrompts(v: FlowVersionRecord | undefined): Promise<{ problems: FlowProblem[]; checked: boolean }> {
+    const refs = v ? recordingRefs(v.document) : [];
+    if (refs.length === 0 || !opts.checkRecordings) return { problems: [], checked: refs.length === 0 };
+    const check = await opts.checkRecordings([...new Set(refs.map((r) => r.name))]);
+    if (check.unchecked.length > 0) {
+      app.log.warn({ event: 'ivr.prompts_unchecked', flowId: v!.flowId, version: v!.version, pbxNodes: check.unchecked }, 'flow published without checking its recordings on every PBX node');
+    }
+    return { problems: missingRecordingProblems(refs, check), checked: check.unchecked.length === 0 };
+  }
 
   r.put(
     '/v1/numbers/:did',

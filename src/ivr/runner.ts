@@ -9,6 +9,8 @@ import type { Flow, Interpret, IvrCommand, IvrEvent, IvrState, Media, NodeType }
 import type { IvrStep } from './call-store.js';
 import { HandoverRefused } from './capabilities.js';
 import type { HttpCommand } from './http-lookup.js';
+import { promptFailures } from './metrics.js';
+import { DEFAULT_PROMPT_BOUNDS, describeMedia, promptBoundMs, recordingNames, withoutMissing, type PromptBounds, type PromptFailure } from './prompt-watchdog.js';
 import { CallTimers } from './timers.js';
 
 /** What a session needs from the outside world, for one call. */
@@ -23,6 +25,8 @@ export interface IvrCallPort {
   surveyResult(rating: string | null): Promise<void>;
   /** Hands the caller to a capability; false when none takes this kind of hand-over. */
   handover(cmd: Extract<IvrCommand, { type: 'handover' }>): Promise<boolean>;
+  /** Of these stored recordings, those the PBX says it does not have (none when it cannot tell). */
+  missingRecordings?(names: string[]): Promise<string[]>;
 }
 
 export interface IvrSessionOptions {
@@ -35,11 +39,14 @@ export interface IvrSessionOptions {
   sorryMedia: Media[];
   /** Hang up anyway if the sorry prompt never reports its end. */
   sorryTimeoutMs?: number;
+  /** How long a prompt may go without reporting its end (see prompt-watchdog.ts). */
+  promptBounds?: PromptBounds;
   now?: () => Date;
 }
 
 const SORRY_PROMPT = '~sorry';
 const SORRY_TIMER = '~sorry-guard';
+const PROMPT_WATCHDOG = '~prompt-watchdog';
 
 /** Our playback ids carry the call id so a PlaybackFinished maps back to its session. */
 export function ivrPlaybackPrefix(callId: string): string {
@@ -60,6 +67,8 @@ export class IvrSession {
   private callerGone = false;
   private readonly requests = new AbortController();
   private readonly prefix: string;
+  /** The prompt the watchdog guards, with what it plays (for the timeline and logs). */
+  private watched: { promptId: string; media: string[] } | undefined;
 
   constructor(private readonly opts: IvrSessionOptions) {
     this.prefix = ivrPlaybackPrefix(opts.callId);
@@ -138,6 +147,7 @@ export class IvrSession {
   /** The flow's timers stop: nothing of the flow may act on the call now. */
   private handedOver(): void {
     this.phase = 'handed_over';
+    this.watched = undefined;
     this.timers.cancelAll();
   }
 
@@ -161,6 +171,7 @@ export class IvrSession {
       if (event.type !== 'survey') return;
       this.phase = 'running';
     }
+    if (event.type === 'prompt_finished' || event.type === 'prompt_failed') await this.promptOver(event);
     if (this.phase === 'closing') {
       if ((event.type === 'prompt_finished' && event.promptId === SORRY_PROMPT) || (event.type === 'timer' && event.timerId === SORRY_TIMER)) {
         await this.hangupNow();
@@ -187,6 +198,7 @@ export class IvrSession {
           if (!this.callerGone) await this.play(cmd.promptId, cmd.media);
           break;
         case 'stop_prompt':
+          if (this.watched?.promptId === cmd.promptId) this.unwatch();
           if (!this.callerGone) await this.opts.port.stopPlayback(this.playbackId(cmd.promptId)).catch(() => undefined);
           break;
         case 'start_timer':
@@ -252,15 +264,68 @@ export class IvrSession {
     void this.feed(result);
   }
 
+  /**
+   * A PlaybackFinished of ours: `failed` when the PBX could not play it (a `sound:` it
+   * does not have). Either way the flow goes on; a failure is named in the timeline.
+   */
+  playbackEnded(promptId: string, failed: boolean): Promise<void> {
+    if (!failed || promptId === SORRY_PROMPT) return this.feed({ type: 'prompt_finished', promptId });
+    const media = this.watched?.promptId === promptId ? this.watched.media : [];
+    return this.feed({ type: 'prompt_failed', promptId, reason: 'failed', media });
+  }
+
+  /**
+   * Plays a prompt under a watchdog. Recordings the PBX says it does not have are left
+   * out (Asterisk would start the playback and never end it); a prompt with nothing left,
+   * a play the PBX refuses, and a playback with no end within its bound fail, and the flow
+   * goes on instead of the caller waiting in silence.
+   */
   private async play(promptId: string, media: Media[]): Promise<void> {
-    try {
-      await this.opts.port.play(this.playbackId(promptId), media);
-    } catch (err) {
-      // The prompt will never report its end; pretend it ended so the flow's own
-      // timeouts take over instead of the caller waiting on silence forever.
-      this.opts.log.warn({ err: (err as Error).message, promptId }, 'IVR prompt could not be played');
-      if (!this.callerGone) void this.feed({ type: 'prompt_finished', promptId });
+    const names = recordingNames(media);
+    const absent = names.length > 0 && this.opts.port.missingRecordings ? await this.opts.port.missingRecordings(names).catch(() => []) : [];
+    const { play, missing } = withoutMissing(media, new Set(absent));
+    if (missing.length > 0) {
+      this.noteFailure('missing', describeMedia(missing));
+      if (play.length === 0) {
+        void this.feed({ type: 'prompt_failed', promptId, reason: 'missing', media: describeMedia(missing) });
+        return;
+      }
+      // The rest is played; the timeline still says what the caller did not hear.
+      const node = this.state?.node ?? this.opts.flow.entry;
+      const nodeType = this.opts.flow.nodes[node]?.type ?? 'play';
+      await this.opts.port.step({ type: 'step', node, nodeType, outcome: 'prompt_incomplete: missing', media: describeMedia(missing) });
     }
+    const watched = { promptId, media: describeMedia(play) };
+    this.watched = watched;
+    const bound = promptBoundMs(play, this.opts.promptBounds ?? DEFAULT_PROMPT_BOUNDS);
+    this.timers.start(PROMPT_WATCHDOG, bound, () => void this.feed({ type: 'prompt_failed', promptId, reason: 'timeout', media: watched.media }));
+    try {
+      await this.opts.port.play(this.playbackId(promptId), play);
+    } catch (err) {
+      // The prompt will never report its end: the flow goes on as after a failed prompt.
+      this.opts.log.warn({ err: (err as Error).message, promptId }, 'IVR prompt could not be played');
+      if (!this.callerGone) void this.feed({ type: 'prompt_failed', promptId, reason: 'refused', media: watched.media });
+    }
+  }
+
+  /** The guarded prompt ended one way or another: the watchdog stands down (and stops a hung playback). */
+  private async promptOver(event: Extract<IvrEvent, { type: 'prompt_finished' | 'prompt_failed' }>): Promise<void> {
+    if (this.watched?.promptId !== event.promptId) return;
+    this.unwatch();
+    if (event.type !== 'prompt_failed' || event.reason === 'missing') return; // missing: counted when found
+    this.noteFailure(event.reason, event.media);
+    // Stop what Asterisk may still hold as playing, so it cannot start talking over the next node.
+    if (event.reason === 'timeout' && !this.callerGone) await this.opts.port.stopPlayback(this.playbackId(event.promptId)).catch(() => undefined);
+  }
+
+  private unwatch(): void {
+    this.watched = undefined;
+    this.timers.cancel(PROMPT_WATCHDOG);
+  }
+
+  private noteFailure(reason: PromptFailure, media: string[]): void {
+    promptFailures.inc({ reason });
+    this.opts.log.warn({ event: 'ivr.prompt_failed', reason, media, node: this.state?.node }, 'IVR prompt failed; the flow goes on');
   }
 
   private lookup(cmd: HttpCommand): void {
@@ -273,6 +338,7 @@ export class IvrSession {
 
   private async closeWithSorry(node: string, outcome: string, nodeType?: NodeType): Promise<void> {
     this.phase = 'closing';
+    this.watched = undefined;
     this.timers.cancelAll();
     const type = nodeType ?? this.opts.flow.nodes[node]?.type ?? 'hangup';
     await this.opts.port.step({ type: 'step', node, nodeType: type, outcome }).catch(() => undefined);

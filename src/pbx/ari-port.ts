@@ -28,3 +28,14 @@ export function ariCallPort(ari: AriClient): CallChannelPort {
     },
   };
 }
+
+/** Whether the PBX has a stored recording; throws when it cannot be asked. */
+export async function storedRecordingExists(ari: AriClient, name: string): Promise<boolean> {
+  try {
+    await ari.rest.recordings.stored.get(name);
+    return true;
+  } catch (err) {
+    if (err instanceof AriHttpError && err.status === 404) return false;
+    throw err;
+  }
+}

@@ -16,10 +16,12 @@ import type { Db } from '../db/pool.js';
 import { interpret } from '../ivr/interpreter.js';
 import type { HandoverCapability } from '../ivr/capabilities.js';
 import { IvrCalls } from '../ivr/ivr-calls.js';
+import { DEFAULT_PROMPT_BOUNDS } from '../ivr/prompt-watchdog.js';
+import { RecordingPresence } from '../ivr/recording-presence.js';
 import { noLookups, type CrmLookups } from '../ivr/http-lookup.js';
 import { publishedFlowForNumber } from '../ivr/repository.js';
 import type { Logger } from '../log.js';
-import { ariCallPort } from './ari-port.js';
+import { ariCallPort, storedRecordingExists } from './ari-port.js';
 import type { CapabilityFactory, NodeCapability } from './capability.js';
 import { Lease } from './lease.js';
 import { isStoreOutage, outageRetryDelay } from './outage.js';
@@ -35,7 +37,7 @@ export interface PbxNodeOptions {
   leaseTtlMs: number;
   greetingMedia: string;
   /** IVR settings; without a lookup client flows still run, their CRM lookups failing. */
-  ivr?: { lookups?: CrmLookups; sorryMedia?: string };
+  ivr?: { lookups?: CrmLookups; sorryMedia?: string; promptMaxSeconds?: number };
   /** ACD, voicemail, fax, call control: built each time this instance takes the node. */
   capabilities?: CapabilityFactory[];
   /** Shorter timings for tests; production uses the clients' defaults. */
@@ -177,6 +179,7 @@ export class PbxNode {
       ...(tuning?.pingIntervalMs ? { ping: { intervalMs: tuning.pingIntervalMs, timeoutMs: tuning.pingIntervalMs * 2 } } : {}),
     });
     const pbx = ariCallPort(ari);
+    const presence = new RecordingPresence({ exists: (name) => storedRecordingExists(ari, name) });
     const calls = new InboundCalls({ db, pbx, pbxNode: node.id, greetingMedia, log: this.log });
     this.calls = calls;
     const ivr = new IvrCalls({
@@ -188,6 +191,8 @@ export class PbxNode {
       lookup: (cmd, signal) => (this.opts.ivr?.lookups ? this.opts.ivr.lookups.run(cmd, signal) : Promise.resolve(noLookups(cmd))),
       sorryMedia: [this.opts.ivr?.sorryMedia ?? 'sound:an-error-has-occurred'],
       hangup: (channelId) => calls.hangupOwn(channelId),
+      promptBounds: { ...DEFAULT_PROMPT_BOUNDS, ...(this.opts.ivr?.promptMaxSeconds ? { maxMs: this.opts.ivr.promptMaxSeconds * 1000 } : {}) },
+      missingRecordings: (names) => presence.missing(names),
     });
     calls.attachIvr(ivr);
 

@@ -89,6 +89,14 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? 'GET';
     const key = `${method} /${parts.map((p, i) => (parts[0] === 'channels' && i === 1 ? ':id' : parts[0] === 'endpoints' && (i === 1 || i === 2) ? ':' : parts[0] === 'fax-receivers' && i === 1 ? ':number' : p)).join('/')}`;
+    if (parts[0] === 'recordings' && parts.length > 1 && method === 'PUT') {
+      // A prompt copied into the PBX's recordings directory (names may have folders).
+      const body = await readJson(req);
+      const durationMs = num(body, 'durationMs') ?? 2000;
+      if (!Number.isInteger(durationMs) || durationMs < 1) throw new HttpError(400, "'durationMs' must be a positive integer");
+      const r = world.placeStoredRecording(parts.slice(1).join('/'), str(body, 'format', false) ?? 'wav', durationMs);
+      return { status: 200, body: r };
+    }
     switch (key) {
       case 'POST /calls': {
         const body = await readJson(req);

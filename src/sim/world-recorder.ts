@@ -138,6 +138,13 @@ export class RecordingDesk {
     return { ...copy };
   }
 
+  /** A prompt put on the PBX's disk from outside (an integrator copying files to the recordings directory). */
+  place(name: string, format: string, durationMs: number): StoredRecording {
+    const r = { name, format, durationMs };
+    this.stored.set(name, r);
+    return { ...r };
+  }
+
   delete(name: string): void {
     if (!this.stored.delete(name)) throw new WorldError('not-found', MSG.recordingNotFound);
   }

@@ -180,6 +180,10 @@ export class World extends WorldRefer {
     return this.recorder.storedRecording(name);
   }
 
+  placeStoredRecording(name: string, format: string, durationMs: number): StoredRecording {
+    return this.recorder.place(name, format, durationMs);
+  }
+
   soundExists(name: string): boolean {
     return soundDuration(this.sounds, name) !== undefined;
   }

@@ -29,9 +29,9 @@ export function serviceEnv(
 }
 
 /** Posts to the simulator's control API, as a test script or an integrator would. */
-export async function simControl<T = unknown>(sim: Simulator, path: string, body: unknown = {}): Promise<T> {
+export async function simControl<T = unknown>(sim: Simulator, path: string, body: unknown = {}, method: 'POST' | 'PUT' = 'POST'): Promise<T> {
   const res = await fetch(`${sim.control.url}${path}`, {
-    method: 'POST',
+    method,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });

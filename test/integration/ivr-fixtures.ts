@@ -19,7 +19,7 @@ export interface IvrApi {
 }
 
 export async function startIvrApi(db: Db): Promise<IvrApi> {
-  const config = testConfig({ ivr: { secrets: { 'crm-token': { value: 'Bearer s3cret', hosts: ['crm.example.com'] } }, sorryMedia: 'sound:sorry' } });
+  const config = testConfig({ ivr: { secrets: { 'crm-token': { value: 'Bearer s3cret', hosts: ['crm.example.com'] } }, sorryMedia: 'sound:sorry', promptMaxSeconds: 60 } });
   const { app } = await testApp(db, { config, routes: [{ plugin: ivrRoutes, opts: { db, config } }] });
   const http = new Pool(await app.listen({ host: '127.0.0.1', port: 0 }));
   return {

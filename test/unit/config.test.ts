@@ -57,15 +57,17 @@ describe('config', () => {
   });
 
   it('reads the IVR lookup secrets by name and refuses malformed ones without echoing them', () => {
-    expect(loadConfig(base).ivr).toEqual({ secrets: {}, sorryMedia: 'sound:an-error-has-occurred' });
+    expect(loadConfig(base).ivr).toEqual({ secrets: {}, sorryMedia: 'sound:an-error-has-occurred', promptMaxSeconds: 60 });
     const c = loadConfig({
       ...base,
       IVR_SECRETS: '{"crm-token":{"value":"Bearer abc","hosts":["CRM.example.com"]},"erp.key":{"value":"k1","hosts":["erp.example.com:8443","[2001:db8::5]"]}}',
       IVR_SORRY_MEDIA: 'sound:custom/sorry',
+      IVR_PROMPT_MAX_SECONDS: '180',
     });
     expect(c.ivr).toEqual({
       secrets: { 'crm-token': { value: 'Bearer abc', hosts: ['crm.example.com'] }, 'erp.key': { value: 'k1', hosts: ['erp.example.com:8443', '[2001:db8::5]'] } },
       sorryMedia: 'sound:custom/sorry',
+      promptMaxSeconds: 180,
     });
     const bad = (value: string) => {
       try {

@@ -112,7 +112,7 @@ describe('IvrSession', () => {
     const s = session(port, flow);
     await s.start({});
     await waitUntil(() => calls.includes('hangup'), 'the flow to go on');
-    expect(calls).toEqual(['answer', 'play sound:x', 'step hello played', 'step bye hangup', 'hangup']);
+    expect(calls).toEqual(['answer', 'play sound:x', 'step hello prompt_failed: refused', 'step bye hangup', 'hangup']);
   });
 
   it('stops its timers and lookups when the caller hangs up, and touches the PBX no more', async () => {
@@ -153,7 +153,7 @@ describe('IvrSession', () => {
     const s = session(port);
     await s.start({});
     await s.feed({ type: 'prompt_finished', promptId: s.snapshot!.pendingPrompt! });
-    expect(s.timers.size).toBe(1);
+    expect(s.timers.size).toBe(1); // the menu's wait; the prompt's watchdog stood down
     const before = calls.length;
     s.detach();
     expect(s.timers.size).toBe(0);

@@ -15,7 +15,9 @@ export const play: NodeHandler<PlayNode> = {
   on(ctx, id, node, event) {
     if (event.type === 'prompt_finished') {
       ctx.state.pendingPrompt = undefined;
-      ctx.step(id, 'play', 'played');
+      const failed = ctx.promptFailure;
+      if (failed) ctx.emit({ type: 'step', node: id, nodeType: 'play', outcome: failed.outcome, media: failed.media });
+      else ctx.step(id, 'play', 'played');
       ctx.go(node.next);
     } else if (event.type === 'dtmf' && node.prompt.bargeIn !== false) {
       ctx.step(id, 'play', 'barged_in', event.digit);
