@@ -1,7 +1,7 @@
 // A caller chooses the text a flow's patterns run on. With ^(1+)+$ a backtracking engine
 // needs ~2^31 steps for the caller id below and holds the event loop for seconds: the
 // service stops answering, its PBX lease lapses. While such a call and such keyed digits
-// are checked, /healthz keeps answering within 100 ms (a correctness bound, not a speed target).
+// are checked, /healthz keeps answering within a second (a correctness bound, not a speed target).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '../helpers/receiver.js';
 import { placeCall, press, publishFlow, sessionOf, sound, startIvrWorld, stepsOf, waitAt, waitEnded, type IvrWorld } from './ivr-fixture.js';
@@ -45,8 +45,8 @@ describe('a caller cannot stall the service through a flow pattern', () => {
   });
 
   /**
-   * 100 ms, or what /healthz takes at rest on this machine when it is busier than that:
-   * a shared machine can be slow to schedule the process at all, which is no stall of
+   * A second, or three times what /healthz takes at rest when this machine is busier than
+   * that: a shared machine can be slow to schedule the process at all, which is no stall of
    * ours. The stall this test catches lasts seconds to minutes.
    */
   async function bound(): Promise<number> {
@@ -56,7 +56,7 @@ describe('a caller cannot stall the service through a flow pattern', () => {
       await (await fetch(`${w.service.url}/healthz`)).arrayBuffer();
       atRest = Math.max(atRest, performance.now() - started);
     }
-    return Math.max(100, 2 * atRest);
+    return Math.max(1_000, 3 * atRest);
   }
 
   /** Asks /healthz over and over until `done`; returns the slowest answer in ms. */
