@@ -20,7 +20,8 @@ export interface Invariants {
   stranded: number;
   deadLetters: number;
   leftoverBridges: number;
-  idempotencyMismatches: number;
+  /** Replayed Idempotency-Keys: answered with another call / refused (4xx) / answered by no instance. */
+  idempotencyReplays: string;
 }
 
 async function count(db: Db, sql: string, params: unknown[] = []): Promise<number> {
@@ -75,6 +76,6 @@ export async function measure(
     stranded,
     deadLetters,
     leftoverBridges: await bridges(),
-    idempotencyMismatches: load.idempotencyMismatches,
+    idempotencyReplays: `${load.idempotencyMismatches} / ${load.replaysRefused} / ${load.replaysUnanswered}`,
   };
 }

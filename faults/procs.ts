@@ -2,7 +2,7 @@
 // the machine's shared ones), the PBX simulator and the service instances, all on
 // loopback ports it picked.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startRedis } from '../test/helpers/redis-server.js';
@@ -123,8 +123,15 @@ export async function spawnTs(entry: string, env: Record<string, string>, what: 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (ready) await readyOn(proc, ready, what, 120_000);
-  // Keep draining the output so the child never blocks on a full pipe.
-  proc.stdout?.resume();
-  proc.stderr?.resume();
+  // Keep draining the output so the child never blocks on a full pipe; FAULTS_LOG_DIR keeps it.
+  const logDir = process.env.FAULTS_LOG_DIR;
+  if (logDir) {
+    const file = createWriteStream(join(logDir, `${what.replace(/[^a-z0-9-]/gi, '_')}-${proc.pid}.log`));
+    proc.stdout?.pipe(file);
+    proc.stderr?.pipe(file);
+  } else {
+    proc.stdout?.resume();
+    proc.stderr?.resume();
+  }
   return proc;
 }

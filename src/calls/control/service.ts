@@ -19,11 +19,15 @@ import { TransferService, type StartTransfer } from '../transfers/service.js';
 import { cancelChannelTransfer, checkChannelName, completeChannelTransfer, transferChannel, type ChannelTransferMode, type DialplanTransferResult } from '../transfers/dialplan.js';
 import { getTransfer, type Transfer, type TransferTarget } from '../transfers/repository.js';
 import { phoneTarget, readPhoneTransfer, type PhoneTransferFact } from '../transfers/phone.js';
-import { adoptCalls, adoptFromDesk } from './adopt.js';
+import { adoptCalls, adoptFromDesk, strandedDials } from './adopt.js';
 import { LiveCalls, type LiveCall, type LiveLeg } from './live.js';
 import { placeCall, STASIS_ARG, takeInbound, type DialInput } from './placing.js';
 import { ControlPbx } from './pbx.js';
 import { addLeg, endLeg, moveCall, noteEvent } from './repository.js';
+import { isStoreOutage, outageRetryDelay } from '../../pbx/outage.js';
+
+/** How long a call's end waits for Postgres; past it the node's open call audit ends the call. */
+const END_HOLD_MS = 120_000;
 
 export interface CallControlOptions {
   db: Db;
@@ -328,6 +332,11 @@ export class CallControl {
       this.o.log.info({ callId: live.callId, transferId: transfer?.id, event: 'call.adopted' }, 'call control took over a call');
       if (transfer) await this.live.serial(live.callId, () => this.transfers.feed(transfer.id, { type: 'cancel' }));
     }
+    for (const call of await strandedDials(this.o.db, this.o.pbxNode, this.live, snapshot)) {
+      await this.o.ari.channels.hangup(call.linkedid!, { reason: 'normal' }).catch(() => undefined);
+      const reason = 'the instance placing it stopped before the customer was dialled';
+      if (await endCall(this.o.db, call.id, { cause: null, reason })) this.o.log.info({ callId: call.id, event: 'call.ended', reason }, 'call ended');
+    }
     for (const call of this.live.all()) {
       if (call.ended) continue;
       for (const leg of this.live.legsOf(call.callId)) {
@@ -344,10 +353,28 @@ export class CallControl {
     if (live.transferId) await this.transfers.feed(live.transferId, { type: 'customer_hungup' });
     for (const id of [live.customer, live.agent]) await this.pbx.hangup(id);
     await this.pbx.dismantle(live);
-    const ended = await endCall(this.o.db, live.callId, { cause, reason });
-    if (ended) this.o.log.info({ callId: live.callId, event: 'call.ended', cause, reason }, 'call ended');
+    await this.recordEnd(live.callId, cause, reason);
     // The legs' last events (ChannelDestroyed after StasisEnd) are still ours to swallow.
     setTimeout(() => this.live.dropCall(live.callId), 30_000).unref();
+  }
+
+  /**
+   * The call is over on the PBX (and marked so here, so a handler run again skips the
+   * hang-ups): its end is written, waiting for Postgres if it is away, at the time it happened.
+   */
+  private async recordEnd(callId: string, cause: number | null, reason: string): Promise<void> {
+    const at = new Date();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const ended = await endCall(this.o.db, callId, { cause, reason, at });
+        if (ended) this.o.log.info({ callId, event: 'call.ended', cause, reason }, 'call ended');
+        return;
+      } catch (err) {
+        if (!isStoreOutage(err) || this.stopped || Date.now() - at.getTime() > END_HOLD_MS) throw err;
+        if (attempt === 1) this.o.log.warn({ callId, err: (err as Error).message }, 'call end held until Postgres answers');
+        await new Promise((r) => setTimeout(r, outageRetryDelay(attempt)));
+      }
+    }
   }
 
   /** The live call, or a call the ACD connected, taken over from it now. */
