@@ -302,7 +302,9 @@ export class CallControl {
     const live = this.live.call(leg.callId);
     if (!live || live.ended) return;
     if (leg.role === 'target') return this.transfers.onTargetGone(leg);
-    await endLeg(this.o.db, live.callId, leg.channelId);
+    // Marked gone already, so a run again would skip it: the leg's end waits for Postgres here.
+    const at = new Date();
+    await this.stored(`end of leg ${leg.channelId}`, () => endLeg(this.o.db, live.callId, leg.channelId, at));
     if (leg.leaving) {
       // We sent this leg away (a transfer handed the call over); the call goes on.
       if (leg.role === 'customer') await this.finish(live, 16, 'completed');
@@ -358,20 +360,25 @@ export class CallControl {
     setTimeout(() => this.live.dropCall(live.callId), 30_000).unref();
   }
 
-  /**
-   * The call is over on the PBX (and marked so here, so a handler run again skips the
-   * hang-ups): its end is written, waiting for Postgres if it is away, at the time it happened.
-   */
+  /** The call is over on the PBX: its end is written at the time it happened, waiting for Postgres if need be. */
   private async recordEnd(callId: string, cause: number | null, reason: string): Promise<void> {
     const at = new Date();
+    const ended = await this.stored(`end of call ${callId}`, () => endCall(this.o.db, callId, { cause, reason, at }));
+    if (ended) this.o.log.info({ callId, event: 'call.ended', cause, reason }, 'call ended');
+  }
+
+  /**
+   * A write of a step already carried out on the PBX (and marked so here, so a handler run
+   * again would skip it): while Postgres is away it is tried again, for END_HOLD_MS at most.
+   */
+  private async stored<T>(what: string, write: () => Promise<T>): Promise<T> {
+    const since = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
-        const ended = await endCall(this.o.db, callId, { cause, reason, at });
-        if (ended) this.o.log.info({ callId, event: 'call.ended', cause, reason }, 'call ended');
-        return;
+        return await write();
       } catch (err) {
-        if (!isStoreOutage(err) || this.stopped || Date.now() - at.getTime() > END_HOLD_MS) throw err;
-        if (attempt === 1) this.o.log.warn({ callId, err: (err as Error).message }, 'call end held until Postgres answers');
+        if (!isStoreOutage(err) || this.stopped || Date.now() - since > END_HOLD_MS) throw err;
+        if (attempt === 1) this.o.log.warn({ what, err: (err as Error).message }, 'call change held until Postgres answers');
         await new Promise((r) => setTimeout(r, outageRetryDelay(attempt)));
       }
     }
