@@ -302,6 +302,9 @@ export class CallControl {
     const live = this.live.call(leg.callId);
     if (!live || live.ended) return;
     if (leg.role === 'target') return this.transfers.onTargetGone(leg);
+    // A party's leaving ends a call with no transfer going on: the other party is hung up
+    // now, even while the writes below wait for Postgres.
+    if (!live.transferId && !leg.leaving && (leg.role === 'customer' || leg.channelId === live.agent)) await this.release(live);
     // Marked gone already, so a run again would skip it: the leg's end waits for Postgres here.
     const at = new Date();
     await this.stored(`end of leg ${leg.channelId}`, () => endLeg(this.o.db, live.callId, leg.channelId, at));
@@ -353,11 +356,18 @@ export class CallControl {
     if (live.ended) return;
     live.ended = true;
     if (live.transferId) await this.transfers.feed(live.transferId, { type: 'customer_hungup' });
-    for (const id of [live.customer, live.agent]) await this.pbx.hangup(id);
-    await this.pbx.dismantle(live);
+    await this.release(live);
     await this.recordEnd(live.callId, cause, reason);
     // The legs' last events (ChannelDestroyed after StasisEnd) are still ours to swallow.
     setTimeout(() => this.live.dropCall(live.callId), 30_000).unref();
+  }
+
+  /** Every party hung up, no bridge left: the PBX side of a call's end, which needs no Postgres. */
+  private async release(live: LiveCall): Promise<void> {
+    if (live.released) return;
+    live.released = true;
+    for (const id of [live.customer, live.agent]) await this.pbx.hangup(id);
+    await this.pbx.dismantle(live);
   }
 
   /** The call is over on the PBX: its end is written at the time it happened, waiting for Postgres if need be. */
