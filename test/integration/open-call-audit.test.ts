@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AriRest } from '../../src/ari/rest.js';
 import { CHANNELS_GONE, callsWithoutChannels, OpenCallAudit } from '../../src/calls/open-calls.js';
+import { strandedDials } from '../../src/calls/control/adopt.js';
+import { LiveCalls } from '../../src/calls/control/live.js';
 import { createCall } from '../../src/calls/repository.js';
 import { createLogger } from '../../src/log.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
@@ -83,5 +85,16 @@ describe('open call audit', () => {
     expect(await audit.run()).toBe(0);
     const row = await t.db.query('SELECT state FROM calls WHERE id = $1', [fresh.call.id]);
     expect(row.rows[0].state).not.toBe('ended');
+  });
+
+  it('names the click-to-dials a new owner cannot adopt: the agent rings, no bridge, not driven here', async () => {
+    const ringing = await call('customer-a', 'outbound', 'agent-ringing');
+    const bridged = await call('customer-b', 'outbound', 'agent-bridged');
+    const drivenHere = await call('customer-c', 'outbound', 'agent-here');
+    const live = new LiveCalls();
+    live.addCall({ callId: drivenHere.call.id, customer: 'customer-c', agent: 'agent-here', mainBridge: drivenHere.call.id, ended: false });
+    const snapshot = { channelIds: new Set(['agent-ringing', 'agent-bridged', 'agent-here']), bridgeIds: new Set([bridged.call.id]) };
+    const stranded = await strandedDials(t.db, 'pbx1', live, snapshot);
+    expect(stranded.map((c) => c.id)).toEqual([ringing.call.id]);
   });
 });
