@@ -162,7 +162,9 @@ export class Load {
     const key = randomUUID();
     const extension = this.o.dialExtensions[this.n % this.o.dialExtensions.length]!;
     const body = { extension, to: this.o.customer };
-    const first = await this.api('POST', '/v1/calls', body, { 'idempotency-key': key });
+    // Unanswered (a timeout, no instance up) the request may still have placed the call:
+    // like a client, send it again with the same key until some instance answers.
+    const first = await this.untilAnswered(() => this.api('POST', '/v1/calls', body, { 'idempotency-key': key }));
     if (!first || first.status >= 300) {
       this.refusedDials++;
       return;
