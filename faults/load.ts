@@ -6,6 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** How long a client keeps sending a request no instance answers. */
+const REPLAY_MS = 30_000;
+
 export type ReceiverMode = 'ok' | 'fail' | 'slow';
 
 export class Receiver {
@@ -61,8 +64,12 @@ export class Load {
   readonly callers: string[] = [];
   /** Click-to-dial calls the service accepted. */
   readonly dials: string[] = [];
-  /** A replayed Idempotency-Key answered with another call, or not at all. */
+  /** A replayed Idempotency-Key answered with another call. */
   idempotencyMismatches = 0;
+  /** A replayed Idempotency-Key no instance answered below 500 within REPLAY_MS (none up, a store away). */
+  replaysUnanswered = 0;
+  /** A replayed Idempotency-Key answered with a 4xx. */
+  replaysRefused = 0;
   refusedCalls = 0;
   refusedDials = 0;
   /** Why click-to-dials were refused: the status and detail of the answer, or `no answer`. */
@@ -135,7 +142,6 @@ export class Load {
 
   /** A request to whichever instance answers first, in order. */
   private async api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any } | undefined> {
-    let failed: { status: number; body: any } | undefined;
     for (const base of this.o.serviceUrls) {
       try {
         const res = await fetch(`${base}${path}`, {
@@ -145,21 +151,22 @@ export class Load {
           signal: AbortSignal.timeout(10_000),
         });
         const text = await res.text();
-        const answer = { status: res.status, body: text ? JSON.parse(text) : undefined };
-        if (res.status < 500) return answer;
-        failed = answer;
+        if (res.status >= 500) continue;
+        return { status: res.status, body: text ? JSON.parse(text) : undefined };
       } catch {
         // this instance is down: the next one
       }
     }
-    return failed;
+    return undefined;
   }
 
   private async clickToDial(): Promise<void> {
     const key = randomUUID();
     const extension = this.o.dialExtensions[this.n % this.o.dialExtensions.length]!;
     const body = { extension, to: this.o.customer };
-    const first = await this.api('POST', '/v1/calls', body, { 'idempotency-key': key });
+    // Unanswered (a timeout, no instance up) the request may still have placed the call:
+    // like a client, send it again with the same key until some instance answers.
+    const first = await this.untilAnswered(() => this.api('POST', '/v1/calls', body, { 'idempotency-key': key }));
     if (!first || first.status >= 300) {
       this.refusedDials++;
       const why = first ? `${first.status} ${String(first.body?.detail ?? '')}` : 'no answer';
@@ -168,9 +175,24 @@ export class Load {
     }
     const callId = first.body.id as string;
     this.dials.push(callId);
-    const again = await this.api('POST', '/v1/calls', body, { 'idempotency-key': key });
-    if (!again || again.status >= 300 || again.body?.id !== callId) this.idempotencyMismatches++;
+    // A client replays the key until some instance answers, as it would after a timeout.
+    const again = await this.untilAnswered(() => this.api('POST', '/v1/calls', body, { 'idempotency-key': key }));
+    if (!again) this.replaysUnanswered++;
+    else if (again.status >= 300) this.replaysRefused++;
+    else if (again.body?.id !== callId) this.idempotencyMismatches++;
     await this.sleep(5_000);
-    await this.api('POST', `/v1/calls/${callId}/hangup`);
+    // The hang-up too is sent again while no instance can take it (503, nobody up): a
+    // call the client asked to end must not stay up because a store blinked.
+    await this.untilAnswered(() => this.api('POST', `/v1/calls/${callId}/hangup`));
+  }
+
+  /** Sends a request again (every second, for at most REPLAY_MS) while no instance answers it below 500. */
+  private async untilAnswered(send: () => Promise<{ status: number; body: any } | undefined>): Promise<{ status: number; body: any } | undefined> {
+    const until = Date.now() + REPLAY_MS;
+    for (;;) {
+      const res = await send();
+      if (res || Date.now() > until) return res;
+      await this.sleep(1_000);
+    }
   }
 }

@@ -10,6 +10,8 @@ export interface Invariants {
   /** Calls the PBX (simulator down) or the API (click-to-dial) refused: never started. */
   refused: string;
   recorded: number;
+  /** Callers the service never recorded (the dialplan's fallback took them) of whom AMI brought Asterisk's own Cdr. */
+  unrecordedWithAsteriskCdr: number;
   withOneCdr: number;
   open: number;
   agentsWrong: string;
@@ -23,7 +25,8 @@ export interface Invariants {
   stranded: number;
   deadLetters: number;
   leftoverBridges: number;
-  idempotencyMismatches: number;
+  /** Replayed Idempotency-Keys: answered with another call / refused (4xx) / answered by no instance. */
+  idempotencyReplays: string;
 }
 
 async function count(db: Db, sql: string, params: unknown[] = []): Promise<number> {
@@ -71,6 +74,12 @@ export async function measure(
   const params = [load.callers, load.dials];
   const recorded = await count(db, `SELECT count(*) AS n FROM (${ours}) c`, params);
   const withOneCdr = await count(db, `SELECT count(*) AS n FROM (SELECT c.id FROM (${ours}) c JOIN cdrs d ON d.call_id = c.id GROUP BY c.id HAVING count(*) = 1) x`, params);
+  const unrecordedWithAsteriskCdr = await count(
+    db,
+    `SELECT count(DISTINCT a.unique_id) AS n FROM asterisk_cdrs a
+      WHERE a.unique_id = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.channel_id = a.unique_id)`,
+    [load.callers],
+  );
   const open = await count(db, "SELECT count(*) AS n FROM calls WHERE state <> 'ended'");
   const hooked = (await db.query<{ event_id: string }>("SELECT event_id FROM outbox WHERE type IN ('call.created', 'call.ended', 'cdr.created')")).rows.map((r) => r.event_id);
   const cdrEvents = (await db.query<{ event_id: string }>("SELECT event_id FROM outbox WHERE type = 'cdr.created'")).rows.map((r) => r.event_id);
@@ -95,6 +104,7 @@ export async function measure(
     started: load.callers.length + load.dials.length,
     refused: `${load.refusedCalls} / ${load.refusedDials}`,
     recorded,
+    unrecordedWithAsteriskCdr,
     withOneCdr,
     open,
     agentsWrong: wrong.length ? [...byState].map(([s, n]) => `${n} ${s}`).join(', ') : '0',
@@ -107,6 +117,6 @@ export async function measure(
     stranded,
     deadLetters,
     leftoverBridges: await bridges(),
-    idempotencyMismatches: load.idempotencyMismatches,
+    idempotencyReplays: `${load.idempotencyMismatches} / ${load.replaysRefused} / ${load.replaysUnanswered}`,
   };
 }

@@ -130,8 +130,15 @@ export async function spawnTs(entry: string, env: Record<string, string>, what: 
     proc.stderr?.pipe(file);
   }
   if (ready) await readyOn(proc, ready, what, 120_000);
-  // Keep draining the output so the child never blocks on a full pipe.
-  proc.stdout?.resume();
-  proc.stderr?.resume();
+  // Keep draining the output so the child never blocks on a full pipe; FAULTS_LOG_DIR keeps it.
+  const logDir = process.env.FAULTS_LOG_DIR;
+  if (logDir) {
+    const file = createWriteStream(join(logDir, `${what.replace(/[^a-z0-9-]/gi, '_')}-${proc.pid}.log`));
+    proc.stdout?.pipe(file);
+    proc.stderr?.pipe(file);
+  } else {
+    proc.stdout?.resume();
+    proc.stderr?.resume();
+  }
   return proc;
 }

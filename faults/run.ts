@@ -106,6 +106,21 @@ async function settled(w: World): Promise<boolean> {
   return Object.values(await agentStates(w)).every((s) => s === 'ready');
 }
 
+/** What a reader needs to chase a broken invariant: the calls left open or short of one CDR. */
+async function explain(w: World, load: Load): Promise<void> {
+  const { rows } = await w.db.query<{ id: string; state: string; direction: string; channel_id: string | null; cdrs: string }>(
+    `SELECT c.id, c.state, c.direction, c.channel_id, (SELECT count(*) FROM cdrs d WHERE d.call_id = c.id) AS cdrs
+       FROM calls c
+      WHERE c.state <> 'ended' OR (SELECT count(*) FROM cdrs d WHERE d.call_id = c.id) <> 1`,
+  );
+  for (const r of rows) console.error(`  call ${r.id} ${r.direction} ${r.state} channel ${r.channel_id ?? '-'} cdrs ${r.cdrs}`);
+  const recorded = new Set(
+    (await w.db.query<{ channel_id: string }>('SELECT channel_id FROM calls WHERE channel_id = ANY($1::text[])', [load.callers])).rows.map((r) => r.channel_id),
+  );
+  const unrecorded = load.callers.filter((c) => !recorded.has(c));
+  if (unrecorded.length) console.error(`  callers never recorded: ${unrecorded.join(' ')}`);
+}
+
 async function runFault(f: Fault, redis: RedisProc, pg: PostgresProc): Promise<Invariants & { seconds: number }> {
   const w = await startWorld(f.name, redis, pg, f.instances ?? 1);
   const began = Date.now();
@@ -132,6 +147,7 @@ async function runFault(f: Fault, redis: RedisProc, pg: PostgresProc): Promise<I
     while (Date.now() < until && !(await settled(w).catch(() => false))) await sleep(1_000);
     for (const [why, n] of load.dialRefusals) console.error(`  ${f.name}: click-to-dial refused ${n}×: ${why}`);
     const result = await measure(w.db, load, w.webhook, w.connector, () => agentStates(w), () => w.sim.bridges());
+    await explain(w, load);
     return { ...result, seconds: Math.round((Date.now() - began) / 1000) };
   } finally {
     await w.close();
@@ -173,11 +189,11 @@ const missing = (n: number, inFlight: number) => (inFlight ? `${n} (${inFlight} 
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 console.log(`machine: ${machine}; ${CALLS_PER_SECOND} calls/s and a click-to-dial every 3 s for ${LOAD_MS / 1000} s after the fault starts at ${INJECT_AT_MS / 1000} s\n`);
-console.log('| fault | calls started / recorded / one CDR | refused (PBX / API) | open calls | agents not ready | webhook missing / dup | connector missing / dup | stranded deliveries | dead letters | leftover bridges | idempotency mismatches | s |');
+console.log('| fault | calls started / recorded / one CDR (unrecorded with an Asterisk Cdr) | refused (PBX / API) | open calls | agents not ready | webhook missing / dup | connector missing / dup | stranded deliveries | dead letters | leftover bridges | idempotency replays: other call / refused / unanswered | s |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const [f, r] of rows) {
   console.log(
-    `| ${f.name} | ${r.started} / ${r.recorded} / ${r.withOneCdr} | ${r.refused} | ${r.open} | ${r.agentsWrong} | ${missing(r.webhookMissing, r.webhookInFlight)} / ${r.webhookDuplicated} | ${missing(r.connectorMissing, r.connectorInFlight)} / ${r.connectorDuplicated} | ${r.stranded} | ${r.deadLetters} | ${r.leftoverBridges} | ${r.idempotencyMismatches} | ${r.seconds} |`,
+    `| ${f.name} | ${r.started} / ${r.recorded} / ${r.withOneCdr} (${r.unrecordedWithAsteriskCdr}) | ${r.refused} | ${r.open} | ${r.agentsWrong} | ${missing(r.webhookMissing, r.webhookInFlight)} / ${r.webhookDuplicated} | ${missing(r.connectorMissing, r.connectorInFlight)} / ${r.connectorDuplicated} | ${r.stranded} | ${r.deadLetters} | ${r.leftoverBridges} | ${r.idempotencyReplays} | ${r.seconds} |`,
   );
 }
 process.exit(rows.length === chosen.length ? 0 : 1);

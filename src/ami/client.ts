@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import type { Logger } from '../log.js';
 import { inSpan, tracingEnabled } from '../tracing/tracer.js';
-import { reconnectDelay } from './backoff.js';
+import { reconnectWait } from './backoff.js';
 import { AmiParser, actionPairs, formatMessage, type AmiActionFields } from './codec.js';
 import {
   AmiActionError,
@@ -80,6 +80,8 @@ interface Connection {
   greeted: boolean;
   loggedIn: boolean;
   closeReason: string | undefined;
+  /** Nothing was listening (ECONNREFUSED): the PBX is down or restarting. */
+  refused: boolean;
   handshakeTimer: NodeJS.Timeout | undefined;
   pingTimer: NodeJS.Timeout | undefined;
   pingInFlight: boolean;
@@ -238,6 +240,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
       greeted: false,
       loggedIn: false,
       closeReason: undefined,
+      refused: false,
       handshakeTimer: undefined,
       pingTimer: undefined,
       pingInFlight: false,
@@ -253,6 +256,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
     socket.on('error', (err) => {
       conn.closeReason ??= err.message;
+      if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') conn.refused = true;
     });
     socket.on('close', () => this.onClose(conn));
   }
@@ -364,7 +368,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     } else {
       this.log?.warn({ reason }, 'AMI connection attempt failed');
     }
-    const delay = reconnectDelay(this.attempt++, this.opts.reconnect);
+    const delay = reconnectWait(this.attempt++, this.opts.reconnect, conn.refused);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       this.connect();

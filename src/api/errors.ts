@@ -1,5 +1,6 @@
 // The one error handler: every failure leaves as RFC 9457 application/problem+json.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isStoreOutage } from '../pbx/outage.js';
 import { ProblemError, type Problem } from './problem.js';
 import { describeValidation, type SchemaError } from './validation.js';
 
@@ -57,6 +58,9 @@ export function toProblem(err: unknown, req: FastifyRequest, bodyLimit: number):
   if (err instanceof SyntaxError && e.statusCode === 400) return withId(problem(400, 'body is not valid JSON', req));
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
   if (status >= 400 && status < 500) return withId(problem(status, e.message ?? 'bad request', req));
+  // Postgres or Redis not answering is the service's dependency, not a bug: the client
+  // can send the same request again shortly (writes are idempotent).
+  if (isStoreOutage(err)) return withId(problem(503, 'a data store is not answering; retry shortly', req, { retryAfterSeconds: 2 }));
   return withId(problem(500, `an unexpected error occurred; quote request id ${req.id}`, req));
 }
 

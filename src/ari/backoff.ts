@@ -30,3 +30,16 @@ export function resolveBackoff(opts: Partial<BackoffOptions> | undefined): Backo
   }
   return { minMs, maxMs };
 }
+
+/**
+ * The longest wait after an attempt the PBX refused outright (nothing listening: it is
+ * down or restarting). Such an attempt costs the PBX nothing, and a PBX that comes back
+ * should be driven again within about a second, not after a long backoff step.
+ */
+export const REFUSED_MAX_MS = 1_000;
+
+/** `backoffDelay`, held to REFUSED_MAX_MS (or minMs if larger) while connections are refused. */
+export function reconnectWait(attempt: number, opts: BackoffOptions, refused: boolean, random: () => number = Math.random): number {
+  const delay = backoffDelay(attempt, opts, random);
+  return refused ? Math.min(delay, Math.max(REFUSED_MAX_MS, opts.minMs)) : delay;
+}

@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import type { Logger } from '../log.js';
-import { backoffDelay, resolveBackoff, type BackoffOptions } from './backoff.js';
+import { reconnectWait, resolveBackoff, type BackoffOptions } from './backoff.js';
 import { parseAriFrame, type BadFrameReason } from './frames.js';
 import type { AriEvent, ApplicationReplaced } from './types.js';
 
@@ -92,6 +92,8 @@ export class AriEventSocket extends EventEmitter<AriEventSocketEvents> {
   private _state: EventSocketState = 'idle';
   private ws: WebSocket | undefined;
   private attempt = 0;
+  /** The last attempt found nothing listening (ECONNREFUSED). */
+  private refused = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private pongTimer: NodeJS.Timeout | undefined;
@@ -169,6 +171,7 @@ export class AriEventSocket extends EventEmitter<AriEventSocketEvents> {
       if (this.ws !== ws) return;
       this._state = 'open';
       this.attempt = 0;
+      this.refused = false;
       this.stats.connects++;
       this.log.info('ARI events socket connected');
       this.startPing(ws);
@@ -183,6 +186,7 @@ export class AriEventSocket extends EventEmitter<AriEventSocketEvents> {
       if (this.ws === ws) this.alive();
     });
     ws.on('error', (err) => {
+      if (this.ws === ws) this.refused = (err as { code?: string }).code === 'ECONNREFUSED';
       // 'close' always follows; this is only for the log (no credentials in the message).
       if (/\b401\b/.test(err.message)) {
         this.log.error('ARI refused the credentials on the events socket (401): check the ARI user and password');
@@ -239,7 +243,8 @@ export class AriEventSocket extends EventEmitter<AriEventSocketEvents> {
 
   private scheduleReconnect(): void {
     this._state = 'waiting';
-    const delay = backoffDelay(this.attempt, this.backoff);
+    const delay = reconnectWait(this.attempt, this.backoff, this.refused);
+    this.refused = false;
     this.attempt++;
     this.log.info({ delayMs: delay, attempt: this.attempt }, 'ARI events socket reconnect scheduled');
     this.reconnectTimer = setTimeout(() => {

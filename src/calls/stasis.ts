@@ -223,7 +223,11 @@ export class InboundCalls {
     let adopted = 0;
     for (const call of await liveCalls(db, pbxNode)) {
       const channel = alive.get(call.channelId);
-      if (channel) {
+      if (call.direction !== 'inbound') {
+        // A click-to-dial call is call control's (adopted there); it lives on while any of
+        // its legs does, the agent's ringing before the customer is even dialled.
+        if (channel || (await anyLegAlive(db, call, alive))) continue;
+      } else if (channel) {
         // Created but never answered: the previous owner died in between.
         if (call.state === 'ringing') await this.serve(call, channel.state);
         else if (call.state === 'ivr' && this.opts.ivr) await this.opts.ivr.resume(call, channel);
@@ -252,6 +256,12 @@ export class InboundCalls {
     }
     return { ended, adopted };
   }
+}
+
+async function anyLegAlive(db: Db, call: Call, alive: ReadonlyMap<string, unknown>): Promise<boolean> {
+  if (call.linkedid && alive.has(call.linkedid)) return true;
+  const { rows } = await db.query<{ channel_id: string }>('SELECT channel_id FROM call_legs WHERE call_id = $1 AND ended_at IS NULL', [call.id]);
+  return rows.some((r) => alive.has(r.channel_id));
 }
 
 /** The PBX's time of an event; none (or one from the future, a clock apart) means now. */

@@ -31,4 +31,5 @@ export function registerPbxMetrics(nodes: PbxNode[]): void {
   gauge('cti_ari_reconnects', 'ARI reconnects', (n) => n.ariClient?.stats.reconnects ?? 0);
   gauge('cti_pbx_channels', 'channels on the PBX at the last AMI resync', (n) => n.pbxChannels);
   gauge('cti_pbx_handler_errors', 'PBX event handler failures', (n) => n.handlerErrors);
+  gauge('cti_calls_audit_ended', 'open calls this instance ended because their channels were gone from the PBX', (n) => n.auditEnded);
 }

@@ -10,6 +10,7 @@ import { AriClient } from '../ari/client.js';
 import type { AriEvent } from '../ari/types.js';
 import type { ResyncSnapshot } from '../ari/client.js';
 import { tryParseAriTimestamp } from '../ari/timestamp.js';
+import { scheduleOpenCallAudit } from '../calls/open-calls.js';
 import { InboundCalls, type StasisEvent } from '../calls/stasis.js';
 import type { PbxNodeConfig } from '../config.js';
 import type { Db } from '../db/pool.js';
@@ -50,6 +51,8 @@ export interface PbxNodeOptions {
     outageHoldMs?: number;
     /** How often a pending reconcile is tried. */
     reconcileMs?: number;
+    /** How often open calls are checked against the PBX's channels (two misses end a call). */
+    auditMs?: number;
   };
 }
 
@@ -79,6 +82,7 @@ export class PbxNode {
   /** A handler failed or was given up: the node's calls need a reconcile against the PBX. */
   private dirty = false;
   private reconcileTimer: NodeJS.Timeout | undefined;
+  private auditTimer: NodeJS.Timeout | undefined;
   /** Events of one channel are handled in order; different channels run side by side. */
   private readonly chains = new Map<string, Promise<void>>();
   /** Channels the AMI side reported at its last resync (for /metrics). */
@@ -87,6 +91,8 @@ export class PbxNode {
   /** Handlers given up on (outage too long, or too many held): left to the reconcile. */
   handlersDropped = 0;
   reconciles = 0;
+  /** Calls the audit ended because their channels were gone from the PBX. */
+  auditEnded = 0;
 
   constructor(private readonly opts: PbxNodeOptions) {
     this.id = opts.node.id;
@@ -253,8 +259,25 @@ export class PbxNode {
     this.ami = ami;
     this.ivr = ivr;
     this.capabilities = capabilities;
+    this.startAudit(ari);
     ari.start();
     ami.start();
+  }
+
+  /** The backstop for every lost end event: runs while nothing is held or resyncing. */
+  private startAudit(ari: AriClient): void {
+    clearInterval(this.auditTimer);
+    this.auditTimer = scheduleOpenCallAudit({
+      db: this.opts.db,
+      pbxNode: this.id,
+      log: this.log,
+      channels: async () => (await ari.rest.channels.list()).map((c) => c.id),
+      everyMs: this.opts.tuning?.auditMs ?? 15_000,
+      mayRun: () => this.ari === ari && this.held === 0 && ari.state === 'connected' && !this.chains.has('resync'),
+      ended: (n) => {
+        this.auditEnded += n;
+      },
+    });
   }
 
   /** The calls, then every capability, brought in line with what the PBX has now. */
@@ -389,6 +412,8 @@ export class PbxNode {
     this.dirty = false;
     clearInterval(this.reconcileTimer);
     this.reconcileTimer = undefined;
+    clearInterval(this.auditTimer);
+    this.auditTimer = undefined;
     // Sessions die with the connection: their timers must not fire into a PBX we no
     // longer own. The next owner restarts the flows (see src/ivr/ivr-calls.ts).
     this.ivr?.dropAll();

@@ -36,6 +36,18 @@ export async function adoptCalls(
   return out;
 }
 
+/**
+ * Click-to-dial calls of this node that cannot be adopted: the agent's phone was dialled
+ * (its channel, the call's linkedid, is there) but the call's bridge never was, because
+ * the instance placing it stopped before the agent answered. Nobody else would dial the
+ * customer or hang the agent up.
+ */
+export async function strandedDials(db: Db, pbxNode: string, live: LiveCalls, snapshot: { channelIds: ReadonlySet<string>; bridgeIds: ReadonlySet<string> }): Promise<Call[]> {
+  return (await liveCalls(db, pbxNode)).filter(
+    (c) => c.direction === 'outbound' && !live.call(c.id) && !snapshot.bridgeIds.has(c.id) && c.linkedid !== null && snapshot.channelIds.has(c.linkedid),
+  );
+}
+
 async function handedOverBridge(db: Db, callId: string, snapshot: { bridgeIds: ReadonlySet<string> }, desk: AgentDesk | undefined): Promise<string | undefined> {
   const bridge = desk?.mixingBridge(callId);
   if (!bridge || !snapshot.bridgeIds.has(bridge)) return undefined;

@@ -35,6 +35,8 @@ export interface LiveCall {
   /** An inbound call handed over by the IVR: its caller's channel is the inbound handler's too. */
   inbound?: boolean;
   ended: boolean;
+  /** Its parties were hung up and its bridges removed; its end may still wait for Postgres. */
+  released?: boolean;
 }
 
 export class LiveCalls {

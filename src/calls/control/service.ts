@@ -19,11 +19,15 @@ import { TransferService, type StartTransfer } from '../transfers/service.js';
 import { bringIntoApp, cancelChannelTransfer, checkChannelName, completeChannelTransfer, transferChannel, type ChannelTransferMode, type DialplanTransferResult } from '../transfers/dialplan.js';
 import { getTransfer, type Transfer, type TransferTarget } from '../transfers/repository.js';
 import { phoneTarget, readPhoneTransfer, type PhoneTransferFact } from '../transfers/phone.js';
-import { adoptCalls, adoptFromDesk } from './adopt.js';
+import { adoptCalls, adoptFromDesk, strandedDials } from './adopt.js';
 import { LiveCalls, type LiveCall, type LiveLeg } from './live.js';
 import { placeCall, STASIS_ARG, takeInbound, type DialInput } from './placing.js';
 import { ControlPbx } from './pbx.js';
 import { addLeg, endLeg, moveCall, noteEvent } from './repository.js';
+import { isStoreOutage, outageRetryDelay } from '../../pbx/outage.js';
+
+/** How long a call's end waits for Postgres; past it the node's open call audit ends the call. */
+const END_HOLD_MS = 120_000;
 
 export interface CallControlOptions {
   db: Db;
@@ -305,7 +309,12 @@ export class CallControl {
     if (!live || live.ended) return;
     if (leg.role === 'target') return this.transfers.onTargetGone(leg);
     if (leg.role === 'recall') return this.transfers.recalls.onGone(leg);
-    await endLeg(this.o.db, live.callId, leg.channelId);
+    // A party's leaving ends a call with no transfer going on: the other party is hung up
+    // now, even while the writes below wait for Postgres.
+    if (!live.transferId && !leg.leaving && (leg.role === 'customer' || leg.channelId === live.agent)) await this.release(live);
+    // Marked gone already, so a run again would skip it: the leg's end waits for Postgres here.
+    const at = new Date();
+    await this.stored(`end of leg ${leg.channelId}`, () => endLeg(this.o.db, live.callId, leg.channelId, at));
     if (leg.leaving) {
       // We sent this leg away (a transfer handed the call over); the call goes on.
       if (leg.role === 'customer') await this.finish(live, 16, 'completed');
@@ -335,6 +344,11 @@ export class CallControl {
       this.o.log.info({ callId: live.callId, transferId: transfer?.id, event: 'call.adopted' }, 'call control took over a call');
       if (transfer) await this.live.serial(live.callId, () => this.transfers.feed(transfer.id, { type: 'cancel' }));
     }
+    for (const call of await strandedDials(this.o.db, this.o.pbxNode, this.live, snapshot)) {
+      await this.o.ari.channels.hangup(call.linkedid!, { reason: 'normal' }).catch(() => undefined);
+      const reason = 'the instance placing it stopped before the customer was dialled';
+      if (await endCall(this.o.db, call.id, { cause: null, reason })) this.o.log.info({ callId: call.id, event: 'call.ended', reason }, 'call ended');
+    }
     for (const call of this.live.all()) {
       if (call.ended) continue;
       for (const leg of this.live.legsOf(call.callId)) {
@@ -350,12 +364,42 @@ export class CallControl {
     live.ended = true;
     if (live.transferId) await this.transfers.feed(live.transferId, { type: 'customer_hungup' });
     await this.transfers.recalls.callEnded(live);
-    for (const id of [live.customer, live.agent]) await this.pbx.hangup(id);
-    await this.pbx.dismantle(live);
-    const ended = await endCall(this.o.db, live.callId, { cause, reason });
-    if (ended) this.o.log.info({ callId: live.callId, event: 'call.ended', cause, reason }, 'call ended');
+    await this.release(live);
+    await this.recordEnd(live.callId, cause, reason);
     // The legs' last events (ChannelDestroyed after StasisEnd) are still ours to swallow.
     setTimeout(() => this.live.dropCall(live.callId), 30_000).unref();
+  }
+
+  /** Every party hung up, no bridge left: the PBX side of a call's end, which needs no Postgres. */
+  private async release(live: LiveCall): Promise<void> {
+    if (live.released) return;
+    live.released = true;
+    for (const id of [live.customer, live.agent]) await this.pbx.hangup(id);
+    await this.pbx.dismantle(live);
+  }
+
+  /** The call is over on the PBX: its end is written at the time it happened, waiting for Postgres if need be. */
+  private async recordEnd(callId: string, cause: number | null, reason: string): Promise<void> {
+    const at = new Date();
+    const ended = await this.stored(`end of call ${callId}`, () => endCall(this.o.db, callId, { cause, reason, at }));
+    if (ended) this.o.log.info({ callId, event: 'call.ended', cause, reason }, 'call ended');
+  }
+
+  /**
+   * A write of a step already carried out on the PBX (and marked so here, so a handler run
+   * again would skip it): while Postgres is away it is tried again, for END_HOLD_MS at most.
+   */
+  private async stored<T>(what: string, write: () => Promise<T>): Promise<T> {
+    const since = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (err) {
+        if (!isStoreOutage(err) || this.stopped || Date.now() - since > END_HOLD_MS) throw err;
+        if (attempt === 1) this.o.log.warn({ what, err: (err as Error).message }, 'call change held until Postgres answers');
+        await new Promise((r) => setTimeout(r, outageRetryDelay(attempt)));
+      }
+    }
   }
 
   /** The live call, or a call the ACD connected, taken over from it now. */
