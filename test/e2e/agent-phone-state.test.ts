@@ -52,7 +52,8 @@ describe("an agent's phone offline and online", () => {
     await phone('online');
     await waitFor('Cora ready', async () => (await agent()).state === 'ready');
     expect((await agent()).reason).toBe('phone online');
-    expect((await stateEvents()).slice(before)).toEqual([
+    // The change is journaled by the agents' relay just after it is made: read it once there.
+    await expect.poll(async () => (await stateEvents()).slice(before), { timeout: 30_000 }).toEqual([
       { from: 'ready', to: 'not_ready', reason: 'unreachable' },
       { from: 'not_ready', to: 'ready', reason: 'phone online' },
     ]);

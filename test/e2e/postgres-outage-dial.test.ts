@@ -55,7 +55,7 @@ describe('click-to-dial through a Postgres outage', () => {
     const placed = await api('POST', '/v1/calls', { extension: '1001', to: '0612345678' });
     expect(placed.status).toBe(201);
     const callId = placed.body.id as string;
-    await waitUntil(async () => (await state(callId)) === 'connected', 'the call connected', 30_000);
+    await waitUntil(async () => (await state(callId)) === 'connected', 'the call connected', 60_000);
     const customer = sim.world.channels().find((c) => c.name.startsWith('PJSIP/0612345678@'))!;
 
     proxy.cut();
@@ -75,5 +75,5 @@ describe('click-to-dial through a Postgres outage', () => {
     expect(ended.rows.map((r) => r.reason)).toEqual(['customer hung up']);
     const legs = await t.db.query('SELECT count(*)::int AS n FROM call_legs WHERE call_id = $1 AND ended_at IS NULL', [callId]);
     expect(legs.rows[0].n).toBe(0);
-  }, 120_000);
+  }, 180_000);
 });

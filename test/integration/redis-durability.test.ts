@@ -6,7 +6,7 @@ import { createLogger } from '../../src/log.js';
 import { freePort, startRedis, stopRedis } from '../helpers/redis-server.js';
 
 describe('Redis durability at start', () => {
-  it('warns about a Redis without AOF, and not once AOF is on', async () => {
+  it('warns about a Redis without AOF, and not once AOF is on', { timeout: 120_000 }, async () => {
     const port = await freePort();
     const server = await startRedis(port); // --appendonly no
     const redis = new Redis({ port, host: '127.0.0.1' });
