@@ -8,13 +8,14 @@ import type { TransferSchema } from './schemas.js';
 import type { Db } from '../../db/pool.js';
 import type { Logger } from '../../log.js';
 import type { AgentDesk } from '../agent-desk.js';
-import { checkDestination, dialRefused, type DialPolicy } from '../dial-policy.js';
+import type { DialPolicy } from '../dial-policy.js';
 import { getCall } from '../repository.js';
 import { addLeg, endLeg, newId } from '../control/repository.js';
 import type { LiveCall, LiveCalls, LiveLeg } from '../control/live.js';
 import type { ControlPbx } from '../control/pbx.js';
 import { activeTransfer, getTransfer, insertTransfer, saveStep, type Transfer, type TransferTarget } from './repository.js';
 import { progressFor, type PhoneTransferFact } from './phone.js';
+import { targetEndpoint, type StartTransfer } from './targets.js';
 import { canStartTransfer, isFinal, step, type Effect, type InitiatorHangupPolicy, type TransferEvent, type TransferMode } from './state.js';
 
 export interface TransferServiceOptions {
@@ -33,12 +34,7 @@ export interface TransferServiceOptions {
   finishCall(call: LiveCall, cause: number | null, reason: string): Promise<void>;
 }
 
-export interface StartTransfer {
-  to: TransferTarget;
-  mode: TransferMode;
-  timeoutSeconds?: number;
-  policy: DialPolicy;
-}
+export type { StartTransfer } from './targets.js';
 
 type Swap = Extract<PhoneTransferFact, { kind: 'swapped' }>;
 
@@ -63,7 +59,8 @@ export class TransferService {
     const initiator = this.o.live.leg(live.agent);
     if (!initiator || !initiator.up || initiator.gone) throw new ProblemError(409, 'no agent is on the call to transfer it');
 
-    const endpoint = await this.endpointFor(call.id, req);
+    if (req.to.queueId !== undefined && req.mode === 'blind') return this.intoQueue(live, initiator, req.to.queueId);
+    const { endpoint, to } = await targetEndpoint({ desk: this.o.desk, trunk: this.o.trunk }, call.id, req, initiator.agentId);
     const targetChannelId = newId();
     const timeoutMs = (req.timeoutSeconds ?? this.o.defaultTimeoutSeconds) * 1000;
     const transfer = await insertTransfer(db, {
@@ -73,17 +70,20 @@ export class TransferService {
       mode: req.mode,
       fromAgentId: initiator.agentId,
       fromChannelId: initiator.channelId,
-      to: req.to,
+      to,
       targetChannelId,
       timeoutMs,
     });
-    if (!transfer) throw new ProblemError(409, 'another transfer of this call is in progress');
+    if (!transfer) {
+      if (to.agentId) await this.o.desk?.release(to.agentId, call.id, 'cancelled');
+      throw new ProblemError(409, 'another transfer of this call is in progress');
+    }
     live.transferId = transfer.id;
-    this.o.live.addLeg({ channelId: targetChannelId, callId: call.id, role: 'target', agentId: req.to.agentId ?? null, transferId: transfer.id });
-    await addLeg(db, call.id, targetChannelId, 'transfer_target', req.to.agentId ?? null);
+    this.o.live.addLeg({ channelId: targetChannelId, callId: call.id, role: 'target', agentId: to.agentId ?? null, transferId: transfer.id });
+    await addLeg(db, call.id, targetChannelId, 'transfer_target', to.agentId ?? null);
     // An ACD agent's leg is watched before it is dialled: a phone that answers at once
     // sends its answer within a millisecond of the originate, before anything after it runs.
-    if (req.to.agentId) await this.o.desk?.trackLeg(req.to.agentId, call.id, targetChannelId, req.mode === 'attended' ? 'consult' : 'transfer');
+    if (to.agentId) await this.o.desk?.trackLeg(to.agentId, call.id, targetChannelId, req.mode === 'attended' ? 'consult' : 'transfer');
 
     await pbx.hold(live);
     try {
@@ -105,6 +105,32 @@ export class TransferService {
     }
     this.arm(call.id, transfer.id, timeoutMs);
     return transfer;
+  }
+
+  /**
+   * A blind transfer to a queue: nothing is dialled. The agent leaves (wrap-up) and the
+   * caller enters the queue by priority, as any call does; the transfer is completed once
+   * the ACD holds them. The queue is checked first, so a typo moves nobody.
+   */
+  private async intoQueue(live: LiveCall, initiator: LiveLeg, queueId: string): Promise<Transfer> {
+    const { desk, db } = this.o;
+    if (!desk) throw new ProblemError(422, 'transfers to a queue need the ACD, which this service does not run');
+    if (!(await desk.hasQueue(queueId))) throw new ProblemError(422, `queue ${queueId} does not exist`, { unknown: { queue: [queueId] } });
+    const transfer = await insertTransfer(db, {
+      id: newId(),
+      callId: live.callId,
+      pbxNode: this.o.pbxNode,
+      mode: 'blind',
+      fromAgentId: initiator.agentId,
+      fromChannelId: initiator.channelId,
+      to: { queueId },
+      // No channel is placed for a queue: the ACD rings its agents itself.
+      targetChannelId: '',
+      timeoutMs: 0,
+    });
+    if (!transfer) throw new ProblemError(409, 'another transfer of this call is in progress');
+    live.transferId = transfer.id;
+    return (await this.feed(transfer.id, { type: 'queued' })) ?? transfer;
   }
 
   /**
@@ -244,6 +270,9 @@ export class TransferService {
         case 'return_customer':
           await this.returnCustomer(live, t);
           break;
+        case 'requeue_customer':
+          await this.requeueCustomer(live, t);
+          break;
         case 'hangup':
           await pbx.hangup(e.party === 'customer' ? live.customer : e.party === 'initiator' ? initiator : target);
           break;
@@ -279,6 +308,21 @@ export class TransferService {
       }
     }
     log.info({ callId: live.callId, transferId: t.id, event: 'call.transfer_lost' }, 'the transfer failed and nobody is left to take the caller');
+    await pbx.hangup(live.customer);
+  }
+
+  /** A blind transfer to a queue: the ACD takes the caller; should it not, the call cannot go on. */
+  private async requeueCustomer(live: LiveCall, t: Transfer): Promise<void> {
+    const { desk, pbx, log } = this.o;
+    const customer = this.o.live.leg(live.customer);
+    if (!customer || customer.gone || !t.to.queueId) return;
+    await pbx.dismantle(live);
+    if (await desk?.requeue(live.callId, live.customer, t.to.queueId)) {
+      log.info({ callId: live.callId, transferId: t.id, queueId: t.to.queueId, event: 'call.transferred_to_queue' }, 'the caller is in the queue');
+      this.o.live.dropCall(live.callId);
+      return;
+    }
+    log.warn({ callId: live.callId, transferId: t.id, queueId: t.to.queueId, event: 'call.transfer_lost' }, 'the queue could not take the caller');
     await pbx.hangup(live.customer);
   }
 
@@ -321,26 +365,6 @@ export class TransferService {
   stop(): void {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
-  }
-
-  private async endpointFor(callId: string, req: StartTransfer): Promise<string> {
-    const { to } = req;
-    const given = [to.agentId, to.extension, to.number].filter((x) => x !== undefined).length;
-    if (given !== 1) throw new ProblemError(422, 'name exactly one target: agentId, extension or number');
-    if (to.agentId !== undefined) {
-      if (!this.o.desk) throw new ProblemError(422, 'transfers to an agent need the ACD, which this service does not run');
-      const offer = await this.o.desk.reserveDirect(to.agentId, callId);
-      if (!offer.ok) throw new ProblemError(offer.status === 404 ? 422 : 409, offer.reason, offer.state ? { agentState: offer.state } : {});
-      return offer.endpoint;
-    }
-    const raw = (to.extension ?? to.number) as string;
-    const checked = checkDestination(raw, req.policy);
-    if (!checked.ok) throw dialRefused(checked);
-    if (to.extension !== undefined) {
-      if (!/^[0-9]{2,6}$/.test(checked.number)) throw new ProblemError(422, `'${raw}' is not an extension (2-6 digits)`);
-      return `PJSIP/${checked.number}`;
-    }
-    return `PJSIP/${checked.number}@${this.o.trunk}`;
   }
 }
 
