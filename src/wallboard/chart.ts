@@ -57,7 +57,8 @@ export interface ChartSize {
   width: number;
   height: number;
 }
-const plotOf = (size: ChartSize) => ({ left: 70, top: 16, right: size.width - 80, bottom: size.height - 44 });
+// Narrow charts draw their text larger (see the page): the percent scale needs more room.
+const plotOf = (size: ChartSize) => ({ left: 70, top: 16, right: size.width - (size.width < WIDTH ? 110 : 80), bottom: size.height - 44 });
 /** Room for one hour label ("08:00") on the time axis, in view box units. */
 const LABEL_ROOM = 140;
 /** The working day shown when nothing has happened yet: 08:00 to 18:00. */

@@ -110,7 +110,7 @@ export const WALLBOARD_JS = `'use strict';
     if (c.serviceLevel) s.appendChild(svg('path', { d: c.serviceLevel, 'class': 'line-sl' }));
     return s;
   }
-  function totals(c) { return c.totals.offered + ' offered; same day last week ' + c.totals.lastWeekOffered; }
+  function totals(c) { return c.totals.offered + ' offered (last week ' + c.totals.lastWeekOffered + ')'; }
   // One chart: the section's heading names it. A few: each its own caption, so a glance finds the queue.
   function renderChart() {
     var charts = view.charts, box = $('charts'), one = charts.length === 1;
