@@ -4,11 +4,13 @@
 // name the queue; an unknown queue or a key that may not read queues moves nobody.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/api/keys.js';
+import { publishFlowDocument, putNumber } from '../../src/ivr/repository.js';
 import { simControl } from '../helpers/service.js';
 import { waitFor, waitUntil } from '../helpers/wait.js';
 import { alive, apiOk, callState, events, onHold, queueWithAgents, startCallCtlWorld, together, type CallCtlWorld } from './callctl-fixture.js';
 
 const DID = '310';
+const BILLING_DID = '311';
 const A = 'ann';
 const B = 'ben';
 const PHONE_A = '1001';
@@ -31,6 +33,9 @@ beforeAll(async () => {
   await apiOk(w, 'POST', '/v1/queues', { id: 'billing', name: 'Billing', skills: { billing: 1 } });
   await apiOk(w, 'POST', '/v1/agents', { id: B, name: 'Ben', endpoint: `PJSIP/${PHONE_B}`, skills: { billing: 2 }, ringSeconds: 10, wrapUpSeconds: 1 });
   for (const action of ['login', 'ready']) await apiOk(w, 'POST', `/v1/agents/${B}/state`, { action });
+  const billingLine = { id: 'billing-line', version: 1, entry: 'q', nodes: { q: { type: 'queue', queue: 'billing' } } };
+  await publishFlowDocument(w.service.db, billingLine as never, 'billing line');
+  await putNumber(w.service.db, { did: BILLING_DID, flowId: billingLine.id });
 });
 
 afterAll(async () => {
@@ -113,6 +118,29 @@ describe('a transfer to a queue', () => {
     const cdr = await cdrOf(c.callId);
     expect(cdr.transfers).toMatchObject([{ mode: 'attended', to: { queueId: 'billing', agentId: B }, outcome: 'transferred' }]);
     await waitFor('B ready again', async () => (await agentState(B)) === 'ready');
+  });
+
+  it('blind: the caller enters behind those already waiting at their priority, not at the front', async () => {
+    const c = await callerReachesA();
+    await apiOk(w, 'POST', `/v1/agents/${B}/state`, { action: 'not_ready', reason: 'training' });
+    // Someone already waits for billing (nobody there is ready).
+    const { channelId: earlier } = await simControl<{ channelId: string }>(w.sim, '/calls', { from: '+15551230099', to: BILLING_DID });
+    const earlierId = await waitFor('the billing caller', async () => (await w.t.db.query<{ id: string }>('SELECT id FROM calls WHERE channel_id = $1', [earlier])).rows[0]?.id);
+    await waitFor('the billing caller queued', async () => (await events(w, earlierId)).some((e) => e.type === 'call.queued'));
+    const res = await w.api<TransferJson>('POST', `/v1/calls/${c.callId}/transfers`, { to: { queueId: 'billing' }, mode: 'blind' });
+    expect(res.status).toBe(201);
+    const queued = await waitFor('the transferred caller queued in billing', async () =>
+      (await events(w, c.callId)).find((e) => e.type === 'call.queued' && (e.data.queue as { id: string }).id === 'billing'),
+    );
+    expect(queued.data.queue).toMatchObject({ id: 'billing', position: 2 });
+    // B is ready again: the caller who waited first is offered first.
+    await apiOk(w, 'POST', `/v1/agents/${B}/state`, { action: 'ready' });
+    await legOf(earlierId, B);
+    expect((await w.t.db.query('SELECT 1 FROM acd_agent_legs WHERE call_id = $1 AND agent_id = $2', [c.callId, B])).rowCount).toBe(0);
+    w.sim.world.remoteHangup(earlier);
+    await legOf(c.callId, B);
+    w.sim.world.remoteHangup(c.customer);
+    await waitFor('both calls ended', async () => (await callState(w, c.callId)) === 'ended' && (await callState(w, earlierId)) === 'ended');
   });
 
   it('refuses an unknown queue (422) and a key without queues:read (403); the call stays with its agent', async () => {
