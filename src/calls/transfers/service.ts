@@ -8,7 +8,6 @@ import type { TransferSchema } from './schemas.js';
 import type { Db } from '../../db/pool.js';
 import type { Logger } from '../../log.js';
 import type { AgentDesk } from '../agent-desk.js';
-import type { DialPolicy } from '../dial-policy.js';
 import { getCall } from '../repository.js';
 import { addLeg, endLeg, newId } from '../control/repository.js';
 import type { LiveCall, LiveCalls, LiveLeg } from '../control/live.js';
@@ -16,7 +15,7 @@ import type { ControlPbx } from '../control/pbx.js';
 import { activeTransfer, getTransfer, insertTransfer, saveStep, type Transfer, type TransferTarget } from './repository.js';
 import { progressFor, type PhoneTransferFact } from './phone.js';
 import { targetEndpoint, type StartTransfer } from './targets.js';
-import { canStartTransfer, isFinal, step, type Effect, type InitiatorHangupPolicy, type TransferEvent, type TransferMode } from './state.js';
+import { canStartTransfer, isFinal, step, type Effect, type InitiatorHangupPolicy, type TransferEvent } from './state.js';
 
 export interface TransferServiceOptions {
   db: Db;
