@@ -4,7 +4,8 @@
 // sets up twenty queues and sixty agents over the API, puts real calls from the simulator
 // into the sales queue, and journals a day of earlier traffic (today so far and the same
 // weekday last week) so that the chart has something to compare. Then Chromium opens the
-// whole-centre link and a one-queue link, and finally the board with its service gone.
+// whole-centre link, a three-queue link (a chart per queue) and a one-queue link, and
+// finally the board with its service gone.
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
   const link = async (body: unknown) => `${service.url}${((await api('POST', '/v1/wallboard/tokens', body)) as { url: string }).url}`;
   const centre = await link({ label: 'floor', timeZone: 'UTC' });
   const sales = await link({ label: 'sales team', timeZone: 'UTC', queues: ['sales'] });
+  const team = await link({ label: 'orders team', timeZone: 'UTC', queues: ['sales', 'orders', 'returns'] });
 
   await mkdir(OUT, { recursive: true });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
@@ -120,6 +122,7 @@ async function main(): Promise<void> {
     return page;
   };
   await shoot(centre, 'wallboard-centre-1080p.png');
+  await (await shoot(team, 'wallboard-three-queues-1080p.png')).close();
   const page = await shoot(sales, 'wallboard-one-queue-1080p.png');
   // The service goes away: the open board greys and says how old its data is.
   await service.stop();

@@ -103,6 +103,8 @@ const EnvSchema = Type.Object({
   REPORTS_TIME_ZONE: Type.String({ default: 'UTC', minLength: 1 }),
   // How often live queue.stats events may be emitted (cluster-wide); 0 turns them off.
   QUEUE_STATS_INTERVAL_MS: Type.Integer({ default: 10_000, minimum: 0 }),
+  // How often wallboards read the ACD's live state and the definitions again, to mend a lost event.
+  WALLBOARD_REFRESH_MS: Type.Integer({ default: 30_000, minimum: 1_000 }),
   // Campaign preview tasks: how long an agent has to accept, how often due contacts are looked for.
   CAMPAIGN_OFFER_SECONDS: Type.Integer({ default: 30, minimum: 1, maximum: 600 }),
   CAMPAIGN_DISPATCH_INTERVAL_MS: Type.Integer({ default: 5_000, minimum: 100 }),
@@ -233,6 +235,7 @@ export interface Config {
   tracing: TracingConfig | undefined;
   reportsTimeZone: string;
   queueStatsIntervalMs: number;
+  wallboardRefreshMs: number;
   campaignOfferSeconds: number;
   campaignDispatchIntervalMs: number;
   voicemail: VoicemailConfig;
@@ -560,6 +563,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     tracing: parseTracing(env),
     reportsTimeZone: env.REPORTS_TIME_ZONE,
     queueStatsIntervalMs: env.QUEUE_STATS_INTERVAL_MS,
+    wallboardRefreshMs: env.WALLBOARD_REFRESH_MS,
     campaignOfferSeconds: env.CAMPAIGN_OFFER_SECONDS,
     campaignDispatchIntervalMs: env.CAMPAIGN_DISPATCH_INTERVAL_MS,
     voicemail: {

@@ -208,7 +208,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
     return { ok: false, required: false, detail: `${stuck.length} agents on a call that has ended (force them ready or logged out): ${named}` };
   };
 
-  const wallboard = new Wallboard({ db, bus, log, live: { agents: acd.agentsLive, queues: acd.queuesLive } });
+  const wallboard = new Wallboard({ db, bus, log, live: { agents: acd.agentsLive, queues: acd.queuesLive }, refreshMs: config.wallboardRefreshMs, ...(notifyUrl ? { notifyUrl } : {}) });
   void wallboard.start();
   const queueStats = new QueueStatsPublisher({
     db,
@@ -316,7 +316,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       await app.close();
       queueStats.stop();
       await rollups.stop();
-      wallboard.stop();
+      await wallboard.stop();
       await callCache?.close();
       await retention.stop();
       await connectorRegistry.stop();

@@ -14,6 +14,7 @@ import { rebuildAgents } from './live-rebuild.js';
 import { AgentLiveStore } from './live-store.js';
 import type { AgentDefinition, QueueDefinition } from './model.js';
 import { QueueLiveStore } from './queue-live.js';
+import { queueOfferOrder } from './queue-transfer.js';
 import { getAgent, getQueue, listAgents, listQueues } from './repository.js';
 import { AcdRuntime } from './runtime.js';
 import { StateEventDrain, StateEventRelay } from './state-relay.js';
@@ -66,6 +67,11 @@ export class AcdCore {
         for (const r of this.runtimes) if (await r.takeBack(callId, channelId)) return true;
         return false;
       },
+      requeue: async (callId, channelId, queueId) => {
+        for (const r of this.runtimes) if (await r.requeue(callId, channelId, queueId)) return true;
+        return false;
+      },
+      offerOrder: (queueId, callId) => queueOfferOrder(opts.db, this.agentsLive, this.queuesLive, queueId, callId),
       phoneCallJoined: async (channelId, callId) => {
         for (const r of this.runtimes) {
           const agentId = await r.phoneCallJoined(channelId, callId);

@@ -8,7 +8,7 @@ import type { Db } from '../db/pool.js';
 import type { AgentsService } from './agents-service.js';
 import type { AgentLiveStore } from './live-store.js';
 import { legAnswered, legEnded, openLegByChannel, openLegs, recordOffer } from './records.js';
-import { agentIdAt, getAgent } from './repository.js';
+import { agentIdAt, getAgent, getQueue } from './repository.js';
 import { mixingBridgeOf } from './runtime-state.js';
 
 /** How long a direct reservation holds without a leg being answered. */
@@ -23,6 +23,8 @@ export class AcdDesk implements AgentDesk {
       follow(leg: { offerId: string; agentId: string; callId: string; channelId: string }): void;
       handOver(callId: string): Promise<HandedOverCall | undefined>;
       takeBack(callId: string, channelId: string): Promise<boolean>;
+      requeue(callId: string, channelId: string, queueId: string): Promise<boolean>;
+      offerOrder(queueId: string, callId: string): Promise<string[] | undefined>;
       phoneCallJoined(channelId: string, callId: string): Promise<string | undefined>;
     },
   ) {}
@@ -105,6 +107,26 @@ export class AcdDesk implements AgentDesk {
 
   takeBack(callId: string, channelId: string): Promise<boolean> {
     return this.runtimes.takeBack(callId, channelId);
+  }
+
+  requeue(callId: string, channelId: string, queueId: string): Promise<boolean> {
+    return this.runtimes.requeue(callId, channelId, queueId);
+  }
+
+  async hasQueue(queueId: string): Promise<boolean> {
+    return (await getQueue(this.db, queueId)) !== undefined;
+  }
+
+  async reserveFromQueue(queueId: string, callId: string, except: string | null): Promise<DirectOffer> {
+    const order = await this.runtimes.offerOrder(queueId, callId);
+    if (!order) return { ok: false, status: 404, reason: `queue ${queueId} does not exist` };
+    // Reservations are atomic: an agent another call took meanwhile is skipped.
+    for (const agentId of order) {
+      if (agentId === except) continue;
+      const offer = await this.reserveDirect(agentId, callId);
+      if (offer.ok) return offer;
+    }
+    return { ok: false, status: 409, reason: `nobody in queue ${queueId} is ready to take a consultation now` };
   }
 
   mixingBridge(callId: string): string {

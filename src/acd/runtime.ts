@@ -44,14 +44,30 @@ export class AcdRuntime extends AcdTakeover implements NodeCapability {
    */
   async takeBack(callId: string, channelId: string): Promise<boolean> {
     await this.ready;
+    const queueId = await lastQueueOf(this.ctx.db, callId);
+    if (!queueId) return false;
+    return this.queueAgain(callId, channelId, queueId, true);
+  }
+
+  /**
+   * An agent transferred the caller to a queue (blind): they enter it by their priority
+   * there, like any arriving call (see decisions: transfer to a queue). The caller is out
+   * of call control's bridges; false when the call or the queue is not this node's.
+   */
+  async requeue(callId: string, channelId: string, queueId: string): Promise<boolean> {
+    await this.ready;
+    return this.queueAgain(callId, channelId, queueId, false);
+  }
+
+  private async queueAgain(callId: string, channelId: string, queueId: string, front: boolean): Promise<boolean> {
     const call = await getCall(this.ctx.db, callId);
     if (!call || call.pbxNode !== this.ctx.pbxNode || call.state === 'ended') return false;
-    const queueId = await lastQueueOf(this.ctx.db, callId);
-    if (!queueId || !(await this.knownQueue(queueId))) return false;
-    this.log.info({ callId, queueId, event: 'acd.returned' }, 'caller back at the front of the queue after a failed transfer');
+    if (!(await this.knownQueue(queueId))) return false;
+    if (front) this.log.info({ callId, queueId, event: 'acd.returned' }, 'caller back at the front of the queue after a failed transfer');
+    else this.log.info({ callId, queueId, event: 'acd.transferred_in' }, 'caller transferred into the queue');
     await this.serial(callId, async () => {
-      await this.enqueue(call, channelId, queueId, { asked: 0, survey: null, overflowFrom: null, front: true, inSerial: true });
-      // A caller who hung up while being handed back was heard by nobody here: abandoned now.
+      await this.enqueue(call, channelId, queueId, { asked: 0, survey: null, overflowFrom: null, front, inSerial: true });
+      // A caller who hung up while being handed over was heard by nobody here: abandoned now.
       if (!(await this.channelExists(channelId))) await this.callerGone(callId);
     });
     return true;

@@ -68,6 +68,20 @@ export interface AgentDesk {
    * when the call never was in a queue (call control keeps it then).
    */
   takeBack(callId: string, channelId: string): Promise<boolean>;
+  /**
+   * A blind transfer to a queue: the caller (out of call control's bridges) enters the
+   * queue by their priority there, as any call; the ACD announces call.queued and routes
+   * it. False when the call is not the ACD's to take (another node's, ended).
+   */
+  requeue(callId: string, channelId: string, queueId: string): Promise<boolean>;
+  /** Whether the queue exists (a transfer to an unknown one is refused before anything moves). */
+  hasQueue(queueId: string): Promise<boolean>;
+  /**
+   * An attended transfer to a queue consults the agent the queue would offer this call to
+   * now (its routing order, the call's data), never `except` (the initiator): reserved
+   * as by reserveDirect. 404 for an unknown queue, 409 when nobody there is ready.
+   */
+  reserveFromQueue(queueId: string, callId: string, except: string | null): Promise<DirectOffer>;
   /** The mixing bridge the ACD connects this call's caller and agent in (a take-over of
    * the node finds a handed-over call by it). */
   mixingBridge(callId: string): string;

@@ -58,7 +58,7 @@ export interface CdrTransfer {
   id: string;
   mode: string;
   fromAgentId: string | null;
-  to: { agentId?: string; extension?: string; number?: string };
+  to: { agentId?: string; extension?: string; number?: string; queueId?: string };
   startedAt: string;
   answeredAt: string | null;
   endedAt: string | null;
@@ -281,6 +281,7 @@ export function buildCdrDetail(call: CallFacts, timeline: readonly TimelineItem[
               ...(str(to.agentId) ? { agentId: str(to.agentId)! } : {}),
               ...(str(to.extension) ? { extension: str(to.extension)! } : {}),
               ...(str(to.number) ? { number: str(to.number)! } : {}),
+              ...(str(to.queueId) ? { queueId: str(to.queueId)! } : {}),
             },
             startedAt: at,
             answeredAt: null,

@@ -41,8 +41,8 @@ const callEvent = <P extends Record<string, TSchema>>(extra: P, description: str
   Type.Object({ ...CallPayload.properties, ...extra }, { description });
 
 const TransferTarget = Type.Object(
-  { agentId: Type.Optional(Type.String()), extension: Type.Optional(Type.String()), number: Type.Optional(Type.String()) },
-  { description: 'The target as asked: one of agentId, extension, number' },
+  { agentId: Type.Optional(Type.String()), extension: Type.Optional(Type.String()), number: Type.Optional(Type.String()), queueId: Type.Optional(Type.String()) },
+  { description: 'The target as asked: one of agentId, extension, number, queueId (an attended transfer to a queue also names the agent the queue offered)' },
 );
 
 export const TransferPayload = Type.Object({

@@ -52,7 +52,15 @@ export interface ChartGeometry {
 
 export const WIDTH = 1600;
 export const HEIGHT = 400;
-const PLOT = { left: 70, top: 16, right: WIDTH - 80, bottom: HEIGHT - 44 };
+/** The view box: the page scales it to its box, so a narrower one keeps the text large. */
+export interface ChartSize {
+  width: number;
+  height: number;
+}
+// Narrow charts draw their text larger (see the page): the percent scale needs more room.
+const plotOf = (size: ChartSize) => ({ left: 70, top: 16, right: size.width - (size.width < WIDTH ? 110 : 80), bottom: size.height - 44 });
+/** Room for one hour label ("08:00") on the time axis, in view box units. */
+const LABEL_ROOM = 140;
 /** The working day shown when nothing has happened yet: 08:00 to 18:00. */
 const DEFAULT_DAY: [number, number] = [32, 72];
 
@@ -85,7 +93,8 @@ export function slotRange(c: ChartInput): [number, number] {
 const r1 = (v: number) => Math.round(v * 10) / 10;
 const hh = (slot: number) => `${String(Math.floor(slot / 4) % 24).padStart(2, '0')}:${String((slot % 4) * 15).padStart(2, '0')}`;
 
-export function chartGeometry(c: ChartInput): ChartGeometry {
+export function chartGeometry(c: ChartInput, size: ChartSize = { width: WIDTH, height: HEIGHT }): ChartGeometry {
+  const PLOT = plotOf(size);
   const [from, to] = slotRange(c);
   const span = to - from;
   const slotW = (PLOT.right - PLOT.left) / span;
@@ -140,12 +149,14 @@ export function chartGeometry(c: ChartInput): ChartGeometry {
 
   const yTicks = [];
   for (let n = 0; n <= top; n += step) yTicks.push({ y: yOf(n), label: String(n) });
-  const every = span > 48 ? 8 : span > 24 ? 4 : 2;
+  // As many hour labels as fit without touching.
+  const fit = Math.max(2, Math.floor((PLOT.right - PLOT.left) / LABEL_ROOM));
+  const every = [2, 4, 8, 12, 16, 24, 48].find((e) => span / e <= fit) ?? 48;
   const xTicks = [];
   for (let i = from; i <= to; i += every) xTicks.push({ x: r1(PLOT.left + (i - from) * slotW), label: hh(i) });
 
   return {
-    width: WIDTH, height: HEIGHT, plot: { ...PLOT }, from, to, yMax: top, yTicks, xTicks, bars,
+    width: size.width, height: size.height, plot: { ...PLOT }, from, to, yMax: top, yTicks, xTicks, bars,
     lastWeek: week.join(' '), serviceLevel: sl.join(' '),
     targetY: c.target === null ? null : pctY(c.target),
     totals: { offered, lastWeekOffered },

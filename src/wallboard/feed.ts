@@ -6,6 +6,7 @@
 import type { AgentLiveStore } from '../acd/live-store.js';
 import type { QueueLiveStore } from '../acd/queue-live.js';
 import type { Db } from '../db/pool.js';
+import { WakeListener } from '../db/wake-listener.js';
 import type { EventBus } from '../events/bus.js';
 import type { DomainEvent } from '../events/catalogue.js';
 import { addDays, localMidnight, localTime } from '../local-time.js';
@@ -31,7 +32,17 @@ export interface WallboardDeps {
   live?: { agents: AgentLiveStore; queues: QueueLiveStore };
   now?: () => number;
   coalesceMs?: number;
+  /**
+   * Postgres to LISTEN on for changed thresholds and definitions (see migration 161), so
+   * that a change made on any instance shows on every board at once. Without it (PGlite)
+   * they are read again at the next half-minute pass.
+   */
+  notifyUrl?: string;
+  /** The mending pass: live state and definitions read again (default half a minute). */
+  refreshMs?: number;
 }
+
+const CONFIG_CHANNEL = 'cti_wallboard_config';
 
 export class Wallboard {
   private readonly state = emptyWallboard();
@@ -49,6 +60,7 @@ export class Wallboard {
   private tick?: NodeJS.Timeout;
   private ready?: Promise<void>;
   private refreshing?: Promise<void>;
+  private configListener?: WakeListener;
 
   constructor(private readonly deps: WallboardDeps) {}
 
@@ -60,8 +72,13 @@ export class Wallboard {
     this.tick = setInterval(() => {
       pruneWallboard(this.state, this.now());
       void this.refresh().finally(() => this.changed());
-    }, REFRESH_MS);
+    }, this.deps.refreshMs ?? REFRESH_MS);
     this.tick.unref();
+    if (this.deps.notifyUrl) {
+      // Also woken at every (re)connect: a change made while the connection was down is read then.
+      this.configListener = new WakeListener({ url: this.deps.notifyUrl, channel: CONFIG_CHANNEL, onWake: () => void this.definitionsChanged(), log: this.deps.log });
+      this.configListener.start();
+    }
     this.ready = this.seed()
       .catch((err) => this.deps.log.warn({ err }, 'wallboard could not read its starting state; starting from live events'))
       .finally(() => {
@@ -103,8 +120,13 @@ export class Wallboard {
     await this.pastDays.get(this.dayKey(options.timeZone))?.loading;
   }
 
-  /** Thresholds or definitions changed here: read them again now, not at the next pass. */
+  /**
+   * Thresholds or definitions changed (here, or on another instance: Postgres says so):
+   * read them again now, not at the next pass. A read already under way may have started
+   * before the change was committed, so this one waits for it and reads afresh.
+   */
   async definitionsChanged(): Promise<void> {
+    await this.refreshing;
     await this.refresh();
     this.changed();
   }
@@ -114,11 +136,12 @@ export class Wallboard {
     return () => this.listeners.delete(listener);
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.unsubscribe?.();
     clearInterval(this.tick);
     clearTimeout(this.pending);
     this.listeners.clear();
+    await this.configListener?.stop();
   }
 
   private async seed(): Promise<void> {

@@ -89,10 +89,7 @@ export const WALLBOARD_JS = `'use strict';
     pager.textContent = 'page ' + (p + 1) + ' / ' + pages + (paused ? ' (paused)' : '');
     pager.dataset.pages = String(pages);
   }
-  function renderChart() {
-    var c = view.chart, box = $('chart');
-    $('chart-title').textContent = 'Today \\u2013 ' + c.title;
-    $('chart-totals').textContent = c.totals.offered + ' offered; same day last week ' + c.totals.lastWeekOffered;
+  function drawChart(c) {
     var s = svg('svg', { viewBox: '0 0 ' + c.width + ' ' + c.height, 'aria-hidden': 'true' });
     c.yTicks.forEach(function (t) {
       s.appendChild(svg('line', { x1: c.plot.left, x2: c.plot.right, y1: t.y, y2: t.y, 'class': 'grid' }));
@@ -111,7 +108,28 @@ export const WALLBOARD_JS = `'use strict';
     if (c.lastWeek) s.appendChild(svg('path', { d: c.lastWeek, 'class': 'line-week' }));
     if (c.targetY !== null) s.appendChild(svg('line', { x1: c.plot.left, x2: c.plot.right, y1: c.targetY, y2: c.targetY, 'class': 'line-target' }));
     if (c.serviceLevel) s.appendChild(svg('path', { d: c.serviceLevel, 'class': 'line-sl' }));
-    box.replaceChildren(s);
+    return s;
+  }
+  function totals(c) { return c.totals.offered + ' offered (last week ' + c.totals.lastWeekOffered + ')'; }
+  // One chart: the section's heading names it. A few: each its own caption, so a glance finds the queue.
+  function renderChart() {
+    var charts = view.charts, box = $('charts'), one = charts.length === 1;
+    box.dataset.count = String(charts.length);
+    $('chart-title').textContent = one ? 'Today \u2013 ' + charts[0].title : 'Today by queue';
+    $('chart-totals').textContent = one ? totals(charts[0]) : '';
+    box.replaceChildren.apply(box, charts.map(function (c) {
+      var fig = el('figure', undefined, 'chart');
+      if (c.queueId) fig.dataset.chartQueue = c.queueId;
+      var cap = el('figcaption', c.title + ' ');
+      cap.appendChild(el('span', totals(c), 'muted'));
+      var plot = el('div', undefined, 'plot');
+      plot.setAttribute('role', 'img');
+      plot.setAttribute('aria-label', 'Today, ' + c.title + ': ' + totals(c));
+      plot.appendChild(drawChart(c));
+      fig.appendChild(cap);
+      fig.appendChild(plot);
+      return fig;
+    }));
   }
   function renderStatus() {
     var st = $('status');

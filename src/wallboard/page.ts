@@ -28,7 +28,7 @@ export const WALLBOARD_HTML = `<!doctype html>
 </section>
 <section id="chart-area" aria-labelledby="chart-title">
 <div class="section-head"><h2 id="chart-title">Today</h2><span id="chart-totals" class="muted"></span></div>
-<div id="chart" role="img" aria-labelledby="chart-title chart-totals"></div>
+<div id="charts" data-count="1"></div>
 <ul class="legend" aria-label="Legend">
 <li><span class="key key-offered"></span>Offered</li><li><span class="key key-answered"></span>Answered</li>
 <li><span class="key key-abandoned"></span>Abandoned</li><li><span class="key key-week"></span>Offered, same day last week</li>
@@ -107,9 +107,17 @@ body[data-density="many"] .fig { overflow: hidden; }
 .heads { display: none; }
 body[data-density="many"] .heads { display: grid; grid-template-columns: minmax(0, 1.8fr) repeat(12, minmax(0, 1fr)); gap: .3vw; color: var(--muted); font-size: .95em; }
 .heads span { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-#chart { flex: 1; min-height: 0; }
-#chart svg { width: 100%; height: 100%; display: block; }
-#chart text { fill: var(--muted); font-size: 22px; }
+/* One chart, or a few side by side (each queue's); a narrower view box keeps their text large. */
+#charts { flex: 1; min-height: 0; display: grid; grid-auto-flow: column; grid-auto-columns: minmax(0, 1fr); gap: .8vw; }
+.chart { min-height: 0; display: flex; flex-direction: column; margin: 0; }
+.chart figcaption { font-size: 1.3em; font-weight: 700; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.chart figcaption .muted { font-weight: 400; font-size: .85em; }
+#charts[data-count="1"] .chart figcaption { display: none; }
+.chart .plot { flex: 1; min-height: 0; }
+.chart svg { width: 100%; height: 100%; display: block; }
+.chart text { fill: var(--muted); font-size: 22px; }
+#charts[data-count="2"] .chart text { font-size: 30px; }
+#charts[data-count="3"] .chart text { font-size: 32px; }
 .bar-offered { fill: none; stroke: #cbd5e1; stroke-width: 2; }
 .bar-answered { fill: #60a5fa; } .bar-abandoned { fill: #f87171; }
 .line-week { fill: none; stroke: #e2e8f0; stroke-width: 3; stroke-dasharray: 10 8; }

@@ -6,7 +6,7 @@ import type { Skills } from '../acd/model.js';
 import { addDays, localMidnight, localTime } from '../local-time.js';
 import { emptySums, QUARTER_MS, type RollupSums } from '../reports/rollup-fold.js';
 import { answerRow, queueKpi } from '../reports/rollup-query.js';
-import { chartGeometry, type ChartGeometry, type Slot } from './chart.js';
+import { chartGeometry, HEIGHT, WIDTH, type ChartGeometry, type ChartSize, type Slot } from './chart.js';
 import { addSums, type WallboardOptions, type WallboardState } from './state.js';
 import { effectiveThresholds, levelOf, METRICS, type Level, type Metric, type ServiceLevelTarget, type Threshold, type ThresholdOverrides } from './thresholds.js';
 import { orderTiles, type AgentTile } from './tiles.js';
@@ -61,12 +61,27 @@ export interface WallboardView {
   queues: QueueView[];
   agentsByState: Record<string, number>;
   agents: AgentTile[];
-  chart: ChartGeometry & { title: string };
+  /** One chart for the centre (or the only queue), or one per queue when the board shows a few. */
+  charts: Array<ChartGeometry & { title: string; queueId: string | null }>;
 }
 
 const KPI_OPTIONS = { fcrHours: 24, dissatisfiedAtOrBelow: 2 };
 const kpi = (sums: RollupSums, id: string, seconds: number) =>
   queueKpi(answerRow(sums, '', id, 0, { ...KPI_OPTIONS, serviceLevelSeconds: seconds }));
+
+/** Up to this many queues, each gets its own chart; more share the centre's. */
+export const MAX_QUEUE_CHARTS = 3;
+/** Narrower view boxes for charts side by side: their text stays as large on the screen. */
+const CENTRE_CHART_SIZE: ChartSize = { width: WIDTH, height: HEIGHT };
+const QUEUE_CHART_SIZE: Record<number, ChartSize> = { 2: { width: 800, height: 440 }, 3: { width: 600, height: 500 } };
+
+interface Series {
+  today: Array<{ sums: RollupSums; within: number; denominator: number } | undefined>;
+  week: Array<Slot | undefined>;
+}
+const emptySeries = (): Series => ({ today: [], week: [] });
+const slotsOf = (series: Series): Array<Slot | undefined> =>
+  series.today.map((c) => c && { offered: c.sums.offered, answered: c.sums.answered, abandoned: c.sums.abandoned, serviceLevel: c.denominator > 0 ? c.within / c.denominator : null });
 
 const LEVEL_RANK: Record<Level, number> = { none: 0, ok: 1, warning: 2, alarm: 3 };
 const BUSY = new Set(['on_call', 'reserved']);
@@ -96,31 +111,36 @@ export function wallboardView(s: WallboardState, dir: Directory, lastWeek: DaySl
   for (const t of tiles) agentsByState[t.state] = (agentsByState[t.state] ?? 0) + 1;
 
   const slotsInDay = Math.round((localMidnight(addDays(today, 1), o.timeZone) - midnight) / QUARTER_MS);
-  const centreToday: Array<{ sums: RollupSums; within: number; denominator: number } | undefined> = [];
-  const centreWeek: Array<Slot | undefined> = [];
+  // The centre's quarter hours, and each queue's own for boards that chart queue by queue.
+  const centre = emptySeries();
+  const own = new Map<string, Series>();
   const addSlot = (slot: number, id: string, sums: RollupSums, seconds: number) => {
-    let c = centreToday[slot];
-    if (!c) centreToday[slot] = c = { sums: emptySums(), within: 0, denominator: 0 };
-    addSums(c.sums, sums);
     const k = kpi(sums, id, seconds);
-    c.within += k.answeredWithinTarget;
-    c.denominator += k.offered - k.shortAbandoned;
+    for (const series of [centre, own.get(id)!]) {
+      const c = (series.today[slot] ??= { sums: emptySums(), within: 0, denominator: 0 });
+      addSums(c.sums, sums);
+      c.within += k.answeredWithinTarget;
+      c.denominator += k.offered - k.shortAbandoned;
+    }
   };
 
   const queues = queueIds.map((id): QueueView => {
     const def = dir.queues.get(id);
     const target = def?.serviceLevel ?? fallback;
     const day = emptySums();
+    own.set(id, emptySeries());
     for (const [bucket, sums] of s.quarters.get(id) ?? []) {
       if (bucket < midnight || bucket > now) continue;
       addSums(day, sums);
       addSlot(Math.floor((bucket - midnight) / QUARTER_MS), id, sums, target.seconds);
     }
     for (const [slot, sums] of lastWeek.get(id) ?? []) {
-      const w = (centreWeek[slot] ??= { offered: 0, answered: 0, abandoned: 0, serviceLevel: null });
-      w.offered += sums.offered;
-      w.answered += sums.answered;
-      w.abandoned += sums.abandoned;
+      for (const series of [centre, own.get(id)!]) {
+        const w = (series.week[slot] ??= { offered: 0, answered: 0, abandoned: 0, serviceLevel: null });
+        w.offered += sums.offered;
+        w.answered += sums.answered;
+        w.abandoned += sums.abandoned;
+      }
     }
     const k = kpi(day, id, target.seconds);
     const waits = waiting.filter((w) => w.queueId === id).map((w) => w.since);
@@ -157,15 +177,14 @@ export function wallboardView(s: WallboardState, dir: Directory, lastWeek: DaySl
   const urgency = (q: QueueView) => (q.level === 'alarm' ? 0 : q.level === 'warning' ? 1 : 2);
   queues.sort((a, b) => urgency(a) - urgency(b) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 
-  const todaySlots = centreToday.map((c) =>
-    c && { offered: c.sums.offered, answered: c.sums.answered, abandoned: c.sums.abandoned, serviceLevel: c.denominator > 0 ? c.within / c.denominator : null },
-  );
-  const targets = new Set(queues.map((q) => q.target.percent));
-  const chart = chartGeometry({
-    today: todaySlots, lastWeek: centreWeek, slotsInDay,
-    nowSlot: Math.min(slotsInDay - 1, Math.floor((now - midnight) / QUARTER_MS)),
-    target: targets.size === 1 ? [...targets][0]! / 100 : null,
-  });
+  const nowSlot = Math.min(slotsInDay - 1, Math.floor((now - midnight) / QUARTER_MS));
+  const chartOf = (series: Series, targets: Set<number>, size: ChartSize) =>
+    chartGeometry({ today: slotsOf(series), lastWeek: series.week, slotsInDay, nowSlot, target: targets.size === 1 ? [...targets][0]! / 100 : null }, size);
+  // A few queues: each its own chart, side by side; one queue or many: the centre's.
+  const perQueue = queues.length >= 2 && queues.length <= MAX_QUEUE_CHARTS;
+  const charts = perQueue
+    ? queues.map((q) => ({ ...chartOf(own.get(q.id)!, new Set([q.target.percent]), QUEUE_CHART_SIZE[queues.length]!), title: q.name, queueId: q.id }))
+    : [{ ...chartOf(centre, new Set(queues.map((q) => q.target.percent)), CENTRE_CHART_SIZE), title: queues.length === 1 ? queues[0]!.name : 'All queues', queueId: queues.length === 1 ? queues[0]!.id : null }];
   return {
     at: new Date(now).toISOString(),
     timeZone: o.timeZone,
@@ -174,6 +193,6 @@ export function wallboardView(s: WallboardState, dir: Directory, lastWeek: DaySl
     queues,
     agentsByState,
     agents: orderTiles(tiles),
-    chart: { ...chart, title: queues.length === 1 ? queues[0]!.name : 'All queues' },
+    charts,
   };
 }

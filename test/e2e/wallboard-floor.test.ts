@@ -197,7 +197,35 @@ describe('wallboard v2', () => {
     // Turned by hand from the keyboard: another page of tiles.
     await page.keyboard.press('ArrowRight');
     await expect.poll(async () => (await shown('#agents .tile'))[0]!.id).not.toBe(firstPage[0]!.id);
+    // Thirty queues share the centre's chart.
+    expect(await page.locator('#charts .chart').count()).toBe(1);
+    expect(await page.locator('#chart-title').textContent()).toBe('Today \u2013 All queues');
     await page.close();
+
+    // A link for three queues: a chart each, side by side, captioned, inside the screen, its
+    // hour labels as large as the centre chart's, at 1080p and at 4K.
+    const few = await open(await link({ queues: ['q00', 'q01', 'q02'] }));
+    await expect.poll(() => few.locator('#charts .chart').count()).toBe(3);
+    expect(await few.locator('#chart-title').textContent()).toBe('Today by queue');
+    expect(await few.locator('#charts .chart figcaption').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('Queue 1')]));
+    const charts = async () =>
+      few.locator('#charts .chart').evaluateAll((els) =>
+        els.map((e) => {
+          const box = e.getBoundingClientRect();
+          const label = e.querySelector('svg text')!.getBoundingClientRect();
+          return { queue: (e as HTMLElement).dataset.chartQueue, left: box.left, right: box.right, bottom: box.bottom, text: label.height };
+        }),
+      );
+    const at1080 = await charts();
+    expect(at1080.map((c) => c.queue).sort()).toEqual(['q00', 'q01', 'q02']);
+    for (const [i, c] of at1080.entries()) {
+      expect(c.bottom).toBeLessThanOrEqual(1080);
+      if (i > 0) expect(c.left).toBeGreaterThanOrEqual(at1080[i - 1]!.right);
+      expect(c.text).toBeGreaterThanOrEqual(14);
+    }
+    await few.setViewportSize({ width: 3840, height: 2160 });
+    await expect.poll(async () => Math.min(...(await charts()).map((c) => c.text))).toBeGreaterThanOrEqual(28);
+    await few.close();
   });
 
   it('greys the board and says how old its data is when the feed is lost, and is live again when it is back', async () => {

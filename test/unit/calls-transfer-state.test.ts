@@ -22,6 +22,7 @@ const EVENTS: TransferEvent[] = [
   { type: 'referred' },
   { type: 'cancel' },
   { type: 'conference' },
+  { type: 'queued' },
 ];
 const STATES: TransferState[] = ['ringback', 'answered', 'conference', 'completed', 'cancelled', 'abandoned'];
 const kinds = (effects: Effect[]) => effects.map((e) => (e.kind === 'hangup' ? `hangup:${e.party}` : e.kind === 'announce' ? e.type : e.kind));
@@ -69,7 +70,7 @@ describe('transfer state machine: every state x event', () => {
               }
               // The customer is never left alone on hold once the transfer is over.
               if (isFinal(s.next.state) && event.type !== 'customer_hungup') {
-                const customerPlaced = k.some((x) => ['connect_customer_target', 'restore_customer', 'return_customer', 'hangup:customer'].includes(x));
+                const customerPlaced = k.some((x) => ['connect_customer_target', 'restore_customer', 'return_customer', 'requeue_customer', 'hangup:customer'].includes(x));
                 expect(customerPlaced || state === 'conference').toBe(true);
               }
             });
@@ -151,6 +152,21 @@ describe('transfer state machine: the acceptance cases', () => {
 
   it('conference before the target answers is refused', () => {
     expect(step(view('ringback'), { type: 'conference' })).toEqual({ ok: false, status: 409, reason: 'the target has not answered yet' });
+  });
+});
+
+describe('a blind transfer to a queue', () => {
+  it('completes at once: the initiator leaves, then the caller goes into the queue', () => {
+    const s = step(view('ringback', 'blind'), { type: 'queued' });
+    expect(s.ok && s.next).toEqual({ mode: 'blind', state: 'completed', initiatorPresent: false });
+    expect(s.ok && kinds(s.effects)).toEqual(['initiator_leaves', 'requeue_customer', 'call.transfer_completed']);
+  });
+
+  it('is refused for an attended transfer, an initiator gone, or a target that answered', () => {
+    expect(step(view('ringback', 'attended'), { type: 'queued' }).ok).toBe(false);
+    expect(step(view('ringback', 'blind', false), { type: 'queued' }).ok).toBe(false);
+    expect(step(view('answered'), { type: 'queued' }).ok).toBe(false);
+    expect(step(view('conference'), { type: 'queued' }).ok).toBe(false);
   });
 });
 

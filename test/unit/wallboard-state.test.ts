@@ -68,7 +68,32 @@ describe('wallboard state', () => {
     expect(v.agents.map((a) => a.name)).toEqual(['Ben', 'Anna', 'Cleo']); // not ready first
     const salesOnly = wallboardView(s, dir, new Map(), T0, { ...opts, queues: ['sales'] });
     expect(salesOnly.agents.map((a) => a.name)).toEqual(['Ben', 'Anna']);
-    expect(salesOnly.chart.title).toBe('Sales');
-    expect(salesOnly.chart.totals.offered).toBe(10);
+    expect(salesOnly.charts.map((c) => [c.title, c.queueId, c.totals.offered])).toEqual([['Sales', 'sales', 10]]);
+    // Two queues: a chart each, in the queues' order, narrower so its text stays large.
+    expect(v.charts.map((c) => [c.title, c.queueId, c.totals.offered, c.width])).toEqual([
+      ['Sales', 'sales', 10, 800],
+      ['Help desk', 'help', 0, 800],
+    ]);
+    expect(v.charts[0]!.targetY).not.toBeNull();
+  });
+
+  it('charts the centre once the board shows more queues than fit side by side', () => {
+    const s = emptyWallboard();
+    const ids = ['q1', 'q2', 'q3', 'q4'];
+    for (const [i, id] of ids.entries()) addQuarter(s, id, T0 - 900_000, { ...emptySums(), offered: i + 1 });
+    const dir: Directory = {
+      queues: new Map(ids.map((id) => [id, { name: id.toUpperCase(), serviceLevel: { percent: 80, seconds: 20 }, skills: {}, thresholds: null }])),
+      agents: new Map(),
+    };
+    const four = wallboardView(s, dir, new Map(), T0, opts);
+    expect(four.charts.map((c) => [c.title, c.queueId, c.totals.offered, c.width])).toEqual([['All queues', null, 10, 1600]]);
+    const three = wallboardView(s, dir, new Map(), T0, { ...opts, queues: ['q1', 'q2', 'q3'] });
+    expect(three.charts.map((c) => [c.queueId, c.totals.offered, c.width])).toEqual([
+      ['q1', 1, 600],
+      ['q2', 2, 600],
+      ['q3', 3, 600],
+    ]);
+    // Hour labels never crowd a narrow chart.
+    for (const c of three.charts) expect(c.xTicks.length).toBeLessThanOrEqual(Math.floor((c.plot.right - c.plot.left) / 140) + 1);
   });
 });

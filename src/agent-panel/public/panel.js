@@ -9,7 +9,6 @@
 //   GET  /v1/calls/{id}                              the call's data and timeline
 //   POST /v1/calls/{id}/hold|unhold|mute|unmute|dtmf|hangup|transfers
 //   POST /v1/transfers/{id}/complete|cancel|conference, GET /v1/transfers/{id}
-//   POST /v1/routing/simulate                        who a queue would give the call to now
 //   PUT  /v1/agents/{id}/calls/{callId}/wrap-up      disposition and note, onto the CDR
 //
 // Opened with a link (/agent?token=…) the page trades the token for a short-lived session
@@ -263,7 +262,7 @@ async function refreshCall() {
   if (!id) return;
   desk.call = await api('GET', `/v1/calls/${id}`);
   if (desk.transfer) desk.transfer = await api('GET', `/v1/transfers/${desk.transfer.id}`);
-  if (desk.transfer && !['ringback', 'answered'].includes(desk.transfer.state)) desk.transfer = null;
+  if (desk.transfer && !['ringback', 'answered', 'conference'].includes(desk.transfer.state)) desk.transfer = null;
   renderCall();
 }
 
@@ -315,21 +314,16 @@ $('transfer').addEventListener('submit', act(async (ev) => {
   let to;
   if (kind === 'agent') to = { agentId: $('to-agent').value };
   else if (kind === 'number') to = { number: $('to-number').value.trim() };
-  else {
-    // A queue: the agent its routing would offer the call to now.
-    const queueId = $('to-queue').value;
-    const sim = await api('POST', '/v1/routing/simulate', { queueId });
-    const first = sim.agents.find((a) => a.id !== desk.agentId);
-    if (!first) throw new Error(`nobody in queue ${queueId} is ready now`);
-    to = { agentId: first.id };
-  }
+  // A queue: blind, the caller goes back into it; consult, its first ready agent picks up.
+  else to = { queueId: $('to-queue').value };
   desk.transfer = await onCall('transfers', { to, mode });
   if (mode === 'blind') desk.transfer = null;
   await refreshCall();
 }));
 const onTransfer = (command) => act(async () => {
-  await api('POST', `/v1/transfers/${desk.transfer.id}/${command}`);
-  desk.transfer = null;
+  const t = await api('POST', `/v1/transfers/${desk.transfer.id}/${command}`);
+  // A conference goes on: from it the agent leaves (complete) or drops the colleague (cancel).
+  desk.transfer = t.state === 'conference' ? t : null;
   await refreshCall();
 });
 $('btn-complete').addEventListener('click', onTransfer('complete'));
@@ -438,7 +432,15 @@ function renderCall() {
   $('xfer').hidden = !t;
   if (t) {
     const target = t.to.agentId ? desk.agents.find((a) => a.id === t.to.agentId)?.name ?? t.to.agentId : t.to.number ?? t.to.extension;
-    $('xfer-status').textContent = t.state === 'answered' ? `Talking with ${target}; the caller is on hold.` : `Ringing ${target}…`;
+    const inConference = t.state === 'conference';
+    $('xfer-status').textContent = inConference
+      ? `In conference with ${target} and the caller.`
+      : t.state === 'answered'
+        ? `Talking with ${target}; the caller is on hold.`
+        : `Ringing ${target}…`;
+    $('btn-complete').textContent = inConference ? 'Leave conference' : 'Complete transfer';
+    $('btn-cancel').textContent = inConference ? `Drop ${target}` : 'Cancel, back to caller';
+    $('btn-conference').hidden = inConference || t.state !== 'answered';
   }
   const tl = desk.call?.timeline ?? [];
   const list = $('timeline');

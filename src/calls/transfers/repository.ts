@@ -9,6 +9,8 @@ export interface TransferTarget {
   agentId?: string;
   extension?: string;
   number?: string;
+  /** A queue: with agentId, the agent the queue offered for a consultation. */
+  queueId?: string;
 }
 
 export interface Transfer {
@@ -45,6 +47,7 @@ interface Row {
   to_agent_id: string | null;
   to_extension: string | null;
   to_number: string | null;
+  to_queue_id: string | null;
   target_channel_id: string;
   timeout_ms: number;
   reason: string | null;
@@ -60,6 +63,7 @@ function toTransfer(r: Row): Transfer {
   if (r.to_agent_id) to.agentId = r.to_agent_id;
   if (r.to_extension) to.extension = r.to_extension;
   if (r.to_number) to.number = r.to_number;
+  if (r.to_queue_id) to.queueId = r.to_queue_id;
   return {
     id: r.id,
     callId: r.call_id,
@@ -106,10 +110,10 @@ export async function insertTransfer(
 ): Promise<Transfer | undefined> {
   return withTransaction(db, async (tx) => {
     const { rows } = await tx.query<Row>(
-      `INSERT INTO call_transfers (id, call_id, pbx_node, mode, state, from_agent_id, from_channel_id, to_agent_id, to_extension, to_number, target_channel_id, timeout_ms, from_endpoint)
-       VALUES ($1, $2, $3, $4, 'ringback', $5, $6, $7, $8, $9, $10, $11, $12)
+      `INSERT INTO call_transfers (id, call_id, pbx_node, mode, state, from_agent_id, from_channel_id, to_agent_id, to_extension, to_number, to_queue_id, target_channel_id, timeout_ms, from_endpoint)
+       VALUES ($1, $2, $3, $4, 'ringback', $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT DO NOTHING RETURNING *`,
-      [t.id, t.callId, t.pbxNode, t.mode, t.fromAgentId, t.fromChannelId, t.to.agentId ?? null, t.to.extension ?? null, t.to.number ?? null, t.targetChannelId, t.timeoutMs, t.fromEndpoint ?? null],
+      [t.id, t.callId, t.pbxNode, t.mode, t.fromAgentId, t.fromChannelId, t.to.agentId ?? null, t.to.extension ?? null, t.to.number ?? null, t.to.queueId ?? null, t.targetChannelId, t.timeoutMs, t.fromEndpoint ?? null],
     );
     if (!rows[0]) return undefined;
     const transfer = toTransfer(rows[0]);

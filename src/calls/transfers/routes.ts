@@ -3,7 +3,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { notFound } from '../../api/problem.js';
+import { notFound, ProblemError } from '../../api/problem.js';
+import { hasScope } from '../../api/scopes.js';
 import { authProblems, problemResponses } from '../../api/schemas.js';
 import type { Db } from '../../db/pool.js';
 import type { DialGate } from '../../fraud/gate.js';
@@ -34,7 +35,10 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
       schema: {
         tags: ['transfers'],
         summary: 'Transfer the call (blind or attended)',
-        description: 'The customer hears music while the target rings and while the agents consult. No answer within `timeout` gives the customer back.',
+        description:
+          'The customer hears music while the target rings and while the agents consult. No answer within `timeout` gives the customer back. ' +
+          'To a queue (`{queueId}`, needs `queues:read`): blind puts the caller into the queue by priority and the agent goes to wrap-up; ' +
+          'attended consults the agent the queue would offer the call to now. An unknown queue is a 422.',
         params: CallIdParams,
         body: StartTransferBody,
         response: { 201: TransferSchema, ...problemResponses(...authProblems, 404, 409, 422, 503, 504) },
@@ -42,6 +46,10 @@ export async function transferRoutes(app: FastifyInstance, opts: { db: Db; regis
     },
     async (req, reply) => {
       const node = await nodeOfCall(db, req.params.id, req);
+      // Queues are read under their own scope: a key that may not see them may not send callers into them.
+      if ('queueId' in req.body.to && !hasScope(req.apiKey?.scopes ?? [], 'queues:read')) {
+        throw new ProblemError(403, 'this API key lacks the scope queues:read (a transfer to a queue needs it)', { requiredScope: 'queues:read' });
+      }
       const policy = await policyFor(req, req.body.to);
       const t = await registry.run(node, 'startTransfer', {
         callId: req.params.id,

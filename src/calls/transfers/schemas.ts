@@ -6,8 +6,12 @@ export const TransferTargetSchema = Type.Union(
     Type.Object({ agentId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
     Type.Object({ extension: Type.String({ pattern: '^[0-9]{2,6}$' }) }, { additionalProperties: false }),
     Type.Object({ number: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false }),
+    Type.Object(
+      { queueId: Type.String({ minLength: 1, maxLength: 64, description: 'Blind: the caller enters this queue by priority. Attended: the agent the queue offers now is consulted.' }) },
+      { additionalProperties: false },
+    ),
   ],
-  { description: 'Exactly one of: an agent (through the ACD), a phone extension, an outside number' },
+  { description: 'Exactly one of: an agent (through the ACD), a phone extension, an outside number, a queue' },
 );
 
 export const StartTransferBody = Type.Object(
@@ -28,7 +32,12 @@ export const TransferSchema = Type.Object({
   mode: Type.String(),
   state: Type.String({ description: 'ringback, answered, conference, completed, cancelled, abandoned' }),
   fromAgentId: Type.Union([Type.String(), Type.Null()]),
-  to: Type.Object({ agentId: Type.Optional(Type.String()), extension: Type.Optional(Type.String()), number: Type.Optional(Type.String()) }),
+  to: Type.Object({
+    agentId: Type.Optional(Type.String({ description: 'For a queue target: the agent the queue offered for the consultation' })),
+    extension: Type.Optional(Type.String()),
+    number: Type.Optional(Type.String()),
+    queueId: Type.Optional(Type.String()),
+  }),
   initiatorPresent: Type.Boolean(),
   reason: Type.Union([Type.String(), Type.Null()]),
   outcome: Type.Union([Type.String(), Type.Null()], {

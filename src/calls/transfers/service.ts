@@ -6,16 +6,16 @@ import type { TransferProgress } from '../../ari/types.js';
 import type { Db } from '../../db/pool.js';
 import type { Logger } from '../../log.js';
 import type { AgentDesk } from '../agent-desk.js';
-import type { DialPolicy } from '../dial-policy.js';
 import { getCall } from '../repository.js';
 import { addLeg, endLeg, newId } from '../control/repository.js';
 import type { LiveCall, LiveCalls, LiveLeg } from '../control/live.js';
 import type { ControlPbx } from '../control/pbx.js';
-import { publicTransfer, targetEndpoint } from './public.js';
+import { publicTransfer } from './public.js';
 import { Recalls } from './recall-service.js';
 import { activeTransfer, getTransfer, insertTransfer, saveOutcome, saveStep, type Transfer, type TransferTarget } from './repository.js';
 import { consultedTarget, endpointOfChannel, progressFor, type PhoneTransferFact, type Replaces } from './phone.js';
-import { canStartTransfer, isFinal, step, type Effect, type InitiatorHangupPolicy, type TransferEvent, type TransferMode } from './state.js';
+import { targetEndpoint, type StartTransfer } from './targets.js';
+import { canStartTransfer, isFinal, step, type Effect, type InitiatorHangupPolicy, type TransferEvent } from './state.js';
 
 export interface TransferServiceOptions {
   db: Db;
@@ -37,12 +37,7 @@ export interface TransferServiceOptions {
   bringIntoApp(channelName: string): Promise<void>;
 }
 
-export interface StartTransfer {
-  to: TransferTarget;
-  mode: TransferMode;
-  timeoutSeconds?: number;
-  policy: DialPolicy;
-}
+export type { StartTransfer } from './targets.js';
 
 type Swap = Extract<PhoneTransferFact, { kind: 'swapped' }>;
 /** How a desk phone's transfer is carried out: who hears the outcome, who moves the target. */
@@ -85,7 +80,8 @@ export class TransferService {
     const initiator = this.o.live.leg(live.agent);
     if (!initiator || !initiator.up || initiator.gone) throw new ProblemError(409, 'no agent is on the call to transfer it');
 
-    const endpoint = await targetEndpoint(call.id, req, { desk: this.o.desk, trunk: this.o.trunk });
+    if (req.to.queueId !== undefined && req.mode === 'blind') return this.intoQueue(live, initiator, req.to.queueId);
+    const { endpoint, to } = await targetEndpoint({ desk: this.o.desk, trunk: this.o.trunk }, call.id, req, initiator.agentId);
     const targetChannelId = newId();
     const timeoutMs = (req.timeoutSeconds ?? this.o.defaultTimeoutSeconds) * 1000;
     const transfer = await insertTransfer(db, {
@@ -96,17 +92,20 @@ export class TransferService {
       fromAgentId: initiator.agentId,
       fromChannelId: initiator.channelId,
       fromEndpoint: await this.endpointOfLeg(initiator.channelId),
-      to: req.to,
+      to,
       targetChannelId,
       timeoutMs,
     });
-    if (!transfer) throw new ProblemError(409, 'another transfer of this call is in progress');
+    if (!transfer) {
+      if (to.agentId) await this.o.desk?.release(to.agentId, call.id, 'cancelled');
+      throw new ProblemError(409, 'another transfer of this call is in progress');
+    }
     live.transferId = transfer.id;
-    this.o.live.addLeg({ channelId: targetChannelId, callId: call.id, role: 'target', agentId: req.to.agentId ?? null, transferId: transfer.id });
-    await addLeg(db, call.id, targetChannelId, 'transfer_target', req.to.agentId ?? null);
+    this.o.live.addLeg({ channelId: targetChannelId, callId: call.id, role: 'target', agentId: to.agentId ?? null, transferId: transfer.id });
+    await addLeg(db, call.id, targetChannelId, 'transfer_target', to.agentId ?? null);
     // An ACD agent's leg is watched before it is dialled: a phone that answers at once
     // sends its answer within a millisecond of the originate, before anything after it runs.
-    if (req.to.agentId) await this.o.desk?.trackLeg(req.to.agentId, call.id, targetChannelId, req.mode === 'attended' ? 'consult' : 'transfer');
+    if (to.agentId) await this.o.desk?.trackLeg(to.agentId, call.id, targetChannelId, req.mode === 'attended' ? 'consult' : 'transfer');
 
     await pbx.hold(live);
     try {
@@ -128,6 +127,32 @@ export class TransferService {
     }
     this.arm(call.id, transfer.id, timeoutMs);
     return transfer;
+  }
+
+  /**
+   * A blind transfer to a queue: nothing is dialled. The agent leaves (wrap-up) and the
+   * caller enters the queue by priority, as any call does; the transfer is completed once
+   * the ACD holds them. The queue is checked first, so a typo moves nobody.
+   */
+  private async intoQueue(live: LiveCall, initiator: LiveLeg, queueId: string): Promise<Transfer> {
+    const { desk, db } = this.o;
+    if (!desk) throw new ProblemError(422, 'transfers to a queue need the ACD, which this service does not run');
+    if (!(await desk.hasQueue(queueId))) throw new ProblemError(422, `queue ${queueId} does not exist`, { unknown: { queue: [queueId] } });
+    const transfer = await insertTransfer(db, {
+      id: newId(),
+      callId: live.callId,
+      pbxNode: this.o.pbxNode,
+      mode: 'blind',
+      fromAgentId: initiator.agentId,
+      fromChannelId: initiator.channelId,
+      to: { queueId },
+      // No channel is placed for a queue: the ACD rings its agents itself.
+      targetChannelId: '',
+      timeoutMs: 0,
+    });
+    if (!transfer) throw new ProblemError(409, 'another transfer of this call is in progress');
+    live.transferId = transfer.id;
+    return (await this.feed(transfer.id, { type: 'queued' })) ?? transfer;
   }
 
   /**
@@ -316,6 +341,9 @@ export class TransferService {
         case 'return_customer':
           await this.returnCustomer(live, t);
           break;
+        case 'requeue_customer':
+          await this.requeueCustomer(live, t);
+          break;
         case 'hangup':
           await pbx.hangup(e.party === 'customer' ? live.customer : e.party === 'initiator' ? initiator : target);
           break;
@@ -353,6 +381,21 @@ export class TransferService {
     }
     // No queue behind the call: the agent who handed it over is rung back.
     await this.recalls.start(live, t);
+  }
+
+  /** A blind transfer to a queue: the ACD takes the caller; should it not, the call cannot go on. */
+  private async requeueCustomer(live: LiveCall, t: Transfer): Promise<void> {
+    const { desk, pbx, log } = this.o;
+    const customer = this.o.live.leg(live.customer);
+    if (!customer || customer.gone || !t.to.queueId) return;
+    await pbx.dismantle(live);
+    if (await desk?.requeue(live.callId, live.customer, t.to.queueId)) {
+      log.info({ callId: live.callId, transferId: t.id, queueId: t.to.queueId, event: 'call.transferred_to_queue' }, 'the caller is in the queue');
+      this.o.live.dropCall(live.callId);
+      return;
+    }
+    log.warn({ callId: live.callId, transferId: t.id, queueId: t.to.queueId, event: 'call.transfer_lost' }, 'the queue could not take the caller');
+    await pbx.hangup(live.customer);
   }
 
   /** After the last step: who is the call's agent now, and is anybody left. */

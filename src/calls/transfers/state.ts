@@ -5,7 +5,8 @@
 //   ringback --target answers (attended)-------------> answered --complete--> completed
 //      |  \--target answers (blind / initiator gone)-> completed     \--conference--> conference
 //      |--no answer, cancel, target refuses----------> cancelled
-//      \--customer hangs up---------------------------> abandoned
+//      |--customer hangs up---------------------------> abandoned
+//      \--queued (blind, to a queue)------------------> completed
 //
 // A blind transfer keeps the initiator on the line until the target answers, so that a
 // target that does not answer gives the customer back to the agent who had them; the
@@ -40,7 +41,9 @@ export type TransferEvent =
   /** The initiator's desk phone handed the call over (REFER): the PBX put the target in its place. */
   | { type: 'referred' }
   | { type: 'cancel' }
-  | { type: 'conference' };
+  | { type: 'conference' }
+  /** A blind transfer to a queue: nothing rings, the caller goes into the queue now. */
+  | { type: 'queued' };
 
 /**
  * What the service does for a step. Parties: the customer, the initiator (the agent who
@@ -59,6 +62,8 @@ export type Effect =
    * the front), or to the initiator's phone; only when neither can take them does the call end.
    */
   | { kind: 'return_customer' }
+  /** The customer leaves our bridges and enters the transfer's queue (the ACD has them from now on). */
+  | { kind: 'requeue_customer' }
   /** The customer leaves hold; all three are in the main bridge. */
   | { kind: 'conference_all' }
   | { kind: 'hangup'; party: 'customer' | 'initiator' | 'target' }
@@ -148,6 +153,12 @@ function fromRingback(t: TransferView, e: TransferEvent, policy: InitiatorHangup
       });
     case 'conference':
       return refuse('the target has not answered yet');
+    case 'queued':
+      if (t.mode !== 'blind' || !t.initiatorPresent) return refuse('only a blind transfer started by an agent on the call goes into a queue');
+      // The agent leaves first: once the ACD holds the caller, call control no longer follows the call.
+      return to(t, 'completed', 'the caller is in the queue', [{ kind: 'initiator_leaves' }, { kind: 'requeue_customer' }, announce('call.transfer_completed')], {
+        initiatorPresent: false,
+      });
     case 'initiator_hungup':
       if (!t.initiatorPresent) return refuse('the initiator has already left');
       if (policy === 'blind') {
@@ -198,6 +209,7 @@ function fromAnswered(t: TransferView, e: TransferEvent): Step {
     case 'target_failed':
     case 'timeout':
     case 'referred':
+    case 'queued':
       return refuse('the target has already answered');
   }
 }
@@ -229,6 +241,7 @@ function fromConference(t: TransferView, e: TransferEvent): Step {
     case 'target_failed':
     case 'timeout':
     case 'referred':
+    case 'queued':
       return refuse('the target has already answered');
   }
 }
