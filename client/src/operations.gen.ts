@@ -865,6 +865,8 @@ export interface Operations {
         extension: string;
       } | {
         number: string;
+      } | {
+        queueId: string;
       };
       mode?: "blind" | "attended";
       timeout?: number;
@@ -879,10 +881,12 @@ export interface Operations {
         agentId?: string;
         extension?: string;
         number?: string;
+        queueId?: string;
         [key: string]: unknown;
       };
       initiatorPresent: boolean;
       reason: string | null;
+      outcome: string | null;
       timeoutMs: number;
       createdAt: string;
       answeredAt: string | null;
@@ -2101,6 +2105,7 @@ export interface Operations {
       status: "draft" | "published" | "retired";
       publishedAt: string | null;
       changed: boolean;
+      promptsChecked: boolean;
     };
   };
   /** Logistics updates that were not applied (out of order, unknown order), newest first */
@@ -3477,10 +3482,12 @@ export interface Operations {
         agentId?: string;
         extension?: string;
         number?: string;
+        queueId?: string;
         [key: string]: unknown;
       };
       initiatorPresent: boolean;
       reason: string | null;
+      outcome: string | null;
       timeoutMs: number;
       createdAt: string;
       answeredAt: string | null;
@@ -3505,10 +3512,12 @@ export interface Operations {
         agentId?: string;
         extension?: string;
         number?: string;
+        queueId?: string;
         [key: string]: unknown;
       };
       initiatorPresent: boolean;
       reason: string | null;
+      outcome: string | null;
       timeoutMs: number;
       createdAt: string;
       answeredAt: string | null;
@@ -3533,10 +3542,12 @@ export interface Operations {
         agentId?: string;
         extension?: string;
         number?: string;
+        queueId?: string;
         [key: string]: unknown;
       };
       initiatorPresent: boolean;
       reason: string | null;
+      outcome: string | null;
       timeoutMs: number;
       createdAt: string;
       answeredAt: string | null;
@@ -3561,10 +3572,12 @@ export interface Operations {
         agentId?: string;
         extension?: string;
         number?: string;
+        queueId?: string;
         [key: string]: unknown;
       };
       initiatorPresent: boolean;
       reason: string | null;
+      outcome: string | null;
       timeoutMs: number;
       createdAt: string;
       answeredAt: string | null;
@@ -4170,7 +4183,7 @@ export interface Operations {
     query: undefined;
     body: {
       url: string;
-      eventTypes: Array<"call.created" | "call.ivr_step" | "call.queued" | "call.offered" | "call.connected" | "call.answered" | "call.held" | "call.resumed" | "call.transfer_started" | "call.transfer_completed" | "call.transfer_cancelled" | "call.conference_started" | "call.recording_started" | "call.recording_paused" | "call.recording_resumed" | "call.recording_stopped" | "call.abandoned" | "call.overflowed" | "call.ended" | "call.wrap_up_recorded" | "agent.state_changed" | "campaign.task_offered" | "campaign.task_ended" | "queue.stats" | "voicemail.created" | "fax.queued" | "fax.sent" | "fax.failed" | "fax.refused" | "security.alert" | "order.created" | "order.status_changed" | "cdr.created" | "survey.completed">;
+      eventTypes: Array<"call.created" | "call.ivr_step" | "call.queued" | "call.offered" | "call.connected" | "call.answered" | "call.held" | "call.resumed" | "call.transfer_started" | "call.transfer_completed" | "call.transfer_cancelled" | "call.conference_started" | "call.recall_started" | "call.recall_ended" | "call.recording_started" | "call.recording_paused" | "call.recording_resumed" | "call.recording_stopped" | "call.abandoned" | "call.overflowed" | "call.ended" | "call.wrap_up_recorded" | "agent.state_changed" | "campaign.task_offered" | "campaign.task_ended" | "queue.stats" | "voicemail.created" | "fax.queued" | "fax.sent" | "fax.failed" | "fax.refused" | "security.alert" | "order.created" | "order.status_changed" | "cdr.created" | "survey.completed">;
       description?: string;
       secret?: string;
     };
