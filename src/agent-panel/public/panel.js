@@ -267,8 +267,12 @@ async function refreshCall() {
 }
 
 async function refreshDirectory() {
-  desk.agents = (await api('GET', '/v1/agents')).items;
-  renderDirectory();
+  const agents = (await api('GET', '/v1/agents')).items;
+  // Redrawn only when something changed: a list rebuilt every few seconds under an agent
+  // choosing a transfer target would close their pick or move it.
+  const same = JSON.stringify(agents) === JSON.stringify(desk.agents);
+  desk.agents = agents;
+  if (!same) renderDirectory();
 }
 
 // --- actions
@@ -495,6 +499,8 @@ function renderDirectory() {
   // The transfer list: everyone but me, the ready ones first.
   const chosen = $('to-agent').value;
   const others = desk.agents.filter((a) => a.id !== desk.agentId).sort((a, b) => (a.state === 'ready' ? 0 : 1) - (b.state === 'ready' ? 0 : 1));
+  // Not while the agent is choosing from it.
+  if (document.activeElement === $('to-agent')) return;
   fillSelect($('to-agent'), others.map((a) => ({ code: a.id, label: `${a.name} — ${STATE_NAMES[a.state]}` })));
   if (others.some((a) => a.id === chosen)) $('to-agent').value = chosen;
 }
