@@ -18,6 +18,7 @@
 import { CAUSE } from './world-causes.js';
 import { WorldError } from './world-errors.js';
 import type { Channel } from './world-model.js';
+import type { ChannelSnapshot } from './world-types.js';
 import { WorldTransfers } from './world-transfers.js';
 
 export type ReferHandling = 'core' | 'ari-only';
@@ -56,15 +57,7 @@ export abstract class WorldRefer extends WorldTransfers {
     }
     if ((p.handling ?? 'core') === 'ari-only') {
       this.referrals.set(phone.id, { destination: p.target, hangupAfterMs });
-      this.emit({
-        type: 'ChannelTransferRequested',
-        at: this.date(),
-        apps: [phone.stasis.app],
-        source: this.snap(phone),
-        ...(transferee ? { connected: this.snap(transferee) } : {}),
-        bridge: this.bridgeSnap(bridge),
-        destination: p.target,
-      });
+      this.reportRefer(phone, bridge, transferee, { destination: p.target });
       return;
     }
     this.blindSwap(phone, p.target, transferee, hangupAfterMs);
@@ -222,17 +215,29 @@ export abstract class WorldRefer extends WorldTransfers {
     const bridge = this.bridgeMap.get(phone.bridgeId)!;
     const transferee = bridge.members.map((id) => this.chans.get(id)).find((c): c is Channel => !!c && c.id !== phone.id && !c.gone);
     this.referrals.set(phone.id, { destination: exten, hangupAfterMs, consultation: second.id });
-    this.emit({
-      type: 'ChannelTransferRequested',
-      at: this.date(),
-      apps: [phone.stasis.app],
-      source: this.snap(phone),
-      ...(transferee ? { connected: this.snap(transferee) } : {}),
-      bridge: this.bridgeSnap(bridge),
+    this.reportRefer(phone, bridge, transferee, {
       destination: '',
       replaces: { channel: this.snap(second), connected: this.snap(target), protocolId: `${second.id}-consult@sim` },
     });
     // The consulted party gives up just as the phone hands over: the app finds nobody to move.
     if (targetHangsUp) this.remoteHangup(target.id);
+  }
+
+  /** ari-only: Asterisk reports the REFER to the app (ChannelTransfer) and does nothing itself. */
+  private reportRefer(
+    phone: Channel,
+    bridge: Parameters<WorldRefer['bridgeSnap']>[0],
+    transferee: Channel | undefined,
+    what: { destination: string; replaces?: { channel: ChannelSnapshot; connected?: ChannelSnapshot; protocolId: string } },
+  ): void {
+    this.emit({
+      type: 'ChannelTransferRequested',
+      at: this.date(),
+      apps: [phone.stasis!.app],
+      source: this.snap(phone),
+      ...(transferee ? { connected: this.snap(transferee) } : {}),
+      bridge: this.bridgeSnap(bridge),
+      ...what,
+    });
   }
 }

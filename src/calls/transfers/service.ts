@@ -15,7 +15,7 @@ import { Recalls } from './recall-service.js';
 import { activeTransfer, getTransfer, insertTransfer, saveOutcome, saveStep, type Transfer, type TransferTarget } from './repository.js';
 import { consultedTarget, endpointOfChannel, progressFor, type PhoneTransferFact, type Replaces } from './phone.js';
 import { targetEndpoint, type StartTransfer } from './targets.js';
-import { canStartTransfer, isFinal, step, type Effect, type InitiatorHangupPolicy, type TransferEvent } from './state.js';
+import { canStartTransfer, isFinal, step, type Effect, type InitiatorHangupPolicy, type TransferEvent, type TransferMode } from './state.js';
 
 export interface TransferServiceOptions {
   db: Db;
@@ -84,13 +84,8 @@ export class TransferService {
     const { endpoint, to } = await targetEndpoint({ desk: this.o.desk, trunk: this.o.trunk }, call.id, req, initiator.agentId);
     const targetChannelId = newId();
     const timeoutMs = (req.timeoutSeconds ?? this.o.defaultTimeoutSeconds) * 1000;
-    const transfer = await insertTransfer(db, {
-      id: newId(),
-      callId: call.id,
-      pbxNode: this.o.pbxNode,
+    const transfer = await this.newTransfer(live, initiator, {
       mode: req.mode,
-      fromAgentId: initiator.agentId,
-      fromChannelId: initiator.channelId,
       fromEndpoint: await this.endpointOfLeg(initiator.channelId),
       to,
       targetChannelId,
@@ -135,16 +130,11 @@ export class TransferService {
    * the ACD holds them. The queue is checked first, so a typo moves nobody.
    */
   private async intoQueue(live: LiveCall, initiator: LiveLeg, queueId: string): Promise<Transfer> {
-    const { desk, db } = this.o;
+    const { desk } = this.o;
     if (!desk) throw new ProblemError(422, 'transfers to a queue need the ACD, which this service does not run');
     if (!(await desk.hasQueue(queueId))) throw new ProblemError(422, `queue ${queueId} does not exist`, { unknown: { queue: [queueId] } });
-    const transfer = await insertTransfer(db, {
-      id: newId(),
-      callId: live.callId,
-      pbxNode: this.o.pbxNode,
+    const transfer = await this.newTransfer(live, initiator, {
       mode: 'blind',
-      fromAgentId: initiator.agentId,
-      fromChannelId: initiator.channelId,
       to: { queueId },
       // No channel is placed for a queue: the ACD rings its agents itself.
       targetChannelId: '',
@@ -196,13 +186,8 @@ export class TransferService {
       }
     }
     const timeoutMs = this.o.defaultTimeoutSeconds * 1000;
-    const transfer = await insertTransfer(db, {
-      id: newId(),
-      callId: live.callId,
-      pbxNode: this.o.pbxNode,
+    const transfer = await this.newTransfer(live, initiator, {
       mode: 'blind',
-      fromAgentId: initiator.agentId,
-      fromChannelId: initiator.channelId,
       fromEndpoint: swap.transfererName ? endpointOfChannel(swap.transfererName) : null,
       to: target,
       targetChannelId: swap.channelId,
@@ -237,13 +222,8 @@ export class TransferService {
     }
     const agentId = await desk?.agentAt(endpointOfChannel(r.targetName));
     const timeoutMs = this.o.defaultTimeoutSeconds * 1000;
-    const transfer = await insertTransfer(db, {
-      id: newId(),
-      callId: live.callId,
-      pbxNode: this.o.pbxNode,
+    const transfer = await this.newTransfer(live, initiator, {
       mode: 'blind',
-      fromAgentId: initiator.agentId,
-      fromChannelId: initiator.channelId,
       fromEndpoint: transfererName ? endpointOfChannel(transfererName) : null,
       to: consultedTarget(r.targetName, agentId),
       targetChannelId: r.targetId,
@@ -268,6 +248,15 @@ export class TransferService {
       await this.feed(transfer.id, { type: 'target_hungup' });
     }
     return transfer;
+  }
+
+  /** Records a transfer the initiator's leg starts (call.transfer_started); undefined while another is in progress. */
+  private newTransfer(
+    live: LiveCall,
+    initiator: LiveLeg,
+    t: { mode: TransferMode; to: TransferTarget; targetChannelId: string; timeoutMs: number; fromEndpoint?: string | null },
+  ): Promise<Transfer | undefined> {
+    return insertTransfer(this.o.db, { id: newId(), callId: live.callId, pbxNode: this.o.pbxNode, fromAgentId: initiator.agentId, fromChannelId: initiator.channelId, ...t });
   }
 
   private arm(callId: string, transferId: string, ms: number): void {
