@@ -62,6 +62,19 @@ describe('click-to-dial destinations', () => {
   });
 });
 
+describe('a PBX node that is not configured', () => {
+  it('is a 422 naming the field, not a 503 to retry', async () => {
+    for (const [path, body] of [
+      ['/v1/calls', { extension: AGENT_A, to: CUSTOMER, pbxNode: 'nowhere' }],
+      ['/v1/channel-transfers', { channel: 'PJSIP/1001-00000001', to: { extension: '1002' }, pbxNode: 'nowhere' }],
+    ] as const) {
+      const res = await w.api('POST', path, body);
+      expect(res.status, path).toBe(422);
+      expect(res.body, path).toMatchObject({ detail: "body 'pbxNode' is not a configured PBX node" });
+    }
+  });
+});
+
 describe('the IVR transfer node', () => {
   it('rings only what the configured policy allows: a refused destination is never dialled and the caller is let go', async () => {
     const dialled = () => w.sim.world.channels().filter((c) => /^PJSIP\/(112|11833|09001234567@|0309123456@)/.test(c.name)).length;
