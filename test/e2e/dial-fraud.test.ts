@@ -89,6 +89,9 @@ describe('the IVR transfer node', () => {
       const legs = await w.t.db.query("SELECT 1 FROM call_legs WHERE call_id = $1 AND role = 'agent'", [callId]);
       expect(legs.rowCount, to).toBe(0);
     }
+    const metrics = await (await fetch(`${w.service.url}/metrics`)).text();
+    expect(metrics).toMatch(/cti_refused_destinations_total\{feature="ivr_transfer",rule="denied"\} 3/);
+    expect(metrics).toMatch(/cti_refused_destinations_total\{feature="ivr_transfer",rule="emergency"\} 1/);
   });
 });
 
