@@ -4,6 +4,7 @@
 // carries none of those characters and no more than a number's length.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simControl } from '../helpers/service.js';
+import { waitFor } from '../helpers/wait.js';
 import { publishFlow, sound, startIvrWorld, waitEnded, type IvrWorld } from './ivr-fixture.js';
 
 describe('a caller id written by the caller', () => {
@@ -33,13 +34,7 @@ describe('a caller id written by the caller', () => {
   it('with a NUL, control characters and 200 digits is served by its flow and stored clean', async () => {
     const from = `0301\u0000\u0007\r\n${'1'.repeat(200)}`;
     const { channelId } = await simControl<{ channelId: string }>(w.sim, '/calls', { from, callerName: 'Eve\u0000\u001b[2J\nSmith', to: '330' });
-    const callId = await (async () => {
-      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
-        const { rows } = await w.t.db.query('SELECT id FROM calls WHERE channel_id = $1', [channelId]);
-        if (rows[0]) return rows[0].id as string;
-      }
-      throw new Error('the call was never created');
-    })();
+    const callId = await waitFor('the call to be created', async () => (await w.t.db.query<{ id: string }>('SELECT id FROM calls WHERE channel_id = $1', [channelId])).rows[0]?.id);
     await waitEnded(w, callId);
     const { rows } = await w.t.db.query('SELECT caller_number, caller_name FROM calls WHERE id = $1', [callId]);
     expect(rows[0]).toEqual({ caller_number: `0301${'1'.repeat(60)}`, caller_name: 'Eve[2JSmith' });
