@@ -109,7 +109,15 @@ export class CtiBridge {
     }
   }
 
-  /** The live stream (WebSocket), resuming from a cursor and reconnecting on its own. */
+  /** The journal's newest cursor: pass it as `after` to read or stream only what happens from now on. */
+  async latestCursor(): Promise<string> {
+    return (await this.request('GET /v1/events', { query: { after: 'latest' } })).nextCursor;
+  }
+
+  /**
+   * The live stream (WebSocket), resuming from a cursor and reconnecting on its own. For
+   * "from now on" with nothing lost to a reconnect: `stream({ after: await latestCursor() })`.
+   */
   stream(opts: StreamOptions = {}): EventStream {
     return openStream(this.base, this.opts.apiKey, opts);
   }
