@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SCOPES } from '../../src/api/scopes.js';
+import { EVENT_TYPES } from '../../src/events/catalogue.js';
 import { ORDER_STATES } from '../../src/orders/state.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -74,5 +75,19 @@ describe('README settings against the code', () => {
     }
     expect(compared).toBeGreaterThan(50);
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('docs/events.md against the catalogue', () => {
+  it('has one row per event type, no type twice and none the code does not emit', () => {
+    const events = readFileSync(new URL('../../docs/events.md', import.meta.url), 'utf8');
+    // A row names one type or several (`call.recording_started`, `call.recording_paused`, …).
+    const rows = events
+      .split('\n')
+      .filter((l) => /^\| `[a-z_]+\.[a-z_]+`/.test(l))
+      .flatMap((l) => ticked(l.split('|')[1]!).filter((t) => /^[a-z_]+\.[a-z_]+$/.test(t)));
+    const twice = rows.filter((t, i) => rows.indexOf(t) !== i);
+    expect(twice).toEqual([]);
+    expect([...rows].sort()).toEqual([...EVENT_TYPES].sort());
   });
 });
