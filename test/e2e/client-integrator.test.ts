@@ -4,7 +4,7 @@
 // names the transfer's target. Every event the service writes is checked against its schema.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ConflictError, CtiBridge, isEvent, type AnyEvent } from '../../client/src/index.js';
+import { ConflictError, CtiBridge, CtiBridgeError, NotFoundError, OPERATIONS, isEvent, type AnyEvent, type OperationId } from '../../client/src/index.js';
 import { createApiKey } from '../../src/api/keys.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
@@ -143,4 +143,42 @@ describe('a CRM integration through the client', () => {
     for await (const c of cti.paginate('GET /v1/cdrs', { query: { callId: call.id } })) listed.push(c.id);
     expect(listed).toEqual([cdr.id]);
   }, 90_000);
+});
+
+describe('every resource through the client', () => {
+  it('reads every collection and answers every unknown id with a typed NotFoundError', async () => {
+    const admin = new CtiBridge({ baseUrl: service.url, apiKey: (await createApiKey(service.db, { name: 'ops', scopes: ['admin'] })).key });
+    const doc = (await (await fetch(`${service.url}/docs/json`)).json()) as {
+      paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string; required?: boolean; schema?: { format?: string; pattern?: string; type?: string } }>; responses: Record<string, unknown> }>>;
+    };
+    const failed: string[] = [];
+    let collections = 0;
+    let single = 0;
+    for (const id of Object.keys(OPERATIONS) as OperationId[]) {
+      const { method, path } = OPERATIONS[id];
+      const op = doc.paths[path]?.[method.toLowerCase()];
+      if (method !== 'GET' || !op || op.responses['426']) continue; // WebSocket upgrades are the stream's
+      const params = op.parameters ?? [];
+      if (params.some((p) => p.in === 'query' && p.required)) continue; // reports: a range is required
+      const pathParams = params.filter((p) => p.in === 'path');
+      if (pathParams.length === 0) {
+        collections++;
+        await admin.request(id, {} as never).catch((e: unknown) => failed.push(`${id}: ${e instanceof Error ? e.message : String(e)}`));
+        continue;
+      }
+      if (!op.responses['404']) continue;
+      single++;
+      const values = Object.fromEntries(
+        pathParams.map((p) => [p.name, p.schema?.format === 'uuid' ? '00000000-0000-4000-8000-000000000000' : p.schema?.type === 'integer' ? 999 : ['missing1', '999', 'MISSING1'].find((v) => !p.schema?.pattern || new RegExp(p.schema.pattern).test(v))]),
+      );
+      const answer = await admin.request(id, { params: values } as never).then(
+        () => 'an answer',
+        (e: unknown) => e,
+      );
+      if (!(answer instanceof NotFoundError)) failed.push(`${id}: ${answer instanceof CtiBridgeError ? answer.message : String(answer)}`);
+    }
+    expect(collections).toBeGreaterThan(20);
+    expect(single).toBeGreaterThan(20);
+    expect(failed).toEqual([]);
+  }, 60_000);
 });
