@@ -1,6 +1,7 @@
 // /metrics read before and after traffic, as a Prometheus server would: webhook and
 // connector deliveries per target and outcome with their latency, agents by state, and
 // the PBX connections' state and reconnects all move; no label carries a receiver's URL.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/api/keys.js';
 import { loadConfig } from '../../src/config.js';
@@ -146,4 +147,15 @@ describe('/metrics moves with traffic', () => {
     expect(after).not.toContain(new URL(webhooks.url).host);
     expect(after).not.toContain(new URL(crm.url).host);
   }, 60_000);
+});
+
+describe('/metrics and its documentation', () => {
+  it('lists every cti_ series the service exposes in docs/operations.md', async () => {
+    const docs = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+    const names = [...(await scrape()).matchAll(/^# HELP (cti_[a-z0-9_]+) /gm)].map((m) => m[1]!);
+    expect(names.length).toBeGreaterThan(20);
+    // Node's default process metrics are named as a family there.
+    const ours = names.filter((n) => !/^cti_(process|nodejs)_/.test(n));
+    expect(ours.filter((n) => !docs.includes(`\`${n}`))).toEqual([]);
+  });
 });
