@@ -77,7 +77,7 @@ export class CtiBridge {
       } catch {
         // not JSON: keep the text as the detail
       }
-      throw problemError(res.status, parsed, res.headers.get('x-request-id'));
+      throw problemError(res.status, parsed, res.headers.get('x-request-id'), res.headers.get('retry-after'));
     }
     if (res.status === 204) return undefined as ResponseOf<O>;
     if (type.includes('json')) return (await res.json()) as ResponseOf<O>;

@@ -4,7 +4,7 @@
 // names the transfer's target. Every event the service writes is checked against its schema.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ConflictError, CtiBridge, CtiBridgeError, NotFoundError, OPERATIONS, isEvent, type AnyEvent, type OperationId } from '../../client/src/index.js';
+import { ConflictError, CtiBridge, CtiBridgeError, NotFoundError, OPERATIONS, RateLimitedError, UnauthorizedError, isEvent, type AnyEvent, type OperationId } from '../../client/src/index.js';
 import { createApiKey } from '../../src/api/keys.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
@@ -31,7 +31,7 @@ beforeAll(async () => {
   // Phones ring 2 simulated seconds before they answer: 100 ms here.
   sim = await startSimulator({ speed: 20 });
   crm = await startReceiver();
-  service = await startService(loadConfig(serviceEnv(sim, t.url, uniquePrefix('integrator'), { LOG_LEVEL: 'silent' })), createLogger('silent'));
+  service = await startService(loadConfig(serviceEnv(sim, t.url, uniquePrefix('integrator'), { LOG_LEVEL: 'silent', AUTH_FAILURES_PER_MINUTE: '2' })), createLogger('silent'));
   key = (await createApiKey(service.db, { name: 'crm', scopes: ['calls:read', 'calls:write', 'webhooks:read', 'webhooks:write', 'events:read', 'cdrs:read'] })).key;
   cti = new CtiBridge({ baseUrl: service.url, apiKey: key });
   await waitFor('ARI connected', () => service.nodes[0]!.ariClient?.state === 'connected');
@@ -181,4 +181,18 @@ describe('every resource through the client', () => {
     expect(single).toBeGreaterThan(20);
     expect(failed).toEqual([]);
   }, 60_000);
+});
+
+// Last in the file: it uses up this address's failed authentications for the minute.
+describe('a client that is told to wait', () => {
+  it('reads Retry-After into RateLimitedError.retryAfterSeconds', async () => {
+    const wrong = new CtiBridge({ baseUrl: service.url, apiKey: 'ctb_not_a_key_at_all_0000000000000000' });
+    const answers: unknown[] = [];
+    for (let i = 0; i < 3; i++) answers.push(await wrong.request('GET /v1/calls', {}).catch((e) => e));
+    expect(answers[0]).toBeInstanceOf(UnauthorizedError);
+    const limited = answers.at(-1) as RateLimitedError;
+    expect(limited).toBeInstanceOf(RateLimitedError);
+    expect(limited.retryAfterSeconds).toBeGreaterThan(0);
+    expect(limited.retryAfterSeconds).toBeLessThanOrEqual(60);
+  });
 });
