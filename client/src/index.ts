@@ -81,6 +81,8 @@ export class CtiBridge {
     }
     if (res.status === 204) return undefined as ResponseOf<O>;
     if (type.includes('json')) return (await res.json()) as ResponseOf<O>;
+    // CSV exports and other text: the string the operation's type promises.
+    if (type.startsWith('text/')) return (await res.text()) as ResponseOf<O>;
     return new Uint8Array(await res.arrayBuffer()) as unknown as ResponseOf<O>;
   }
 

@@ -142,6 +142,9 @@ describe('a CRM integration through the client', () => {
     const listed = [];
     for await (const c of cti.paginate('GET /v1/cdrs', { query: { callId: call.id } })) listed.push(c.id);
     expect(listed).toEqual([cdr.id]);
+    const csv = await cti.request('GET /v1/cdrs/export.csv', { query: { callId: call.id } });
+    expect(typeof csv).toBe('string');
+    expect(csv.split('\n').filter((l) => l.includes(cdr.id))).toHaveLength(1);
   }, 90_000);
 });
 
