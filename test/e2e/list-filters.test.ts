@@ -10,6 +10,7 @@ import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { uniquePrefix } from '../helpers/redis.js';
 import { serviceEnv } from '../helpers/service.js';
+import { insertCall } from '../integration/api-fixtures.js';
 
 interface Param {
   name: string;
@@ -17,6 +18,7 @@ interface Param {
   schema?: Schema;
 }
 interface Schema {
+  default?: unknown;
   enum?: unknown[];
   const?: unknown;
   anyOf?: Schema[];
@@ -103,5 +105,24 @@ describe('read operations and their query parameters', () => {
     }
     expect(checked).toBeGreaterThan(5);
     expect(quiet, 'filters that took an unknown value').toEqual([]);
+  }, 60_000);
+});
+
+describe('the page size a list takes when none is asked for', () => {
+  it('is the default its OpenAPI document declares', async () => {
+    const declared = (path: string) => reads.find((r) => r.path === path)?.params.find((p) => p.in === 'query' && p.name === 'limit')?.schema?.default;
+    const cases: Record<string, () => Promise<unknown>> = {
+      '/v1/calls': () => insertCall(service.db, { state: 'ended' }),
+      '/v1/api-keys': () => createApiKey(service.db, { name: 'filler', scopes: ['calls:read'] }),
+    };
+    for (const [path, add] of Object.entries(cases)) {
+      const size = declared(path);
+      expect(size, `${path} declares a default limit`).toEqual(expect.any(Number));
+      for (let i = 0; i <= (size as number); i++) await add();
+      const page = await get(path);
+      expect(page.status).toBe(200);
+      expect(page.body.items, path).toHaveLength(size as number);
+      expect(page.body.nextCursor, path).toBeTruthy();
+    }
   }, 60_000);
 });
