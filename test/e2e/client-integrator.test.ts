@@ -139,6 +139,15 @@ describe('a CRM integration through the client', () => {
     const cdr = await cti.request('GET /v1/cdrs/{id}', { params: { id: cdrEvent.data.cdrId } });
     expect(cdr.callId).toBe(call.id);
     expect(cdr.transfers).toEqual([expect.objectContaining({ id: transfer.id, to: { extension: '1002' } })]);
+    // The typed detail drops nothing the CDR stored.
+    const stored = (await t.db.query('SELECT detail FROM cdrs WHERE id = $1', [cdr.id])).rows[0].detail;
+    expect({ legs: cdr.legs, agents: cdr.agents, transfers: cdr.transfers, conferences: cdr.conferences }).toEqual({
+      legs: stored.legs ?? [],
+      agents: stored.agents ?? [],
+      transfers: stored.transfers ?? [],
+      conferences: stored.conferences ?? [],
+    });
+    expect(cdr.legs.length).toBeGreaterThan(0);
     const listed = [];
     for await (const c of cti.paginate('GET /v1/cdrs', { query: { callId: call.id } })) listed.push(c.id);
     expect(listed).toEqual([cdr.id]);
