@@ -204,7 +204,7 @@ async function setUpCentre(w: World): Promise<void> {
 
 /** Every agent's state as the API tells it. */
 export async function agentStates(w: World): Promise<Record<string, string>> {
-  const res = await w.api('GET', '/v1/agents?limit=100');
+  const res = await w.api('GET', '/v1/agents');
   const items = (res.body?.items ?? res.body ?? []) as Array<{ id: string; state: string }>;
   return Object.fromEntries(items.map((a) => [a.id, a.state]));
 }

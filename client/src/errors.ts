@@ -16,6 +16,8 @@ export class CtiBridgeError extends Error {
     readonly status: number,
     readonly problem: Problem,
     readonly requestId: string | null,
+    /** From Retry-After (429, 503): how long to wait before sending the request again; null when not said. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(`${status} ${problem.title ?? ''}${problem.detail ? `: ${problem.detail}` : ''}`.trim());
   }
@@ -41,9 +43,17 @@ const BY_STATUS: Record<number, typeof CtiBridgeError> = {
   429: RateLimitedError,
 };
 
-export function problemError(status: number, body: unknown, requestId: string | null): CtiBridgeError {
+export function problemError(status: number, body: unknown, requestId: string | null, retryAfter?: string | null): CtiBridgeError {
   const problem: Problem =
     body && typeof body === 'object' ? { status, ...(body as Record<string, unknown>) } : { status, detail: typeof body === 'string' ? body : undefined };
   const Kind = BY_STATUS[status] ?? (status >= 500 ? ServiceUnavailableError : CtiBridgeError);
-  return new Kind(status, problem, requestId);
+  return new Kind(status, problem, requestId, retryAfterSeconds(retryAfter));
+}
+
+/** Retry-After as seconds: a number of seconds or an HTTP date; null when absent or unreadable. */
+function retryAfterSeconds(value: string | null | undefined): number | null {
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }

@@ -77,10 +77,12 @@ export class CtiBridge {
       } catch {
         // not JSON: keep the text as the detail
       }
-      throw problemError(res.status, parsed, res.headers.get('x-request-id'));
+      throw problemError(res.status, parsed, res.headers.get('x-request-id'), res.headers.get('retry-after'));
     }
     if (res.status === 204) return undefined as ResponseOf<O>;
     if (type.includes('json')) return (await res.json()) as ResponseOf<O>;
+    // CSV exports and other text: the string the operation's type promises.
+    if (type.startsWith('text/')) return (await res.text()) as ResponseOf<O>;
     return new Uint8Array(await res.arrayBuffer()) as unknown as ResponseOf<O>;
   }
 
@@ -109,7 +111,15 @@ export class CtiBridge {
     }
   }
 
-  /** The live stream (WebSocket), resuming from a cursor and reconnecting on its own. */
+  /** The journal's newest cursor: pass it as `after` to read or stream only what happens from now on. */
+  async latestCursor(): Promise<string> {
+    return (await this.request('GET /v1/events', { query: { after: 'latest' } })).nextCursor;
+  }
+
+  /**
+   * The live stream (WebSocket), resuming from a cursor and reconnecting on its own. For
+   * "from now on" with nothing lost to a reconnect: `stream({ after: await latestCursor() })`.
+   */
   stream(opts: StreamOptions = {}): EventStream {
     return openStream(this.base, this.opts.apiKey, opts);
   }

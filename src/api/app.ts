@@ -25,6 +25,7 @@ import { keyRoutes } from './key-routes.js';
 import { KeyWatch } from './key-watch.js';
 import { RedisUsedTokens, StreamTokens } from './stream-token.js';
 import { streamRoutes } from './stream.js';
+import { registerStrictQueries } from './strict-query.js';
 import { registerTracing } from '../tracing/fastify.js';
 
 export interface AppDeps {
@@ -144,6 +145,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuth(app, { verifier, streamTokens, failures: { limiter, perMinute: config.authFailuresPerMinute }, ...(deps.sessions ? { sessions: deps.sessions } : {}) });
   registerRequestLog(app);
   registerRateLimits(app, { limiter, perMinute: config.rateLimitPerMinute });
+  registerStrictQueries(app);
 
   // --- routes
   metricsRoute(app);

@@ -7,6 +7,16 @@ const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 
 export const Direction = Type.Union([Type.Literal('inbound'), Type.Literal('outbound'), Type.Literal('internal')]);
+/** A call's state as clients see it: a closed set, so a client can switch over it exhaustively. */
+export const CallStateSchema = Type.Union([
+  Type.Literal('ringing'),
+  Type.Literal('answered'),
+  Type.Literal('ivr'),
+  Type.Literal('queued'),
+  Type.Literal('connected'),
+  Type.Literal('held'),
+  Type.Literal('ended'),
+]);
 
 export const CallIdParams = Type.Object(
   { id: Type.String({ format: 'uuid', description: 'Call id' }) },
@@ -42,7 +52,7 @@ export const CallSummary = Type.Object(
     channelId: Type.String(),
     linkedid: NullableString,
     direction: Direction,
-    state: Type.String(),
+    state: CallStateSchema,
     caller: Caller,
     dnis: NullableString,
     data: Data,

@@ -34,6 +34,62 @@ export const ExportCdrsQuery = Type.Object(
 
 export const CdrIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 
+// The detail's parts name their fields so clients can read them typed. Every field is
+// optional and extra fields pass through: CDRs written by earlier versions are served as
+// they were stored, and a field added later reaches clients before their types know it.
+const Open = { additionalProperties: true } as const;
+const Opt = <T extends Parameters<typeof Type.Optional>[0]>(t: T) => Type.Optional(t);
+
+const CdrLegSchema = Type.Object(
+  {
+    role: Opt(Type.String({ description: 'caller, agent, consult or conference' })),
+    agentId: Opt(NullableString),
+    startedAt: Opt(Timestamp),
+    answeredAt: Opt(NullableTimestamp),
+    endedAt: Opt(Timestamp),
+    talkMs: Opt(Type.Integer()),
+    holdMs: Opt(Type.Integer()),
+    endReason: Opt(Type.String()),
+    transferId: Opt(NullableString),
+  },
+  Open,
+);
+
+const CdrAgentSchema = Type.Object(
+  {
+    agentId: Opt(Type.String()),
+    roles: Opt(Type.Array(Type.String())),
+    offeredAt: Opt(NullableTimestamp),
+    answeredAt: Opt(NullableTimestamp),
+    talkMs: Opt(Type.Integer()),
+    holdMs: Opt(Type.Integer()),
+    wrapUpMs: Opt(Type.Union([Type.Integer(), Type.Null()], { description: 'null while the agent is still in wrap-up' })),
+    wrapUp: Opt(Type.Union([Type.Object({ code: Type.String(), label: Type.String(), note: NullableString, at: Timestamp }, Open), Type.Null()])),
+  },
+  Open,
+);
+
+const CdrTransferSchema = Type.Object(
+  {
+    id: Opt(Type.String({ format: 'uuid' })),
+    mode: Opt(Type.String({ description: 'blind or attended' })),
+    fromAgentId: Opt(NullableString),
+    to: Opt(
+      Type.Object(
+        { agentId: Opt(Type.String()), extension: Opt(Type.String()), number: Opt(Type.String()), queueId: Opt(Type.String()) },
+        { ...Open, description: 'The target as the transfer named it' },
+      ),
+    ),
+    startedAt: Opt(Timestamp),
+    answeredAt: Opt(NullableTimestamp),
+    endedAt: Opt(NullableTimestamp),
+    outcome: Opt(Type.String({ description: 'transferred, consulted, cancelled, no_answer, conference, recalled or open' })),
+  },
+  Open,
+);
+
+const CdrConferenceSchema = Type.Object({ at: Opt(Timestamp), agentIds: Opt(Type.Array(Type.String())) }, Open);
+
 export const CdrSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   callId: Type.String({ format: 'uuid' }),
@@ -54,10 +110,10 @@ export const CdrSchema = Type.Object({
   queue: Type.Union([Obj, Type.Null()]),
   waitMs: Type.Integer(),
   holdMs: Type.Integer(),
-  legs: Type.Array(Obj),
-  agents: Type.Array(Obj),
-  transfers: Type.Array(Obj),
-  conferences: Type.Array(Obj),
+  legs: Type.Array(CdrLegSchema),
+  agents: Type.Array(CdrAgentSchema),
+  transfers: Type.Array(CdrTransferSchema),
+  conferences: Type.Array(CdrConferenceSchema),
   survey: Type.Union([Obj, Type.Null()]),
   recordings: Type.Array(Obj),
   complete: Type.Boolean({ description: 'False while an agent is still in wrap-up' }),

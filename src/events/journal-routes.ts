@@ -7,11 +7,16 @@ import type { Db } from '../db/pool.js';
 import { EventFilterError, parseEventFilter } from '../api/event-filter.js';
 import { ProblemError } from '../api/problem.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
-import { goneProblem, JournalGoneError, readJournal, withSequence } from './journal.js';
+import { goneProblem, journalHead, JournalGoneError, readJournal, withSequence } from './journal.js';
 
 export const JournalQuery = Type.Object(
   {
-    after: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', description: 'Sequence number already seen (nextCursor); 0 or absent: from the start' })),
+    after: Type.Optional(
+      Type.String({
+        pattern: '^([0-9]{1,18}|latest)$',
+        description: 'Sequence number already seen (nextCursor); 0 or absent: from the start; `latest`: no items, and the cursor of "from now on"',
+      }),
+    ),
     types: Type.Optional(Type.String({ maxLength: 2000, description: 'Comma-separated event types or families, e.g. order.*,cdr.created' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   },
@@ -49,7 +54,9 @@ export async function journalRoutes(app: FastifyInstance, opts: { db: Db }): Pro
           'Every event ever emitted carries a global `sequence`. Page with `after=<nextCursor>` until `items` is ' +
           'empty; nothing committed later can appear behind a cursor already returned, so polling from the last ' +
           'cursor never misses an event. The live stream resumes from the same cursor (`/v1/events/stream?after=`). ' +
-          'A cursor older than the journal\'s retention answers 410 with `oldestSequence` and `resumeAfter`.',
+          'A cursor older than the journal\'s retention answers 410 with `oldestSequence` and `resumeAfter`. ' +
+          '`after=latest` answers no items and the newest cursor: where a consumer that wants only what happens ' +
+          'from now on starts its stream (`/v1/events/stream?after=<nextCursor>`), so a reconnect still misses nothing.',
         querystring: JournalQuery,
         response: { 200: JournalPageSchema, ...problemResponses(...authProblems, 410) },
       },
@@ -62,6 +69,7 @@ export async function journalRoutes(app: FastifyInstance, opts: { db: Db }): Pro
         if (err instanceof EventFilterError) throw new ProblemError(400, err.message);
         throw err;
       }
+      if (req.query.after === 'latest') return { items: [], nextCursor: String(await journalHead(opts.db)) };
       let page;
       try {
         page = await readJournal(opts.db, Number(req.query.after ?? 0), req.query.limit ?? 100, types);

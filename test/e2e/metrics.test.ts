@@ -1,6 +1,7 @@
 // /metrics read before and after traffic, as a Prometheus server would: webhook and
 // connector deliveries per target and outcome with their latency, agents by state, and
 // the PBX connections' state and reconnects all move; no label carries a receiver's URL.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/api/keys.js';
 import { loadConfig } from '../../src/config.js';
@@ -26,7 +27,11 @@ beforeAll(async () => {
   webhooks = await startReceiver();
   crm = await startReceiver();
   const connectors = JSON.stringify([{ id: 'crm', url: crm.url, events: ['agent.*'] }]);
-  service = await startService(loadConfig(serviceEnv(sim, t.url, uniquePrefix('metrics'), { LOG_LEVEL: 'silent', CONNECTORS: connectors })), createLogger('silent'));
+  // One attempt per webhook delivery, so a refusing receiver makes a dead letter at once.
+  service = await startService(
+    loadConfig(serviceEnv(sim, t.url, uniquePrefix('metrics'), { LOG_LEVEL: 'silent', CONNECTORS: connectors, WEBHOOK_MAX_ATTEMPTS: '1' })),
+    createLogger('silent'),
+  );
   key = (await createApiKey(service.db, { name: 'ops', scopes: ['admin'] })).key;
   await waitUntil(() => service.nodes[0]!.ariClient?.state === 'connected' && service.nodes[0]!.amiClient?.state === 'logged-in', 'AMI and ARI up');
 }, 60_000);
@@ -68,6 +73,33 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 describe('/metrics moves with traffic', () => {
+  it('shows the pipeline and queues at rest, a live call by its state while it lasts, and a dead letter when a receiver refuses', async () => {
+    const rest = await scrape();
+    for (const series of ['cti_outbox_backlog', 'cti_outbox_relay_lag_seconds']) expect(rest).toMatch(new RegExp(`^${series} \\d`, 'm'));
+    for (const queue of ['events', 'webhooks', 'connector-crm', 'fax']) {
+      for (const state of ['waiting', 'active', 'delayed', 'failed']) expect(rest).toMatch(new RegExp(`^cti_queue_jobs\\{queue="${queue}",state="${state}"\\} \\d`, 'm'));
+    }
+    expect(sample(rest, 'cti_calls', { state: 'connected' })).toBe(0);
+
+    const call = await api('POST', '/v1/calls', { extension: '1001', to: '0612345678' });
+    await waitUntil(async () => sample(await scrape(), 'cti_calls', { state: 'connected' }) === 1, 'the click-to-dial counted as connected');
+    await api('POST', `/v1/calls/${call.id}/hangup`);
+    await waitUntil(async () => sample(await scrape(), 'cti_calls', { state: 'connected' }) === 0, 'the ended call gone from the gauge');
+
+    const refusing = await startReceiver();
+    refusing.respond = () => 500;
+    try {
+      const dead = sample(rest, 'cti_dead_letters', { kind: 'webhook' });
+      await api('POST', '/v1/webhooks', { url: refusing.url, eventTypes: ['agent.state_changed'] });
+      await api('POST', '/v1/agents', { id: 'bea', name: 'Bea', endpoint: 'PJSIP/1002', skills: {} });
+      await api('POST', '/v1/agents/bea/state', { action: 'login' });
+      await waitUntil(async () => sample(await scrape(), 'cti_dead_letters', { kind: 'webhook' }) > dead, 'the refused delivery counted as a dead letter');
+      await api('POST', '/v1/agents/bea/state', { action: 'logout' });
+    } finally {
+      await refusing.close();
+    }
+  }, 60_000);
+
   it('counts deliveries per target and outcome with latency, agents by state, PBX reconnects', async () => {
     const before = await scrape();
     const sub = await api('POST', '/v1/webhooks', { url: webhooks.url, eventTypes: ['agent.state_changed'] });
@@ -115,4 +147,15 @@ describe('/metrics moves with traffic', () => {
     expect(after).not.toContain(new URL(webhooks.url).host);
     expect(after).not.toContain(new URL(crm.url).host);
   }, 60_000);
+});
+
+describe('/metrics and its documentation', () => {
+  it('lists every cti_ series the service exposes in docs/operations.md', async () => {
+    const docs = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+    const names = [...(await scrape()).matchAll(/^# HELP (cti_[a-z0-9_]+) /gm)].map((m) => m[1]!);
+    expect(names.length).toBeGreaterThan(20);
+    // Node's default process metrics are named as a family there.
+    const ours = names.filter((n) => !/^cti_(process|nodejs)_/.test(n));
+    expect(ours.filter((n) => !docs.includes(`\`${n}`))).toEqual([]);
+  });
 });

@@ -43,6 +43,7 @@ let b: Service | undefined;
 let key: string;
 let collector: Server;
 let webhooks: Receiver;
+let crm: Receiver;
 const spans: OtlpSpan[] = [];
 const paths: string[] = [];
 const redis = new Redis(TEST_REDIS_URL);
@@ -69,12 +70,20 @@ async function startCollector(): Promise<string> {
 }
 
 const env = (instance: string, endpoint: string, extra: Record<string, string> = {}) =>
-  serviceEnv(sim, t.url, prefix, { LEASE_TTL_MS: '60000', INSTANCE_ID: instance, LOG_LEVEL: 'silent', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, ...extra });
+  serviceEnv(sim, t.url, prefix, {
+    LEASE_TTL_MS: '60000',
+    INSTANCE_ID: instance,
+    LOG_LEVEL: 'silent',
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+    CONNECTORS: JSON.stringify([{ id: 'crm', url: crm.url, events: ['call.created'] }]),
+    ...extra,
+  });
 
 beforeAll(async () => {
   t = await createTestDatabase();
   sim = await startSimulator({ speed: 20 });
   webhooks = await startReceiver();
+  crm = await startReceiver();
   const endpoint = await startCollector();
   a = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...process.env, ...env('instance-a', endpoint) }, stdio: 'ignore' });
   await waitForNodeOwner(redis, prefix, 'instance-a');
@@ -87,6 +96,7 @@ afterAll(async () => {
   await b?.stop();
   await sim?.close();
   await webhooks?.close();
+  await crm?.close();
   await new Promise<void>((r) => (collector ? collector.close(() => r()) : r()));
   await redis.quit();
   await t?.drop();
@@ -140,6 +150,15 @@ describe('a trace across API -> command bus -> ARI', () => {
     const delivery = await waitFor('the delivery span', () => inTrace().find((s) => s.name === 'webhook delivery'));
     expect(header.split('-')[2]).toBe(delivery.spanId);
     expect(inTrace().some((s) => s.spanId === delivery.parentSpanId)).toBe(true);
+    // And the CRM connector's delivery of the same event.
+    await crm.waitFor((all) => all.some((r) => r.json.type === 'call.created'));
+    const pushed = String(crm.received.find((r) => r.json.type === 'call.created')!.headers.traceparent);
+    expect(pushed).toMatch(new RegExp(`^00-${TRACE}-[0-9a-f]{16}-01$`));
+    const connector = await waitFor('the connector delivery span', () => inTrace().find((s) => s.name === 'connector delivery'));
+    expect(pushed.split('-')[2]).toBe(connector.spanId);
+    expect(connector.kind).toBe(3);
+    expect(connector.attributes).toContainEqual({ key: 'cti.delivery.target', value: { stringValue: 'crm' } });
+    expect(inTrace().some((s) => s.spanId === connector.parentSpanId)).toBe(true);
     expect(paths.every((p) => p.startsWith('POST /v1/traces application/json'))).toBe(true);
   }, 60_000);
 

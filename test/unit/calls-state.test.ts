@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildCdr, dispositionOf } from '../../src/calls/cdr.js';
+import { CallStateSchema } from '../../src/calls/schemas.js';
 import { CALL_STATES, IllegalTransitionError, canTransition, transition } from '../../src/calls/state.js';
 
 describe('call state machine', () => {
@@ -43,5 +44,11 @@ describe('CDR', () => {
     expect(dispositionOf(false, 19)).toBe('no_answer');
     expect(dispositionOf(false, 34)).toBe('failed');
     expect(dispositionOf(false, null)).toBe('no_answer');
+  });
+});
+
+describe('the API’s call state', () => {
+  it('is the state machine’s set of states, so clients can switch over it', () => {
+    expect(CallStateSchema.anyOf.map((s) => s.const)).toEqual([...CALL_STATES]);
   });
 });
