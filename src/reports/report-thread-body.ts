@@ -12,19 +12,24 @@ const db = createPool(url, connections);
 const post = (m: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 const encoder = new TextEncoder();
 
-/** Answers under way: how to hand the next piece over once the main thread asks. */
-const wanted = new Map<number, () => void>();
-const cancelled = new Set<number>();
+/** Answers under way: pieces the main thread asked for and not yet sent, and who waits for one. */
+const asks = new Map<number, { credit: number; cancelled: boolean; wake?: () => void }>();
+
+/** Resolves when the main thread wants another piece; false once it stopped reading. */
+async function wanted(id: number): Promise<boolean> {
+  const a = asks.get(id)!;
+  while (!a.credit && !a.cancelled) await new Promise<void>((wake) => (a.wake = wake));
+  a.credit--;
+  return !a.cancelled;
+}
 
 async function answer(m: Extract<ToThread, { type: 'answer' }>): Promise<void> {
   const rows = await reportRows(db, m.kind, m.query);
   const shape = kpiShape(m.kind);
   const body = 'json' in m.format ? jsonBody(m.format.json, rows, shape) : csvBody(m.format.csv, rows, shape as never);
-  if (cancelled.delete(m.id)) return;
   post({ type: 'ready', id: m.id });
   for await (const piece of body) {
-    await new Promise<void>((more) => wanted.set(m.id, more));
-    if (cancelled.delete(m.id)) return;
+    if (!(await wanted(m.id))) return;
     const bytes = encoder.encode(piece as string);
     post({ type: 'piece', id: m.id, bytes }, [bytes.buffer as ArrayBuffer]);
   }
@@ -33,11 +38,16 @@ async function answer(m: Extract<ToThread, { type: 'answer' }>): Promise<void> {
 
 port.on('message', (m: ToThread) => {
   if (m.type === 'answer') {
-    answer(m).catch((err: Error) => post({ type: 'error', id: m.id, message: err.message }));
-  } else {
-    if (m.type === 'cancel') cancelled.add(m.id);
-    const more = wanted.get(m.id);
-    wanted.delete(m.id);
-    more?.();
+    asks.set(m.id, { credit: 0, cancelled: false });
+    answer(m)
+      .catch((err: Error) => post({ type: 'error', id: m.id, message: err.message }))
+      .finally(() => asks.delete(m.id));
+    return;
   }
+  const a = asks.get(m.id);
+  if (!a) return;
+  if (m.type === 'cancel') a.cancelled = true;
+  else a.credit++;
+  a.wake?.();
+  a.wake = undefined;
 });
