@@ -8,8 +8,12 @@
 //   year (wall time, service CPU, heap growth), as the API computes and sends them; the
 //   longer ranges answer more rows, so they are compared with the day per answer row;
 // - /healthz p99, asked every 10 ms by another process, while year reports run back to
-//   back, against the same with nothing running;
-// - hang-ups per second through endCall on an empty database and on the full one.
+//   back on this event loop and on the report thread, against the same with nothing
+//   running, in windows alternated round by round;
+// - hang-ups per second through endCall on an empty database and on the full one, in
+//   rounds alternated between the two (today's rows in today's partitions on both).
+// BENCH_HISTORY_KEEP=1 keeps the generated database and prints its URL;
+// BENCH_HISTORY_FULL_URL=<url> measures that one again instead of generating.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
