@@ -1,6 +1,7 @@
 // Report REST API: KPIs per queue and agent (JSON or CSV) and the daily quality lists.
 // KPIs come from the quarter-hour rollups (rollup-query.ts), brought up to the journal's
-// newest event first; the quality list folds one day of the journal (quality.ts).
+// newest event first, and are read and encoded on the report thread when the service has
+// one (report-thread.ts); the quality list folds one day of the journal (quality.ts).
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/pool.js';
