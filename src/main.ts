@@ -45,6 +45,7 @@ import { createLogger, createServiceLogger, type Logger } from './log.js';
 import { CommandBus, NoOwnerError } from './pbx/command-bus.js';
 import { PbxNode } from './pbx/node.js';
 import { planningRoutes } from './planning/routes.js';
+import { ReportThread } from './reports/report-thread.js';
 import { reportRoutes } from './reports/routes.js';
 import { RollupWorker } from './reports/rollup-worker.js';
 import { QueueStatsPublisher } from './wallboard/queue-stats.js';
@@ -224,6 +225,10 @@ export async function startService(config: Config, log: Logger = createLogger(co
   // instance stamped; a report catches up by itself).
   rollups = new RollupWorker({ db, log, dayZones: ['UTC', config.reportsTimeZone], intervalMs: 10_000 });
   rollups.start();
+  // KPI answers are read and encoded on a thread of their own, off the loop that drives
+  // calls. Not over the embedded demo database: its one session would mix the thread's
+  // cursor transaction with the service's statements.
+  const reportThread = config.databaseNamedStatements ? new ReportThread({ url: config.databaseUrl }) : undefined;
 
   // Campaign contacts reach agents as ACD preview tasks; accepting one places the call
   // through click-to-dial on the node this instance drives.
@@ -259,7 +264,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       { plugin: webhookRoutes, opts: { db, config, queues: pipeline.queues, sweeper: pipeline.webhookSweeper } },
       { plugin: ivrRoutes, opts: { db, config, checkRecordings: recordingChecker(commands, nodeIds) } },
       { plugin: planningRoutes, opts: { db } },
-      { plugin: reportRoutes, opts: { db, rollups } },
+      { plugin: reportRoutes, opts: { db, rollups, thread: reportThread } },
       { plugin: campaignRoutes, opts: { db, dialPolicy: (apiKeyId: string | null) => gate.policyOf(apiKeyId) } },
       { plugin: wallboardRoutes, opts: { wallboard, tokens: new WallboardTokens(db, config.streamTokenSecret) } },
       { plugin: thresholdRoutes, opts: { db, changed: () => wallboard.definitionsChanged() } },
@@ -316,6 +321,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       await app.close();
       queueStats.stop();
       await rollups.stop();
+      await reportThread?.close();
       await wallboard.stop();
       await callCache?.close();
       await retention.stop();

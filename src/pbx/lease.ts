@@ -10,6 +10,7 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { Redis } from 'ioredis';
+import { threadEntry } from '../thread-entry.js';
 import type { LeaseSettings } from './lease-keeper.js';
 
 export const HEARTBEAT = 0;
@@ -61,7 +62,7 @@ export class Lease extends EventEmitter<LeaseEvents> {
     this.heartbeat = setInterval(beat, Math.max(10, Math.min(100, Math.floor(stallMs / 5))));
     this.heartbeat.unref();
     const { redis, ...settings } = this.opts;
-    this.worker = new Worker(workerEntry(), {
+    this.worker = new Worker(threadEntry(import.meta.url, 'lease-worker'), {
       workerData: { ...settings, stallMs, redis: connectionSettings(redis), shared: this.shared.buffer },
     });
     this.worker.unref();
@@ -105,13 +106,4 @@ export class Lease extends EventEmitter<LeaseEvents> {
 /** What the thread needs to open a connection like the caller's (functions cannot cross threads). */
 function connectionSettings(redis: Redis): Record<string, unknown> {
   return JSON.parse(JSON.stringify(redis.options, (_k, v) => (typeof v === 'function' ? undefined : v)));
-}
-
-/** The thread's module: compiled JavaScript, or TypeScript run through tsx as the service is. */
-function workerEntry(): URL {
-  const url = new URL(import.meta.url.endsWith('.ts') ? './lease-worker.ts' : './lease-worker.js', import.meta.url);
-  if (!url.pathname.endsWith('.ts')) return url;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(url.href)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
 }

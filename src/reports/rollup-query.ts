@@ -152,3 +152,6 @@ export function agentKpi(r: RollupRow): AgentKpi {
 
 export const queueReport = async (db: Db, q: RollupQuery): Promise<QueueKpi[]> => (await reportRows(db, 'q', q)).map(queueKpi);
 export const agentReport = async (db: Db, q: RollupQuery): Promise<AgentKpi[]> => (await reportRows(db, 'a', q)).map(agentKpi);
+
+/** The answer row's shape for a kind of report. */
+export const kpiShape = (kind: Kind): ((r: RollupRow) => QueueKpi | AgentKpi) => (kind === 'q' ? queueKpi : agentKpi);

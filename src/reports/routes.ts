@@ -1,6 +1,7 @@
 // Report REST API: KPIs per queue and agent (JSON or CSV) and the daily quality lists.
 // KPIs come from the quarter-hour rollups (rollup-query.ts), brought up to the journal's
-// newest event first; the quality list folds one day of the journal (quality.ts).
+// newest event first, and are read and encoded on the report thread when the service has
+// one (report-thread.ts); the quality list folds one day of the journal (quality.ts).
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/pool.js';
@@ -12,7 +13,8 @@ import { toCsv } from './csv.js';
 import { journalTail, readJournal } from './journal.js';
 import { qualityList } from './quality.js';
 import { csvBody, jsonBody } from './chunked.js';
-import { agentKpi, queueKpi, reportRows, rollupRangeProblem, type RollupQuery } from './rollup-query.js';
+import { kpiShape, reportRows, rollupRangeProblem, type RollupQuery } from './rollup-query.js';
+import type { ReportThread } from './report-thread.js';
 import { RollupWorker } from './rollup-worker.js';
 import { AgentKpiSchema, AgentReport, KpiQuery, QualityQuery, QualityReport, QueueKpiSchema, QueueReport } from './schemas.js';
 
@@ -74,7 +76,14 @@ function sendCsv(reply: FastifyReply, name: string, columns: string[], rows: Arr
 const csvReply = (reply: FastifyReply, name: string) =>
   reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`);
 
-export async function reportRoutes(app: FastifyInstance, opts: { db: Db; rollups?: RollupWorker }): Promise<void> {
+export interface ReportRoutesOptions {
+  db: Db;
+  rollups?: RollupWorker;
+  /** Reads and encodes KPI answers off the event loop; without it they are made here, a chunk per turn. */
+  thread?: ReportThread;
+}
+
+export async function reportRoutes(app: FastifyInstance, opts: ReportRoutesOptions): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const rollups = opts.rollups ?? new RollupWorker({ db: opts.db });
 
@@ -87,6 +96,22 @@ export async function reportRoutes(app: FastifyInstance, opts: { db: Db; rollups
     return { from, to, granularity, timeZone, serviceLevelSeconds, fcrHours, dissatisfiedAtOrBelow, subject };
   }
   const envelope = (q: KpiQueryT) => ({ from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), interval: q.interval, timeZone: q.timeZone });
+
+  /** The answer streamed as JSON or CSV; a stream bypasses the schema's serializer, and queueRow/agentRow build exactly the schema's rows. */
+  async function kpiAnswer(req: FastifyRequest, reply: FastifyReply, q: KpiQueryT, kind: 'q' | 'a', rq: RollupQuery): Promise<FastifyReply> {
+    const csv = wantsCsv(req, q.format) ? Object.keys((kind === 'q' ? QueueKpiSchema : AgentKpiSchema).properties) : undefined;
+    const name = kind === 'q' ? 'queues' : 'agents';
+    let body;
+    if (opts.thread) {
+      body = await opts.thread.answer({ kind, query: rq, format: csv ? { csv } : { json: envelope(q) } });
+    } else {
+      const rows = await reportRows(opts.db, kind, rq);
+      const shape = kpiShape(kind);
+      body = csv ? csvBody(csv, rows, shape as never) : jsonBody(envelope(q), rows, shape);
+    }
+    if (csv) return csvReply(reply, name).send(body);
+    return reply.type('application/json; charset=utf-8').send(body as never);
+  }
 
   r.get(
     '/v1/reports/queues',
@@ -107,12 +132,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { db: Db; rollups
     },
     async (req, reply) => {
       const q = withDefaults(req.query as KpiQueryT);
-      const rq = await query(q, q.queueId);
-      const rows = await reportRows(opts.db, 'q', rq);
-      const shape = queueKpi;
-      if (wantsCsv(req, q.format)) return csvReply(reply, 'queues').send(csvBody(Object.keys(QueueKpiSchema.properties), rows, shape as never));
-      // A stream bypasses the schema's serializer; queueRow/agentRow build exactly the schema's rows.
-      return reply.type('application/json; charset=utf-8').send(jsonBody(envelope(q), rows, shape) as never);
+      return kpiAnswer(req, reply, q, 'q', await query(q, q.queueId));
     },
   );
 
@@ -133,12 +153,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { db: Db; rollups
     },
     async (req, reply) => {
       const q = withDefaults(req.query as KpiQueryT);
-      const rq = await query(q, q.agentId);
-      const rows = await reportRows(opts.db, 'a', rq);
-      const shape = agentKpi;
-      if (wantsCsv(req, q.format)) return csvReply(reply, 'agents').send(csvBody(Object.keys(AgentKpiSchema.properties), rows, shape as never));
-      // A stream bypasses the schema's serializer; queueRow/agentRow build exactly the schema's rows.
-      return reply.type('application/json; charset=utf-8').send(jsonBody(envelope(q), rows, shape) as never);
+      return kpiAnswer(req, reply, q, 'a', await query(q, q.agentId));
     },
   );
 

@@ -4,7 +4,9 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/pool.js';
+import { ReportThread } from '../../src/reports/report-thread.js';
 import { reportRoutes } from '../../src/reports/routes.js';
+import { queueReport } from '../../src/reports/rollup-query.js';
 import type { JournalEvent } from '../../src/reports/kpi.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { D, call, day, ev } from '../helpers/report-day.js';
@@ -12,6 +14,9 @@ import { bearer, keyWith, testApp } from './api-fixtures.js';
 
 let t: TestDatabase;
 let app: FastifyInstance;
+/** The same routes answering KPIs from the report thread, as the service runs them. */
+let threaded: FastifyInstance;
+let thread: ReportThread;
 let key: string;
 let logs: () => string;
 
@@ -28,6 +33,8 @@ async function journal(db: Db, events: JournalEvent[]): Promise<void> {
 beforeAll(async () => {
   t = await createTestDatabase();
   ({ app, logs } = await testApp(t.db, { routes: [{ plugin: reportRoutes, opts: { db: t.db } }] }));
+  thread = new ReportThread({ url: t.url });
+  ({ app: threaded } = await testApp(t.db, { routes: [{ plugin: reportRoutes, opts: { db: t.db, thread } }] }));
   key = await keyWith(t.db, 'reports:read');
   await journal(t.db, [
     ...day,
@@ -39,6 +46,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
+  await threaded?.close();
+  await thread?.close();
   await t?.drop();
 });
 
@@ -88,6 +97,48 @@ describe('GET /v1/reports/queues and /agents', () => {
     expect((await get(`/v1/reports/queues?from=yesterday&to=today`)).statusCode).toBe(400);
     const noScope = await keyWith(t.db, 'calls:read');
     expect((await get(`/v1/reports/queues?${range}`, {}, noScope)).statusCode).toBe(403);
+  });
+});
+
+describe('KPI answers from the report thread', () => {
+  it('are byte for byte the answers made on the event loop, JSON and CSV', async () => {
+    // A week of one queue's quarter hours: an answer of many pieces, each asked for in turn.
+    await t.db.query(`INSERT INTO kpi_rollups (kind, subject, bucket, offered, answered, waits, talk_ms)
+      SELECT 'q', 'bulk', b, 2, 1, '{"7": 1}', 60000 FROM generate_series(timestamptz '2025-01-01', timestamptz '2025-01-07 23:45', interval '15 minutes') b`);
+    const urls = [
+      '/v1/reports/queues?from=2025-01-01T00:00:00Z&to=2025-01-08T00:00:00Z&interval=15m&queueId=bulk',
+      '/v1/reports/queues?from=2025-01-01T00:00:00Z&to=2025-01-08T00:00:00Z&interval=15m&queueId=bulk&format=csv',
+      `/v1/reports/queues?${range}&interval=60m&queueId=sales`,
+      `/v1/reports/queues?${range}&interval=15m`,
+      `/v1/reports/agents?${range}&interval=day`,
+      `/v1/reports/agents?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&interval=month&timeZone=Pacific/Auckland`,
+      `/v1/reports/queues?${range}&interval=day&format=csv`,
+    ];
+    for (const url of urls) {
+      const [here, there] = await Promise.all([get(url), threaded.inject({ method: 'GET', url, headers: bearer(key) })]);
+      expect(here.statusCode, here.body).toBe(200);
+      expect(there.statusCode, there.body).toBe(200);
+      expect(there.headers['content-type']).toBe(here.headers['content-type']);
+      expect(there.body).toBe(here.body);
+    }
+    expect(JSON.parse((await threaded.inject({ method: 'GET', url: urls[0]!, headers: bearer(key) })).body).items).toHaveLength(7 * 96);
+  });
+
+  it('still answers after a client left half-way, and a query that fails is an error, not a cut-off body', async () => {
+    const query = { from: new Date(`${D}T00:00:00Z`), to: new Date('2026-12-01T00:00:00Z'), granularity: '15m' as const, timeZone: 'UTC', serviceLevelSeconds: 20, fcrHours: 24, dissatisfiedAtOrBelow: 2 };
+    const body = await thread.answer({ kind: 'q', query, format: { json: {} } });
+    for await (const _piece of body) break;
+    const again = await thread.answer({ kind: 'q', query, format: { json: {} } });
+    let text = '';
+    for await (const piece of again) text += Buffer.from(piece as Uint8Array).toString();
+    expect(JSON.parse(text).items).toEqual(JSON.parse(JSON.stringify(await queueReport(t.db, query))));
+
+    const gone = new ReportThread({ url: t.url.replace(/\/[^/?]+(\?|$)/, '/cti_no_such_database$1') });
+    try {
+      await expect(gone.answer({ kind: 'q', query, format: { json: {} } })).rejects.toThrow(/cti_no_such_database/);
+    } finally {
+      await gone.close();
+    }
   });
 });
 
