@@ -12,6 +12,8 @@ export interface Invariants {
   recorded: number;
   /** Callers the service never recorded (the dialplan's fallback took them) of whom AMI brought Asterisk's own Cdr. */
   unrecordedWithAsteriskCdr: number;
+  /** Of the recorded, callers the dialplan's fallback took while no instance drove the node (CDR `unattended`). */
+  unattended: number;
   withOneCdr: number;
   open: number;
   agentsWrong: string;
@@ -80,6 +82,11 @@ export async function measure(
       WHERE a.unique_id = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.channel_id = a.unique_id)`,
     [load.callers],
   );
+  const unattended = await count(
+    db,
+    `SELECT count(*) AS n FROM (${ours}) c JOIN cdrs d ON d.call_id = c.id WHERE d.disposition = 'unattended'`,
+    params,
+  );
   const open = await count(db, "SELECT count(*) AS n FROM calls WHERE state <> 'ended'");
   const hooked = (await db.query<{ event_id: string }>("SELECT event_id FROM outbox WHERE type IN ('call.created', 'call.ended', 'cdr.created')")).rows.map((r) => r.event_id);
   const cdrEvents = (await db.query<{ event_id: string }>("SELECT event_id FROM outbox WHERE type = 'cdr.created'")).rows.map((r) => r.event_id);
@@ -105,6 +112,7 @@ export async function measure(
     refused: `${load.refusedCalls} / ${load.refusedDials}`,
     recorded,
     unrecordedWithAsteriskCdr,
+    unattended,
     withOneCdr,
     open,
     agentsWrong: wrong.length ? [...byState].map(([s, n]) => `${n} ${s}`).join(', ') : '0',

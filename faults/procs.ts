@@ -122,21 +122,17 @@ export async function spawnTs(entry: string, env: Record<string, string>, what: 
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // FAULTS_LOG_DIR keeps each process's output (the service logs at LOG_LEVEL) to read after a run.
-  const dir = process.env.FAULTS_LOG_DIR;
-  if (dir) {
-    const file = createWriteStream(join(dir, `${what.replace(/[^a-z0-9-]+/gi, '-')}-${proc.pid}.log`));
-    proc.stdout?.pipe(file);
-    proc.stderr?.pipe(file);
-  }
-  if (ready) await readyOn(proc, ready, what, 120_000);
-  // Keep draining the output so the child never blocks on a full pipe; FAULTS_LOG_DIR keeps it.
+  // FAULTS_LOG_DIR keeps each process's output from its first line (the service logs at
+  // FAULTS_LOG_LEVEL) to read after a run.
   const logDir = process.env.FAULTS_LOG_DIR;
   if (logDir) {
     const file = createWriteStream(join(logDir, `${what.replace(/[^a-z0-9-]/gi, '_')}-${proc.pid}.log`));
     proc.stdout?.pipe(file);
     proc.stderr?.pipe(file);
-  } else {
+  }
+  if (ready) await readyOn(proc, ready, what, 120_000);
+  // Keep draining the output so the child never blocks on a full pipe.
+  if (!logDir) {
     proc.stdout?.resume();
     proc.stderr?.resume();
   }

@@ -189,11 +189,11 @@ const missing = (n: number, inFlight: number) => (inFlight ? `${n} (${inFlight} 
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 console.log(`machine: ${machine}; ${CALLS_PER_SECOND} calls/s and a click-to-dial every 3 s for ${LOAD_MS / 1000} s after the fault starts at ${INJECT_AT_MS / 1000} s\n`);
-console.log('| fault | calls started / recorded / one CDR (unrecorded with an Asterisk Cdr) | refused (PBX / API) | open calls | agents not ready | webhook missing / dup | connector missing / dup | stranded deliveries | dead letters | leftover bridges | idempotency replays: other call / refused / unanswered | s |');
+console.log('| fault | calls started / recorded / one CDR (of them unattended; unrecorded with an Asterisk Cdr) | refused (PBX / API) | open calls | agents not ready | webhook missing / dup | connector missing / dup | stranded deliveries | dead letters | leftover bridges | idempotency replays: other call / refused / unanswered | s |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const [f, r] of rows) {
   console.log(
-    `| ${f.name} | ${r.started} / ${r.recorded} / ${r.withOneCdr} (${r.unrecordedWithAsteriskCdr}) | ${r.refused} | ${r.open} | ${r.agentsWrong} | ${missing(r.webhookMissing, r.webhookInFlight)} / ${r.webhookDuplicated} | ${missing(r.connectorMissing, r.connectorInFlight)} / ${r.connectorDuplicated} | ${r.stranded} | ${r.deadLetters} | ${r.leftoverBridges} | ${r.idempotencyReplays} | ${r.seconds} |`,
+    `| ${f.name} | ${r.started} / ${r.recorded} / ${r.withOneCdr} (${r.unattended}; ${r.unrecordedWithAsteriskCdr}) | ${r.refused} | ${r.open} | ${r.agentsWrong} | ${missing(r.webhookMissing, r.webhookInFlight)} / ${r.webhookDuplicated} | ${missing(r.connectorMissing, r.connectorInFlight)} / ${r.connectorDuplicated} | ${r.stranded} | ${r.deadLetters} | ${r.leftoverBridges} | ${r.idempotencyReplays} | ${r.seconds} |`,
   );
 }
 process.exit(rows.length === chosen.length ? 0 : 1);

@@ -122,7 +122,7 @@ export async function startWorld(name: string, redis: RedisProc, pg: PostgresPro
     ARI_URL: `http://127.0.0.1:${sim.ports.ari}/ari`,
     ARI_PASSWORD: 'cti-secret',
     LEASE_TTL_MS: '5000',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? 'warn',
     RATE_LIMIT_PER_MINUTE: '1000000',
     OUTBOUND_ALLOW_HOSTS: '127.0.0.1',
     WEBHOOK_TIMEOUT_MS: String(DELIVERY_TIMEOUT_MS),

@@ -49,7 +49,13 @@ export abstract class AcdTakeover extends AcdOffers {
       await legEnded(this.ctx.db, l.offerId, l.answered ? 'completed' : 'takeover');
       const cmd = l.answered ? ({ type: 'hangup' } as const) : ({ type: 'release' } as const);
       const res = await this.core.changes.change(l.agentId, cmd, { callId: l.callId, queueId: l.queueId });
-      if (!res.ok && !l.answered && typeof (await this.core.agentsLive.sweep(l.agentId, Date.now())) === 'object') await this.core.agents.announce(l.agentId);
+      if (!res.ok && !l.answered) {
+        // The previous owner put the agent on the call but died before it wrote the leg
+        // answered: the agent leaves the call it no longer has through wrap-up, as after any call.
+        const live = await this.core.agentsLive.get(l.agentId);
+        if (live?.state === 'on_call' && live.callId === l.callId) await this.core.changes.change(l.agentId, { type: 'hangup' }, { callId: l.callId, queueId: l.queueId });
+        else if (typeof (await this.core.agentsLive.sweep(l.agentId, Date.now())) === 'object') await this.core.agents.announce(l.agentId);
+      }
     }
     // Waiting callers: back on hold and in the engine; gone ones abandoned. Those Redis
     // lost (it came back empty) are found in Postgres and in their holding bridges.

@@ -20,7 +20,7 @@ export interface CallForCdr {
   endReason?: string;
 }
 
-/** answered | no_answer | busy | failed, and from the timeline: abandoned, short_abandon, voicemail, fax, pbx_restart. */
+/** answered | no_answer | busy | failed, and from the timeline: abandoned, short_abandon, voicemail, fax, pbx_restart, unattended. */
 export type Disposition = ExtendedDisposition;
 
 export interface Cdr {

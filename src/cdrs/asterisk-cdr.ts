@@ -5,6 +5,7 @@
 import type { AmiEvent } from '../ami/index.js';
 import type { Queryable } from '../db/pool.js';
 import type { CapabilityFactory } from '../pbx/capability.js';
+import { fallbackCaller, recordUnattended } from '../calls/unattended.js';
 
 /** The event's fields without the framing ones; null when it is not a Cdr. */
 export function asteriskCdrFields(msg: Pick<AmiEvent, 'get' | 'fields'>): Record<string, string> | null {
@@ -32,9 +33,15 @@ export const asteriskCdrCapability: CapabilityFactory = (ctx) => {
   const onEvent = (msg: AmiEvent) => {
     const fields = asteriskCdrFields(msg);
     if (!fields) return;
-    storeAsteriskCdr(ctx.db, ctx.pbxNode, fields).catch((err: Error) =>
-      ctx.log.warn({ err: err.message, uniqueId: fields.UniqueID }, 'could not store an Asterisk Cdr record'),
-    );
+    const receivedAt = new Date();
+    storeAsteriskCdr(ctx.db, ctx.pbxNode, fields)
+      .then(async () => {
+        // A caller the dialplan fallback took while no instance drove the node becomes a call of ours.
+        const caller = fallbackCaller(fields, receivedAt);
+        const call = caller ? await recordUnattended(ctx.db, ctx.pbxNode, caller) : undefined;
+        if (call) ctx.log.info({ callId: call.id, channelId: call.channelId, event: 'call.unattended' }, 'recorded a caller the dialplan fallback took');
+      })
+      .catch((err: Error) => ctx.log.warn({ err: err.message, uniqueId: fields.UniqueID }, 'could not store an Asterisk Cdr record'));
   };
   ctx.ami.on('event', onEvent);
   return {

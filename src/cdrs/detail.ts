@@ -66,6 +66,9 @@ export interface CdrTransfer {
   outcome: 'transferred' | 'consulted' | 'cancelled' | 'no_answer' | 'conference' | 'recalled' | 'open';
 }
 
+/** The end reason's start for a call the dialplan fallback took while no instance drove the node. */
+export const UNATTENDED = 'unattended:';
+
 export type ExtendedDisposition =
   | 'answered'
   | 'abandoned'
@@ -75,7 +78,8 @@ export type ExtendedDisposition =
   | 'failed'
   | 'busy'
   | 'no_answer'
-  | 'pbx_restart';
+  | 'pbx_restart'
+  | 'unattended';
 
 export interface CdrDetail {
   ivrPath: string[];
@@ -478,7 +482,8 @@ export function buildCdrDetail(call: CallFacts, timeline: readonly TimelineItem[
   const connected = legs.some((l) => l.answeredAt !== null);
   const reason = call.endReason ?? '';
   let disposition: ExtendedDisposition;
-  if (/gone during disconnect|pbx.?restart/i.test(reason)) disposition = 'pbx_restart';
+  if (reason.startsWith(UNATTENDED)) disposition = 'unattended';
+  else if (/gone during disconnect|pbx.?restart/i.test(reason)) disposition = 'pbx_restart';
   else if (connected) disposition = 'answered';
   else if (abandoned) disposition = (abandoned as { short: boolean }).short ? 'short_abandon' : 'abandoned';
   else if (fax) disposition = 'fax';

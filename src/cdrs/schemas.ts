@@ -6,7 +6,7 @@ const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 const Obj = Type.Record(Type.String(), Type.Unknown());
 
-export const DISPOSITIONS = ['answered', 'abandoned', 'short_abandon', 'voicemail', 'fax', 'failed', 'busy', 'no_answer', 'pbx_restart'] as const;
+export const DISPOSITIONS = ['answered', 'abandoned', 'short_abandon', 'voicemail', 'fax', 'failed', 'busy', 'no_answer', 'pbx_restart', 'unattended'] as const;
 
 export const ListCdrsQuery = Type.Object(
   {

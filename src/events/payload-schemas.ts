@@ -104,7 +104,7 @@ export const CdrPayload = Type.Object({
   endedAt: Timestamp,
   durationMs: Type.Integer(),
   talkMs: Type.Integer(),
-  disposition: OneOf(['answered', 'abandoned', 'short_abandon', 'voicemail', 'fax', 'pbx_restart', 'no_answer', 'busy', 'failed']),
+  disposition: OneOf(['answered', 'abandoned', 'short_abandon', 'voicemail', 'fax', 'pbx_restart', 'unattended', 'no_answer', 'busy', 'failed']),
   hangupCause: Nullable(Type.Integer()),
   data: Obj,
   ivrPath: Type.Array(Type.String()),

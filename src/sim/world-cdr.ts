@@ -7,6 +7,8 @@ export interface CdrLeg extends Pick<ChannelSnapshot, 'id' | 'name' | 'caller' |
   destination: string;
   lastApp: string;
   lastData: string;
+  /** `Set(CDR(userfield)=…)` of the dialplan (the shipped fallback marks its calls `cti-fallback`). */
+  cdrUserField?: string;
 }
 
 export function buildCdr(leg: CdrLeg, destinationChannel: string, end: Date): CdrRecord {
@@ -39,6 +41,6 @@ export function buildCdr(leg: CdrLeg, destinationChannel: string, end: Date): Cd
     amaFlags: 'DOCUMENTATION',
     uniqueId: leg.id,
     linkedId: leg.linkedid,
-    userField: '',
+    userField: leg.cdrUserField ?? '',
   };
 }

@@ -38,6 +38,9 @@ export abstract class WorldDialplan extends WorldDialing {
     if (this.enterStasis(c, app, ['inbound', did], true)) return;
     // STASISSTATUS=FAILED: the shipped dialplan rings a default agent instead.
     this.varSet(c, 'STASISSTATUS', 'FAILED');
+    // As the shipped [cti-fallback] does: reports (and the service, once back) know these calls.
+    this.dialplanStep(c, 3, 'Set', 'CDR(userfield)=cti-fallback');
+    c.cdrUserField = 'cti-fallback';
     this.dialplanStep(c, 4, 'Dial', `${this.fallbackEndpoint},20`);
     this.emit({ type: 'InboundFallback', at: this.date(), apps: [], channel: this.snap(c), app, target: this.fallbackEndpoint });
     this.dialplanDial(c, this.fallbackEndpoint, 20);

@@ -36,6 +36,8 @@ export interface Channel extends ChannelSnapshot {
   /** Completes a pending originate when the channel answers. */
   onAnswer?: (order?: AnswerOrder) => void;
   lastApp: string;
+  /** `CDR(userfield)` as the dialplan set it. */
+  cdrUserField?: string;
   lastData: string;
   dialStatus?: string;
   destination: string;

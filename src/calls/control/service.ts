@@ -18,16 +18,14 @@ import { RecordingService } from '../recordings/service.js';
 import { TransferService, type StartTransfer } from '../transfers/service.js';
 import { bringIntoApp, cancelChannelTransfer, checkChannelName, completeChannelTransfer, transferChannel, type ChannelTransferMode, type DialplanTransferResult } from '../transfers/dialplan.js';
 import { getTransfer, type Transfer, type TransferTarget } from '../transfers/repository.js';
-import { phoneTarget, readPhoneTransfer, type PhoneTransferFact } from '../transfers/phone.js';
+import { readPhoneTransfer } from '../transfers/phone.js';
 import { adoptCalls, adoptFromDesk, strandedDials } from './adopt.js';
 import { LiveCalls, type LiveCall, type LiveLeg } from './live.js';
+import { onPhoneTransfer } from './phone-transfer.js';
 import { placeCall, STASIS_ARG, takeInbound, type DialInput } from './placing.js';
 import { ControlPbx } from './pbx.js';
 import { addLeg, endLeg, moveCall, noteEvent } from './repository.js';
-import { isStoreOutage, outageRetryDelay } from '../../pbx/outage.js';
-
-/** How long a call's end waits for Postgres; past it the node's open call audit ends the call. */
-const END_HOLD_MS = 120_000;
+import { heldWrite } from './held-write.js';
 
 export interface CallControlOptions {
   db: Db;
@@ -46,6 +44,12 @@ export class CallControl {
   readonly recordings: RecordingService;
   readonly pbx: ControlPbx;
   private stopped = false;
+  /**
+   * Until the first resync after taking the node, calls another instance drove are not
+   * rebuilt here yet: a command for one answers 503 (the client sends it again) rather
+   * than 409, which a client takes for final and which left such calls up for good.
+   */
+  private takenOver = false;
 
   constructor(private readonly o: CallControlOptions) {
     this.pbx = new ControlPbx(o.ari, this.live, o.config.mohClass, o.log);
@@ -136,6 +140,7 @@ export class CallControl {
 
   async hangup(callId: string): Promise<void> {
     await this.live.serial(callId, async () => {
+      this.adoptedYet(callId);
       const live = this.live.call(callId) ?? (await adoptFromDesk(this.o.db, this.o.pbxNode, this.live, this.o.desk, callId));
       if (!live || live.ended) throw new ProblemError(409, `call ${callId} is not driven by call control or has ended`);
       await this.finish(live, 16, 'hung up through the API');
@@ -172,6 +177,7 @@ export class CallControl {
   async transferCommand(transferId: string, type: 'complete' | 'cancel' | 'conference'): Promise<Transfer> {
     const t = await getTransfer(this.o.db, transferId);
     if (!t) throw new ProblemError(404, `transfer ${transferId} does not exist`);
+    this.adoptedYet(t.callId);
     return this.live.serial(t.callId, () => this.transfers.command(transferId, type));
   }
 
@@ -183,7 +189,7 @@ export class CallControl {
     if (this.stopped) return false;
     if (await this.recordings.route(event)) return true;
     const phoneTransfer = readPhoneTransfer(event);
-    if (phoneTransfer) return this.onPhoneTransfer(phoneTransfer);
+    if (phoneTransfer) return onPhoneTransfer(this, phoneTransfer);
     const e = event as { type: string; channel?: { id?: string }; cause?: number };
     const leg = e.channel?.id ? this.live.leg(e.channel.id) : undefined;
     if (!leg) return false;
@@ -211,48 +217,6 @@ export class CallControl {
     // An IVR caller's channel stays the inbound handler's and the IVR's too: they close
     // the session and end the call as for any caller (a no-op once we ended it).
     if (leg.role === 'customer' && inbound) return false;
-    return true;
-  }
-
-  /**
-   * An agent pressed the transfer key of the desk phone. The phone's leg must be the
-   * agent of a call we drive, or of a call the ACD connected (handed over to us now,
-   * before the phone's hang-up could end the call).
-   */
-  private async onPhoneTransfer(fact: PhoneTransferFact): Promise<boolean> {
-    const { desk, log } = this.o;
-    let leg = this.live.leg(fact.transferer);
-    if (!leg && desk) {
-      const callId = await desk.callOfLeg(fact.transferer);
-      if (callId) await this.live.serial(callId, () => adoptFromDesk(this.o.db, this.o.pbxNode, this.live, desk, callId));
-      leg = this.live.leg(fact.transferer);
-    }
-    if (!leg) return false;
-    const initiator = leg;
-    await this.live.serial(initiator.callId, async () => {
-      const live = this.live.call(initiator.callId);
-      const decline = async (reason: string) => {
-        log.info({ callId: initiator.callId, channel: initiator.channelId, reason, event: 'call.phone_transfer_refused' }, "the phone's transfer was refused");
-        if (fact.kind === 'referred') await this.o.ari.channels.transferProgress(initiator.channelId, 'channel_declined').catch(() => undefined);
-      };
-      if (!live || live.ended || initiator.gone || live.agent !== initiator.channelId) return decline("the phone's leg is not the call's agent");
-      const destination = fact.kind === 'swapped' ? fact.exten : fact.destination;
-      const agentId = desk && /^[0-9]{1,20}$/.test(destination) ? await desk.agentAt(`PJSIP/${destination}`) : undefined;
-      const target = phoneTarget(destination, agentId);
-      log.info({ callId: live.callId, kind: fact.kind, to: target.ok ? target.to : destination, event: 'call.phone_transfer' }, "the agent's phone transfers the call");
-      if (fact.kind === 'swapped') {
-        // The PBX rings whatever the phone's context made of the digits; record what was asked for.
-        await this.transfers.adoptSwap(live, initiator, fact, target.ok ? target.to : { extension: destination.slice(0, 40) || 'unknown' });
-        return;
-      }
-      if (fact.attended) {
-        if (!fact.replaces) return decline('the PBX did not say whom the phone consulted');
-        await this.transfers.startReplaces(live, initiator, fact.replaces, fact.transfererName);
-        return;
-      }
-      if (!target.ok) return decline(target.reason);
-      await this.transfers.startFromPhone(live, initiator.channelId, { to: target.to, mode: 'blind', policy: this.o.config.policy });
-    });
     return true;
   }
 
@@ -344,6 +308,8 @@ export class CallControl {
       this.o.log.info({ callId: live.callId, transferId: transfer?.id, event: 'call.adopted' }, 'call control took over a call');
       if (transfer) await this.live.serial(live.callId, () => this.transfers.feed(transfer.id, { type: 'cancel' }));
     }
+    // Every call still up on the PBX is rebuilt now: commands for calls not found here are final from here on.
+    this.takenOver = true;
     for (const call of await strandedDials(this.o.db, this.o.pbxNode, this.live, snapshot)) {
       await this.o.ari.channels.hangup(call.linkedid!, { reason: 'normal' }).catch(() => undefined);
       const reason = 'the instance placing it stopped before the customer was dialled';
@@ -385,33 +351,28 @@ export class CallControl {
     if (ended) this.o.log.info({ callId, event: 'call.ended', cause, reason }, 'call ended');
   }
 
-  /**
-   * A write of a step already carried out on the PBX (and marked so here, so a handler run
-   * again would skip it): while Postgres is away it is tried again, for END_HOLD_MS at most.
-   */
-  private async stored<T>(what: string, write: () => Promise<T>): Promise<T> {
-    const since = Date.now();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await write();
-      } catch (err) {
-        if (!isStoreOutage(err) || this.stopped || Date.now() - since > END_HOLD_MS) throw err;
-        if (attempt === 1) this.o.log.warn({ what, err: (err as Error).message }, 'call change held until Postgres answers');
-        await new Promise((r) => setTimeout(r, outageRetryDelay(attempt)));
-      }
-    }
+  private stored<T>(what: string, write: () => Promise<T>): Promise<T> {
+    return heldWrite(what, write, { log: this.o.log, stopped: () => this.stopped });
   }
 
   /** The live call, or a call the ACD connected, taken over from it now. */
   private async driven(callId: string): Promise<LiveCall> {
+    this.adoptedYet(callId);
     if (!this.live.call(callId)) await adoptFromDesk(this.o.db, this.o.pbxNode, this.live, this.o.desk, callId);
     return this.connected(callId);
   }
 
   private connected(callId: string): LiveCall {
+    this.adoptedYet(callId);
     const live = this.live.call(callId);
     if (!live || live.ended) throw new ProblemError(409, `call ${callId} is not up under call control`);
     return live;
+  }
+
+  /** A call not rebuilt here while the take-over's resync has not run: the client retries. */
+  private adoptedYet(callId: string): void {
+    if (this.takenOver || this.live.call(callId)) return;
+    throw new ProblemError(503, `PBX node ${this.o.pbxNode} is being taken over and call ${callId} is not rebuilt yet; retry`, { pbxNode: this.o.pbxNode, retryAfterSeconds: 1 });
   }
 
   private async callInState(callId: string, states: string | string[], what: string): Promise<Call> {
