@@ -1,5 +1,5 @@
 // cti-bridge's TypeScript client. Operations and their types are generated from the
-// service's OpenAPI document (operations.gen.ts); event payloads come from the event
+// service's OpenAPI document (operations.gen.ts); event types and payloads from its webhooks (events.gen.ts).
 // schemas in src/. Problems become typed exceptions (errors.ts).
 import { randomUUID } from 'node:crypto';
 import { problemError } from './errors.js';
