@@ -71,7 +71,7 @@ describe('the TypeScript client', () => {
   });
 
   it('knows every event type /v1/events/schemas publishes', async () => {
-    const published = await client.request('GET /v1/events/schemas');
+    const published = await client.request('GET /v1/events/schemas', {});
     expect([...EVENT_TYPES].sort()).toEqual(Object.keys(published.events).sort());
   });
 
