@@ -1,9 +1,9 @@
-// Typed event envelopes, from the schemas the service publishes at /v1/events/schemas.
-import type { EventType } from '../../src/events/catalogue.js';
-import type { EventPayloads } from '../../src/events/payload-schemas.js';
+// Typed event envelopes. The type union and the payloads are generated from the service's
+// OpenAPI document (events.gen.ts), the same schemas /v1/events/schemas publishes.
+import type { EventPayloads, EventType } from './events.gen.js';
 
 export type { EventType, EventPayloads };
-export { EVENT_TYPES } from '../../src/events/catalogue.js';
+export { EVENT_TYPES } from './events.gen.js';
 
 export interface EventOf<K extends EventType> {
   id: string;

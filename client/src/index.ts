@@ -1,6 +1,6 @@
 // cti-bridge's TypeScript client. Operations and their types are generated from the
-// service's OpenAPI document (operations.gen.ts); event payloads come from the event
-// schemas in src/. Problems become typed exceptions (errors.ts).
+// service's OpenAPI document (operations.gen.ts), event types and payloads from the same
+// document's webhooks (events.gen.ts). Problems become typed exceptions (errors.ts).
 import { randomUUID } from 'node:crypto';
 import { problemError } from './errors.js';
 import { OPERATIONS, type Operations } from './operations.gen.js';

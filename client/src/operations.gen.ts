@@ -681,7 +681,7 @@ export interface Operations {
         channelId: string;
         linkedid: string | null;
         direction: "inbound" | "outbound" | "internal";
-        state: string;
+        state: "ringing" | "answered" | "ivr" | "queued" | "connected" | "held" | "ended";
         caller: {
           number: string | null;
           name: string | null;
@@ -716,7 +716,7 @@ export interface Operations {
       channelId: string;
       linkedid: string | null;
       direction: "inbound" | "outbound" | "internal";
-      state: string;
+      state: "ringing" | "answered" | "ivr" | "queued" | "connected" | "held" | "ended";
       caller: {
         number: string | null;
         name: string | null;
@@ -744,7 +744,7 @@ export interface Operations {
       channelId: string;
       linkedid: string | null;
       direction: "inbound" | "outbound" | "internal";
-      state: string;
+      state: "ringing" | "answered" | "ivr" | "queued" | "connected" | "held" | "ended";
       caller: {
         number: string | null;
         name: string | null;
@@ -1253,10 +1253,57 @@ export interface Operations {
         queue: Record<string, unknown> | null;
         waitMs: number;
         holdMs: number;
-        legs: Array<Record<string, unknown>>;
-        agents: Array<Record<string, unknown>>;
-        transfers: Array<Record<string, unknown>>;
-        conferences: Array<Record<string, unknown>>;
+        legs: Array<{
+          role?: string;
+          agentId?: string | null;
+          startedAt?: string;
+          answeredAt?: string | null;
+          endedAt?: string;
+          talkMs?: number;
+          holdMs?: number;
+          endReason?: string;
+          transferId?: string | null;
+          [key: string]: unknown;
+        }>;
+        agents: Array<{
+          agentId?: string;
+          roles?: Array<string>;
+          offeredAt?: string | null;
+          answeredAt?: string | null;
+          talkMs?: number;
+          holdMs?: number;
+          wrapUpMs?: number | null;
+          wrapUp?: {
+            code: string;
+            label: string;
+            note: string | null;
+            at: string;
+            [key: string]: unknown;
+          } | null;
+          [key: string]: unknown;
+        }>;
+        transfers: Array<{
+          id?: string;
+          mode?: string;
+          fromAgentId?: string | null;
+          to?: {
+            agentId?: string;
+            extension?: string;
+            number?: string;
+            queueId?: string;
+            [key: string]: unknown;
+          };
+          startedAt?: string;
+          answeredAt?: string | null;
+          endedAt?: string | null;
+          outcome?: string;
+          [key: string]: unknown;
+        }>;
+        conferences: Array<{
+          at?: string;
+          agentIds?: Array<string>;
+          [key: string]: unknown;
+        }>;
         survey: Record<string, unknown> | null;
         recordings: Array<Record<string, unknown>>;
         complete: boolean;
@@ -1318,10 +1365,57 @@ export interface Operations {
       queue: Record<string, unknown> | null;
       waitMs: number;
       holdMs: number;
-      legs: Array<Record<string, unknown>>;
-      agents: Array<Record<string, unknown>>;
-      transfers: Array<Record<string, unknown>>;
-      conferences: Array<Record<string, unknown>>;
+      legs: Array<{
+        role?: string;
+        agentId?: string | null;
+        startedAt?: string;
+        answeredAt?: string | null;
+        endedAt?: string;
+        talkMs?: number;
+        holdMs?: number;
+        endReason?: string;
+        transferId?: string | null;
+        [key: string]: unknown;
+      }>;
+      agents: Array<{
+        agentId?: string;
+        roles?: Array<string>;
+        offeredAt?: string | null;
+        answeredAt?: string | null;
+        talkMs?: number;
+        holdMs?: number;
+        wrapUpMs?: number | null;
+        wrapUp?: {
+          code: string;
+          label: string;
+          note: string | null;
+          at: string;
+          [key: string]: unknown;
+        } | null;
+        [key: string]: unknown;
+      }>;
+      transfers: Array<{
+        id?: string;
+        mode?: string;
+        fromAgentId?: string | null;
+        to?: {
+          agentId?: string;
+          extension?: string;
+          number?: string;
+          queueId?: string;
+          [key: string]: unknown;
+        };
+        startedAt?: string;
+        answeredAt?: string | null;
+        endedAt?: string | null;
+        outcome?: string;
+        [key: string]: unknown;
+      }>;
+      conferences: Array<{
+        at?: string;
+        agentIds?: Array<string>;
+        [key: string]: unknown;
+      }>;
       survey: Record<string, unknown> | null;
       recordings: Array<Record<string, unknown>>;
       complete: boolean;

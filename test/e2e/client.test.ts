@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BadRequestError,
   CtiBridge,
+  EVENT_TYPES,
   ForbiddenError,
   NotFoundError,
   UnprocessableError,
@@ -15,6 +16,7 @@ import {
   type AnyEvent,
   type Operations,
 } from '../../client/src/index.js';
+import { renderEventTypes } from '../../client/src/render-events.js';
 import { renderClientTypes } from '../../client/src/render.js';
 import { createApiKey } from '../../src/api/keys.js';
 import { loadConfig } from '../../src/config.js';
@@ -57,10 +59,20 @@ describe('the TypeScript client', () => {
     await t?.drop();
   });
 
-  it('is generated from the service it talks to: every operation, no stale one', async () => {
+  it('is generated from the service it talks to: every operation and event type, no stale one', async () => {
     const doc = await (await fetch(`${service.url}/docs/json`)).json();
-    const committed = readFileSync(new URL('../../client/src/operations.gen.ts', import.meta.url), 'utf8');
-    expect(committed, 'client/src/operations.gen.ts is stale: run `npm run client:generate -- <service url>`').toBe(renderClientTypes(doc));
+    for (const [file, render] of [
+      ['operations.gen.ts', renderClientTypes],
+      ['events.gen.ts', renderEventTypes],
+    ] as const) {
+      const committed = readFileSync(new URL(`../../client/src/${file}`, import.meta.url), 'utf8');
+      expect(committed, `client/src/${file} is stale: run \`npm run client:generate -- <service url>\``).toBe(render(doc));
+    }
+  });
+
+  it('knows every event type /v1/events/schemas publishes', async () => {
+    const published = await client.request('GET /v1/events/schemas', {});
+    expect([...EVENT_TYPES].sort()).toEqual(Object.keys(published.events).sort());
   });
 
   it('lists calls page by page and reads one; unknown ids, missing scopes and bad input are typed exceptions', async () => {
