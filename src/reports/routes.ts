@@ -12,7 +12,7 @@ import { toCsv } from './csv.js';
 import { journalTail, readJournal } from './journal.js';
 import { qualityList } from './quality.js';
 import { csvBody, jsonBody } from './chunked.js';
-import { agentKpi, queueKpi, reportRows, rollupRangeProblem, type RollupQuery } from './rollup-query.js';
+import { agentKpi, queueKpi, reportRows, rollupRangeProblem, type RollupQuery, type RollupRow } from './rollup-query.js';
 import { RollupWorker } from './rollup-worker.js';
 import { AgentKpiSchema, AgentReport, KpiQuery, QualityQuery, QualityReport, QueueKpiSchema, QueueReport } from './schemas.js';
 
@@ -88,6 +88,17 @@ export async function reportRoutes(app: FastifyInstance, opts: { db: Db; rollups
   }
   const envelope = (q: KpiQueryT) => ({ from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), interval: q.interval, timeZone: q.timeZone });
 
+  /** The queue or agent report: one row per subject and interval, streamed as JSON or CSV. */
+  async function kpiReport(req: FastifyRequest, reply: FastifyReply, kind: 'q' | 'a', subjectOf: (q: KpiQueryT) => string | undefined) {
+    const q = withDefaults(req.query as KpiQueryT);
+    const rows = await reportRows(opts.db, kind, await query(q, subjectOf(q)));
+    const [name, columns, shape] =
+      kind === 'q' ? (['queues', QueueKpiSchema.properties, queueKpi] as const) : (['agents', AgentKpiSchema.properties, agentKpi] as const);
+    if (wantsCsv(req, q.format)) return csvReply(reply, name).send(csvBody(Object.keys(columns), rows, shape as never));
+    // A stream bypasses the schema's serializer; queueKpi/agentKpi build exactly the schema's rows.
+    return reply.type('application/json; charset=utf-8').send(jsonBody<RollupRow, unknown>(envelope(q), rows, shape) as never);
+  }
+
   r.get(
     '/v1/reports/queues',
     {
@@ -105,15 +116,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { db: Db; rollups
         response: { 200: QueueReport, ...problemResponses(...authProblems, 422) },
       },
     },
-    async (req, reply) => {
-      const q = withDefaults(req.query as KpiQueryT);
-      const rq = await query(q, q.queueId);
-      const rows = await reportRows(opts.db, 'q', rq);
-      const shape = queueKpi;
-      if (wantsCsv(req, q.format)) return csvReply(reply, 'queues').send(csvBody(Object.keys(QueueKpiSchema.properties), rows, shape as never));
-      // A stream bypasses the schema's serializer; queueRow/agentRow build exactly the schema's rows.
-      return reply.type('application/json; charset=utf-8').send(jsonBody(envelope(q), rows, shape) as never);
-    },
+    (req, reply) => kpiReport(req, reply, 'q', (q) => q.queueId),
   );
 
   r.get(
@@ -131,15 +134,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { db: Db; rollups
         response: { 200: AgentReport, ...problemResponses(...authProblems, 422) },
       },
     },
-    async (req, reply) => {
-      const q = withDefaults(req.query as KpiQueryT);
-      const rq = await query(q, q.agentId);
-      const rows = await reportRows(opts.db, 'a', rq);
-      const shape = agentKpi;
-      if (wantsCsv(req, q.format)) return csvReply(reply, 'agents').send(csvBody(Object.keys(AgentKpiSchema.properties), rows, shape as never));
-      // A stream bypasses the schema's serializer; queueRow/agentRow build exactly the schema's rows.
-      return reply.type('application/json; charset=utf-8').send(jsonBody(envelope(q), rows, shape) as never);
-    },
+    (req, reply) => kpiReport(req, reply, 'a', (q) => q.agentId),
   );
 
   r.get(
