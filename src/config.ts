@@ -3,10 +3,23 @@
 import { availableParallelism } from 'node:os';
 import envSchema from 'env-schema';
 import { Type, type Static } from 'typebox';
-import { parseConnectors, redactConnector, type ConnectorConfig } from './events/connectors/config.js';
-import { compilePattern, DEFAULT_DIAL_POLICY, type DialPolicy } from './calls/dial-policy.js';
+import { redactConnector, type ConnectorConfig } from './events/connectors/config.js';
 import { DEFAULT_RETENTION_DAYS as KEEP, retentionProblems, type RetentionDays } from './retention/rules.js';
-import { parseAllowHosts, type TargetPolicy } from './events/target.js';
+import type { TargetPolicy } from './events/target.js';
+import type { FaxConfig, FaxDemandConfig, FraudConfig, VoicemailConfig } from './config/areas.js';
+import { parseDestinations, parseDialPolicy, type CallControlConfig } from './config/call-control.js';
+import { ConfigError } from './config/error.js';
+import { parseIvrSecrets, type IvrSecret } from './config/ivr-secrets.js';
+import { parseConnectorsVar, parseOutbound } from './config/outbound.js';
+import { parsePbxNodes, type PbxNodeConfig } from './config/pbx-nodes.js';
+import { parseTracing, type TracingConfig } from './config/tracing.js';
+
+export type { ConversionLimits, FaxConfig, FaxDemandConfig, FraudConfig, VoicemailConfig } from './config/areas.js';
+export type { CallControlConfig } from './config/call-control.js';
+export { ConfigError } from './config/error.js';
+export type { IvrSecret } from './config/ivr-secrets.js';
+export type { PbxNodeConfig } from './config/pbx-nodes.js';
+export type { TracingConfig } from './config/tracing.js';
 
 const EnvSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'production' }),
@@ -175,32 +188,6 @@ const EnvSchema = Type.Object({
 });
 type Env = Static<typeof EnvSchema>;
 
-const PbxNodeSchema = Type.Object(
-  {
-    id: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }),
-    ami: Type.Object(
-      {
-        host: Type.String({ minLength: 1 }),
-        port: Type.Integer({ minimum: 1, maximum: 65535 }),
-        user: Type.String({ minLength: 1 }),
-        secret: Type.String({ minLength: 1 }),
-      },
-      { additionalProperties: false },
-    ),
-    ari: Type.Object(
-      {
-        url: Type.String({ pattern: '^https?://' }),
-        user: Type.String({ minLength: 1 }),
-        password: Type.String({ minLength: 1 }),
-        app: Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }),
-      },
-      { additionalProperties: false },
-    ),
-  },
-  { additionalProperties: false },
-);
-export type PbxNodeConfig = Static<typeof PbxNodeSchema>;
-
 export interface Config {
   env: string;
   host: string;
@@ -244,242 +231,11 @@ export interface Config {
   fraud: FraudConfig;
 }
 
-export interface FraudConfig {
-  /** Refusals of one subject within the window that raise an alert; 0 turns alerts off. */
-  burstRefusals: number;
-  burstWindowSeconds: number;
-  /** Whether an alert about an API key also suspends it. */
-  suspendKeys: boolean;
-  /** Click-to-dial calls (and campaign dials) per key and UTC day; 0: no limit. */
-  callsPerKeyDay: number;
-  /** Faxes per key and UTC day; 0: no limit. */
-  faxesPerKeyDay: number;
-}
-
-export interface FaxDemandConfig {
-  perCallerDay: number;
-  perDestinationDay: number;
-  perDay: number;
-  perHour: number;
-}
-
-/** A lookup secret and the hosts it may be sent to (a flow naming it for another host is refused). */
-export interface IvrSecret {
-  value: string;
-  hosts: string[];
-}
-
-export interface VoicemailConfig {
-  greetingMedia: string;
-  goodbyeMedia: string;
-  minSeconds: number;
-  maxSilenceSeconds: number;
-  mwiContext: string;
-  greetingDir: string;
-  pbxGreetingDir: string | undefined;
-  phoneTemplate: string;
-  recordGreetingMedia: string;
-}
-
-export interface FaxConfig {
-  dialTemplate: string;
-  documentDir: string;
-  pbxDocumentDir: string | undefined;
-  stationId: string;
-  header: string;
-  maxAttempts: number;
-  retryDelayMs: number;
-  ringTimeoutMs: number;
-  sendTimeoutMs: number;
-  maxUploadBytes: number;
-  conversion: ConversionLimits;
-}
-
-export interface ConversionLimits {
-  /** Ghostscripts running at once. */
-  concurrency: number;
-  /** Conversions waiting for a turn; one more is refused. */
-  queue: number;
-  timeoutMs: number;
-  maxMemoryBytes: number;
-  maxOutputBytes: number;
-}
-
-export interface CallControlConfig {
-  trunk: string;
-  callerId: string | null;
-  policy: DialPolicy;
-  maxConcurrent: number;
-  perMinute: number;
-  mohClass: string;
-  transferTimeoutSeconds: number;
-  initiatorHangup: 'blind' | 'cancel';
-  /** How long a failed transfer's transferring agent is rung back; 0: never. */
-  recallSeconds: number;
-  /** IVR transfer destinations by name: an extension or a number. */
-  destinations: Record<string, string>;
-}
-
-function parseDestinations(raw: string | undefined): Record<string, string> {
-  if (raw === undefined || raw.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new ConfigError('TRANSFER_DESTINATIONS is not valid JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError('TRANSFER_DESTINATIONS must be a JSON object of name -> extension or number');
-  }
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(parsed)) {
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new ConfigError(`TRANSFER_DESTINATIONS: invalid name ${JSON.stringify(name)}`);
-    if (typeof value !== 'string' || !/^\+?[0-9]{2,20}$/.test(value)) {
-      throw new ConfigError(`TRANSFER_DESTINATIONS.${name} must be an extension or a number (digits)`);
-    }
-    out[name] = value;
-  }
-  return out;
-}
-
-function parseDialPolicy(allow: string | undefined, deny: string | undefined): DialPolicy {
-  const list = (raw: string | undefined, name: string, fallback: readonly string[]): string[] => {
-    if (raw === undefined || raw.trim() === '') return [...fallback];
-    // `default` stands for the built-in list, so a site adds a pattern without restating it.
-    const patterns = raw.split(',').map((p) => p.trim()).filter(Boolean).flatMap((p) => (p === 'default' ? [...fallback] : [p]));
-    for (const p of patterns) {
-      try {
-        compilePattern(p);
-      } catch (err) {
-        throw new ConfigError(`${name}: ${(err as Error).message}`);
-      }
-    }
-    return patterns;
-  };
-  return { allow: list(allow, 'CALLS_DIAL_ALLOW', DEFAULT_DIAL_POLICY.allow), deny: list(deny, 'CALLS_DIAL_DENY', DEFAULT_DIAL_POLICY.deny) };
-}
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-function parsePbxNodes(env: Env): PbxNodeConfig[] {
-  if (env.PBX_NODES === undefined || env.PBX_NODES.trim() === '') {
-    if (!env.AMI_SECRET) throw new ConfigError('AMI_SECRET is required (or configure PBX_NODES)');
-    if (!env.ARI_PASSWORD) throw new ConfigError('ARI_PASSWORD is required (or configure PBX_NODES)');
-    return [
-      {
-        id: env.PBX_ID,
-        ami: { host: env.AMI_HOST, port: env.AMI_PORT, user: env.AMI_USER, secret: env.AMI_SECRET },
-        ari: { url: env.ARI_URL, user: env.ARI_USER, password: env.ARI_PASSWORD, app: env.ARI_APP },
-      },
-    ];
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(env.PBX_NODES);
-  } catch {
-    throw new ConfigError('PBX_NODES is not valid JSON');
-  }
-  if (!Array.isArray(raw) || raw.length === 0) throw new ConfigError('PBX_NODES must be a non-empty JSON array');
-  const nodes: PbxNodeConfig[] = [];
-  raw.forEach((node, i) => {
-    // Validate with env-schema's own Ajv through a tiny wrapper so messages name the field.
-    try {
-      envSchema({ schema: Type.Object({ node: PbxNodeSchema }), data: { node }, dotenv: false });
-    } catch (err) {
-      throw new ConfigError(`PBX_NODES[${i}] ${(err as Error).message.replace(/^env\/node/, '')}`);
-    }
-    nodes.push(node as PbxNodeConfig);
-  });
-  const ids = new Set(nodes.map((n) => n.id));
-  if (ids.size !== nodes.length) throw new ConfigError('PBX_NODES ids must be unique');
-  return nodes;
-}
-
-const SECRET_HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/;
-
-function parseIvrSecrets(raw: string | undefined): Record<string, IvrSecret> {
-  if (raw === undefined || raw.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    // Never echo the value: it is full of secrets.
-    throw new ConfigError('IVR_SECRETS is not valid JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError('IVR_SECRETS must be a JSON object of secret name -> {"value": ..., "hosts": [...]}');
-  }
-  const secrets: Record<string, IvrSecret> = {};
-  for (const [name, entry] of Object.entries(parsed)) {
-    if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new ConfigError(`IVR_SECRETS: invalid secret name ${JSON.stringify(name)}`);
-    const { value, hosts } = (typeof entry === 'object' && entry !== null ? entry : {}) as { value?: unknown; hosts?: unknown };
-    if (typeof value !== 'string' || value === '' || /[\r\n\0]/.test(value)) {
-      throw new ConfigError(`IVR_SECRETS.${name} must be {"value": "<a non-empty single-line string>", "hosts": ["crm.example.com"]}`);
-    }
-    if (!Array.isArray(hosts) || hosts.length === 0 || !hosts.every((h) => typeof h === 'string' && SECRET_HOST.test(h.toLowerCase()))) {
-      throw new ConfigError(`IVR_SECRETS.${name}.hosts must list the hosts (host or host:port) this secret may be sent to`);
-    }
-    secrets[name] = { value, hosts: hosts.map((h: string) => h.toLowerCase()) };
-  }
-  return secrets;
-}
-
-function parseOutbound(env: Env): TargetPolicy {
-  if (env.WEBHOOK_ALLOW_PRIVATE !== undefined) {
-    throw new ConfigError('WEBHOOK_ALLOW_PRIVATE is replaced by OUTBOUND_ALLOW_HOSTS: list the private hosts, addresses or CIDR ranges to allow');
-  }
-  try {
-    return { allowHosts: parseAllowHosts(env.OUTBOUND_ALLOW_HOSTS) };
-  } catch (err) {
-    throw new ConfigError(`OUTBOUND_ALLOW_HOSTS: ${(err as Error).message}`);
-  }
-}
-
 /** The variables still holding a shipped placeholder (CHANGE-ME-…), by name only. */
 function placeholderSecrets(source: Record<string, string | undefined>): string[] {
   return Object.keys(EnvSchema.properties)
     .filter((name) => /CHANGE-ME/i.test(source[name] ?? ''))
     .sort();
-}
-
-export interface TracingConfig {
-  url: string;
-  headers: Record<string, string>;
-  serviceName: string;
-  sampleRatio: number;
-}
-
-function parseTracing(env: Env): TracingConfig | undefined {
-  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  const url = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined);
-  if (!url) return undefined;
-  const headers: Record<string, string> = {};
-  for (const pair of (env.OTEL_EXPORTER_OTLP_HEADERS ?? '').split(',').filter((p) => p.trim())) {
-    const eq = pair.indexOf('=');
-    const name = eq > 0 ? pair.slice(0, eq).trim().toLowerCase() : '';
-    let value = '';
-    try {
-      value = decodeURIComponent(pair.slice(eq + 1).trim());
-    } catch {
-      // reported below
-    }
-    // Never echo the pair: it usually is a credential.
-    if (!/^[a-z0-9-]+$/.test(name) || !value || /[\r\n\0]/.test(value)) {
-      throw new ConfigError('OTEL_EXPORTER_OTLP_HEADERS must be key=value pairs separated by commas (values URL-encoded)');
-    }
-    headers[name] = value;
-  }
-  return { url, headers, serviceName: env.OTEL_SERVICE_NAME, sampleRatio: env.OTEL_TRACES_SAMPLER_ARG };
-}
-
-function parseConnectorsVar(raw: string | undefined): ConnectorConfig[] {
-  try {
-    return parseConnectors(raw);
-  } catch (err) {
-    throw new ConfigError((err as Error).message);
-  }
 }
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {

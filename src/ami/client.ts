@@ -6,7 +6,9 @@ import net from 'node:net';
 import type { Logger } from '../log.js';
 import { inSpan, tracingEnabled } from '../tracing/tracer.js';
 import { reconnectWait } from './backoff.js';
-import { AmiParser, actionPairs, formatMessage, type AmiActionFields } from './codec.js';
+import type { AmiActionOptions, AmiClientEvents, AmiClientOptions, AmiClientState, AmiClientStats } from './client-types.js';
+import { actionPairs, type AmiActionFields } from './codec.js';
+import { openConnection, sameKey, sendAction, settle, type Connection } from './connection.js';
 import {
   AmiActionError,
   AmiAuthError,
@@ -18,88 +20,13 @@ import {
 import { BoundedQueue } from './event-queue.js';
 import { AmiResponse, type AmiEvent, type AmiMessage } from './message.js';
 
-export type AmiClientState = 'connecting' | 'logged-in' | 'disconnected' | 'stopped';
-
-export interface AmiClientOptions {
-  host: string;
-  port: number;
-  username: string;
-  secret: string;
-  /** Login `Events:` mask: 'on', 'off' or a class list such as 'call,agent'. Default 'on'. */
-  events?: 'on' | 'off' | string;
-  log?: Logger;
-  /** Default per-action timeout. Default 10 s. */
-  actionTimeoutMs?: number;
-  /** Keepalive `Ping` period; a missed Pong drops the connection. 0 disables. Default 15 s. */
-  pingIntervalMs?: number;
-  /** Time allowed to connect, read the greeting and log in. Default: actionTimeoutMs. */
-  connectTimeoutMs?: number;
-  reconnect?: { minMs?: number; maxMs?: number };
-  /** Events waiting for handlers; the oldest are dropped beyond this. Default 10,000. */
-  eventQueueLimit?: number;
-  maxMessageBytes?: number;
-}
-
-export interface AmiActionOptions {
-  timeoutMs?: number;
-}
-
-export interface AmiClientStats {
-  eventsReceived: number;
-  badLines: number;
-  droppedEvents: number;
-  reconnects: number;
-  oversizedMessages: number;
-  unmatchedResponses: number;
-  handlerErrors: number;
-  loginFailures: number;
-}
-
-export interface AmiClientEvents {
-  /** Logged in (again). Events from any gap are lost: resync state now. */
-  ready: [];
-  /** A logged-in session ended; every pending action has been rejected. */
-  disconnected: [reason: string];
-  event: [event: AmiEvent];
-  error: [error: Error];
-}
-
-interface Pending {
-  name: string;
-  resolve: (r: AmiResponse) => void;
-  reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
-  list: AmiResponse | undefined;
-}
-
-interface Connection {
-  socket: net.Socket;
-  parser: AmiParser;
-  pending: Map<string, Pending>;
-  nextId: number;
-  greeted: boolean;
-  loggedIn: boolean;
-  closeReason: string | undefined;
-  /** Nothing was listening (ECONNREFUSED): the PBX is down or restarting. */
-  refused: boolean;
-  handshakeTimer: NodeJS.Timeout | undefined;
-  pingTimer: NodeJS.Timeout | undefined;
-  pingInFlight: boolean;
-  badLinesSeen: number;
-  oversizedSeen: number;
-  /** Event lists being collected; while none is, events skip the ActionID lookup. */
-  openLists: number;
-}
+export type { AmiActionOptions, AmiClientEvents, AmiClientOptions, AmiClientState, AmiClientStats } from './client-types.js';
 
 /**
  * Handlers get at most this long per turn of the event loop before the socket is read
  * again: a slow handler must never keep the reader waiting (Asterisk drops slow readers).
  */
 const DRAIN_SLICE_MS = 10;
-
-function sameKey(a: string, b: string): boolean {
-  return a.length === b.length && a.toLowerCase() === b.toLowerCase();
-}
 
 export class AmiClient extends EventEmitter<AmiClientEvents> {
   readonly stats: AmiClientStats = {
@@ -177,7 +104,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     if (conn) {
       if (conn.loggedIn && !conn.socket.destroyed) {
         try {
-          await this.send(conn, [['Action', 'Logoff']], Math.min(this.opts.actionTimeoutMs, 2000));
+          await sendAction(conn, [['Action', 'Logoff']], Math.min(this.opts.actionTimeoutMs, 2000));
         } catch {
           // Logoff is a courtesy; the socket is closed below either way.
         }
@@ -218,7 +145,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
       return Promise.reject(new AmiNotConnectedError(name, this._state));
     }
     const [actionPair] = pairs.splice(actionIdx, 1);
-    const send = () => this.send(conn, [actionPair as [string, string], ...pairs], options.timeoutMs ?? this.opts.actionTimeoutMs);
+    const send = () => sendAction(conn, [actionPair as [string, string], ...pairs], options.timeoutMs ?? this.opts.actionTimeoutMs);
     if (!tracingEnabled()) return send();
     return inSpan(`AMI ${name}`, { kind: 'client', attributes: { 'cti.ami.action': name } }, send);
   }
@@ -232,22 +159,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     const socket = net.connect({ host: this.opts.host, port: this.opts.port });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
-    const conn: Connection = {
-      socket,
-      parser: new AmiParser({ expectGreeting: true, maxMessageBytes: this.opts.maxMessageBytes }),
-      pending: new Map(),
-      nextId: 1,
-      greeted: false,
-      loggedIn: false,
-      closeReason: undefined,
-      refused: false,
-      handshakeTimer: undefined,
-      pingTimer: undefined,
-      pingInFlight: false,
-      badLinesSeen: 0,
-      oversizedSeen: 0,
-      openLists: 0,
-    };
+    const conn = openConnection(socket, this.opts.maxMessageBytes);
     this.conn = conn;
     conn.handshakeTimer = setTimeout(() => {
       conn.closeReason = `no login within ${this.opts.connectTimeoutMs} ms`;
@@ -293,7 +205,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
       ['Secret', this.opts.secret],
       ['Events', this.opts.events],
     ];
-    this.send(conn, login, this.opts.connectTimeoutMs).then(
+    sendAction(conn, login, this.opts.connectTimeoutMs).then(
       () => this.onLoggedIn(conn),
       (err: Error) => {
         if (err instanceof AmiActionError) {
@@ -327,7 +239,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     if (conn.pingInFlight || conn.socket.destroyed) return;
     conn.pingInFlight = true;
     const timeout = Math.min(this.opts.actionTimeoutMs, this.opts.pingIntervalMs * 2);
-    this.send(conn, [['Action', 'Ping']], timeout).then(
+    sendAction(conn, [['Action', 'Ping']], timeout).then(
       () => {
         conn.pingInFlight = false;
       },
@@ -377,28 +289,6 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 
   // ---- actions and responses ----
 
-  private send(conn: Connection, pairs: Array<[string, string]>, timeoutMs: number): Promise<AmiResponse> {
-    const name = (pairs[0] as [string, string])[1];
-    const id = String(conn.nextId++);
-    let text: string;
-    try {
-      // ActionID right after Action, like every AMI client Asterisk's own docs show.
-      text = formatMessage([pairs[0] as [string, string], ['ActionID', id], ...pairs.slice(1)]);
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
-    return new Promise<AmiResponse>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const p = conn.pending.get(id);
-        if (p?.list) conn.openLists--;
-        conn.pending.delete(id);
-        reject(new AmiTimeoutError(name, timeoutMs));
-      }, timeoutMs);
-      conn.pending.set(id, { name, resolve, reject, timer, list: undefined });
-      conn.socket.write(text);
-    });
-  }
-
   private onMessage(conn: Connection, msg: AmiMessage): void {
     const kind = msg.kind;
     if (kind === 'event') this.onEvent(conn, msg);
@@ -426,7 +316,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     const response = new AmiResponse(msg.fields);
     const kind = response.response ?? '';
     if (sameKey(kind, 'Error')) {
-      this.settle(conn, id, p);
+      settle(conn, id, p);
       p.reject(new AmiActionError(p.name, response.message ?? 'Error', response));
       return;
     }
@@ -436,7 +326,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
       conn.openLists++;
       return;
     }
-    this.settle(conn, id, p);
+    settle(conn, id, p);
     p.resolve(response);
   }
 
@@ -448,7 +338,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
         const marker = msg.get('EventList');
         if (marker !== undefined && (sameKey(marker, 'Complete') || sameKey(marker, 'Cancelled'))) {
           p.list.complete = msg;
-          this.settle(conn, id, p);
+          settle(conn, id, p);
           p.resolve(p.list);
         } else {
           p.list.events.push(msg);
@@ -463,12 +353,6 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
       this.drainScheduled = true;
       setImmediate(this.drain);
     }
-  }
-
-  private settle(conn: Connection, id: string, p: Pending): void {
-    clearTimeout(p.timer);
-    if (p.list) conn.openLists--;
-    conn.pending.delete(id);
   }
 
   // Handlers run here, off the reader, a batch at a time so socket reads interleave.

@@ -4,7 +4,7 @@
 // be listening (start-up, a drop, a Postgres restart) the cache is emptied and bypassed,
 // because notifications sent meanwhile are lost; it is used again only once LISTEN is
 // active anew. A GET /v1/calls/{id} that hits costs no database round trip at all.
-import pg from 'pg';
+import { ListenConnection } from '../db/listen-connection.js';
 import type { Queryable } from '../db/pool.js';
 import type { Logger } from '../log.js';
 import { getCallDetailJson } from './queries.js';
@@ -62,39 +62,47 @@ export class CallDetailCache {
   private chars = 0;
   /** Moves on every loss of the LISTEN connection: reads begun before it may not insert. */
   private epoch = 0;
-  private client: pg.Client | null = null;
-  private listening = false;
+  private readonly connection: ListenConnection;
   private closed = false;
   private started = false;
-  private retryMs: number;
-  private retryTimer: NodeJS.Timeout | null = null;
-  private heartbeat: NodeJS.Timeout | null = null;
   private waiters: Array<() => void> = [];
   private readonly counters = { hits: 0, misses: 0, bypassed: 0, notifications: 0, connects: 0 };
 
   private readonly maxEntries: number;
   private readonly maxChars: number;
-  private readonly reconnectMinMs: number;
-  private readonly reconnectMaxMs: number;
-  private readonly heartbeatMs: number;
   private readonly load: CallDetailLoader;
 
   constructor(private readonly opts: CallDetailCacheOptions) {
     this.maxEntries = opts.maxEntries ?? 10_000;
     this.maxChars = opts.maxChars ?? 32 * 1024 * 1024;
-    this.reconnectMinMs = opts.reconnectMinMs ?? 100;
-    this.reconnectMaxMs = opts.reconnectMaxMs ?? 5_000;
-    this.heartbeatMs = opts.heartbeatMs ?? 10_000;
     this.load = opts.load ?? getCallDetailJson;
     if (this.maxEntries < 1 || this.maxChars < 1) throw new Error('CallDetailCache: maxEntries and maxChars must be positive');
-    this.retryMs = this.reconnectMinMs;
+    this.connection = new ListenConnection({
+      url: opts.url,
+      channel: CALL_CHANGED_CHANNEL,
+      applicationName: 'cti-bridge call-detail-cache',
+      reconnectMinMs: opts.reconnectMinMs ?? 100,
+      reconnectMaxMs: opts.reconnectMaxMs ?? 5_000,
+      heartbeatMs: opts.heartbeatMs ?? 10_000,
+      beforeReconnect: opts.beforeReconnect,
+      onNotification: (payload) => this.changed(payload ?? EVERYTHING),
+      onListening: () => this.heard(),
+      // Stop trusting anything cached: changes made meanwhile go unannounced.
+      onDeaf: () => this.forgetAll(),
+      log: opts.log,
+      lostMessage: 'call detail cache: LISTEN connection lost, reading through',
+    });
+  }
+
+  private get listening(): boolean {
+    return this.connection.listening;
   }
 
   /** Starts listening in the background; until LISTEN is active every read goes to the database. */
   start(): void {
     if (this.started || this.closed) return;
     this.started = true;
-    void this.connect();
+    this.connection.start();
   }
 
   /** Resolves once LISTEN is active (at once if it already is). */
@@ -150,12 +158,7 @@ export class CallDetailCache {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.goDeaf();
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    const client = this.client;
-    this.client = null;
-    if (client) await client.end().catch(() => {});
+    await this.connection.stop();
   }
 
   private insert(id: string, body: string): void {
@@ -194,82 +197,12 @@ export class CallDetailCache {
     this.chars = 0;
   }
 
-  /** LISTEN is no longer known to be active: stop trusting anything cached. */
-  private goDeaf(): void {
-    this.listening = false;
-    this.forgetAll();
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.heartbeat = null;
-  }
-
-  private async connect(): Promise<void> {
-    if (this.closed) return;
-    const client = new pg.Client({
-      connectionString: this.opts.url,
-      application_name: 'cti-bridge call-detail-cache',
-      keepAlive: true,
-      connectionTimeoutMillis: 5_000,
-    });
-    this.client = client;
-    let lost = false;
-    const onLost = (err?: Error) => {
-      if (lost) return;
-      lost = true;
-      if (this.client === client) this.client = null;
-      this.goDeaf();
-      client.end().catch(() => {});
-      if (this.closed) return;
-      this.opts.log?.warn({ err: err?.message }, 'call detail cache: LISTEN connection lost, reading through');
-      this.scheduleReconnect();
-    };
-    client.on('error', onLost);
-    client.on('end', () => onLost());
-    client.on('notification', (msg) => {
-      if (client === this.client && msg.channel === CALL_CHANGED_CHANNEL) this.changed(msg.payload ?? EVERYTHING);
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${CALL_CHANGED_CHANNEL}`);
-    } catch (err) {
-      onLost(err as Error);
-      return;
-    }
-    if (lost || this.closed || this.client !== client) {
-      if (this.closed) await client.end().catch(() => {});
-      return;
-    }
+  /** LISTEN is active anew. */
+  private heard(): void {
     // Anything read before this point may have missed a notification: start from empty.
     this.forgetAll();
-    this.listening = true;
     this.counters.connects++;
-    this.retryMs = this.reconnectMinMs;
     this.opts.log?.info('call detail cache: listening for call changes');
-    this.heartbeat = setInterval(() => {
-      // A connection that died without a word (no FIN, no error) is noticed here.
-      const probe = client.query('SELECT 1');
-      const timeout = new Promise<never>((_, reject) => {
-        const t = setTimeout(() => reject(new Error('heartbeat timed out')), Math.max(1_000, this.heartbeatMs / 2));
-        t.unref();
-        probe.finally(() => clearTimeout(t)).catch(() => {});
-      });
-      Promise.race([probe, timeout]).catch((err: Error) => onLost(err));
-    }, this.heartbeatMs);
-    this.heartbeat.unref();
     for (const w of this.waiters.splice(0)) w();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closed || this.retryTimer) return;
-    const delay = this.retryMs;
-    this.retryMs = Math.min(this.retryMs * 2, this.reconnectMaxMs);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      const gate = this.opts.beforeReconnect?.() ?? Promise.resolve();
-      gate.then(
-        () => this.connect(),
-        () => this.connect(),
-      );
-    }, delay);
-    this.retryTimer.unref();
   }
 }

@@ -14,98 +14,12 @@
 // abandoned) and its `reason` says why it ended; call control puts the caller on hold for
 // a consultation without a call.held of its own.
 
-export interface TimelineItem {
-  type: string;
-  at: Date;
-  data: Record<string, unknown>;
-}
+import type { CallFacts, CdrAgent, CdrDetail, CdrLeg, CdrTransfer, CdrWrapUp, LegRole, TimelineItem } from './detail-types.js';
+import { callDisposition } from './disposition.js';
 
-export type LegRole = 'agent' | 'consult' | 'conference';
-
-export interface CdrLeg {
-  role: 'caller' | LegRole;
-  agentId: string | null;
-  startedAt: string;
-  answeredAt: string | null;
-  endedAt: string;
-  talkMs: number;
-  holdMs: number;
-  endReason: string;
-  transferId: string | null;
-}
-
-export interface CdrAgent {
-  agentId: string;
-  roles: LegRole[];
-  offeredAt: string | null;
-  answeredAt: string | null;
-  talkMs: number;
-  holdMs: number;
-  /** null while the agent is still in wrap-up (the CDR is refreshed when it ends). */
-  wrapUpMs: number | null;
-  /** What the agent recorded at wrap-up (the last one when recorded again), or null. */
-  wrapUp: CdrWrapUp | null;
-}
-
-export interface CdrWrapUp {
-  code: string;
-  label: string;
-  note: string | null;
-  at: string;
-}
-
-export interface CdrTransfer {
-  id: string;
-  mode: string;
-  fromAgentId: string | null;
-  to: { agentId?: string; extension?: string; number?: string; queueId?: string };
-  startedAt: string;
-  answeredAt: string | null;
-  endedAt: string | null;
-  /** `recalled`: the transfer failed and its initiator, rung back, took the caller again. */
-  outcome: 'transferred' | 'consulted' | 'cancelled' | 'no_answer' | 'conference' | 'recalled' | 'open';
-}
-
-/** The end reason's start for a call the dialplan fallback took while no instance drove the node. */
-export const UNATTENDED = 'unattended:';
-
-export type ExtendedDisposition =
-  | 'answered'
-  | 'abandoned'
-  | 'short_abandon'
-  | 'voicemail'
-  | 'fax'
-  | 'failed'
-  | 'busy'
-  | 'no_answer'
-  | 'pbx_restart'
-  | 'unattended';
-
-export interface CdrDetail {
-  ivrPath: string[];
-  queue: { id: string; overflowFrom: string | null } | null;
-  queues: Array<{ id: string; at: string; overflowFrom: string | null }>;
-  waitMs: number;
-  legs: CdrLeg[];
-  agents: CdrAgent[];
-  transfers: CdrTransfer[];
-  conferences: Array<{ at: string; agentIds: string[] }>;
-  holdMs: number;
-  holdCount: number;
-  survey: { rating: unknown; rated: boolean } | null;
-  recordings: Array<Record<string, unknown>>;
-  disposition: ExtendedDisposition;
-  /** False while an agent's wrap-up is still running. */
-  complete: boolean;
-}
-
-export interface CallFacts {
-  createdAt: Date;
-  answeredAt: Date | null;
-  endedAt: Date;
-  hangupCause: number | null;
-  endReason?: string;
-}
+export type { CallFacts, CdrAgent, CdrDetail, CdrLeg, CdrTransfer, CdrWrapUp, LegRole, TimelineItem } from './detail-types.js';
+export type { ExtendedDisposition } from './disposition.js';
+export { UNATTENDED } from './disposition.js';
 
 const ANSWERED_STATES = new Set(['answered', 'conference', 'completed']);
 /** A transfer's reason when its target's phone rang out (timeout, or the PBX's no answer). */
@@ -134,14 +48,6 @@ interface TransferState extends Omit<CdrTransfer, 'startedAt' | 'answeredAt' | '
   startedAt: Date;
   answeredAt: Date | null;
   endedAt: Date | null;
-}
-
-/** Q.850: 17 user busy; 1/3/20/21/27/34/38 mean the call could not be placed. */
-function placementDisposition(answered: boolean, cause: number | null): ExtendedDisposition {
-  if (answered) return 'answered';
-  if (cause === 17) return 'busy';
-  if (cause !== null && [1, 3, 20, 21, 27, 34, 38].includes(cause)) return 'failed';
-  return 'no_answer';
 }
 
 export function buildCdrDetail(call: CallFacts, timeline: readonly TimelineItem[]): CdrDetail {
@@ -479,16 +385,7 @@ export function buildCdrDetail(call: CallFacts, timeline: readonly TimelineItem[
     };
   });
 
-  const connected = legs.some((l) => l.answeredAt !== null);
-  const reason = call.endReason ?? '';
-  let disposition: ExtendedDisposition;
-  if (reason.startsWith(UNATTENDED)) disposition = 'unattended';
-  else if (/gone during disconnect|pbx.?restart/i.test(reason)) disposition = 'pbx_restart';
-  else if (connected) disposition = 'answered';
-  else if (abandoned) disposition = (abandoned as { short: boolean }).short ? 'short_abandon' : 'abandoned';
-  else if (fax) disposition = 'fax';
-  else if (voicemail) disposition = 'voicemail';
-  else disposition = placementDisposition(call.answeredAt !== null, call.hangupCause);
+  const disposition = callDisposition(call, { connected: legs.some((l) => l.answeredAt !== null), abandoned, fax, voicemail });
 
   const queue = queues[0] ? { id: queues[queues.length - 1]!.id, overflowFrom: queues[queues.length - 1]!.overflowFrom } : null;
   return {

@@ -1,70 +1,50 @@
 // The IVR REST API: flows with versions (draft -> publish), dialled numbers mapped to
 // flows, and a simulator that runs a flow against a scripted caller. Storage is in
-// repository.ts, the simulation in simulate.ts; this file maps HTTP onto them.
+// repository.ts, the simulation in simulate.ts; this file maps the flows and their
+// versions onto HTTP, number-routes.ts the numbers, simulate-route.ts the simulator.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
-import type { Config } from '../config.js';
-import type { Db, Queryable } from '../db/pool.js';
+import type { Queryable } from '../db/pool.js';
 import { ProblemError, badRequest, notFound } from '../api/problem.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
 import { AVAILABLE_CAPABILITIES } from './capabilities.js';
 import type { Flow, FlowProblem } from './contract.js';
-import { interpret } from './interpreter.js';
 import {
-  StoreRefusal,
   addVersion,
   createFlow,
   decodeFlowCursor,
   deleteFlow,
-  deleteNumber,
   getFlow,
-  getNumber,
   getVersion,
   latestDraft,
   listFlows,
-  listNumbers,
   listVersions,
   publishVersion,
   publishedFlowIds,
-  linkPublishedSubflows,
-  putNumber,
   type FlowVersionRecord,
 } from './repository.js';
 import {
   CreateFlowBody,
   CreateFlowEnvelope,
-  DidParams,
   FlowDetail,
   FlowIdParams,
   FlowPage,
   FlowVersion,
   NewVersionBody,
   NewVersionEnvelope,
-  NumberBody,
-  NumberPage,
-  NumberRecord,
-  NumbersQuery,
   PageQuery,
   PublishResult,
-  SimulateBody,
-  SimulationResultSchema,
   VersionList,
   VersionParams,
 } from './route-schemas.js';
-import { SimulationError, simulate, type ScriptAction } from './simulate.js';
-import { missingRecordingProblems, recordingRefs, type CheckRecordings } from './prompt-check.js';
+import { missingRecordingProblems, recordingRefs } from './prompt-check.js';
 import { validateFlow } from './validate.js';
+import { Deleted, store, TAGS, type IvrRouteOptions } from './route-common.js';
+import { ivrNumberRoutes } from './number-routes.js';
+import { ivrSimulateRoutes } from './simulate-route.js';
 
-export interface IvrRouteOptions {
-  db: Db;
-  config: Config;
-  /** Asks the PBX nodes which recordings they lack; without it, publishing does not check prompts. */
-  checkRecordings?: CheckRecordings;
-}
-
-const TAGS = ['ivr'];
+export type { IvrRouteOptions } from './route-common.js';
 
 export async function ivrRoutes(app: FastifyInstance, opts: IvrRouteOptions): Promise<void> {
   // The type provider is not inherited by encapsulated plugins: apply it here.
@@ -286,134 +266,9 @@ export async function ivrRoutes(app: FastifyInstance, opts: IvrRouteOptions): Pr
     return { problems: missingRecordingProblems(refs, check), checked: check.unchecked.length === 0 };
   }
 
-  r.put(
-    '/v1/numbers/:did',
-    {
-      config: { scopes: ['flows:write'] },
-      schema: {
-        tags: TAGS,
-        summary: 'Map a dialled number to a flow',
-        description: 'The flow must exist (422 otherwise) and have a published version (409 otherwise). 201 when the number was not mapped before.',
-        params: DidParams,
-        body: NumberBody,
-        response: { 200: NumberRecord, 201: NumberRecord, ...problemResponses(...authProblems, 409, 422) },
-      },
-    },
-    async (req, reply) => {
-      const { number, created } = await store(async () => {
-        try {
-          return await putNumber(db, { did: req.params.did, flowId: req.body.flowId, description: req.body.description });
-        } catch (err) {
-          // The missing thing is named in the body, not the URL: the request is not acceptable.
-          if (err instanceof StoreRefusal && err.reason === 'not_found') throw new ProblemError(422, err.message);
-          throw err;
-        }
-      });
-      return reply.code(created ? 201 : 200).send(number);
-    },
-  );
-
-  r.get(
-    '/v1/numbers',
-    {
-      config: { scopes: ['flows:read'] },
-      schema: {
-        tags: TAGS,
-        summary: 'Dialled numbers and their flows, by number',
-        querystring: NumbersQuery,
-        response: { 200: NumberPage, ...problemResponses(...authProblems) },
-      },
-    },
-    async (req) => {
-      const cursor = req.query.cursor;
-      if (cursor !== undefined && !/^\+?[0-9]{1,32}$/.test(Buffer.from(cursor, 'base64url').toString('utf8'))) {
-        throw badRequest("query parameter 'cursor' is not a cursor returned by this API");
-      }
-      return listNumbers(db, { limit: req.query.limit, cursor, flowId: req.query.flowId });
-    },
-  );
-
-  r.get(
-    '/v1/numbers/:did',
-    {
-      config: { scopes: ['flows:read'] },
-      schema: {
-        tags: TAGS,
-        summary: 'One dialled number',
-        params: DidParams,
-        response: { 200: NumberRecord, ...problemResponses(...authProblems, 404) },
-      },
-    },
-    async (req) => {
-      const n = await getNumber(db, req.params.did);
-      if (!n) throw notFound('number', req.params.did);
-      return n;
-    },
-  );
-
-  r.delete(
-    '/v1/numbers/:did',
-    {
-      config: { scopes: ['flows:write'] },
-      schema: {
-        tags: TAGS,
-        summary: 'Unmap a dialled number',
-        params: DidParams,
-        response: { 204: Deleted, ...problemResponses(...authProblems, 404) },
-      },
-    },
-    async (req, reply) => {
-      if (!(await deleteNumber(db, req.params.did))) throw notFound('number', req.params.did);
-      return reply.code(204).send(null);
-    },
-  );
-
-  r.post(
-    '/v1/flows/:id/simulate',
-    {
-      config: { scopes: ['flows:read'] },
-      schema: {
-        tags: TAGS,
-        summary: 'Run a flow against a scripted caller, with no PBX',
-        description:
-          'Runs `version` (default: the published version, else the latest draft). Time is virtual: prompts finish ' +
-          'instantly before each scripted action (unless `{dtmf, bargeIn: true}` presses during the prompt); only ' +
-          '`{wait: ms}` lets time pass, firing due timers (menu and digit timeouts, filler delays, lookup timeouts). ' +
-          '`{http: ...}` answers the oldest pending lookup: `{status, body}`, `{error}` or `{timeout: true}`. ' +
-          '`{agentHangup: true}` ends the agent leg after a queue hand-over naming a survey, which then runs. ' +
-          'Secrets are never resolved: lookups are reported with header secret names. The result says how the call ' +
-          "ended: 'hangup' (the flow hung up), 'handover', 'caller_hangup', or 'waiting' (the script ran out).",
-        params: FlowIdParams,
-        body: SimulateBody,
-        response: { 200: SimulationResultSchema, ...problemResponses(...authProblems, 404, 422) },
-      },
-    },
-    async (req) => {
-      const { id } = req.params;
-      if (!(await getFlow(db, id))) throw notFound('flow', id);
-      const chosen = await versionToSimulate(db, id, req.body.version);
-      const flow = await linkPublishedSubflows(db, chosen.document);
-      const now = req.body.now !== undefined ? new Date(req.body.now) : new Date();
-      try {
-        const result = simulate(flow, interpret, {
-          vars: req.body.vars,
-          now,
-          script: req.body.script as ScriptAction[],
-        });
-        return { flowId: id, version: chosen.version, ...result };
-      } catch (err) {
-        if (err instanceof SimulationError) {
-          throw new ProblemError(422, `${err.message} (${err.pointer || 'script'})`, {
-            problems: [{ pointer: err.pointer, message: err.message }],
-          });
-        }
-        throw err;
-      }
-    },
-  );
+  await ivrNumberRoutes(app, opts);
+  await ivrSimulateRoutes(app, opts);
 }
-
-const Deleted = Type.Null({ description: 'Deleted' });
 
 function nodePointer(nodeId: string): string {
   return `/nodes/${nodeId.replace(/~/g, '~0').replace(/\//g, '~1')}`;
@@ -442,38 +297,4 @@ function flowProblems(problems: FlowProblem[]): ProblemError {
 
 async function rejectProblems(problems: FlowProblem[]): Promise<void> {
   if (problems.length > 0) throw flowProblems(problems);
-}
-
-async function versionToSimulate(db: Queryable, id: string, version: number | undefined): Promise<FlowVersionRecord> {
-  if (version !== undefined) {
-    const v = await getVersion(db, id, version);
-    if (!v) throw notFound('flow version', `${id}/${version}`);
-    return v;
-  }
-  const flow = await getFlow(db, id);
-  const chosen =
-    flow?.publishedVersion != null ? await getVersion(db, id, flow.publishedVersion) : await latestDraft(db, id);
-  if (!chosen) throw notFound('flow version', `${id} (none published, no draft)`);
-  return chosen;
-}
-
-
-/** Runs a store operation, turning its refusals into problems. */
-async function store<T>(op: () => Promise<T>): Promise<T> {
-  try {
-    return await op();
-  } catch (err) {
-    if (err instanceof StoreRefusal) {
-      switch (err.reason) {
-        case 'not_found':
-        case 'version_not_found':
-          throw new ProblemError(404, err.message);
-        case 'exists':
-        case 'in_use':
-        case 'not_published':
-          throw new ProblemError(409, err.message, err.details);
-      }
-    }
-    throw err;
-  }
 }
