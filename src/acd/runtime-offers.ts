@@ -187,7 +187,7 @@ export abstract class AcdOffers extends AcdWaiting {
       await this.routeHeld(leg.callId);
     }
     // The agent may be free again (busy phone): give them the next call.
-    if (live?.state === 'ready') this.core.agentChanged(leg.agentId);
+    if (live?.state === 'ready') this.core.agentChanged(leg.agentId, false);
   }
 
   protected async answered(leg: Leg): Promise<void> {
@@ -262,7 +262,7 @@ export abstract class AcdOffers extends AcdWaiting {
     await this.ctx.ari.channels.hangup(leg.channelId, { reason: 'normal' }).catch(() => false);
     await legEnded(this.ctx.db, leg.offerId, outcome);
     await this.core.changes.change(leg.agentId, { type: 'release' }, { offerId: leg.offerId, callId: leg.callId, queueId: leg.queueId });
-    this.core.agentChanged(leg.agentId);
+    this.core.agentChanged(leg.agentId, false);
   }
 
   /** The ring-all round is over (its group key lapses on its own if Redis never answers). */
