@@ -181,27 +181,48 @@ export async function transitionCallThrough(
   steps: ReadonlyArray<{ to: Exclude<CallState, 'ended'>; data?: Record<string, unknown> }>,
   at: Date = new Date(),
 ): Promise<Call | undefined> {
-  return withTransaction(db, async (tx) => {
-    let current = await lockCall(tx, callId);
-    let changed: Call | undefined;
-    for (const { to, data = {} } of steps) {
-      if (!current || current.state === to || current.state === 'ended') continue;
-      const state = transition(current.state, to);
-      const { rows } = await tx.query<CallRow>(
-        `UPDATE calls SET state = $2, updated_at = $3,
-           answered_at = CASE WHEN $2 = 'answered' AND answered_at IS NULL THEN $3 ELSE answered_at END
-         WHERE id = $1 RETURNING *`,
-        [callId, state, at],
-      );
-      const call = toCall(rows[0] as CallRow);
-      await addTimeline(tx, callId, `call.${state}`, { from: current.state, ...data }, at);
-      const type = ANNOUNCED[state];
-      // What the caller said about the change (who put the call on hold) goes out with it.
-      if (type) await announce(tx, type, call, at, data);
-      current = changed = call;
+  return withTransaction(db, async (tx) => (await transitionCallIn(tx, callId, steps, at)).changed);
+}
+
+/**
+ * transitionCallThrough inside the caller's transaction, so a step of a call (an answer
+ * with its queue outcome, a queue entry) is one commit. Returns the call as it stands
+ * after the steps (locked for the rest of the transaction) and the call after the last
+ * step that changed it. With `skipIllegal`, a transition the model forbids changes
+ * nothing instead of throwing (nothing was written for it: the check comes first).
+ */
+export async function transitionCallIn(
+  tx: DbClient,
+  callId: string,
+  steps: ReadonlyArray<{ to: Exclude<CallState, 'ended'>; data?: Record<string, unknown> }>,
+  at: Date = new Date(),
+  options: { skipIllegal?: boolean } = {},
+): Promise<{ current: Call | undefined; changed: Call | undefined }> {
+  let current = await lockCall(tx, callId);
+  let changed: Call | undefined;
+  for (const { to, data = {} } of steps) {
+    if (!current || current.state === to || current.state === 'ended') continue;
+    let state: CallState;
+    try {
+      state = transition(current.state, to);
+    } catch (err) {
+      if (options.skipIllegal) continue;
+      throw err;
     }
-    return changed;
-  });
+    const { rows } = await tx.query<CallRow>(
+      `UPDATE calls SET state = $2, updated_at = $3,
+         answered_at = CASE WHEN $2 = 'answered' AND answered_at IS NULL THEN $3 ELSE answered_at END
+       WHERE id = $1 RETURNING *`,
+      [callId, state, at],
+    );
+    const call = toCall(rows[0] as CallRow);
+    await addTimeline(tx, callId, `call.${state}`, { from: current.state, ...data }, at);
+    const type = ANNOUNCED[state];
+    // What the caller said about the change (who put the call on hold) goes out with it.
+    if (type) await announce(tx, type, call, at, data);
+    current = changed = call;
+  }
+  return { current, changed };
 }
 
 /** Adds an entry to the call's timeline without changing its state (e.g. a prompt played). */
