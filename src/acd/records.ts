@@ -144,8 +144,9 @@ export async function recordAnswer(
   announce: OutcomeAnnouncement,
 ): Promise<void> {
   await withTransaction(db, async (tx) => {
-    await legAnswered(tx, offerId);
+    // The call's row first, as every call change locks it.
     const { current } = await transitionCallIn(tx, o.callId, [{ to: 'connected', data: connected }], new Date(), { skipIllegal: true });
+    await legAnswered(tx, offerId);
     await recordOutcomeIn(tx, o, announce, current);
   });
 }
