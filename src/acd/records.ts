@@ -3,22 +3,35 @@
 // written with the outbox event that announces it.
 import { withTransaction, type Db, type Queryable } from '../db/pool.js';
 import { getCall, transitionCallIn, type Call } from '../calls/repository.js';
-import { announceCall } from './events.js';
+import { currentTraceparent } from '../tracing/tracer.js';
+import { announceCall, queueCallEvent } from './events.js';
 
 export type OfferReason = 'queue' | 'transfer' | 'consult';
 
+/**
+ * An agent's leg of a call, with `call.offered` (timeline and outbox) when announced: one
+ * statement, so one round trip and its own transaction, for every offer of every call.
+ */
 export async function recordOffer(
   db: Db,
   o: { offerId: string; callId: string; agentId: string; channelId: string | null; queueId: string | null; reason: OfferReason },
   announce?: { call: Call; extra: Record<string, unknown> },
 ): Promise<void> {
-  await withTransaction(db, async (tx) => {
-    await tx.query(
-      `INSERT INTO acd_agent_legs (offer_id, call_id, agent_id, channel_id, queue_id, reason) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (offer_id) DO UPDATE SET channel_id = COALESCE(EXCLUDED.channel_id, acd_agent_legs.channel_id)`,
-      [o.offerId, o.callId, o.agentId, o.channelId, o.queueId, o.reason],
-    );
-    if (announce) await announceCall(tx, 'call.offered', announce.call, announce.extra);
+  const leg = [o.offerId, o.callId, o.agentId, o.channelId, o.queueId, o.reason];
+  const upsert = `INSERT INTO acd_agent_legs (offer_id, call_id, agent_id, channel_id, queue_id, reason) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (offer_id) DO UPDATE SET channel_id = COALESCE(EXCLUDED.channel_id, acd_agent_legs.channel_id)`;
+  if (!announce) {
+    await db.query(upsert, leg);
+    return;
+  }
+  const at = new Date();
+  const event = queueCallEvent('call.offered', announce.call, announce.extra, at);
+  await db.query({
+    name: 'acd-offer',
+    text: `WITH leg AS (${upsert}),
+      timeline AS (INSERT INTO call_events (call_id, type, at, data) SELECT id, 'call.offered', $7, $8 FROM calls WHERE id = $2)
+      INSERT INTO outbox (event_id, type, payload, trace_parent) VALUES ($9, 'call.offered', $10, $11)`,
+    values: [...leg, at, JSON.stringify(announce.extra), event.id, JSON.stringify(event), currentTraceparent() ?? null],
   });
 }
 
