@@ -1,14 +1,17 @@
 // cti-bridge for the per-call benchmark, alone in its own process so its CPU is its own:
 // the service as production starts it (configuration from the environment, info logging
 // written as production writes it, to nowhere), plus a profiler the driver switches on and off over IPC for the
-// measured window only. Messages in: {profile: 'start'|'stop'}, {cpu: true}; out:
-// {ready: url}, {profile: CpuProfile}, {cpu: seconds}.
+// measured window only. Messages in: {profile: 'start'|'stop'}, {cpu: true}, {tally: true}; out:
+// {ready: url}, {profile: CpuProfile}, {cpu: seconds}, {tally: counts} (with BENCH_TALLY=1).
 import { Session } from 'node:inspector/promises';
 import { openSync } from 'node:fs';
 import { devNull } from 'node:os';
 import { loadConfig } from '../src/config.js';
 import { createServiceLogger } from '../src/log.js';
 import { startService } from '../src/main.js';
+import { installTally, takeTally } from './call-tally.js';
+
+if (process.env.BENCH_TALLY === '1') installTally();
 
 const config = loadConfig();
 const service = await startService(config, createServiceLogger(config.logLevel, config.logFlushMs, openSync(devNull, 'w')));
@@ -16,9 +19,11 @@ while (!service.nodes.every((n) => n.ariClient?.state === 'connected')) await ne
 
 const session = new Session();
 session.connect();
-process.on('message', (m: { profile?: 'start' | 'stop'; cpu?: true }) => {
+process.on('message', (m: { profile?: 'start' | 'stop'; cpu?: true; tally?: true }) => {
   void (async () => {
-    if (m.cpu) {
+    if (m.tally) {
+      process.send!({ tally: takeTally() });
+    } else if (m.cpu) {
       const u = process.cpuUsage();
       process.send!({ cpu: (u.user + u.system) / 1e6 });
     } else if (m.profile === 'start') {

@@ -41,6 +41,8 @@ const BUDGET_MS = (JSON.parse(readFileSync(new URL('./budgets.json', import.meta
 const CALLS = Number(process.env.BENCH_CALLS ?? 90);
 const RATE = Number(process.env.BENCH_RATE ?? 3);
 const WARMUP_CALLS = 10;
+// Statements and commands per call by caller; the counting costs CPU, so milliseconds of a tallied run do not compare.
+const TALLY = process.env.BENCH_TALLY === '1';
 const AGENTS = 30;
 const PROMPT_MS = 500;
 const DIGIT_AFTER_MS = 700;
@@ -274,6 +276,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     const before = await cpuNow(pids);
     const xactBefore = await transactions();
     const rowsBefore = await rowsWritten();
+    if (TALLY) await ask({ tally: true }, 'tally');
     const wallStart = performance.now();
     await placeCalls(CALLS);
     await allDone('measured calls');
@@ -281,6 +284,8 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     // Backends opened during the window count too; one that closed meanwhile is lost (rare: the pool keeps them).
     const after = await cpuNow([...new Set([...pids, ...(await pgPids())])]);
     const used = diff(before, after);
+    // The tally waits for the last agents' wrap-up; the CPU window does not.
+    const tally = TALLY ? await sleep(1_500).then(async () => perCallTally(await ask<Tally>({ tally: true }, 'tally'), CALLS)) : undefined;
     // The statistics reach pg_stat_database when a backend reports them (at most every ~second).
     await sleep(1_500);
     const xactPerCall = Math.round((((await transactions()) - xactBefore) / CALLS) * 10) / 10;
@@ -316,6 +321,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
       pass: problems.length === 0 && serviceMs <= BUDGET_MS,
       detail: {
         problems,
+        ...(tally ? { tally } : {}),
         cpuMsPerCall: { service: serviceMs, postgres: perCall(used.postgres), simulator: perCall(used.simulator), redisShared: perCall(used.redis), driverAndReceivers: perCall(used.driver) },
         postgresTransactionsPerCall: xactPerCall,
         postgresRowsWrittenPerCall: rowsPerCall,
@@ -338,6 +344,20 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     await once(pbx, 'exit').catch(() => undefined);
     await t.drop();
   }
+}
+
+interface Tally {
+  totals: { postgres: number; redis: number };
+  sites: Array<[string, number]>;
+}
+
+function perCallTally(t: Tally, calls: number) {
+  const per = (n: number) => Math.round((n / calls) * 10) / 10;
+  return {
+    postgresStatementsPerCall: per(t.totals.postgres),
+    redisCommandsPerCall: per(t.totals.redis),
+    sites: t.sites.filter(([, n]) => n >= calls / 10).map(([site, n]) => `${per(n).toFixed(1).padStart(5)}  ${site}`),
+  };
 }
 
 function printable(s: ProfileSummary): Record<string, unknown> {

@@ -31,6 +31,14 @@ export function agentView(def: AgentDefinition, live: LiveAgent | undefined): Ag
 /** Redis channel telling every instance that an agent's routing inputs changed. */
 export const agentSignalChannel = (prefix: string) => `${prefix}:acd:agent-changed`;
 
+/** Before an agent id on the signal channel: only its live state changed. Ids hold no ':'. */
+export const STATE_SIGNAL = 'state:';
+
+/** A message on the signal channel: whom it names, and whether their definition may have changed. */
+export function readAgentSignal(message: string): { agentId: string; definitionChanged: boolean } {
+  return message.startsWith(STATE_SIGNAL) ? { agentId: message.slice(STATE_SIGNAL.length), definitionChanged: false } : { agentId: message, definitionChanged: true };
+}
+
 export class AgentsService {
   private readonly drainer: StateEventDrain;
 
@@ -68,11 +76,16 @@ export class AgentsService {
    */
   async announce(agentId: string): Promise<void> {
     await this.drain();
-    await this.signal(agentId);
+    await this.signal(agentId, 'state');
   }
 
-  async signal(agentId: string): Promise<void> {
-    await this.redis.publish(agentSignalChannel(this.prefix), agentId).catch(() => 0);
+  /**
+   * Tells every instance the agent (or `queue:<id>`) changed. `state`: only the live
+   * state did, so a receiver that knows the agent's definition keeps it instead of
+   * reading it from Postgres again (every offer, answer and wrap-up sends one).
+   */
+  async signal(agentId: string, what: 'definition' | 'state' = 'definition'): Promise<void> {
+    await this.redis.publish(agentSignalChannel(this.prefix), what === 'state' ? `${STATE_SIGNAL}${agentId}` : agentId).catch(() => 0);
   }
 
   async exists(agentId: string): Promise<boolean> {

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import type { Db } from '../db/pool.js';
 import type { Logger } from '../log.js';
 import type { CapabilityFactory } from '../pbx/capability.js';
-import { AgentsService, agentSignalChannel } from './agents-service.js';
+import { AgentsService, agentSignalChannel, readAgentSignal } from './agents-service.js';
 import { AcdDesk } from './desk.js';
 import { Eventually } from './eventually.js';
 import { HeldChanges } from './held-changes.js';
@@ -80,7 +80,7 @@ export class AcdCore {
         return undefined;
       },
     });
-    this.changes = new HeldChanges(this.agents, opts.log.child({ component: 'acd' }), (agentId) => this.agentChanged(agentId));
+    this.changes = new HeldChanges(this.agents, opts.log.child({ component: 'acd' }), (agentId) => this.agentChanged(agentId, false));
     this.eventually = new Eventually(opts.log.child({ component: 'acd' }));
     this.epoch = new LiveEpoch({
       db: opts.db,
@@ -108,7 +108,10 @@ export class AcdCore {
   async start(): Promise<void> {
     const sub = new Redis(this.opts.redisUrl, { maxRetriesPerRequest: null });
     sub.on('error', (err) => this.opts.log.debug({ err: err.message }, 'ACD subscriber error'));
-    sub.on('message', (_channel, agentId: string) => this.agentChanged(agentId));
+    sub.on('message', (_channel, message: string) => {
+      const { agentId, definitionChanged } = readAgentSignal(message);
+      this.agentChanged(agentId, definitionChanged);
+    });
     await sub.subscribe(agentSignalChannel(this.opts.redisPrefix));
     this.subscriber = sub;
     this.relay.start();
@@ -128,10 +131,13 @@ export class AcdCore {
     this.epochTimer.unref();
   }
 
-  /** Every runtime here refreshes the agent (or `queue:<id>`) and routes. */
-  agentChanged(agentId: string): void {
+  /**
+   * Every runtime here refreshes the agent (or `queue:<id>`) and routes; with
+   * `definitionChanged` false only the agent's live state is read again.
+   */
+  agentChanged(agentId: string, definitionChanged = true): void {
     for (const r of this.runtimes) {
-      r.agentChanged(agentId).catch((err: Error) => this.opts.log.error({ err: err.message, agentId }, 'ACD routing after an agent change failed'));
+      r.agentChanged(agentId, definitionChanged).catch((err: Error) => this.opts.log.error({ err: err.message, agentId }, 'ACD routing after an agent change failed'));
     }
   }
 

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/pool.js';
 import type { DomainEvent } from '../events/catalogue.js';
-import { appendOutbox } from '../events/outbox.js';
+import { appendOutbox, domainEvent } from '../events/outbox.js';
+import { checkEventSchema } from '../events/schema-check.js';
 import { callSummary, type Call } from '../calls/repository.js';
 import { refreshCdrDetail } from '../cdrs/refresh.js';
 import type { AgentStatus } from './agent-state.js';
@@ -93,13 +94,16 @@ async function addToTimeline(tx: Queryable, callId: string, type: string, at: Da
   await tx.query('INSERT INTO call_events (call_id, type, at, data) SELECT id, $2, $3, $4 FROM calls WHERE id = $1', [callId, type, at, data]);
 }
 
-export async function announceCall(
-  tx: Queryable,
-  type: 'call.queued' | 'call.offered' | 'call.connected' | 'call.abandoned' | 'call.overflowed',
-  call: Call,
-  extra: Record<string, unknown>,
-  at = new Date(),
-): Promise<void> {
+export type QueueCallEvent = 'call.queued' | 'call.offered' | 'call.connected' | 'call.abandoned' | 'call.overflowed';
+
+export async function announceCall(tx: Queryable, type: QueueCallEvent, call: Call, extra: Record<string, unknown>, at = new Date()): Promise<void> {
   await addToTimeline(tx, call.id, type, at, extra);
   await appendOutbox(tx, { type, callId: call.id, pbxNode: call.pbxNode, occurredAt: at, data: { ...callSummary(call), ...extra } });
+}
+
+/** The event announceCall writes, built (and checked) beforehand for a statement that writes it itself. */
+export function queueCallEvent(type: QueueCallEvent, call: Call, extra: Record<string, unknown>, at: Date): DomainEvent {
+  const event = domainEvent({ type, callId: call.id, pbxNode: call.pbxNode, occurredAt: at, data: { ...callSummary(call), ...extra } });
+  checkEventSchema(event);
+  return event;
 }

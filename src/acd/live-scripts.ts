@@ -2,6 +2,14 @@
 // every instance. Agent hash fields: state, reason, since, callId, pending, offerId, version.
 
 /**
+ * An agent's hash and whether its reservation is alive, in one step (one command instead
+ * of a MULTI of two). KEYS: agent hash, agent reservation. Returns {flat hash, 0|1}.
+ */
+export const READ_AGENT = `
+return {redis.call('HGETALL', KEYS[1]), redis.call('EXISTS', KEYS[2])}
+`;
+
+/**
  * Compare-and-set of an agent's status. KEYS: agent hash, agent reservation, call
  * reservation (of the call the agent was reserved for), the pending state events list.
  * ARGV: expected version, the offer id whose reservation keys to drop ('' for none), the

@@ -8,7 +8,8 @@ import { applyCommand, initialStatus, type AgentCommand, type AgentStatus } from
 import type { AgentState } from './model.js';
 import type { DomainEvent } from '../events/catalogue.js';
 import { stateChangedEvent, type StateEventContext } from './events.js';
-import { CAS_AGENT, RELEASE_GROUP, RESERVE, RESTORE_AGENT } from './live-scripts.js';
+import { CAS_AGENT, READ_AGENT, RELEASE_GROUP, RESERVE, RESTORE_AGENT } from './live-scripts.js';
+import { runScript } from './lua.js';
 
 /** The Redis list of agent.state_changed events written with their state, not yet in the outbox. */
 export const stateEventsKey = (prefix: string) => `${prefix}:acd:state-events`;
@@ -64,11 +65,10 @@ export class AgentLiveStore {
   }
 
   async get(agentId: string): Promise<LiveAgent | undefined> {
-    const [[, h], [, live]] = (await this.redis.multi().hgetall(this.agentKey(agentId)).exists(this.agentRes(agentId)).exec()) as [
-      [unknown, Record<string, string>],
-      [unknown, number],
-    ];
-    if (!h || !h.state) return undefined;
+    const [flat, live] = (await runScript(this.redis, READ_AGENT, 2, this.agentKey(agentId), this.agentRes(agentId))) as [string[], number];
+    const h: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
+    if (!h.state) return undefined;
     return parse(agentId, h, live === 1);
   }
 
@@ -119,7 +119,8 @@ export class AgentLiveStore {
     for (let i = 0; i < MAX_RETRIES; i++) {
       // durationMs is set by the script, which reads since when the agent was ready.
       const event = stateChangedEvent(agentId, { state: 'ready', sinceMs: nowMs, callId: null }, { state: 'reserved', reason: null, callId }, nowMs, { callId, ...ctx });
-      const [outcome, detail, pending] = (await this.redis.eval(
+      const [outcome, detail, pending] = (await runScript(
+        this.redis,
         RESERVE,
         4,
         this.agentKey(agentId),
@@ -160,7 +161,7 @@ export class AgentLiveStore {
 
   /** The ring-all round is over: the call may be reserved again. */
   async releaseGroup(callId: string, group: string): Promise<void> {
-    await this.redis.eval(RELEASE_GROUP, 1, this.callRes(callId), group);
+    await runScript(this.redis, RELEASE_GROUP, 1, this.callRes(callId), group);
   }
 
   /** Keeps a ringing offer alive (the ring time is longer than the first TTL). */
@@ -190,13 +191,14 @@ export class AgentLiveStore {
   async restore(agentId: string, s: AgentStatus, overwrite: boolean, event?: DomainEvent | null): Promise<boolean> {
     const fields = ['state', s.state, 'reason', s.reason ?? '', 'since', String(s.sinceMs), 'callId', s.callId ?? '', 'pending', s.pendingNotReady ?? '', 'offerId', ''];
     const journal = event ? JSON.stringify(event) : '';
-    return (await this.redis.eval(RESTORE_AGENT, 2, this.agentKey(agentId), stateEventsKey(this.prefix), overwrite ? '1' : '0', journal, ...fields)) === 1;
+    return (await runScript(this.redis, RESTORE_AGENT, 2, this.agentKey(agentId), stateEventsKey(this.prefix), overwrite ? '1' : '0', journal, ...fields)) === 1;
   }
 
   private async write(cur: LiveAgent, next: AgentStatus, changed: boolean, nowMs: number, ctx: StateEventContext = {}): Promise<boolean> {
     const leavingOffer = cur.state === 'reserved' && next.state !== 'reserved' && cur.offerId ? cur.offerId : '';
     const event = changed ? JSON.stringify(stateChangedEvent(cur.agentId, cur, next, nowMs, ctx)) : '';
-    const v = (await this.redis.eval(
+    const v = (await runScript(
+      this.redis,
       CAS_AGENT,
       4,
       this.agentKey(cur.agentId),

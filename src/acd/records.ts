@@ -2,23 +2,36 @@
 // agent's channel of a call), queue entries and outcomes (the day's statistics), each
 // written with the outbox event that announces it.
 import { withTransaction, type Db, type Queryable } from '../db/pool.js';
-import { getCall, type Call } from '../calls/repository.js';
-import { announceCall } from './events.js';
+import { getCall, transitionCallIn, type Call } from '../calls/repository.js';
+import { currentTraceparent } from '../tracing/tracer.js';
+import { announceCall, queueCallEvent } from './events.js';
 
 export type OfferReason = 'queue' | 'transfer' | 'consult';
 
+/**
+ * An agent's leg of a call, with `call.offered` (timeline and outbox) when announced: one
+ * statement, so one round trip and its own transaction, for every offer of every call.
+ */
 export async function recordOffer(
   db: Db,
   o: { offerId: string; callId: string; agentId: string; channelId: string | null; queueId: string | null; reason: OfferReason },
   announce?: { call: Call; extra: Record<string, unknown> },
 ): Promise<void> {
-  await withTransaction(db, async (tx) => {
-    await tx.query(
-      `INSERT INTO acd_agent_legs (offer_id, call_id, agent_id, channel_id, queue_id, reason) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (offer_id) DO UPDATE SET channel_id = COALESCE(EXCLUDED.channel_id, acd_agent_legs.channel_id)`,
-      [o.offerId, o.callId, o.agentId, o.channelId, o.queueId, o.reason],
-    );
-    if (announce) await announceCall(tx, 'call.offered', announce.call, announce.extra);
+  const leg = [o.offerId, o.callId, o.agentId, o.channelId, o.queueId, o.reason];
+  const upsert = `INSERT INTO acd_agent_legs (offer_id, call_id, agent_id, channel_id, queue_id, reason) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (offer_id) DO UPDATE SET channel_id = COALESCE(EXCLUDED.channel_id, acd_agent_legs.channel_id)`;
+  if (!announce) {
+    await db.query(upsert, leg);
+    return;
+  }
+  const at = new Date();
+  const event = queueCallEvent('call.offered', announce.call, announce.extra, at);
+  await db.query({
+    name: 'acd-offer',
+    text: `WITH leg AS (${upsert}),
+      timeline AS (INSERT INTO call_events (call_id, type, at, data) SELECT id, 'call.offered', $7, $8 FROM calls WHERE id = $2)
+      INSERT INTO outbox (event_id, type, payload, trace_parent) VALUES ($9, 'call.offered', $10, $11)`,
+    values: [...leg, at, JSON.stringify(announce.extra), event.id, JSON.stringify(event), currentTraceparent() ?? null],
   });
 }
 
@@ -82,28 +95,71 @@ export async function lastQueueOf(db: Queryable, callId: string): Promise<string
   return rows[0]?.queue_id;
 }
 
-export async function recordEntry(db: Db, callId: string, queueId: string, overflowFrom: string | null, extra: Record<string, unknown>): Promise<Call | undefined> {
+/**
+ * The call entered the queue: its entry row and `call.queued`, with the move of the call
+ * to `queued` when `toQueued` is given, in one transaction.
+ */
+export async function recordEntry(
+  db: Db,
+  callId: string,
+  queueId: string,
+  overflowFrom: string | null,
+  extra: Record<string, unknown>,
+  toQueued?: Record<string, unknown>,
+): Promise<Call | undefined> {
   return withTransaction(db, async (tx) => {
+    // A call that cannot move to queued (already ended, say) is entered as it stands, as when the two were apart.
+    const moved = toQueued ? (await transitionCallIn(tx, callId, [{ to: 'queued', data: toQueued }], new Date(), { skipIllegal: true })).current : undefined;
     await tx.query('INSERT INTO acd_queue_entries (queue_id, call_id, overflow_from) VALUES ($1, $2, $3)', [queueId, callId, overflowFrom]);
-    const call = await getCall(tx, callId);
+    const call = moved ?? (await getCall(tx, callId));
     if (call) await announceCall(tx, 'call.queued', call, extra);
     return call;
   });
 }
 
-export async function recordOutcome(
+export interface QueueOutcome {
+  callId: string;
+  queueId: string;
+  outcome: 'answered' | 'abandoned' | 'overflowed' | 'left';
+  waitMs: number;
+  short?: boolean;
+  enteredMs: number;
+}
+
+export type OutcomeAnnouncement = { type: 'call.connected' | 'call.abandoned' | 'call.overflowed'; extra: Record<string, unknown> };
+
+export async function recordOutcome(db: Db, o: QueueOutcome, announce?: OutcomeAnnouncement): Promise<void> {
+  await withTransaction(db, (tx) => recordOutcomeIn(tx, o, announce));
+}
+
+/** recordOutcome in the caller's transaction; `call`, when the caller holds it, saves reading it again. */
+async function recordOutcomeIn(tx: Queryable, o: QueueOutcome, announce?: OutcomeAnnouncement, call?: Call): Promise<void> {
+  await tx.query(
+    'INSERT INTO acd_queue_outcomes (queue_id, call_id, outcome, wait_ms, short, entered_at) VALUES ($1, $2, $3, $4, $5, $6)',
+    [o.queueId, o.callId, o.outcome, Math.round(o.waitMs), o.short ?? false, new Date(o.enteredMs)],
+  );
+  if (announce) {
+    const current = call ?? (await getCall(tx, o.callId));
+    if (current) await announceCall(tx, announce.type, current, announce.extra);
+  }
+}
+
+/**
+ * An agent answered a queue call: their leg answered, the call connected and the queue's
+ * `answered` outcome with `call.connected`, in one transaction (three commits before).
+ * A call that cannot move to connected still gets its outcome, as when they were apart.
+ */
+export async function recordAnswer(
   db: Db,
-  o: { callId: string; queueId: string; outcome: 'answered' | 'abandoned' | 'overflowed' | 'left'; waitMs: number; short?: boolean; enteredMs: number },
-  announce?: { type: 'call.connected' | 'call.abandoned' | 'call.overflowed'; extra: Record<string, unknown> },
+  offerId: string,
+  connected: Record<string, unknown>,
+  o: QueueOutcome,
+  announce: OutcomeAnnouncement,
 ): Promise<void> {
   await withTransaction(db, async (tx) => {
-    await tx.query(
-      'INSERT INTO acd_queue_outcomes (queue_id, call_id, outcome, wait_ms, short, entered_at) VALUES ($1, $2, $3, $4, $5, $6)',
-      [o.queueId, o.callId, o.outcome, Math.round(o.waitMs), o.short ?? false, new Date(o.enteredMs)],
-    );
-    if (announce) {
-      const call = await getCall(tx, o.callId);
-      if (call) await announceCall(tx, announce.type, call, announce.extra);
-    }
+    // The call's row first, as every call change locks it.
+    const { current } = await transitionCallIn(tx, o.callId, [{ to: 'connected', data: connected }], new Date(), { skipIllegal: true });
+    await legAnswered(tx, offerId);
+    await recordOutcomeIn(tx, o, announce, current);
   });
 }

@@ -2,11 +2,11 @@
 // bridges caller and agent, no answer (RONA) or a failed phone, and the agent's leg ending.
 import { randomUUID } from 'node:crypto';
 import { AriHttpError } from '../ari/errors.js';
-import { getCall, transitionCall } from '../calls/repository.js';
+import { getCall } from '../calls/repository.js';
 import { callLogger } from '../log.js';
 import type { AgentDefinition } from './model.js';
 import type { LiveWaitingCall } from './queue-live.js';
-import { legAnswered, legEnded, recordOffer, recordOutcome } from './records.js';
+import { legEnded, recordAnswer, recordOffer } from './records.js';
 import { type Leg, AGENT_CHANNEL, MIX_BRIDGE, RETRY_FAILED_PHONE_MS, RESERVATION_MARGIN_MS } from './runtime-state.js';
 import { AcdWaiting } from './runtime-waiting.js';
 
@@ -187,7 +187,7 @@ export abstract class AcdOffers extends AcdWaiting {
       await this.routeHeld(leg.callId);
     }
     // The agent may be free again (busy phone): give them the next call.
-    if (live?.state === 'ready') this.core.agentChanged(leg.agentId);
+    if (live?.state === 'ready') this.core.agentChanged(leg.agentId, false);
   }
 
   protected async answered(leg: Leg): Promise<void> {
@@ -225,10 +225,10 @@ export abstract class AcdOffers extends AcdWaiting {
       this.log.warn({ err: (err as Error).message, callId: leg.callId }, 'could not bridge caller and agent');
     }
     if (entry) await this.removeLive(entry.queueId, leg.callId);
-    await legAnswered(this.ctx.db, leg.offerId);
-    await transitionCall(this.ctx.db, leg.callId, 'connected', { agentId: leg.agentId, queueId: leg.queueId }).catch(() => undefined);
-    await recordOutcome(
+    await recordAnswer(
       this.ctx.db,
+      leg.offerId,
+      { agentId: leg.agentId, queueId: leg.queueId },
       { callId: leg.callId, queueId: leg.queueId!, outcome: 'answered', waitMs: leg.waitMs, enteredMs: entry?.enteredMs ?? Date.now() - leg.waitMs },
       { type: 'call.connected', extra: { agent: { id: leg.agentId }, queueId: leg.queueId, waitMs: leg.waitMs } },
     );
@@ -262,7 +262,7 @@ export abstract class AcdOffers extends AcdWaiting {
     await this.ctx.ari.channels.hangup(leg.channelId, { reason: 'normal' }).catch(() => false);
     await legEnded(this.ctx.db, leg.offerId, outcome);
     await this.core.changes.change(leg.agentId, { type: 'release' }, { offerId: leg.offerId, callId: leg.callId, queueId: leg.queueId });
-    this.core.agentChanged(leg.agentId);
+    this.core.agentChanged(leg.agentId, false);
   }
 
   /** The ring-all round is over (its group key lapses on its own if Redis never answers). */

@@ -86,8 +86,11 @@ export abstract class AcdRuntimeState {
     this.engine.putAgent({ id: def.id, skills: def.skills, state, idleSinceMs: live?.sinceMs ?? 0, callsTaken: old?.callsTaken ?? 0 });
   }
 
-  /** An agent's definition or live state changed somewhere: refresh and route. */
-  async agentChanged(agentId: string): Promise<void> {
+  /**
+   * An agent's definition or live state changed somewhere: refresh and route. When only
+   * the live state changed, a definition already held here is kept (no Postgres read).
+   */
+  async agentChanged(agentId: string, definitionChanged = true): Promise<void> {
     await this.ready;
     if (this.stopped) return;
     // Signals of one agent (or queue) are read one after the other: two reads racing
@@ -103,7 +106,7 @@ export abstract class AcdRuntimeState {
       return;
     }
     const known = await this.serial(`signal:${agentId}`, async () => {
-      const def = await this.core.agent(agentId);
+      const def = (!definitionChanged && this.agentDefs.get(agentId)) || (await this.core.agent(agentId));
       if (!def) {
         this.engine.removeAgent(agentId);
         this.agentDefs.delete(agentId);
@@ -125,7 +128,7 @@ export abstract class AcdRuntimeState {
     this.timer(`wrap:${agentId}`, sinceMs + seconds * 1000 - Date.now(), async () => {
       // Held while Redis is away: applied (and the agent routed) when it answers.
       const res = await this.core.changes.change(agentId, { type: 'wrap_up_done' });
-      if (res.ok) await this.agentChanged(agentId);
+      if (res.ok) await this.agentChanged(agentId, false);
     });
   }
 

@@ -1,6 +1,6 @@
 // Callers waiting in a queue: the holding bridge with music, position and expected-wait
 // announcements, skill widening, max wait / max length overflow, and callers who hang up.
-import { getCall, noteCallEvent, transitionCall, type Call } from '../calls/repository.js';
+import { getCall, noteCallEvent, type Call } from '../calls/repository.js';
 import type { IvrHandover } from '../ivr/ivr-calls.js';
 import { callLogger } from '../log.js';
 import { sendToVoicemail } from '../voicemail/capability.js';
@@ -84,11 +84,11 @@ export abstract class AcdWaiting extends AcdRuntimeState {
     } catch (err) {
       clog.warn({ err: (err as Error).message }, 'could not put the caller on hold (caller gone?)');
     }
-    if (call.state !== 'queued') await transitionCall(this.ctx.db, call.id, 'queued', { queueId }).catch(() => undefined);
     this.waiting.set(call.id, entry);
     await this.putLive(entry);
     this.engine.enqueue(entry);
-    await this.recordEntered(entry, call);
+    // The move to queued commits with the entry and its call.queued.
+    await this.recordEntered(entry, call, call.state !== 'queued' ? { queueId } : undefined);
     clog.info({ event: 'acd.queued', queueId, priority: entry.priority }, 'call queued');
     this.armCallTimers(entry, queue);
     if (o.inSerial) await this.routeHeld(call.id);
@@ -107,11 +107,16 @@ export abstract class AcdWaiting extends AcdRuntimeState {
     return this.core.eventually.run(`waiting call ${callId}`, () => this.core.queuesLive.remove(queueId, callId));
   }
 
-  protected async recordEntered(entry: LiveWaitingCall, _call: Call): Promise<void> {
+  protected async recordEntered(entry: LiveWaitingCall, _call: Call, toQueued?: Record<string, unknown>): Promise<void> {
     const position = this.engine.position(entry.callId) ?? this.engine.waitingIn(entry.queueId).length + 1;
-    await recordEntry(this.ctx.db, entry.callId, entry.queueId, entry.overflowFrom, {
-      queue: { id: entry.queueId, priority: entry.priority, position, ...(entry.overflowFrom ? { overflowFrom: entry.overflowFrom } : {}) },
-    });
+    await recordEntry(
+      this.ctx.db,
+      entry.callId,
+      entry.queueId,
+      entry.overflowFrom,
+      { queue: { id: entry.queueId, priority: entry.priority, position, ...(entry.overflowFrom ? { overflowFrom: entry.overflowFrom } : {}) } },
+      toQueued,
+    );
   }
 
   protected armCallTimers(entry: LiveWaitingCall, queue: QueueDefinition): void {

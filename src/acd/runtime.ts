@@ -128,9 +128,9 @@ export class AcdRuntime extends AcdTakeover implements NodeCapability {
   }
 
   /** An agent added or changed may have a phone of a technology not watched yet. */
-  override async agentChanged(agentId: string): Promise<void> {
-    await super.agentChanged(agentId);
-    await this.watchPhones();
+  override async agentChanged(agentId: string, definitionChanged = true): Promise<void> {
+    await super.agentChanged(agentId, definitionChanged);
+    if (definitionChanged) await this.watchPhones();
   }
 
   private async watchPhones(): Promise<void> {

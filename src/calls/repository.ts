@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { withTransaction, type Db, type DbClient, type Queryable } from '../db/pool.js';
 import type { DomainEvent, EventType } from '../events/catalogue.js';
 import { appendOutbox, appendOutboxMany, domainEvent } from '../events/outbox.js';
+import { checkEventSchema } from '../events/schema-check.js';
+import { currentTraceparent } from '../tracing/tracer.js';
 import { GroupCommit } from '../db/group-commit.js';
 import { buildCdr, cdrPayload, type Cdr } from './cdr.js';
 import { isCallState, transition, type CallState } from './state.js';
@@ -101,28 +103,52 @@ async function announce(tx: Queryable, type: EventType, call: Call, at: Date, ex
   await appendOutbox(tx, { type, callId: call.id, pbxNode: call.pbxNode, occurredAt: at, data: { ...callSummary(call), ...extra } });
 }
 
-/** Creates the call for a channel, or returns the existing one (`created: false`). */
+/**
+ * Creates the call for a channel, or returns the existing one (`created: false`). The
+ * call, its caller leg, its timeline entry and `call.created` are one statement (its own
+ * transaction): everything the event says is known before the insert, and the leg,
+ * entry and event are written only with a call that was inserted now.
+ */
 export async function createCall(db: Db, input: NewCall): Promise<{ call: Call; created: boolean }> {
   const at = input.at ?? new Date();
-  return withTransaction(db, async (tx) => {
-    const inserted = await tx.query<CallRow>(
-      `INSERT INTO calls (id, pbx_node, channel_id, linkedid, direction, caller_number, caller_name, dnis, state, data, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ringing', $9, $10, $10)
-       ON CONFLICT (pbx_node, channel_id) DO NOTHING
-       RETURNING *`,
-      [randomUUID(), input.pbxNode, input.channelId, input.linkedid, input.direction, input.callerNumber, input.callerName, input.dnis, input.data ?? {}, at],
-    );
-    const row = inserted.rows[0];
-    if (!row) {
-      const existing = await tx.query<CallRow>('SELECT * FROM calls WHERE pbx_node = $1 AND channel_id = $2', [input.pbxNode, input.channelId]);
-      return { call: toCall(existing.rows[0] as CallRow), created: false };
-    }
-    const call = toCall(row);
-    await tx.query('INSERT INTO call_legs (call_id, channel_id, role, created_at) VALUES ($1, $2, $3, $4)', [call.id, call.channelId, 'caller', at]);
-    await addTimeline(tx, call.id, 'call.created', { channelId: call.channelId }, at);
-    await announce(tx, 'call.created', call, at);
-    return { call, created: true };
+  const call: Call = {
+    id: randomUUID(),
+    pbxNode: input.pbxNode,
+    channelId: input.channelId,
+    linkedid: input.linkedid,
+    direction: input.direction,
+    callerNumber: input.callerNumber,
+    callerName: input.callerName,
+    dnis: input.dnis,
+    state: 'ringing',
+    data: input.data ?? {},
+    createdAt: at,
+    answeredAt: null,
+    endedAt: null,
+    hangupCause: null,
+  };
+  const event = domainEvent({ type: 'call.created', callId: call.id, pbxNode: call.pbxNode, occurredAt: at, data: callSummary(call) });
+  checkEventSchema(event);
+  const inserted = await db.query<CallRow>({
+    name: 'call-create',
+    text: `WITH c AS (
+        INSERT INTO calls (id, pbx_node, channel_id, linkedid, direction, caller_number, caller_name, dnis, state, data, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ringing', $9, $10, $10)
+        ON CONFLICT (pbx_node, channel_id) DO NOTHING
+        RETURNING *),
+      leg AS (INSERT INTO call_legs (call_id, channel_id, role, created_at) SELECT id, channel_id, 'caller', $10 FROM c),
+      timeline AS (INSERT INTO call_events (call_id, type, at, data) SELECT id, 'call.created', $10, $11 FROM c),
+      announced AS (INSERT INTO outbox (event_id, type, payload, trace_parent) SELECT $12, 'call.created', $13, $14 FROM c)
+      SELECT * FROM c`,
+    values: [
+      call.id, call.pbxNode, call.channelId, call.linkedid, call.direction, call.callerNumber, call.callerName, call.dnis, JSON.stringify(call.data), at,
+      JSON.stringify({ channelId: call.channelId }), event.id, JSON.stringify(event), currentTraceparent() ?? null,
+    ],
   });
+  const row = inserted.rows[0];
+  if (row) return { call: toCall(row), created: true };
+  const existing = await db.query<CallRow>('SELECT * FROM calls WHERE pbx_node = $1 AND channel_id = $2', [input.pbxNode, input.channelId]);
+  return { call: toCall(existing.rows[0] as CallRow), created: false };
 }
 
 /** Locks the call's row for the transaction and reads it. */
@@ -181,27 +207,48 @@ export async function transitionCallThrough(
   steps: ReadonlyArray<{ to: Exclude<CallState, 'ended'>; data?: Record<string, unknown> }>,
   at: Date = new Date(),
 ): Promise<Call | undefined> {
-  return withTransaction(db, async (tx) => {
-    let current = await lockCall(tx, callId);
-    let changed: Call | undefined;
-    for (const { to, data = {} } of steps) {
-      if (!current || current.state === to || current.state === 'ended') continue;
-      const state = transition(current.state, to);
-      const { rows } = await tx.query<CallRow>(
-        `UPDATE calls SET state = $2, updated_at = $3,
-           answered_at = CASE WHEN $2 = 'answered' AND answered_at IS NULL THEN $3 ELSE answered_at END
-         WHERE id = $1 RETURNING *`,
-        [callId, state, at],
-      );
-      const call = toCall(rows[0] as CallRow);
-      await addTimeline(tx, callId, `call.${state}`, { from: current.state, ...data }, at);
-      const type = ANNOUNCED[state];
-      // What the caller said about the change (who put the call on hold) goes out with it.
-      if (type) await announce(tx, type, call, at, data);
-      current = changed = call;
+  return withTransaction(db, async (tx) => (await transitionCallIn(tx, callId, steps, at)).changed);
+}
+
+/**
+ * transitionCallThrough inside the caller's transaction, so a step of a call (an answer
+ * with its queue outcome, a queue entry) is one commit. Returns the call as it stands
+ * after the steps (locked for the rest of the transaction) and the call after the last
+ * step that changed it. With `skipIllegal`, a transition the model forbids changes
+ * nothing instead of throwing (nothing was written for it: the check comes first).
+ */
+export async function transitionCallIn(
+  tx: DbClient,
+  callId: string,
+  steps: ReadonlyArray<{ to: Exclude<CallState, 'ended'>; data?: Record<string, unknown> }>,
+  at: Date = new Date(),
+  options: { skipIllegal?: boolean } = {},
+): Promise<{ current: Call | undefined; changed: Call | undefined }> {
+  let current = await lockCall(tx, callId);
+  let changed: Call | undefined;
+  for (const { to, data = {} } of steps) {
+    if (!current || current.state === to || current.state === 'ended') continue;
+    let state: CallState;
+    try {
+      state = transition(current.state, to);
+    } catch (err) {
+      if (options.skipIllegal) continue;
+      throw err;
     }
-    return changed;
-  });
+    const { rows } = await tx.query<CallRow>(
+      `UPDATE calls SET state = $2, updated_at = $3,
+         answered_at = CASE WHEN $2 = 'answered' AND answered_at IS NULL THEN $3 ELSE answered_at END
+       WHERE id = $1 RETURNING *`,
+      [callId, state, at],
+    );
+    const call = toCall(rows[0] as CallRow);
+    await addTimeline(tx, callId, `call.${state}`, { from: current.state, ...data }, at);
+    const type = ANNOUNCED[state];
+    // What the caller said about the change (who put the call on hold) goes out with it.
+    if (type) await announce(tx, type, call, at, data);
+    current = changed = call;
+  }
+  return { current, changed };
 }
 
 /** Adds an entry to the call's timeline without changing its state (e.g. a prompt played). */
