@@ -58,6 +58,14 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const PLACE = { params: 'path parameter', querystring: 'query parameter', body: 'body' } as const;
 const VERSION = '0.1.0';
 
+/** The 400 for a request part holding U+0000, naming the field; undefined when it holds none. */
+function nulProblem(context: keyof typeof PLACE, value: unknown): ProblemError | undefined {
+  const pointer = nulPointer(value);
+  if (pointer === undefined) return undefined;
+  const field = fieldName(pointer);
+  return badRequest(`${field ? `${PLACE[context]} '${field}'` : PLACE[context]} must not contain the NUL character (U+0000)`);
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const headers = securityHeaders();
@@ -113,13 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // --- our cross-cutting plugins
   registerErrorHandling(app, { bodyLimit: config.bodyLimitBytes });
   app.addHook('preValidation', (req, _reply, done) => {
-    const at = (context: keyof typeof PLACE, value: unknown) => {
-      const pointer = nulPointer(value);
-      if (pointer === undefined) return undefined;
-      const field = fieldName(pointer);
-      return badRequest(`${field ? `${PLACE[context]} '${field}'` : PLACE[context]} must not contain the NUL character (U+0000)`);
-    };
-    done(at('params', req.params) ?? at('querystring', req.query) ?? at('body', req.body));
+    done(nulProblem('params', req.params) ?? nulProblem('querystring', req.query) ?? nulProblem('body', req.body));
   });
   const verifier = new ApiKeyVerifier(deps.db, { cacheTtlMs: deps.options?.keyCacheTtlMs, log: deps.log });
   const streamTokens = new StreamTokens({
