@@ -280,7 +280,9 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
     apply,
     async enqueueFor(events, traces = {}) {
       for (const lane of lanes.values()) {
-        const wanted = events.filter((e) => connectorWants(lane.config, e));
+        // An event twice in one run (a re-run racing) is sent once.
+        const seen = new Set<string>();
+        const wanted = events.filter((e) => !seen.has(e.id) && (seen.add(e.id), connectorWants(lane.config, e)));
         if (wanted.length === 0) continue;
         const max = lane.config.maxAttempts ?? 10;
         // A delivery's row is written once, with the outcome of its first attempt, made
