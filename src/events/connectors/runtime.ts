@@ -76,6 +76,8 @@ interface Lane {
   attempt(deliveryId: string, event: DomainEvent, traceparent: string | undefined | null, attemptInSeries: number, maxAttempts: number): Promise<AttemptResult>;
   /** What an attempt came to once its recording is known (logs a dead letter). */
   recorded(a: ConnectorAttempt, wasRecorded: boolean): AttemptResult;
+  /** Writes a new delivery's row with its first attempt (batched); false when a concurrent run wrote it. */
+  addFirst(a: FirstAttempt): Promise<boolean>;
   backoff: { baseMs: number; maxMs: number };
   queue: Queue<JobData, unknown, string>;
   worker: Worker<JobData, string, string>;
@@ -143,6 +145,9 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
     const backoff = { baseMs: c.backoffBaseMs ?? 1_000, maxMs: c.backoffMaxMs ?? 3_600_000 };
     // Concurrent sends share round trips to Postgres.
     const record = new Batcher<ConnectorAttempt, boolean>((list) => recordConnectorAttempts(db, list));
+    // First attempts are written as they finish, not after the whole run: a run that
+    // fails midway (Redis lost under it) leaves fewer sent-but-unrecorded deliveries to send again.
+    const addFirst = new Batcher<FirstAttempt, boolean>((list) => addAttemptedDeliveries(db, c.id, list));
     const send = (deliveryId: string, event: DomainEvent, traceparent: string | undefined | null, attemptInSeries: number, maxAttempts: number): Promise<ConnectorAttempt> =>
       inDeliverySpan('connector', c.id, traceparent, async (span) => {
         const { headers, body } = connectorRequest(c, event);
@@ -203,7 +208,7 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
       },
     );
     worker.on('error', (err) => log.debug({ err: err.message, connector: c.id }, 'connector worker error'));
-    return { config: c, send, attempt, recorded, backoff, queue, worker, connection, sender };
+    return { config: c, send, attempt, recorded, addFirst: (a: FirstAttempt) => addFirst.load(a), backoff, queue, worker, connection, sender };
   }
 
   /** Stops a lane; its pending deliveries stay in Postgres (a connector opened again under its id picks them up). */
@@ -288,13 +293,12 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
         // A delivery's row is written once, with the outcome of its first attempt, made
         // here as the webhook fan-out does: an insert and an update per delivery were most
         // of a CDR's cost in Postgres. Until then this job is the delivery's record: if it
-        // fails or is lost before the rows are in, it runs again (the relay re-publishes
+        // fails or is lost before the row is in, it runs again (the relay re-publishes
         // events not fanned out) and sends again under the same Idempotency-Key.
         // A re-run finds the rows of the earlier run: attempted ones get their series, the
         // rest were recorded finished.
         const known = new Map((await knownDeliveries(db, lane.config.id, wanted.map((e) => e.id))).map((d) => [d.eventId, d]));
         const retries: Array<{ id: string; offset: number }> = [];
-        const first: FirstAttempt[] = [];
         await eachLimited(wanted, lane.config.concurrency ?? 8, async (e) => {
           const row = known.get(e.id);
           if (row && row.status !== 'pending') return;
@@ -306,11 +310,7 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
             return;
           }
           const a = await lane.send(randomUUID(), e, traces[e.id], 1, max);
-          first.push({ ...a, eventId: e.id, eventType: e.type });
-        });
-        const written = await addAttemptedDeliveries(db, lane.config.id, first);
-        first.forEach((a, i) => {
-          const r = lane.recorded(a, written[i]!);
+          const r = lane.recorded(a, await lane.addFirst({ ...a, eventId: e.id, eventType: e.type }));
           if (r.recorded && r.status === 'pending') retries.push({ id: a.id, offset: 1 });
         });
         if (retries.length === 0) continue;
