@@ -131,9 +131,12 @@ function startLoadGenerator(): { load(origin: string, path: string, headers: Rec
 
 const best = (a: Measured, b: Measured): Measured => ({ rate: Math.max(a.rate, b.rate), perCpuSecond: Math.max(a.perCpuSecond, b.perCpuSecond) });
 
-async function helloWorld(db: Db): Promise<FastifyInstance> {
+async function helloWorld(db: Db, sameBytes: string): Promise<FastifyInstance> {
   const app = Fastify();
   app.get('/', async () => ({ hello: 'world' }));
+  // For the report only: a bare route answering with the very body the subject sends,
+  // kept as one string as the call detail cache keeps it. What the bytes alone cost.
+  app.get('/same-bytes', async (_req, reply) => reply.type('application/json; charset=utf-8').send(sameBytes));
   // For the report only: what one trivial query per request costs with no shell at all,
   // i.e. the ceiling any database-backed route can reach on this machine.
   app.get('/select-1', async () => {
@@ -170,10 +173,9 @@ export async function run(): Promise<BenchResult> {
     readiness: {},
     routes: [{ plugin: callRoutes, opts: { db, cache } }],
   });
-  const hello = await helloWorld(db);
+  let hello: FastifyInstance | undefined;
   try {
     const subjectOrigin = await app.listen({ host: '127.0.0.1', port: 0 });
-    const helloOrigin = `http://127.0.0.1:${(hello.server.address() as { port: number }).port}`;
     const { key } = await createApiKey(t.db, { name: 'bench', scopes: ['calls:read'] });
     const id = '5f0c6a0e-3b7e-4b8e-9a43-1d2f3c4b5a69';
     await t.db.query(
@@ -187,17 +189,24 @@ export async function run(): Promise<BenchResult> {
       await t.db.query('INSERT INTO call_events (call_id, type, data) VALUES ($1, $2, $3)', [id, type, '{"by": "bench"}']);
     }
 
+    const answer = await app.inject({ method: 'GET', url: `/v1/calls/${id}`, headers: { authorization: `Bearer ${key}` } });
+    if (answer.statusCode !== 200) throw new Error(`GET /v1/calls/{id} answered ${answer.statusCode}`);
+    hello = await helloWorld(db, answer.body);
+    const helloOrigin = `http://127.0.0.1:${(hello.server.address() as { port: number }).port}`;
+
     const generator = startLoadGenerator();
     const load = generator.load;
     const none: Measured = { rate: 0, perCpuSecond: 0 };
     let baseline = none;
     let subject = none;
     let ceiling = none;
+    let bytes = none;
     // Alternate, keep the best of each: noise from a shared machine only ever slows down.
     for (let i = 0; i < ROUNDS; i++) {
       baseline = best(baseline, await load(helloOrigin, '/', {}));
       subject = best(subject, await load(subjectOrigin, `/v1/calls/${id}`, { authorization: `Bearer ${key}` }));
       ceiling = best(ceiling, await load(helloOrigin, '/select-1', {}));
+      bytes = best(bytes, await load(helloOrigin, '/same-bytes', {}));
     }
     console.error(
       `api: call detail cache ${JSON.stringify(cache.stats())}`,
@@ -206,7 +215,8 @@ export async function run(): Promise<BenchResult> {
     const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(1)}%`;
     console.error(
       `api: wall-clock ${Math.round(subject.rate)}/s vs hello-world ${Math.round(baseline.rate)}/s = ${pct(subject.rate, baseline.rate)}; ` +
-        `bare fastify + SELECT 1 per request: ${Math.round(ceiling.perCpuSecond)} per CPU-second = ${pct(ceiling.perCpuSecond, baseline.perCpuSecond)} of hello-world (wall-clock ${pct(ceiling.rate, baseline.rate)})`,
+        `bare fastify + SELECT 1 per request: ${Math.round(ceiling.perCpuSecond)} per CPU-second = ${pct(ceiling.perCpuSecond, baseline.perCpuSecond)} of hello-world (wall-clock ${pct(ceiling.rate, baseline.rate)}); ` +
+        `bare fastify sending the same ${Buffer.byteLength(answer.body)}-byte body: ${Math.round(bytes.perCpuSecond)} per CPU-second = ${pct(bytes.perCpuSecond, baseline.perCpuSecond)} of hello-world, the subject is ${pct(subject.perCpuSecond, bytes.perCpuSecond)} of it`,
     );
     const b: Rate = { label: 'fastify hello-world, requests per CPU-second', perSecond: baseline.perCpuSecond };
     const s: Rate = { label: 'GET /v1/calls/{id} (auth + cache kept fresh by Postgres NOTIFY), requests per CPU-second', perSecond: subject.perCpuSecond };
@@ -214,7 +224,7 @@ export async function run(): Promise<BenchResult> {
     return { name: 'api', baseline: b, subject: s, ratio, target: '>= 60% of hello-world', pass: ratio >= 0.6 };
   } finally {
     await app.close();
-    await hello.close();
+    await hello?.close();
     await cache.close();
     redis.disconnect();
     await db.end();

@@ -13,7 +13,8 @@ import type { Logger } from '../log.js';
 import { ApiKeyVerifier, registerAuth, type SessionAuth } from './auth.js';
 import { registerErrorHandling, sendProblem } from './errors.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
-import { metricsRoute, observeRequest } from './metrics.js';
+import { metricsRoute } from './metrics.js';
+import { lazyChildLogger, registerRequestLog } from './request-log.js';
 import { registerOpenApi } from './openapi.js';
 import { securityHeaders } from './security-headers.js';
 import { nulPointer } from './text-guard.js';
@@ -58,6 +59,14 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const PLACE = { params: 'path parameter', querystring: 'query parameter', body: 'body' } as const;
 const VERSION = '0.1.0';
 
+/** The 400 for a request part holding U+0000, naming the field; undefined when it holds none. */
+function nulProblem(context: keyof typeof PLACE, value: unknown): ProblemError | undefined {
+  const pointer = nulPointer(value);
+  if (pointer === undefined) return undefined;
+  const field = fieldName(pointer);
+  return badRequest(`${field ? `${PLACE[context]} '${field}'` : PLACE[context]} must not contain the NUL character (U+0000)`);
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const headers = securityHeaders();
@@ -66,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Fastify's own request lines carry the raw URL, whose query string can hold phone
     // numbers and stream tokens; we log route patterns instead (see onResponse below).
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: config.bodyLimitBytes,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -111,14 +121,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // --- our cross-cutting plugins
   registerErrorHandling(app, { bodyLimit: config.bodyLimitBytes });
-  app.addHook('preValidation', async (req) => {
-    for (const [context, value] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
-      const at = nulPointer(value);
-      if (at !== undefined) {
-        const field = fieldName(at);
-        throw badRequest(`${field ? `${PLACE[context]} '${field}'` : PLACE[context]} must not contain the NUL character (U+0000)`);
-      }
-    }
+  app.addHook('preValidation', (req, _reply, done) => {
+    done(nulProblem('params', req.params) ?? nulProblem('querystring', req.query) ?? nulProblem('body', req.body));
   });
   const verifier = new ApiKeyVerifier(deps.db, { cacheTtlMs: deps.options?.keyCacheTtlMs, log: deps.log });
   const streamTokens = new StreamTokens({
@@ -175,24 +179,4 @@ declare module 'fastify' {
     /** Bound sessions (agent panel), when the service issues them. */
     sessions: SessionAuth | null;
   }
-}
-
-/**
- * Metrics and one log line per request, with the route pattern, never the raw URL.
- * Successes log at debug: at info they would double log volume for nothing the request
- * metrics do not already show; rejections log at info, failures at error.
- */
-function registerRequestLog(app: FastifyInstance): void {
-  app.addHook('onResponse', (req, reply, done) => {
-    const route = req.routeOptions.url ?? 'unmatched';
-    const { statusCode } = reply;
-    const ms = reply.elapsedTime;
-    observeRequest(req.method, route, statusCode, ms);
-    const level = statusCode >= 500 ? 'error' : statusCode >= 400 ? 'info' : 'debug';
-    req.log[level](
-      { method: req.method, route, statusCode, ms: Math.round(ms * 10) / 10, apiKeyId: req.apiKey?.id },
-      'request completed',
-    );
-    done();
-  });
 }

@@ -178,13 +178,29 @@ function toAuthenticated(r: ApiKeyRecord, via: string): AuthenticatedKey {
 /** The key presented in the headers, or undefined when none was. */
 export function presentedKey(req: FastifyRequest): string | undefined {
   const auth = req.headers.authorization;
-  if (typeof auth === 'string') {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    return m ? m[1]! : auth; // a malformed header is still an (invalid) attempt
-  }
+  if (typeof auth === 'string') return bearerToken(auth);
   const header = req.headers['x-api-key'];
   if (typeof header === 'string') return header.trim();
   return undefined;
+}
+
+const isSpace = (c: number) => c === 32 || c === 9;
+
+/**
+ * The token of `Bearer <token>` (scheme in any case, surrounding blanks allowed), or the
+ * whole header when it has another form: a malformed header is still an (invalid)
+ * attempt. Plain string work: a regular expression here was a visible share of a request.
+ */
+export function bearerToken(header: string): string {
+  if (header.length > 7 && header.slice(0, 6).toLowerCase() === 'bearer' && isSpace(header.charCodeAt(6))) {
+    let start = 7;
+    while (start < header.length && isSpace(header.charCodeAt(start))) start++;
+    let end = header.length;
+    while (end > start && isSpace(header.charCodeAt(end - 1))) end--;
+    const token = header.slice(start, end);
+    if (token !== '' && !/\s/.test(token)) return token;
+  }
+  return header;
 }
 
 function unauthorized(reply: FastifyReply, detail: string, invalid: boolean): ProblemError {
@@ -223,49 +239,61 @@ export function registerAuth(
     blocked.set(req.ip, Date.now() + d.resetSeconds * 1000);
     return tooMany(reply, d.resetSeconds);
   };
-  app.addHook('onRequest', async (req, reply) => {
-    const { url, config } = req.routeOptions; // a getter that builds an object: read once
+  // One hook per /v1 route, added as the route is declared with what it needs to know
+  // (its scopes, whether it takes stream tokens) in the closure: reading
+  // `req.routeOptions` builds an object on every request. First among the route's own
+  // hooks, so the rate limit (rate-limit.ts) sees the key.
+  app.addHook('onRoute', (route) => {
     // Unknown routes fall through to the 404 handler; health, metrics and docs are open.
-    if (url === undefined || !url.startsWith('/v1/')) return;
+    if (!route.url.startsWith('/v1/')) return;
+    const config = route.config ?? {};
     // Partners' inbound callbacks prove themselves with a signature over the body, checked
     // by the route itself (it must answer 401 on a bad one).
     if (config.signedInbound === true) return;
-    let key: AuthenticatedKey | null;
-    const presented = presentedKey(req);
-    const token = config.streamToken ? (req.query as Record<string, unknown> | undefined)?.token : undefined;
-    if (presented !== undefined) {
-      // An address over its failure budget is answered before any lookup, unless the key
-      // it presents verified recently (a busy NAT with one bad client keeps working).
-      const until = blocked.get(req.ip);
-      if (until !== undefined && until > Date.now() && !deps.verifier.recentlyVerified(presented)) {
-        throw tooMany(reply, Math.ceil((until - Date.now()) / 1000));
-      }
-      if (deps.sessions?.recognises(presented)) {
-        key = await deps.sessions.verify(presented, deps.verifier);
-        if (!key) throw await failed(req, reply, unauthorized(reply, 'the session is invalid, expired or its link was revoked', true));
+    const required = config.scopes ?? [];
+    const streamToken = config.streamToken === true;
+    const hook = async (req: FastifyRequest, reply: FastifyReply) => {
+      let key: AuthenticatedKey | null;
+      const presented = presentedKey(req);
+      const token = streamToken ? (req.query as Record<string, unknown> | undefined)?.token : undefined;
+      if (presented !== undefined) {
+        // An address over its failure budget is answered before any lookup, unless the key
+        // it presents verified recently (a busy NAT with one bad client keeps working).
+        if (blocked.size > 0) {
+          const until = blocked.get(req.ip);
+          if (until !== undefined && until > Date.now() && !deps.verifier.recentlyVerified(presented)) {
+            throw tooMany(reply, Math.ceil((until - Date.now()) / 1000));
+          }
+        }
+        if (deps.sessions?.recognises(presented)) {
+          key = await deps.sessions.verify(presented, deps.verifier);
+          if (!key) throw await failed(req, reply, unauthorized(reply, 'the session is invalid, expired or its link was revoked', true));
+        } else {
+          key = await deps.verifier.verify(presented);
+          if (!key) throw await failed(req, reply, unauthorized(reply, 'the API key is invalid or revoked', true));
+        }
+      } else if (typeof token === 'string' && token !== '') {
+        key = await deps.streamTokens.verify(token, deps.verifier);
+        if (!key) throw await failed(req, reply, unauthorized(reply, 'the stream token is invalid or expired', true));
       } else {
-        key = await deps.verifier.verify(presented);
-        if (!key) throw await failed(req, reply, unauthorized(reply, 'the API key is invalid or revoked', true));
+        throw unauthorized(
+          reply,
+          'an API key is required: send Authorization: Bearer <key>' + (streamToken ? ' or ?token=<stream token>' : ''),
+          false,
+        );
       }
-    } else if (typeof token === 'string' && token !== '') {
-      key = await deps.streamTokens.verify(token, deps.verifier);
-      if (!key) throw await failed(req, reply, unauthorized(reply, 'the stream token is invalid or expired', true));
-    } else {
-      throw unauthorized(
-        reply,
-        'an API key is required: send Authorization: Bearer <key>' + (config.streamToken ? ' or ?token=<stream token>' : ''),
-        false,
-      );
-    }
-    if (key.suspended) {
-      throw suspendedProblem(key.id, key.suspended);
-    }
-    const missing = missingScope(key.scopes, config.scopes ?? []);
-    if (missing) throw new ProblemError(403, `this API key lacks the scope ${missing}`, { requiredScope: missing });
-    if (key.boundTo) {
-      if (!deps.sessions) throw new ProblemError(403, 'this session cannot be used here');
-      await deps.sessions.authorize(req, { ...key, boundTo: key.boundTo });
-    }
-    req.apiKey = key;
+      if (key.suspended) {
+        throw suspendedProblem(key.id, key.suspended);
+      }
+      const missing = missingScope(key.scopes, required);
+      if (missing) throw new ProblemError(403, `this API key lacks the scope ${missing}`, { requiredScope: missing });
+      if (key.boundTo) {
+        if (!deps.sessions) throw new ProblemError(403, 'this session cannot be used here');
+        await deps.sessions.authorize(req, { ...key, boundTo: key.boundTo });
+      }
+      req.apiKey = key;
+    };
+    const existing = route.onRequest;
+    route.onRequest = existing === undefined ? [hook] : Array.isArray(existing) ? [hook, ...existing] : [hook, existing];
   });
 }

@@ -5,6 +5,8 @@
 
 /** The JSON pointer (within the part) of the first string or key holding U+0000, if any. */
 export function nulPointer(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'object' && isFlat(value)) return undefined;
   // Iterative: a deeply nested body must not overflow the stack.
   const stack: Array<[unknown, string]> = [[value, '']];
   while (stack.length) {
@@ -22,4 +24,19 @@ export function nulPointer(value: unknown): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * True when a plain object of strings (path parameters, most query strings) holds no NUL
+ * in a key or value: checked without the walk's allocations, on every request.
+ * False means "walk it", not "found one".
+ */
+function isFlat(value: object): boolean {
+  if (Array.isArray(value) || Buffer.isBuffer(value) || ArrayBuffer.isView(value)) return false;
+  for (const k in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+    const v = (value as Record<string, unknown>)[k];
+    if (typeof v !== 'string' || v.includes('\0') || k.includes('\0')) return false;
+  }
+  return true;
 }

@@ -132,6 +132,20 @@ describe('connectors', () => {
     expect(JSON.parse(logistics.received[0]!.body)).toEqual({
       reference: `order-${ORDER}`, orderId: ORDER, items: [PANS], source: 'cti-bridge',
     });
+    // Each delivery's row is written once, with its first attempt's outcome.
+    const { rows } = await t.db.query(
+      "SELECT status, attempts, delivered_at IS NOT NULL AS stamped FROM connector_deliveries WHERE connector = 'crm' AND event_id = ANY ($1::uuid[])",
+      [wanted.map((e) => e.id)],
+    );
+    expect(rows).toEqual(wanted.map(() => ({ status: 'delivered', attempts: 1, stamped: true })));
+    // The same run of events fanned out again (a job that ran twice) sends nothing and writes no row.
+    crm.received.length = 0;
+    await pipeline.connectors.enqueueFor(wanted);
+    expect(crm.received).toHaveLength(0);
+    const again = await t.db.query("SELECT count(*)::int AS n, sum(attempts)::int AS attempts FROM connector_deliveries WHERE connector = 'crm' AND event_id = ANY ($1::uuid[])", [
+      wanted.map((e) => e.id),
+    ]);
+    expect(again.rows[0]).toEqual({ n: 4, attempts: 4 });
   });
 
   it('Redis killed and restarted while events flow: the CRM receiver gets every event exactly once', async () => {

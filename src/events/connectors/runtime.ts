@@ -2,6 +2,7 @@
 // concurrency and backoff with jitter), fed by the `events` fan-out. Postgres holds each
 // delivery's state, so a job that runs twice sends nothing already delivered, and a
 // sweeper re-queues pending deliveries whose jobs were lost with Redis's data.
+import { randomUUID } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Db } from '../../db/pool.js';
 import type { Logger } from '../../log.js';
@@ -15,7 +16,8 @@ import { withTimeout } from '../timeout.js';
 import type { ConnectorConfig } from './config.js';
 import { Batcher } from '../batcher.js';
 import {
-  addDeliveries,
+  addAttemptedDeliveries,
+  knownDeliveries,
   loadWork,
   recordConnectorAttempt,
   recordConnectorAttempts,
@@ -23,6 +25,7 @@ import {
   stalePending,
   touchPending,
   type ConnectorAttempt,
+  type FirstAttempt,
 } from './store.js';
 import { connectorRequest } from './request.js';
 import { connectorWants } from './template.js';
@@ -68,7 +71,13 @@ export interface ConnectorRuntime {
 
 interface Lane {
   config: ConnectorConfig;
+  /** One attempt, not recorded: render, sign, POST, judge. */
+  send(deliveryId: string, event: DomainEvent, traceparent: string | undefined | null, attemptInSeries: number, maxAttempts: number): Promise<ConnectorAttempt>;
   attempt(deliveryId: string, event: DomainEvent, traceparent: string | undefined | null, attemptInSeries: number, maxAttempts: number): Promise<AttemptResult>;
+  /** What an attempt came to once its recording is known (logs a dead letter). */
+  recorded(a: ConnectorAttempt, wasRecorded: boolean): AttemptResult;
+  /** Writes a new delivery's row with its first attempt (batched); false when a concurrent run wrote it. */
+  addFirst(a: FirstAttempt): Promise<boolean>;
   backoff: { baseMs: number; maxMs: number };
   queue: Queue<JobData, unknown, string>;
   worker: Worker<JobData, string, string>;
@@ -136,8 +145,10 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
     const backoff = { baseMs: c.backoffBaseMs ?? 1_000, maxMs: c.backoffMaxMs ?? 3_600_000 };
     // Concurrent sends share round trips to Postgres.
     const record = new Batcher<ConnectorAttempt, boolean>((list) => recordConnectorAttempts(db, list));
-    /** One attempt: render, sign, POST, judge, record. The first is made inline by the fan-out. */
-    const attempt = (deliveryId: string, event: DomainEvent, traceparent: string | undefined | null, attemptInSeries: number, maxAttempts: number): Promise<AttemptResult> =>
+    // First attempts are written as they finish, not after the whole run: a run that
+    // fails midway (Redis lost under it) leaves fewer sent-but-unrecorded deliveries to send again.
+    const addFirst = new Batcher<FirstAttempt, boolean>((list) => addAttemptedDeliveries(db, c.id, list));
+    const send = (deliveryId: string, event: DomainEvent, traceparent: string | undefined | null, attemptInSeries: number, maxAttempts: number): Promise<ConnectorAttempt> =>
       inDeliverySpan('connector', c.id, traceparent, async (span) => {
         const { headers, body } = connectorRequest(c, event);
         const result = await sender.send(c.url, headers, body);
@@ -148,18 +159,24 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
         span.setAttribute('http.response.status_code', result.statusCode);
         if (verdict.status !== 'delivered') span.fail(verdict.reason);
         const status = verdict.status === 'disabled' ? 'failed' : verdict.status;
-        const reason = verdict.status !== 'delivered' ? verdict.reason : undefined;
-        const recorded = await record.load({
+        return {
           id: deliveryId,
           status,
           ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),
-          ...(reason !== undefined ? { error: reason } : {}),
-        });
-        if (recorded && (status === 'failed' || status === 'dead')) {
-          log.warn({ connector: c.id, deliveryId, status }, 'connector delivery is a dead letter');
-        }
-        return { status, ...(reason !== undefined ? { reason } : {}), recorded };
+          ...(verdict.status !== 'delivered' ? { error: verdict.reason } : {}),
+        };
       });
+    const recorded = (a: ConnectorAttempt, wasRecorded: boolean): AttemptResult => {
+      if (wasRecorded && (a.status === 'failed' || a.status === 'dead')) {
+        log.warn({ connector: c.id, deliveryId: a.id, status: a.status }, 'connector delivery is a dead letter');
+      }
+      return { status: a.status, ...(a.error !== undefined ? { reason: a.error } : {}), recorded: wasRecorded };
+    };
+    /** One attempt of a delivery that has its row (a retry, a redelivery): sent, then recorded. */
+    const attempt = async (deliveryId: string, event: DomainEvent, traceparent: string | undefined | null, attemptInSeries: number, maxAttempts: number): Promise<AttemptResult> => {
+      const a = await send(deliveryId, event, traceparent, attemptInSeries, maxAttempts);
+      return recorded(a, await record.load(a));
+    };
     const worker = new Worker<JobData, string, string>(
       connectorQueueName(c.id),
       async (job: Job<JobData, string, string>) => {
@@ -191,7 +208,7 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
       },
     );
     worker.on('error', (err) => log.debug({ err: err.message, connector: c.id }, 'connector worker error'));
-    return { config: c, attempt, backoff, queue, worker, connection, sender };
+    return { config: c, send, attempt, recorded, addFirst: (a: FirstAttempt) => addFirst.load(a), backoff, queue, worker, connection, sender };
   }
 
   /** Stops a lane; its pending deliveries stay in Postgres (a connector opened again under its id picks them up). */
@@ -268,18 +285,33 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
     apply,
     async enqueueFor(events, traces = {}) {
       for (const lane of lanes.values()) {
-        const wanted = events.filter((e) => connectorWants(lane.config, e));
+        // An event twice in one run (a re-run racing) is sent once.
+        const seen = new Set<string>();
+        const wanted = events.filter((e) => !seen.has(e.id) && (seen.add(e.id), connectorWants(lane.config, e)));
         if (wanted.length === 0) continue;
-        const pending = await addDeliveries(db, lane.config.id, wanted);
-        const byId = new Map(wanted.map((e) => [e.id, e]));
         const max = lane.config.maxAttempts ?? 10;
-        // A re-run finds deliveries attempted before: make sure their series exists.
-        const retries = pending.filter((p) => p.attempts > 0).map((p) => ({ id: p.id, offset: Math.min(p.attempts, max - 1) }));
-        // The first attempt of each new delivery is made here, as the webhook fan-out does:
-        // only those that need a retry cost a queue job.
-        await eachLimited(pending.filter((p) => p.attempts === 0), lane.config.concurrency ?? 8, async (p) => {
-          const r = await lane.attempt(p.id, byId.get(p.eventId)!, traces[p.eventId], 1, max);
-          if (r.recorded && r.status === 'pending') retries.push({ id: p.id, offset: 1 });
+        // A delivery's row is written once, with the outcome of its first attempt, made
+        // here as the webhook fan-out does: an insert and an update per delivery were most
+        // of a CDR's cost in Postgres. Until then this job is the delivery's record: if it
+        // fails or is lost before the row is in, it runs again (the relay re-publishes
+        // events not fanned out) and sends again under the same Idempotency-Key.
+        // A re-run finds the rows of the earlier run: attempted ones get their series, the
+        // rest were recorded finished.
+        const known = new Map((await knownDeliveries(db, lane.config.id, wanted.map((e) => e.id))).map((d) => [d.eventId, d]));
+        const retries: Array<{ id: string; offset: number }> = [];
+        await eachLimited(wanted, lane.config.concurrency ?? 8, async (e) => {
+          const row = known.get(e.id);
+          if (row && row.status !== 'pending') return;
+          if (row && row.attempts > 0) return void retries.push({ id: row.id, offset: Math.min(row.attempts, max - 1) });
+          if (row) {
+            // A pending row never attempted (written before rows waited for their first attempt).
+            const r = await lane.attempt(row.id, e, traces[e.id], 1, max);
+            if (r.recorded && r.status === 'pending') retries.push({ id: row.id, offset: 1 });
+            return;
+          }
+          const a = await lane.send(randomUUID(), e, traces[e.id], 1, max);
+          const r = lane.recorded(a, await lane.addFirst({ ...a, eventId: e.id, eventType: e.type }));
+          if (r.recorded && r.status === 'pending') retries.push({ id: a.id, offset: 1 });
         });
         if (retries.length === 0) continue;
         await withTimeout(

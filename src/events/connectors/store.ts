@@ -1,7 +1,6 @@
 // Connector deliveries in Postgres: one row per (connector, event) — the idempotency key
 // on our side — with its status, attempts and last error. Failed and dead rows are the
 // connector's dead letters.
-import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/pool.js';
 import type { DomainEvent } from '../catalogue.js';
 
@@ -13,23 +12,57 @@ export interface PendingDelivery {
   attempts: number;
 }
 
-/** Adds the deliveries that do not exist yet; returns every pending one for these events. */
-export async function addDeliveries(db: Queryable, connector: string, events: DomainEvent[]): Promise<PendingDelivery[]> {
-  if (events.length === 0) return [];
-  const { rows } = await db.query<{ id: string; event_id: string; attempts: number }>(
-    `WITH input AS (
-       SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[]) AS t(id, event_id, event_type)
-     ), added AS (
-       INSERT INTO connector_deliveries (id, connector, event_id, event_type, status)
-       SELECT id, $1, event_id, event_type, 'pending' FROM input
+/** A delivery already recorded for one of the events (by an earlier run of the same job). */
+export interface KnownDelivery {
+  id: string;
+  eventId: string;
+  status: ConnectorDeliveryStatus;
+  attempts: number;
+}
+
+/** The deliveries this connector already has for these events: a read, no row written. */
+export async function knownDeliveries(db: Queryable, connector: string, eventIds: string[]): Promise<KnownDelivery[]> {
+  if (eventIds.length === 0) return [];
+  const { rows } = await db.query<{ id: string; event_id: string; status: ConnectorDeliveryStatus; attempts: number }>({
+    name: 'connector-known-deliveries',
+    text: `SELECT id, event_id, status, attempts FROM connector_deliveries WHERE connector = $1 AND event_id = ANY ($2::uuid[])`,
+    values: [connector, eventIds],
+  });
+  return rows.map((r) => ({ id: r.id, eventId: r.event_id, status: r.status, attempts: r.attempts }));
+}
+
+/** A first attempt made before its delivery had a row: the row is written with its outcome. */
+export interface FirstAttempt extends ConnectorAttempt {
+  eventId: string;
+  eventType: string;
+}
+
+/**
+ * Records first attempts as new deliveries, each row written once with its outcome, in
+ * one statement; true for each row written. False: the delivery was recorded meanwhile
+ * (a concurrent run of the same job), which then owns its series.
+ */
+export async function addAttemptedDeliveries(db: Queryable, connector: string, list: FirstAttempt[]): Promise<boolean[]> {
+  if (list.length === 0) return [];
+  const { rows } = await db.query<{ id: string }>({
+    name: 'connector-add-attempted',
+    text: `INSERT INTO connector_deliveries (id, connector, event_id, event_type, status, attempts, last_status_code, last_error, delivered_at)
+       SELECT id, $1, event_id, event_type, status, 1, code, error, CASE WHEN status = 'delivered' THEN now() END
+       FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int[], $7::text[]) AS t(id, event_id, event_type, status, code, error)
        ON CONFLICT (connector, event_id) DO NOTHING
-     )
-     SELECT COALESCE(d.id, i.id) AS id, i.event_id, COALESCE(d.attempts, 0) AS attempts FROM input i
-     LEFT JOIN connector_deliveries d ON d.connector = $1 AND d.event_id = i.event_id
-     WHERE d.id IS NULL OR d.status = 'pending'`,
-    [connector, events.map(() => randomUUID()), events.map((e) => e.id), events.map((e) => e.type)],
-  );
-  return rows.map((r) => ({ id: r.id, eventId: r.event_id, attempts: r.attempts }));
+       RETURNING id`,
+    values: [
+      connector,
+      list.map((a) => a.id),
+      list.map((a) => a.eventId),
+      list.map((a) => a.eventType),
+      list.map((a) => a.status),
+      list.map((a) => a.statusCode ?? null),
+      list.map((a) => a.error ?? null),
+    ],
+  });
+  const written = new Set(rows.map((r) => r.id));
+  return list.map((a) => written.has(a.id));
 }
 
 export interface ConnectorWork {
