@@ -18,6 +18,7 @@ const suites: Array<[string, () => Promise<{ run(): Promise<BenchResult | BenchR
   ['call-cpu', () => import('./call-cpu.js')],
   ['history', () => import('./history.js')],
   ['history-ids', () => import('./history-ids.js')],
+  ['redos', () => import('./redos.js')],
 ];
 
 const only = process.argv.slice(2);

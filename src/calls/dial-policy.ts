@@ -52,7 +52,8 @@ export function checkDestination(raw: string, policy: DialPolicy): DialCheck {
   // so nothing but a number can reach a dial string.
   const number = raw.replace(/[\s().-]/g, '');
   if (!DESTINATION.test(number)) return { ok: false, rule: 'not_a_number', reason: `'${raw}' is not a phone number (digits, optionally a leading +)` };
-  if (EMERGENCY_NUMBERS.includes(number)) return { ok: false, rule: 'emergency', reason: `${number} is an emergency number, which the service never dials` };
+  // "+112" is no E.164 number, but a carrier may still route it to the emergency service.
+  if (EMERGENCY_NUMBERS.includes(number.replace(/^\+/, ''))) return { ok: false, rule: 'emergency', reason: `${number} is an emergency number, which the service never dials` };
   const denied = policy.deny.find((p) => matches(p, number));
   if (denied) return { ok: false, rule: 'denied', reason: `${number} matches the denied pattern ${denied}` };
   if (!policy.allow.some((p) => matches(p, number))) return { ok: false, rule: 'not_allowed', reason: `${number} matches no allowed dial pattern` };

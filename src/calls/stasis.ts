@@ -6,6 +6,7 @@
 import { tryParseAriTimestamp } from '../ari/timestamp.js';
 import type { Db } from '../db/pool.js';
 import { callLogger, type Logger } from '../log.js';
+import { callerText, MAX_NAME_CHARS, MAX_NUMBER_CHARS } from './caller-id.js';
 import { createCall, endCall, findCallByChannel, liveCalls, noteCallEvent, transitionCall, type Call } from './repository.js';
 
 /** What this handler needs from the PBX; the ARI client provides it. */
@@ -60,7 +61,6 @@ export interface InboundCallsOptions {
   ivr?: IvrRouter;
 }
 
-const emptyToNull = (s: string | undefined): string | null => (s === undefined || s === '' || s === '<unknown>' ? null : s);
 const GREETING_PREFIX = 'greeting-';
 /** The end reason of a call whose channel ended while no instance listened to the PBX. */
 export const ENDED_UNSEEN = 'ended while the service was away';
@@ -126,9 +126,9 @@ export class InboundCalls {
       channelId: channel.id,
       linkedid,
       direction: 'inbound',
-      callerNumber: emptyToNull(channel.caller?.number),
-      callerName: emptyToNull(channel.caller?.name),
-      dnis: emptyToNull(did ?? channel.dialplan?.exten),
+      callerNumber: callerText(channel.caller?.number, MAX_NUMBER_CHARS),
+      callerName: callerText(channel.caller?.name, MAX_NAME_CHARS),
+      dnis: callerText(did ?? channel.dialplan?.exten, MAX_NUMBER_CHARS),
       at: createdAt(channel.creationtime),
     });
     const clog = callLogger(log, call);

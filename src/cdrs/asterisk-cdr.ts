@@ -1,5 +1,6 @@
 // Asterisk's own CDRs (the manager `Cdr` event, one per channel leg), stored as received
-// so our CDRs can be reconciled against the PBX's. A capability of each PBX node: the AMI
+// so our CDRs can be reconciled against the PBX's; only NUL is taken out (a caller can put
+// one in their caller id, and Postgres stores none in jsonb: the record would be lost). A capability of each PBX node: the AMI
 // client already subscribes to the cdr class.
 import type { AmiEvent } from '../ami/index.js';
 import type { Queryable } from '../db/pool.js';
@@ -13,7 +14,7 @@ export function asteriskCdrFields(msg: Pick<AmiEvent, 'get' | 'fields'>): Record
   for (let i = 0; i + 1 < f.length; i += 2) {
     const key = f[i]!;
     if (key === 'Event' || key === 'Privilege' || key in out) continue;
-    out[key] = f[i + 1]!;
+    out[key] = f[i + 1]!.replace(/\u0000/g, '');
   }
   return out;
 }

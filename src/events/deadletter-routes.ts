@@ -1,19 +1,23 @@
 // Dead letters: deliveries that will not be tried again by themselves — a receiver that
 // refused the event (4xx) or kept failing until the last attempt. Webhook subscriptions
 // and business connectors alike; a replay starts a new series with the same event id, so
-// receivers still drop duplicates.
+// receivers still drop duplicates. A webhook's dead letters belong to the key that owns its
+// subscription, as the subscription does: another key sees none of them and replays none
+// (404). Connectors belong to the centre (the environment or an admin), so their dead
+// letters are for every key with the scope.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import { decodeCursor, encodeCursor } from '../api/cursor.js';
+import { ownerFilter, visibleTo } from '../api/ownership.js';
 import { conflict, notFound, ProblemError } from '../api/problem.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
 import type { ConnectorRuntime } from './connectors/runtime.js';
 import { webhookJobOptions, type EventQueues } from './queues.js';
 import { withTimeout } from './timeout.js';
-import { getDelivery, reopenDelivery, restoreDeliveryStatus } from './webhook-store.js';
+import { getDelivery, reopenDelivery, restoreDeliveryStatus, subscriptionOwner } from './webhook-store.js';
 
 export interface DeadLetterRoutesOptions {
   db: Db;
@@ -69,6 +73,10 @@ export async function deadLetterRoutes(app: FastifyInstance, opts: DeadLetterRou
       const param = (v: unknown) => (values.push(v), `$${values.length}`);
       if (q.source) where.push(`source = ${param(q.source)}`);
       if (q.target) where.push(`target = ${param(q.target)}`);
+      const owner = ownerFilter(req);
+      if (owner !== null) {
+        where.push(`(source = 'connector' OR target IN (SELECT id::text FROM webhook_subscriptions WHERE owner_key_id = ${param(owner)}::uuid))`);
+      }
       if (q.cursor) {
         const pos = decodeCursor(q.cursor);
         where.push(`(updated_at, id) < (timestamptz 'epoch' + ${param(pos.micros)}::bigint * interval '1 microsecond', ${param(pos.id)}::uuid)`);
@@ -133,7 +141,7 @@ export async function deadLetterRoutes(app: FastifyInstance, opts: DeadLetterRou
         return reply.code(202).send({ id, source: 'connector', status: 'pending' as const });
       }
       const delivery = await getDelivery(db, id);
-      if (!delivery) throw notFound('dead letter', id);
+      if (!delivery || !visibleTo(ownerFilter(req), await subscriptionOwner(db, delivery.subscriptionId))) throw notFound('dead letter', id);
       if (delivery.status !== 'failed' && delivery.status !== 'dead') throw conflict(`delivery ${id} is ${delivery.status}, not a dead letter`);
       const attempts = await reopenDelivery(db, id);
       if (attempts === undefined) throw conflict(`delivery ${id} is already being retried`);

@@ -9,9 +9,14 @@ export function fillTemplate(template: string, vars: Record<string, string>, enc
   return template.replace(PLACEHOLDER, (_m, name: string) => encode(vars[name] ?? ''));
 }
 
-/** URL templates: values are URL-encoded so a caller's digits cannot change the path or query. */
+/**
+ * URL templates: values are URL-encoded so a caller's digits cannot change the path or query.
+ * Encoding leaves `.` alone, and a URL parser resolves a `.` or `..` path segment (however
+ * it is escaped): a caller id of `..` would take `/customers/{{caller}}/orders` to
+ * `/orders`. Such a value fills in as empty, like a missing variable.
+ */
 export function fillUrl(template: string, vars: Record<string, string>): string {
-  return fillTemplate(template, vars, encodeURIComponent);
+  return fillTemplate(template, vars, (v) => (v === '.' || v === '..' ? '' : encodeURIComponent(v)));
 }
 
 /** Prompt media may say a variable ("digits:{{orderNumber}}"); items left empty are dropped. */

@@ -5,8 +5,10 @@
 // and suspends the key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/api/keys.js';
+import { publishFlowDocument, putNumber } from '../../src/ivr/repository.js';
+import { simControl } from '../helpers/service.js';
 import { waitFor } from '../helpers/wait.js';
-import { AGENT_A, CUSTOMER, callState, startCallCtlWorld, type CallCtlWorld } from './callctl-fixture.js';
+import { AGENT_A, CUSTOMER, alive, callState, startCallCtlWorld, type CallCtlWorld } from './callctl-fixture.js';
 
 let w: CallCtlWorld;
 
@@ -25,6 +27,9 @@ const outbound = () => w.sim.world.channels().filter((c) => c.name.includes('@tr
 beforeAll(async () => {
   w = await startCallCtlWorld('dial-fraud', {
     CALLS_DIAL_DENY: 'default,_0309.,_1009',
+    // A flow author's transfer node names a destination; two of these are numbers the
+    // centre must not pay for.
+    TRANSFER_DESTINATIONS: JSON.stringify({ 'agent-a': AGENT_A, premium: '09001234567', 'site-refused': '0309123456' }),
     SECURITY_REFUSAL_BURST: '12',
     CALLS_PER_KEY_DAY: '2',
   });
@@ -54,6 +59,39 @@ describe('click-to-dial destinations', () => {
     }
     expect(outbound()).toBe(before);
     expect(w.sim.world.channels().filter((c) => c.name.startsWith(`PJSIP/${AGENT_A}-`))).toEqual([]);
+  });
+});
+
+describe('a PBX node that is not configured', () => {
+  it('is a 422 naming the field, not a 503 to retry', async () => {
+    for (const [path, body] of [
+      ['/v1/calls', { extension: AGENT_A, to: CUSTOMER, pbxNode: 'nowhere' }],
+      ['/v1/channel-transfers', { channel: 'PJSIP/1001-00000001', to: { extension: '1002' }, pbxNode: 'nowhere' }],
+    ] as const) {
+      const res = await w.api('POST', path, body);
+      expect(res.status, path).toBe(422);
+      expect(res.body, path).toMatchObject({ detail: "body 'pbxNode' is not a configured PBX node" });
+    }
+  });
+});
+
+describe('the IVR transfer node', () => {
+  it('rings only what the configured policy allows: a refused destination is never dialled and the caller is let go', async () => {
+    const dialled = () => w.sim.world.channels().filter((c) => /^PJSIP\/(112|11833|09001234567@|0309123456@)/.test(c.name)).length;
+    for (const [did, to] of [['301', 'premium'], ['302', 'site-refused'], ['303', '11833'], ['304', '112']] as const) {
+      const flow = { id: `transfer-${did}`, version: 1, entry: 'go', nodes: { go: { type: 'transfer', to } } };
+      await publishFlowDocument(w.service.db, flow as never, `Transfer to ${to}`);
+      await putNumber(w.service.db, { did, flowId: flow.id });
+      const { channelId } = await simControl<{ channelId: string }>(w.sim, '/calls', { from: '0301230001', to: did });
+      const callId = await waitFor('the inbound call', async () => (await w.t.db.query<{ id: string }>('SELECT id FROM calls WHERE channel_id = $1', [channelId])).rows[0]?.id);
+      await waitFor(`the caller of ${to} let go`, () => !alive(w, channelId));
+      expect(dialled(), to).toBe(0);
+      const legs = await w.t.db.query("SELECT 1 FROM call_legs WHERE call_id = $1 AND role = 'agent'", [callId]);
+      expect(legs.rowCount, to).toBe(0);
+    }
+    const metrics = await (await fetch(`${w.service.url}/metrics`)).text();
+    expect(metrics).toMatch(/cti_refused_destinations_total\{feature="ivr_transfer",rule="denied"\} 3/);
+    expect(metrics).toMatch(/cti_refused_destinations_total\{feature="ivr_transfer",rule="emergency"\} 1/);
   });
 });
 

@@ -157,7 +157,7 @@ describe('fax-on-demand to a number the caller keys', () => {
 });
 
 describe('POST /v1/faxes', () => {
-  it('honours CALLS_DIAL_DENY and the built-in refusals, naming the rule, and records the key', async () => {
+  it('honours CALLS_DIAL_DENY and the built-in refusals, naming the rule, and records the key, whose fax no other key sees', async () => {
     for (const [destination, rule] of [
       ['0309123456', 'denied'],
       ['11833', 'denied'],
@@ -177,5 +177,18 @@ describe('POST /v1/faxes', () => {
     const { rows } = await w.t.db.query('SELECT k.name FROM faxes f JOIN api_keys k ON k.id = f.api_key_id WHERE f.id = $1', [id]);
     expect(rows[0]?.name).toBe('fax');
     await waitFor('the fax sent', async () => (await w.t.db.query("SELECT 1 FROM faxes WHERE id = $1 AND status = 'sent'", [id])).rowCount === 1);
+
+    // Another integrator's key with the same scopes neither reads nor lists it (it still sees
+    // the centre's own fax-on-demand faxes); an admin does.
+    const as = async (k: string, path: string) => {
+      const res = await fetch(`${w.service.url}${path}`, { headers: { authorization: `Bearer ${k}` } });
+      return { status: res.status, body: (await res.json()) as { items?: Array<{ id: string }> } };
+    };
+    const other = (await createApiKey(w.service.db, { name: 'other', scopes: ['fax:read', 'fax:write'] })).key;
+    expect((await as(other, `/v1/faxes/${id}`)).status).toBe(404);
+    expect((await as(other, '/v1/faxes')).body.items!.map((f) => f.id)).not.toContain(id);
+    expect((await as(key, '/v1/faxes')).body.items!.map((f) => f.id)).toContain(id);
+    const admin = (await createApiKey(w.service.db, { name: 'root', scopes: ['admin'] })).key;
+    expect((await as(admin, `/v1/faxes/${id}`)).status).toBe(200);
   });
 });

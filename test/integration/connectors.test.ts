@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../src/api/keys.js';
 import { withTransaction } from '../../src/db/pool.js';
 import type { DomainEvent, EventType } from '../../src/events/catalogue.js';
 import type { ConnectorConfig } from '../../src/events/connectors/config.js';
@@ -218,13 +219,25 @@ describe('connectors', () => {
     const hook = await startReceiver();
     try {
       hook.respond = () => 422;
-      await insertSubscription(t.db, { url: hook.url, eventTypes: ['voicemail.created'], secret: generateSecret() });
+      const owner = await createApiKey(t.db, { name: 'hook owner', scopes: ['deadletters:read', 'deadletters:write'] });
+      await insertSubscription(t.db, { url: hook.url, eventTypes: ['voicemail.created'], secret: generateSecret(), ownerKeyId: owner.id });
       const event = await emit('voicemail.created', { mailbox: '100' });
-      const key = await keyWith(t.db, 'deadletters:read', 'deadletters:write');
-      const dead = await waitFor('the webhook dead letter', async () => {
-        const res = await http.request({ method: 'GET', path: '/v1/deadletters?source=webhook', headers: bearer(key) });
-        return ((await res.body.json()) as { items: Array<{ id: string; eventId: string }> }).items.find((d) => d.eventId === event.id);
-      });
+      const key = owner.key;
+      const deadLetters = async (k: string, query = '') => {
+        const res = await http.request({ method: 'GET', path: `/v1/deadletters?source=webhook${query}`, headers: bearer(k) });
+        return ((await res.body.json()) as { items: Array<{ id: string; eventId: string; target: string }> }).items;
+      };
+      const dead = await waitFor('the webhook dead letter', async () => (await deadLetters(key)).find((d) => d.eventId === event.id));
+      // Another integrator's key with the same scopes: the dead letter is as absent as a
+      // missing one, listed or filtered by its subscription, and cannot be replayed.
+      const stranger = await keyWith(t.db, 'deadletters:read', 'deadletters:write');
+      expect((await deadLetters(stranger)).some((d) => d.eventId === event.id)).toBe(false);
+      expect(await deadLetters(stranger, `&target=${dead.target}`)).toEqual([]);
+      const theirs = await http.request({ method: 'POST', path: `/v1/deadletters/${dead.id}/replay`, headers: bearer(stranger) });
+      expect(theirs.statusCode).toBe(404);
+      await theirs.body.dump();
+      const admin = await keyWith(t.db, 'admin');
+      expect((await deadLetters(admin)).some((d) => d.id === dead.id)).toBe(true);
       hook.respond = () => 204;
       const replay = await http.request({ method: 'POST', path: `/v1/deadletters/${dead.id}/replay`, headers: bearer(key) });
       expect(replay.statusCode).toBe(202);

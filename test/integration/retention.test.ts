@@ -19,7 +19,8 @@ import { listPartitions } from '../../src/retention/partitions.js';
 import { DEFAULT_RETENTION_DAYS, type RetentionDays } from '../../src/retention/rules.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
-import { bearer, insertCall, keyWith, testApp } from './api-fixtures.js';
+import { createApiKey } from '../../src/api/keys.js';
+import { bearer, insertCall, testApp } from './api-fixtures.js';
 import { eventData } from '../helpers/events.js';
 
 const DAY = 86_400_000;
@@ -27,6 +28,7 @@ let t: TestDatabase;
 let app: FastifyInstance;
 let http: Pool;
 let key: string;
+let keyId: string;
 let queues: EventQueues;
 let connectors: ConnectorRuntime;
 const log = createLogger('silent');
@@ -55,7 +57,7 @@ beforeAll(async () => {
     ],
   }));
   http = new Pool(await app.listen({ host: '127.0.0.1', port: 0 }));
-  key = await keyWith(t.db, 'events:read', 'cdrs:read', 'deadletters:read', 'deadletters:write');
+  ({ id: keyId, key } = await createApiKey(t.db, { name: 'retention', scopes: ['events:read', 'cdrs:read', 'deadletters:read', 'deadletters:write'] }));
 });
 afterAll(async () => {
   await http?.close();
@@ -183,7 +185,7 @@ describe('CDR and dead-letter retention', () => {
 
   it('a dead letter past retention is gone (404 on replay); a newer one is replayed', async () => {
     const now = new Date();
-    const sub = await insertSubscription(t.db, { url: 'https://crm.example.com/hook', eventTypes: [], secret: 'whsec_' + 'a'.repeat(32) });
+    const sub = await insertSubscription(t.db, { url: 'https://crm.example.com/hook', eventTypes: [], secret: 'whsec_' + 'a'.repeat(32), ownerKeyId: keyId });
     const dead = async (ageDays: number) => {
       const e = domainEvent({ type: 'order.created', data: eventData('order.created', {}) });
       await insertOutboxOnce(t.db, e);

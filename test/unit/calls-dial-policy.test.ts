@@ -47,7 +47,7 @@ describe('destinations', () => {
   });
 
   it('never dials an emergency number, whatever a policy allows', () => {
-    for (const n of ['112', '911', '999', '000', '110', '15']) expect(checkDestination(n, { allow: ['_!'], deny: [] })).toMatchObject({ ok: false, rule: 'emergency' });
+    for (const n of ['112', '911', '999', '000', '110', '15', '+112', '+911', '1-1-2', '(911)', ' 1 1 2 ']) expect(checkDestination(n, { allow: ['_!'], deny: [] })).toMatchObject({ ok: false, rule: 'emergency' });
   });
 
   it('never lets anything but digits through', () => {

@@ -45,6 +45,17 @@ describe('http', () => {
     });
   });
 
+  it('a variable of . or .. cannot climb the URL path: it fills in as empty', () => {
+    for (const caller of ['..', '.']) {
+      const c = new Call(httpFlow({ url: 'https://crm.test/customers/{{caller}}/orders?x={{caller}}' }));
+      const url = of(c.start({ caller }), 'http')[0]?.url as string;
+      expect(url).toBe('https://crm.test/customers//orders?x=');
+      expect(new URL(url).pathname).toBe('/customers//orders');
+    }
+    const c = new Call(httpFlow({ url: 'https://crm.test/customers/{{caller}}' }));
+    expect(of(c.start({ caller: '...' }), 'http')[0]?.url).toBe('https://crm.test/customers/...');
+  });
+
   it('POST sends the body variables', () => {
     const c = new Call(httpFlow({ method: 'POST', bodyVars: ['caller', 'none'] }));
     const cmds = c.start({ caller: '100' });

@@ -7,6 +7,7 @@ import { checkDestination, dialRefused } from '../dial-policy.js';
 import { getCall, type Call } from '../repository.js';
 import type { LiveCall, LiveCalls } from './live.js';
 import { suspendedProblem } from '../../fraud/suspension.js';
+import { refusedDestinations } from '../../fraud/signals.js';
 import { keyDialPolicy } from './key-policy.js';
 import { acceptDial, dialRequest } from './originations.js';
 import type { ControlPbx } from './pbx.js';
@@ -107,6 +108,8 @@ export async function takeInbound(core: ControlCore, h: IvrHandover): Promise<vo
   const dest = config.destinations[name] ?? (/^[0-9]{2,6}$/.test(name) ? name : undefined);
   const checked = dest === undefined ? undefined : checkDestination(dest, config.policy);
   if (!checked || !checked.ok) {
+    // Counted with every other refusal; no key or caller chose the number (the flow did), so it raises no burst.
+    refusedDestinations.inc({ feature: 'ivr_transfer', rule: checked && !checked.ok ? checked.rule : 'unknown_destination' });
     log.warn({ callId: h.call.id, to: name, reason: checked && !checked.ok ? checked.reason : 'unknown destination' }, 'IVR transfer refused');
     await core.opts.ari.channels.hangup(h.channelId, { reason: 'normal' }).catch(() => undefined);
     return;
