@@ -5,8 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Db } from '../db/pool.js';
 import { EventFilterError, parseEventFilter } from '../api/event-filter.js';
+import { ownerFilter } from '../api/ownership.js';
 import { ProblemError } from '../api/problem.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
+import { OWNER_KEY_DESCRIPTION } from './payload-schemas.js';
 import { goneProblem, JournalGoneError, readJournal, withSequence } from './journal.js';
 
 export const JournalQuery = Type.Object(
@@ -27,6 +29,7 @@ const JournalEvent = Type.Object(
     occurredAt: Type.String({ format: 'date-time' }),
     callId: Type.Optional(Type.String()),
     pbxNode: Type.Optional(Type.String()),
+    ownerKeyId: Type.Optional(Type.String({ format: 'uuid', description: OWNER_KEY_DESCRIPTION })),
     data: Type.Record(Type.String(), Type.Unknown()),
   },
 );
@@ -64,7 +67,7 @@ export async function journalRoutes(app: FastifyInstance, opts: { db: Db }): Pro
       }
       let page;
       try {
-        page = await readJournal(opts.db, Number(req.query.after ?? 0), req.query.limit ?? 100, types);
+        page = await readJournal(opts.db, Number(req.query.after ?? 0), req.query.limit ?? 100, types, ownerFilter(req));
       } catch (err) {
         if (err instanceof JournalGoneError) throw goneProblem(err);
         throw err;
