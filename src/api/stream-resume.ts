@@ -16,6 +16,8 @@ export interface FollowOptions {
   db: Queryable;
   after: number;
   types: ReadonlySet<EventType>;
+  /** The reading key (null: admin, every event): events of objects other keys own are skipped. */
+  reader?: string | null;
   /** Returns false when the client cannot take more (it is then dropped by the caller). */
   send(entry: JournalEntry): boolean;
   onError(err: Error): void;
@@ -42,7 +44,7 @@ export function followJournal(opts: FollowOptions): JournalFollower {
       do {
         again = false;
         for (;;) {
-          const page = await readJournal(opts.db, cursor, pageSize, opts.types);
+          const page = await readJournal(opts.db, cursor, pageSize, opts.types, opts.reader ?? null);
           for (const entry of page.entries) {
             if (stopped) return;
             if (!opts.send(entry)) return stop();

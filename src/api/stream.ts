@@ -8,7 +8,9 @@ import type { DomainEvent, EventType } from '../events/catalogue.js';
 import type { EventBus } from '../events/bus.js';
 import type { Queryable } from '../db/pool.js';
 import { checkCursor, goneProblem, JournalGoneError, withSequence, type JournalEntry } from '../events/journal.js';
+import { receives } from '../events/audience.js';
 import { followJournal } from './stream-resume.js';
+import { ownerFilter } from './ownership.js';
 import { EventFilterError, parseEventFilter } from './event-filter.js';
 import { streamConnections, streamDropped } from './metrics.js';
 import { ProblemError } from './problem.js';
@@ -137,6 +139,7 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamOptions): P
       }),
     wsHandler: (socket: WebSocket, req: FastifyRequest) => {
       const types = filters.get(req)!;
+      const reader = ownerFilter(req);
       streamConnections.inc();
       let alive = true;
       let closed = false;
@@ -148,6 +151,7 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamOptions): P
           db: opts.db,
           after: Number(after),
           types,
+          reader,
           ...(opts.resumePollMs ? { pollMs: opts.resumePollMs } : {}),
           send: (entry: JournalEntry) => {
             if (closed || socket.readyState !== socket.OPEN) return false;
@@ -168,7 +172,7 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamOptions): P
           },
         });
         const stopWaking = opts.bus.subscribe((event) => {
-          if (types.has(event.type)) follower.wake();
+          if (types.has(event.type) && receives(reader, event)) follower.wake();
         });
         unsubscribe = () => {
           stopWaking();
@@ -176,7 +180,7 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamOptions): P
         };
       } else {
         unsubscribe = opts.bus.subscribe((event) => {
-          if (closed || !types.has(event.type) || socket.readyState !== socket.OPEN) return;
+          if (closed || !types.has(event.type) || !receives(reader, event) || socket.readyState !== socket.OPEN) return;
           if (socket.bufferedAmount > maxBuffered) return drop();
           socket.send(encode(event));
         });

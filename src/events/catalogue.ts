@@ -53,5 +53,7 @@ export interface DomainEvent<T = Record<string, unknown>> {
   occurredAt: string; // ISO 8601
   callId?: string;
   pbxNode?: string;
+  /** The key owning the object the event is about; only it and admin keys receive the event (audience.ts). */
+  ownerKeyId?: string;
   data: T;
 }

@@ -5,8 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Db } from '../db/pool.js';
 import { EventFilterError, parseEventFilter } from '../api/event-filter.js';
+import { ownerFilter } from '../api/ownership.js';
 import { ProblemError } from '../api/problem.js';
 import { authProblems, problemResponses } from '../api/schemas.js';
+import { OWNER_KEY_DESCRIPTION } from './payload-schemas.js';
 import { goneProblem, journalHead, JournalGoneError, readJournal, withSequence } from './journal.js';
 
 export const JournalQuery = Type.Object(
@@ -32,6 +34,7 @@ const JournalEvent = Type.Object(
     occurredAt: Type.String({ format: 'date-time' }),
     callId: Type.Optional(Type.String()),
     pbxNode: Type.Optional(Type.String()),
+    ownerKeyId: Type.Optional(Type.String({ format: 'uuid', description: OWNER_KEY_DESCRIPTION })),
     data: Type.Record(Type.String(), Type.Unknown()),
   },
 );
@@ -72,7 +75,7 @@ export async function journalRoutes(app: FastifyInstance, opts: { db: Db }): Pro
       if (req.query.after === 'latest') return { items: [], nextCursor: String(await journalHead(opts.db)) };
       let page;
       try {
-        page = await readJournal(opts.db, Number(req.query.after ?? 0), req.query.limit ?? 100, types);
+        page = await readJournal(opts.db, Number(req.query.after ?? 0), req.query.limit ?? 100, types, ownerFilter(req));
       } catch (err) {
         if (err instanceof JournalGoneError) throw goneProblem(err);
         throw err;

@@ -31,6 +31,7 @@ export class JournalGoneError extends Error {
 
 const SQL = `SELECT position, payload FROM outbox
   WHERE position > $1 AND ($3::text[] IS NULL OR type = ANY($3::text[]))
+    AND ($4::uuid IS NULL OR owner_key_id IS NULL OR owner_key_id = $4::uuid)
   ORDER BY position LIMIT $2`;
 
 /** The 410 a cursor behind retention answers: where to resume, in the problem's fields. */
@@ -43,12 +44,23 @@ export async function checkCursor(db: Queryable, after: number): Promise<void> {
   if (after < floor) throw new JournalGoneError(after, floor);
 }
 
-export async function readJournal(db: Queryable, after: number, limit: number, types?: ReadonlySet<EventType>): Promise<JournalPage> {
+/**
+ * `reader`: the reading key, whose page skips events of objects other keys own (audience.ts);
+ * null or absent: every event (admin keys, the service). Skipped rows only leave the
+ * positions served sparser, as a type filter does: the cursor still only moves forward.
+ */
+export async function readJournal(
+  db: Queryable,
+  after: number,
+  limit: number,
+  types?: ReadonlySet<EventType>,
+  reader: string | null = null,
+): Promise<JournalPage> {
   await sequenceJournal(db, { wait: true });
   const { rows } = await db.query<{ position: number; payload: DomainEvent }>({
     name: 'journal-page',
     text: SQL,
-    values: [after, limit, types ? [...types] : null],
+    values: [after, limit, types ? [...types] : null, reader],
   });
   // Checked after the read: retention removes a partition and moves the floor in one
   // transaction, which cannot commit while this read is running, so a page read from a

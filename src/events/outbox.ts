@@ -10,6 +10,7 @@ export interface NewEvent<T> {
   type: EventType;
   callId?: string;
   pbxNode?: string;
+  ownerKeyId?: string | null;
   data: T;
   occurredAt?: Date;
 }
@@ -23,6 +24,7 @@ export function domainEvent<T extends Record<string, unknown>>(event: NewEvent<T
     occurredAt: (event.occurredAt ?? new Date()).toISOString(),
     ...(event.callId ? { callId: event.callId } : {}),
     ...(event.pbxNode ? { pbxNode: event.pbxNode } : {}),
+    ...(event.ownerKeyId ? { ownerKeyId: event.ownerKeyId } : {}),
     data: event.data,
   };
 }
@@ -36,8 +38,8 @@ export async function appendOutbox<T extends Record<string, unknown>>(
   // No journal position yet: the sequencer stamps the row once it is committed (sequencer.ts).
   await tx.query({
     name: 'outbox-append',
-    text: 'INSERT INTO outbox (event_id, type, payload, trace_parent) VALUES ($1, $2, $3, $4)',
-    values: [full.id, full.type, full, currentTraceparent() ?? null],
+    text: 'INSERT INTO outbox (event_id, type, payload, trace_parent, owner_key_id) VALUES ($1, $2, $3, $4, $5)',
+    values: [full.id, full.type, full, currentTraceparent() ?? null, full.ownerKeyId ?? null],
   });
   return full;
 }

@@ -336,6 +336,10 @@ export const EVENT_PAYLOADS = {
 
 export type EventPayloads = { [K in EventType]: Static<(typeof EVENT_PAYLOADS)[K]> };
 
+export const OWNER_KEY_DESCRIPTION =
+  'Present on events about an object an API key owns: only that key and admin keys receive the event. ' +
+  'The nil uuid: admin keys only (security alerts about a key)';
+
 /** The envelope around a type's payload, as webhooks, the stream and the journal carry it. */
 export function envelopeSchema<K extends EventType>(type: K) {
   const description = (EVENT_PAYLOADS[type] as { description?: string }).description ?? type;
@@ -348,6 +352,7 @@ export function envelopeSchema<K extends EventType>(type: K) {
       callId: Type.Optional(Type.String()),
       pbxNode: Type.Optional(Type.String()),
       sequence: Type.Optional(Type.Integer({ description: 'Journal position (journal and resumed streams only)' })),
+      ownerKeyId: Type.Optional(Type.String({ format: 'uuid', description: OWNER_KEY_DESCRIPTION })),
       data: EVENT_PAYLOADS[type],
     },
     { description },

@@ -123,6 +123,8 @@ export async function fanOutMany(db: Queryable, events: Array<Pick<DomainEvent, 
        FROM ev JOIN webhook_subscriptions s
          ON s.enabled AND s.deleted_at IS NULL
         AND (cardinality(s.event_types) = 0 OR ev.event_type = ANY (s.event_types))
+        AND (ev.owner_key_id IS NULL OR s.owner_key_id IS NULL OR s.owner_key_id = ev.owner_key_id
+             OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = s.owner_key_id AND 'admin' = ANY (k.scopes)))
        ON CONFLICT (subscription_id, event_id) DO NOTHING
        RETURNING id, event_id
      )
@@ -164,14 +166,18 @@ export interface DeliveryWork {
  * these events still pending, in outbox order. A re-run gets the deliveries its earlier
  * run left pending, with their attempt counts, and adds nothing.
  */
-export async function fanOutWork(db: Queryable, events: Array<Pick<DomainEvent, 'id' | 'type'>>): Promise<DeliveryWork[]> {
+/**
+ * An event of an object a key owns (`ownerKeyId`, audience.ts) goes only to that key's
+ * subscriptions and to those of admin keys (or made before subscriptions had owners).
+ */
+export async function fanOutWork(db: Queryable, events: Array<Pick<DomainEvent, 'id' | 'type' | 'ownerKeyId'>>): Promise<DeliveryWork[]> {
   if (events.length === 0) return [];
   const { rows } = await db.query<WorkRow>({
     // Named: prepared once per connection, not parsed and planned per job.
     name: 'webhook-fan-out-work',
     text: `WITH ev AS (
-       SELECT event_id, min(event_type) AS event_type, min(ord) AS ord
-       FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS e (event_id, event_type, ord)
+       SELECT event_id, min(event_type) AS event_type, min(ord) AS ord, (array_agg(owner_key_id))[1] AS owner_key_id
+       FROM unnest($1::uuid[], $2::text[], $3::uuid[]) WITH ORDINALITY AS e (event_id, event_type, owner_key_id, ord)
        GROUP BY event_id
      ), inserted AS (
        INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, status)
@@ -179,6 +185,8 @@ export async function fanOutWork(db: Queryable, events: Array<Pick<DomainEvent, 
        FROM ev JOIN webhook_subscriptions s
          ON s.enabled AND s.deleted_at IS NULL
         AND (cardinality(s.event_types) = 0 OR ev.event_type = ANY (s.event_types))
+        AND (ev.owner_key_id IS NULL OR s.owner_key_id IS NULL OR s.owner_key_id = ev.owner_key_id
+             OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = s.owner_key_id AND 'admin' = ANY (k.scopes)))
        ON CONFLICT (subscription_id, event_id) DO NOTHING
        RETURNING id, subscription_id, event_id, status, attempts
      ), marked AS (
@@ -198,7 +206,7 @@ export async function fanOutWork(db: Queryable, events: Array<Pick<DomainEvent, 
      JOIN webhook_subscriptions s ON s.id = w.subscription_id
      LEFT JOIN outbox o ON o.event_id = w.event_id
      ORDER BY ev.ord, w.id`,
-    values: [events.map((e) => e.id), events.map((e) => e.type)],
+    values: [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.ownerKeyId ?? null)],
   });
   return rows.map(toWork);
 }

@@ -111,6 +111,7 @@ export async function createFax(db: Db, f: NewFax): Promise<Fax> {
     await appendOutbox(tx, {
       type: 'fax.queued',
       ...(fax.callId ? { callId: fax.callId } : {}),
+      ownerKeyId: f.apiKeyId ?? null,
       data: { faxId: fax.id, destination: fax.destination, documentCode: fax.documentCode, pages: fax.pages },
     });
     return fax;
@@ -123,7 +124,7 @@ export async function recordFaxRefusal(
   r: { destination: string; documentCode: string | null; callId: string | null; apiKeyId: string | null; callerNumber: string | null; rule: string; reason: string },
 ): Promise<void> {
   const { callId, ...data } = r;
-  await appendOutbox(db, { type: 'fax.refused', ...(callId ? { callId } : {}), data });
+  await appendOutbox(db, { type: 'fax.refused', ...(callId ? { callId } : {}), ownerKeyId: r.apiKeyId, data });
 }
 
 // `owner` null: every fax (admin keys, the service itself); else that key's faxes and the
@@ -174,10 +175,14 @@ export async function markRetrying(db: Queryable, id: string, error: string): Pr
 
 export async function markSent(db: Db, fax: Fax, pages: number): Promise<void> {
   await withTransaction(db, async (tx) => {
-    await tx.query(`UPDATE faxes SET status = 'sent', pages_sent = $2, last_error = NULL, tiff = NULL, updated_at = now() WHERE id = $1`, [fax.id, pages]);
+    const owner = await tx.query<{ api_key_id: string | null }>(
+      `UPDATE faxes SET status = 'sent', pages_sent = $2, last_error = NULL, tiff = NULL, updated_at = now() WHERE id = $1 RETURNING api_key_id`,
+      [fax.id, pages],
+    );
     await appendOutbox(tx, {
       type: 'fax.sent',
       ...(fax.callId ? { callId: fax.callId } : {}),
+      ownerKeyId: owner.rows[0]?.api_key_id ?? null,
       data: { faxId: fax.id, destination: fax.destination, documentCode: fax.documentCode, pages, attempts: fax.attempts },
     });
   });
@@ -185,10 +190,14 @@ export async function markSent(db: Db, fax: Fax, pages: number): Promise<void> {
 
 export async function markFailed(db: Db, fax: Fax, reason: string, detail: string): Promise<void> {
   await withTransaction(db, async (tx) => {
-    await tx.query(`UPDATE faxes SET status = 'failed', last_error = $2, tiff = NULL, updated_at = now() WHERE id = $1`, [fax.id, detail]);
+    const owner = await tx.query<{ api_key_id: string | null }>(
+      `UPDATE faxes SET status = 'failed', last_error = $2, tiff = NULL, updated_at = now() WHERE id = $1 RETURNING api_key_id`,
+      [fax.id, detail],
+    );
     await appendOutbox(tx, {
       type: 'fax.failed',
       ...(fax.callId ? { callId: fax.callId } : {}),
+      ownerKeyId: owner.rows[0]?.api_key_id ?? null,
       data: { faxId: fax.id, destination: fax.destination, documentCode: fax.documentCode, reason, detail, attempts: fax.attempts },
     });
   });

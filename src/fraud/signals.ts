@@ -8,6 +8,7 @@ import { Counter } from 'prom-client';
 import { registry } from '../api/metrics.js';
 import type { FraudConfig } from '../config.js';
 import type { Queryable } from '../db/pool.js';
+import { ADMINS_ONLY } from '../events/audience.js';
 import { appendOutbox } from '../events/outbox.js';
 import type { Logger } from '../log.js';
 import { suspendKey } from './suspension.js';
@@ -72,6 +73,8 @@ export class FraudSignals {
     }
     await appendOutbox(this.o.db, {
       type: 'security.alert',
+      // About a key: admin keys only (audience.ts). About callers: the whole centre.
+      ownerKeyId: r.apiKeyId ? ADMINS_ONLY : null,
       data: {
         reason,
         apiKeyId: r.apiKeyId,
