@@ -879,7 +879,7 @@ export interface EventPayloads {
     endedAt: string;
     durationMs: number;
     talkMs: number;
-    disposition: "answered" | "abandoned" | "short_abandon" | "voicemail" | "fax" | "pbx_restart" | "no_answer" | "busy" | "failed";
+    disposition: "answered" | "abandoned" | "short_abandon" | "voicemail" | "fax" | "pbx_restart" | "unattended" | "no_answer" | "busy" | "failed";
     hangupCause: number | null;
     data: Record<string, unknown>;
     ivrPath: Array<string>;

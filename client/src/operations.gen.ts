@@ -1217,7 +1217,7 @@ export interface Operations {
       from?: string;
       to?: string;
       direction?: "inbound" | "outbound" | "internal";
-      disposition?: "answered" | "abandoned" | "short_abandon" | "voicemail" | "fax" | "failed" | "busy" | "no_answer" | "pbx_restart";
+      disposition?: "answered" | "abandoned" | "short_abandon" | "voicemail" | "fax" | "failed" | "busy" | "no_answer" | "pbx_restart" | "unattended";
       callerNumber?: string;
       dnis?: string;
       queue?: string;
@@ -1321,7 +1321,7 @@ export interface Operations {
       from?: string;
       to?: string;
       direction?: "inbound" | "outbound" | "internal";
-      disposition?: "answered" | "abandoned" | "short_abandon" | "voicemail" | "fax" | "failed" | "busy" | "no_answer" | "pbx_restart";
+      disposition?: "answered" | "abandoned" | "short_abandon" | "voicemail" | "fax" | "failed" | "busy" | "no_answer" | "pbx_restart" | "unattended";
       callerNumber?: string;
       dnis?: string;
       queue?: string;
@@ -1778,6 +1778,7 @@ export interface Operations {
         occurredAt: string;
         callId?: string;
         pbxNode?: string;
+        ownerKeyId?: string;
         data: Record<string, unknown>;
         [key: string]: unknown;
       }>;
