@@ -127,10 +127,15 @@ export class AcdRuntime extends AcdTakeover implements NodeCapability {
     }
   }
 
-  /** An agent added or changed may have a phone of a technology not watched yet. */
+  /**
+   * An agent added or changed may have a phone of a technology not watched yet. Checked on
+   * every signal, not only on definition changes: a subscription the PBX refused (its app
+   * not registered yet) is tried again at the next one, and the check costs no round trip
+   * once every technology is watched.
+   */
   override async agentChanged(agentId: string, definitionChanged = true): Promise<void> {
     await super.agentChanged(agentId, definitionChanged);
-    if (definitionChanged) await this.watchPhones();
+    await this.watchPhones();
   }
 
   private async watchPhones(): Promise<void> {
