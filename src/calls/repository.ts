@@ -2,7 +2,7 @@
 // timeline and the outbox, so what integrators hear always matches what was stored.
 // Every write is idempotent: a PBX event seen twice (reconnect, resync, a second
 // instance) changes nothing the second time.
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../ids.js';
 import { withTransaction, type Db, type DbClient, type Queryable } from '../db/pool.js';
 import type { DomainEvent, EventType } from '../events/catalogue.js';
 import { appendOutbox, appendOutboxMany, domainEvent } from '../events/outbox.js';
@@ -110,7 +110,7 @@ export async function createCall(db: Db, input: NewCall): Promise<{ call: Call; 
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ringing', $9, $10, $10)
        ON CONFLICT (pbx_node, channel_id) DO NOTHING
        RETURNING *`,
-      [randomUUID(), input.pbxNode, input.channelId, input.linkedid, input.direction, input.callerNumber, input.callerName, input.dnis, input.data ?? {}, at],
+      [uuidv7(), input.pbxNode, input.channelId, input.linkedid, input.direction, input.callerNumber, input.callerName, input.dnis, input.data ?? {}, at],
     );
     const row = inserted.rows[0];
     if (!row) {
