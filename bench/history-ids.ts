@@ -5,7 +5,10 @@
 // keys and one of time-ordered ones; then rounds of BENCH_IDS_INSERTS single-row inserts
 // from 64 callers over 20 connections (as the hang-up bench), alternating between the two.
 // The same inserts into an empty table are each one's baseline.
-import { randomBytes, randomUUID } from 'node:crypto';
+// Then the WAL one statement of BENCH_IDS_WAL_ROWS (1,000) inserts writes into each full
+// table, five times alternately: the measure that does not follow the machine's load.
+import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../src/ids.js';
 import { createPool, type Db } from '../src/db/pool.js';
 import { createTestDatabase } from '../test/helpers/db.js';
 import { endAll } from './cdr-pipeline.js';
@@ -13,16 +16,7 @@ import type { BenchResult } from './types.js';
 
 const ROWS = Number(process.env.BENCH_IDS_ROWS ?? 5_000_000);
 const INSERTS = Number(process.env.BENCH_IDS_INSERTS ?? 20_000);
-
-/** A version 7 UUID: 48 bits of Unix milliseconds, then random bits. */
-export function uuidv7(ms = Date.now()): string {
-  const b = randomBytes(16);
-  b.writeUIntBE(ms, 0, 6);
-  b[6] = (b[6]! & 0x0f) | 0x70;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
+const WAL_ROWS = Number(process.env.BENCH_IDS_WAL_ROWS ?? 1_000);
 
 // The same layout in SQL for the preload: the time in the first six bytes of a random
 // UUID, and its version nibble turned from 4 (0100) to 7 (0111).
@@ -41,6 +35,24 @@ async function rate(db: Db, table: string, id: () => string): Promise<number> {
   const ids = Array.from({ length: INSERTS }, id);
   return endAll(ids, 64, (k) => db.query(`INSERT INTO ${table} (id, type) VALUES ($1, 'call.ended')`, [k]).then((r) => r.rowCount));
 }
+
+interface Wal { bytes: number; fpi: number }
+
+/**
+ * WAL written by one statement inserting BENCH_IDS_WAL_ROWS keys, from EXPLAIN's own
+ * counters: those are this backend's alone, where pg_current_wal_lsn() on a shared server
+ * also counts everyone else's writes.
+ */
+async function wal(db: Db, table: string, id: () => string): Promise<Wal> {
+  const ids = Array.from({ length: WAL_ROWS }, id);
+  const { rows } = await db.query<{ 'QUERY PLAN': Array<{ Plan: Record<string, number> }> }>(
+    `EXPLAIN (ANALYZE, WAL, FORMAT JSON) INSERT INTO ${table} (id, type) SELECT unnest($1::uuid[]), 'call.ended'`, [ids],
+  );
+  const plan = rows[0]!['QUERY PLAN'][0]!.Plan;
+  return { bytes: plan['WAL Bytes']! / WAL_ROWS, fpi: plan['WAL FPI']! / WAL_ROWS };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function run(): Promise<BenchResult[]> {
   const t = await createTestDatabase({ migrate: false });
@@ -62,6 +74,17 @@ export async function run(): Promise<BenchResult[]> {
       best.v4f = Math.max(best.v4f, await rate(db, 'v4_full', randomUUID));
       best.v7f = Math.max(best.v7f, await rate(db, 'v7_full', () => uuidv7()));
     }
+    const w = { v4: [] as Wal[], v7: [] as Wal[] };
+    for (let round = 0; round < 5; round++) {
+      w.v4.push(await wal(db, 'v4_full', randomUUID));
+      w.v7.push(await wal(db, 'v7_full', () => uuidv7()));
+    }
+    const walOf = (xs: Wal[]) => ({ bytes: median(xs.map((x) => x.bytes)), fpi: median(xs.map((x) => x.fpi)) });
+    const v4w = walOf(w.v4);
+    const v7w = walOf(w.v7);
+    console.error(`WAL per insert, full tables (median of 5): random ${v4w.bytes.toFixed(0)} B, ${v4w.fpi.toFixed(2)} full pages; ` +
+      `time-ordered ${v7w.bytes.toFixed(0)} B, ${v7w.fpi.toFixed(2)} full pages; rounds v4 ${w.v4.map((x) => x.bytes.toFixed(0)).join('/')}, ` +
+      `v7 ${w.v7.map((x) => x.bytes.toFixed(0)).join('/')}`);
     const index = `${ROWS.toLocaleString('en')} keys; index ${rows[0]!.v4} random, ${rows[0]!.v7} time-ordered`;
     return [
       { name: 'ids-v4-full', baseline: { label: 'random keys (v4), empty table', perSecond: best.v4e },
@@ -71,6 +94,9 @@ export async function run(): Promise<BenchResult[]> {
       { name: 'ids-v7-vs-v4-full', baseline: { label: 'random keys (v4), full table', perSecond: best.v4f },
         subject: { label: 'time-ordered keys (v7), full table', perSecond: best.v7f }, ratio: best.v7f / best.v4f,
         target: '> 110% would justify changing the ids', pass: best.v7f / best.v4f > 1.1 },
+      { name: 'ids-v7-vs-v4-wal', baseline: { label: `WAL bytes per insert, random keys, full table (${v4w.fpi.toFixed(2)} full pages)`, perSecond: v4w.bytes, unit: 'B' },
+        subject: { label: `WAL bytes per insert, time-ordered keys, full table (${v7w.fpi.toFixed(2)} full pages)`, perSecond: v7w.bytes, unit: 'B' },
+        ratio: v7w.bytes / v4w.bytes, target: 'measured (lower is better)', pass: true },
     ];
   } finally {
     await db.end();

@@ -3,7 +3,7 @@
 // transaction that records what it announces. An agent's state lives in Redis, so its
 // agent.state_changed event is built here with its id chosen up front and appended by the
 // Redis script that writes the state; the state relay moves it into the outbox.
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../ids.js';
 import type { Queryable } from '../db/pool.js';
 import type { DomainEvent } from '../events/catalogue.js';
 import { appendOutbox, domainEvent } from '../events/outbox.js';
@@ -25,7 +25,7 @@ export function stateChangedEvent(
   context: StateEventContext = {},
 ): DomainEvent {
   return {
-    id: randomUUID(),
+    id: uuidv7(),
     type: 'agent.state_changed',
     version: 1,
     occurredAt: new Date(atMs).toISOString(),

@@ -1,6 +1,6 @@
 // A CDR is derived from the call's own record, not from Asterisk's Cdr events, so it
 // exists even when AMI is down; AMI Cdr events can reconcile later.
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../ids.js';
 import { buildCdrDetail, type CdrDetail, type ExtendedDisposition, type TimelineItem } from '../cdrs/detail.js';
 
 export interface CallForCdr {
@@ -53,7 +53,7 @@ export function dispositionOf(answered: boolean, cause: number | null): Disposit
 }
 
 /** The CDR of an ended call; its timeline (call_events, oldest first) makes it transfer-aware. */
-export function buildCdr(call: CallForCdr, id: string = randomUUID(), timeline: readonly TimelineItem[] = []): Cdr {
+export function buildCdr(call: CallForCdr, id: string = uuidv7(), timeline: readonly TimelineItem[] = []): Cdr {
   const detail = buildCdrDetail(
     { createdAt: call.createdAt, answeredAt: call.answeredAt, endedAt: call.endedAt, hangupCause: call.hangupCause, ...(call.endReason ? { endReason: call.endReason } : {}) },
     timeline,

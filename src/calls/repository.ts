@@ -2,7 +2,7 @@
 // timeline and the outbox, so what integrators hear always matches what was stored.
 // Every write is idempotent: a PBX event seen twice (reconnect, resync, a second
 // instance) changes nothing the second time.
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../ids.js';
 import { withTransaction, type Db, type DbClient, type Queryable } from '../db/pool.js';
 import type { DomainEvent, EventType } from '../events/catalogue.js';
 import { appendOutbox, appendOutboxMany, domainEvent } from '../events/outbox.js';
@@ -112,7 +112,7 @@ async function announce(tx: Queryable, type: EventType, call: Call, at: Date, ex
 export async function createCall(db: Db, input: NewCall): Promise<{ call: Call; created: boolean }> {
   const at = input.at ?? new Date();
   const call: Call = {
-    id: randomUUID(),
+    id: uuidv7(),
     pbxNode: input.pbxNode,
     channelId: input.channelId,
     linkedid: input.linkedid,

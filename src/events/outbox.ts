@@ -1,6 +1,6 @@
 // Writing to the outbox is part of the caller's transaction: an event exists exactly
 // when the state change it announces was committed.
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../ids.js';
 import type { Queryable } from '../db/pool.js';
 import type { DomainEvent, EventType } from './catalogue.js';
 import { checkEventSchema } from './schema-check.js';
@@ -18,7 +18,7 @@ export interface NewEvent<T> {
 /** The full event as stored and delivered: a fresh id, the time it happened. */
 export function domainEvent<T extends Record<string, unknown>>(event: NewEvent<T>): DomainEvent<T> {
   return {
-    id: randomUUID(),
+    id: uuidv7(),
     type: event.type,
     version: 1,
     occurredAt: (event.occurredAt ?? new Date()).toISOString(),

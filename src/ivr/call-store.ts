@@ -3,7 +3,7 @@
 // transaction with its outbox event, like every other call change.
 import { callSummary, getCall } from '../calls/repository.js';
 import { withTransaction, type Db, type DbClient } from '../db/pool.js';
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../ids.js';
 import type { DomainEvent } from '../events/catalogue.js';
 import { appendOutbox } from '../events/outbox.js';
 import { checkEventSchema } from '../events/schema-check.js';
@@ -65,7 +65,7 @@ export async function recordIvrStep(
           'data', c.data, 'step', $3::jsonb)), $6
       FROM c
       RETURNING CASE WHEN $7::boolean THEN payload END AS payload`,
-    values: [callId, at, JSON.stringify(data), randomUUID(), at.toISOString(), currentTraceparent() ?? null, checking],
+    values: [callId, at, JSON.stringify(data), uuidv7(), at.toISOString(), currentTraceparent() ?? null, checking],
   });
   // After the commit: a drifting payload still fails the flow (and its test) loudly.
   if (rows[0]?.payload) checkEventSchema(rows[0].payload);

@@ -1,7 +1,7 @@
 // Durable side of call control: outbound calls, legs with their agent, and call events
 // that carry call-control extras (who held, for how long). Each write is one transaction
 // with its timeline entry and its outbox event.
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../../ids.js';
 import { withTransaction, type Db, type DbClient, type Queryable } from '../../db/pool.js';
 import type { EventType } from '../../events/catalogue.js';
 import { appendOutbox } from '../../events/outbox.js';
@@ -100,4 +100,4 @@ export async function moveCall(
   });
 }
 
-export const newId = (): string => randomUUID();
+export const newId = (): string => uuidv7();
