@@ -64,7 +64,8 @@ describe('every /v1 operation refuses a caller who is not an integrator', () => 
   it('answers 401 problem+json without credentials and with a made-up key', async () => {
     const open: string[] = [];
     for (const { method, path } of operations) {
-      for (const headers of [{}, { authorization: 'Bearer ctib_not-a-key-at-all' }]) {
+      const tries: Array<Record<string, string>> = [{}, { authorization: 'Bearer ctib_not-a-key-at-all' }];
+      for (const headers of tries) {
         const res = await call(method, path, headers);
         if (res.status !== 401 || !res.type.startsWith('application/problem+json')) {
           open.push(`${method} ${path} ${'authorization' in headers ? 'with a made-up key' : 'without a key'}: ${res.status} ${res.type}`);

@@ -101,14 +101,18 @@ describe('webhook sender', () => {
     // The first frees the only connection when its own deadline passes, a few ms before the
     // second's: on a busy machine the second may still get it in time. Either way the
     // result tells the truth: not sent means the receiver never saw it.
+    // At the very edge it gets the connection at its last moment and is sent, but the
+    // answer comes after its deadline: a timeout, which (unlike not sent) may have arrived.
     if (second.statusCode === 200) expect(r.bodies).toContain('{"n":2}');
+    else if (second.error === 'timeout') expect(second.durationMs).toBeGreaterThanOrEqual(300);
     else expect(second).toMatchObject({ error: NOT_SENT });
     // An abandoned request is cut when its turn comes, not written late.
     const third = await s.send(r.url, {}, '{"n":3}');
     expect(third.statusCode).toBe(200);
     expect(r.bodies[0]).toBe('{"n":1}');
     expect(r.bodies.at(-1)).toBe('{"n":3}');
-    expect(r.bodies).toEqual(second.statusCode === 200 ? ['{"n":1}', '{"n":2}', '{"n":3}'] : ['{"n":1}', '{"n":3}']);
+    const secondArrived = second.statusCode === 200 || (second.error === 'timeout' && r.bodies.includes('{"n":2}'));
+    expect(r.bodies).toEqual(secondArrived ? ['{"n":1}', '{"n":2}', '{"n":3}'] : ['{"n":1}', '{"n":3}']);
   });
 
   it('keeps the status of a receiver that answered but drips its body past the deadline', async () => {
