@@ -7,12 +7,10 @@
 //
 // Here the measured value is the p99 delay in milliseconds (`unit: 'ms'`) and the
 // ratio is loaded/idle; pass means p99 under 20 ms.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { devNull } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import type { Flow } from '../src/ivr/contract.js';
@@ -20,21 +18,14 @@ import { createFlow, publishVersion, putNumber } from '../src/ivr/repository.js'
 import { createLogger } from '../src/log.js';
 import { startService } from '../src/main.js';
 import { createTestDatabase } from '../test/helpers/db.js';
-import { TEST_REDIS_URL, uniquePrefix } from '../test/helpers/redis.js';
+import { uniquePrefix } from '../test/helpers/redis.js';
+import { farControl, farServiceEnv, startFarPbx } from './far-pbx.js';
 import type { BenchResult } from './types.js';
 
 const CALLS = 200;
 const TARGET_P99_MS = 20;
 const IDLE_MS = 3_000;
 const RAMP_MS = 2_000;
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
-
-interface Far {
-  ari: string;
-  ami: { host: string; port: number };
-  control: string;
-  crm: string;
-}
 
 function fiveNodeFlow(crm: string): Flow {
   const s = (name: string) => ({ media: [`sound:cti/${name}`] });
@@ -52,13 +43,6 @@ function fiveNodeFlow(crm: string): Flow {
   };
 }
 
-async function control(far: Far, path: string, body: unknown): Promise<{ channelId?: string }> {
-  const res = await fetch(`${far.control}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`simulator ${path}: ${res.status} ${text}`);
-  return text ? (JSON.parse(text) as { channelId?: string }) : {};
-}
-
 async function measure<T>(work: () => Promise<T>): Promise<{ p99Ms: number; maxMs: number; result: T }> {
   // The histogram records the interval between 1 ms ticks: an idle loop reads ~1 ms.
   const h = monitorEventLoopDelay({ resolution: 1 });
@@ -69,23 +53,10 @@ async function measure<T>(work: () => Promise<T>): Promise<{ p99Ms: number; maxM
 }
 
 export async function run(): Promise<BenchResult & { detail: Record<string, unknown> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/ivr-load-pbx.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-  const far = JSON.parse(line) as Far;
+  const { process: child, far } = await startFarPbx();
   const t = await createTestDatabase();
   const service = await startService(
-    loadConfig({
-      DATABASE_URL: t.url,
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: uniquePrefix('bench-ivr'),
-      PORT: '0',
-      AMI_HOST: far.ami.host,
-      AMI_PORT: String(far.ami.port),
-      AMI_SECRET: 'cti-secret',
-      ARI_URL: far.ari,
-      ARI_PASSWORD: 'cti-secret',
-      LOG_LEVEL: 'info',
-    }),
+    loadConfig(farServiceEnv(far, t.url, uniquePrefix('bench-ivr'))),
     // Production logging stays on; the lines go nowhere.
     createLogger('info', pino.destination({ dest: devNull, sync: false })),
   );
@@ -108,10 +79,10 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
       await Promise.all(
         Array.from({ length: CALLS }, async (_, i) => {
           await new Promise((r) => setTimeout(r, (i * RAMP_MS) / CALLS));
-          const call = await control(far, '/calls', { from: `+1555${String(i).padStart(7, '0')}`, to: '700' });
+          const call = await farControl(far, '/calls', { from: `+1555${String(i).padStart(7, '0')}`, to: '700' });
           // The caller chooses 1 during the welcome (barge-in carries it to the menu).
           await new Promise((r) => setTimeout(r, 400));
-          await control(far, `/channels/${call.channelId}/dtmf`, { digits: '1' });
+          await farControl(far, `/channels/${call.channelId}/dtmf`, { digits: '1' });
         }),
       );
       const until = Date.now() + 60_000;
