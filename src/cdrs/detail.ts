@@ -14,8 +14,9 @@
 // abandoned) and its `reason` says why it ended; call control puts the caller on hold for
 // a consultation without a call.held of its own.
 
-import type { CallFacts, CdrAgent, CdrDetail, CdrLeg, CdrTransfer, CdrWrapUp, LegRole, TimelineItem } from './detail-types.js';
+import type { CallFacts, CdrDetail, CdrTransfer, CdrWrapUp, LegRole, TimelineItem } from './detail-types.js';
 import { callDisposition } from './disposition.js';
+import { agentsOf, cdrLegsOf, iso, ms, type OpenLeg } from './detail-shape.js';
 
 export type { CallFacts, CdrAgent, CdrDetail, CdrLeg, CdrTransfer, CdrWrapUp, LegRole, TimelineItem } from './detail-types.js';
 export type { ExtendedDisposition } from './disposition.js';
@@ -29,20 +30,7 @@ type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const iso = (d: Date) => d.toISOString();
-const ms = (a: Date, b: Date) => Math.max(0, b.getTime() - a.getTime());
 
-interface OpenLeg {
-  role: LegRole;
-  agentId: string;
-  startedAt: Date;
-  answeredAt: Date | null;
-  endedAt: Date | null;
-  holdMs: number;
-  endReason: string | null;
-  transferId: string | null;
-  roles: Set<LegRole>;
-}
 
 interface TransferState extends Omit<CdrTransfer, 'startedAt' | 'answeredAt' | 'endedAt'> {
   startedAt: Date;
@@ -342,48 +330,8 @@ export function buildCdrDetail(call: CallFacts, timeline: readonly TimelineItem[
     waitMs = ms(queuedAt, firstAnswer ?? end);
   }
 
-  const cdrLegs: CdrLeg[] = [
-    {
-      role: 'caller',
-      agentId: null,
-      startedAt: iso(call.createdAt),
-      answeredAt: call.answeredAt ? iso(call.answeredAt) : null,
-      endedAt: iso(end),
-      talkMs: call.answeredAt ? ms(call.answeredAt, end) : 0,
-      holdMs: 0,
-      endReason: call.endReason ?? 'hangup',
-      transferId: null,
-    },
-    ...legs.map((l) => ({
-      role: l.role,
-      agentId: l.agentId,
-      startedAt: iso(l.startedAt),
-      answeredAt: l.answeredAt ? iso(l.answeredAt) : null,
-      endedAt: iso(l.endedAt!),
-      talkMs: l.answeredAt ? Math.max(0, ms(l.answeredAt, l.endedAt!) - l.holdMs) : 0,
-      holdMs: l.holdMs,
-      endReason: l.endReason ?? 'call_ended',
-      transferId: l.transferId,
-    })),
-  ];
-
-  const agentIds = [...new Set(legs.map((l) => l.agentId))];
-  const agents: CdrAgent[] = agentIds.map((agentId) => {
-    const own = legs.filter((l) => l.agentId === agentId);
-    const mine = cdrLegs.filter((l) => l.agentId === agentId);
-    const answered = own.map((l) => l.answeredAt).filter((a): a is Date => a !== null).sort((a, b) => a.getTime() - b.getTime())[0];
-    const roles = [...new Set(own.flatMap((l) => [...l.roles]))];
-    return {
-      agentId,
-      roles,
-      offeredAt: offers.get(agentId) ? iso(offers.get(agentId)!) : own[0] ? iso(own[0].startedAt) : null,
-      answeredAt: answered ? iso(answered) : null,
-      talkMs: mine.reduce((s, l) => s + l.talkMs, 0),
-      holdMs: mine.reduce((s, l) => s + l.holdMs, 0),
-      wrapUpMs: wrapStart.has(agentId) || onCall.has(agentId) ? null : (wrapMs.get(agentId) ?? 0),
-      wrapUp: wrapUps.get(agentId) ?? null,
-    };
-  });
+  const cdrLegs = cdrLegsOf(call, legs, end);
+  const agents = agentsOf(legs, cdrLegs, { offers, wrapStart, wrapMs, wrapUps, onCall });
 
   const disposition = callDisposition(call, { connected: legs.some((l) => l.answeredAt !== null), abandoned, fax, voicemail });
 

@@ -12,7 +12,8 @@ import type { LiveCall, LiveCalls, LiveLeg } from '../control/live.js';
 import type { ControlPbx } from '../control/pbx.js';
 import { publicTransfer } from './public.js';
 import { Recalls } from './recall-service.js';
-import { activeTransfer, getTransfer, insertTransfer, saveOutcome, saveStep, type Transfer, type TransferTarget } from './repository.js';
+import { carryOut } from './effects.js';
+import { activeTransfer, getTransfer, insertTransfer, saveStep, type Transfer, type TransferTarget } from './repository.js';
 import { consultedTarget, endpointOfChannel, progressFor, type PhoneTransferFact, type Replaces } from './phone.js';
 import { targetEndpoint, type StartTransfer } from './targets.js';
 import { canStartTransfer, isFinal, step, type Effect, type InitiatorHangupPolicy, type TransferEvent, type TransferMode } from './state.js';
@@ -300,91 +301,9 @@ export class TransferService {
     const phone = this.phones.get(transferId)?.phone;
     const progress = phone && isFinal(saved.state) ? progressFor(saved) : undefined;
     if (phone && progress) await this.tellPhone(phone, progress);
-    if (live) await this.carryOut(live, saved, s.effects);
+    if (live) await carryOut({ ...this.o, recalls: this.recalls }, live, saved, s.effects, this.phones.get(transferId)?.swapped ?? false);
     if (isFinal(saved.state)) this.settle(live, saved);
     return saved;
-  }
-
-  private async carryOut(live: LiveCall, t: Transfer, effects: Effect[]): Promise<void> {
-    const { pbx, db, desk } = this.o;
-    const initiator = t.fromChannelId;
-    const target = t.targetChannelId;
-    // The ACD hears the target's hang-up too: it must already know why the reservation
-    // ended (no answer pauses the agent, a cancel frees them), so the release goes first.
-    const ordered = [...effects.filter((e) => e.kind === 'release_target'), ...effects.filter((e) => e.kind !== 'release_target')];
-    for (const e of ordered) {
-      switch (e.kind) {
-        case 'consult':
-          await pbx.join(live, target);
-          break;
-        case 'connect_customer_target':
-          // A phone's REFER under core handling: the PBX already joined them.
-          if (this.phones.get(t.id)?.swapped) break;
-          await pbx.leaveMain(live, initiator);
-          await pbx.join(live, target, live.customer);
-          break;
-        case 'restore_customer':
-        case 'conference_all':
-          await pbx.join(live, live.customer);
-          break;
-        case 'return_customer':
-          await this.returnCustomer(live, t);
-          break;
-        case 'requeue_customer':
-          await this.requeueCustomer(live, t);
-          break;
-        case 'hangup':
-          await pbx.hangup(e.party === 'customer' ? live.customer : e.party === 'initiator' ? initiator : target);
-          break;
-        case 'initiator_leaves':
-          await pbx.hangup(initiator);
-          await endLeg(db, live.callId, initiator);
-          if (t.fromAgentId) await desk?.leftCall(t.fromAgentId, live.callId);
-          break;
-        case 'release_target':
-          if (t.to.agentId) await desk?.release(t.to.agentId, live.callId, e.reason);
-          break;
-        case 'announce':
-          break;
-      }
-    }
-  }
-
-  /**
-   * Nobody of the transfer is left to take the customer. A caller who came through a queue
-   * goes back to its front (the ACD takes the call over again, out of our bridges);
-   * otherwise nobody can take them and the call ends, recorded as the transfer's failure.
-   */
-  private async returnCustomer(live: LiveCall, t: Transfer): Promise<void> {
-    const { desk, pbx, log } = this.o;
-    const customer = this.o.live.leg(live.customer);
-    if (!customer || customer.gone) return;
-    if (desk) {
-      await pbx.dismantle(live);
-      if (await desk.takeBack(live.callId, live.customer)) {
-        log.info({ callId: live.callId, transferId: t.id, event: 'call.returned_to_queue' }, 'the transfer failed: the caller is back in the queue');
-        await saveOutcome(this.o.db, t.id, 'requeued');
-        this.o.live.dropCall(live.callId);
-        return;
-      }
-    }
-    // No queue behind the call: the agent who handed it over is rung back.
-    await this.recalls.start(live, t);
-  }
-
-  /** A blind transfer to a queue: the ACD takes the caller; should it not, the call cannot go on. */
-  private async requeueCustomer(live: LiveCall, t: Transfer): Promise<void> {
-    const { desk, pbx, log } = this.o;
-    const customer = this.o.live.leg(live.customer);
-    if (!customer || customer.gone || !t.to.queueId) return;
-    await pbx.dismantle(live);
-    if (await desk?.requeue(live.callId, live.customer, t.to.queueId)) {
-      log.info({ callId: live.callId, transferId: t.id, queueId: t.to.queueId, event: 'call.transferred_to_queue' }, 'the caller is in the queue');
-      this.o.live.dropCall(live.callId);
-      return;
-    }
-    log.warn({ callId: live.callId, transferId: t.id, queueId: t.to.queueId, event: 'call.transfer_lost' }, 'the queue could not take the caller');
-    await pbx.hangup(live.customer);
   }
 
   /** After the last step: who is the call's agent now, and is anybody left. */
