@@ -23,6 +23,12 @@ export async function startFarPbx(args: string[] = []): Promise<{ process: Child
   return { process: child, far: JSON.parse(line) as FarPbx };
 }
 
+/** Ends the simulator process and waits for it to go. */
+export async function stopFarPbx(child: ChildProcess): Promise<void> {
+  child.kill('SIGTERM');
+  await once(child, 'exit').catch(() => undefined);
+}
+
 /** What a service needs to drive the far simulator: an operator's variables, production logging. */
 export function farServiceEnv(far: FarPbx, databaseUrl: string, redisPrefix: string): Record<string, string> {
   return {

@@ -7,7 +7,6 @@
 //
 // Here the measured value is the p99 delay in milliseconds (`unit: 'ms'`) and the
 // ratio is loaded/idle; pass means p99 under 20 ms.
-import { once } from 'node:events';
 import { devNull } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -19,7 +18,7 @@ import { createLogger } from '../src/log.js';
 import { startService } from '../src/main.js';
 import { createTestDatabase } from '../test/helpers/db.js';
 import { uniquePrefix } from '../test/helpers/redis.js';
-import { farControl, farServiceEnv, startFarPbx } from './far-pbx.js';
+import { farControl, farServiceEnv, startFarPbx, stopFarPbx } from './far-pbx.js';
 import type { BenchResult } from './types.js';
 
 const CALLS = 200;
@@ -123,8 +122,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     };
   } finally {
     await service.stop();
-    child.kill('SIGTERM');
-    await once(child, 'exit').catch(() => undefined);
+    await stopFarPbx(child);
     await t.drop();
   }
 }

@@ -9,7 +9,6 @@
 // from this process over real HTTP, the PBX simulator runs in a process of its own; the
 // service's own event-loop delay is kept as detail. The target is the 100 ms; on a
 // machine loaded far beyond its cores the ratio is the figure to read.
-import { once } from 'node:events';
 import { devNull, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -21,7 +20,7 @@ import { createLogger } from '../src/log.js';
 import { startService } from '../src/main.js';
 import { createTestDatabase } from '../test/helpers/db.js';
 import { uniquePrefix } from '../test/helpers/redis.js';
-import { farControl, farServiceEnv, startFarPbx } from './far-pbx.js';
+import { farControl, farServiceEnv, startFarPbx, stopFarPbx } from './far-pbx.js';
 import type { BenchResult } from './types.js';
 
 const ATTACK = '1111111111111111111111111111111x';
@@ -147,8 +146,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     };
   } finally {
     await service.stop();
-    child.kill('SIGTERM');
-    await once(child, 'exit').catch(() => undefined);
+    await stopFarPbx(child);
     await t.drop();
   }
 }

@@ -70,7 +70,7 @@ export type Effect =
   /** The initiator's leg leaves the call (hung up by us) and the agent goes to wrap-up. */
   | { kind: 'initiator_leaves' }
   /** The target's reservation ends without the target taking the call. */
-  | { kind: 'release_target'; reason: 'no_answer' | 'cancelled' | 'failed' }
+  | { kind: 'release_target'; reason: ReleaseReason }
   | { kind: 'announce'; type: 'call.transfer_completed' | 'call.transfer_cancelled' | 'call.conference_started' };
 
 export type Step =
@@ -87,6 +87,8 @@ const refuse = (reason: string): Step => ({ ok: false, status: 409, reason });
 function to(t: TransferView, state: TransferState, reason: string, effects: Effect[], patch: Partial<TransferView> = {}): Step {
   return { ok: true, next: { ...t, ...patch, state }, effects, reason };
 }
+
+type ReleaseReason = 'no_answer' | 'cancelled' | 'failed';
 
 const announce = (type: Extract<Effect, { kind: 'announce' }>['type']): Effect => ({ kind: 'announce', type });
 
@@ -107,6 +109,14 @@ export function step(t: TransferView, event: TransferEvent, policy: InitiatorHan
 function fromRingback(t: TransferView, e: TransferEvent, policy: InitiatorHangupPolicy): Step {
   // Whoever is left takes the customer back when the target does not.
   const giveBack: Effect = t.initiatorPresent ? { kind: 'restore_customer' } : { kind: 'return_customer' };
+  /** The target will not take the call: its ringing ends, its agent is released, the customer given back. */
+  const ringOff = (reason: string, release: ReleaseReason, hangUpTarget = true): Step =>
+    to(t, 'cancelled', reason, [
+      ...(hangUpTarget ? [{ kind: 'hangup', party: 'target' } as const] : []),
+      { kind: 'release_target', reason: release },
+      giveBack,
+      announce('call.transfer_cancelled'),
+    ]);
   switch (e.type) {
     case 'target_answered':
       if (t.mode === 'blind' || !t.initiatorPresent) {
@@ -117,32 +127,14 @@ function fromRingback(t: TransferView, e: TransferEvent, policy: InitiatorHangup
       }
       return to(t, 'answered', 'target answered: consultation', [{ kind: 'consult' }]);
     case 'target_failed':
-      return to(t, 'cancelled', `target ${e.reason.replace('_', ' ')}`, [
-        { kind: 'hangup', party: 'target' },
-        { kind: 'release_target', reason: e.reason === 'no_answer' ? 'no_answer' : 'failed' },
-        giveBack,
-        announce('call.transfer_cancelled'),
-      ]);
+      return ringOff(`target ${e.reason.replace('_', ' ')}`, e.reason === 'no_answer' ? 'no_answer' : 'failed');
     case 'timeout':
-      return to(t, 'cancelled', 'target did not answer in time', [
-        { kind: 'hangup', party: 'target' },
-        { kind: 'release_target', reason: 'no_answer' },
-        giveBack,
-        announce('call.transfer_cancelled'),
-      ]);
+      return ringOff('target did not answer in time', 'no_answer');
     case 'target_hungup':
-      return to(t, 'cancelled', 'target refused the call', [
-        { kind: 'release_target', reason: 'failed' },
-        giveBack,
-        announce('call.transfer_cancelled'),
-      ]);
+      // Its channel is gone already: nothing to hang up.
+      return ringOff('target refused the call', 'failed', false);
     case 'cancel':
-      return to(t, 'cancelled', 'cancelled by the initiator', [
-        { kind: 'hangup', party: 'target' },
-        { kind: 'release_target', reason: 'cancelled' },
-        giveBack,
-        announce('call.transfer_cancelled'),
-      ]);
+      return ringOff('cancelled by the initiator', 'cancelled');
     case 'complete':
     case 'referred':
       // Handing over while the target rings: the transfer goes on as a blind one.
