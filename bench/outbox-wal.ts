@@ -95,5 +95,11 @@ const total = steps.reduce(
   }),
   { walBytesPerEvent: 0, rowVersionsPerEvent: 0, heapOnlyPerEvent: 0 },
 );
-console.log(JSON.stringify({ events: EVENTS, perTransaction: PER_TX, steps, total }, null, 2));
+// What the journal keeps on disk per event, once vacuum has reclaimed the old versions.
+await query('VACUUM outbox');
+const { rows: heap } = await query<{ b: string }>(
+  "SELECT sum(pg_relation_size(inhrelid))::text AS b FROM pg_inherits WHERE inhparent = 'outbox'::regclass",
+);
+const heapBytesPerEvent = Math.round(Number(heap[0]!.b) / EVENTS);
+console.log(JSON.stringify({ events: EVENTS, perTransaction: PER_TX, steps, total, heapBytesPerEvent }, null, 2));
 await tdb.drop();
