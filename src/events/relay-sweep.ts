@@ -3,11 +3,17 @@
 // event at or below the watermark as it stood `graceMs` ago has been on the queue at
 // least that long, so one still not fanned out lost its job. Each instance remembers the
 // watermarks its sweeps read; a fresh instance starts sweeping one grace period after its
-// start. A row sent again is stamped `resent_at` (in no index, and only on this rare path)
-// so the next sweeps leave its new job the same grace.
-import { withTransaction, type Db } from '../db/pool.js';
+// start. The sweep walks the journal forward from a cursor shared by the instances
+// (outbox_sweep_state, migration 197), so no index has to name `fanned_out_at` and the
+// fan-out's update of it stays heap-only. A row sent again is stamped `resent_at` (only on
+// this rare path, with an index of its own): later sweeps find it there, and send it
+// again if its new job is lost too, after the same grace.
+import { withTransaction, type Db, type DbClient } from '../db/pool.js';
 import { eventsJobs, type EventsQueue, type RelayRow } from './queues.js';
 import { withTimeout } from './timeout.js';
+
+/** Positions the walk covers per statement: a bounded read, whatever the backlog. */
+const WALK_STRETCH = 10_000n;
 
 export interface WatermarkMark {
   at: number;
@@ -49,31 +55,69 @@ export class LostJobSweep {
     if (!mark) return 0;
     let total = 0;
     for (;;) {
-      const n = await this.resend(mark.upto);
+      const step = await this.walk(BigInt(mark.upto));
+      if (!step) break;
+      total += step.sent;
+      if (step.done) break;
+    }
+    for (;;) {
+      const n = await this.resendAgain();
       total += n;
       if (n < this.opts.batchSize) return total;
     }
   }
 
-  private async resend(upto: string): Promise<number> {
+  /**
+   * One stretch of the walk from the shared cursor towards `upto`: undefined when another
+   * instance holds the cursor or it is there already.
+   */
+  private async walk(upto: bigint): Promise<{ sent: number; done: boolean } | undefined> {
+    return withTransaction(this.opts.db, async (tx) => {
+      const { rows: cursor } = await tx.query<{ swept: string }>(
+        'SELECT swept_upto::text AS swept FROM outbox_sweep_state FOR UPDATE SKIP LOCKED',
+      );
+      if (!cursor[0] || BigInt(cursor[0].swept) >= upto) return undefined;
+      const from = BigInt(cursor[0].swept);
+      const to = from + WALK_STRETCH < upto ? from + WALK_STRETCH : upto;
+      const { rows } = await tx.query<RelayRow & { position: string }>({
+        name: 'relay-sweep-walk',
+        text: `SELECT position, payload, trace_parent FROM outbox
+          WHERE position > $1::bigint AND position <= $2::bigint AND fanned_out_at IS NULL
+          ORDER BY position LIMIT $3`,
+        values: [from.toString(), to.toString(), this.opts.batchSize],
+      });
+      // A full batch may have more after it: the cursor stops at its last row.
+      const end = rows.length === this.opts.batchSize ? BigInt(rows[rows.length - 1]!.position) : to;
+      await this.send(tx, rows);
+      await tx.query('UPDATE outbox_sweep_state SET swept_upto = $1::bigint', [end.toString()]);
+      return { sent: rows.length, done: end >= upto };
+    });
+  }
+
+  /** Rows sent again earlier whose new job is gone as well. */
+  private async resendAgain(): Promise<number> {
     return withTransaction(this.opts.db, async (tx) => {
       // Locked so two instances sweeping at once do not both send a row.
       const { rows } = await tx.query<RelayRow & { position: string }>({
-        name: 'relay-sweep-lost',
+        name: 'relay-sweep-resent-lost',
         text: `SELECT position, payload, trace_parent FROM outbox
-          WHERE fanned_out_at IS NULL AND position IS NOT NULL AND position <= $1::bigint
-            AND (resent_at IS NULL OR resent_at < now() - $2::int * interval '1 millisecond')
-          ORDER BY position LIMIT $3 FOR UPDATE SKIP LOCKED`,
-        values: [upto, this.opts.graceMs, this.opts.batchSize],
+          WHERE resent_at IS NOT NULL AND resent_at < now() - $1::int * interval '1 millisecond'
+            AND fanned_out_at IS NULL
+          ORDER BY position LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        values: [this.opts.graceMs, this.opts.batchSize],
       });
-      if (rows.length === 0) return 0;
-      await withTimeout(this.opts.events.addBulk(eventsJobs(rows, this.opts.eventsPerJob)), this.opts.enqueueTimeoutMs);
-      await tx.query({
-        name: 'relay-sweep-resent',
-        text: 'UPDATE outbox SET resent_at = now() WHERE position = ANY ($1::bigint[])',
-        values: [rows.map((r) => r.position)],
-      });
+      await this.send(tx, rows);
       return rows.length;
+    });
+  }
+
+  private async send(tx: DbClient, rows: Array<RelayRow & { position: string }>): Promise<void> {
+    if (rows.length === 0) return;
+    await withTimeout(this.opts.events.addBulk(eventsJobs(rows, this.opts.eventsPerJob)), this.opts.enqueueTimeoutMs);
+    await tx.query({
+      name: 'relay-sweep-resent',
+      text: 'UPDATE outbox SET resent_at = now() WHERE position = ANY ($1::bigint[])',
+      values: [rows.map((r) => r.position)],
     });
   }
 }
