@@ -63,6 +63,9 @@ export async function writeRawDay(db: Db, c: Centre, day: Date, dayIndex: number
     SELECT id, 1, created_at, 200, 35 FROM webhook_deliveries WHERE created_at >= $1::timestamptz AND created_at < $1::timestamptz + interval '1 day'`, [day]);
   // The journal is read as fully folded: the rollup position follows the head.
   await db.query(`UPDATE journal_state SET head = (SELECT last_value FROM bench_pos)`);
+  // History was published and fanned out long ago: the relay and its sweep start after it.
+  await db.query(`UPDATE outbox_relay_state SET published_upto = (SELECT last_value FROM bench_pos)`);
+  await db.query(`UPDATE outbox_sweep_state SET swept_upto = (SELECT last_value FROM bench_pos)`);
   await db.query(`UPDATE kpi_rollup_position SET sequence = (SELECT last_value FROM bench_pos)`);
 }
 

@@ -1,5 +1,5 @@
 // The event pipeline and the calls as Prometheus gauges, read from Postgres at scrape
-// time through partial indexes (unpublished outbox rows, dead deliveries, calls not yet
+// time through indexes (outbox rows past the relay's watermark, dead deliveries, calls not yet
 // ended), so a scrape costs what its answer costs and nothing is counted on the hot path.
 import type { Queue } from 'bullmq';
 import { registerCollector } from '../api/metrics.js';
@@ -7,12 +7,18 @@ import type { Queryable } from '../db/pool.js';
 
 export function registerEventMetrics(db: Queryable): void {
   registerCollector('cti_outbox_backlog', 'Events committed but not yet handed to the queue by the relay', async () => {
-    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+    // Not yet numbered, plus numbered past the relay's watermark (migration 195).
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT ((SELECT count(*) FROM outbox WHERE position IS NULL)
+        + (SELECT count(*) FROM outbox WHERE position > (SELECT published_upto FROM outbox_relay_state)))::int AS n`,
+    );
     return rows[0]?.n ?? 0;
   });
   registerCollector('cti_outbox_relay_lag_seconds', 'Age of the oldest event the relay has not handed on (0 when none)', async () => {
     const { rows } = await db.query<{ s: number | null }>(
-      'SELECT extract(epoch FROM now() - min(created_at))::float8 AS s FROM outbox WHERE published_at IS NULL',
+      `SELECT extract(epoch FROM now() - least(
+         (SELECT min(created_at) FROM outbox WHERE position IS NULL),
+         (SELECT min(created_at) FROM outbox WHERE position > (SELECT published_upto FROM outbox_relay_state))))::float8 AS s`,
     );
     return Math.max(0, rows[0]?.s ?? 0);
   });

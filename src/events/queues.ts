@@ -25,6 +25,29 @@ export interface EventsJobData {
   traces?: Record<string, string>;
 }
 
+/** An outbox row as the relay reads it. */
+export interface RelayRow {
+  payload: DomainEvent;
+  trace_parent: string | null;
+}
+
+/**
+ * Runs of consecutive events, `perJob` at most per job, in the order given. If a crash
+ * re-sends rows, the fan-out's unique (subscription, event) key keeps the copy from adding
+ * deliveries.
+ */
+export function eventsJobs(rows: readonly RelayRow[], perJob: number): Array<{ name: string; data: EventsJobData }> {
+  const jobs = [];
+  for (let i = 0; i < rows.length; i += perJob) {
+    const run = rows.slice(i, i + perJob);
+    const events = run.map((r) => r.payload);
+    const traced = run.filter((r) => r.trace_parent !== null);
+    const traces = traced.length ? { traces: Object.fromEntries(traced.map((r) => [r.payload.id, r.trace_parent!])) } : {};
+    jobs.push({ name: events.length === 1 ? events[0]!.type : 'events', data: { events, ...traces } });
+  }
+  return jobs;
+}
+
 export type EventsQueue = Queue<EventsJobData, unknown, string>;
 export type WebhooksQueue = Queue<WebhookJobData, unknown, string>;
 

@@ -19,6 +19,30 @@ export function parseBusMessage(message: string): DomainEvent | undefined {
   } catch {
     return undefined;
   }
+  return Array.isArray(v) ? undefined : asEvent(v);
+}
+
+/**
+ * A message is one event or, from publishMany, an array of events in order: each
+ * element is checked alone, and the well-formed ones delivered. `malformed` counts the rest.
+ */
+export function parseBusBatch(message: string): { events: DomainEvent[]; malformed: number } {
+  let v: unknown;
+  try {
+    v = JSON.parse(message);
+  } catch {
+    return { events: [], malformed: 1 };
+  }
+  const items = Array.isArray(v) ? v : [v];
+  const events: DomainEvent[] = [];
+  for (const item of items) {
+    const e = asEvent(item);
+    if (e) events.push(e);
+  }
+  return { events, malformed: Math.max(items.length - events.length, items.length === 0 ? 1 : 0) };
+}
+
+function asEvent(v: unknown): DomainEvent | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const e = v as Partial<DomainEvent>;
   if (typeof e.id !== 'string' || typeof e.type !== 'string' || !isEventType(e.type)) return undefined;
@@ -85,16 +109,15 @@ export class RedisEventBus implements EventBus {
 
   private deliver(channel: string, message: string): void {
     if (channel !== this.channel) return;
-    const event = parseBusMessage(message);
-    if (!event) {
-      this.malformed++;
-      return;
-    }
-    for (const l of this.listeners) {
-      try {
-        l(event);
-      } catch {
-        // one broken listener must not starve the others
+    const { events, malformed } = parseBusBatch(message);
+    this.malformed += malformed;
+    for (const event of events) {
+      for (const l of this.listeners) {
+        try {
+          l(event);
+        } catch {
+          // one broken listener must not starve the others
+        }
       }
     }
   }
@@ -104,14 +127,13 @@ export class RedisEventBus implements EventBus {
     await this.pub.publish(this.channel, JSON.stringify(event));
   }
 
-  /** One message per event, as publish() sends them, in one pipeline: one socket write for the batch. */
+  /**
+   * The events of a relay pass as one message, a JSON array in order: one PUBLISH, and one
+   * message for Redis to copy to each subscriber, whatever the pass's size.
+   */
   async publishMany(events: readonly DomainEvent[]): Promise<void> {
     if (this.closed || !events.length) return;
-    const batch = this.pub.pipeline();
-    for (const event of events) batch.publish(this.channel, JSON.stringify(event));
-    const results = (await batch.exec()) ?? [];
-    const failed = results.find(([err]) => err);
-    if (failed) throw failed[0];
+    await this.pub.publish(this.channel, events.length === 1 ? JSON.stringify(events[0]) : JSON.stringify(events));
   }
 
   subscribe(listener: EventListener): () => void {

@@ -1,16 +1,18 @@
 // The outbox relay: moves committed events from Postgres onto the `events` queue (runs of
-// consecutive events per job), marks them published, then tells the live bus. Rows are
-// locked with SKIP LOCKED so several instances can relay at once without sending a row
-// twice; if Redis is down the transaction rolls back, the rows stay, and the relay backs
-// off and tries again. Rows whose jobs were lost with Redis's data are sent again.
+// consecutive events per job), then tells the live bus. It publishes in journal order, so
+// what it has published is a prefix of the journal: one watermark row
+// (outbox_relay_state.published_upto, migration 195) records how far, instead of an update
+// of every event row. The watermark's row lock makes passes take turns across instances;
+// if Redis is down the transaction rolls back, the watermark stays, and the relay backs
+// off and tries again. Events whose jobs were lost with Redis's data are sent again.
 // Each pass first runs the journal's sequencer (after one running elsewhere, if any)
 // and then publishes in journal order, so the bus never announces an event the journal
 // does not serve yet, and the journal keeps moving while Redis is away.
 import type { Logger } from '../log.js';
 import { withTransaction, type Db } from '../db/pool.js';
 import type { EventBus } from './bus.js';
-import type { DomainEvent } from './catalogue.js';
-import type { EventsQueue } from './queues.js';
+import { eventsJobs, type EventsQueue, type RelayRow } from './queues.js';
+import { LostJobSweep } from './relay-sweep.js';
 import { sequenceJournal } from './sequencer.js';
 import { withTimeout } from './timeout.js';
 
@@ -68,6 +70,7 @@ export class OutboxRelay {
   private readonly eventsPerJob: number;
   private readonly republishAfterMs: number;
   private lastSweep = 0;
+  private readonly sweep: LostJobSweep;
   private timer: NodeJS.Timeout | undefined;
   private dueAt = 0;
   private lastPassAt = 0;
@@ -84,6 +87,14 @@ export class OutboxRelay {
     this.enqueueTimeoutMs = opts.enqueueTimeoutMs ?? 5_000;
     this.eventsPerJob = opts.eventsPerJob ?? 200;
     this.republishAfterMs = opts.republishAfterMs ?? 300_000;
+    this.sweep = new LostJobSweep({
+      db: opts.db,
+      events: opts.events,
+      graceMs: this.republishAfterMs,
+      batchSize: this.batchSize,
+      eventsPerJob: this.eventsPerJob,
+      enqueueTimeoutMs: this.enqueueTimeoutMs,
+    });
   }
 
   start(): void {
@@ -160,18 +171,12 @@ export class OutboxRelay {
     this.schedule(next);
   }
 
-  /** Returns published-but-never-fanned-out rows to the relay (at most once per interval). */
+  /** Sends again the published events never fanned out (at most once per interval). */
   async sweepLostJobs(now = Date.now()): Promise<number> {
     if (now - this.lastSweep < Math.min(this.republishAfterMs, 60_000)) return 0;
     this.lastSweep = now;
-    const { rowCount } = await this.opts.db.query(
-      `UPDATE outbox SET published_at = NULL
-       WHERE fanned_out_at IS NULL AND published_at IS NOT NULL
-         AND published_at < now() - $1::int * interval '1 millisecond'`,
-      [this.republishAfterMs],
-    );
-    const n = rowCount ?? 0;
-    if (n > 0) this.opts.log.warn({ events: n }, 'republishing events whose queue jobs were lost');
+    const n = await this.sweep.run(now);
+    if (n > 0) this.opts.log.warn({ events: n }, 'republished events whose queue jobs were lost');
     return n;
   }
 
@@ -187,24 +192,22 @@ export class OutboxRelay {
 
   private async publishOnce(): Promise<number> {
     const published = await withTransaction(this.opts.db, async (tx) => {
-      const { rows } = await tx.query<{ id: number; payload: DomainEvent; trace_parent: string | null }>(
-        `SELECT id, payload, trace_parent FROM outbox WHERE published_at IS NULL AND position IS NOT NULL
-         ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.batchSize],
-      );
+      // The watermark's row lock: a relay that finds it taken leaves this pass to its holder
+      // (NULL, so no rows). Then the next events after it, by the position index.
+      const { rows } = await tx.query<RelayRow & { position: string }>({
+        name: 'relay-next',
+        text: `SELECT position, payload, trace_parent FROM outbox
+          WHERE position > (SELECT published_upto FROM outbox_relay_state FOR UPDATE SKIP LOCKED)
+          ORDER BY position LIMIT $1`,
+        values: [this.batchSize],
+      });
       if (rows.length === 0) return [];
-      // Runs of consecutive events per job, in journal order. If a crash re-sends rows, the
-      // fan-out's unique (subscription, event) key keeps the copy from adding deliveries.
-      const jobs = [];
-      for (let i = 0; i < rows.length; i += this.eventsPerJob) {
-        const run = rows.slice(i, i + this.eventsPerJob);
-        const events = run.map((r) => r.payload);
-        const traced = run.filter((r) => r.trace_parent !== null);
-        const traces = traced.length ? { traces: Object.fromEntries(traced.map((r) => [r.payload.id, r.trace_parent!])) } : {};
-        jobs.push({ name: events.length === 1 ? events[0]!.type : 'events', data: { events, ...traces } });
-      }
-      await withTimeout(this.opts.events.addBulk(jobs), this.enqueueTimeoutMs);
-      await tx.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      await withTimeout(this.opts.events.addBulk(eventsJobs(rows, this.eventsPerJob)), this.enqueueTimeoutMs);
+      await tx.query({
+        name: 'relay-advance',
+        text: 'UPDATE outbox_relay_state SET published_upto = $1::bigint',
+        values: [rows[rows.length - 1]!.position],
+      });
       return rows.map((r) => r.payload);
     });
     this.stats.published += published.length;

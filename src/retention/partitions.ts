@@ -68,7 +68,16 @@ export async function createPartition(tx: DbClient, t: PartitionedTable, p: { na
         range,
       );
     }
-    await tx.query(`CREATE TABLE ${ident(p.name)} PARTITION OF ${ident(t.table)} FOR VALUES FROM ('${range[0]}') TO ('${range[1]}')`);
+    // Storage parameters (the journal's fillfactor, migration 196) are set per partition:
+    // a new one takes the default partition's.
+    const { rows: opts } = await tx.query<{ options: string[] | null }>(
+      'SELECT reloptions AS options FROM pg_class WHERE oid = $1::regclass',
+      [`${t.table}_default`],
+    );
+    const storage = opts[0]?.options?.length ? ` WITH (${opts[0].options.join(', ')})` : '';
+    await tx.query(
+      `CREATE TABLE ${ident(p.name)} PARTITION OF ${ident(t.table)} FOR VALUES FROM ('${range[0]}') TO ('${range[1]}')${storage}`,
+    );
     if (stray.rowCount) await tx.query(`INSERT INTO ${ident(t.table)} SELECT * FROM cti_moving`);
   });
 }

@@ -72,7 +72,7 @@ describe('Redis outage', () => {
     const emit = (n: number) =>
       withTransaction(tdb.db, (tx) => appendOutbox(tx, { type: 'call.ended', data: eventData('call.ended', { n }) }));
     const unpublished = async () =>
-      Number((await tdb.db.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).rows[0].n);
+      Number((await tdb.db.query('SELECT count(*)::int AS n FROM outbox WHERE (position IS NULL OR position > (SELECT published_upto FROM outbox_relay_state))')).rows[0].n);
 
     const before = [];
     for (let i = 0; i < 5; i++) before.push(await emit(i));
@@ -121,7 +121,7 @@ describe('Redis outage', () => {
     }
     await queues.close();
     const { rows } = await tdb.db.query(
-      'SELECT count(*)::int AS n FROM outbox WHERE event_id = ANY ($1::uuid[]) AND published_at IS NOT NULL AND fanned_out_at IS NULL',
+      'SELECT count(*)::int AS n FROM outbox WHERE event_id = ANY ($1::uuid[]) AND position <= (SELECT published_upto FROM outbox_relay_state) AND fanned_out_at IS NULL',
       [lost.map((e) => e.id)],
     );
     expect(rows[0].n).toBe(3);

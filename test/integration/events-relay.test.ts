@@ -63,7 +63,7 @@ describe('OutboxRelay', () => {
     // batches of 3 rows, at most 2 events per job: 2+1, 2+1, 1
     expect(q.added.map((j) => j.data.events.length)).toEqual([2, 1, 2, 1, 1]);
     expect(onBus).toEqual(events.map((e) => e.id));
-    const { rows } = await tdb.db.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+    const { rows } = await tdb.db.query('SELECT count(*)::int AS n FROM outbox WHERE (position IS NULL OR position > (SELECT published_upto FROM outbox_relay_state))');
     expect(rows[0].n).toBe(0);
   });
 
@@ -95,7 +95,7 @@ describe('OutboxRelay', () => {
     try {
       await waitFor('the relay', () => relay.stats.failures >= 3);
       const b = await emit(2);
-      const { rows } = await tdb.db.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+      const { rows } = await tdb.db.query('SELECT count(*)::int AS n FROM outbox WHERE (position IS NULL OR position > (SELECT published_upto FROM outbox_relay_state))');
       expect(rows[0].n).toBe(2);
       expect(q.added).toHaveLength(0);
       q.failing = false;
@@ -126,6 +126,30 @@ describe('OutboxRelay', () => {
     expect(relays.reduce((s, r) => s + r.stats.published, 0)).toBe(300);
   });
 
+  it('sends again an event whose job was lost, once per grace period, until it is fanned out', async () => {
+    const q = new RecordingQueue();
+    const relay = new OutboxRelay({ db: tdb.db, events: q as never, log, republishAfterMs: 100 });
+    const lost = await emit(1);
+    const done = await emit(2);
+    expect(await relay.relayOnce()).toBe(2);
+    await tdb.db.query('UPDATE outbox SET fanned_out_at = now() WHERE event_id = $1', [done.id]);
+    q.added.length = 0;
+    // The first sweep only notes the watermark: nothing has been on the queue a grace period yet.
+    expect(await relay.sweepLostJobs()).toBe(0);
+    await sleep(150);
+    expect(await relay.sweepLostJobs()).toBe(1);
+    await sleep(150);
+    // Its new job was lost as well.
+    expect(await relay.sweepLostJobs()).toBe(1);
+    await tdb.db.query('UPDATE outbox SET fanned_out_at = now() WHERE event_id = $1', [lost.id]);
+    await sleep(150);
+    expect(await relay.sweepLostJobs()).toBe(0);
+    expect(q.events.map((e) => e.id)).toEqual([lost.id, lost.id]);
+    // The fan-out's mark stays heap-only: no index names the column.
+    const { rows } = await tdb.db.query("SELECT count(*)::int AS n FROM pg_indexes WHERE tablename LIKE 'outbox%' AND indexdef LIKE '%fanned_out_at%'");
+    expect(rows[0].n).toBe(0);
+  });
+
   it('picks up new rows by polling and stops cleanly', async () => {
     const q = new RecordingQueue();
     const relay = new OutboxRelay({ db: tdb.db, events: q as never, log, pollMs: 20 });
@@ -140,8 +164,10 @@ describe('OutboxRelay', () => {
   });
 });
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 async function pending(): Promise<number> {
-  const { rows } = await tdb.db.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+  const { rows } = await tdb.db.query('SELECT count(*)::int AS n FROM outbox WHERE (position IS NULL OR position > (SELECT published_upto FROM outbox_relay_state))');
   return rows[0].n;
 }
 

@@ -80,6 +80,9 @@ describe('the maintenance job', () => {
     await insertOutboxOnce(t.db, later);
     const { rows } = await t.db.query<{ part: string }>('SELECT tableoid::regclass::text AS part FROM outbox WHERE event_id = $1', [later.id]);
     expect(rows[0]!.part).toMatch(/^outbox_p\d{8}$/);
+    // Room on the page for the journal's two updates (migration 196), in new partitions too.
+    const { rows: opts } = await t.db.query('SELECT reloptions FROM pg_class WHERE oid = $1::regclass', [rows[0]!.part]);
+    expect(opts[0].reloptions).toEqual(['fillfactor=70']);
     // The same event inserted again is still one row.
     expect(await insertOutboxOnce(t.db, later)).toBe(false);
   });

@@ -139,8 +139,11 @@ describe('event pipeline', () => {
     const log = await attempts(d.id);
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({ attempt: 1, status_code: 200, error: null });
-    const { rows } = await tdb.db.query('SELECT published_at FROM outbox WHERE event_id = $1', [event.id]);
-    expect(rows[0].published_at).not.toBeNull();
+    const { rows } = await tdb.db.query(
+      'SELECT position <= (SELECT published_upto FROM outbox_relay_state) AS published FROM outbox WHERE event_id = $1',
+      [event.id],
+    );
+    expect(rows[0].published).toBe(true);
     await waitFor('bus', async () => busSeen.some((e) => e.id === event.id));
   });
 
