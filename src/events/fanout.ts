@@ -6,7 +6,7 @@ import type { Job, JobsOptions, Processor } from 'bullmq';
 import type { Queryable } from '../db/pool.js';
 import { backoffDelay, type BackoffSettings } from './delivery-policy.js';
 import { webhookJobOptions, type EventsJobData, type WebhookJobData, type WebhooksQueue } from './queues.js';
-import { attemptDelivery, type DeliveryDeps } from './webhook-worker.js';
+import { firstAttempts, type DeliveryDeps } from './webhook-worker.js';
 import { fanOutWork, type DeliveryWork } from './webhook-store.js';
 
 export interface FanOutDeps extends DeliveryDeps {
@@ -27,14 +27,6 @@ export interface WebhookJob {
   name: string;
   data: WebhookJobData;
   opts: JobsOptions;
-}
-
-async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
 export function fanOutProcessor(deps: FanOutDeps): Processor<EventsJobData, number, string> {
@@ -60,10 +52,7 @@ export function fanOutProcessor(deps: FanOutDeps): Processor<EventsJobData, numb
     // exists instead of sending again.
     for (const w of works) if (w.status === 'pending' && w.attempts > 0) retry(w, Math.min(w.attempts, deps.maxAttempts - 1));
     const fresh = works.filter((w) => w.status === 'pending' && w.attempts === 0);
-    await eachLimited(fresh, deps.parallel ?? 64, async (w) => {
-      const outcome = await attemptDelivery(deps, w, 1, deps.maxAttempts);
-      if (outcome.kind === 'attempted' && outcome.recorded && outcome.verdict.status === 'pending') retry(w, 1);
-    });
+    for (const w of await firstAttempts(deps, fresh, deps.parallel ?? 64, deps.maxAttempts)) retry(w, 1);
     if (retries.length > 0) await deps.webhooks.addBulk(retries);
     return works.length;
   };
