@@ -34,9 +34,8 @@ export function fanOutProcessor(deps: FanOutDeps): Processor<EventsJobData, numb
     const events = job.data.events ?? [];
     if (events.length === 0) return 0;
     if (deps.connectors) await deps.connectors.enqueueFor(events, job.data.traces);
-    // One round trip: deliveries added, events marked, and what the sends need.
+    // One read: what the sends need; the rows are written with the first attempts' outcomes.
     const works = await fanOutWork(deps.db, events);
-    if (works.length === 0) return 0;
     const retries: WebhookJob[] = [];
     const retry = (w: DeliveryWork, attemptsSoFar: number) =>
       retries.push({
@@ -52,7 +51,8 @@ export function fanOutProcessor(deps: FanOutDeps): Processor<EventsJobData, numb
     // exists instead of sending again.
     for (const w of works) if (w.status === 'pending' && w.attempts > 0) retry(w, Math.min(w.attempts, deps.maxAttempts - 1));
     const fresh = works.filter((w) => w.status === 'pending' && w.attempts === 0);
-    for (const w of await firstAttempts(deps, fresh, deps.parallel ?? 64, deps.maxAttempts)) retry(w, 1);
+    const ids = events.map((e) => e.id);
+    for (const w of await firstAttempts(deps, ids, fresh, deps.parallel ?? 64, deps.maxAttempts)) retry(w, 1);
     if (retries.length > 0) await deps.webhooks.addBulk(retries);
     return works.length;
   };
