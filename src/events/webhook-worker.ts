@@ -8,7 +8,7 @@ import { judgeAttempt, type Verdict } from './delivery-policy.js';
 import type { WebhookSender } from './http-sender.js';
 import type { WebhookJobData } from './queues.js';
 import { sign } from './signing.js';
-import { traceHeaders } from '../tracing/tracer.js';
+import { traceHeaders, tracingEnabled } from '../tracing/tracer.js';
 import { inDeliverySpan, observeDelivery, outcomeLabel } from './delivery-telemetry.js';
 import {
   disableSubscription,
@@ -16,7 +16,9 @@ import {
   markDeliveryDisabled,
   recordAttempt,
   recordAttempts,
+  recordFirstAttempts,
   type AttemptRecord,
+  type FirstAttemptRecord,
   type DeliveryWork,
 } from './webhook-store.js';
 
@@ -69,7 +71,7 @@ export async function sendAttempt(
     // The webhook-id is the event id: the same on every retry and redelivery, so the
     // receiver can drop duplicates; the timestamp and signature are fresh each time.
     const headers: Record<string, string> = sign(work.secret, work.eventId, body, deps.now?.() ?? Date.now());
-    Object.assign(headers, traceHeaders());
+    if (tracingEnabled()) Object.assign(headers, traceHeaders());
     const result = await deps.sender.send(work.url, headers, body);
     const verdict = judgeAttempt(result, attemptInSeries, maxAttempts);
     const outcome = outcomeLabel(verdict.status, result.error);
@@ -120,27 +122,41 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
 }
 
 /**
- * The first attempts of a run of fresh deliveries (distinct ids), `parallel` at a time,
- * recorded together in one statement once all are sent. A send never waits for another's
- * bookkeeping: when each lane waited for its own row, the sends went at the pace of
- * Postgres's round trips instead of the receivers'. Nothing is lost meanwhile: the caller's
- * job is not done until the records are in, and a run of it that died before sends again,
- * under the same webhook-id. Returns the deliveries that need a retry series.
+ * The first attempts of a run of events' fresh deliveries (distinct ids, planned by
+ * fanOutWork), `parallel` at a time, recorded together once all are sent, with the events
+ * marked fanned out in the same statement. A send never waits for another's bookkeeping:
+ * when each lane waited for its own row, the sends went at the pace of Postgres's round
+ * trips instead of the receivers'. Nothing is lost meanwhile: until the records are in,
+ * the `events` job (or the relay's re-publication of events not fanned out) runs again and
+ * sends again, under the same webhook-id. Returns the deliveries that need a retry series.
  */
 export async function firstAttempts(
   deps: DeliveryDeps,
+  eventIds: string[],
   works: DeliveryWork[],
   parallel: number,
   maxAttempts: number,
 ): Promise<DeliveryWork[]> {
-  const sent: Array<{ work: DeliveryWork; verdict: Verdict; record: AttemptRecord }> = [];
+  const fresh: Array<{ work: DeliveryWork; verdict: Verdict; record: FirstAttemptRecord }> = [];
+  const known: Array<{ work: DeliveryWork; verdict: Verdict; record: AttemptRecord }> = [];
   await eachLimited(works, parallel, async (work) => {
     const s = await sendAttempt(deps, work, 1, maxAttempts);
-    if (s.kind === 'sent') sent.push({ work, verdict: s.verdict, record: s.record });
+    if (s.kind === 'skipped') return;
+    if (work.unrecorded) {
+      const record = { ...s.record, subscriptionId: work.subscriptionId, eventId: work.eventId, eventType: work.unrecorded.eventType };
+      fresh.push({ work, verdict: s.verdict, record });
+    } else {
+      known.push({ work, verdict: s.verdict, record: s.record });
+    }
   });
-  if (sent.length === 0) return [];
-  const recorded = await recordAttempts(deps.db, sent.map((s) => s.record));
-  return sent.filter((s, i) => recorded[i] !== undefined && s.verdict.status === 'pending').map((s) => s.work);
+  // Rows written pending before their first attempt (by an earlier version) move on as retries do.
+  const updated = known.length > 0 ? await recordAttempts(deps.db, known.map((k) => k.record)) : [];
+  const written = await recordFirstAttempts(deps.db, eventIds, fresh.map((f) => f.record));
+  const retry = (done: boolean, verdict: Verdict) => done && verdict.status === 'pending';
+  return [
+    ...known.filter((k, i) => retry(updated[i] !== undefined, k.verdict)).map((k) => k.work),
+    ...fresh.filter((f, i) => retry(written[i]!, f.verdict)).map((f) => f.work),
+  ];
 }
 
 /** Attempts made before this job's series began (the inline first attempt). */
