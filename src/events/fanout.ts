@@ -6,7 +6,7 @@ import type { Job, JobsOptions, Processor } from 'bullmq';
 import type { Queryable } from '../db/pool.js';
 import { backoffDelay, type BackoffSettings } from './delivery-policy.js';
 import { webhookJobOptions, type EventsJobData, type WebhookJobData, type WebhooksQueue } from './queues.js';
-import { attemptDelivery, type DeliveryDeps } from './webhook-worker.js';
+import { firstAttempts, type DeliveryDeps } from './webhook-worker.js';
 import { fanOutWork, type DeliveryWork } from './webhook-store.js';
 
 export interface FanOutDeps extends DeliveryDeps {
@@ -29,22 +29,13 @@ export interface WebhookJob {
   opts: JobsOptions;
 }
 
-async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
-
 export function fanOutProcessor(deps: FanOutDeps): Processor<EventsJobData, number, string> {
   return async (job: Job<EventsJobData, number, string>) => {
     const events = job.data.events ?? [];
     if (events.length === 0) return 0;
     if (deps.connectors) await deps.connectors.enqueueFor(events, job.data.traces);
-    // One round trip: deliveries added, events marked, and what the sends need.
+    // One read: what the sends need; the rows are written with the first attempts' outcomes.
     const works = await fanOutWork(deps.db, events);
-    if (works.length === 0) return 0;
     const retries: WebhookJob[] = [];
     const retry = (w: DeliveryWork, attemptsSoFar: number) =>
       retries.push({
@@ -60,10 +51,8 @@ export function fanOutProcessor(deps: FanOutDeps): Processor<EventsJobData, numb
     // exists instead of sending again.
     for (const w of works) if (w.status === 'pending' && w.attempts > 0) retry(w, Math.min(w.attempts, deps.maxAttempts - 1));
     const fresh = works.filter((w) => w.status === 'pending' && w.attempts === 0);
-    await eachLimited(fresh, deps.parallel ?? 64, async (w) => {
-      const outcome = await attemptDelivery(deps, w, 1, deps.maxAttempts);
-      if (outcome.kind === 'attempted' && outcome.recorded && outcome.verdict.status === 'pending') retry(w, 1);
-    });
+    const ids = events.map((e) => e.id);
+    for (const w of await firstAttempts(deps, ids, fresh, deps.parallel ?? 64, deps.maxAttempts)) retry(w, 1);
     if (retries.length > 0) await deps.webhooks.addBulk(retries);
     return works.length;
   };

@@ -32,6 +32,10 @@ const DRAIN_LIMIT = 64 * 1024;
 
 const DEFAULT_HEADERS = { 'content-type': 'application/json', 'user-agent': 'cti-bridge-webhooks/1' } as const;
 
+// Receivers are few and their URLs fixed: parse each once, not per send. Bounded, so URLs
+// of deleted subscriptions do not pile up; cleared whole when full (only costs re-parsing).
+const URL_CACHE_LIMIT = 1_000;
+
 export function createWebhookSender(options: SenderOptions): WebhookSender {
   const agent = new Agent({
     connections: options.connections ?? 64,
@@ -40,79 +44,36 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
   });
+  const targets = new Map<string, { origin: string; path: string } | { refused: string }>();
+  const target = (rawUrl: string) => {
+    let t = targets.get(rawUrl);
+    if (!t) {
+      try {
+        const url = parseTargetUrl(rawUrl);
+        t = { origin: url.origin, path: url.pathname + url.search };
+      } catch (err) {
+        t = { refused: describeError(err) };
+      }
+      if (targets.size >= URL_CACHE_LIMIT) targets.clear();
+      targets.set(rawUrl, t);
+    }
+    return t;
+  };
   return {
     send(rawUrl, headers, body) {
       const started = performance.now();
-      const elapsed = () => Math.round(performance.now() - started);
-      let url: URL;
-      try {
-        url = parseTargetUrl(rawUrl);
-      } catch (err) {
-        return Promise.resolve({ error: describeError(err), durationMs: elapsed() });
-      }
+      const t = target(rawUrl);
+      if ('refused' in t) return Promise.resolve({ error: t.refused, durationMs: Math.round(performance.now() - started) });
       return new Promise<SendResult>((resolve) => {
         // The raw dispatcher API rather than request(): no response stream, no promise
         // chain and no AbortSignal per send; that was about half of the sender's CPU per
-        // delivery, the largest single cost of the pipeline.
-        let controller: DispatchController | undefined;
-        let statusCode: number | undefined;
-        let received = 0;
-        let settled = false;
-        const settle = (result: SendResult) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve(result);
-        };
-        // The agent's timeouts bound each phase; this bounds the whole exchange, including
-        // the wait for a free connection, so a receiver dripping its response byte by byte
-        // cannot hold a worker slot. A request still queued when it fires is answered
-        // 'timeout' now and cut before it is written (see onRequestStart).
-        const timer = setTimeout(() => {
-          // Never written: the receiver was not tried (our connections to it were all busy),
-          // so this says nothing about it and spends none of the delivery's attempts.
-          if (!controller) return settle({ error: NOT_SENT, durationMs: elapsed() });
-          controller.abort(new TimeoutError());
-          // Headers already in: the receiver answered, only its body is slow (as before).
-          settle(statusCode !== undefined ? { statusCode, durationMs: elapsed() } : { error: 'timeout', durationMs: elapsed() });
-        }, options.timeoutMs);
-        const handler: DispatchHandler = {
-          onRequestStart(c) {
-            controller = c;
-            if (settled) c.abort(new TimeoutError());
-          },
-          onResponseStart(_c, code) {
-            statusCode = code;
-          },
-          onResponseData(c, chunk) {
-            received += chunk.length;
-            if (received > DRAIN_LIMIT) {
-              // The content is not ours: stop reading, give up the connection, keep the status.
-              c.abort(new Error('response body over the drain limit'));
-              settle({ statusCode: statusCode!, durationMs: elapsed() });
-            }
-          },
-          onResponseEnd() {
-            settle(statusCode !== undefined ? { statusCode, durationMs: elapsed() } : { error: 'no response', durationMs: elapsed() });
-          },
-          onResponseError(_c, err) {
-            // A status already received stands, as when the old stream's drain failed.
-            settle(statusCode !== undefined ? { statusCode, durationMs: elapsed() } : { error: describeError(err), durationMs: elapsed() });
-          },
-        };
+        // delivery, the largest single cost of the pipeline. One object per send holds the
+        // exchange (no closures per send).
+        const exchange = new Exchange(resolve, started, options.timeoutMs);
         try {
-          agent.dispatch(
-            {
-              origin: url.origin,
-              path: url.pathname + url.search,
-              method: 'POST',
-              headers: { ...DEFAULT_HEADERS, ...headers },
-              body,
-            },
-            handler,
-          );
+          agent.dispatch({ origin: t.origin, path: t.path, method: 'POST', headers: { ...DEFAULT_HEADERS, ...headers }, body }, exchange);
         } catch (err) {
-          settle({ error: describeError(err), durationMs: elapsed() });
+          exchange.settle({ error: describeError(err), durationMs: exchange.elapsed() });
         }
       });
     },
@@ -120,6 +81,79 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
       await agent.close().catch(() => {});
     },
   };
+}
+
+/** One send's state and undici's callbacks for it. */
+class Exchange implements DispatchHandler {
+  private controller: DispatchController | undefined;
+  private statusCode: number | undefined;
+  private received = 0;
+  private settled = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly resolve: (r: SendResult) => void,
+    private readonly started: number,
+    timeoutMs: number,
+  ) {
+    // The agent's timeouts bound each phase; this bounds the whole exchange, including
+    // the wait for a free connection, so a receiver dripping its response byte by byte
+    // cannot hold a worker slot. A request still queued when it fires is answered
+    // 'timeout' now and cut before it is written (see onRequestStart).
+    this.timer = setTimeout(() => this.onTimeout(), timeoutMs);
+  }
+
+  elapsed(): number {
+    return Math.round(performance.now() - this.started);
+  }
+
+  settle(result: SendResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.resolve(result);
+  }
+
+  /** The status if one arrived (it stands whatever happens to the body), else `error`. */
+  private answered(error: string): SendResult {
+    return this.statusCode !== undefined ? { statusCode: this.statusCode, durationMs: this.elapsed() } : { error, durationMs: this.elapsed() };
+  }
+
+  private onTimeout(): void {
+    // Never written: the receiver was not tried (our connections to it were all busy),
+    // so this says nothing about it and spends none of the delivery's attempts.
+    if (!this.controller) return this.settle({ error: NOT_SENT, durationMs: this.elapsed() });
+    this.controller.abort(new TimeoutError());
+    // Headers already in: the receiver answered, only its body is slow (as before).
+    this.settle(this.answered('timeout'));
+  }
+
+  onRequestStart(c: DispatchController): void {
+    this.controller = c;
+    if (this.settled) c.abort(new TimeoutError());
+  }
+
+  onResponseStart(_c: DispatchController, code: number): void {
+    this.statusCode = code;
+  }
+
+  onResponseData(c: DispatchController, chunk: Buffer): void {
+    this.received += chunk.length;
+    if (this.received > DRAIN_LIMIT) {
+      // The content is not ours: stop reading, give up the connection, keep the status.
+      c.abort(new Error('response body over the drain limit'));
+      this.settle(this.answered('no response'));
+    }
+  }
+
+  onResponseEnd(): void {
+    this.settle(this.answered('no response'));
+  }
+
+  onResponseError(_c: DispatchController, err: Error): void {
+    // A status already received stands, as when the old stream's drain failed.
+    this.settle(this.answered(describeError(err)));
+  }
 }
 
 /** The outcome of a request that waited for a connection past the timeout and was never written. */

@@ -53,3 +53,52 @@ export async function recordAttempts(db: Queryable, list: AttemptRecord[]): Prom
   const byId = new Map(rows.map((r) => [r.id, r.attempts]));
   return list.map((a) => byId.get(a.deliveryId));
 }
+
+/** The first attempt of a delivery that has no row yet (see fanOutWork). */
+export interface FirstAttemptRecord extends AttemptRecord {
+  subscriptionId: string;
+  eventId: string;
+  eventType: string;
+}
+
+/**
+ * Writes new deliveries each once, with their first attempt's outcome and its log entry,
+ * and marks the run's events fanned out, in one statement. Returns, per record, whether
+ * its row was written: not when a concurrent run of the same job wrote the delivery
+ * first, which then owns its series.
+ */
+export async function recordFirstAttempts(db: Queryable, eventIds: string[], list: FirstAttemptRecord[]): Promise<boolean[]> {
+  const { rows } = await db.query<{ id: string }>({
+    name: 'webhook-record-first-attempts',
+    text: `WITH r AS (
+       SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::int[], $8::text[], $9::int[], $10::text[])
+         AS r (id, subscription_id, event_id, event_type, status, status_code, error, duration_ms, reason)
+     ), d AS (
+       INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, status, attempts, last_status_code, last_error, delivered_at)
+       SELECT id, subscription_id, event_id, event_type, status, 1, status_code, reason, CASE WHEN status = 'delivered' THEN now() END
+       FROM r
+       ON CONFLICT (subscription_id, event_id) DO NOTHING
+       RETURNING id
+     ), a AS (
+       INSERT INTO webhook_attempts (delivery_id, attempt, status_code, error, duration_ms)
+       SELECT d.id, 1, r.status_code, r.error, r.duration_ms FROM d JOIN r ON r.id = d.id
+     ), marked AS (
+       UPDATE outbox SET fanned_out_at = now() WHERE event_id = ANY ($1::uuid[]) AND fanned_out_at IS NULL
+     )
+     SELECT id FROM d`,
+    values: [
+      eventIds,
+      list.map((a) => a.deliveryId),
+      list.map((a) => a.subscriptionId),
+      list.map((a) => a.eventId),
+      list.map((a) => a.eventType),
+      list.map((a) => a.status),
+      list.map((a) => a.statusCode ?? null),
+      list.map((a) => a.error ?? null),
+      list.map((a) => a.durationMs),
+      list.map((a) => a.reason ?? a.error ?? null),
+    ],
+  });
+  const written = new Set(rows.map((r) => r.id));
+  return list.map((a) => written.has(a.deliveryId));
+}

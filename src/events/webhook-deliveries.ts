@@ -157,49 +157,42 @@ export interface DeliveryWork {
   body: string | null;
   /** The span that committed the event (W3C traceparent), when traced. */
   traceparent: string | null;
+  /** A delivery planned by the fan-out that has no row yet: written with its first attempt. */
+  unrecorded?: { eventType: string };
 }
 
 /**
- * The fan-out of a run of events in one round trip (it is on every event's path): adds
- * the missing deliveries (none twice: unique subscription and event), marks the events
- * fanned out, and returns everything the first attempts need for every delivery of
- * these events still pending, in outbox order. A re-run gets the deliveries its earlier
- * run left pending, with their attempt counts, and adds nothing.
- */
-/**
+ * What the first attempts of a run of events need, in one read (no row written): a new
+ * delivery (`unrecorded`, its id drawn here) for each live subscription that wants an
+ * event and has none for it yet, and every delivery of these events still pending, with
+ * its attempt count, in outbox order. The new rows are written with their first attempt's
+ * outcome (recordFirstAttempts), which also marks the events fanned out: until then the
+ * `events` job, or the relay's re-publication of events not fanned out, is their record.
  * An event of an object a key owns (`ownerKeyId`, audience.ts) goes only to that key's
  * subscriptions and to those of admin keys (or made before subscriptions had owners).
  */
 export async function fanOutWork(db: Queryable, events: Array<Pick<DomainEvent, 'id' | 'type' | 'ownerKeyId'>>): Promise<DeliveryWork[]> {
   if (events.length === 0) return [];
-  const { rows } = await db.query<WorkRow>({
+  const { rows } = await db.query<WorkRow & { unrecorded: boolean }>({
     // Named: prepared once per connection, not parsed and planned per job.
-    name: 'webhook-fan-out-work',
+    name: 'webhook-fan-out-plan',
     text: `WITH ev AS (
        SELECT event_id, min(event_type) AS event_type, min(ord) AS ord, (array_agg(owner_key_id))[1] AS owner_key_id
        FROM unnest($1::uuid[], $2::text[], $3::uuid[]) WITH ORDINALITY AS e (event_id, event_type, owner_key_id, ord)
        GROUP BY event_id
-     ), inserted AS (
-       INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, status)
-       SELECT gen_random_uuid(), s.id, ev.event_id, ev.event_type, 'pending'
+     ), work AS (
+       SELECT gen_random_uuid() AS id, s.id AS subscription_id, ev.event_id, 'pending' AS status, 0 AS attempts, true AS unrecorded
        FROM ev JOIN webhook_subscriptions s
          ON s.enabled AND s.deleted_at IS NULL
         AND (cardinality(s.event_types) = 0 OR ev.event_type = ANY (s.event_types))
         AND (ev.owner_key_id IS NULL OR s.owner_key_id IS NULL OR s.owner_key_id = ev.owner_key_id
              OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = s.owner_key_id AND 'admin' = ANY (k.scopes)))
-       ON CONFLICT (subscription_id, event_id) DO NOTHING
-       RETURNING id, subscription_id, event_id, status, attempts
-     ), marked AS (
-       UPDATE outbox SET fanned_out_at = now()
-       WHERE event_id IN (SELECT event_id FROM ev) AND fanned_out_at IS NULL
-     ), work AS (
-       -- Disjoint: this statement's snapshot does not see the rows it inserts.
-       SELECT id, subscription_id, event_id, status, attempts FROM inserted
+       WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.subscription_id = s.id AND d.event_id = ev.event_id)
        UNION ALL
-       SELECT d.id, d.subscription_id, d.event_id, d.status, d.attempts
+       SELECT d.id, d.subscription_id, d.event_id, d.status, d.attempts, false
        FROM webhook_deliveries d JOIN ev ON d.event_id = ev.event_id WHERE d.status = 'pending'
      )
-     SELECT w.id, w.status, w.attempts, w.event_id, w.subscription_id, s.url, s.secret,
+     SELECT w.id, w.status, w.attempts, w.event_id, w.subscription_id, w.unrecorded, ev.event_type, s.url, s.secret,
             (s.enabled AND s.deleted_at IS NULL) AS live, o.payload::text AS body, o.trace_parent
      FROM work w
      JOIN ev ON ev.event_id = w.event_id
@@ -208,7 +201,7 @@ export async function fanOutWork(db: Queryable, events: Array<Pick<DomainEvent, 
      ORDER BY ev.ord, w.id`,
     values: [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.ownerKeyId ?? null)],
   });
-  return rows.map(toWork);
+  return rows.map((r) => (r.unrecorded ? { ...toWork(r), unrecorded: { eventType: r.event_type! } } : toWork(r)));
 }
 
 interface WorkRow {
@@ -222,6 +215,7 @@ interface WorkRow {
   live: boolean;
   body: string | null;
   trace_parent: string | null;
+  event_type?: string;
 }
 
 function toWork(r: WorkRow): DeliveryWork {

@@ -76,8 +76,8 @@ interface Lane {
   attempt(deliveryId: string, event: DomainEvent, traceparent: string | undefined | null, attemptInSeries: number, maxAttempts: number): Promise<AttemptResult>;
   /** What an attempt came to once its recording is known (logs a dead letter). */
   recorded(a: ConnectorAttempt, wasRecorded: boolean): AttemptResult;
-  /** Writes a new delivery's row with its first attempt (batched); false when a concurrent run wrote it. */
-  addFirst(a: FirstAttempt): Promise<boolean>;
+  /** Writes new deliveries' rows with their first attempts, in one statement; false for each a concurrent run wrote. */
+  addFirst(list: FirstAttempt[]): Promise<boolean[]>;
   backoff: { baseMs: number; maxMs: number };
   queue: Queue<JobData, unknown, string>;
   worker: Worker<JobData, string, string>;
@@ -147,7 +147,6 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
     const record = new Batcher<ConnectorAttempt, boolean>((list) => recordConnectorAttempts(db, list));
     // First attempts are written as they finish, not after the whole run: a run that
     // fails midway (Redis lost under it) leaves fewer sent-but-unrecorded deliveries to send again.
-    const addFirst = new Batcher<FirstAttempt, boolean>((list) => addAttemptedDeliveries(db, c.id, list));
     const send = (deliveryId: string, event: DomainEvent, traceparent: string | undefined | null, attemptInSeries: number, maxAttempts: number): Promise<ConnectorAttempt> =>
       inDeliverySpan('connector', c.id, traceparent, async (span) => {
         const { headers, body } = connectorRequest(c, event);
@@ -208,7 +207,7 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
       },
     );
     worker.on('error', (err) => log.debug({ err: err.message, connector: c.id }, 'connector worker error'));
-    return { config: c, send, attempt, recorded, addFirst: (a: FirstAttempt) => addFirst.load(a), backoff, queue, worker, connection, sender };
+    return { config: c, send, attempt, recorded, addFirst: (list: FirstAttempt[]) => addAttemptedDeliveries(db, c.id, list), backoff, queue, worker, connection, sender };
   }
 
   /** Stops a lane; its pending deliveries stay in Postgres (a connector opened again under its id picks them up). */
@@ -299,6 +298,7 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
         // rest were recorded finished.
         const known = new Map((await knownDeliveries(db, lane.config.id, wanted.map((e) => e.id))).map((d) => [d.eventId, d]));
         const retries: Array<{ id: string; offset: number }> = [];
+        const firsts: FirstAttempt[] = [];
         await eachLimited(wanted, lane.config.concurrency ?? 8, async (e) => {
           const row = known.get(e.id);
           if (row && row.status !== 'pending') return;
@@ -309,10 +309,18 @@ export function startConnectors(opts: ConnectorRuntimeOptions): ConnectorRuntime
             if (r.recorded && r.status === 'pending') retries.push({ id: row.id, offset: 1 });
             return;
           }
+          // Recorded with the run's others once all are sent: a lane that waited for its
+          // row before its next send went at the pace of Postgres, not of the receiver.
           const a = await lane.send(randomUUID(), e, traces[e.id], 1, max);
-          const r = lane.recorded(a, await lane.addFirst({ ...a, eventId: e.id, eventType: e.type }));
-          if (r.recorded && r.status === 'pending') retries.push({ id: a.id, offset: 1 });
+          firsts.push({ ...a, eventId: e.id, eventType: e.type });
         });
+        if (firsts.length > 0) {
+          const written = await lane.addFirst(firsts);
+          firsts.forEach((a, i) => {
+            const r = lane.recorded(a, written[i]!);
+            if (r.recorded && r.status === 'pending') retries.push({ id: a.id, offset: 1 });
+          });
+        }
         if (retries.length === 0) continue;
         await withTimeout(
           lane.queue.addBulk(
