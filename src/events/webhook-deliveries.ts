@@ -103,48 +103,6 @@ export async function getDelivery(db: Queryable, id: string): Promise<Delivery |
   return rows[0] ? toDelivery(rows[0]) : undefined;
 }
 
-/**
- * One delivery row per live subscription that wants the event. A re-run inserts nothing
- * new and returns every still-pending delivery of the event, so a crash between insert
- * and enqueue is repaired by the retry.
- */
-export async function fanOutDeliveries(db: Queryable, event: Pick<DomainEvent, 'id' | 'type'>): Promise<string[]> {
-  return (await fanOutMany(db, [event]))[0]!;
-}
-
-/** fanOutDeliveries for many events in one statement; results in the order of the events. */
-export async function fanOutMany(db: Queryable, events: Array<Pick<DomainEvent, 'id' | 'type'>>): Promise<string[][]> {
-  const { rows } = await db.query<{ id: string; event_id: string }>(
-    `WITH ev AS (
-       SELECT DISTINCT event_id, event_type FROM unnest($1::uuid[], $2::text[]) AS e (event_id, event_type)
-     ), inserted AS (
-       INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, status)
-       SELECT gen_random_uuid(), s.id, ev.event_id, ev.event_type, 'pending'
-       FROM ev JOIN webhook_subscriptions s
-         ON s.enabled AND s.deleted_at IS NULL
-        AND (cardinality(s.event_types) = 0 OR ev.event_type = ANY (s.event_types))
-        AND (ev.owner_key_id IS NULL OR s.owner_key_id IS NULL OR s.owner_key_id = ev.owner_key_id
-             OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = s.owner_key_id AND 'admin' = ANY (k.scopes)))
-       ON CONFLICT (subscription_id, event_id) DO NOTHING
-       RETURNING id, event_id
-     )
-     SELECT id, event_id FROM inserted
-     UNION
-     SELECT d.id, d.event_id FROM webhook_deliveries d JOIN ev ON d.event_id = ev.event_id WHERE d.status = 'pending'`,
-    [events.map((e) => e.id), events.map((e) => e.type)],
-  );
-  await db.query('UPDATE outbox SET fanned_out_at = now() WHERE event_id = ANY ($1::uuid[]) AND fanned_out_at IS NULL', [
-    events.map((e) => e.id),
-  ]);
-  const byEvent = new Map<string, string[]>();
-  for (const r of rows) {
-    const list = byEvent.get(r.event_id) ?? [];
-    list.push(r.id);
-    byEvent.set(r.event_id, list);
-  }
-  return events.map((e) => byEvent.get(e.id) ?? []);
-}
-
 export interface DeliveryWork {
   id: string;
   status: DeliveryStatus;
