@@ -11,8 +11,8 @@
 //   back on this event loop and on the report thread, against the same with nothing
 //   running, in windows alternated round by round;
 // - hang-ups per second through endCall on an empty database and on the full one, in
-//   rounds alternated between the two (today's rows in today's partitions on both, both
-//   analyzed), with the WAL records, full-page images and bytes each round wrote.
+//   rounds alternated between the two (today's rows in today's partitions on both), with
+//   the WAL records, full-page images and bytes each round wrote.
 // BENCH_HISTORY_KEEP=1 keeps the generated database and prints its URL;
 // BENCH_HISTORY_FULL_URL=<url> measures that one again instead of generating.
 import { spawn } from 'node:child_process';
@@ -61,8 +61,17 @@ interface Wal {
 /**
  * The server's WAL counters (pg_stat_wal): server-wide, so a round's difference is its
  * own only on a server nothing else writes to (another database's work counts too).
+ * A backend hands its counts over when idle, at most once a second and up to 10 s
+ * late; each of the pool's connections is told to hand them over first.
  */
-async function walNow(db: Db): Promise<Wal> {
+async function walNow(db: Db, connections = 20): Promise<Wal> {
+  const clients = await Promise.all(Array.from({ length: connections }, () => db.connect()));
+  try {
+    await Promise.all(clients.map((c) => c.query('SELECT pg_stat_force_next_flush()')));
+  } finally {
+    for (const c of clients) c.release();
+  }
+  await new Promise((r) => setTimeout(r, 100));
   const { rows } = await db.query<{ records: string; fpi: string; bytes: string }>('SELECT wal_records AS records, wal_fpi AS fpi, wal_bytes AS bytes FROM pg_stat_wal');
   const r = rows[0]!;
   return { records: Number(r.records), fpi: Number(r.fpi), bytes: Number(r.bytes) };
@@ -77,22 +86,17 @@ async function hangupsAlternately(dbs: { empty: Db; full: Db }, rounds = 3): Pro
   const end = (db: Db) => (id: string) => endCall(db, id, { cause: 16, reason: 'completed' });
   type Round = { rate: number; us: number; wal: Wal };
   const runs = { empty: [] as Round[], full: [] as Round[] };
-  for (const which of ['empty', 'full'] as const) {
-    await endAll(await createCalls(dbs[which], 300), 64, end(dbs[which]));
-    // Statistics as autovacuum keeps them on a site: plans made without any (a server
-    // with autovacuum off) read whole tables that grow through the rounds.
-    await dbs[which].query('ANALYZE');
-  }
+  for (const which of ['empty', 'full'] as const) await endAll(await createCalls(dbs[which], 300), 64, end(dbs[which]));
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 ? (['full', 'empty'] as const) : (['empty', 'full'] as const);
     for (const which of order) {
       const db = dbs[which];
       const ids = await createCalls(db, HANGUPS);
-      const before = await cpuNow(db);
       const wal0 = await walNow(db);
+      const before = await cpuNow(db);
       const rate = await endAll(ids, 64, end(db));
-      const wal1 = await walNow(db);
       const after = await cpuNow(db);
+      const wal1 = await walNow(db);
       const wal = { records: wal1.records - wal0.records, fpi: wal1.fpi - wal0.fpi, bytes: wal1.bytes - wal0.bytes };
       runs[which].push({ rate, us: ((after.postgres - before.postgres) * 1e6) / HANGUPS, wal });
     }
