@@ -281,7 +281,7 @@ async function fullDatabase(end: Date): Promise<{ url: string; drop: () => Promi
  * moved to today (rows a kept database got from an earlier run's hang-ups go) and the
  * retention job's partitions are created from today on.
  */
-export async function todayOnItsOwnPartitions(db: Db, today: Date): Promise<void> {
+async function todayOnItsOwnPartitions(db: Db, today: Date): Promise<void> {
   const c = await db.connect();
   try {
     for (const t of PARTITIONED) {
