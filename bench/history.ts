@@ -11,7 +11,8 @@
 //   back on this event loop and on the report thread, against the same with nothing
 //   running, in windows alternated round by round;
 // - hang-ups per second through endCall on an empty database and on the full one, in
-//   rounds alternated between the two (today's rows in today's partitions on both).
+//   rounds alternated between the two (today's rows in today's partitions on both), with
+//   the WAL records, full-page images and bytes each round wrote.
 // BENCH_HISTORY_KEEP=1 keeps the generated database and prints its URL;
 // BENCH_HISTORY_FULL_URL=<url> measures that one again instead of generating.
 import { spawn } from 'node:child_process';
@@ -47,6 +48,33 @@ interface Hangups {
   rate: number;
   /** Postgres CPU per call (µs), median of the rounds: steadier than rates on a shared machine. */
   postgresUs: number;
+  /** WAL per call over all rounds: records, full-page images, bytes. */
+  wal: Wal;
+}
+
+interface Wal {
+  records: number;
+  fpi: number;
+  bytes: number;
+}
+
+/**
+ * The server's WAL counters (pg_stat_wal): server-wide, so a round's difference is its
+ * own only on a server nothing else writes to (another database's work counts too).
+ * A backend hands its counts over when idle, at most once a second and up to 10 s
+ * late; each of the pool's connections is told to hand them over first.
+ */
+async function walNow(db: Db, connections = 20): Promise<Wal> {
+  const clients = await Promise.all(Array.from({ length: connections }, () => db.connect()));
+  try {
+    await Promise.all(clients.map((c) => c.query('SELECT pg_stat_force_next_flush()')));
+  } finally {
+    for (const c of clients) c.release();
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  const { rows } = await db.query<{ records: string; fpi: string; bytes: string }>('SELECT wal_records AS records, wal_fpi AS fpi, wal_bytes AS bytes FROM pg_stat_wal');
+  const r = rows[0]!;
+  return { records: Number(r.records), fpi: Number(r.fpi), bytes: Number(r.bytes) };
 }
 
 /**
@@ -56,22 +84,28 @@ interface Hangups {
  */
 async function hangupsAlternately(dbs: { empty: Db; full: Db }, rounds = 3): Promise<{ empty: Hangups; full: Hangups }> {
   const end = (db: Db) => (id: string) => endCall(db, id, { cause: 16, reason: 'completed' });
-  const runs = { empty: [] as Array<{ rate: number; us: number }>, full: [] as Array<{ rate: number; us: number }> };
+  type Round = { rate: number; us: number; wal: Wal };
+  const runs = { empty: [] as Round[], full: [] as Round[] };
   for (const which of ['empty', 'full'] as const) await endAll(await createCalls(dbs[which], 300), 64, end(dbs[which]));
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 ? (['full', 'empty'] as const) : (['empty', 'full'] as const);
     for (const which of order) {
       const db = dbs[which];
       const ids = await createCalls(db, HANGUPS);
+      const wal0 = await walNow(db);
       const before = await cpuNow(db);
       const rate = await endAll(ids, 64, end(db));
       const after = await cpuNow(db);
-      runs[which].push({ rate, us: ((after.postgres - before.postgres) * 1e6) / HANGUPS });
+      const wal1 = await walNow(db);
+      const wal = { records: wal1.records - wal0.records, fpi: wal1.fpi - wal0.fpi, bytes: wal1.bytes - wal0.bytes };
+      runs[which].push({ rate, us: ((after.postgres - before.postgres) * 1e6) / HANGUPS, wal });
     }
   }
-  const sum = (r: Array<{ rate: number; us: number }>): Hangups => ({
+  const perCall = (r: Round[], k: keyof Wal) => r.reduce((n, x) => n + x.wal[k], 0) / (r.length * HANGUPS);
+  const sum = (r: Round[]): Hangups => ({
     rate: Math.max(...r.map((x) => x.rate)),
     postgresUs: r.map((x) => x.us).sort((a, b) => a - b)[Math.floor(r.length / 2)]!,
+    wal: { records: perCall(r, 'records'), fpi: perCall(r, 'fpi'), bytes: perCall(r, 'bytes') },
   });
   return { empty: sum(runs.empty), full: sum(runs.full) };
 }
@@ -306,6 +340,7 @@ export async function run(): Promise<BenchResult[]> {
       target: '<= 200% of the day report per answer row, time and memory',
       pass: within2x(c),
     });
+    const walLabel = (w: Wal) => `WAL per call ${w.records.toFixed(1)} records, ${w.fpi.toFixed(2)} full pages, ${Math.round(w.bytes).toLocaleString('en')} B, server-wide`;
     const loopLabel = (h: { loopP99: number; loopMax: number }) => `this process's loop delay p99 ${h.loopP99.toFixed(1)} ms, max ${h.loopMax.toFixed(1)} ms`;
     return [
       rowsCase('history-report-month', '30 days', month),
@@ -316,8 +351,8 @@ export async function run(): Promise<BenchResult[]> {
       { name: 'history-healthz-loop', baseline: { label: `/healthz p99, year reports back to back on the event loop (${loopLabel(healthz.loop)})`, perSecond: healthz.loop.p99, unit: 'ms' },
         subject: { label: `/healthz p99, year reports back to back on the report thread (${loopLabel(healthz.thread)})`, perSecond: healthz.thread.p99, unit: 'ms' },
         ratio: healthz.thread.p99 / healthz.loop.p99, target: 'the thread below the loop', pass: healthz.thread.p99 < healthz.loop.p99 },
-      { name: 'history-hangups', baseline: { label: `endCall, empty database (Postgres ${Math.round(emptyHangups.postgresUs)} µs per call)`, perSecond: emptyHangups.rate },
-        subject: { label: `endCall, full database (Postgres ${Math.round(fullHangups.postgresUs)} µs per call), alternated with the empty one`, perSecond: fullHangups.rate },
+      { name: 'history-hangups', baseline: { label: `endCall, empty database (Postgres ${Math.round(emptyHangups.postgresUs)} µs per call; ${walLabel(emptyHangups.wal)})`, perSecond: emptyHangups.rate },
+        subject: { label: `endCall, full database (Postgres ${Math.round(fullHangups.postgresUs)} µs per call; ${walLabel(fullHangups.wal)}), alternated with the empty one`, perSecond: fullHangups.rate },
         ratio: fullHangups.rate / emptyHangups.rate, target: '>= 90% of empty', pass: fullHangups.rate / emptyHangups.rate >= 0.9 },
     ];
   } finally {
