@@ -54,7 +54,11 @@ export async function recordIvrStep(
   const checking = process.env.EVENT_SCHEMA_CHECK === '1';
   const { rows } = await db.query<{ payload: DomainEvent | null }>({
     name: 'ivr-step',
-    text: `WITH c AS (SELECT * FROM calls WHERE id = $1 AND state <> 'ended' FOR UPDATE),
+    // Locked by id alone, live or not: with the state in the lookup, a database whose
+    // statistics say nearly every call has ended serves it from the live-call index and
+    // reads every live call to find this one (decision 75).
+    text: `WITH locked AS (SELECT * FROM calls WHERE id = $1 FOR UPDATE),
+      c AS (SELECT * FROM locked WHERE state <> 'ended'),
       step AS (INSERT INTO call_events (call_id, type, at, data) SELECT c.id, 'ivr.step', $2, $3 FROM c)
       INSERT INTO outbox (event_id, type, payload, trace_parent)
       SELECT $4::uuid, 'call.ivr_step', jsonb_build_object(
