@@ -7,7 +7,7 @@ import { tryParseAriTimestamp } from '../ari/timestamp.js';
 import type { Db } from '../db/pool.js';
 import { callLogger, type Logger } from '../log.js';
 import { callerText, MAX_NAME_CHARS, MAX_NUMBER_CHARS } from './caller-id.js';
-import { createCall, endCall, findCallByChannel, liveCalls, noteCallEvent, transitionCall, type Call } from './repository.js';
+import { advanceCall, createCall, endCall, findCallByChannel, liveCalls, noteCallEvent, type Call } from './repository.js';
 
 /** What this handler needs from the PBX; the ARI client provides it. */
 export interface CallChannelPort {
@@ -150,7 +150,7 @@ export class InboundCalls {
     const clog = callLogger(log, call);
     try {
       if (channelState !== 'Up') await pbx.answer(call.channelId);
-      if (call.state === 'ringing') await transitionCall(db, call.id, 'answered');
+      if (call.state === 'ringing') await advanceCall(db, call, [{ to: 'answered' }]);
       clog.info({ event: 'call.answered' }, 'call answered');
       await pbx.play(call.channelId, greetingMedia, `${GREETING_PREFIX}${call.id}`);
       await noteCallEvent(db, call.id, 'prompt.started', { media: greetingMedia });
