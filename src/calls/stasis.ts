@@ -65,6 +65,9 @@ const GREETING_PREFIX = 'greeting-';
 /** The end reason of a call whose channel ended while no instance listened to the PBX. */
 export const ENDED_UNSEEN = 'ended while the service was away';
 
+/** A channel id as Asterisk writes one (`1795384317.33`, or a name an originate chose). */
+const LINKEDID = /^[\w.-]{1,128}$/;
+
 /** How many handled channel ends are remembered (a few minutes of calls at a busy node). */
 const MAX_SETTLED = 10_000;
 
@@ -109,7 +112,7 @@ export class InboundCalls {
     if (this.opts.ivr && (await this.opts.ivr.route(event))) return;
     switch (event.type) {
       case 'StasisStart':
-        if (event.args?.[0] === 'inbound') await this.onInbound(event.channel, event.args[1]);
+        if (event.args?.[0] === 'inbound') await this.onInbound(event.channel, event.args[1], event.args[2]);
         return;
       case 'PlaybackFinished':
         return this.onPlaybackFinished(event.playback.id);
@@ -130,11 +133,16 @@ export class InboundCalls {
     }
   }
 
-  private async onInbound(channel: StasisChannel, did: string | undefined): Promise<void> {
+  /** `linkedidArg`: what the dialplan passed as Stasis()'s third argument, `${CHANNEL(linkedid)}`. */
+  private async onInbound(channel: StasisChannel, did: string | undefined, linkedidArg?: string): Promise<void> {
     const { db, pbx, pbxNode, log } = this.opts;
-    // An inbound channel is the first of its call, so its linkedid is its own id; ask the
-    // PBX anyway because a Local channel pair or a transfer can make it differ.
-    const linkedid = (await pbx.getVariable(channel.id, 'CHANNEL(linkedid)').catch(() => undefined)) ?? channel.id;
+    // An inbound channel is the first of its call, so its linkedid is its own id; but a
+    // Local channel pair or a transfer can make it differ. The dialplan hands it over with
+    // the call; a dialplan that does not is asked, one ARI request per call.
+    const linkedid =
+      (linkedidArg && LINKEDID.test(linkedidArg) ? linkedidArg : undefined) ??
+      (await pbx.getVariable(channel.id, 'CHANNEL(linkedid)').catch(() => undefined)) ??
+      channel.id;
     const { call, created } = await createCall(db, {
       pbxNode,
       channelId: channel.id,
@@ -276,10 +284,10 @@ export class InboundCalls {
       const known = this.callers.has(channel.id) || (await findCallByChannel(db, pbxNode, channel.id));
       if (known) continue;
       // Only channels that the dialplan sent as inbound calls are ours to adopt:
-      // app_data is what Stasis() was given, e.g. "cti-bridge,inbound,100".
+      // app_data is what Stasis() was given, e.g. "cti-bridge,inbound,100,1795384317.33".
       const args = (channel.dialplan?.app_data ?? '').split(',');
       if (channel.dialplan?.app_name !== 'Stasis' || args[1] !== 'inbound') continue;
-      await this.onInbound(channel, args[2]);
+      await this.onInbound(channel, args[2], args[3]);
       adopted++;
     }
     return { ended, adopted };
