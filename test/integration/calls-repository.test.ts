@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { advanceCall, createCall, endCall, findCallByChannel, transitionCall, transitionCallThrough } from '../../src/calls/repository.js';
+import { advanceCall, createCall, endCall, findCallByChannel, transitionCall, transitionCallIn, transitionCallThrough } from '../../src/calls/repository.js';
+import { withTransaction } from '../../src/db/pool.js';
 import { IllegalTransitionError } from '../../src/calls/state.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
@@ -88,6 +89,33 @@ describe('call repository', () => {
     expect(await advanceCall(t.db, moved!, [{ to: 'queued' }])).toBeUndefined();
     const timeline = await t.db.query('SELECT type FROM call_events WHERE call_id = $1 ORDER BY id', [call.id]);
     expect(timeline.rows.map((r) => r.type)).toEqual(['call.created', 'call.answered', 'call.ivr', 'call.queued', 'call.ended']);
+  });
+
+  it('takes a step inside a transaction with its lock, check and writes in one statement', async () => {
+    const { call } = await createCall(t.db, newCall('1795384800.1'));
+    await transitionCallThrough(t.db, call.id, [{ to: 'answered' }, { to: 'ivr' }]);
+    const step = (to: 'queued' | 'connected' | 'held', skipIllegal = false) =>
+      withTransaction(t.db, async (tx) => {
+        let n = 0;
+        const counted = { query: (...a: unknown[]) => (n++, (tx.query as (...x: unknown[]) => unknown)(...a)) } as unknown as typeof tx;
+        const result = await transitionCallIn(counted, call.id, [{ to, data: { queueId: 'q1' } }], new Date(), { skipIllegal });
+        return { ...result, statements: n };
+      });
+    const queued = await step('queued');
+    expect(queued).toMatchObject({ statements: 1, current: { state: 'queued' }, changed: { state: 'queued' } });
+    const again = await step('queued');
+    expect(again).toMatchObject({ statements: 1, current: { state: 'queued' }, changed: undefined });
+    await expect(step('held')).rejects.toBeInstanceOf(IllegalTransitionError);
+    expect(await step('held', true)).toMatchObject({ current: { state: 'queued' }, changed: undefined });
+    expect((await step('connected')).changed?.state).toBe('connected');
+    const { rows } = await t.db.query('SELECT type, data FROM call_events WHERE call_id = $1 ORDER BY id', [call.id]);
+    expect(rows.slice(3)).toEqual([
+      { type: 'call.queued', data: { from: 'ivr', queueId: 'q1' } },
+      { type: 'call.connected', data: { from: 'queued', queueId: 'q1' } },
+    ]);
+    expect(await outboxTypes(call.id)).toEqual(['call.created', 'call.answered']);
+    const missing = await withTransaction(t.db, (tx) => transitionCallIn(tx, '00000000-0000-7000-8000-000000000000', [{ to: 'queued' }]));
+    expect(missing).toEqual({ current: undefined, changed: undefined });
   });
 
   it('answers, ends, writes one CDR and announces each step exactly once', async () => {
