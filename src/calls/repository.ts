@@ -4,84 +4,17 @@
 // instance) changes nothing the second time.
 import { uuidv7 } from '../ids.js';
 import { withTransaction, type Db, type DbClient, type Queryable } from '../db/pool.js';
-import type { DomainEvent, EventType } from '../events/catalogue.js';
-import { appendOutbox, appendOutboxMany, domainEvent } from '../events/outbox.js';
+import type { DomainEvent } from '../events/catalogue.js';
+import { appendOutboxMany, domainEvent } from '../events/outbox.js';
 import { checkEventSchema } from '../events/schema-check.js';
 import { currentTraceparent } from '../tracing/tracer.js';
 import { GroupCommit } from '../db/group-commit.js';
 import { buildCdr, cdrPayload, type Cdr } from './cdr.js';
-import { isCallState, transition, type CallState } from './state.js';
+import { isCallState, transition } from './state.js';
+import { callSummary, toCall, type Call, type CallRow, type Direction } from './call-row.js';
 
-export type Direction = 'inbound' | 'outbound' | 'internal';
-
-export interface Call {
-  id: string;
-  pbxNode: string;
-  channelId: string;
-  linkedid: string | null;
-  direction: Direction;
-  callerNumber: string | null;
-  callerName: string | null;
-  dnis: string | null;
-  state: CallState;
-  data: Record<string, unknown>;
-  createdAt: Date;
-  answeredAt: Date | null;
-  endedAt: Date | null;
-  hangupCause: number | null;
-}
-
-interface CallRow {
-  id: string;
-  pbx_node: string;
-  channel_id: string;
-  linkedid: string | null;
-  direction: Direction;
-  caller_number: string | null;
-  caller_name: string | null;
-  dnis: string | null;
-  state: string;
-  data: Record<string, unknown>;
-  created_at: Date;
-  answered_at: Date | null;
-  ended_at: Date | null;
-  hangup_cause: number | null;
-}
-
-function toCall(r: CallRow): Call {
-  if (!isCallState(r.state)) throw new Error(`call ${r.id} has unknown state ${r.state}`);
-  return {
-    id: r.id,
-    pbxNode: r.pbx_node,
-    channelId: r.channel_id,
-    linkedid: r.linkedid,
-    direction: r.direction,
-    callerNumber: r.caller_number,
-    callerName: r.caller_name,
-    dnis: r.dnis,
-    state: r.state,
-    data: r.data,
-    createdAt: r.created_at,
-    answeredAt: r.answered_at,
-    endedAt: r.ended_at,
-    hangupCause: r.hangup_cause,
-  };
-}
-
-/** The common part of every call.* payload. */
-export function callSummary(call: Call): Record<string, unknown> {
-  return {
-    callId: call.id,
-    pbxNode: call.pbxNode,
-    channelId: call.channelId,
-    linkedid: call.linkedid,
-    direction: call.direction,
-    state: call.state,
-    caller: { number: call.callerNumber, name: call.callerName },
-    dnis: call.dnis,
-    data: call.data,
-  };
-}
+export { callSummary, type Call, type Direction } from './call-row.js';
+export { advanceCall, lockCall, transitionCall, transitionCallIn, transitionCallThrough } from './transitions.js';
 
 export interface NewCall {
   pbxNode: string;
@@ -97,10 +30,6 @@ export interface NewCall {
 
 async function addTimeline(tx: Queryable, callId: string, type: string, data: Record<string, unknown>, at: Date) {
   await tx.query('INSERT INTO call_events (call_id, type, at, data) VALUES ($1, $2, $3, $4)', [callId, type, at, data]);
-}
-
-async function announce(tx: Queryable, type: EventType, call: Call, at: Date, extra: Record<string, unknown> = {}) {
-  await appendOutbox(tx, { type, callId: call.id, pbxNode: call.pbxNode, occurredAt: at, data: { ...callSummary(call), ...extra } });
 }
 
 /**
@@ -151,12 +80,6 @@ export async function createCall(db: Db, input: NewCall): Promise<{ call: Call; 
   return { call: toCall(existing.rows[0] as CallRow), created: false };
 }
 
-/** Locks the call's row for the transaction and reads it. */
-export async function lockCall(tx: DbClient, callId: string): Promise<Call | undefined> {
-  const { rows } = await tx.query<CallRow>('SELECT * FROM calls WHERE id = $1 FOR UPDATE', [callId]);
-  return rows[0] ? toCall(rows[0]) : undefined;
-}
-
 export async function findCallByChannel(db: Queryable, pbxNode: string, channelId: string): Promise<Call | undefined> {
   const { rows } = await db.query<CallRow>(
     `SELECT c.* FROM calls c JOIN call_legs l ON l.call_id = c.id
@@ -175,80 +98,6 @@ export async function getCall(db: Queryable, callId: string): Promise<Call | und
 export async function liveCalls(db: Queryable, pbxNode: string): Promise<Call[]> {
   const { rows } = await db.query<CallRow>("SELECT * FROM calls WHERE pbx_node = $1 AND state <> 'ended'", [pbxNode]);
   return rows.map(toCall);
-}
-
-const ANNOUNCED: Partial<Record<CallState, EventType>> = {
-  answered: 'call.answered',
-  held: 'call.held',
-};
-
-/**
- * Moves the call to `to`. Returns undefined when the call is already there or ended
- * (a repeated event), throws IllegalTransitionError for a transition the model forbids.
- */
-export async function transitionCall(
-  db: Db,
-  callId: string,
-  to: Exclude<CallState, 'ended'>,
-  data: Record<string, unknown> = {},
-  at: Date = new Date(),
-): Promise<Call | undefined> {
-  return transitionCallThrough(db, callId, [{ to, data }], at);
-}
-
-/**
- * Moves the call through several states in one transaction (answered, then ivr), each
- * step as transitionCall would: a step the call is already in is skipped. Returns the
- * call after the last step that changed it, undefined when none did.
- */
-export async function transitionCallThrough(
-  db: Db,
-  callId: string,
-  steps: ReadonlyArray<{ to: Exclude<CallState, 'ended'>; data?: Record<string, unknown> }>,
-  at: Date = new Date(),
-): Promise<Call | undefined> {
-  return withTransaction(db, async (tx) => (await transitionCallIn(tx, callId, steps, at)).changed);
-}
-
-/**
- * transitionCallThrough inside the caller's transaction, so a step of a call (an answer
- * with its queue outcome, a queue entry) is one commit. Returns the call as it stands
- * after the steps (locked for the rest of the transaction) and the call after the last
- * step that changed it. With `skipIllegal`, a transition the model forbids changes
- * nothing instead of throwing (nothing was written for it: the check comes first).
- */
-export async function transitionCallIn(
-  tx: DbClient,
-  callId: string,
-  steps: ReadonlyArray<{ to: Exclude<CallState, 'ended'>; data?: Record<string, unknown> }>,
-  at: Date = new Date(),
-  options: { skipIllegal?: boolean } = {},
-): Promise<{ current: Call | undefined; changed: Call | undefined }> {
-  let current = await lockCall(tx, callId);
-  let changed: Call | undefined;
-  for (const { to, data = {} } of steps) {
-    if (!current || current.state === to || current.state === 'ended') continue;
-    let state: CallState;
-    try {
-      state = transition(current.state, to);
-    } catch (err) {
-      if (options.skipIllegal) continue;
-      throw err;
-    }
-    const { rows } = await tx.query<CallRow>(
-      `UPDATE calls SET state = $2, updated_at = $3,
-         answered_at = CASE WHEN $2 = 'answered' AND answered_at IS NULL THEN $3 ELSE answered_at END
-       WHERE id = $1 RETURNING *`,
-      [callId, state, at],
-    );
-    const call = toCall(rows[0] as CallRow);
-    await addTimeline(tx, callId, `call.${state}`, { from: current.state, ...data }, at);
-    const type = ANNOUNCED[state];
-    // What the caller said about the change (who put the call on hold) goes out with it.
-    if (type) await announce(tx, type, call, at, data);
-    current = changed = call;
-  }
-  return { current, changed };
 }
 
 /** Adds an entry to the call's timeline without changing its state (e.g. a prompt played). */

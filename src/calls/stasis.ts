@@ -7,7 +7,7 @@ import { tryParseAriTimestamp } from '../ari/timestamp.js';
 import type { Db } from '../db/pool.js';
 import { callLogger, type Logger } from '../log.js';
 import { callerText, MAX_NAME_CHARS, MAX_NUMBER_CHARS } from './caller-id.js';
-import { createCall, endCall, findCallByChannel, liveCalls, noteCallEvent, transitionCall, type Call } from './repository.js';
+import { advanceCall, createCall, endCall, findCallByChannel, liveCalls, noteCallEvent, type Call } from './repository.js';
 
 /** What this handler needs from the PBX; the ARI client provides it. */
 export interface CallChannelPort {
@@ -65,6 +65,12 @@ const GREETING_PREFIX = 'greeting-';
 /** The end reason of a call whose channel ended while no instance listened to the PBX. */
 export const ENDED_UNSEEN = 'ended while the service was away';
 
+/** A channel id as Asterisk writes one (`1795384317.33`, or a name an originate chose). */
+const LINKEDID = /^[\w.-]{1,128}$/;
+
+/** How many handled channel ends are remembered (a few minutes of calls at a busy node). */
+const MAX_SETTLED = 10_000;
+
 /** The cause Asterisk puts on every channel's hang-up request while it shuts down. */
 const CAUSE_PBX_SHUTDOWN = 4;
 /** The end reason of a call the PBX hung up as it shut down (CDR disposition `pbx_restart`). */
@@ -77,6 +83,17 @@ export class InboundCalls {
   private readonly causes = new Map<string, number>();
   /** Channels we hung up ourselves: their cause is Normal Clearing whatever the PBX says. */
   private readonly ownHangups = new Set<string>();
+  /**
+   * The calls this instance created or took up, by their caller's channel: a call's end
+   * then needs no read to find it (a caller's channel is a leg of its own call only).
+   */
+  private readonly callers = new Map<string, Call>();
+  /**
+   * Channels whose end is handled: the PBX reports one end twice (StasisEnd, then
+   * ChannelDestroyed) and the second finds nothing left to do. Bounded, as a channel that
+   * goes back to the dialplan sends no ChannelDestroyed here.
+   */
+  private readonly settled = new Set<string>();
 
   constructor(private readonly opts: InboundCallsOptions) {}
 
@@ -95,7 +112,7 @@ export class InboundCalls {
     if (this.opts.ivr && (await this.opts.ivr.route(event))) return;
     switch (event.type) {
       case 'StasisStart':
-        if (event.args?.[0] === 'inbound') await this.onInbound(event.channel, event.args[1]);
+        if (event.args?.[0] === 'inbound') await this.onInbound(event.channel, event.args[1], event.args[2]);
         return;
       case 'PlaybackFinished':
         return this.onPlaybackFinished(event.playback.id);
@@ -116,11 +133,16 @@ export class InboundCalls {
     }
   }
 
-  private async onInbound(channel: StasisChannel, did: string | undefined): Promise<void> {
+  /** `linkedidArg`: what the dialplan passed as Stasis()'s third argument, `${CHANNEL(linkedid)}`. */
+  private async onInbound(channel: StasisChannel, did: string | undefined, linkedidArg?: string): Promise<void> {
     const { db, pbx, pbxNode, log } = this.opts;
-    // An inbound channel is the first of its call, so its linkedid is its own id; ask the
-    // PBX anyway because a Local channel pair or a transfer can make it differ.
-    const linkedid = (await pbx.getVariable(channel.id, 'CHANNEL(linkedid)').catch(() => undefined)) ?? channel.id;
+    // An inbound channel is the first of its call, so its linkedid is its own id; but a
+    // Local channel pair or a transfer can make it differ. The dialplan hands it over with
+    // the call; a dialplan that does not is asked, one ARI request per call.
+    const linkedid =
+      (linkedidArg && LINKEDID.test(linkedidArg) ? linkedidArg : undefined) ??
+      (await pbx.getVariable(channel.id, 'CHANNEL(linkedid)').catch(() => undefined)) ??
+      channel.id;
     const { call, created } = await createCall(db, {
       pbxNode,
       channelId: channel.id,
@@ -137,6 +159,7 @@ export class InboundCalls {
       return;
     }
     clog.info({ channelId: channel.id, dnis: call.dnis, event: 'call.created' }, 'inbound call');
+    this.callers.set(call.channelId, call);
     await this.serve(call, channel.state);
   }
 
@@ -150,7 +173,7 @@ export class InboundCalls {
     const clog = callLogger(log, call);
     try {
       if (channelState !== 'Up') await pbx.answer(call.channelId);
-      if (call.state === 'ringing') await transitionCall(db, call.id, 'answered');
+      if (call.state === 'ringing') await advanceCall(db, call, [{ to: 'answered' }]);
       clog.info({ event: 'call.answered' }, 'call answered');
       await pbx.play(call.channelId, greetingMedia, `${GREETING_PREFIX}${call.id}`);
       await noteCallEvent(db, call.id, 'prompt.started', { media: greetingMedia });
@@ -184,6 +207,10 @@ export class InboundCalls {
     const { db, pbxNode, log } = this.opts;
     // The IVR hears the hang-up first: a survey not answered is recorded before the CDR.
     await this.opts.ivr?.callerGone(channelId);
+    if (this.settled.delete(channelId)) {
+      this.forget(channelId);
+      return;
+    }
     // Read, and forgotten only once the end is stored: a run again after a failure
     // (Postgres away) must still know who hung up and why.
     // A PBX shutting down hangs every channel up at once: when we hung the caller up too
@@ -192,21 +219,28 @@ export class InboundCalls {
     const own = !shutdown && this.ownHangups.has(channelId);
     const cause = shutdown ? CAUSE_PBX_SHUTDOWN : own ? 16 : (this.causes.get(channelId) ?? null);
     if (shutdown) reason = PBX_SHUTDOWN_REASON;
-    const call = await findCallByChannel(db, pbxNode, channelId);
+    const call = this.callers.get(channelId) ?? (await findCallByChannel(db, pbxNode, channelId));
     const at = eventTime(timestamp);
     const ended =
       call && call.channelId === channelId
         ? await endCall(db, call.id, { cause, reason: own ? 'completed' : reason, ...(at ? { at } : {}) })
         : undefined;
-    this.ownHangups.delete(channelId);
-    this.causes.delete(channelId);
-    this.shutdownHangups.delete(channelId);
+    this.forget(channelId);
+    if (this.settled.size >= MAX_SETTLED) this.settled.delete(this.settled.values().next().value as string);
+    this.settled.add(channelId);
     if (call && ended) {
       callLogger(log, call).info(
         { event: 'call.ended', cause, disposition: ended.cdr.disposition, durationMs: ended.cdr.durationMs },
         'call ended',
       );
     }
+  }
+
+  private forget(channelId: string): void {
+    this.ownHangups.delete(channelId);
+    this.causes.delete(channelId);
+    this.shutdownHangups.delete(channelId);
+    this.callers.delete(channelId);
   }
 
   /**
@@ -228,6 +262,7 @@ export class InboundCalls {
         // its legs does, the agent's ringing before the customer is even dialled.
         if (channel || (await anyLegAlive(db, call, alive))) continue;
       } else if (channel) {
+        this.callers.set(channel.id, call);
         // Created but never answered: the previous owner died in between.
         if (call.state === 'ringing') await this.serve(call, channel.state);
         else if (call.state === 'ivr' && this.opts.ivr) await this.opts.ivr.resume(call, channel);
@@ -237,6 +272,7 @@ export class InboundCalls {
         }
         continue;
       }
+      this.callers.delete(call.channelId);
       const restarted = snapshot.pbxStartedAt !== undefined && snapshot.pbxStartedAt > call.createdAt.getTime();
       const reason = restarted ? 'pbx restarted while the service was away' : ENDED_UNSEEN;
       if (await endCall(db, call.id, { cause: null, reason })) ended++;
@@ -245,13 +281,13 @@ export class InboundCalls {
     const inApp = new Set(snapshot.appChannelIds);
     for (const channel of snapshot.channels) {
       if (!inApp.has(channel.id)) continue;
-      const known = await findCallByChannel(db, pbxNode, channel.id);
+      const known = this.callers.has(channel.id) || (await findCallByChannel(db, pbxNode, channel.id));
       if (known) continue;
       // Only channels that the dialplan sent as inbound calls are ours to adopt:
-      // app_data is what Stasis() was given, e.g. "cti-bridge,inbound,100".
+      // app_data is what Stasis() was given, e.g. "cti-bridge,inbound,100,1795384317.33".
       const args = (channel.dialplan?.app_data ?? '').split(',');
       if (channel.dialplan?.app_name !== 'Stasis' || args[1] !== 'inbound') continue;
-      await this.onInbound(channel, args[2]);
+      await this.onInbound(channel, args[2], args[3]);
       adopted++;
     }
     return { ended, adopted };

@@ -7,7 +7,7 @@
 // the flow again at its entry (the caller hears the welcome again rather than silence or
 // a hang-up); when the flow is no longer published it plays the sorry prompt and hangs up.
 import type { Call } from '../calls/repository.js';
-import { noteCallEvent, transitionCallThrough } from '../calls/repository.js';
+import { advanceCall, noteCallEvent } from '../calls/repository.js';
 import type { CallChannelPort, StasisChannel, StasisEvent } from '../calls/stasis.js';
 import type { Db } from '../db/pool.js';
 import { callLogger, type Logger } from '../log.js';
@@ -264,9 +264,9 @@ export class IvrCalls {
       // The call is answered before the flow speaks, so the call model reads
       // answered -> ivr whatever the flow's first node is.
       if (!up) await this.opts.pbx.answer(call.channelId);
-      // Both changes in one transaction: one commit instead of two for every call.
+      // Both changes in one statement: one round trip instead of a transaction of eight.
       const steps = [{ to: 'ivr' as const, data: { flowId: flow.id, flowVersion: flow.version } }];
-      await transitionCallThrough(db, call.id, call.state === 'ringing' ? [{ to: 'answered' }, ...steps] : steps);
+      await advanceCall(db, call, call.state === 'ringing' ? [{ to: 'answered' }, ...steps] : steps);
       clog.info({ event: 'call.answered' }, 'call answered');
       clog.info({ event: 'ivr.started' }, 'IVR flow started');
     } catch (err) {

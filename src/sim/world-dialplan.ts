@@ -34,8 +34,8 @@ export abstract class WorldDialplan extends WorldDialing {
 
   protected override runInbound(c: Channel, app: string): void {
     const did = c.dialplan.exten;
-    this.dialplanStep(c, 2, 'Stasis', `${app},inbound,${did}`);
-    if (this.enterStasis(c, app, ['inbound', did], true)) return;
+    this.dialplanStep(c, 2, 'Stasis', `${app},inbound,${did},${c.linkedid}`);
+    if (this.enterStasis(c, app, ['inbound', did, c.linkedid], true)) return;
     // STASISSTATUS=FAILED: the shipped dialplan rings a default agent instead.
     this.varSet(c, 'STASISSTATUS', 'FAILED');
     // As the shipped [cti-fallback] does: reports (and the service, once back) know these calls.

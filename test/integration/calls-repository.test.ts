@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCall, endCall, findCallByChannel, transitionCall, transitionCallThrough } from '../../src/calls/repository.js';
+import { advanceCall, createCall, endCall, findCallByChannel, transitionCall, transitionCallIn, transitionCallThrough } from '../../src/calls/repository.js';
+import { withTransaction } from '../../src/db/pool.js';
 import { IllegalTransitionError } from '../../src/calls/state.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
@@ -51,6 +52,70 @@ describe('call repository', () => {
     const timeline = await t.db.query('SELECT type FROM call_events WHERE call_id = $1 ORDER BY id', [other.id]);
     expect(timeline.rows.map((r) => r.type)).toEqual(['call.created', 'call.answered', 'call.ivr']);
     expect(await outboxTypes(other.id)).toEqual(['call.created', 'call.answered']);
+  });
+
+  it('advances a call it knows in one statement, and decides on the locked row when the call moved on', async () => {
+    const { call } = await createCall(t.db, newCall('1795384700.1'));
+    const statements: string[] = [];
+    const counted = new Proxy(t.db, {
+      get(target, prop, receiver) {
+        if (prop !== 'query') return Reflect.get(target, prop, receiver);
+        return (q: unknown, ...rest: unknown[]) => {
+          statements.push(typeof q === 'string' ? q : String((q as { text: string }).text));
+          return (target.query as (...a: unknown[]) => unknown).call(target, q, ...rest);
+        };
+      },
+    });
+    const moved = await advanceCall(counted, call, [{ to: 'answered' }, { to: 'ivr', data: { flowId: 'f1', flowVersion: 3 } }]);
+    expect(statements).toHaveLength(1);
+    expect(moved?.state).toBe('ivr');
+    expect(moved?.answeredAt).toBeInstanceOf(Date);
+    const { rows } = await t.db.query('SELECT type, data FROM call_events WHERE call_id = $1 ORDER BY id', [call.id]);
+    expect(rows).toEqual([
+      { type: 'call.created', data: expect.any(Object) },
+      { type: 'call.answered', data: { from: 'ringing' } },
+      { type: 'call.ivr', data: { from: 'answered', flowId: 'f1', flowVersion: 3 } },
+    ]);
+    const { rows: events } = await t.db.query("SELECT payload FROM outbox WHERE payload->>'callId' = $1 ORDER BY id", [call.id]);
+    expect(events.map((r) => r.payload.type)).toEqual(['call.created', 'call.answered']);
+    expect(events[1].payload.data).toMatchObject({ callId: call.id, state: 'answered', caller: { number: '+15551230001', name: 'Alice Caller' } });
+
+    // The copy in hand still says ringing; the row says ivr already: nothing is written twice.
+    expect(await advanceCall(t.db, call, [{ to: 'ivr' }])).toBeUndefined();
+    // And a move the stale copy forbids but the row allows goes through the locked read.
+    const stale = { ...moved!, state: 'ringing' as const };
+    expect((await advanceCall(t.db, stale, [{ to: 'queued' }]))?.state).toBe('queued');
+    await endCall(t.db, call.id, { cause: 16, reason: 'completed' });
+    expect(await advanceCall(t.db, moved!, [{ to: 'queued' }])).toBeUndefined();
+    const timeline = await t.db.query('SELECT type FROM call_events WHERE call_id = $1 ORDER BY id', [call.id]);
+    expect(timeline.rows.map((r) => r.type)).toEqual(['call.created', 'call.answered', 'call.ivr', 'call.queued', 'call.ended']);
+  });
+
+  it('takes a step inside a transaction with its lock, check and writes in one statement', async () => {
+    const { call } = await createCall(t.db, newCall('1795384800.1'));
+    await transitionCallThrough(t.db, call.id, [{ to: 'answered' }, { to: 'ivr' }]);
+    const step = (to: 'queued' | 'connected' | 'held', skipIllegal = false) =>
+      withTransaction(t.db, async (tx) => {
+        let n = 0;
+        const counted = { query: (...a: unknown[]) => (n++, (tx.query as (...x: unknown[]) => unknown)(...a)) } as unknown as typeof tx;
+        const result = await transitionCallIn(counted, call.id, [{ to, data: { queueId: 'q1' } }], new Date(), { skipIllegal });
+        return { ...result, statements: n };
+      });
+    const queued = await step('queued');
+    expect(queued).toMatchObject({ statements: 1, current: { state: 'queued' }, changed: { state: 'queued' } });
+    const again = await step('queued');
+    expect(again).toMatchObject({ statements: 1, current: { state: 'queued' }, changed: undefined });
+    await expect(step('held')).rejects.toBeInstanceOf(IllegalTransitionError);
+    expect(await step('held', true)).toMatchObject({ current: { state: 'queued' }, changed: undefined });
+    expect((await step('connected')).changed?.state).toBe('connected');
+    const { rows } = await t.db.query('SELECT type, data FROM call_events WHERE call_id = $1 ORDER BY id', [call.id]);
+    expect(rows.slice(3)).toEqual([
+      { type: 'call.queued', data: { from: 'ivr', queueId: 'q1' } },
+      { type: 'call.connected', data: { from: 'queued', queueId: 'q1' } },
+    ]);
+    expect(await outboxTypes(call.id)).toEqual(['call.created', 'call.answered']);
+    const missing = await withTransaction(t.db, (tx) => transitionCallIn(tx, '00000000-0000-7000-8000-000000000000', [{ to: 'queued' }]));
+    expect(missing).toEqual({ current: undefined, changed: undefined });
   });
 
   it('answers, ends, writes one CDR and announces each step exactly once', async () => {

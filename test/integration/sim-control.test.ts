@@ -81,11 +81,11 @@ describe('simulator control API', () => {
     expect(res.status).toBe(201);
     const id = res.json!.channelId as string;
     const start = await app.waitFor((e) => e.type === 'StasisStart' && e.channel.id === id, 'StasisStart');
-    expect(start.args).toEqual(['inbound', '100']);
+    expect(start.args).toEqual(['inbound', '100', start.channel.id]);
     expect(start.channel.name).toMatch(/^PJSIP\/trunk-[0-9a-f]{8}$/);
     expect(start.channel.state).toBe('Ring');
     expect(start.channel.caller).toEqual({ name: 'Alice Caller', number: '+15551230001' });
-    expect(start.channel.dialplan).toEqual({ context: 'from-pstn', exten: '100', priority: 2, app_name: 'Stasis', app_data: 'cti-bridge,inbound,100' });
+    expect(start.channel.dialplan).toEqual({ context: 'from-pstn', exten: '100', priority: 2, app_name: 'Stasis', app_data: `cti-bridge,inbound,100,${start.channel.id}` });
     expect(id).toMatch(/^\d+\.\d+$/);
     await ari('DELETE', `/channels/${id}`);
   });
@@ -205,7 +205,7 @@ describe('simulator control API', () => {
     expect(state.status).toBe(200);
     expect(state.json!.apps).toContain('cti-bridge');
     const ch = state.json!.channels.find((c: Ev) => c.id === id);
-    expect(ch).toMatchObject({ bridge: bridge.json.id, stasis: { app: 'cti-bridge', args: ['inbound', '300'] } });
+    expect(ch).toMatchObject({ bridge: bridge.json.id, stasis: { app: 'cti-bridge', args: ['inbound', '300', expect.any(String)] } });
     expect(state.json!.bridges.find((b: Ev) => b.id === bridge.json.id).channels).toEqual([id]);
     await ari('DELETE', `/channels/${id}`);
     await ari('DELETE', `/bridges/${bridge.json.id}`);

@@ -245,7 +245,7 @@ describe('deploy/asterisk', () => {
       expect(at, key).toBeGreaterThanOrEqual(0);
       const [app, ...args] = expand(list[at]!.args).split(',');
       expect(app).toBe(loadConfig({ AMI_SECRET: 'x', ARI_PASSWORD: 'y' }).pbxNodes[0]!.ari.app);
-      expect(args).toEqual(['inbound', '${EXTEN}']);
+      expect(args).toEqual(['inbound', '${EXTEN}', '${CHANNEL(linkedid)}']);
 
       const check = list[at + 1]!;
       expect(check.app).toBe('GotoIf');
