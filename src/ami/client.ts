@@ -191,6 +191,8 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
       this.onGreeting(conn, p.greeting);
     }
     for (let i = 0; i < messages.length; i++) this.onMessage(conn, messages[i] as AmiMessage);
+    // Once per chunk, not per message: lines are counted as headers get split.
+    if (messages.length > 0) this.syncBadLines(conn);
   }
 
   private onGreeting(conn: Connection, greeting: string): void {
@@ -292,7 +294,6 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     if (kind === 'event') this.onEvent(conn, msg);
     else if (kind === 'response') this.onResponse(conn, msg);
     else if (msg.size > 0) this.log?.debug({ keys: msg.keys().slice(0, 5) }, 'AMI message is neither response nor event');
-    this.syncBadLines(conn);
   }
 
   /** Malformed lines are found when a message's headers are split; fold them into stats. */
