@@ -1,6 +1,7 @@
-// The AMI session to one Asterisk: login with the exact event mask, ActionID correlation,
-// event-list aggregation, keepalive, and reconnect forever. Events never run on the socket
-// reader: they go through a bounded queue, because Asterisk drops a reader that blocks.
+// The AMI session to one Asterisk: login with the exact event mask, actions, keepalive,
+// and reconnect forever. What comes back for actions is matched in replies.ts; events
+// never run on the socket reader but leave through event-delivery.ts, because Asterisk
+// drops a reader that blocks.
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import type { Logger } from '../log.js';
@@ -8,25 +9,13 @@ import { inSpan, tracingEnabled } from '../tracing/tracer.js';
 import { reconnectWait } from './backoff.js';
 import type { AmiActionOptions, AmiClientEvents, AmiClientOptions, AmiClientState, AmiClientStats } from './client-types.js';
 import { actionPairs, type AmiActionFields } from './codec.js';
-import { openConnection, sameKey, sendAction, settle, type Connection } from './connection.js';
-import {
-  AmiActionError,
-  AmiAuthError,
-  AmiDisconnectedError,
-  AmiError,
-  AmiNotConnectedError,
-  AmiTimeoutError,
-} from './errors.js';
-import { BoundedQueue } from './event-queue.js';
-import { AmiResponse, type AmiEvent, type AmiMessage } from './message.js';
+import { openConnection, sameKey, sendAction, type Connection } from './connection.js';
+import { AmiActionError, AmiAuthError, AmiDisconnectedError, AmiError, AmiNotConnectedError, AmiTimeoutError } from './errors.js';
+import { EventDelivery } from './event-delivery.js';
+import type { AmiEvent, AmiMessage, AmiResponse } from './message.js';
+import { collectListItem, settleResponse } from './replies.js';
 
 export type { AmiActionOptions, AmiClientEvents, AmiClientOptions, AmiClientState, AmiClientStats } from './client-types.js';
-
-/**
- * Handlers get at most this long per turn of the event loop before the socket is read
- * again: a slow handler must never keep the reader waiting (Asterisk drops slow readers).
- */
-const DRAIN_SLICE_MS = 10;
 
 export class AmiClient extends EventEmitter<AmiClientEvents> {
   readonly stats: AmiClientStats = {
@@ -46,7 +35,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     reconnect: { minMs: number; maxMs: number };
   };
   private readonly log: Logger | undefined;
-  private readonly queue: BoundedQueue<AmiEvent>;
+  private readonly delivery: EventDelivery;
   private conn: Connection | undefined;
   private _state: AmiClientState = 'disconnected';
   private started = false;
@@ -54,7 +43,6 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
   private attempt = 0;
   private connections = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
-  private drainScheduled = false;
 
   constructor(options: AmiClientOptions) {
     super();
@@ -74,7 +62,17 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     };
     if (/[\r\n]/.test(this.opts.events)) throw new AmiError('AMI events mask contains CR or LF');
     this.log = options.log?.child({ component: 'ami', host: options.host, port: options.port });
-    this.queue = new BoundedQueue<AmiEvent>(this.opts.eventQueueLimit);
+    this.delivery = new EventDelivery({
+      limit: this.opts.eventQueueLimit,
+      emitter: this,
+      onHandlerError: (err, event) => {
+        this.stats.handlerErrors++;
+        this.log?.error({ err, event: event.event }, 'AMI event handler threw');
+      },
+      afterBatch: () => {
+        if (this.conn) this.syncBadLines(this.conn);
+      },
+    });
   }
 
   get state(): AmiClientState {
@@ -83,7 +81,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 
   /** Events waiting for handlers right now. */
   get queuedEvents(): number {
-    return this.queue.length;
+    return this.delivery.length;
   }
 
   /** Connect and keep connected until stop(). Resolves at once; watch 'ready'. */
@@ -193,6 +191,8 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
       this.onGreeting(conn, p.greeting);
     }
     for (let i = 0; i < messages.length; i++) this.onMessage(conn, messages[i] as AmiMessage);
+    // Once per chunk, not per message: lines are counted as headers get split.
+    if (messages.length > 0) this.syncBadLines(conn);
   }
 
   private onGreeting(conn: Connection, greeting: string): void {
@@ -294,7 +294,6 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     if (kind === 'event') this.onEvent(conn, msg);
     else if (kind === 'response') this.onResponse(conn, msg);
     else if (msg.size > 0) this.log?.debug({ keys: msg.keys().slice(0, 5) }, 'AMI message is neither response nor event');
-    this.syncBadLines(conn);
   }
 
   /** Malformed lines are found when a message's headers are split; fold them into stats. */
@@ -307,83 +306,15 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
   }
 
   private onResponse(conn: Connection, msg: AmiMessage): void {
-    const id = msg.actionId;
-    const p = id === undefined ? undefined : conn.pending.get(id);
-    if (!p || id === undefined) {
-      this.stats.unmatchedResponses++;
-      return;
-    }
-    const response = new AmiResponse(msg.fields);
-    const kind = response.response ?? '';
-    if (sameKey(kind, 'Error')) {
-      settle(conn, id, p);
-      p.reject(new AmiActionError(p.name, response.message ?? 'Error', response));
-      return;
-    }
-    const eventList = response.get('EventList');
-    if (eventList !== undefined && sameKey(eventList, 'start')) {
-      p.list = response;
-      conn.openLists++;
-      return;
-    }
-    settle(conn, id, p);
-    p.resolve(response);
+    if (!settleResponse(conn, msg)) this.stats.unmatchedResponses++;
   }
 
-  private onEvent(conn: Connection, msg: AmiMessage): void {
-    const id = conn.openLists > 0 ? msg.actionId : undefined;
-    if (id !== undefined) {
-      const p = conn.pending.get(id);
-      if (p?.list) {
-        const marker = msg.get('EventList');
-        if (marker !== undefined && (sameKey(marker, 'Complete') || sameKey(marker, 'Cancelled'))) {
-          p.list.complete = msg;
-          settle(conn, id, p);
-          p.resolve(p.list);
-        } else {
-          p.list.events.push(msg);
-        }
-        return;
-      }
-    }
+  private onEvent(conn: Connection, msg: AmiEvent): void {
+    if (collectListItem(conn, msg)) return;
     this.stats.eventsReceived++;
-    this.queue.push(msg);
-    this.stats.droppedEvents = this.queue.dropped;
-    if (!this.drainScheduled) {
-      this.drainScheduled = true;
-      setImmediate(this.drain);
-    }
+    this.delivery.push(msg);
+    this.stats.droppedEvents = this.delivery.dropped;
   }
-
-  // Handlers run here, off the reader, a batch at a time so socket reads interleave.
-  private readonly drain = (): void => {
-    this.drainScheduled = false;
-    // The listener list is read once per batch: calling them directly is much cheaper
-    // than emit() per event at tens of thousands of events a second.
-    const listeners = this.listeners('event') as Array<(e: AmiEvent) => void>;
-    // What is queued now, and no more, within a time slice: events read meanwhile wait
-    // for the next turn, so reading and handling alternate and the backlog stays young.
-    const batch = this.queue.length;
-    const deadline = performance.now() + DRAIN_SLICE_MS;
-    for (let i = 0; i < batch; i++) {
-      if ((i & 31) === 31 && performance.now() > deadline) break;
-      const event = this.queue.shift();
-      if (event === undefined) break;
-      for (let j = 0; j < listeners.length; j++) {
-        try {
-          (listeners[j] as (e: AmiEvent) => void).call(this, event);
-        } catch (err) {
-          this.stats.handlerErrors++;
-          this.log?.error({ err, event: event.event }, 'AMI event handler threw');
-        }
-      }
-    }
-    if (this.conn) this.syncBadLines(this.conn);
-    if (this.queue.length > 0 && !this.drainScheduled) {
-      this.drainScheduled = true;
-      setImmediate(this.drain);
-    }
-  };
 
   /** Lifecycle listeners run on socket callbacks: one that throws must not kill the process. */
   private safeEmit<K extends 'ready' | 'disconnected'>(name: K, ...args: AmiClientEvents[K]): void {

@@ -102,6 +102,17 @@ export class ApiKeyVerifier {
     this.now = options.now ?? Date.now;
   }
 
+  /**
+   * The key when this exact text verified within the cache time, without a promise: the
+   * common request (a client repeating its key) then runs its hooks synchronously.
+   */
+  verifiedNow(presented: string): AuthenticatedKey | undefined {
+    const hit = this.verified.get(presented);
+    if (hit === undefined || hit.expiresAt <= this.now()) return undefined;
+    this.touch(hit.id);
+    return hit.key;
+  }
+
   async verify(presented: string): Promise<AuthenticatedKey | null> {
     const now = this.now();
     const hit = this.verified.get(presented);
@@ -252,7 +263,14 @@ export function registerAuth(
     if (config.signedInbound === true) return;
     const required = config.scopes ?? [];
     const streamToken = config.streamToken === true;
-    const hook = async (req: FastifyRequest, reply: FastifyReply) => {
+    /** The checks every key passes once known: suspension and scopes. Throws the problem. */
+    const admit = (req: FastifyRequest, key: AuthenticatedKey): void => {
+      if (key.suspended) throw suspendedProblem(key.id, key.suspended);
+      const missing = missingScope(key.scopes, required);
+      if (missing) throw new ProblemError(403, `this API key lacks the scope ${missing}`, { requiredScope: missing });
+      req.apiKey = key;
+    };
+    const authenticate = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
       let key: AuthenticatedKey | null;
       const presented = presentedKey(req);
       const token = streamToken ? (req.query as Record<string, unknown> | undefined)?.token : undefined;
@@ -282,16 +300,31 @@ export function registerAuth(
           false,
         );
       }
-      if (key.suspended) {
-        throw suspendedProblem(key.id, key.suspended);
-      }
-      const missing = missingScope(key.scopes, required);
-      if (missing) throw new ProblemError(403, `this API key lacks the scope ${missing}`, { requiredScope: missing });
       if (key.boundTo) {
+        // Checked before authorising, so a suspended key's sessions answer 403 as it does.
+        if (key.suspended) throw suspendedProblem(key.id, key.suspended);
+        const missing = missingScope(key.scopes, required);
+        if (missing) throw new ProblemError(403, `this API key lacks the scope ${missing}`, { requiredScope: missing });
         if (!deps.sessions) throw new ProblemError(403, 'this session cannot be used here');
         await deps.sessions.authorize(req, { ...key, boundTo: key.boundTo });
       }
-      req.apiKey = key;
+      admit(req, key);
+    };
+    // A key that verified moments ago, from an address not over its failure budget, is
+    // admitted without a promise or a turn of the microtask queue: most requests. Anything
+    // else takes the full path above.
+    const hook = (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {
+      const presented = blocked.size === 0 ? presentedKey(req) : undefined;
+      const key = presented !== undefined && !deps.sessions?.recognises(presented) ? deps.verifier.verifiedNow(presented) : undefined;
+      if (key !== undefined && key.boundTo === undefined) {
+        try {
+          admit(req, key);
+        } catch (err) {
+          return done(err as Error);
+        }
+        return done();
+      }
+      authenticate(req, reply).then(() => done(), done);
     };
     const existing = route.onRequest;
     route.onRequest = existing === undefined ? [hook] : Array.isArray(existing) ? [hook, ...existing] : [hook, existing];

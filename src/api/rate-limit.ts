@@ -104,9 +104,30 @@ export class RateLimiter {
     this.sliceFraction = opts.sliceFraction ?? 0.05;
   }
 
+  /**
+   * Counts one request when this instance can decide alone (a slice in hand, or the
+   * window known to be spent); undefined when the shared counter must be asked first.
+   */
+  hitNow(key: string, limit: RouteRateLimit): Decision | undefined {
+    const now = this.now();
+    const w = this.window(key, limit, now);
+    if (w.allowance === 0 && !w.exhausted) return undefined;
+    return this.decide(w, limit, now);
+  }
+
   /** Counts one request of `key` against `limit`. */
   async hit(key: string, limit: RouteRateLimit): Promise<Decision> {
     const now = this.now();
+    const w = this.window(key, limit, now);
+    // Concurrent requests wait for one take instead of each asking the counter.
+    while (w.allowance === 0 && !w.exhausted) {
+      w.taking ??= this.take(key, w, limit).finally(() => (w.taking = undefined));
+      await w.taking;
+    }
+    return this.decide(w, limit, now);
+  }
+
+  private window(key: string, limit: RouteRateLimit, now: number): Window {
     const start = now - (now % limit.timeWindow);
     let w = this.windows.get(key);
     if (!w || w.start !== start) {
@@ -114,12 +135,11 @@ export class RateLimiter {
       w = { start, allowance: 0, total: 0, exhausted: false };
       this.windows.set(key, w);
     }
-    // Concurrent requests wait for one take instead of each asking the counter.
-    while (w.allowance === 0 && !w.exhausted) {
-      w.taking ??= this.take(key, w, limit).finally(() => (w!.taking = undefined));
-      await w.taking;
-    }
-    const resetSeconds = Math.max(1, Math.ceil((start + limit.timeWindow - now) / 1000));
+    return w;
+  }
+
+  private decide(w: Window, limit: RouteRateLimit, now: number): Decision {
+    const resetSeconds = Math.max(1, Math.ceil((w.start + limit.timeWindow - now) / 1000));
     if (w.allowance === 0) return { allowed: false, limit: limit.max, remaining: 0, resetSeconds };
     w.allowance--;
     return { allowed: true, limit: limit.max, remaining: Math.max(0, limit.max - w.total + w.allowance), resetSeconds };
@@ -159,15 +179,20 @@ export function registerRateLimits(app: FastifyInstance, opts: { limiter: RateLi
     const limit = route.config?.rateLimit === undefined ? fallback : route.config.rateLimit;
     if (limit === false) return;
     const routeKey = `${[route.method].flat().join(',')}:${route.url}`;
-    // Runs after the auth hook (route-level hooks follow instance hooks), so the key is known.
-    const hook = async (req: FastifyRequest, reply: FastifyReply) => {
-      const who = req.apiKey ? `key:${req.apiKey.id}` : `ip:${req.ip}`;
-      const d = await opts.limiter.hit(`${who}:${routeKey}`, limit);
+    const answer = (reply: FastifyReply, d: Decision): ProblemError | undefined => {
       reply.header('x-ratelimit-limit', d.limit).header('x-ratelimit-remaining', d.remaining).header('x-ratelimit-reset', d.resetSeconds);
-      if (!d.allowed) {
-        reply.header('retry-after', d.resetSeconds);
-        throw new ProblemError(429, `rate limit of ${limit.max} requests per ${describeWindow(limit.timeWindow)} exceeded; retry in ${d.resetSeconds} s`);
-      }
+      if (d.allowed) return undefined;
+      reply.header('retry-after', d.resetSeconds);
+      return new ProblemError(429, `rate limit of ${limit.max} requests per ${describeWindow(limit.timeWindow)} exceeded; retry in ${d.resetSeconds} s`);
+    };
+    // Runs after the auth hook (route-level hooks follow instance hooks), so the key is
+    // known. Decided synchronously while this instance holds a slice of the budget (all
+    // but one request in a slice), so most requests pay no promise here.
+    const hook = (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {
+      const key = `${req.apiKey ? `key:${req.apiKey.id}` : `ip:${req.ip}`}:${routeKey}`;
+      const now = opts.limiter.hitNow(key, limit);
+      if (now !== undefined) return done(answer(reply, now));
+      opts.limiter.hit(key, limit).then((d) => done(answer(reply, d)), done);
     };
     const existing = route.onRequest;
     route.onRequest = existing === undefined ? [hook] : Array.isArray(existing) ? [...existing, hook] : [existing, hook];

@@ -119,20 +119,30 @@ export class CallDetailCache {
     return { listening: this.listening, entries: this.entries.size, chars: this.chars, ...this.counters };
   }
 
-  /** The call detail as JSON text, or null when there is no such call. */
-  async get(id: string): Promise<string | null> {
-    if (!this.listening) {
-      this.counters.bypassed++;
-      return this.load(this.opts.db, id);
-    }
+  /**
+   * The call detail when it is held and known fresh, without a promise (the route answers
+   * a hit synchronously); undefined means ask get().
+   */
+  cached(id: string): string | undefined {
+    if (!this.listening) return undefined;
     const cached = this.entries.get(id);
     if (cached !== undefined) {
       this.counters.hits++;
       // Re-insert to mark it most recently used (a Map iterates in insertion order).
       this.entries.delete(id);
       this.entries.set(id, cached);
-      return cached;
     }
+    return cached;
+  }
+
+  /** The call detail as JSON text, or null when there is no such call. */
+  async get(id: string): Promise<string | null> {
+    if (!this.listening) {
+      this.counters.bypassed++;
+      return this.load(this.opts.db, id);
+    }
+    const cached = this.cached(id);
+    if (cached !== undefined) return cached;
     this.counters.misses++;
     const epoch = this.epoch;
     let flight = this.inFlight.get(id);
