@@ -56,36 +56,10 @@ export async function recordStateChangeOnCall(tx: Queryable, event: DomainEvent)
   if (data.from === 'wrap_up') await completeCdr(tx, data.callId);
 }
 
-/**
- * recordStateChangeOnCall for several events, in the order given, in a few statements:
- * the timeline rows in one, then the CDRs that a wrap-up's end completes.
- */
-export async function recordStateChangesOnCalls(tx: Queryable, events: readonly DomainEvent[]): Promise<void> {
-  const onCalls = events.filter((e) => {
-    const callId = (e.data as { callId?: unknown }).callId;
-    return typeof callId === 'string' && UUID.test(callId);
-  });
-  if (!onCalls.length) return;
-  const callIds = onCalls.map((e) => (e.data as { callId: string }).callId);
-  await tx.query({
-    name: 'call-events-agent-states',
-    text: `INSERT INTO call_events (call_id, type, at, data)
-      SELECT c.id, 'agent.state_changed', e.at, e.data
-      FROM unnest($1::uuid[], $2::timestamptz[], $3::jsonb[]) WITH ORDINALITY AS e(call_id, at, data, n)
-      JOIN calls c ON c.id = e.call_id
-      ORDER BY e.n`,
-    values: [callIds, onCalls.map((e) => e.occurredAt), onCalls.map((e) => JSON.stringify(e.data))],
-  });
-  const completed = new Set<string>();
-  onCalls.forEach((e, i) => {
-    if ((e.data as { from?: unknown }).from === 'wrap_up') completed.add(callIds[i]!);
-  });
-  for (const callId of completed) await completeCdr(tx, callId);
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-async function completeCdr(tx: Queryable, callId: string): Promise<void> {
+/** Completes a call's stored CDR once the agent's wrap-up after it ended (lists, CSV). */
+export async function completeCdr(tx: Queryable, callId: string): Promise<void> {
   const { rows } = await tx.query<{ id: string }>("SELECT id FROM cdrs WHERE call_id = $1 AND (detail->>'complete')::boolean IS FALSE", [callId]);
   if (rows[0]) await refreshCdrDetail(tx, rows[0].id);
 }
