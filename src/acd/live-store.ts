@@ -68,6 +68,17 @@ export class AgentLiveStore {
     await this.redis.hsetnx(this.agentKey(agentId), 'since', String(nowMs));
   }
 
+  /** The version of the agent's status this instance last read or wrote. */
+  rememberedVersion(agentId: string): string | undefined {
+    return this.known.get(agentId)?.version;
+  }
+
+  /** The agent's status as this instance last saw it, when that was the given version. */
+  remembered(agentId: string, version: string): LiveAgent | undefined {
+    const agent = this.known.get(agentId);
+    return agent?.version === version ? agent : undefined;
+  }
+
   async forget(agentId: string): Promise<void> {
     this.known.delete(agentId);
     await this.redis.del(this.agentKey(agentId), this.agentRes(agentId));
