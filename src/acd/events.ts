@@ -58,8 +58,7 @@ export async function recordStateChangeOnCall(tx: Queryable, event: DomainEvent)
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Completes a call's stored CDR once the agent's wrap-up after it ended (lists, CSV). */
-export async function completeCdr(tx: Queryable, callId: string): Promise<void> {
+async function completeCdr(tx: Queryable, callId: string): Promise<void> {
   const { rows } = await tx.query<{ id: string }>("SELECT id FROM cdrs WHERE call_id = $1 AND (detail->>'complete')::boolean IS FALSE", [callId]);
   if (rows[0]) await refreshCdrDetail(tx, rows[0].id);
 }

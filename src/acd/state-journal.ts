@@ -43,7 +43,8 @@ const JOURNAL = `WITH e AS (
       call_id = EXCLUDED.call_id, event_id = EXCLUDED.event_id
     WHERE acd_agent_last_state.since <= EXCLUDED.since
     RETURNING 1)
-SELECT DISTINCT f.call_id::text AS call_id FROM first f WHERE f.from_state = 'wrap_up' AND f.call_id IS NOT NULL`;
+SELECT DISTINCT d.id::text AS cdr_id FROM first f JOIN cdrs d ON d.call_id = f.call_id
+ WHERE f.from_state = 'wrap_up' AND (d.detail->>'complete')::boolean IS FALSE`;
 
 /** The call a state change names, when it is one (campaign tasks hold agents under `task:<id>`). */
 export function callOfChange(event: DomainEvent): string | null {
@@ -51,20 +52,20 @@ export function callOfChange(event: DomainEvent): string | null {
   return typeof callId === 'string' && UUID.test(callId) ? callId : null;
 }
 
-/** Whether the change ends a wrap-up on a call: its CDR is then completed (see completeCdr). */
+/** Whether the change ends a wrap-up on a call: its CDR is then completed (refreshCdrDetail). */
 export function endsWrapUpOnCall(event: DomainEvent): boolean {
   return (event.data as StateData).from === 'wrap_up' && callOfChange(event) !== null;
 }
 
 /**
- * Journals the events; returns the calls whose wrap-up one of the newly inserted events
- * ended (their CDR is to be completed in the same transaction).
+ * Journals the events; returns the stored CDRs not yet complete of the calls whose wrap-up
+ * one of the newly inserted events ended (to be completed in the same transaction).
  */
 export async function journalStateChanges(q: Queryable, events: readonly DomainEvent[]): Promise<string[]> {
   if (!events.length) return [];
   events.forEach(checkEventSchema);
   const text = (v: unknown) => (typeof v === 'string' ? v : null);
-  const { rows } = await q.query<{ call_id: string }>({
+  const { rows } = await q.query<{ cdr_id: string }>({
     name: 'acd-journal-state-changes',
     text: JOURNAL,
     values: [
@@ -79,5 +80,5 @@ export async function journalStateChanges(q: Queryable, events: readonly DomainE
       events.map((e) => text((e.data as StateData).from)),
     ],
   });
-  return rows.map((r) => r.call_id);
+  return rows.map((r) => r.cdr_id);
 }

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { withTransaction, type Db } from '../db/pool.js';
 import type { DomainEvent } from '../events/catalogue.js';
 import type { Logger } from '../log.js';
-import { completeCdr } from './events.js';
+import { refreshCdrDetail } from '../cdrs/refresh.js';
 import { ACK_STATE_EVENTS } from './live-scripts.js';
 import { stateEventsKey } from './live-store.js';
 import { runScript } from './lua.js';
@@ -42,7 +42,7 @@ export async function drainStateEvents(db: Db, redis: Redis, prefix: string, log
   const unique = [...new Map(events.map((e) => [e.event.id.toLowerCase(), e.event])).values()];
   if (unique.some(endsWrapUpOnCall)) {
     await withTransaction(db, async (tx) => {
-      for (const callId of await journalStateChanges(tx, unique)) await completeCdr(tx, callId);
+      for (const cdrId of await journalStateChanges(tx, unique)) await refreshCdrDetail(tx, cdrId);
     });
   } else await journalStateChanges(db, unique);
   await hooks.afterCommit?.();
