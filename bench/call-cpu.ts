@@ -13,9 +13,7 @@
 // bench/budgets.json.
 //
 // Run alone: npx tsx bench/call-cpu.ts; BENCH_CALLS (default 90) and BENCH_RATE (calls/s,
-// default 3) shape the load. BENCH_TALLY=1 counts Postgres statements and Redis commands
-// per call by caller (call-tally.ts); BENCH_STRACE=1 the service's system calls per call
-// over the measured window (call-strace.ts).
+// default 3) shape the load; BENCH_TALLY=1 and BENCH_STRACE=1 count (call-tally.ts, call-strace.ts).
 import { fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
