@@ -13,7 +13,7 @@
 // bench/budgets.json.
 //
 // Run alone: npx tsx bench/call-cpu.ts; BENCH_CALLS (default 90) and BENCH_RATE (calls/s,
-// default 3) shape the load.
+// default 3) shape the load; BENCH_TALLY=1 and BENCH_STRACE=1 count (call-tally.ts, call-strace.ts).
 import { fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -33,6 +33,7 @@ import { TEST_REDIS_URL, uniquePrefix } from '../test/helpers/redis.js';
 import { checkCallAccounting, type CallFacts } from './call-accounting.js';
 import { procCpuSeconds, procsCpuSeconds } from './proc-cpu.js';
 import { summariseProfile, type CpuProfile, type ProfileSummary } from './profile-summary.js';
+import { traceSyscalls } from './call-strace.js';
 import type { BenchResult } from './types.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -43,6 +44,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 3);
 const WARMUP_CALLS = 10;
 // Statements and commands per call by caller; the counting costs CPU, so milliseconds of a tallied run do not compare.
 const TALLY = process.env.BENCH_TALLY === '1';
+const STRACE = process.env.BENCH_STRACE === '1';
 const AGENTS = 30;
 const PROMPT_MS = 500;
 const DIGIT_AFTER_MS = 700;
@@ -277,6 +279,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     const xactBefore = await transactions();
     const rowsBefore = await rowsWritten();
     if (TALLY) await ask({ tally: true }, 'tally');
+    const trace = STRACE ? await traceSyscalls(service.pid!) : undefined;
     const wallStart = performance.now();
     await placeCalls(CALLS);
     await allDone('measured calls');
@@ -286,6 +289,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     const used = diff(before, after);
     // The tally waits for the last agents' wrap-up; the CPU window does not.
     const tally = TALLY ? await sleep(1_500).then(async () => perCallTally(await ask<Tally>({ tally: true }, 'tally'), CALLS)) : undefined;
+    const syscalls = trace ? await sleep(TALLY ? 0 : 1_500).then(() => trace.stop(CALLS)) : undefined;
     // The statistics reach pg_stat_database when a backend reports them (at most every ~second).
     await sleep(1_500);
     const xactPerCall = Math.round((((await transactions()) - xactBefore) / CALLS) * 10) / 10;
@@ -322,6 +326,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
       detail: {
         problems,
         ...(tally ? { tally } : {}),
+        ...(syscalls ? { syscalls } : {}),
         cpuMsPerCall: { service: serviceMs, postgres: perCall(used.postgres), simulator: perCall(used.simulator), redisShared: perCall(used.redis), driverAndReceivers: perCall(used.driver) },
         postgresTransactionsPerCall: xactPerCall,
         postgresRowsWrittenPerCall: rowsPerCall,

@@ -12,7 +12,8 @@ function caller(): string {
   const stack = new Error().stack?.split('\n') ?? [];
   for (const line of stack.slice(3)) {
     const m = line.match(/at (?:async )?(\S+) \(.*\/(src\/[^:)]+):(\d+)/) ?? line.match(/at ().*\/(src\/[^:)]+):(\d+)/);
-    if (!m || m[2]!.startsWith('src/db/')) continue;
+    // A Lua script is counted where it was asked for, not in the runner all scripts share.
+    if (!m || m[2]!.startsWith('src/db/') || m[2] === 'src/acd/lua.ts') continue;
     return `${m[2]}:${m[3]} ${m[1] ?? ''}`.trim();
   }
   return '(outside src)';

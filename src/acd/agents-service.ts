@@ -31,12 +31,19 @@ export function agentView(def: AgentDefinition, live: LiveAgent | undefined): Ag
 /** Redis channel telling every instance that an agent's routing inputs changed. */
 export const agentSignalChannel = (prefix: string) => `${prefix}:acd:agent-changed`;
 
-/** Before an agent id on the signal channel: only its live state changed. Ids hold no ':'. */
+/**
+ * Before an agent id on the signal channel: only its live state changed. Ids hold no ':'
+ * and no space; after a space comes the version the sender wrote (or last saw), so the
+ * instance that wrote it takes the status it holds instead of reading it back from Redis.
+ */
 export const STATE_SIGNAL = 'state:';
 
-/** A message on the signal channel: whom it names, and whether their definition may have changed. */
-export function readAgentSignal(message: string): { agentId: string; definitionChanged: boolean } {
-  return message.startsWith(STATE_SIGNAL) ? { agentId: message.slice(STATE_SIGNAL.length), definitionChanged: false } : { agentId: message, definitionChanged: true };
+/** A message on the signal channel: whom it names, whether their definition may have changed, the version sent. */
+export function readAgentSignal(message: string): { agentId: string; definitionChanged: boolean; version?: string } {
+  if (!message.startsWith(STATE_SIGNAL)) return { agentId: message, definitionChanged: true };
+  const rest = message.slice(STATE_SIGNAL.length);
+  const space = rest.indexOf(' ');
+  return space < 0 ? { agentId: rest, definitionChanged: false } : { agentId: rest.slice(0, space), definitionChanged: false, version: rest.slice(space + 1) };
 }
 
 export class AgentsService {
@@ -85,7 +92,9 @@ export class AgentsService {
    * reading it from Postgres again (every offer, answer and wrap-up sends one).
    */
   async signal(agentId: string, what: 'definition' | 'state' = 'definition'): Promise<void> {
-    await this.redis.publish(agentSignalChannel(this.prefix), what === 'state' ? `${STATE_SIGNAL}${agentId}` : agentId).catch(() => 0);
+    const version = what === 'state' ? this.live.rememberedVersion(agentId) : undefined;
+    const message = what === 'state' ? `${STATE_SIGNAL}${agentId}${version ? ` ${version}` : ''}` : agentId;
+    await this.redis.publish(agentSignalChannel(this.prefix), message).catch(() => 0);
   }
 
   async exists(agentId: string): Promise<boolean> {

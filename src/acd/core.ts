@@ -109,8 +109,8 @@ export class AcdCore {
     const sub = new Redis(this.opts.redisUrl, { maxRetriesPerRequest: null });
     sub.on('error', (err) => this.opts.log.debug({ err: err.message }, 'ACD subscriber error'));
     sub.on('message', (_channel, message: string) => {
-      const { agentId, definitionChanged } = readAgentSignal(message);
-      this.agentChanged(agentId, definitionChanged);
+      const { agentId, definitionChanged, version } = readAgentSignal(message);
+      this.agentChanged(agentId, definitionChanged, version);
     });
     await sub.subscribe(agentSignalChannel(this.opts.redisPrefix));
     this.subscriber = sub;
@@ -133,11 +133,12 @@ export class AcdCore {
 
   /**
    * Every runtime here refreshes the agent (or `queue:<id>`) and routes; with
-   * `definitionChanged` false only the agent's live state is read again.
+   * `definitionChanged` false only the agent's live state is read again, unless `version`
+   * is the one this instance last wrote or read.
    */
-  agentChanged(agentId: string, definitionChanged = true): void {
+  agentChanged(agentId: string, definitionChanged = true, version?: string): void {
     for (const r of this.runtimes) {
-      r.agentChanged(agentId, definitionChanged).catch((err: Error) => this.opts.log.error({ err: err.message, agentId }, 'ACD routing after an agent change failed'));
+      r.agentChanged(agentId, definitionChanged, version).catch((err: Error) => this.opts.log.error({ err: err.message, agentId }, 'ACD routing after an agent change failed'));
     }
   }
 

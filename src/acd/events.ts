@@ -6,7 +6,8 @@
 import { uuidv7 } from '../ids.js';
 import type { Queryable } from '../db/pool.js';
 import type { DomainEvent } from '../events/catalogue.js';
-import { appendOutbox, domainEvent } from '../events/outbox.js';
+import { domainEvent } from '../events/outbox.js';
+import { currentTraceparent } from '../tracing/tracer.js';
 import { checkEventSchema } from '../events/schema-check.js';
 import { callSummary, type Call } from '../calls/repository.js';
 import { refreshCdrDetail } from '../cdrs/refresh.js';
@@ -56,33 +57,6 @@ export async function recordStateChangeOnCall(tx: Queryable, event: DomainEvent)
   if (data.from === 'wrap_up') await completeCdr(tx, data.callId);
 }
 
-/**
- * recordStateChangeOnCall for several events, in the order given, in a few statements:
- * the timeline rows in one, then the CDRs that a wrap-up's end completes.
- */
-export async function recordStateChangesOnCalls(tx: Queryable, events: readonly DomainEvent[]): Promise<void> {
-  const onCalls = events.filter((e) => {
-    const callId = (e.data as { callId?: unknown }).callId;
-    return typeof callId === 'string' && UUID.test(callId);
-  });
-  if (!onCalls.length) return;
-  const callIds = onCalls.map((e) => (e.data as { callId: string }).callId);
-  await tx.query({
-    name: 'call-events-agent-states',
-    text: `INSERT INTO call_events (call_id, type, at, data)
-      SELECT c.id, 'agent.state_changed', e.at, e.data
-      FROM unnest($1::uuid[], $2::timestamptz[], $3::jsonb[]) WITH ORDINALITY AS e(call_id, at, data, n)
-      JOIN calls c ON c.id = e.call_id
-      ORDER BY e.n`,
-    values: [callIds, onCalls.map((e) => e.occurredAt), onCalls.map((e) => JSON.stringify(e.data))],
-  });
-  const completed = new Set<string>();
-  onCalls.forEach((e, i) => {
-    if ((e.data as { from?: unknown }).from === 'wrap_up') completed.add(callIds[i]!);
-  });
-  for (const callId of completed) await completeCdr(tx, callId);
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function completeCdr(tx: Queryable, callId: string): Promise<void> {
@@ -96,9 +70,19 @@ async function addToTimeline(tx: Queryable, callId: string, type: string, at: Da
 
 export type QueueCallEvent = 'call.queued' | 'call.offered' | 'call.connected' | 'call.abandoned' | 'call.overflowed';
 
+/**
+ * The call's timeline row and its event in one statement (a round trip fewer on the
+ * queue entry and on the outcome of every queued call). The outbox row is the one
+ * appendOutbox writes: no journal position yet, the sequencer stamps it after the commit.
+ */
 export async function announceCall(tx: Queryable, type: QueueCallEvent, call: Call, extra: Record<string, unknown>, at = new Date()): Promise<void> {
-  await addToTimeline(tx, call.id, type, at, extra);
-  await appendOutbox(tx, { type, callId: call.id, pbxNode: call.pbxNode, occurredAt: at, data: { ...callSummary(call), ...extra } });
+  const event = queueCallEvent(type, call, extra, at);
+  await tx.query({
+    name: 'acd-announce-call',
+    text: `WITH timeline AS (INSERT INTO call_events (call_id, type, at, data) SELECT id, $2, $3, $4 FROM calls WHERE id = $1)
+      INSERT INTO outbox (event_id, type, payload, trace_parent, owner_key_id) VALUES ($5, $2, $6, $7, NULL)`,
+    values: [call.id, type, at, extra, event.id, event, currentTraceparent() ?? null],
+  });
 }
 
 /** The event announceCall writes, built (and checked) beforehand for a statement that writes it itself. */

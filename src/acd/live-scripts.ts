@@ -13,14 +13,22 @@ return {redis.call('HGETALL', KEYS[1]), redis.call('EXISTS', KEYS[2])}
  * Compare-and-set of an agent's status. KEYS: agent hash, agent reservation, call
  * reservation (of the call the agent was reserved for), the pending state events list.
  * ARGV: expected version, the offer id whose reservation keys to drop ('' for none), the
- * agent.state_changed event as JSON ('' for none), then field/value pairs. The event is
- * appended in the same step as the write, so a change never exists without its event.
- * Returns the new version, or -1 when someone else changed the agent first.
+ * agent.state_changed event as JSON ('' for none), the expected state, since and offer id,
+ * '1' when the agent's reservation is expected alive ('' to not look), then field/value
+ * pairs. The event is appended in the same step as the write, so a change never exists
+ * without its event. The expected status may be one an instance remembers from its last
+ * change rather than one just read: the fields beside the version tell a hash rebuilt
+ * after Redis lost it (its version starts again) from the one remembered.
+ * Returns {new version}, or {-1, flat hash, 0|1} with what is there when it is not what was
+ * expected, so the caller tries again without reading first.
  */
 export const CAS_AGENT = `
-local v = redis.call('HGET', KEYS[1], 'version') or '0'
-if v ~= ARGV[1] then return -1 end
-for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local cur = redis.call('HMGET', KEYS[1], 'version', 'state', 'since', 'offerId')
+if (cur[1] or '0') ~= ARGV[1] or (cur[2] or '') ~= ARGV[4] or (cur[3] or '0') ~= ARGV[5] or (cur[4] or '') ~= ARGV[6]
+  or (ARGV[7] == '1' and redis.call('EXISTS', KEYS[2]) == 0) then
+  return {-1, redis.call('HGETALL', KEYS[1]), redis.call('EXISTS', KEYS[2])}
+end
+for i = 8, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 if ARGV[3] ~= '' then redis.call('RPUSH', KEYS[4], ARGV[3]) end
 local off = ARGV[2]
 if off ~= '' then
@@ -28,7 +36,7 @@ if off ~= '' then
   local c = redis.call('GET', KEYS[3])
   if c and string.sub(c, -string.len(off)) == off then redis.call('DEL', KEYS[3]) end
 end
-return redis.call('HINCRBY', KEYS[1], 'version', 1)
+return {redis.call('HINCRBY', KEYS[1], 'version', 1)}
 `;
 
 /**
@@ -39,6 +47,7 @@ return redis.call('HINCRBY', KEYS[1], 'version', 1)
  * filled in here: only the script knows since when the agent was ready). Refuses an agent who is not ready
  * and a call already offered to someone, so two instances can never double-assign.
  * Both reservation keys expire: a crashed instance leaves nothing reserved for long.
+ * Returns {'ok', since, pending, new version} or {refusal, detail}.
  */
 export const RESERVE = `
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -51,7 +60,7 @@ if taken and not (group ~= '' and taken == 'group ' .. group) then return {'call
 local since = redis.call('HGET', KEYS[1], 'since') or ARGV[4]
 local pending = redis.call('HGET', KEYS[1], 'pending') or ''
 redis.call('HSET', KEYS[1], 'state', 'reserved', 'reason', '', 'since', ARGV[4], 'callId', ARGV[1], 'offerId', ARGV[2])
-redis.call('HINCRBY', KEYS[1], 'version', 1)
+local version = redis.call('HINCRBY', KEYS[1], 'version', 1)
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 if group ~= '' then
   redis.call('SET', KEYS[3], 'group ' .. group, 'PX', ARGV[3])
@@ -63,7 +72,7 @@ if ARGV[7] and ARGV[7] ~= '' then
   e.data.durationMs = math.max(0, tonumber(ARGV[4]) - (tonumber(since) or tonumber(ARGV[4])))
   redis.call('RPUSH', KEYS[4], cjson.encode(e))
 end
-return {'ok', since, pending}
+return {'ok', since, pending, version}
 `;
 
 /** Ends a ring-all round's hold on the call. KEYS: call reservation. ARGV: group id. */
@@ -90,4 +99,27 @@ for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('HSET', KEYS[1], 'version', tostring(v + 1))
 if ARGV[2] ~= '' then redis.call('RPUSH', KEYS[2], ARGV[2]) end
 return 1
+`;
+
+/**
+ * Forgets relayed state events. KEYS: the pending state events list. ARGV: the entries
+ * read from its head, in order. When the head is still those entries (nobody else drained
+ * them meanwhile) it is trimmed off; else each is removed by value, once. Returns how many left.
+ */
+export const ACK_STATE_EVENTS = `
+local n = #ARGV
+local head = redis.call('LRANGE', KEYS[1], 0, n - 1)
+local same = #head == n
+if same then
+  for i = 1, n do
+    if head[i] ~= ARGV[i] then same = false break end
+  end
+end
+if same then
+  redis.call('LTRIM', KEYS[1], n, -1)
+  return n
+end
+local gone = 0
+for i = 1, n do gone = gone + redis.call('LREM', KEYS[1], 1, ARGV[i]) end
+return gone
 `;

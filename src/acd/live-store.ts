@@ -38,6 +38,14 @@ export type ReserveResult =
 const MAX_RETRIES = 20;
 
 export class AgentLiveStore {
+  /**
+   * Each agent's status as this instance last read or wrote it. A change starts from it
+   * instead of reading Redis first: the compare-and-set refuses it when anything moved
+   * since and answers with what is there, so a stale memory costs a retry, never a wrong
+   * write. A refusal is never decided on memory alone.
+   */
+  private readonly known = new Map<string, LiveAgent>();
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -60,16 +68,38 @@ export class AgentLiveStore {
     await this.redis.hsetnx(this.agentKey(agentId), 'since', String(nowMs));
   }
 
+  /** The version of the agent's status this instance last read or wrote. */
+  rememberedVersion(agentId: string): string | undefined {
+    return this.known.get(agentId)?.version;
+  }
+
+  /** The agent's status as this instance last saw it, when that was the given version. */
+  remembered(agentId: string, version: string): LiveAgent | undefined {
+    const agent = this.known.get(agentId);
+    return agent?.version === version ? agent : undefined;
+  }
+
   async forget(agentId: string): Promise<void> {
+    this.known.delete(agentId);
     await this.redis.del(this.agentKey(agentId), this.agentRes(agentId));
   }
 
   async get(agentId: string): Promise<LiveAgent | undefined> {
     const [flat, live] = (await runScript(this.redis, READ_AGENT, 2, this.agentKey(agentId), this.agentRes(agentId))) as [string[], number];
+    return this.remember(agentId, flat, live);
+  }
+
+  /** An agent's hash as Redis returned it (flat), kept as the agent's known status. */
+  private remember(agentId: string, flat: string[], live: number): LiveAgent | undefined {
     const h: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
-    if (!h.state) return undefined;
-    return parse(agentId, h, live === 1);
+    if (!h.state) {
+      this.known.delete(agentId);
+      return undefined;
+    }
+    const agent = parse(agentId, h, live === 1);
+    this.known.set(agentId, agent);
+    return agent;
   }
 
   async getMany(agentIds: readonly string[]): Promise<Map<string, LiveAgent>> {
@@ -81,7 +111,11 @@ export class AgentLiveStore {
     agentIds.forEach((id, i) => {
       const h = res[2 * i]?.[1] as Record<string, string> | undefined;
       const live = res[2 * i + 1]?.[1] === 1;
-      if (h?.state) out.set(id, parse(id, h, live));
+      if (h?.state) {
+        const agent = parse(id, h, live);
+        out.set(id, agent);
+        this.known.set(id, agent);
+      } else this.known.delete(id);
     });
     return out;
   }
@@ -91,22 +125,37 @@ export class AgentLiveStore {
    * answer or a ring timeout of an offer that has since been replaced changes nothing).
    */
   async apply(agentId: string, cmd: AgentCommand, nowMs: number, offerId?: string, ctx: StateEventContext = {}): Promise<ChangeResult> {
+    // One script per change when the remembered status is still the agent's: read, check and write at once.
+    let cur: LiveAgent | undefined = this.known.get(agentId);
+    let fresh = false;
     for (let i = 0; i < MAX_RETRIES; i++) {
-      let cur = await this.get(agentId);
+      if (!cur) {
+        cur = await this.get(agentId);
+        fresh = true;
+      }
       if (!cur) return { ok: false, status: 404, detail: `agent ${agentId} has no live state` };
       if (cur.state === 'reserved' && !cur.reservationLive && cmd.type !== 'release') {
         const swept = await this.sweep(agentId, nowMs);
+        cur = undefined;
         if (swept === 'retry') continue;
         cur = await this.get(agentId);
+        fresh = true;
         if (!cur) continue;
       }
-      if (offerId !== undefined && cur.offerId !== offerId) {
-        return { ok: false, status: 409, state: cur.state, detail: `offer ${offerId} is no longer the agent's current offer` };
+      const t = offerId !== undefined && cur.offerId !== offerId ? undefined : applyCommand(cur, cmd, nowMs);
+      if (!t?.ok) {
+        // Refused on a remembered status: read again, it may be old.
+        if (!fresh) {
+          cur = undefined;
+          continue;
+        }
+        if (!t) return { ok: false, status: 409, state: cur.state, detail: `offer ${offerId} is no longer the agent's current offer` };
+        return { ok: false, status: 409, state: t.state, detail: t.detail };
       }
-      const t = applyCommand(cur, cmd, nowMs);
-      if (!t.ok) return { ok: false, status: 409, state: t.state, detail: t.detail };
-      const written = await this.write(cur, t.status, t.changed, nowMs, ctx);
-      if (written) return { ok: true, change: { agentId, from: cur, to: t.status, changed: t.changed } };
+      const written = await this.write(cur, t.status, t.changed, nowMs, ctx, !fresh);
+      if (written === true) return { ok: true, change: { agentId, from: cur, to: t.status, changed: t.changed } };
+      cur = written;
+      fresh = true;
     }
     return { ok: false, status: 409, detail: `agent ${agentId} is changing too often; try again` };
   }
@@ -119,7 +168,7 @@ export class AgentLiveStore {
     for (let i = 0; i < MAX_RETRIES; i++) {
       // durationMs is set by the script, which reads since when the agent was ready.
       const event = stateChangedEvent(agentId, { state: 'ready', sinceMs: nowMs, callId: null }, { state: 'reserved', reason: null, callId }, nowMs, { callId, ...ctx });
-      const [outcome, detail, pending] = (await runScript(
+      const [outcome, detail, pending, version] = (await runScript(
         this.redis,
         RESERVE,
         4,
@@ -134,9 +183,19 @@ export class AgentLiveStore {
         agentId,
         group,
         JSON.stringify(event),
-      )) as [string, string, string?];
+      )) as [string, string, string?, number?];
       if (outcome === 'ok') {
         const from = parse(agentId, { state: 'ready', since: detail, pending: pending ?? '' }, false);
+        this.known.set(agentId, {
+          ...from,
+          state: 'reserved',
+          reason: null,
+          sinceMs: nowMs,
+          callId,
+          offerId,
+          version: String(version),
+          reservationLive: true,
+        });
         return { ok: true, offerId, from };
       }
       if (outcome === 'expired') {
@@ -181,7 +240,7 @@ export class AgentLiveStore {
     if (!cur || cur.state !== 'reserved' || cur.reservationLive) return 'none';
     const t = applyCommand(cur, { type: 'release' }, nowMs);
     if (!t.ok) return 'none';
-    return (await this.write(cur, t.status, true, nowMs)) ? { agentId, from: cur, to: t.status, changed: true } : 'retry';
+    return (await this.write(cur, t.status, true, nowMs)) === true ? { agentId, from: cur, to: t.status, changed: true } : 'retry';
   }
 
   /**
@@ -191,13 +250,27 @@ export class AgentLiveStore {
   async restore(agentId: string, s: AgentStatus, overwrite: boolean, event?: DomainEvent | null): Promise<boolean> {
     const fields = ['state', s.state, 'reason', s.reason ?? '', 'since', String(s.sinceMs), 'callId', s.callId ?? '', 'pending', s.pendingNotReady ?? '', 'offerId', ''];
     const journal = event ? JSON.stringify(event) : '';
+    this.known.delete(agentId);
     return (await runScript(this.redis, RESTORE_AGENT, 2, this.agentKey(agentId), stateEventsKey(this.prefix), overwrite ? '1' : '0', journal, ...fields)) === 1;
   }
 
-  private async write(cur: LiveAgent, next: AgentStatus, changed: boolean, nowMs: number, ctx: StateEventContext = {}): Promise<boolean> {
+  /**
+   * Writes `next` over `cur` if the agent is still as `cur` says: true when written, else
+   * what the agent is now (undefined: no live state). `checkLive`: `cur` is remembered,
+   * so a reservation it thinks alive must still be.
+   */
+  private async write(
+    cur: LiveAgent,
+    next: AgentStatus,
+    changed: boolean,
+    nowMs: number,
+    ctx: StateEventContext = {},
+    checkLive = false,
+  ): Promise<true | LiveAgent | undefined> {
     const leavingOffer = cur.state === 'reserved' && next.state !== 'reserved' && cur.offerId ? cur.offerId : '';
     const event = changed ? JSON.stringify(stateChangedEvent(cur.agentId, cur, next, nowMs, ctx)) : '';
-    const v = (await runScript(
+    const offerId = next.state === 'reserved' ? (cur.offerId ?? '') : '';
+    const res = (await runScript(
       this.redis,
       CAS_AGENT,
       4,
@@ -208,6 +281,10 @@ export class AgentLiveStore {
       cur.version,
       leavingOffer,
       event,
+      cur.state,
+      String(cur.sinceMs),
+      cur.offerId ?? '',
+      checkLive && cur.state === 'reserved' && cur.reservationLive ? '1' : '',
       'state',
       next.state,
       'reason',
@@ -219,9 +296,17 @@ export class AgentLiveStore {
       'pending',
       next.pendingNotReady ?? '',
       'offerId',
-      next.state === 'reserved' ? (cur.offerId ?? '') : '',
-    )) as number;
-    return v !== -1;
+      offerId,
+    )) as [number, string[]?, number?];
+    if (res[0] === -1) return this.remember(cur.agentId, res[1] ?? [], res[2] ?? 0);
+    this.known.set(cur.agentId, {
+      ...next,
+      agentId: cur.agentId,
+      version: String(res[0]),
+      offerId: offerId || null,
+      reservationLive: next.state === 'reserved' && cur.reservationLive,
+    });
+    return true;
   }
 }
 

@@ -90,7 +90,7 @@ export abstract class AcdRuntimeState {
    * An agent's definition or live state changed somewhere: refresh and route. When only
    * the live state changed, a definition already held here is kept (no Postgres read).
    */
-  async agentChanged(agentId: string, definitionChanged = true): Promise<void> {
+  async agentChanged(agentId: string, definitionChanged = true, version?: string): Promise<void> {
     await this.ready;
     if (this.stopped) return;
     // Signals of one agent (or queue) are read one after the other: two reads racing
@@ -113,7 +113,8 @@ export abstract class AcdRuntimeState {
         return false;
       }
       this.agentDefs.set(agentId, def);
-      const live = await this.core.agentsLive.get(agentId);
+      // The status this instance wrote itself is the one named: no read back.
+      const live = (version !== undefined ? this.core.agentsLive.remembered(agentId, version) : undefined) ?? (await this.core.agentsLive.get(agentId));
       this.putAgent(def, live);
       if (live?.state === 'wrap_up' && !this.timers.has(`wrap:${agentId}`)) this.scheduleWrapUp(agentId, live.sinceMs);
       return true;
@@ -128,7 +129,7 @@ export abstract class AcdRuntimeState {
     this.timer(`wrap:${agentId}`, sinceMs + seconds * 1000 - Date.now(), async () => {
       // Held while Redis is away: applied (and the agent routed) when it answers.
       const res = await this.core.changes.change(agentId, { type: 'wrap_up_done' });
-      if (res.ok) await this.agentChanged(agentId, false);
+      if (res.ok) await this.agentChanged(agentId, false, this.core.agentsLive.rememberedVersion(agentId));
     });
   }
 

@@ -133,8 +133,8 @@ export class AcdRuntime extends AcdTakeover implements NodeCapability {
    * not registered yet) is tried again at the next one, and the check costs no round trip
    * once every technology is watched.
    */
-  override async agentChanged(agentId: string, definitionChanged = true): Promise<void> {
-    await super.agentChanged(agentId, definitionChanged);
+  override async agentChanged(agentId: string, definitionChanged = true, version?: string): Promise<void> {
+    await super.agentChanged(agentId, definitionChanged, version);
     await this.watchPhones();
   }
 

@@ -6,11 +6,12 @@
 import type { Redis } from 'ioredis';
 import { withTransaction, type Db } from '../db/pool.js';
 import type { DomainEvent } from '../events/catalogue.js';
-import { insertOutboxOnceMany } from '../events/outbox.js';
 import type { Logger } from '../log.js';
-import { recordStateChangesOnCalls } from './events.js';
-import { recordLastStates } from './last-state.js';
+import { refreshCdrDetail } from '../cdrs/refresh.js';
+import { ACK_STATE_EVENTS } from './live-scripts.js';
 import { stateEventsKey } from './live-store.js';
+import { runScript } from './lua.js';
+import { endsWrapUpOnCall, journalStateChanges } from './state-journal.js';
 
 const BATCH = 100;
 
@@ -35,21 +36,19 @@ export async function drainStateEvents(db: Db, redis: Redis, prefix: string, log
       junk.push(r);
     }
   }
-  await withTransaction(db, async (tx) => {
-    // Only a first insert touches the call, so a relay that dies after its commit and
-    // drains the same entry again adds nothing twice. One statement per kind of row,
-    // whatever the batch holds: a busy moment costs no more round trips than a quiet one.
-    const unique = [...new Map(events.map((e) => [e.event.id.toLowerCase(), e.event])).values()];
-    const inserted = await insertOutboxOnceMany(tx, unique);
-    const first = unique.filter((e) => inserted.has(e.id.toLowerCase()));
-    await recordStateChangesOnCalls(tx, first);
-    await recordLastStates(tx, first);
-  });
+  // Only a first insert touches the call, so a relay that dies after its commit and
+  // drains the same entry again adds nothing twice. A batch that ends a wrap-up completes
+  // its call's CDR in the same transaction; any other batch is one statement, alone.
+  const unique = [...new Map(events.map((e) => [e.event.id.toLowerCase(), e.event])).values()];
+  if (unique.some(endsWrapUpOnCall)) {
+    await withTransaction(db, async (tx) => {
+      for (const cdrId of await journalStateChanges(tx, unique)) await refreshCdrDetail(tx, cdrId);
+    });
+  } else await journalStateChanges(db, unique);
   await hooks.afterCommit?.();
-  const m = redis.multi();
-  for (const e of events) m.lrem(key, 1, e.raw);
-  for (const j of junk) m.lrem(key, 1, j);
-  await m.exec();
+  // The entries leave in one step: cut off the head when it is still what was read (the
+  // usual case), else each removed by value.
+  await runScript(redis, ACK_STATE_EVENTS, 1, key, ...raw);
   if (junk.length) log?.error({ count: junk.length }, 'unreadable agent state events dropped');
   return events.length;
 }

@@ -98,6 +98,15 @@ export async function addDeltas(db: Queryable, deltas: Iterable<RollupDelta>): P
   await db.query(DAY_MONTH_UPSERT, [json]);
 }
 
+/**
+ * What loadMemory found, by memory: storeMemory writes back only the entries a batch
+ * changed (an agent's context is set by every state change, mostly to what it was).
+ */
+const loaded = new WeakMap<FoldMemory, { answers: Map<string, string>; context: Map<string, string>; open: Map<string, string> }>();
+const answerKey = (a: { agentId: string | null; queueId: string | null; seenAt: number }) => `${a.agentId}\u0000${a.queueId}\u0000${a.seenAt}`;
+const contextKey = (c: { reason: string | null; queueId: string | null }) => `${c.reason}\u0000${c.queueId}`;
+const openKey = (list: ReadonlyArray<{ at: number; queueId: string | null; agentId: string | null }>) => JSON.stringify(list);
+
 /** The memory entries a batch of events may read. */
 export async function loadMemory(db: Queryable, events: JournalEvent[]): Promise<FoldMemory> {
   const callIds = new Set<string>();
@@ -121,11 +130,17 @@ export async function loadMemory(db: Queryable, events: JournalEvent[]): Promise
   for (const r of context.rows) memory.context.set(r.agent_id, { reason: r.reason, queueId: r.queue_id });
   for (const c of callers) memory.open.set(c, []);
   for (const r of open.rows) memory.open.get(r.caller)!.push({ at: (r.answered_at as Date).getTime(), queueId: r.queue_id, agentId: r.agent_id });
+  loaded.set(memory, {
+    answers: new Map([...memory.answers].map(([id, a]) => [id, answerKey(a)])),
+    context: new Map([...memory.context].map(([id, c]) => [id, contextKey(c)])),
+    open: new Map([...memory.open].map(([caller, list]) => [caller, openKey(list)])),
+  });
   return memory;
 }
 
 export async function storeMemory(db: Queryable, m: FoldMemory): Promise<void> {
-  const answers = [...m.answers].map(([id, a]) => ({ id, agent: a.agentId, queue: a.queueId, at: new Date(a.seenAt).toISOString() }));
+  const was = loaded.get(m);
+  const answers = [...m.answers].filter(([id, a]) => was?.answers.get(id) !== answerKey(a)).map(([id, a]) => ({ id, agent: a.agentId, queue: a.queueId, at: new Date(a.seenAt).toISOString() }));
   if (answers.length)
     await db.query(
       `INSERT INTO kpi_call_answers (call_id, agent_id, queue_id, seen_at)
@@ -133,7 +148,7 @@ export async function storeMemory(db: Queryable, m: FoldMemory): Promise<void> {
        ON CONFLICT (call_id) DO UPDATE SET agent_id = excluded.agent_id, queue_id = excluded.queue_id, seen_at = excluded.seen_at`,
       [JSON.stringify(answers)],
     );
-  const context = [...m.context].map(([id, c]) => ({ id, reason: c.reason, queue: c.queueId }));
+  const context = [...m.context].filter(([id, c]) => was?.context.get(id) !== contextKey(c)).map(([id, c]) => ({ id, reason: c.reason, queue: c.queueId }));
   if (context.length)
     await db.query(
       `INSERT INTO kpi_agent_context (agent_id, reason, queue_id)
@@ -141,10 +156,10 @@ export async function storeMemory(db: Queryable, m: FoldMemory): Promise<void> {
        ON CONFLICT (agent_id) DO UPDATE SET reason = excluded.reason, queue_id = excluded.queue_id`,
       [JSON.stringify(context)],
     );
-  const callers = [...m.open.keys()];
-  if (!callers.length) return;
-  await db.query('DELETE FROM kpi_open_answers WHERE caller = ANY($1)', [callers]);
-  const open = [...m.open].flatMap(([caller, list]) =>
+  const changed = [...m.open].filter(([caller, list]) => was?.open.get(caller) !== openKey(list));
+  if (!changed.length) return;
+  await db.query('DELETE FROM kpi_open_answers WHERE caller = ANY($1)', [changed.map(([caller]) => caller)]);
+  const open = changed.flatMap(([caller, list]) =>
     list.map((o) => ({ caller, at: new Date(o.at).toISOString(), queue: o.queueId, agent: o.agentId })),
   );
   if (open.length)

@@ -104,4 +104,29 @@ describe('ACD live store', () => {
     expect(await store.get('g2')).toMatchObject({ state: 'ready' });
     expect(await store.reserve('g3', 'c', 'o4', 10_000, 30)).toMatchObject({ ok: true });
   });
+
+  it('starts a change from what an instance remembers, and never writes over what changed since', async () => {
+    const prefix = uniquePrefix('acd');
+    const a = new AgentLiveStore(r1, prefix);
+    const b = new AgentLiveStore(r2, prefix);
+    await readyAgents(a, ['m1']);
+    // Another instance moved the agent on: the first one's memory (ready) is old.
+    expect((await b.apply('m1', { type: 'not_ready', reason: 'lunch' }, 3)).ok).toBe(true);
+    const res = await a.apply('m1', { type: 'ready' }, 4);
+    expect(res).toMatchObject({ ok: true, change: { from: { state: 'not_ready', reason: 'lunch' }, changed: true } });
+    // Redis lost the agent and got it back rebuilt: its versions start again, the memory
+    // (ready, a later version) still must not count as what is there.
+    await r1.del(`${prefix}:acd:agent:m1`);
+    expect(await b.restore('m1', { state: 'not_ready', reason: 'rebuilt', sinceMs: 5, callId: null, pendingNotReady: null }, true)).toBe(true);
+    expect(await a.apply('m1', { type: 'ready' }, 6)).toMatchObject({ ok: true, change: { from: { state: 'not_ready', reason: 'rebuilt' }, changed: true } });
+    // A refusal is decided on what Redis holds, not on the memory (ready, where login is refused).
+    expect((await b.apply('m1', { type: 'logout' }, 7)).ok).toBe(true);
+    expect(await a.apply('m1', { type: 'login' }, 8)).toMatchObject({ ok: true, change: { from: { state: 'logged_out' } } });
+    expect((await a.apply('m1', { type: 'ready' }, 9)).ok).toBe(true);
+    // A remembered reservation that lapsed is swept first, as one just read: the answer is too late.
+    expect(await a.reserve('m1', 'c2', 'o2', 50, 10)).toMatchObject({ ok: true });
+    await new Promise((r) => setTimeout(r, 120));
+    expect(await a.apply('m1', { type: 'answer' }, 11, 'o2')).toMatchObject({ ok: false, status: 409 });
+    expect(await b.get('m1')).toMatchObject({ state: 'ready' });
+  });
 });

@@ -8,4 +8,8 @@ describe('the agent signal', () => {
     // Queues keep their own prefix and always mean their definition.
     expect(readAgentSignal('queue:sales')).toEqual({ agentId: 'queue:sales', definitionChanged: true });
   });
+
+  it('carries the version the sender wrote, when it sends one', () => {
+    expect(readAgentSignal(`${STATE_SIGNAL}agent-7 42`)).toEqual({ agentId: 'agent-7', definitionChanged: false, version: '42' });
+  });
 });
