@@ -10,7 +10,6 @@ import { domainEvent } from '../events/outbox.js';
 import { currentTraceparent } from '../tracing/tracer.js';
 import { checkEventSchema } from '../events/schema-check.js';
 import { callSummary, type Call } from '../calls/repository.js';
-import { refreshCdrDetail } from '../cdrs/refresh.js';
 import type { AgentStatus } from './agent-state.js';
 
 export interface StateEventContext {
@@ -40,32 +39,6 @@ export function stateChangedEvent(
       queueId: context.queueId ?? null,
     },
   };
-}
-
-/**
- * What an agent.state_changed event that names a call adds to that call, written by the
- * state relay in the transaction that puts the event into the outbox: the change joins
- * the call's timeline (its CDR reads the agent's talk and wrap-up from there), and a
- * wrap-up ending after the call did completes the call's stored CDR (lists, CSV).
- */
-export async function recordStateChangeOnCall(tx: Queryable, event: DomainEvent): Promise<void> {
-  const data = event.data as { callId?: unknown; from?: unknown };
-  // Campaign preview tasks hold an agent under `task:<id>`, which is no call.
-  if (typeof data.callId !== 'string' || !UUID.test(data.callId)) return;
-  const at = new Date(event.occurredAt);
-  await addToTimeline(tx, data.callId, 'agent.state_changed', at, event.data);
-  if (data.from === 'wrap_up') await completeCdr(tx, data.callId);
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-async function completeCdr(tx: Queryable, callId: string): Promise<void> {
-  const { rows } = await tx.query<{ id: string }>("SELECT id FROM cdrs WHERE call_id = $1 AND (detail->>'complete')::boolean IS FALSE", [callId]);
-  if (rows[0]) await refreshCdrDetail(tx, rows[0].id);
-}
-
-async function addToTimeline(tx: Queryable, callId: string, type: string, at: Date, data: Record<string, unknown>): Promise<void> {
-  await tx.query('INSERT INTO call_events (call_id, type, at, data) SELECT id, $2, $3, $4 FROM calls WHERE id = $1', [callId, type, at, data]);
 }
 
 export type QueueCallEvent = 'call.queued' | 'call.offered' | 'call.connected' | 'call.abandoned' | 'call.overflowed';

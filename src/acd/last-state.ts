@@ -1,8 +1,7 @@
-// Each agent's last state in Postgres, kept from their agent.state_changed events in the
-// transaction that moves the event into the outbox: what the ACD rebuilds an agent from
+// Each agent's last state in Postgres, kept from their agent.state_changed events by the
+// statement that moves the events into the outbox (state-journal.ts): what the ACD rebuilds an agent from
 // when Redis comes back without its live state (see live-epoch.ts).
 import type { Queryable } from '../db/pool.js';
-import type { DomainEvent } from '../events/catalogue.js';
 import type { AgentState } from './model.js';
 
 export interface LastState {
@@ -11,19 +10,6 @@ export interface LastState {
   reason: string | null;
   sinceMs: number;
   callId: string | null;
-}
-
-/** Keeps the event's state as the agent's last, unless a later one is already there. */
-export async function recordLastState(tx: Queryable, event: DomainEvent): Promise<void> {
-  const d = event.data as { agentId?: unknown; to?: unknown; reason?: unknown; callId?: unknown };
-  if (typeof d.agentId !== 'string' || typeof d.to !== 'string') return;
-  await tx.query(
-    `INSERT INTO acd_agent_last_state (agent_id, state, reason, since, call_id, event_id) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (agent_id) DO UPDATE SET state = EXCLUDED.state, reason = EXCLUDED.reason, since = EXCLUDED.since,
-       call_id = EXCLUDED.call_id, event_id = EXCLUDED.event_id
-     WHERE acd_agent_last_state.since <= EXCLUDED.since`,
-    [d.agentId, d.to, typeof d.reason === 'string' ? d.reason : null, new Date(event.occurredAt), typeof d.callId === 'string' ? d.callId : null, event.id],
-  );
 }
 
 export async function lastStates(db: Queryable): Promise<Map<string, LastState>> {
