@@ -56,7 +56,7 @@ export async function recordIvrStep(
     name: 'ivr-step',
     // Locked by id alone, live or not: with the state in the lookup, a database whose
     // statistics say nearly every call has ended serves it from the live-call index and
-    // reads every live call to find this one (decision 75).
+    // reads every live call to find this one (decision 77).
     text: `WITH locked AS (SELECT * FROM calls WHERE id = $1 FOR UPDATE),
       c AS (SELECT * FROM locked WHERE state <> 'ended'),
       step AS (INSERT INTO call_events (call_id, type, at, data) SELECT c.id, 'ivr.step', $2, $3 FROM c)
