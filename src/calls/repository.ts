@@ -11,22 +11,15 @@ import { currentTraceparent } from '../tracing/tracer.js';
 import { GroupCommit } from '../db/group-commit.js';
 import { buildCdr, cdrPayload, type Cdr } from './cdr.js';
 import { isCallState, transition } from './state.js';
-import { callSummary, toCall, type Call, type CallRow, type Direction } from './call-row.js';
+import { callSummary, toCall, type Call, type CallRow } from './call-row.js';
 
 export { callSummary, type Call, type Direction } from './call-row.js';
 export { advanceCall, lockCall, transitionCall, transitionCallIn, transitionCallThrough } from './transitions.js';
 
-export interface NewCall {
-  pbxNode: string;
-  channelId: string;
-  linkedid: string | null;
-  direction: Direction;
-  callerNumber: string | null;
-  callerName: string | null;
-  dnis: string | null;
+export type NewCall = Pick<Call, 'pbxNode' | 'channelId' | 'linkedid' | 'direction' | 'callerNumber' | 'callerName' | 'dnis'> & {
   data?: Record<string, unknown>;
   at?: Date;
-}
+};
 
 async function addTimeline(tx: Queryable, callId: string, type: string, data: Record<string, unknown>, at: Date) {
   await tx.query('INSERT INTO call_events (call_id, type, at, data) VALUES ($1, $2, $3, $4)', [callId, type, at, data]);
