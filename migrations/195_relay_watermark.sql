@@ -17,9 +17,14 @@ SELECT coalesce(
   (SELECT min(position) - 1 FROM outbox WHERE published_at IS NULL AND position IS NOT NULL),
   (SELECT head FROM journal_state));
 
--- The relay now reads `position > published_upto` through the position index.
-DROP INDEX IF EXISTS outbox_unpublished_all_idx;
-DROP INDEX IF EXISTS outbox_unpublished_idx;
+-- The relay now reads `position > published_upto` through the position index. New rows
+-- are born "published" as far as the column goes (the default below), so the old relay's
+-- partial index of unpublished rows stays as it is and no new row ever enters it: an
+-- instance of the previous release still running during a rolling upgrade finds nothing
+-- to publish there at once (the new relays publish everything), instead of walking the
+-- whole journal for rows that no longer get a `published_at` of their own. The default
+-- is computed at the insert, so it costs no write and, in no index, no index entry.
+ALTER TABLE outbox ALTER COLUMN published_at SET DEFAULT now();
 
 -- The sweep for jobs lost with Redis's data looks for published rows not fanned out.
 -- Keyed by position (what "published" now means) and entered only once a row is stamped,
@@ -32,5 +37,5 @@ CREATE INDEX outbox_not_fanned_out_pos_idx ON outbox (position)
 -- When the sweep last sent a row again: the next sweep leaves it a grace period to be
 -- fanned out. Written only for rows whose job was lost, and in no index.
 ALTER TABLE outbox ADD COLUMN resent_at timestamptz;
--- `published_at` is no longer written (rows from before keep their value).
-COMMENT ON COLUMN outbox.published_at IS 'Written by releases before migration 195 only; see outbox_relay_state';
+-- `published_at` is no longer written: its default marks new rows for older releases only.
+COMMENT ON COLUMN outbox.published_at IS 'Written by releases before migration 195; since, the insert time (a default, for older instances during an upgrade); see outbox_relay_state';
