@@ -31,6 +31,7 @@ import { publishFlowDocument, putNumber } from '../src/ivr/repository.js';
 import { createTestDatabase } from '../test/helpers/db.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../test/helpers/redis.js';
 import { checkCallAccounting, type CallFacts } from './call-accounting.js';
+import { farServiceEnv } from './far-pbx.js';
 import { procCpuSeconds, procsCpuSeconds } from './proc-cpu.js';
 import { summariseProfile, type CpuProfile, type ProfileSummary } from './profile-summary.js';
 import { traceSyscalls } from './call-strace.js';
@@ -152,16 +153,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: {
       ...process.env,
-      DATABASE_URL: serviceUrl.toString(),
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: uniquePrefix('bench-calls'),
-      PORT: '0',
-      AMI_HOST: far.ami.host,
-      AMI_PORT: String(far.ami.port),
-      AMI_SECRET: 'cti-secret',
-      ARI_URL: far.ari,
-      ARI_PASSWORD: 'cti-secret',
-      LOG_LEVEL: 'info',
+      ...farServiceEnv(far, serviceUrl.toString(), uniquePrefix('bench-calls')),
       RATE_LIMIT_PER_MINUTE: '1000000',
       OUTBOUND_ALLOW_HOSTS: '127.0.0.1',
       CONNECTORS: JSON.stringify([{ id: 'crm', url: `${receiverUrl}/crm`, events: ['cdr.created'], auth: { bearer: 'crm-token' }, concurrency: 16 }]),

@@ -30,7 +30,7 @@ export async function stopFarPbx(child: ChildProcess): Promise<void> {
 }
 
 /** What a service needs to drive the far simulator: an operator's variables, production logging. */
-export function farServiceEnv(far: FarPbx, databaseUrl: string, redisPrefix: string): Record<string, string> {
+export function farServiceEnv(far: Pick<FarPbx, 'ami' | 'ari'>, databaseUrl: string, redisPrefix: string): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
     REDIS_URL: TEST_REDIS_URL,
