@@ -1,9 +1,10 @@
 // cti-bridge for the per-call benchmark, alone in its own process so its CPU is its own:
 // the service as production starts it (configuration from the environment, info logging
 // written as production writes it, to nowhere), plus a profiler the driver switches on and off over IPC for the
-// measured window only. Messages in: {profile: 'start'|'stop'}, {cpu: true}, {tally: true}; out:
-// {ready: url}, {profile: CpuProfile}, {cpu: seconds}, {tally: counts} (with BENCH_TALLY=1).
+// measured window only. Messages in: {profile: 'start'|'stop'}, {cpu: true}, {loops: true}, {tally: true}; out:
+// {ready: url}, {profile: CpuProfile}, {cpu: seconds}, {loops: event-loop turns so far}, {tally: counts} (with BENCH_TALLY=1).
 import { Session } from 'node:inspector/promises';
+import { performance } from 'node:perf_hooks';
 import { openSync } from 'node:fs';
 import { devNull } from 'node:os';
 import { loadConfig } from '../src/config.js';
@@ -19,13 +20,17 @@ while (!service.nodes.every((n) => n.ariClient?.state === 'connected')) await ne
 
 const session = new Session();
 session.connect();
-process.on('message', (m: { profile?: 'start' | 'stop'; cpu?: true; tally?: true }) => {
+process.on('message', (m: { profile?: 'start' | 'stop'; cpu?: true; loops?: true; tally?: true }) => {
   void (async () => {
     if (m.tally) {
       process.send!({ tally: takeTally() });
     } else if (m.cpu) {
       const u = process.cpuUsage();
       process.send!({ cpu: (u.user + u.system) / 1e6 });
+    } else if (m.loops) {
+      // libuv's count of loop turns: each is a wake-up, whose CPU on a shared machine is
+      // most of a quiet instance's cost (caches and the core handed back), whatever it does.
+      process.send!({ loops: performance.nodeTiming.uvMetricsInfo.loopCount });
     } else if (m.profile === 'start') {
       await session.post('Profiler.enable');
       await session.post('Profiler.setSamplingInterval', { interval: 1_000 });

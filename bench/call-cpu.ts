@@ -262,13 +262,16 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     // The baseline: the same service connected and idle (its timers, leases, polls).
     // Measured without the profiler, whose sampling costs CPU of its own.
     let pids = await pgPids();
+    const idleLoopsStart = await ask<number>({ loops: true }, 'loops');
     const idleStart = await cpuNow(pids);
     await sleep(IDLE_MS);
     const idle = diff(idleStart, await cpuNow(pids));
+    const idleLoops = await ask<number>({ loops: true }, 'loops');
 
     pids = await pgPids();
     const before = await cpuNow(pids);
     const xactBefore = await transactions();
+    const loopsBefore = await ask<number>({ loops: true }, 'loops');
     const rowsBefore = await rowsWritten();
     if (TALLY) await ask({ tally: true }, 'tally');
     const trace = STRACE ? await traceSyscalls(service.pid!) : undefined;
@@ -276,6 +279,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     await placeCalls(CALLS);
     await allDone('measured calls');
     const wallMs = performance.now() - wallStart;
+    const loopTurns = (await ask<number>({ loops: true }, 'loops')) - loopsBefore;
     // Backends opened during the window count too; one that closed meanwhile is lost (rare: the pool keeps them).
     const after = await cpuNow([...new Set([...pids, ...(await pgPids())])]);
     const used = diff(before, after);
@@ -320,6 +324,9 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
         ...(tally ? { tally } : {}),
         ...(syscalls ? { syscalls } : {}),
         cpuMsPerCall: { service: serviceMs, postgres: perCall(used.postgres), simulator: perCall(used.simulator), redisShared: perCall(used.redis), driverAndReceivers: perCall(used.driver) },
+        // Loop turns include the idle service's own (idleLoopTurnsPerSecond × wallSeconds).
+        serviceLoopTurnsPerCall: Math.round((loopTurns / CALLS) * 10) / 10,
+        idleLoopTurnsPerSecond: Math.round(((idleLoops - idleLoopsStart) * 1e4) / IDLE_MS) / 10,
         postgresTransactionsPerCall: xactPerCall,
         postgresRowsWrittenPerCall: rowsPerCall,
         idleServiceCpuMsPerSecond: idleMsPerSecond,
