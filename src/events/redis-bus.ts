@@ -1,6 +1,6 @@
 // The event bus across instances: every instance publishes what its relay moved and
 // every instance's WebSocket stream hears all of it, over Redis pub/sub.
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { EventBus, EventListener } from './bus.js';
 import { isEventType, type DomainEvent } from './catalogue.js';
@@ -77,7 +77,12 @@ export class RedisEventBus implements EventBus {
       retryStrategy: (n) => Math.min(100 * n, 2_000),
     });
     this.pub.on('error', () => {});
-    this.sub.on('error', () => {});
+    // Connection errors repeat on every reconnect attempt and say nothing new; a reply error
+    // here is Redis refusing the re-SUBSCRIBE after a reconnect (an ACL without the channel):
+    // the instance then hears no other instance's events, which an operator must see.
+    this.sub.on('error', (err: Error) => {
+      if (err instanceof ReplyError) opts.log?.warn({ err: err.message, channel: this.channel }, 'event bus could not subscribe');
+    });
     this.sub.on('message', (channel: string, message: string) => this.deliver(channel, message));
     this.ready = this.sub.subscribe(this.channel).then(
       () => undefined,

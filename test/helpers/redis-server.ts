@@ -20,6 +20,8 @@ export interface RedisOptions {
   appendonly?: boolean;
   /** A working directory the caller keeps (and removes) across restarts; a fresh one otherwise. */
   dir?: string;
+  /** More command-line directives, e.g. a `--user` ACL. */
+  args?: string[];
 }
 
 /** A working directory for a Redis the caller restarts with its data. */
@@ -30,7 +32,7 @@ export function redisDir(): string {
 export async function startRedis(port: number, o: RedisOptions = {}): Promise<ChildProcess> {
   // Its own working directory: a test that turns AOF on must not write into the checkout.
   const dir = o.dir ?? redisDir();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', o.appendonly ? 'yes' : 'no', '--dir', dir];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', o.appendonly ? 'yes' : 'no', '--dir', dir, ...(o.args ?? [])];
   const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   // A killed server's AOF rewrite child can still be writing here: retried, and a leftover
   // temporary directory is no failure of the test.
