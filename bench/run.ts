@@ -16,6 +16,7 @@ const suites: Array<[string, () => Promise<{ run(): Promise<BenchResult | BenchR
   ['acd', () => import('./acd.js')],
   ['retention', () => import('./retention.js')],
   ['call-cpu', () => import('./call-cpu.js')],
+  ['wake-cost', () => import('./wake-cost.js')],
   ['history', () => import('./history.js')],
   ['history-ids', () => import('./history-ids.js')],
   ['redos', () => import('./redos.js')],
