@@ -121,7 +121,9 @@ describe('ACD on several instances', () => {
     expect((await events(w, { callId, type: 'call.abandoned' })).length).toBe(0);
     await hangUp(w, channelId);
     await waitEvent(w, { callId, type: 'call.ended' });
-  });
+    // A child process compiling the service on a busy machine needs more than the default
+    // 30 s before the waits above even start; they bound each step themselves.
+  }, 180_000);
 
   it('carries on with a connected call when its owner goes away mid-call', async () => {
     // B owns the node now; C stands by. B stops without any ACD clean-up (the ACD does
