@@ -3,6 +3,7 @@
 // time through the agent's guarded DNS lookup.
 import { Agent, type Dispatcher } from 'undici';
 import { guardedConnector, parseTargetUrl, type Resolver, type TargetPolicy } from './target.js';
+import { DeadlineList, type Expiring } from './deadline-list.js';
 
 type DispatchHandler = Dispatcher.DispatchHandler;
 type DispatchController = Dispatcher.DispatchController;
@@ -44,6 +45,8 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
   });
+  // The whole exchange's deadline (see Exchange), one timer for all sends in flight.
+  const deadlines = new DeadlineList(options.timeoutMs);
   const targets = new Map<string, { origin: string; path: string } | { refused: string }>();
   const target = (rawUrl: string) => {
     let t = targets.get(rawUrl);
@@ -69,7 +72,7 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
         // chain and no AbortSignal per send; that was about half of the sender's CPU per
         // delivery, the largest single cost of the pipeline. One object per send holds the
         // exchange (no closures per send).
-        const exchange = new Exchange(resolve, started, options.timeoutMs);
+        const exchange = new Exchange(resolve, started, deadlines);
         try {
           agent.dispatch({ origin: t.origin, path: t.path, method: 'POST', headers: { ...DEFAULT_HEADERS, ...headers }, body }, exchange);
         } catch (err) {
@@ -84,23 +87,31 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
 }
 
 /** One send's state and undici's callbacks for it. */
-class Exchange implements DispatchHandler {
+class Exchange implements DispatchHandler, Expiring {
   private controller: DispatchController | undefined;
   private statusCode: number | undefined;
   private received = 0;
   private settled = false;
-  private readonly timer: NodeJS.Timeout;
+  // Expiring's fields, kept by the DeadlineList.
+  deadline = 0;
+  prevDue: Expiring | undefined = undefined;
+  nextDue: Expiring | undefined = undefined;
+  listed = false;
 
   constructor(
     private readonly resolve: (r: SendResult) => void,
     private readonly started: number,
-    timeoutMs: number,
+    private readonly deadlines: DeadlineList,
   ) {
     // The agent's timeouts bound each phase; this bounds the whole exchange, including
     // the wait for a free connection, so a receiver dripping its response byte by byte
-    // cannot hold a worker slot. A request still queued when it fires is answered
+    // cannot hold a worker slot. A request still queued when it expires is answered
     // 'timeout' now and cut before it is written (see onRequestStart).
-    this.timer = setTimeout(() => this.onTimeout(), timeoutMs);
+    deadlines.add(this);
+  }
+
+  expire(): void {
+    this.onTimeout();
   }
 
   elapsed(): number {
@@ -110,7 +121,7 @@ class Exchange implements DispatchHandler {
   settle(result: SendResult): void {
     if (this.settled) return;
     this.settled = true;
-    clearTimeout(this.timer);
+    this.deadlines.remove(this);
     this.resolve(result);
   }
 
