@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import { AmiParser } from '../ami/codec.js';
 import type { AmiMessage } from '../ami/message.js';
 import { handleAction } from './ami-actions.js';
+import { shouldSend, type SessionFilters } from './ami-filter.js';
 import { parseEventMask, type EventMask } from './ami-mask.js';
 import type { AmiWorldPort } from './ami-port.js';
 import { AMI_VERSION, eventTv, type OriginateOrigin, type Pair, type RenderedEvent } from './ami-render.js';
@@ -16,6 +17,8 @@ export interface AmiServerContext {
   world: AmiWorldPort;
   username: string;
   secret: string;
+  /** The user's write privileges (manager.conf `write=`): actions needing another class are refused. */
+  writePermissions: EventMask;
   log: Logger | undefined;
   /** Async Originates whose OriginateResponse is still due, by request id. */
   asyncOriginates: Map<string, OriginateOrigin>;
@@ -40,6 +43,8 @@ let sessionCounter = 0;
 export class AmiSession {
   authenticated = false;
   mask: EventMask = parseEventMask('off');
+  /** Filters added with the Filter action; a new session has none (and gets everything). */
+  readonly filters: SessionFilters = { include: [], exclude: [] };
   readonly sessionId = `0x${(0x7f5ed8000000 + ++sessionCounter * 0x1000).toString(16)}`;
   private readonly parser = new AmiParser({ maxMessageBytes: 64 * 1024 });
   private closed = false;
@@ -74,17 +79,28 @@ export class AmiSession {
   }
 
   write(pairs: readonly Pair[]): void {
+    this.writeText(wire(pairs));
+  }
+
+  private writeText(text: string): void {
     if (!this.isOpen) return;
-    this.socket.write(wire(pairs));
+    this.socket.write(text);
     if (this.socket.writableLength > MAX_BUFFERED_OUTPUT) {
       this.ctx.log?.warn({ session: this.sessionId }, 'AMI reader too slow; dropping it');
       this.socket.destroy();
     }
   }
 
-  /** Send a broadcast event if this session is logged in and its mask selects the class. */
+  /**
+   * Send a broadcast event if this session is logged in, its mask selects the class and its
+   * filters let it through (Asterisk tests the filters against the text it would send).
+   */
   deliver(event: RenderedEvent): void {
-    if (this.authenticated && this.mask.has(event.eventClass)) this.write(event.pairs);
+    if (!this.authenticated || !this.mask.has(event.eventClass)) return;
+    const text = wire(event.pairs);
+    const f = this.filters;
+    if ((f.include.length > 0 || f.exclude.length > 0) && !shouldSend(f, event.pairs[0]?.[1] ?? '', text)) return;
+    this.writeText(text);
   }
 
   /** Close after what was written so far has been sent (Logoff, failed Login). */
