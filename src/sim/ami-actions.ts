@@ -3,7 +3,7 @@ import type { AmiMessage } from '../ami/message.js';
 import { ASTERISK_VERSION, AMI_VERSION, bridgeListItem, coreShowChannelItem, pingTimestamp, statusItem, type Pair } from './ami-render.js';
 import type { AmiSession } from './ami-session.js';
 import { parseEventMask } from './ami-mask.js';
-import { parseFilter } from './ami-filter.js';
+import { criteriaOfAction, parseFilter } from './ami-filter.js';
 import type { ChannelSnapshot } from './world-types.js';
 
 type Handler = (s: AmiSession, msg: AmiMessage) => void | Promise<void>;
@@ -117,7 +117,7 @@ const handlers: Record<string, Handler> = {
 
   filter(s, msg) {
     if ((msg.get('Operation') ?? '').toLowerCase() !== 'add') return s.error(msg, 'Unknown operation');
-    const f = parseFilter(msg.get('MatchCriteria') ?? '', msg.get('Filter') ?? '');
+    const f = parseFilter(criteriaOfAction(msg.get('MatchCriteria') ?? ''), msg.get('Filter') ?? '');
     if (typeof f === 'string') return s.error(msg, f);
     (f.exclude ? s.filters.exclude : s.filters.include).push(f);
     s.respond(msg, 'Success', [['Message', 'Success']]);

@@ -39,21 +39,23 @@ function optionValue(option: string): string | undefined {
 }
 
 /**
- * One filter from a Filter action's `MatchCriteria` (may be empty) and `Filter` values, or
- * the error message Asterisk answers with.
+ * One filter as manager_add_filter reads it, or the error message Asterisk answers with.
+ * `criteria` is a manager.conf key (`eventfilter`, `eventfilter(name(Hangup))`); the
+ * Filter action builds it from its MatchCriteria (see criteriaOfAction).
  */
-export function parseFilter(matchCriteria: string, pattern: string): EventFilter | string {
+export function parseFilter(criteria: string, pattern: string): EventFilter | string {
   const f: EventFilter = { exclude: false, method: 'regex', regex: undefined, text: '', eventName: undefined, header: undefined };
   let p = pattern;
   if (p.startsWith('!')) {
     f.exclude = true;
     p = p.slice(1);
   }
-  if (matchCriteria === '') {
+  const open = criteria.indexOf('(');
+  if (open < 0) {
     if (p === '') return FILTER_FORMAT_ERROR; // a legacy filter needs a pattern
   } else {
     f.method = 'none';
-    const options = matchCriteria.trim();
+    const options = criteria.slice(open + 1).trim();
     if (options === '' || !options.endsWith(')')) return FILTER_FORMAT_ERROR;
     let found = 0;
     // Asterisk tokenises on space, comma and ')' (strtok_r), so `name(A)` reads as `name(A`.
@@ -94,6 +96,22 @@ export function parseFilter(matchCriteria: string, pattern: string): EventFilter
     }
   }
   return f;
+}
+
+/** action_filter: `eventfilter(<MatchCriteria>)`, or plain `eventfilter` without one. */
+export function criteriaOfAction(matchCriteria: string): string {
+  return matchCriteria === '' ? 'eventfilter' : `eventfilter(${matchCriteria})`;
+}
+
+/** The filters a session starts with: the user's manager.conf `eventfilter` lines. */
+export function userFilters(lines: ReadonlyArray<readonly [criteria: string, pattern: string]>): SessionFilters {
+  const out: SessionFilters = { include: [], exclude: [] };
+  for (const [criteria, pattern] of lines) {
+    const f = parseFilter(criteria, pattern);
+    // Asterisk logs a bad line and loads the user without it.
+    if (typeof f !== 'string') (f.exclude ? out.exclude : out.include).push(f);
+  }
+  return out;
 }
 
 function matchValue(f: EventFilter, value: string): boolean {

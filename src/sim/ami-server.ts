@@ -20,6 +20,11 @@ export interface AmiServerOptions {
    * Default 'all'. Without 'system' the Filter action is refused, as on a real Asterisk.
    */
   writePermissions?: string;
+  /**
+   * The user's manager.conf `eventfilter` lines as [key, value], e.g.
+   * ['eventfilter(name(Hangup))', '']: every session of the user starts with them.
+   */
+  eventFilters?: ReadonlyArray<readonly [string, string]>;
   log?: Logger;
 }
 
@@ -117,6 +122,7 @@ export async function startAmiServer(world: World | AmiWorldPort, options: AmiSe
     username: options.username,
     secret: options.secret,
     writePermissions: parseEventMask(options.writePermissions ?? 'all'),
+    eventFilters: options.eventFilters ?? [],
     log: options.log?.child({ component: 'sim-ami' }),
     asyncOriginates,
     nextRequestId: () => `ami-originate-${++requestSeq}`,

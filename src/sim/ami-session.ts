@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import { AmiParser } from '../ami/codec.js';
 import type { AmiMessage } from '../ami/message.js';
 import { handleAction } from './ami-actions.js';
-import { shouldSend, type SessionFilters } from './ami-filter.js';
+import { shouldSend, userFilters, type SessionFilters } from './ami-filter.js';
 import { parseEventMask, type EventMask } from './ami-mask.js';
 import type { AmiWorldPort } from './ami-port.js';
 import { AMI_VERSION, eventTv, type OriginateOrigin, type Pair, type RenderedEvent } from './ami-render.js';
@@ -19,6 +19,8 @@ export interface AmiServerContext {
   secret: string;
   /** The user's write privileges (manager.conf `write=`): actions needing another class are refused. */
   writePermissions: EventMask;
+  /** The user's manager.conf `eventfilter` lines, copied into each session at login. */
+  eventFilters: ReadonlyArray<readonly [string, string]>;
   log: Logger | undefined;
   /** Async Originates whose OriginateResponse is still due, by request id. */
   asyncOriginates: Map<string, OriginateOrigin>;
@@ -43,8 +45,8 @@ let sessionCounter = 0;
 export class AmiSession {
   authenticated = false;
   mask: EventMask = parseEventMask('off');
-  /** Filters added with the Filter action; a new session has none (and gets everything). */
-  readonly filters: SessionFilters = { include: [], exclude: [] };
+  /** The user's filters from login on, plus those added with the Filter action. */
+  filters: SessionFilters = { include: [], exclude: [] };
   readonly sessionId = `0x${(0x7f5ed8000000 + ++sessionCounter * 0x1000).toString(16)}`;
   private readonly parser = new AmiParser({ maxMessageBytes: 64 * 1024 });
   private closed = false;
@@ -113,18 +115,18 @@ export class AmiSession {
   onLogin(eventsHeader: string | undefined): void {
     this.authenticated = true;
     this.mask = parseEventMask(eventsHeader);
+    this.filters = userFilters(this.ctx.eventFilters);
     const now = new Date();
     const uptime = String(Math.floor((now.getTime() - this.ctx.world.startedAt.getTime()) / 1000));
-    this.deliver({
-      eventClass: 'system',
-      pairs: [
+    // Written straight to the session as action_login does: the mask applies, filters do not.
+    if (this.mask.has('system'))
+      this.write([
         ['Event', 'FullyBooted'],
         ['Privilege', 'system,all'],
         ['Uptime', uptime],
         ['LastReload', uptime],
         ['Status', 'Fully Booted'],
-      ],
-    });
+      ]);
     const local = `IPV4/TCP/${this.socket.localAddress ?? '127.0.0.1'}/${this.socket.localPort ?? 0}`;
     const remote = `IPV4/TCP/${this.socket.remoteAddress ?? '127.0.0.1'}/${this.socket.remotePort ?? 0}`;
     this.deliver({

@@ -21,6 +21,8 @@ export interface SimulatorOptions {
   amiSecret?: string;
   /** The AMI user's write privileges (manager.conf `write=`); default 'all'. */
   amiWritePermissions?: string;
+  /** The AMI user's manager.conf `eventfilter` lines as [key, value]. */
+  amiEventFilters?: ReadonlyArray<readonly [string, string]>;
   asteriskId?: string;
   /** Media and scripted delays are divided by this (100: a 2 s prompt plays in 20 ms). */
   speed?: number;
@@ -80,6 +82,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         username: opts.amiUser ?? 'cti',
         secret: opts.amiSecret ?? 'cti-secret',
         ...(opts.amiWritePermissions !== undefined ? { writePermissions: opts.amiWritePermissions } : {}),
+        ...(opts.amiEventFilters !== undefined ? { eventFilters: opts.amiEventFilters } : {}),
         log: opts.logger,
       });
     }
