@@ -139,22 +139,7 @@ describe('AMI event filters', () => {
 
   it('filters only partly accepted: the client reconnects and stays unfiltered, so nothing is missed', async () => {
     await pbx();
-    const c = new AmiClient({
-      host: '127.0.0.1',
-      port: server!.port,
-      username: 'cti',
-      secret: 'cti-secret',
-      reconnect: { minMs: 20, maxMs: 50 },
-      pingIntervalMs: 0,
-      events: 'call,dialplan',
-      eventFilters: [{ matchCriteria: 'name(Hangup)' }, { matchCriteria: 'name(Cdr),method(bogus)' }],
-    });
-    clients.push(c);
-    const events: AmiEvent[] = [];
-    c.on('event', (e) => events.push(e));
-    const ready = new Promise<void>((resolve) => c.once('ready', () => resolve()));
-    c.start();
-    await ready;
+    const { c, events } = await connect({ events: 'call,dialplan', eventFilters: [{ matchCriteria: 'name(Hangup)' }, { matchCriteria: 'name(Cdr),method(bogus)' }] });
     expect(c.stats.reconnects).toBe(1);
     expect(c.filterState).toBe('none');
     await callWithVariables();
