@@ -67,6 +67,10 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     };
     if (/[\r\n]/.test(this.opts.events)) throw new AmiError('AMI events mask contains CR or LF');
     this.eventFilters = options.eventFilters ?? [];
+    // Checked here, not at each login: a filter that cannot be written would fail every session.
+    if (this.eventFilters.some((f) => /[\r\n\0]/.test(`${f.matchCriteria ?? ''}${f.filter ?? ''}`))) {
+      throw new AmiError('AMI event filter contains CR, LF or NUL');
+    }
     this.log = options.log?.child({ component: 'ami', host: options.host, port: options.port });
     this.delivery = new EventDelivery({
       limit: this.opts.eventQueueLimit,

@@ -104,6 +104,10 @@ describe('AMI event filters', () => {
     expect(seen[0]?.get('Uniqueid')).toBe(id);
   });
 
+  it('refuses at construction a filter that could not be written as one header', () => {
+    expect(() => new AmiClient({ host: '127.0.0.1', port: 1, username: 'u', secret: 's', eventFilters: [{ matchCriteria: 'name(Hangup)\r\nAction: Logoff' }] })).toThrow(/CR, LF or NUL/);
+  });
+
   it("answers Filter actions with Asterisk's texts", async () => {
     await pbx();
     const { c } = await connect({ events: 'off' });
