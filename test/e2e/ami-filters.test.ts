@@ -1,4 +1,4 @@
-// The service on a PBX whose AMI user may not add event filters (no write=system, as the
+// The service's AMI session with event filters, granted and refused. Refused: a PBX whose AMI user may not add event filters (no write=system, as the
 // shipped manager.conf has it without its eventfilter lines): Asterisk answers the Filter
 // actions with Error and the service carries on with every event of its classes, its
 // AMI consumers (here Asterisk's own CDRs) included.
@@ -11,6 +11,41 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { uniquePrefix } from '../helpers/redis.js';
 import { serviceEnv, simControl } from '../helpers/service.js';
 import { waitFor, waitUntil } from '../helpers/wait.js';
+
+describe('AMI event filters granted by the PBX', () => {
+  let t: TestDatabase;
+  let sim: Simulator;
+  let service: Service | undefined;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    sim = await startSimulator({ speed: 20 });
+    service = await startService(loadConfig(serviceEnv(sim, t.url, uniquePrefix('ami-filters-on'), { INSTANCE_ID: 'filters-on', LOG_LEVEL: 'silent' })), createLogger('silent'));
+    await waitUntil(() => service!.nodes[0]!.ariClient?.state === 'connected' && service!.nodes[0]!.amiClient?.state === 'logged-in', 'the node driven');
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    await sim?.close();
+    await t?.drop();
+  });
+
+  it('keeps one filtered session through calls and stores their PBX CDRs', async () => {
+    const ami = service!.nodes[0]!.amiClient!;
+    expect(ami.filterState).toBe('applied');
+    const names = new Set<string>();
+    ami.on('event', (e) => names.add(e.event ?? ''));
+    for (const from of ['+15551230011', '+15551230012']) {
+      const { channelId } = await simControl<{ channelId: string }>(sim, '/calls', { from, to: '200' });
+      await waitFor('a call of ours', async () => (await t.db.query('SELECT id FROM calls WHERE channel_id = $1', [channelId])).rows[0]?.id as string | undefined);
+      await simControl(sim, `/channels/${encodeURIComponent(channelId)}/hangup`, { cause: 16 });
+      await waitFor('its Asterisk Cdr', async () => (await t.db.query('SELECT 1 FROM asterisk_cdrs WHERE unique_id = $1', [channelId])).rows.length > 0);
+    }
+    expect(ami.stats.reconnects).toBe(0);
+    expect(names).not.toContain('Newchannel');
+    expect(names).toContain('Hangup');
+  }, 60_000);
+});
 
 describe('AMI event filters refused by the PBX', () => {
   let t: TestDatabase;
