@@ -1,7 +1,8 @@
-// The service's AMI session with event filters, granted and refused. Refused: a PBX whose AMI user may not add event filters (no write=system, as the
-// shipped manager.conf has it without its eventfilter lines): Asterisk answers the Filter
-// actions with Error and the service carries on with every event of its classes, its
-// AMI consumers (here Asterisk's own CDRs) included.
+// The service's AMI session with event filters. Granted: one session, filtered, through
+// calls. Refused (no write=system, as the shipped manager.conf has it, here without its
+// eventfilter lines): Asterisk answers the Filter actions with Error and the service
+// carries on with every event of its classes, its AMI consumers (Asterisk's own CDRs)
+// included.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
