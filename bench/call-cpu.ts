@@ -271,6 +271,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     pids = await pgPids();
     const before = await cpuNow(pids);
     const xactBefore = await transactions();
+    const amiBefore = await ask<number>({ amiEvents: true }, 'amiEvents');
     const loopsBefore = await ask<number>({ loops: true }, 'loops');
     const rowsBefore = await rowsWritten();
     if (TALLY) await ask({ tally: true }, 'tally');
@@ -280,6 +281,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     await allDone('measured calls');
     const wallMs = performance.now() - wallStart;
     const loopTurns = (await ask<number>({ loops: true }, 'loops')) - loopsBefore;
+    const amiEvents = (await ask<number>({ amiEvents: true }, 'amiEvents')) - amiBefore;
     // Backends opened during the window count too; one that closed meanwhile is lost (rare: the pool keeps them).
     const after = await cpuNow([...new Set([...pids, ...(await pgPids())])]);
     const used = diff(before, after);
@@ -326,6 +328,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
         cpuMsPerCall: { service: serviceMs, postgres: perCall(used.postgres), simulator: perCall(used.simulator), redisShared: perCall(used.redis), driverAndReceivers: perCall(used.driver) },
         // Loop turns include the idle service's own (idleLoopTurnsPerSecond × wallSeconds).
         serviceLoopTurnsPerCall: Math.round((loopTurns / CALLS) * 10) / 10,
+        amiEventsPerCall: Math.round((amiEvents / CALLS) * 10) / 10,
         idleLoopTurnsPerSecond: Math.round(((idleLoops - idleLoopsStart) * 1e4) / IDLE_MS) / 10,
         postgresTransactionsPerCall: xactPerCall,
         postgresRowsWrittenPerCall: rowsPerCall,

@@ -1,5 +1,6 @@
 // What an AMI client is told at start and what it reports: options, state, counters, events.
 import type { Logger } from '../log.js';
+import type { AmiEventFilter } from './filters.js';
 import type { AmiEvent } from './message.js';
 
 export type AmiClientState = 'connecting' | 'logged-in' | 'disconnected' | 'stopped';
@@ -22,7 +23,16 @@ export interface AmiClientOptions {
   /** Events waiting for handlers; the oldest are dropped beyond this. Default 10,000. */
   eventQueueLimit?: number;
   maxMessageBytes?: number;
+  /**
+   * Filter actions sent after every login, before 'ready': the session then receives only
+   * the events they let through. Refused (no `system` write privilege): the session stays
+   * unfiltered. Partly refused: the client reconnects and runs unfiltered from then on.
+   */
+  eventFilters?: readonly AmiEventFilter[];
 }
+
+/** What the current session's events were narrowed by. */
+export type AmiFilterState = 'none' | 'applied' | 'refused';
 
 export interface AmiActionOptions {
   timeoutMs?: number;

@@ -7,15 +7,16 @@ import net from 'node:net';
 import type { Logger } from '../log.js';
 import { inSpan, tracingEnabled } from '../tracing/tracer.js';
 import { reconnectWait } from './backoff.js';
-import type { AmiActionOptions, AmiClientEvents, AmiClientOptions, AmiClientState, AmiClientStats } from './client-types.js';
+import type { AmiActionOptions, AmiClientEvents, AmiClientOptions, AmiClientState, AmiClientStats, AmiFilterState } from './client-types.js';
 import { actionPairs, type AmiActionFields } from './codec.js';
 import { openConnection, sameKey, sendAction, type Connection } from './connection.js';
 import { AmiActionError, AmiAuthError, AmiDisconnectedError, AmiError, AmiNotConnectedError, AmiTimeoutError } from './errors.js';
 import { EventDelivery } from './event-delivery.js';
+import { applyEventFilters, type AmiEventFilter } from './filters.js';
 import type { AmiEvent, AmiMessage, AmiResponse } from './message.js';
 import { collectListItem, settleResponse } from './replies.js';
 
-export type { AmiActionOptions, AmiClientEvents, AmiClientOptions, AmiClientState, AmiClientStats } from './client-types.js';
+export type { AmiActionOptions, AmiClientEvents, AmiClientOptions, AmiClientState, AmiClientStats, AmiFilterState } from './client-types.js';
 
 export class AmiClient extends EventEmitter<AmiClientEvents> {
   readonly stats: AmiClientStats = {
@@ -30,8 +31,10 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
   };
   /** Version from the greeting of the current/last connection, e.g. `11.0.0`. */
   amiVersion: string | undefined;
+  /** Whether the current session's events are narrowed by eventFilters. */
+  filterState: AmiFilterState = 'none';
 
-  private readonly opts: Required<Omit<AmiClientOptions, 'log' | 'reconnect'>> & {
+  private readonly opts: Required<Omit<AmiClientOptions, 'log' | 'reconnect' | 'eventFilters'>> & {
     reconnect: { minMs: number; maxMs: number };
   };
   private readonly log: Logger | undefined;
@@ -43,6 +46,8 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
   private attempt = 0;
   private connections = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  /** Emptied for good once a PBX accepted some filters and refused others. */
+  private eventFilters: readonly AmiEventFilter[];
 
   constructor(options: AmiClientOptions) {
     super();
@@ -61,6 +66,11 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
       reconnect: { minMs: options.reconnect?.minMs ?? 500, maxMs: options.reconnect?.maxMs ?? 30_000 },
     };
     if (/[\r\n]/.test(this.opts.events)) throw new AmiError('AMI events mask contains CR or LF');
+    this.eventFilters = options.eventFilters ?? [];
+    // Checked here, not at each login: a filter that cannot be written would fail every session.
+    if (this.eventFilters.some((f) => /[\r\n\0]/.test(`${f.matchCriteria ?? ''}${f.filter ?? ''}`))) {
+      throw new AmiError('AMI event filter contains CR, LF or NUL');
+    }
     this.log = options.log?.child({ component: 'ami', host: options.host, port: options.port });
     this.delivery = new EventDelivery({
       limit: this.opts.eventQueueLimit,
@@ -206,7 +216,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
       ['Events', this.opts.events],
     ];
     sendAction(conn, login, this.opts.connectTimeoutMs).then(
-      () => this.onLoggedIn(conn),
+      () => this.filterEvents(conn),
       (err: Error) => {
         if (err instanceof AmiActionError) {
           this.stats.loginFailures++;
@@ -218,6 +228,36 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
         conn.socket.destroy();
       },
     );
+  }
+
+  /** Narrows the session's events before it counts as logged in; see filters.ts. */
+  private filterEvents(conn: Connection): void {
+    this.filterState = 'none';
+    if (this.eventFilters.length === 0) return this.onLoggedIn(conn);
+    void applyEventFilters(conn, this.eventFilters, this.opts.connectTimeoutMs).then((outcome) => {
+      if (this.conn !== conn || conn.socket.destroyed) return;
+      switch (outcome.kind) {
+        case 'applied':
+          this.filterState = 'applied';
+          return this.onLoggedIn(conn);
+        case 'refused':
+          // Every event in the mask still arrives: costlier, but nothing is missed.
+          this.filterState = 'refused';
+          this.log?.warn({ reason: outcome.message }, 'AMI event filters refused (the AMI user needs write=system); receiving every event of the mask');
+          return this.onLoggedIn(conn);
+        case 'partial':
+          // Filters cannot be removed: only a new session without them is known to be whole.
+          this.eventFilters = [];
+          conn.closeReason = `AMI event filters only partly accepted: ${outcome.message}`;
+          this.log?.error({ reason: outcome.message }, 'AMI event filters only partly accepted; reconnecting without filters');
+          conn.socket.destroy();
+          return;
+        case 'failed':
+          conn.closeReason ??= `AMI event filters unanswered: ${outcome.error.message}`;
+          conn.socket.destroy();
+          return;
+      }
+    });
   }
 
   private onLoggedIn(conn: Connection): void {

@@ -1,5 +1,6 @@
 export { AmiClient } from './client.js';
-export type { AmiClientOptions, AmiClientState, AmiClientStats, AmiClientEvents, AmiActionOptions } from './client.js';
+export type { AmiClientOptions, AmiClientState, AmiClientStats, AmiClientEvents, AmiActionOptions, AmiFilterState } from './client.js';
+export type { AmiEventFilter } from './filters.js';
 export { AmiParser, serializeAction, formatMessage, AmiSerializeError } from './codec.js';
 export type { AmiActionFields, AmiFieldValue, AmiParserOptions } from './codec.js';
 export { AmiMessage, AmiResponse } from './message.js';

@@ -6,6 +6,7 @@
 // reconciled against the PBX's own view as after a reconnect.
 import type { Redis } from 'ioredis';
 import { AmiClient, type AmiEvent } from '../ami/index.js';
+import { AMI_EVENT_CLASSES, AMI_EVENT_FILTERS } from './ami-events.js';
 import { AriClient } from '../ari/client.js';
 import type { AriEvent } from '../ari/types.js';
 import type { ResyncSnapshot } from '../ari/client.js';
@@ -207,9 +208,9 @@ export class PbxNode {
       port: node.ami.port,
       username: node.ami.user,
       secret: node.ami.secret,
-      // No dtmf: digits come over ARI, and AMI would copy card numbers out of a payment IVR.
-      // dialplan: VarSet carries FAXSTATUS/FAXERROR/FAXPAGES, the verdict of a SendFAX.
-      events: 'system,call,agent,cdr,dialplan',
+      // Only the classes and events something reads: see ami-events.ts.
+      events: AMI_EVENT_CLASSES,
+      eventFilters: AMI_EVENT_FILTERS,
       log: this.log,
       reconnect,
       ...(tuning?.pingIntervalMs ? { pingIntervalMs: tuning.pingIntervalMs } : {}),

@@ -3,11 +3,14 @@ import type { AmiMessage } from '../ami/message.js';
 import { ASTERISK_VERSION, AMI_VERSION, bridgeListItem, coreShowChannelItem, pingTimestamp, statusItem, type Pair } from './ami-render.js';
 import type { AmiSession } from './ami-session.js';
 import { parseEventMask } from './ami-mask.js';
+import { criteriaOfAction, parseFilter } from './ami-filter.js';
 import type { ChannelSnapshot } from './world-types.js';
 
 type Handler = (s: AmiSession, msg: AmiMessage) => void | Promise<void>;
 
 const UNAUTHENTICATED_OK = new Set(['login', 'logoff', 'challenge']);
+/** Actions whose use needs a write privilege (manager.c registers Filter with EVENT_FLAG_SYSTEM). */
+const AUTHORITY: Readonly<Record<string, string>> = { filter: 'system' };
 
 function isTrue(v: string | undefined): boolean {
   return v !== undefined && ['yes', 'true', 'y', 't', '1', 'on'].includes(v.trim().toLowerCase());
@@ -110,6 +113,14 @@ const handlers: Record<string, Handler> = {
       ['Ping', 'Pong'],
       ['Timestamp', pingTimestamp(Date.now())],
     ]);
+  },
+
+  filter(s, msg) {
+    if ((msg.get('Operation') ?? '').toLowerCase() !== 'add') return s.error(msg, 'Unknown operation');
+    const f = parseFilter(criteriaOfAction(msg.get('MatchCriteria') ?? ''), msg.get('Filter') ?? '');
+    if (typeof f === 'string') return s.error(msg, f);
+    (f.exclude ? s.filters.exclude : s.filters.include).push(f);
+    s.respond(msg, 'Success', [['Message', 'Success']]);
   },
 
   events(s, msg) {
@@ -368,5 +379,7 @@ export function handleAction(s: AmiSession, msg: AmiMessage): void | Promise<voi
   if (!handler) {
     return s.error(msg, `Invalid/unknown command: ${action}. Use Action: ListCommands to show available commands.`);
   }
+  const authority = AUTHORITY[key];
+  if (authority !== undefined && !s.ctx.writePermissions.has(authority)) return s.error(msg, 'Permission denied');
   return handler(s, msg);
 }

@@ -4,6 +4,7 @@ import net from 'node:net';
 import type { Logger } from '../log.js';
 import type { AmiOriginateRequest, AmiWorldPort } from './ami-port.js';
 import { renderOriginateResponse, renderWorldEvent, type OriginateOrigin } from './ami-render.js';
+import { parseEventMask } from './ami-mask.js';
 import { AmiSession, type AmiServerContext } from './ami-session.js';
 import type { World } from './world.js';
 import type { WorldEvent } from './world-types.js';
@@ -14,6 +15,16 @@ export interface AmiServerOptions {
   port?: number;
   username: string;
   secret: string;
+  /**
+   * The AMI user's write privileges as manager.conf spells them (`write=call,originate`).
+   * Default 'all'. Without 'system' the Filter action is refused, as on a real Asterisk.
+   */
+  writePermissions?: string;
+  /**
+   * The user's manager.conf `eventfilter` lines as [key, value], e.g.
+   * ['eventfilter(name(Hangup))', '']: every session of the user starts with them.
+   */
+  eventFilters?: ReadonlyArray<readonly [string, string]>;
   log?: Logger;
 }
 
@@ -110,6 +121,8 @@ export async function startAmiServer(world: World | AmiWorldPort, options: AmiSe
     world: port,
     username: options.username,
     secret: options.secret,
+    writePermissions: parseEventMask(options.writePermissions ?? 'all'),
+    eventFilters: options.eventFilters ?? [],
     log: options.log?.child({ component: 'sim-ami' }),
     asyncOriginates,
     nextRequestId: () => `ami-originate-${++requestSeq}`,

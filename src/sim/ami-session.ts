@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import { AmiParser } from '../ami/codec.js';
 import type { AmiMessage } from '../ami/message.js';
 import { handleAction } from './ami-actions.js';
+import { shouldSend, userFilters, type SessionFilters } from './ami-filter.js';
 import { parseEventMask, type EventMask } from './ami-mask.js';
 import type { AmiWorldPort } from './ami-port.js';
 import { AMI_VERSION, eventTv, type OriginateOrigin, type Pair, type RenderedEvent } from './ami-render.js';
@@ -16,6 +17,10 @@ export interface AmiServerContext {
   world: AmiWorldPort;
   username: string;
   secret: string;
+  /** The user's write privileges (manager.conf `write=`): actions needing another class are refused. */
+  writePermissions: EventMask;
+  /** The user's manager.conf `eventfilter` lines, copied into each session at login. */
+  eventFilters: ReadonlyArray<readonly [string, string]>;
   log: Logger | undefined;
   /** Async Originates whose OriginateResponse is still due, by request id. */
   asyncOriginates: Map<string, OriginateOrigin>;
@@ -40,6 +45,8 @@ let sessionCounter = 0;
 export class AmiSession {
   authenticated = false;
   mask: EventMask = parseEventMask('off');
+  /** The user's filters from login on, plus those added with the Filter action. */
+  filters: SessionFilters = { include: [], exclude: [] };
   readonly sessionId = `0x${(0x7f5ed8000000 + ++sessionCounter * 0x1000).toString(16)}`;
   private readonly parser = new AmiParser({ maxMessageBytes: 64 * 1024 });
   private closed = false;
@@ -74,17 +81,28 @@ export class AmiSession {
   }
 
   write(pairs: readonly Pair[]): void {
+    this.writeText(wire(pairs));
+  }
+
+  private writeText(text: string): void {
     if (!this.isOpen) return;
-    this.socket.write(wire(pairs));
+    this.socket.write(text);
     if (this.socket.writableLength > MAX_BUFFERED_OUTPUT) {
       this.ctx.log?.warn({ session: this.sessionId }, 'AMI reader too slow; dropping it');
       this.socket.destroy();
     }
   }
 
-  /** Send a broadcast event if this session is logged in and its mask selects the class. */
+  /**
+   * Send a broadcast event if this session is logged in, its mask selects the class and its
+   * filters let it through (Asterisk tests the filters against the text it would send).
+   */
   deliver(event: RenderedEvent): void {
-    if (this.authenticated && this.mask.has(event.eventClass)) this.write(event.pairs);
+    if (!this.authenticated || !this.mask.has(event.eventClass)) return;
+    const text = wire(event.pairs);
+    const f = this.filters;
+    if ((f.include.length > 0 || f.exclude.length > 0) && !shouldSend(f, event.pairs[0]?.[1] ?? '', text)) return;
+    this.writeText(text);
   }
 
   /** Close after what was written so far has been sent (Logoff, failed Login). */
@@ -97,18 +115,18 @@ export class AmiSession {
   onLogin(eventsHeader: string | undefined): void {
     this.authenticated = true;
     this.mask = parseEventMask(eventsHeader);
+    this.filters = userFilters(this.ctx.eventFilters);
     const now = new Date();
     const uptime = String(Math.floor((now.getTime() - this.ctx.world.startedAt.getTime()) / 1000));
-    this.deliver({
-      eventClass: 'system',
-      pairs: [
+    // Written straight to the session as action_login does: the mask applies, filters do not.
+    if (this.mask.has('system'))
+      this.write([
         ['Event', 'FullyBooted'],
         ['Privilege', 'system,all'],
         ['Uptime', uptime],
         ['LastReload', uptime],
         ['Status', 'Fully Booted'],
-      ],
-    });
+      ]);
     const local = `IPV4/TCP/${this.socket.localAddress ?? '127.0.0.1'}/${this.socket.localPort ?? 0}`;
     const remote = `IPV4/TCP/${this.socket.remoteAddress ?? '127.0.0.1'}/${this.socket.remotePort ?? 0}`;
     this.deliver({

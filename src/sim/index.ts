@@ -19,6 +19,10 @@ export interface SimulatorOptions {
   ariPassword?: string;
   amiUser?: string;
   amiSecret?: string;
+  /** The AMI user's write privileges (manager.conf `write=`); default 'all'. */
+  amiWritePermissions?: string;
+  /** The AMI user's manager.conf `eventfilter` lines as [key, value]. */
+  amiEventFilters?: ReadonlyArray<readonly [string, string]>;
   asteriskId?: string;
   /** Media and scripted delays are divided by this (100: a 2 s prompt plays in 20 ms). */
   speed?: number;
@@ -77,6 +81,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         port: opts.amiPort ?? 0,
         username: opts.amiUser ?? 'cti',
         secret: opts.amiSecret ?? 'cti-secret',
+        ...(opts.amiWritePermissions !== undefined ? { writePermissions: opts.amiWritePermissions } : {}),
+        ...(opts.amiEventFilters !== undefined ? { eventFilters: opts.amiEventFilters } : {}),
         log: opts.logger,
       });
     }
