@@ -8,9 +8,12 @@
 // Each pass first runs the journal's sequencer (after one running elsewhere, if any)
 // and then publishes in journal order, so the bus never announces an event the journal
 // does not serve yet, and the journal keeps moving while Redis is away.
+// A pass this instance can fan out itself (LocalFanOut, decision 83) is read and marked
+// published in one statement and fanned out after it, without the queue.
 import type { Logger } from '../log.js';
 import { withTransaction, type Db } from '../db/pool.js';
 import type { EventBus } from './bus.js';
+import type { LocalFanOut } from './local-fanout.js';
 import { eventsJobs, type EventsQueue, type RelayRow } from './queues.js';
 import { LostJobSweep } from './relay-sweep.js';
 import { sequenceJournal } from './sequencer.js';
@@ -55,6 +58,11 @@ export interface RelayOptions {
    * the journal (the KPI rollups) can then read instead of polling for it.
    */
   onJournalMoved?: () => void;
+  /**
+   * The pipeline's own fan-out: a pass it can take now skips the `events` queue. Absent,
+   * every pass goes through the queue.
+   */
+  local?: Pick<LocalFanOut, 'canTake' | 'start'>;
 }
 
 export interface RelayStats {
@@ -191,7 +199,30 @@ export class OutboxRelay {
   }
 
   private async publishOnce(): Promise<number> {
-    const published = await withTransaction(this.opts.db, async (tx) => {
+    const local = this.opts.local?.canTake() ? this.opts.local : undefined;
+    const rows = local ? await this.markPublished() : await this.publishQueued();
+    // After the commit: a pass that did not commit is fanned out by whoever publishes it.
+    if (local && rows.length > 0) local.start(eventsJobs(rows, this.eventsPerJob));
+    const published = rows.map((r) => r.payload);
+    this.stats.published += published.length;
+    // The live stream is best effort and comes after the commit, so it never sees an
+    // event the fan-out does not have.
+    const bus = this.opts.bus;
+    if (bus?.publishMany) {
+      await bus.publishMany(published).catch((err: Error) => this.opts.log.debug({ err: err.message }, 'event bus publish failed'));
+    } else if (bus) {
+      await Promise.all(
+        published.map((event) =>
+          bus.publish(event).catch((err: Error) => this.opts.log.debug({ err: err.message }, 'event bus publish failed')),
+        ),
+      );
+    }
+    return published.length;
+  }
+
+  /** The next events handed to the `events` queue; the watermark moves once BullMQ has them. */
+  private publishQueued(): Promise<RelayRow[]> {
+    return withTransaction(this.opts.db, async (tx) => {
       // The watermark's row lock: a relay that finds it taken leaves this pass to its holder
       // (NULL, so no rows). Then the next events after it, by the position index.
       const { rows } = await tx.query<RelayRow & { position: string }>({
@@ -208,21 +239,33 @@ export class OutboxRelay {
         text: 'UPDATE outbox_relay_state SET published_upto = $1::bigint',
         values: [rows[rows.length - 1]!.position],
       });
-      return rows.map((r) => r.payload);
+      return rows;
     });
-    this.stats.published += published.length;
-    // The live stream is best effort and comes after the commit, so it never sees an
-    // event the queue does not have.
-    const bus = this.opts.bus;
-    if (bus?.publishMany) {
-      await bus.publishMany(published).catch((err: Error) => this.opts.log.debug({ err: err.message }, 'event bus publish failed'));
-    } else if (bus) {
-      await Promise.all(
-        published.map((event) =>
-          bus.publish(event).catch((err: Error) => this.opts.log.debug({ err: err.message }, 'event bus publish failed')),
-        ),
-      );
-    }
-    return published.length;
+  }
+
+  /**
+   * The next events, read and marked published in one statement (its own transaction),
+   * for the local fan-out: nothing has to happen between the read and the watermark's
+   * move. The lock is the same as publishQueued's (a relay that finds the row locked
+   * reads NULL, so nothing, and writes nothing). The locking read returns the watermark's
+   * newest version even when it was moved after this statement's snapshot, and the update
+   * then writes that newest version (READ COMMITTED re-checks it), so the events read,
+   * in this snapshot, are the next ones after what was already published.
+   */
+  private async markPublished(): Promise<RelayRow[]> {
+    const { rows } = await this.opts.db.query<RelayRow & { position: string }>({
+      name: 'relay-next-marked',
+      text: `WITH next AS (
+          SELECT position, payload, trace_parent FROM outbox
+          WHERE position > (SELECT published_upto FROM outbox_relay_state FOR UPDATE SKIP LOCKED)
+          ORDER BY position LIMIT $1
+        ), advanced AS (
+          UPDATE outbox_relay_state SET published_upto = (SELECT max(position) FROM next)
+          WHERE EXISTS (SELECT 1 FROM next)
+        )
+        SELECT position, payload, trace_parent FROM next ORDER BY position`,
+      values: [this.batchSize],
+    });
+    return rows;
   }
 }
