@@ -8,15 +8,15 @@
 // Each pass first runs the journal's sequencer (after one running elsewhere, if any)
 // and then publishes in journal order, so the bus never announces an event the journal
 // does not serve yet, and the journal keeps moving while Redis is away.
-// A pass this instance can fan out itself (LocalFanOut, decision 83) is read and marked
-// published in one statement and fanned out after it, without the queue.
+// A pass this instance can fan out itself (LocalFanOut, decision 83) is stamped, read and
+// marked published in one round trip (decision 84) and fanned out after it, without the queue.
 import type { Logger } from '../log.js';
 import { withTransaction, type Db } from '../db/pool.js';
 import type { EventBus } from './bus.js';
 import type { LocalFanOut } from './local-fanout.js';
 import { eventsJobs, type EventsQueue, type RelayRow } from './queues.js';
 import { LostJobSweep } from './relay-sweep.js';
-import { sequenceJournal } from './sequencer.js';
+import { SEQUENCER_BATCH, sequenceJournal } from './sequencer.js';
 import { withTimeout } from './timeout.js';
 
 export interface RelayOptions {
@@ -190,17 +190,23 @@ export class OutboxRelay {
 
   /** One batch: returns how many events were published. Throws when the queue is unreachable. */
   async relayOnce(): Promise<number> {
-    const stamped = await sequenceJournal(this.opts.db, { wait: true });
+    const local = this.opts.local?.canTake() ? this.opts.local : undefined;
+    let stamped = 0;
     try {
-      return await this.publishOnce();
+      let rows: RelayRow[];
+      if (local) {
+        ({ stamped, rows } = await this.passInOne());
+      } else {
+        stamped = await sequenceJournal(this.opts.db, { wait: true });
+        rows = await this.publishQueued();
+      }
+      return await this.published(rows, local);
     } finally {
       if (stamped > 0) this.opts.onJournalMoved?.();
     }
   }
 
-  private async publishOnce(): Promise<number> {
-    const local = this.opts.local?.canTake() ? this.opts.local : undefined;
-    const rows = local ? await this.markPublished() : await this.publishQueued();
+  private async published(rows: RelayRow[], local: RelayOptions['local']): Promise<number> {
     // After the commit: a pass that did not commit is fanned out by whoever publishes it.
     if (local && rows.length > 0) local.start(eventsJobs(rows, this.eventsPerJob));
     const published = rows.map((r) => r.payload);
@@ -244,28 +250,18 @@ export class OutboxRelay {
   }
 
   /**
-   * The next events, read and marked published in one statement (its own transaction),
-   * for the local fan-out: nothing has to happen between the read and the watermark's
-   * move. The lock is the same as publishQueued's (a relay that finds the row locked
-   * reads NULL, so nothing, and writes nothing). The locking read returns the watermark's
-   * newest version even when it was moved after this statement's snapshot, and the update
-   * then writes that newest version (READ COMMITTED re-checks it), so the events read,
-   * in this snapshot, are the next ones after what was already published.
+   * The local fan-out's pass in one round trip (cti_relay_pass, migration 200): the
+   * sequencer, then the next events read and the watermark moved past them, in one
+   * transaction. The lock is the same as publishQueued's: a relay that finds the row
+   * locked gets no events and writes no watermark.
    */
-  private async markPublished(): Promise<RelayRow[]> {
-    const { rows } = await this.opts.db.query<RelayRow & { position: string }>({
-      name: 'relay-next-marked',
-      text: `WITH next AS (
-          SELECT position, payload, trace_parent FROM outbox
-          WHERE position > (SELECT published_upto FROM outbox_relay_state FOR UPDATE SKIP LOCKED)
-          ORDER BY position LIMIT $1
-        ), advanced AS (
-          UPDATE outbox_relay_state SET published_upto = (SELECT max(position) FROM next)
-          WHERE EXISTS (SELECT 1 FROM next)
-        )
-        SELECT position, payload, trace_parent FROM next ORDER BY position`,
-      values: [this.batchSize],
+  private async passInOne(): Promise<{ stamped: number; rows: RelayRow[] }> {
+    const { rows } = await this.opts.db.query<{ stamped: number | null; body: RelayRow['payload'] | null; trace: string | null }>({
+      name: 'relay-pass',
+      text: 'SELECT stamped, body, trace FROM cti_relay_pass($1, $2) WITH ORDINALITY AS p ORDER BY p.ordinality',
+      values: [SEQUENCER_BATCH, this.batchSize],
     });
-    return rows;
+    const events = rows.slice(1).map((r) => ({ payload: r.body!, trace_parent: r.trace }));
+    return { stamped: rows[0]?.stamped ?? 0, rows: events };
   }
 }

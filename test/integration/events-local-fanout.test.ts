@@ -97,6 +97,25 @@ describe('the relay fanning out its own passes', () => {
     expect(relays.reduce((s, r) => s + r.stats.published, 0)).toBe(300);
   });
 
+  it('stamps, publishes and tells the journal moved in one pass', async () => {
+    const queue = new RecordingQueue();
+    const ran: string[] = [];
+    let moved = 0;
+    const local = localFanOut(async (d) => void ran.push(...d.events.map((e) => e.id)), queue);
+    const relay = new OutboxRelay({ db: tdb.db, events: queue as never, log, local, onJournalMoved: () => moved++ });
+    expect(await relay.relayOnce()).toBe(0);
+    expect(moved).toBe(0);
+    const events = [await emit(1), await emit(2)];
+    expect(await relay.relayOnce()).toBe(2);
+    expect(moved).toBe(1);
+    await waitFor('the local run', () => ran.length === 2);
+    expect(ran).toEqual(events.map((e) => e.id));
+    const { rows } = await tdb.db.query('SELECT count(*)::int AS n FROM outbox WHERE position IS NULL');
+    expect(rows[0].n).toBe(0);
+    expect(await unpublished()).toBe(0);
+    expect(queue.added).toHaveLength(0);
+  });
+
   it('hands a run that failed to the events queue, the failed run first', async () => {
     const queue = new RecordingQueue();
     let calls = 0;
