@@ -9,7 +9,9 @@ import type { Logger } from '../log.js';
 import type { EventBus } from './bus.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffSettings } from './delivery-policy.js';
 import { Batcher } from './batcher.js';
-import { fanOutProcessor } from './fanout.js';
+import { fanOutEvents, fanOutProcessor, type FanOutDeps } from './fanout.js';
+import { LocalFanOut } from './local-fanout.js';
+import { withTimeout } from './timeout.js';
 import {
   loadDeliveryWorkMany,
   recordAttempts,
@@ -58,6 +60,12 @@ export interface PipelineOptions {
   redisUrl?: string;
   prefix?: string;
   relay?: Pick<RelayOptions, 'pollMs' | 'batchSize' | 'maxBackoffMs' | 'enqueueTimeoutMs' | 'eventsPerJob' | 'republishAfterMs'>;
+  /**
+   * Relay passes fanned out by this instance at the same time, without the `events` queue
+   * (decision 83); more go through the queue. 0: every pass through the queue. Default 8,
+   * the fan-out worker's concurrency.
+   */
+  localFanOut?: number;
   /** Told when the relay moved the journal on (see RelayOptions.onJournalMoved). */
   onJournalMoved?: () => void;
   /** How long stop() waits for running jobs before abandoning them to the stall checker. */
@@ -75,6 +83,8 @@ export interface PipelineOptions {
 
 export interface EventPipeline {
   relay: OutboxRelay;
+  /** The relay's own fan-out (its stats: runs made here, runs handed to the queue). */
+  local: LocalFanOut;
   queues: EventQueues;
   sender: WebhookSender;
   connectors: ConnectorRuntime;
@@ -143,20 +153,23 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
     ...options.connectorTuning,
   });
 
+  const fanOutDeps: FanOutDeps = {
+    db,
+    sender,
+    log: plog,
+    webhooks: queues.webhooks,
+    maxAttempts: settings.maxAttempts,
+    backoff,
+    parallel: concurrency,
+    record: (a) => recordBatch.load(a),
+    connectors,
+  };
+  // Jobs come from relays whose passes this instance could not take, the relay's sweep,
+  // local runs that failed, and instances of earlier releases.
   const fanOutConnection = workerConnection(redisUrl);
   const fanOut = new Worker<EventsJobData, number, string>(
     EVENTS_QUEUE,
-    fanOutProcessor({
-      db,
-      sender,
-      log: plog,
-      webhooks: queues.webhooks,
-      maxAttempts: settings.maxAttempts,
-      backoff,
-      parallel: concurrency,
-      record: (a) => recordBatch.load(a),
-      connectors,
-    }),
+    fanOutProcessor(fanOutDeps),
     {
       connection: fanOutConnection,
       prefix: bullPrefix,
@@ -210,6 +223,15 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
     ...options.webhookSweep,
   });
 
+  const enqueueTimeoutMs = options.relay?.enqueueTimeoutMs ?? 5_000;
+  const local = new LocalFanOut({
+    run: (data) => fanOutEvents(fanOutDeps, data),
+    enqueue: (runs) => withTimeout(queues.events.addBulk(runs), enqueueTimeoutMs),
+    ready: () => queues.ready(),
+    limit: options.localFanOut ?? 8,
+    log: plog,
+  });
+
   let outboxListener: WakeListener | undefined;
   const relay = new OutboxRelay({
     db,
@@ -218,6 +240,7 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
     ...(options.bus ? { bus: options.bus } : {}),
     ...options.relay,
     listening: () => outboxListener?.listening ?? false,
+    local,
     ...(options.onJournalMoved ? { onJournalMoved: options.onJournalMoved } : {}),
   });
   if (options.notifyUrl) {
@@ -230,6 +253,7 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
   let stopping: Promise<void> | undefined;
   return {
     relay,
+    local,
     queues,
     sender,
     connectors,
@@ -239,7 +263,7 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
         webhookSweeper.stop();
         await outboxListener?.stop();
         await relay.stop();
-        await Promise.all([closeWorker(fanOut, closeTimeoutMs), closeWorker(delivery, closeTimeoutMs)]);
+        await Promise.all([local.stop(closeTimeoutMs), closeWorker(fanOut, closeTimeoutMs), closeWorker(delivery, closeTimeoutMs)]);
         await connectors.stop();
         fanOutConnection.disconnect();
         deliveryConnection.disconnect();

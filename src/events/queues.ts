@@ -31,13 +31,19 @@ export interface RelayRow {
   trace_parent: string | null;
 }
 
+/** An `events` job before it is added (or a run the relay fans out itself). */
+export interface EventsJob {
+  name: string;
+  data: EventsJobData;
+}
+
 /**
  * Runs of consecutive events, `perJob` at most per job, in the order given. If a crash
  * re-sends rows, the fan-out's unique (subscription, event) key keeps the copy from adding
  * deliveries.
  */
-export function eventsJobs(rows: readonly RelayRow[], perJob: number): Array<{ name: string; data: EventsJobData }> {
-  const jobs = [];
+export function eventsJobs(rows: readonly RelayRow[], perJob: number): EventsJob[] {
+  const jobs: EventsJob[] = [];
   for (let i = 0; i < rows.length; i += perJob) {
     const run = rows.slice(i, i + perJob);
     const events = run.map((r) => r.payload);
@@ -54,6 +60,8 @@ export type WebhooksQueue = Queue<WebhookJobData, unknown, string>;
 export interface EventQueues {
   events: EventsQueue;
   webhooks: WebhooksQueue;
+  /** The producers' connection is up (in memory, no round trip). */
+  ready(): boolean;
   close(): Promise<void>;
 }
 
@@ -110,6 +118,7 @@ export function createQueues(redisUrl: string, prefix: string, connection = prod
   return {
     events,
     webhooks,
+    ready: () => connection.status === 'ready',
     async close() {
       await Promise.allSettled([events.close(), webhooks.close()]);
       connection.disconnect();

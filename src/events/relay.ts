@@ -8,12 +8,15 @@
 // Each pass first runs the journal's sequencer (after one running elsewhere, if any)
 // and then publishes in journal order, so the bus never announces an event the journal
 // does not serve yet, and the journal keeps moving while Redis is away.
+// A pass this instance can fan out itself (LocalFanOut, decision 83) is stamped, read and
+// marked published in one round trip (decision 84) and fanned out after it, without the queue.
 import type { Logger } from '../log.js';
 import { withTransaction, type Db } from '../db/pool.js';
 import type { EventBus } from './bus.js';
+import type { LocalFanOut } from './local-fanout.js';
 import { eventsJobs, type EventsQueue, type RelayRow } from './queues.js';
 import { LostJobSweep } from './relay-sweep.js';
-import { sequenceJournal } from './sequencer.js';
+import { SEQUENCER_BATCH, sequenceJournal } from './sequencer.js';
 import { withTimeout } from './timeout.js';
 
 export interface RelayOptions {
@@ -55,6 +58,11 @@ export interface RelayOptions {
    * the journal (the KPI rollups) can then read instead of polling for it.
    */
   onJournalMoved?: () => void;
+  /**
+   * The pipeline's own fan-out: a pass it can take now skips the `events` queue. Absent,
+   * every pass goes through the queue.
+   */
+  local?: Pick<LocalFanOut, 'canTake' | 'start'>;
 }
 
 export interface RelayStats {
@@ -182,16 +190,45 @@ export class OutboxRelay {
 
   /** One batch: returns how many events were published. Throws when the queue is unreachable. */
   async relayOnce(): Promise<number> {
-    const stamped = await sequenceJournal(this.opts.db, { wait: true });
+    const local = this.opts.local?.canTake() ? this.opts.local : undefined;
+    let stamped = 0;
     try {
-      return await this.publishOnce();
+      let rows: RelayRow[];
+      if (local) {
+        ({ stamped, rows } = await this.passInOne());
+      } else {
+        stamped = await sequenceJournal(this.opts.db, { wait: true });
+        rows = await this.publishQueued();
+      }
+      return await this.published(rows, local);
     } finally {
       if (stamped > 0) this.opts.onJournalMoved?.();
     }
   }
 
-  private async publishOnce(): Promise<number> {
-    const published = await withTransaction(this.opts.db, async (tx) => {
+  private async published(rows: RelayRow[], local: RelayOptions['local']): Promise<number> {
+    // After the commit: a pass that did not commit is fanned out by whoever publishes it.
+    if (local && rows.length > 0) local.start(eventsJobs(rows, this.eventsPerJob));
+    const published = rows.map((r) => r.payload);
+    this.stats.published += published.length;
+    // The live stream is best effort and comes after the commit, so it never sees an
+    // event the fan-out does not have.
+    const bus = this.opts.bus;
+    if (bus?.publishMany) {
+      await bus.publishMany(published).catch((err: Error) => this.opts.log.debug({ err: err.message }, 'event bus publish failed'));
+    } else if (bus) {
+      await Promise.all(
+        published.map((event) =>
+          bus.publish(event).catch((err: Error) => this.opts.log.debug({ err: err.message }, 'event bus publish failed')),
+        ),
+      );
+    }
+    return published.length;
+  }
+
+  /** The next events handed to the `events` queue; the watermark moves once BullMQ has them. */
+  private publishQueued(): Promise<RelayRow[]> {
+    return withTransaction(this.opts.db, async (tx) => {
       // The watermark's row lock: a relay that finds it taken leaves this pass to its holder
       // (NULL, so no rows). Then the next events after it, by the position index.
       const { rows } = await tx.query<RelayRow & { position: string }>({
@@ -208,21 +245,23 @@ export class OutboxRelay {
         text: 'UPDATE outbox_relay_state SET published_upto = $1::bigint',
         values: [rows[rows.length - 1]!.position],
       });
-      return rows.map((r) => r.payload);
+      return rows;
     });
-    this.stats.published += published.length;
-    // The live stream is best effort and comes after the commit, so it never sees an
-    // event the queue does not have.
-    const bus = this.opts.bus;
-    if (bus?.publishMany) {
-      await bus.publishMany(published).catch((err: Error) => this.opts.log.debug({ err: err.message }, 'event bus publish failed'));
-    } else if (bus) {
-      await Promise.all(
-        published.map((event) =>
-          bus.publish(event).catch((err: Error) => this.opts.log.debug({ err: err.message }, 'event bus publish failed')),
-        ),
-      );
-    }
-    return published.length;
+  }
+
+  /**
+   * The local fan-out's pass in one round trip (cti_relay_pass, migration 200): the
+   * sequencer, then the next events read and the watermark moved past them, in one
+   * transaction. The lock is the same as publishQueued's: a relay that finds the row
+   * locked gets no events and writes no watermark.
+   */
+  private async passInOne(): Promise<{ stamped: number; rows: RelayRow[] }> {
+    const { rows } = await this.opts.db.query<{ stamped: number | null; body: RelayRow['payload'] | null; trace: string | null }>({
+      name: 'relay-pass',
+      text: 'SELECT stamped, body, trace FROM cti_relay_pass($1, $2) WITH ORDINALITY AS p ORDER BY p.ordinality',
+      values: [SEQUENCER_BATCH, this.batchSize],
+    });
+    const events = rows.slice(1).map((r) => ({ payload: r.body!, trace_parent: r.trace }));
+    return { stamped: rows[0]?.stamped ?? 0, rows: events };
   }
 }

@@ -4,7 +4,9 @@
 // that sees position p sees every position below it: nothing can turn up behind a cursor.
 import type { Queryable } from '../db/pool.js';
 
-const BATCH = 5_000;
+/** Rows stamped per call of the SQL sequencer (the relay's one-round-trip pass uses it too). */
+export const SEQUENCER_BATCH = 5_000;
+const BATCH = SEQUENCER_BATCH;
 
 /**
  * Stamps every committed, unstamped event. `wait` true waits for a pass running elsewhere

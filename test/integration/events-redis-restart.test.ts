@@ -74,9 +74,14 @@ describe('Redis outage', () => {
     const unpublished = async () =>
       Number((await tdb.db.query('SELECT count(*)::int AS n FROM outbox WHERE (position IS NULL OR position > (SELECT published_upto FROM outbox_relay_state))')).rows[0].n);
 
+    await waitFor('the queue connection', async () => pipeline!.queues.ready());
     const before = [];
     for (let i = 0; i < 5; i++) before.push(await emit(i));
     await waitFor('first events', async () => ids.length >= 5);
+    // With Redis up the relay fanned its passes out itself (decision 83), not through an `events` job.
+    // (Its runs count once their rows are written, a moment after the receiver has the POSTs.)
+    await waitFor('the relay fanned out a pass itself', async () => pipeline!.local.stats.runs > 0);
+    expect(await pipeline.queues.events.getJobCountByTypes('completed', 'active', 'waiting', 'failed')).toBe(0);
 
     await stopRedis(redis);
     const failuresBefore = pipeline.relay.stats.failures;

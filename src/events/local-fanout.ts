@@ -1,0 +1,75 @@
+// The relay's own fan-out: a pass whose events this instance can fan out at once is not
+// handed to the `events` queue (an add script, a worker wake-up, a move to active and one
+// to finished, the payloads written to Redis and parsed back) but fanned out here, right
+// after the pass's commit, with the payloads the relay read. Postgres stays the record:
+// an event the relay has published and nobody fanned out (this process died, or the run
+// failed and the queue was unreachable too) is published again by the relay's sweep one
+// grace period later (relay-sweep.ts), as for a job lost with Redis's data. A run that
+// fails is handed to the `events` queue, whose retries then take over. Decision 83.
+import type { Logger } from '../log.js';
+import type { EventsJob, EventsJobData } from './queues.js';
+
+export interface LocalFanOutOptions {
+  /** Fans out one run of events (fanOutEvents with the pipeline's dependencies). */
+  run: (data: EventsJobData) => Promise<unknown>;
+  /** Puts runs on the `events` queue (when a local run failed). */
+  enqueue: (runs: EventsJob[]) => Promise<unknown>;
+  /**
+   * False while the queue's connection is not ready: the pass then goes through the queue
+   * as before (and waits for Redis there), since a run's retries need the queue anyway.
+   */
+  ready: () => boolean;
+  /** Passes fanned out here at the same time; beyond, passes go to the queue (any instance's workers). */
+  limit: number;
+  log: Logger;
+}
+
+export class LocalFanOut {
+  private readonly running = new Set<Promise<void>>();
+  private stopped = false;
+  readonly stats = { runs: 0, handedToQueue: 0 };
+
+  constructor(private readonly opts: LocalFanOutOptions) {}
+
+  /** Whether the pass being read now can be fanned out here (asked before its commit). */
+  canTake(): boolean {
+    return !this.stopped && this.running.size < this.opts.limit && this.opts.ready();
+  }
+
+  /** Fans out a committed pass's runs, in order, without making the relay wait for them. */
+  start(runs: EventsJob[]): void {
+    const done: Promise<void> = this.fanOut(runs).finally(() => this.running.delete(done));
+    this.running.add(done);
+  }
+
+  private async fanOut(runs: EventsJob[]): Promise<void> {
+    for (let i = 0; i < runs.length; i++) {
+      try {
+        await this.opts.run(runs[i]!.data);
+        this.stats.runs++;
+      } catch (err) {
+        // Re-running a run is safe (the fan-out adds no delivery twice and sends nothing
+        // already attempted): the queue retries this one and the rest with its backoff.
+        const rest = runs.slice(i);
+        this.opts.log.warn({ err: (err as Error).message, events: rest.reduce((n, r) => n + r.data.events.length, 0) }, 'event fan-out failed; handing it to the events queue');
+        try {
+          await this.opts.enqueue(rest);
+          this.stats.handedToQueue += rest.length;
+        } catch (qerr) {
+          // Not fanned out and not queued: the relay's sweep publishes them again.
+          this.opts.log.warn({ err: (qerr as Error).message }, 'events queue unreachable; the relay sweep will publish these events again');
+        }
+        return;
+      }
+    }
+  }
+
+  /** Takes no more passes; waits up to `timeoutMs` for those running (the sweep covers any abandoned). */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopped = true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([Promise.allSettled([...this.running]), timeout]);
+    clearTimeout(timer);
+  }
+}
