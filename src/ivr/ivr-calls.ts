@@ -11,7 +11,7 @@ import { advanceCall, noteCallEvent } from '../calls/repository.js';
 import type { CallChannelPort, StasisChannel, StasisEvent } from '../calls/stasis.js';
 import type { Db } from '../db/pool.js';
 import { callLogger, type Logger } from '../log.js';
-import { mergeCallData, publicStep, recordIvrStep, recordSurvey } from './call-store.js';
+import { mergeCallData, publicStep, recordIvrStep, recordIvrSteps, recordSurvey } from './call-store.js';
 import type { HandoverCapability } from './capabilities.js';
 import type { Flow, Interpret, IvrEvent, Media } from './contract.js';
 import type { HttpCommand } from './http-lookup.js';
@@ -229,6 +229,10 @@ export class IvrCalls {
       step: async (step) => {
         clog.info({ event: 'ivr.step', ...publicStep(step) }, 'IVR step');
         await recordIvrStep(db, call.id, flow, step);
+      },
+      steps: async (steps) => {
+        for (const step of steps) clog.info({ event: 'ivr.step', ...publicStep(step) }, 'IVR step');
+        await recordIvrSteps(db, call.id, flow, steps);
       },
       surveyResult: (rating) => recordSurvey(db, call.id, rating),
       handover: async (cmd) => {
