@@ -99,16 +99,6 @@ function stamp(document: Flow, flowId: string, version: number): Flow {
 
 // ---- reads used at call time
 
-/** The id of the (not deleted) flow a dialled number is mapped to. */
-export async function flowIdForNumber(db: Queryable, did: string): Promise<string | undefined> {
-  const { rows } = await db.query(
-    `SELECT n.flow_id FROM ivr_numbers n JOIN ivr_flows f ON f.id = n.flow_id
-      WHERE n.did = $1 AND f.deleted_at IS NULL`,
-    [did],
-  );
-  return rows[0]?.flow_id;
-}
-
 /** A document (any version) with the published sub-flows it enters linked in, as a call runs it. */
 export async function linkPublishedSubflows(db: Queryable, flow: Flow): Promise<Flow> {
   return linkFlows(flow, (id) => publishedFlow(db, id));
