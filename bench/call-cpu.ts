@@ -354,7 +354,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
 }
 
 interface Tally {
-  totals: { postgres: number; redis: number };
+  totals: { postgres: number; redis: number; ari?: number };
   sites: Array<[string, number]>;
 }
 
@@ -363,6 +363,7 @@ function perCallTally(t: Tally, calls: number) {
   return {
     postgresStatementsPerCall: per(t.totals.postgres),
     redisCommandsPerCall: per(t.totals.redis),
+    ariRequestsPerCall: per(t.totals.ari ?? 0),
     sites: t.sites.filter(([, n]) => n >= calls / 10).map(([site, n]) => `${per(n).toFixed(1).padStart(5)}  ${site}`),
   };
 }

@@ -4,22 +4,24 @@
 // are not comparable with an untallied one; its counts per call are the yardstick.
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { AriHttp, pathTemplate } from '../src/ari/http.js';
 
 const counts = new Map<string, number>();
-const totals = { postgres: 0, redis: 0 };
+const totals = { postgres: 0, redis: 0, ari: 0 };
 
 function caller(): string {
   const stack = new Error().stack?.split('\n') ?? [];
   for (const line of stack.slice(3)) {
     const m = line.match(/at (?:async )?(\S+) \(.*\/(src\/[^:)]+):(\d+)/) ?? line.match(/at ().*\/(src\/[^:)]+):(\d+)/);
     // A Lua script is counted where it was asked for, not in the runner all scripts share.
-    if (!m || m[2]!.startsWith('src/db/') || m[2] === 'src/acd/lua.ts') continue;
+    // An ARI request likewise, past the REST wrappers and the port every caller goes through.
+    if (!m || m[2]!.startsWith('src/db/') || m[2] === 'src/acd/lua.ts' || m[2]!.startsWith('src/ari/') || m[2] === 'src/pbx/ari-port.ts') continue;
     return `${m[2]}:${m[3]} ${m[1] ?? ''}`.trim();
   }
   return '(outside src)';
 }
 
-function tally(kind: 'postgres' | 'redis', what: string): void {
+function tally(kind: 'postgres' | 'redis' | 'ari', what: string): void {
   totals[kind]++;
   const key = `${kind} ${what} @ ${caller()}`;
   counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -47,6 +49,12 @@ export function installTally(): void {
     tally('redis', (args[0] as { name?: string }).name ?? '?');
     return send.apply(this, args);
   } as typeof Redis.prototype.sendCommand;
+  // Every ARI request is an HTTP round trip to Asterisk and a loop turn for its answer.
+  const request = AriHttp.prototype.request as (...a: unknown[]) => unknown;
+  AriHttp.prototype.request = function (this: AriHttp, ...args: unknown[]) {
+    tally('ari', `${String(args[0])} ${pathTemplate(String(args[1]))}`);
+    return request.apply(this, args);
+  } as typeof AriHttp.prototype.request;
 }
 
 /** The counts since the last snapshot, and restarts them. */
@@ -55,5 +63,6 @@ export function takeTally(): { totals: typeof totals; sites: Array<[string, numb
   counts.clear();
   totals.postgres = 0;
   totals.redis = 0;
+  totals.ari = 0;
   return out;
 }

@@ -5,7 +5,7 @@
 import { uuidv7 } from '../ids.js';
 import { withTransaction, type Db, type DbClient, type Queryable } from '../db/pool.js';
 import type { DomainEvent } from '../events/catalogue.js';
-import { appendOutboxMany, domainEvent } from '../events/outbox.js';
+import { domainEvent } from '../events/outbox.js';
 import { checkEventSchema } from '../events/schema-check.js';
 import { currentTraceparent } from '../tracing/tracer.js';
 import { GroupCommit } from '../db/group-commit.js';
@@ -115,7 +115,7 @@ interface EndRequest {
 
 // Ending a call is the hot write of the CDR pipeline: one statement locks and ends the
 // calls, closes their legs and notes `call.ended` on their timelines; one reads the
-// timelines (the CDR's transfer-aware detail); two write the CDRs and the events.
+// timelines (the CDR's transfer-aware detail); one writes the CDRs and the events.
 // The same statements end one call or a group of them.
 //
 // The calls are found by id alone and only the locked rows are asked whether they are
@@ -145,14 +145,22 @@ export const END_CALLS = `
   )
   SELECT * FROM ended`;
 
+// The CDRs and their events (call.ended, cdr.created, in the order given) in one
+// statement: one round trip less per ending, inside the same transaction as before.
 const CDR_INSERT = `
-  INSERT INTO cdrs (id, call_id, pbx_node, linkedid, direction, caller_number, caller_name, dnis, started_at,
-    answered_at, ended_at, duration_ms, talk_ms, disposition, hangup_cause, data, detail)
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, call_id uuid, pbx_node text, linkedid text, direction text,
-    caller_number text, caller_name text, dnis text, started_at timestamptz, answered_at timestamptz,
-    ended_at timestamptz, duration_ms integer, talk_ms integer, disposition text, hangup_cause integer,
-    data jsonb, detail jsonb)
-  ON CONFLICT (call_id) DO NOTHING`;
+  WITH cdr AS (
+    INSERT INTO cdrs (id, call_id, pbx_node, linkedid, direction, caller_number, caller_name, dnis, started_at,
+      answered_at, ended_at, duration_ms, talk_ms, disposition, hangup_cause, data, detail)
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, call_id uuid, pbx_node text, linkedid text, direction text,
+      caller_number text, caller_name text, dnis text, started_at timestamptz, answered_at timestamptz,
+      ended_at timestamptz, duration_ms integer, talk_ms integer, disposition text, hangup_cause integer,
+      data jsonb, detail jsonb)
+    ON CONFLICT (call_id) DO NOTHING
+  )
+  INSERT INTO outbox (event_id, type, payload, trace_parent)
+  SELECT e.event_id, e.type, e.payload, $5
+  FROM unnest($2::uuid[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS e(event_id, type, payload, n)
+  ORDER BY e.n`;
 
 function cdrRow(cdr: Cdr): Record<string, unknown> {
   return {
@@ -212,8 +220,16 @@ async function endCallsIn(tx: DbClient, requests: readonly EndRequest[]): Promis
     );
   }
   if (done.size !== rows.length) throw new Error('a call was ended that no request names');
-  await tx.query({ name: 'cdrs-insert', text: CDR_INSERT, values: [JSON.stringify([...done.values()].map((d) => cdrRow(d.cdr)))] });
-  await appendOutboxMany(tx, outbox);
+  outbox.forEach(checkEventSchema);
+  await tx.query({
+    name: 'cdrs-and-events-insert',
+    text: CDR_INSERT,
+    values: [
+      JSON.stringify([...done.values()].map((d) => cdrRow(d.cdr))),
+      outbox.map((e) => e.id), outbox.map((e) => e.type), outbox.map((e) => JSON.stringify(e)),
+      currentTraceparent() ?? null,
+    ],
+  });
   return requests.map((r) => (first.get(key(r)) === r ? done.get(key(r)) : undefined));
 }
 

@@ -4,17 +4,26 @@
 import type { Queryable } from '../db/pool.js';
 import { buildCdrDetail, type CdrDetail } from './detail.js';
 
+// The CDR and its call's timeline (oldest first) in one round trip: three arrays that
+// pg parses into dates and objects as the rows would have been.
+const CDR_WITH_TIMELINE = `
+  SELECT c.started_at, c.answered_at, c.ended_at, c.hangup_cause, t.types, t.ats, t.datas
+  FROM cdrs c
+  CROSS JOIN LATERAL (
+    SELECT array_agg(e.type ORDER BY e.id) AS types, array_agg(e.at ORDER BY e.id) AS ats, array_agg(e.data ORDER BY e.id) AS datas
+    FROM call_events e WHERE e.call_id = c.call_id
+  ) t
+  WHERE c.id = $1`;
+
 export async function refreshCdrDetail(db: Queryable, cdrId: string): Promise<CdrDetail | undefined> {
   const { rows } = await db.query<{
-    call_id: string; started_at: Date; answered_at: Date | null; ended_at: Date; hangup_cause: number | null; disposition: string;
-  }>('SELECT call_id, started_at, answered_at, ended_at, hangup_cause, disposition FROM cdrs WHERE id = $1', [cdrId]);
+    started_at: Date; answered_at: Date | null; ended_at: Date; hangup_cause: number | null;
+    types: string[] | null; ats: Date[] | null; datas: Array<Record<string, unknown>> | null;
+  }>({ name: 'cdr-with-timeline', text: CDR_WITH_TIMELINE, values: [cdrId] });
   const row = rows[0];
   if (!row) return undefined;
-  const timeline = await db.query<{ type: string; at: Date; data: Record<string, unknown> }>(
-    'SELECT type, at, data FROM call_events WHERE call_id = $1 ORDER BY id',
-    [row.call_id],
-  );
-  const ended = timeline.rows.find((t) => t.type === 'call.ended');
+  const timeline = (row.types ?? []).map((type, i) => ({ type, at: row.ats![i]!, data: row.datas![i]! }));
+  const ended = timeline.find((t) => t.type === 'call.ended');
   const detail = buildCdrDetail(
     {
       createdAt: row.started_at,
@@ -23,7 +32,7 @@ export async function refreshCdrDetail(db: Queryable, cdrId: string): Promise<Cd
       hangupCause: row.hangup_cause,
       ...(typeof ended?.data.reason === 'string' ? { endReason: ended.data.reason } : {}),
     },
-    timeline.rows,
+    timeline,
   );
   await db.query('UPDATE cdrs SET detail = $2 WHERE id = $1', [cdrId, detail]);
   return detail;

@@ -38,10 +38,7 @@ async function lockLive(tx: DbClient, callId: string) {
 
 /**
  * One step of a call's flow: its timeline entry and `call.ivr_step` (the call's summary
- * and the step), dropped when the call is over. One statement, so one round trip and an
- * implicit transaction, instead of BEGIN, lock, two inserts and COMMIT for every step of
- * every call: the event is built from the locked row inside Postgres, in the shape
- * callSummary gives every call.* payload (tested against the schema in the test suite).
+ * and the step), dropped when the call is over. See recordIvrSteps.
  */
 export async function recordIvrStep(
   db: Db,
@@ -50,29 +47,51 @@ export async function recordIvrStep(
   step: IvrStep,
   at: Date = new Date(),
 ): Promise<void> {
-  const data = { flowId: flow.id, flowVersion: flow.version, ...publicStep(step) };
+  await recordIvrSteps(db, callId, flow, [step], at);
+}
+
+// Locked by id alone, live or not: with the state in the lookup, a database whose
+// statistics say nearly every call has ended serves it from the live-call index and
+// reads every live call to find this one (decision 77). The steps go in the order given
+// (timeline ids and outbox positions follow it).
+const IVR_STEPS = `WITH locked AS (SELECT * FROM calls WHERE id = $1 FOR UPDATE),
+  c AS (SELECT * FROM locked WHERE state <> 'ended'),
+  s AS (SELECT * FROM unnest($3::jsonb[], $4::uuid[]) WITH ORDINALITY AS s(data, event_id, n)),
+  step AS (INSERT INTO call_events (call_id, type, at, data) SELECT c.id, 'ivr.step', $2, s.data FROM c, s ORDER BY s.n)
+  INSERT INTO outbox (event_id, type, payload, trace_parent)
+  SELECT s.event_id, 'call.ivr_step', jsonb_build_object(
+    'id', s.event_id, 'type', 'call.ivr_step', 'version', 1, 'occurredAt', $5::text, 'callId', c.id, 'pbxNode', c.pbx_node,
+    'data', jsonb_build_object(
+      'callId', c.id, 'pbxNode', c.pbx_node, 'channelId', c.channel_id, 'linkedid', c.linkedid, 'direction', c.direction,
+      'state', c.state, 'caller', jsonb_build_object('number', c.caller_number, 'name', c.caller_name), 'dnis', c.dnis,
+      'data', c.data, 'step', s.data)), $6
+  FROM c, s ORDER BY s.n
+  RETURNING CASE WHEN $7::boolean THEN payload END AS payload`;
+
+/**
+ * Steps of a call's flow taken on one event, each as recordIvrStep writes it, in one
+ * statement: one round trip and an implicit transaction, instead of BEGIN, lock, two
+ * inserts per step and COMMIT. Each event is built from the locked row inside Postgres,
+ * in the shape callSummary gives every call.* payload (tested against the schema in the
+ * test suite).
+ */
+export async function recordIvrSteps(
+  db: Db,
+  callId: string,
+  flow: { id: string; version: number },
+  steps: readonly IvrStep[],
+  at: Date = new Date(),
+): Promise<void> {
+  if (!steps.length) return;
+  const data = steps.map((step) => JSON.stringify({ flowId: flow.id, flowVersion: flow.version, ...publicStep(step) }));
   const checking = process.env.EVENT_SCHEMA_CHECK === '1';
   const { rows } = await db.query<{ payload: DomainEvent | null }>({
-    name: 'ivr-step',
-    // Locked by id alone, live or not: with the state in the lookup, a database whose
-    // statistics say nearly every call has ended serves it from the live-call index and
-    // reads every live call to find this one (decision 77).
-    text: `WITH locked AS (SELECT * FROM calls WHERE id = $1 FOR UPDATE),
-      c AS (SELECT * FROM locked WHERE state <> 'ended'),
-      step AS (INSERT INTO call_events (call_id, type, at, data) SELECT c.id, 'ivr.step', $2, $3 FROM c)
-      INSERT INTO outbox (event_id, type, payload, trace_parent)
-      SELECT $4::uuid, 'call.ivr_step', jsonb_build_object(
-        'id', $4::uuid, 'type', 'call.ivr_step', 'version', 1, 'occurredAt', $5::text, 'callId', c.id, 'pbxNode', c.pbx_node,
-        'data', jsonb_build_object(
-          'callId', c.id, 'pbxNode', c.pbx_node, 'channelId', c.channel_id, 'linkedid', c.linkedid, 'direction', c.direction,
-          'state', c.state, 'caller', jsonb_build_object('number', c.caller_number, 'name', c.caller_name), 'dnis', c.dnis,
-          'data', c.data, 'step', $3::jsonb)), $6
-      FROM c
-      RETURNING CASE WHEN $7::boolean THEN payload END AS payload`,
-    values: [callId, at, JSON.stringify(data), uuidv7(), at.toISOString(), currentTraceparent() ?? null, checking],
+    name: 'ivr-steps',
+    text: IVR_STEPS,
+    values: [callId, at, data, steps.map(() => uuidv7()), at.toISOString(), currentTraceparent() ?? null, checking],
   });
   // After the commit: a drifting payload still fails the flow (and its test) loudly.
-  if (rows[0]?.payload) checkEventSchema(rows[0].payload);
+  for (const row of rows) if (row.payload) checkEventSchema(row.payload);
 }
 
 /** Merges values into the call-attached data (the CDR copies it when the call ends). */

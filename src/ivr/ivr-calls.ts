@@ -11,7 +11,7 @@ import { advanceCall, noteCallEvent } from '../calls/repository.js';
 import type { CallChannelPort, StasisChannel, StasisEvent } from '../calls/stasis.js';
 import type { Db } from '../db/pool.js';
 import { callLogger, type Logger } from '../log.js';
-import { mergeCallData, publicStep, recordIvrStep, recordSurvey } from './call-store.js';
+import { mergeCallData, publicStep, recordIvrStep, recordIvrSteps, recordSurvey } from './call-store.js';
 import type { HandoverCapability } from './capabilities.js';
 import type { Flow, Interpret, IvrEvent, Media } from './contract.js';
 import type { HttpCommand } from './http-lookup.js';
@@ -183,7 +183,7 @@ export class IvrCalls {
       clog.warn({ event: 'ivr.lost' }, 'IVR call without a session and without a published flow: hanging up');
       const last = await lastFlowOf(this.opts.db, call.id);
       const gone: Flow = { id: last.id, version: last.version, entry: 'unavailable', nodes: { unavailable: { type: 'hangup' } } };
-      await this.track(call, gone, channel.state).abort('unavailable', 'flow_unavailable');
+      await this.track(call, gone, channel.state).session.abort('unavailable', 'flow_unavailable');
       return;
     }
     clog.info({ event: 'ivr.restarted', flowId: flow.id, flowVersion: flow.version }, 'IVR call taken over: restarting its flow');
@@ -206,8 +206,12 @@ export class IvrCalls {
     return this.byCall.get(playbackId.slice(4, 40));
   }
 
-  /** A session for the call, registered so its PBX events reach it. */
-  private track(call: Call, flow: Flow, channelState: string): IvrSession {
+  /**
+   * A session for the call, registered so its PBX events reach it, and the one way its
+   * channel is answered: begin() and the flow's own `answer` share whether it is up, so
+   * the channel is answered once (one ARI request), not once by each.
+   */
+  private track(call: Call, flow: Flow, channelState: string): { session: IvrSession; answer: () => Promise<void> } {
     const { db, pbx } = this.opts;
     const clog = callLogger(this.opts.log, call).child({ flowId: flow.id, flowVersion: flow.version });
     let up = channelState === 'Up';
@@ -225,6 +229,10 @@ export class IvrCalls {
       step: async (step) => {
         clog.info({ event: 'ivr.step', ...publicStep(step) }, 'IVR step');
         await recordIvrStep(db, call.id, flow, step);
+      },
+      steps: async (steps) => {
+        for (const step of steps) clog.info({ event: 'ivr.step', ...publicStep(step) }, 'IVR step');
+        await recordIvrSteps(db, call.id, flow, steps);
       },
       surveyResult: (rating) => recordSurvey(db, call.id, rating),
       handover: async (cmd) => {
@@ -246,7 +254,7 @@ export class IvrCalls {
     const running = { call, session };
     this.byChannel.set(call.channelId, running);
     this.byCall.set(call.id, running);
-    return session;
+    return { session, answer: port.answer };
   }
 
   private async begin(call: Call, flow: Flow, channelState: string): Promise<void> {
@@ -258,12 +266,11 @@ export class IvrCalls {
       clog.info({ event: 'ivr.already_running' }, 'IVR flow already running for this channel');
       return;
     }
-    const session = this.track(call, flow, channelState);
-    const up = channelState === 'Up';
+    const { session, answer } = this.track(call, flow, channelState);
     try {
       // The call is answered before the flow speaks, so the call model reads
       // answered -> ivr whatever the flow's first node is.
-      if (!up) await this.opts.pbx.answer(call.channelId);
+      await answer();
       // Both changes in one statement: one round trip instead of a transaction of eight.
       const steps = [{ to: 'ivr' as const, data: { flowId: flow.id, flowVersion: flow.version } }];
       await advanceCall(db, call, call.state === 'ringing' ? [{ to: 'answered' }, ...steps] : steps);

@@ -99,16 +99,6 @@ function stamp(document: Flow, flowId: string, version: number): Flow {
 
 // ---- reads used at call time
 
-/** The id of the (not deleted) flow a dialled number is mapped to. */
-export async function flowIdForNumber(db: Queryable, did: string): Promise<string | undefined> {
-  const { rows } = await db.query(
-    `SELECT n.flow_id FROM ivr_numbers n JOIN ivr_flows f ON f.id = n.flow_id
-      WHERE n.did = $1 AND f.deleted_at IS NULL`,
-    [did],
-  );
-  return rows[0]?.flow_id;
-}
-
 /** A document (any version) with the published sub-flows it enters linked in, as a call runs it. */
 export async function linkPublishedSubflows(db: Queryable, flow: Flow): Promise<Flow> {
   return linkFlows(flow, (id) => publishedFlow(db, id));
@@ -361,9 +351,18 @@ export async function deleteNumber(db: Queryable, did: string): Promise<boolean>
  * is unmapped, the flow deleted or nothing published.
  */
 export async function publishedFlowForNumber(db: Queryable, did: string): Promise<Flow | undefined> {
-  const flowId = await flowIdForNumber(db, did);
-  const flow = flowId === undefined ? undefined : await publishedFlow(db, flowId);
-  return flow && linkPublishedSubflows(db, flow);
+  // Every call asks this: the number, its flow and the published document in one round
+  // trip (and one snapshot), not the flow id first and its document after.
+  const { rows } = await db.query({
+    name: 'ivr-flow-for-number',
+    text: `SELECT f.id, v.document, v.version FROM ivr_numbers n
+        JOIN ivr_flows f ON f.id = n.flow_id AND f.deleted_at IS NULL
+        JOIN ivr_flow_versions v ON v.flow_id = f.id AND v.version = f.published_version
+       WHERE n.did = $1`,
+    values: [did],
+  });
+  if (rows.length === 0) return undefined;
+  return linkPublishedSubflows(db, stamp(rows[0].document, rows[0].id, rows[0].version));
 }
 
 /**

@@ -22,6 +22,8 @@ export interface IvrCallPort {
   lookup(cmd: HttpCommand, signal: AbortSignal): Promise<IvrEvent>;
   setData(values: Record<string, string>): Promise<void>;
   step(step: IvrStep): Promise<void>;
+  /** Several steps of one event, in order, written together; absent: step() for each. */
+  steps?(steps: IvrStep[]): Promise<void>;
   surveyResult(rating: string | null): Promise<void>;
   /** Hands the caller to a capability; false when none takes this kind of hand-over. */
   handover(cmd: Extract<IvrCommand, { type: 'handover' }>): Promise<boolean>;
@@ -188,7 +190,10 @@ export class IvrSession {
     }
     this.state = result.state;
 
-    for (const cmd of result.commands) {
+    const commands = result.commands;
+    const written = new Set<IvrCommand>();
+    for (let i = 0; i < commands.length; i++) {
+      const cmd = commands[i]!;
       if (this.phase !== 'running') return;
       switch (cmd.type) {
         case 'answer':
@@ -213,9 +218,14 @@ export class IvrSession {
         case 'set_data':
           await this.opts.port.setData(cmd.values);
           break;
-        case 'step':
-          await this.opts.port.step(cmd);
+        case 'step': {
+          if (written.has(cmd)) break;
+          const run = stepsWrittenWith(commands, i);
+          for (const step of run) written.add(step);
+          if (run.length > 1 && this.opts.port.steps) await this.opts.port.steps(run);
+          else for (const step of run) await this.opts.port.step(step);
           break;
+        }
         case 'survey_result':
           await this.opts.port.surveyResult(cmd.rating);
           break;
@@ -366,4 +376,22 @@ export class IvrSession {
 
 function handoverNodeType(to: 'queue' | 'voicemail' | 'fax' | 'transfer'): NodeType {
   return to;
+}
+
+/** Commands that neither write nor hand the call on: a step may be written before them. */
+const STEP_MAY_PASS: ReadonlySet<IvrCommand['type']> = new Set(['step', 'stop_prompt', 'start_timer', 'cancel_timer']);
+
+/**
+ * The steps one event takes (a menu choice, then the hand-over it leads to) written
+ * together, one round trip instead of one each: the step at `i` and those after it up to
+ * the first command that writes or moves the call (data, a survey, a hand-over, a
+ * hang-up, a prompt), so the timeline keeps the order the flow took them in.
+ */
+function stepsWrittenWith(commands: readonly IvrCommand[], i: number): IvrStep[] {
+  const run: IvrStep[] = [];
+  for (let j = i; j < commands.length && STEP_MAY_PASS.has(commands[j]!.type); j++) {
+    const c = commands[j]!;
+    if (c.type === 'step') run.push(c);
+  }
+  return run;
 }

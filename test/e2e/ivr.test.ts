@@ -212,6 +212,26 @@ describe('IVR: callers walking a published flow through the simulator', () => {
     expect(await callRow(w, callId)).toMatchObject({ state: 'ended', hangup_cause: 16 });
   });
 
+  it('answers the caller channel once: the start of the flow and its answer command are one request', async () => {
+    // Counted where Asterisk would be asked: the simulated PBX's own answer.
+    const answers = new Map<string, number>();
+    const world = w.sim.world;
+    const answer = world.answer.bind(world);
+    world.answer = (id: string) => {
+      answers.set(id, (answers.get(id) ?? 0) + 1);
+      answer(id);
+    };
+    try {
+      const { channelId, callId } = await placeCall(w, '201');
+      await waitAt(w, channelId, 'menu', 'waiting');
+      await hangUp(w, channelId);
+      await waitEnded(w, callId);
+      expect(answers.get(channelId)).toBe(1);
+    } finally {
+      world.answer = answer;
+    }
+  });
+
   it('still greets callers of a number that has no flow', async () => {
     const { channelId, callId } = await placeCall(w, '100');
     await waitEnded(w, callId);

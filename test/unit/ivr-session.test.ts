@@ -50,6 +50,18 @@ function session(port: IvrCallPort, flow: Flow = menuFlow, interp: Interpret = i
 }
 
 describe('IvrSession', () => {
+  it('hands the steps one event takes in a row to the port together, in order', async () => {
+    const { port, calls } = recorder();
+    port.steps = async (steps) => void calls.push(`steps ${steps.map((x) => `${x.node} ${x.outcome}`).join(' | ')}`);
+    const s = session(port);
+    await s.start({});
+    await s.feed({ type: 'dtmf', digit: '1' });
+    const written = calls.filter((c) => c.startsWith('step'));
+    // The menu's choice and the hang-up node it leads to: one write, not one each.
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatch(/^steps menu \S+ \| bye \S+$/);
+  });
+
   it('names playbacks after the call so their end maps back, and ignores other playbacks', async () => {
     const { port, plays } = recorder();
     const s = session(port);
