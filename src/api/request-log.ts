@@ -120,7 +120,9 @@ export function registerRequestLog(app: FastifyInstance): void {
     if (series !== undefined) series.observe(req.method, statusCode, ms);
     else observeRequest(req.method, route, statusCode, ms);
     const level = statusCode >= 500 ? 'error' : statusCode >= 400 ? 'info' : 'debug';
-    if (LEVELS[level]! >= (LEVELS[req.log.level] ?? 0)) {
+    const log = req.log as unknown as LazyChildLogger | FastifyBaseLogger;
+    // The lazy logger answers from the threshold it keeps, without reading pino's level.
+    if (log instanceof LazyChildLogger ? log.isLevelEnabled(level) : LEVELS[level]! >= (LEVELS[log.level] ?? 0)) {
       req.log[level]({ method: req.method, route, statusCode, ms: Math.round(ms * 10) / 10, apiKeyId: req.apiKey?.id }, 'request completed');
     }
     done();
