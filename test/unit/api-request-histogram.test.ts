@@ -34,7 +34,7 @@ describe('the request duration histogram', () => {
           subject.seriesFor([o.method, o.route, String(o.status)]).observe(o.seconds);
         }
         expect(await ours.metrics()).toBe(await theirs.metrics());
-        const values = (r: Registry) => r.getMetricsAsJSON().then((m) => m[0]!.values.map((v) => ({ labels: v.labels, value: v.value, metricName: v.metricName })));
+        const values = (r: Registry) => r.getMetricsAsJSON().then((m) => m[0]!.values.map((v) => ({ labels: v.labels, value: v.value, metricName: (v as { metricName?: string }).metricName })));
         expect(await values(ours)).toEqual(await values(theirs));
       }),
       { numRuns: 60 },
