@@ -1,7 +1,7 @@
 // The HTTP shell: external plugins, then our cross-cutting plugins (errors, auth,
 // metrics, rate limits), then capability routes. Capabilities own their routes and
 // schemas; this file only wires them.
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -28,6 +28,7 @@ import { RedisUsedTokens, StreamTokens } from './stream-token.js';
 import { streamRoutes } from './stream.js';
 import { registerStrictQueries } from './strict-query.js';
 import { registerTracing } from '../tracing/fastify.js';
+import { tracingEnabled } from '../tracing/tracer.js';
 
 export interface AppDeps {
   config: Config;
@@ -59,6 +60,18 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const PLACE = { params: 'path parameter', querystring: 'query parameter', body: 'body' } as const;
 const VERSION = '0.1.0';
 
+/**
+ * Request ids for requests that bring none: a random prefix per app and a counter. Unique
+ * across instances and restarts as a UUID would be (64 random bits each time the app is
+ * built), without drawing and formatting randomness for every request; an id names a
+ * request in logs and problems and grants nothing, so it need not be unguessable.
+ */
+function requestIds(): () => string {
+  const prefix = randomBytes(8).toString('hex');
+  let n = 0;
+  return () => `${prefix}-${(++n).toString(36)}`;
+}
+
 /** The 400 for a request part holding U+0000, naming the field; undefined when it holds none. */
 function nulProblem(context: keyof typeof PLACE, value: unknown): ProblemError | undefined {
   const pointer = nulPointer(value);
@@ -70,6 +83,7 @@ function nulProblem(context: keyof typeof PLACE, value: unknown): ProblemError |
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const headers = securityHeaders();
+  const nextRequestId = requestIds();
   const app = Fastify({
     loggerInstance: deps.log,
     // Fastify's own request lines carry the raw URL, whose query string can hold phone
@@ -79,7 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimitBytes,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : nextRequestId();
     },
     // Validation runs on compiled TypeBox checks (validator.ts). Should a plugin go back to
     // Fastify's Ajv, it too must never strip unknown fields silently: they are a 400.
@@ -110,7 +124,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
 
-  registerTracing(app);
+  // Spans only when an exporter is installed, which the service does before building the
+  // app (main.ts): without one, the two hooks would run on every request to do nothing.
+  if (tracingEnabled()) registerTracing(app);
   // --- external plugins
   app.addHook('onRequest', (req, reply, done) => {
     reply.headers(req.url.startsWith('/docs') ? headers.document : headers.api).header('x-request-id', req.id);

@@ -108,8 +108,10 @@ export class ApiKeyVerifier {
    */
   verifiedNow(presented: string): AuthenticatedKey | undefined {
     const hit = this.verified.get(presented);
-    if (hit === undefined || hit.expiresAt <= this.now()) return undefined;
-    this.touch(hit.id);
+    if (hit === undefined) return undefined;
+    const now = this.now();
+    if (hit.expiresAt <= now) return undefined;
+    this.touch(hit.id, now);
     return hit.key;
   }
 
@@ -171,8 +173,7 @@ export class ApiKeyVerifier {
     return record;
   }
 
-  private touch(id: string): void {
-    const now = this.now();
+  private touch(id: string, now = this.now()): void {
     const last = this.lastTouched.get(id);
     if (last !== undefined && now - last < 60_000) return;
     this.lastTouched.set(id, now);

@@ -1,7 +1,8 @@
 // Prometheus metrics. One registry per process (prom-client's metrics are process-wide
 // anyway); labels are route patterns and status codes only, never numbers or channel ids.
 import type { FastifyInstance } from 'fastify';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { RequestHistogram, type HistogramSeries } from './request-histogram.js';
 
 export const registry = new Registry();
 // The event-loop lag is sampled every 100 ms, not prom-client's 10: each sample is a turn
@@ -9,13 +10,13 @@ export const registry = new Registry();
 // 15-25). A sample still measures how late its turn came, to the microsecond.
 collectDefaultMetrics({ register: registry, prefix: 'cti_', eventLoopMonitoringPrecision: 100 });
 
-export const httpRequestDuration = new Histogram({
-  name: 'cti_http_request_duration_seconds',
-  help: 'HTTP request duration by route pattern, method and status code',
-  labelNames: ['method', 'route', 'status_code'] as const,
-  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-  registers: [registry],
-});
+export const httpRequestDuration = new RequestHistogram(
+  'cti_http_request_duration_seconds',
+  'HTTP request duration by route pattern, method and status code',
+  ['method', 'route', 'status_code'],
+  [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registry,
+);
 
 export const streamConnections = new Gauge({
   name: 'cti_stream_connections',
@@ -56,9 +57,27 @@ export function registerCollector(
   });
 }
 
+/**
+ * The duration series of one route pattern, by method and status code, each found once:
+ * a route keeps its own (request-log.ts), so a request pays no label lookup.
+ */
+export class RouteRequestSeries {
+  private readonly byStatus = new Map<string, Map<number, HistogramSeries>>();
+
+  constructor(readonly route: string) {}
+
+  observe(method: string, statusCode: number, ms: number): void {
+    let statuses = this.byStatus.get(method);
+    if (statuses === undefined) this.byStatus.set(method, (statuses = new Map()));
+    let series = statuses.get(statusCode);
+    if (series === undefined) statuses.set(statusCode, (series = httpRequestDuration.seriesFor([method, this.route, String(statusCode)])));
+    series.observe(ms / 1000);
+  }
+}
+
 /** Times a finished request under its route pattern; unknown routes share one label. */
 export function observeRequest(method: string, route: string, statusCode: number, ms: number): void {
-  httpRequestDuration.observe({ method, route, status_code: String(statusCode) }, ms / 1000);
+  httpRequestDuration.seriesFor([method, route, String(statusCode)]).observe(ms / 1000);
 }
 
 export function metricsRoute(app: FastifyInstance): void {

@@ -188,8 +188,17 @@ export function registerRateLimits(app: FastifyInstance, opts: { limiter: RateLi
     // Runs after the auth hook (route-level hooks follow instance hooks), so the key is
     // known. Decided synchronously while this instance holds a slice of the budget (all
     // but one request in a slice), so most requests pay no promise here.
+    // The window's name per key id, built once: a name built per request is a new string
+    // whose hash the window lookup computes again each time. Key ids are few; addresses
+    // (requests without a key) are not kept.
+    const names = new Map<string, string>();
     const hook = (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {
-      const key = `${req.apiKey ? `key:${req.apiKey.id}` : `ip:${req.ip}`}:${routeKey}`;
+      const id = req.apiKey?.id;
+      let key = id === undefined ? undefined : names.get(id);
+      if (key === undefined) {
+        key = `${id !== undefined ? `key:${id}` : `ip:${req.ip}`}:${routeKey}`;
+        if (id !== undefined && names.size < 10_000) names.set(id, key);
+      }
       const now = opts.limiter.hitNow(key, limit);
       if (now !== undefined) return done(answer(reply, now));
       opts.limiter.hit(key, limit).then((d) => done(answer(reply, d)), done);

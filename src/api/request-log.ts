@@ -9,7 +9,7 @@
 // line actually written at an enabled level, and not at all otherwise.
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { observeRequest } from './metrics.js';
+import { RouteRequestSeries, observeRequest } from './metrics.js';
 
 type Bindings = Record<string, unknown>;
 type ChildOptions = { level?: string; serializers?: Record<string, unknown> };
@@ -88,8 +88,8 @@ export function lazyChildLogger(logger: FastifyBaseLogger, bindings: Bindings, o
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The matched route's pattern, set by a hook of the route itself (see below). */
-    routePattern: string | undefined;
+    /** The matched route's pattern and its metric series, set by a hook of the route itself (see below). */
+    routeSeries: RouteRequestSeries | undefined;
   }
 }
 
@@ -99,13 +99,13 @@ declare module 'fastify' {
  * show; rejections log at info, failures at error.
  */
 export function registerRequestLog(app: FastifyInstance): void {
-  app.decorateRequest('routePattern', undefined);
-  // Each route notes its own pattern from its declaration: `req.routeOptions` builds an
-  // object on every read.
+  app.decorateRequest('routeSeries', undefined);
+  // Each route notes its own pattern from its declaration (`req.routeOptions` builds an
+  // object on every read), with its metric series found once.
   app.addHook('onRoute', (route) => {
-    const pattern = route.url;
+    const series = new RouteRequestSeries(route.url);
     const hook = (req: FastifyRequest, _reply: unknown, done: () => void) => {
-      req.routePattern = pattern;
+      req.routeSeries = series;
       done();
     };
     const existing = route.onRequest;
@@ -113,12 +113,16 @@ export function registerRequestLog(app: FastifyInstance): void {
   });
   app.addHook('onResponse', (req, reply, done) => {
     // Not set: no route matched (404), or the request was refused before its route's hooks.
-    const route = req.routePattern ?? req.routeOptions.url ?? 'unmatched';
+    const series = req.routeSeries;
+    const route = series !== undefined ? series.route : (req.routeOptions.url ?? 'unmatched');
     const { statusCode } = reply;
     const ms = reply.elapsedTime;
-    observeRequest(req.method, route, statusCode, ms);
+    if (series !== undefined) series.observe(req.method, statusCode, ms);
+    else observeRequest(req.method, route, statusCode, ms);
     const level = statusCode >= 500 ? 'error' : statusCode >= 400 ? 'info' : 'debug';
-    if (LEVELS[level]! >= (LEVELS[req.log.level] ?? 0)) {
+    const log = req.log as unknown as LazyChildLogger | FastifyBaseLogger;
+    // The lazy logger answers from the threshold it keeps, without reading pino's level.
+    if (log instanceof LazyChildLogger ? log.isLevelEnabled(level) : LEVELS[level]! >= (LEVELS[log.level] ?? 0)) {
       req.log[level]({ method: req.method, route, statusCode, ms: Math.round(ms * 10) / 10, apiKeyId: req.apiKey?.id }, 'request completed');
     }
     done();

@@ -266,6 +266,21 @@ describe('other failures', () => {
     expect(logs()).toContain('req-boom-1');
   });
 
+  it('a request without an id gets one of its own, never another request\'s, and a malformed one is replaced', async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const res = await app.inject({ method: 'GET', url: '/v1/nowhere' });
+      const id = String(res.headers['x-request-id']);
+      expect(id).toMatch(/^[A-Za-z0-9._:-]{1,64}$/);
+      expect((JSON.parse(res.body) as { requestId: string }).requestId).toBe(id);
+      ids.add(id);
+    }
+    expect(ids.size).toBe(3);
+    const replaced = await app.inject({ method: 'GET', url: '/v1/nowhere', headers: { 'x-request-id': 'has spaces' } });
+    expect(replaced.headers['x-request-id']).not.toBe('has spaces');
+    expect(ids.has(String(replaced.headers['x-request-id']))).toBe(false);
+  });
+
   it('API keys never reach the logs', async () => {
     await app.inject({ method: 'GET', url: '/v1/calls', headers: bearer(reader) });
     await app.inject({ method: 'GET', url: '/v1/calls', headers: { 'x-api-key': writer } });
