@@ -69,20 +69,23 @@ export class AgentsService {
     if (cmd.type === 'login') await this.live.ensure(agentId, now);
     const result = await this.live.apply(agentId, cmd, now, options.offerId, { callId: options.callId ?? null, queueId: options.queueId ?? null });
     // A change that found nothing to do may still have swept a lapsed reservation first.
-    if (result.ok) await (result.change.changed ? this.announce(agentId) : this.drain());
+    if (result.ok) await (result.change.changed ? this.announce(agentId) : this.drain(agentId));
     return result;
   }
 
-  private async drain(): Promise<void> {
-    await this.drainer.request().catch(() => 0);
+  /** Starts from the list head the agent's change script returned, when it kept one. */
+  private async drain(agentId: string): Promise<void> {
+    await this.drainer.request(this.live.takePendingHead(agentId)).catch(() => 0);
   }
 
   /**
    * After a change (its event already pending in Redis): the event into the outbox now,
-   * so it is there when the request answers; a failure here is left to the relay.
+   * so it is there when the request answers; a failure here is left to the relay. The
+   * signal leaves right behind the drain's removal of the entries from Redis, on the
+   * same connection, so both answers come back together.
    */
   async announce(agentId: string): Promise<void> {
-    await this.drain();
+    await this.drain(agentId);
     await this.signal(agentId, 'state');
   }
 

@@ -2,6 +2,13 @@
 // every instance. Agent hash fields: state, reason, since, callId, pending, offerId, version.
 
 /**
+ * How many pending state events a relay pass takes, and how many a script that appends
+ * one returns from the list's head: the drain that follows starts from those instead of
+ * reading the list again (state-relay.ts).
+ */
+export const STATE_EVENTS_BATCH = 100;
+
+/**
  * An agent's hash and whether its reservation is alive, in one step (one command instead
  * of a MULTI of two). KEYS: agent hash, agent reservation. Returns {flat hash, 0|1}.
  */
@@ -19,8 +26,9 @@ return {redis.call('HGETALL', KEYS[1]), redis.call('EXISTS', KEYS[2])}
  * without its event. The expected status may be one an instance remembers from its last
  * change rather than one just read: the fields beside the version tell a hash rebuilt
  * after Redis lost it (its version starts again) from the one remembered.
- * Returns {new version}, or {-1, flat hash, 0|1} with what is there when it is not what was
- * expected, so the caller tries again without reading first.
+ * Returns {new version, the pending list's head} ({new version} when no event was given),
+ * or {-1, flat hash, 0|1} with what is there when it is not what was expected, so the
+ * caller tries again without reading first.
  */
 export const CAS_AGENT = `
 local cur = redis.call('HMGET', KEYS[1], 'version', 'state', 'since', 'offerId')
@@ -36,7 +44,9 @@ if off ~= '' then
   local c = redis.call('GET', KEYS[3])
   if c and string.sub(c, -string.len(off)) == off then redis.call('DEL', KEYS[3]) end
 end
-return {redis.call('HINCRBY', KEYS[1], 'version', 1)}
+local version = redis.call('HINCRBY', KEYS[1], 'version', 1)
+if ARGV[3] == '' then return {version} end
+return {version, redis.call('LRANGE', KEYS[4], 0, ${STATE_EVENTS_BATCH - 1})}
 `;
 
 /**
@@ -47,7 +57,8 @@ return {redis.call('HINCRBY', KEYS[1], 'version', 1)}
  * filled in here: only the script knows since when the agent was ready). Refuses an agent who is not ready
  * and a call already offered to someone, so two instances can never double-assign.
  * Both reservation keys expire: a crashed instance leaves nothing reserved for long.
- * Returns {'ok', since, pending, new version} or {refusal, detail}.
+ * Returns {'ok', since, pending, new version, the pending list's head (with the event
+ * when one was given)} or {refusal, detail}.
  */
 export const RESERVE = `
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -72,7 +83,7 @@ if ARGV[7] and ARGV[7] ~= '' then
   e.data.durationMs = math.max(0, tonumber(ARGV[4]) - (tonumber(since) or tonumber(ARGV[4])))
   redis.call('RPUSH', KEYS[4], cjson.encode(e))
 end
-return {'ok', since, pending, version}
+return {'ok', since, pending, version, redis.call('LRANGE', KEYS[4], 0, ${STATE_EVENTS_BATCH - 1})}
 `;
 
 /** Ends a ring-all round's hold on the call. KEYS: call reservation. ARGV: group id. */

@@ -8,12 +8,12 @@ import { withTransaction, type Db } from '../db/pool.js';
 import type { DomainEvent } from '../events/catalogue.js';
 import type { Logger } from '../log.js';
 import { refreshCdrDetail } from '../cdrs/refresh.js';
-import { ACK_STATE_EVENTS } from './live-scripts.js';
+import { ACK_STATE_EVENTS, STATE_EVENTS_BATCH } from './live-scripts.js';
 import { stateEventsKey } from './live-store.js';
 import { runScript } from './lua.js';
 import { endsWrapUpOnCall, journalStateChanges } from './state-journal.js';
 
-const BATCH = 100;
+const BATCH = STATE_EVENTS_BATCH;
 
 export interface DrainHooks {
   /** Test seam: runs after the commit, before the entries leave the list. */
@@ -22,9 +22,29 @@ export interface DrainHooks {
 
 /** One pass: up to BATCH pending events into the outbox. Returns how many were relayed. */
 export async function drainStateEvents(db: Db, redis: Redis, prefix: string, log?: Logger, hooks: DrainHooks = {}): Promise<number> {
+  const pass = await relayPass(db, redis, prefix, log, hooks);
+  await pass.acked;
+  return pass.relayed;
+}
+
+interface Pass {
+  /** Entries read (relayed or dropped as unreadable). */
+  read: number;
+  relayed: number;
+  /** The entries' removal from the list, sent once the journal committed. */
+  acked: Promise<unknown>;
+}
+
+/**
+ * A pass up to the journal's commit. `head`: the list's head as a script that appended an
+ * entry returned it, read in its step instead of by an LRANGE now. An old head is as
+ * good as an LRANGE that ran then: entries another relay journaled since are skipped by
+ * the insert-once and were removed already (the removal below then finds nothing).
+ */
+async function relayPass(db: Db, redis: Redis, prefix: string, log: Logger | undefined, hooks: DrainHooks, head?: string[]): Promise<Pass> {
   const key = stateEventsKey(prefix);
-  const raw = await redis.lrange(key, 0, BATCH - 1);
-  if (!raw.length) return 0;
+  const raw = head ?? (await redis.lrange(key, 0, BATCH - 1));
+  if (!raw.length) return { read: 0, relayed: 0, acked: Promise.resolve() };
   const events: Array<{ raw: string; event: DomainEvent }> = [];
   const junk: string[] = [];
   for (const r of raw) {
@@ -47,10 +67,11 @@ export async function drainStateEvents(db: Db, redis: Redis, prefix: string, log
   } else await journalStateChanges(db, unique);
   await hooks.afterCommit?.();
   // The entries leave in one step: cut off the head when it is still what was read (the
-  // usual case), else each removed by value.
-  await runScript(redis, ACK_STATE_EVENTS, 1, key, ...raw);
+  // usual case), else each removed by value. Sent now, awaited by the drain: whoever
+  // waited for the journal goes on meanwhile (its signal goes out right behind this).
+  const acked = runScript(redis, ACK_STATE_EVENTS, 1, key, ...raw);
   if (junk.length) log?.error({ count: junk.length }, 'unreadable agent state events dropped');
-  return events.length;
+  return { read: raw.length, relayed: events.length, acked };
 }
 
 /**
@@ -60,7 +81,7 @@ export async function drainStateEvents(db: Db, redis: Redis, prefix: string, log
  * the same pending entries (and waiting on each other's rows to skip them).
  */
 export class StateEventDrain {
-  private running: Promise<number> | undefined;
+  private running: Promise<unknown> | undefined;
   private next: Promise<number> | undefined;
 
   constructor(
@@ -70,10 +91,15 @@ export class StateEventDrain {
     private readonly log?: Logger,
   ) {}
 
-  /** Resolves once a drain that started after this call has ended: how many it relayed. */
-  request(): Promise<number> {
+  /**
+   * Resolves once a drain that started after this call has journaled what it read: how
+   * many it relayed. The entries' removal from the list is still on its way then; the
+   * next drain starts after it. `head`: the list's head as the script that appended the
+   * caller's entry returned it; a drain that starts now takes it instead of reading.
+   */
+  request(head?: string[]): Promise<number> {
     const running = this.running;
-    if (!running) return this.start();
+    if (!running) return this.start(head);
     this.next ??= running
       .catch(() => 0)
       .then(() => {
@@ -83,13 +109,27 @@ export class StateEventDrain {
     return this.next;
   }
 
-  private start(): Promise<number> {
+  /** Resolves when no drain runs (its last removal from the list included). */
+  async idle(): Promise<void> {
+    while (this.running || this.next) await Promise.allSettled([this.running, this.next]);
+  }
+
+  private start(head?: string[]): Promise<number> {
+    let committed = false;
+    let journaled!: (n: number) => void;
+    const done = new Promise<number>((resolve) => (journaled = resolve));
     const run = (async () => {
       let total = 0;
-      for (;;) {
-        const n = await drainStateEvents(this.db, this.redis, this.prefix, this.log);
-        total += n;
-        if (n < BATCH) return total;
+      for (let first = head; ; first = undefined) {
+        const pass = await relayPass(this.db, this.redis, this.prefix, this.log, {}, first);
+        total += pass.relayed;
+        if (pass.read < BATCH) {
+          committed = true;
+          journaled(total);
+          await pass.acked;
+          return;
+        }
+        await pass.acked;
       }
     })();
     this.running = run;
@@ -97,8 +137,12 @@ export class StateEventDrain {
       .finally(() => {
         if (this.running === run) this.running = undefined;
       })
-      .catch(() => {});
-    return run;
+      .catch((err: Error) => {
+        // Before the commit the request fails (its caller reports it); after, nobody waits.
+        if (committed) this.log?.warn({ err: err.message }, 'journaled agent state events not removed from Redis; the relay retries');
+      });
+    // A pass that fails before its journal committed fails the request.
+    return Promise.race([done, run.then(() => 0)]);
   }
 }
 
@@ -133,6 +177,7 @@ export class StateEventRelay {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    await this.drain.idle();
   }
 
   /** Drains now, sharing a drain that starts after this call with every change that asks. */
