@@ -83,6 +83,8 @@ async function relayPass(db: Db, redis: Redis, prefix: string, log: Logger | und
 export class StateEventDrain {
   private running: Promise<unknown> | undefined;
   private next: Promise<number> | undefined;
+  /** The requests of the loop turn a drain starts in, and the heads they brought. */
+  private gathering: { heads: Array<string[] | undefined>; done: Promise<number> } | undefined;
 
   constructor(
     private readonly db: Db,
@@ -98,6 +100,11 @@ export class StateEventDrain {
    * caller's entry returned it; a drain that starts now takes it instead of reading.
    */
   request(head?: string[]): Promise<number> {
+    const gathering = this.gathering;
+    if (gathering) {
+      gathering.heads.push(head);
+      return gathering.done;
+    }
     const running = this.running;
     if (!running) return this.start(head);
     this.next ??= running
@@ -118,9 +125,16 @@ export class StateEventDrain {
     let committed = false;
     let journaled!: (n: number) => void;
     const done = new Promise<number>((resolve) => (journaled = resolve));
+    const gathering: { heads: Array<string[] | undefined>; done?: Promise<number> } = { heads: [head] };
     const run = (async () => {
+      // Changes answered in the same loop turn (one read of Redis's replies) share the
+      // pass, as they did when every pass began with an LRANGE. setImmediate runs in this
+      // turn, after its I/O callbacks: no wake-up of its own. One head covers its change;
+      // the head of one of several might miss another's entry, so several read the list.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.gathering = undefined;
       let total = 0;
-      for (let first = head; ; first = undefined) {
+      for (let first = gathering.heads.length === 1 ? gathering.heads[0] : undefined; ; first = undefined) {
         const pass = await relayPass(this.db, this.redis, this.prefix, this.log, {}, first);
         total += pass.relayed;
         if (pass.read < BATCH) {
@@ -142,7 +156,9 @@ export class StateEventDrain {
         if (committed) this.log?.warn({ err: err.message }, 'journaled agent state events not removed from Redis; the relay retries');
       });
     // A pass that fails before its journal committed fails the request.
-    return Promise.race([done, run.then(() => 0)]);
+    const result = Promise.race([done, run.then(() => 0)]);
+    this.gathering = { heads: gathering.heads, done: result };
+    return result;
   }
 }
 
