@@ -113,24 +113,29 @@ return 1
 `;
 
 /**
- * Forgets relayed state events. KEYS: the pending state events list. ARGV: the entries
- * read from its head, in order. When the head is still those entries (nobody else drained
- * them meanwhile) it is trimmed off; else each is removed by value, once. Returns how many left.
+ * Forgets relayed state events and sends the signals of the changes they journaled.
+ * KEYS: the pending state events list. ARGV: how many entries, the entries read from its
+ * head in order, then channel/message pairs to publish. When the head is still those
+ * entries (nobody else drained them meanwhile) it is trimmed off; else each is removed by
+ * value, once. The signals leave in the same step: one round trip where a change's
+ * PUBLISH was another. Returns how many left.
  */
 export const ACK_STATE_EVENTS = `
-local n = #ARGV
+local n = tonumber(ARGV[1])
 local head = redis.call('LRANGE', KEYS[1], 0, n - 1)
 local same = #head == n
 if same then
   for i = 1, n do
-    if head[i] ~= ARGV[i] then same = false break end
+    if head[i] ~= ARGV[i + 1] then same = false break end
   end
 end
+local gone = 0
 if same then
   redis.call('LTRIM', KEYS[1], n, -1)
-  return n
+  gone = n
+else
+  for i = 1, n do gone = gone + redis.call('LREM', KEYS[1], 1, ARGV[i + 1]) end
 end
-local gone = 0
-for i = 1, n do gone = gone + redis.call('LREM', KEYS[1], 1, ARGV[i]) end
+for i = n + 2, #ARGV - 1, 2 do redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end
 return gone
 `;

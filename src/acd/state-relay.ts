@@ -20,31 +20,38 @@ export interface DrainHooks {
   afterCommit?: () => Promise<void>;
 }
 
-/** One pass: up to BATCH pending events into the outbox. Returns how many were relayed. */
-export async function drainStateEvents(db: Db, redis: Redis, prefix: string, log?: Logger, hooks: DrainHooks = {}): Promise<number> {
-  const pass = await relayPass(db, redis, prefix, log, hooks);
-  await pass.acked;
-  return pass.relayed;
+/** A message for a Redis channel, sent when the drain that journaled its change is done. */
+export interface DrainSignal {
+  channel: string;
+  message: string;
 }
 
-interface Pass {
-  /** Entries read (relayed or dropped as unreadable). */
-  read: number;
-  relayed: number;
-  /** The entries' removal from the list, sent once the journal committed. */
-  acked: Promise<unknown>;
+/** One pass: up to BATCH pending events into the outbox. Returns how many were relayed. */
+export async function drainStateEvents(db: Db, redis: Redis, prefix: string, log?: Logger, hooks: DrainHooks = {}): Promise<number> {
+  return (await relayPass(db, redis, prefix, log, hooks)).relayed;
 }
 
 /**
- * A pass up to the journal's commit. `head`: the list's head as a script that appended an
- * entry returned it, read in its step instead of by an LRANGE now. An old head is as
- * good as an LRANGE that ran then: entries another relay journaled since are skipped by
- * the insert-once and were removed already (the removal below then finds nothing).
+ * A pass. `head`: the list's head as a script that appended an entry returned it, read
+ * in its step instead of by an LRANGE now. An old head is as good as an LRANGE that ran
+ * then: entries another relay journaled since are skipped by the insert-once and were
+ * removed already (the removal below then finds nothing). `signals` leave with the removal.
  */
-async function relayPass(db: Db, redis: Redis, prefix: string, log: Logger | undefined, hooks: DrainHooks, head?: string[]): Promise<Pass> {
+async function relayPass(
+  db: Db,
+  redis: Redis,
+  prefix: string,
+  log: Logger | undefined,
+  hooks: DrainHooks,
+  head?: string[],
+  signals: readonly DrainSignal[] = [],
+): Promise<{ read: number; relayed: number }> {
   const key = stateEventsKey(prefix);
   const raw = head ?? (await redis.lrange(key, 0, BATCH - 1));
-  if (!raw.length) return { read: 0, relayed: 0, acked: Promise.resolve() };
+  if (!raw.length) {
+    await Promise.all(signals.map((s) => redis.publish(s.channel, s.message)));
+    return { read: 0, relayed: 0 };
+  }
   const events: Array<{ raw: string; event: DomainEvent }> = [];
   const junk: string[] = [];
   for (const r of raw) {
@@ -67,11 +74,21 @@ async function relayPass(db: Db, redis: Redis, prefix: string, log: Logger | und
   } else await journalStateChanges(db, unique);
   await hooks.afterCommit?.();
   // The entries leave in one step: cut off the head when it is still what was read (the
-  // usual case), else each removed by value. Sent now, awaited by the drain: whoever
-  // waited for the journal goes on meanwhile (its signal goes out right behind this).
-  const acked = runScript(redis, ACK_STATE_EVENTS, 1, key, ...raw);
+  // usual case), else each removed by value; the signals go in the same step, with the
+  // last pass (a full one leaves entries behind, perhaps their changes').
+  const send = raw.length < BATCH ? signals : [];
+  await runScript(redis, ACK_STATE_EVENTS, 1, key, raw.length, ...raw, ...send.flatMap((s) => [s.channel, s.message]));
   if (junk.length) log?.error({ count: junk.length }, 'unreadable agent state events dropped');
-  return { read: raw.length, relayed: events.length, acked };
+  return { read: raw.length, relayed: events.length };
+}
+
+/** The requests one drain answers: the heads they brought, the signals they send. */
+interface Batch {
+  heads: Array<string[] | undefined>;
+  signals: DrainSignal[];
+  /** Asked while no drain ran: its heads are as new as the changes that asked. */
+  fresh: boolean;
+  done?: Promise<number>;
 }
 
 /**
@@ -81,10 +98,11 @@ async function relayPass(db: Db, redis: Redis, prefix: string, log: Logger | und
  * the same pending entries (and waiting on each other's rows to skip them).
  */
 export class StateEventDrain {
-  private running: Promise<unknown> | undefined;
-  private next: Promise<number> | undefined;
-  /** The requests of the loop turn a drain starts in, and the heads they brought. */
-  private gathering: { heads: Array<string[] | undefined>; done: Promise<number> } | undefined;
+  private running: Promise<number> | undefined;
+  /** The batch of the drain starting in this loop turn, which a request joins. */
+  private gathering: Batch | undefined;
+  /** The batch of the drain that starts when the running one ends. */
+  private queued: Batch | undefined;
 
   constructor(
     private readonly db: Db,
@@ -94,71 +112,62 @@ export class StateEventDrain {
   ) {}
 
   /**
-   * Resolves once a drain that started after this call has journaled what it read: how
-   * many it relayed. The entries' removal from the list is still on its way then; the
-   * next drain starts after it. `head`: the list's head as the script that appended the
-   * caller's entry returned it; a drain that starts now takes it instead of reading.
+   * Resolves once a drain that started after this call has ended: how many it relayed.
+   * `head`: the list's head as the script that appended the caller's entry returned it;
+   * a drain that starts now takes it instead of reading the list. `signal`: sent with the
+   * drain's removal of its entries, after the journal committed (a failed drain rejects,
+   * and the caller sends it itself).
    */
-  request(head?: string[]): Promise<number> {
-    const gathering = this.gathering;
-    if (gathering) {
-      gathering.heads.push(head);
-      return gathering.done;
+  request(head?: string[], signal?: DrainSignal): Promise<number> {
+    let batch = this.gathering ?? this.queued;
+    if (!batch) {
+      batch = { heads: [], signals: [], fresh: !this.running };
+      if (batch.fresh) batch.done = this.start(batch);
+      else {
+        const queued = batch;
+        this.queued = queued;
+        queued.done = this.running!.catch(() => 0).then(() => {
+          this.queued = undefined;
+          return this.start(queued);
+        });
+      }
     }
-    const running = this.running;
-    if (!running) return this.start(head);
-    this.next ??= running
-      .catch(() => 0)
-      .then(() => {
-        this.next = undefined;
-        return this.start();
-      });
-    return this.next;
+    batch.heads.push(head);
+    if (signal) batch.signals.push(signal);
+    return batch.done!;
   }
 
-  /** Resolves when no drain runs (its last removal from the list included). */
+  /** Resolves when no drain runs or waits to. */
   async idle(): Promise<void> {
-    while (this.running || this.next) await Promise.allSettled([this.running, this.next]);
+    while (this.running || this.queued) await Promise.allSettled([this.running, this.queued?.done]);
   }
 
-  private start(head?: string[]): Promise<number> {
-    let committed = false;
-    let journaled!: (n: number) => void;
-    const done = new Promise<number>((resolve) => (journaled = resolve));
-    const gathering: { heads: Array<string[] | undefined>; done?: Promise<number> } = { heads: [head] };
+  private start(batch: Batch): Promise<number> {
+    this.gathering = batch;
     const run = (async () => {
       // Changes answered in the same loop turn (one read of Redis's replies) share the
-      // pass, as they did when every pass began with an LRANGE. setImmediate runs in this
-      // turn, after its I/O callbacks: no wake-up of its own. One head covers its change;
-      // the head of one of several might miss another's entry, so several read the list.
+      // pass. setImmediate runs in this turn, after its I/O callbacks: no wake-up of its
+      // own. One fresh head covers its change; of several, one's head might miss
+      // another's entry, and a queued one is older than the drain before: those read.
       await new Promise<void>((resolve) => setImmediate(resolve));
       this.gathering = undefined;
       let total = 0;
-      for (let first = gathering.heads.length === 1 ? gathering.heads[0] : undefined; ; first = undefined) {
-        const pass = await relayPass(this.db, this.redis, this.prefix, this.log, {}, first);
+      let head = batch.fresh && batch.heads.length === 1 ? batch.heads[0] : undefined;
+      for (;;) {
+        const pass = await relayPass(this.db, this.redis, this.prefix, this.log, {}, head, batch.signals);
+        head = undefined;
         total += pass.relayed;
-        if (pass.read < BATCH) {
-          committed = true;
-          journaled(total);
-          await pass.acked;
-          return;
-        }
-        await pass.acked;
+        if (pass.read < BATCH) break;
       }
+      return total;
     })();
     this.running = run;
     run
       .finally(() => {
         if (this.running === run) this.running = undefined;
       })
-      .catch((err: Error) => {
-        // Before the commit the request fails (its caller reports it); after, nobody waits.
-        if (committed) this.log?.warn({ err: err.message }, 'journaled agent state events not removed from Redis; the relay retries');
-      });
-    // A pass that fails before its journal committed fails the request.
-    const result = Promise.race([done, run.then(() => 0)]);
-    this.gathering = { heads: gathering.heads, done: result };
-    return result;
+      .catch(() => {});
+    return run;
   }
 }
 
