@@ -200,6 +200,7 @@ export class AgentLiveStore {
       )) as [string, string, string?, number?, string[]?];
       if (outcome === 'ok') {
         if (head) this.heads.set(agentId, head);
+        else this.heads.delete(agentId);
         const from = parse(agentId, { state: 'ready', since: detail, pending: pending ?? '' }, false);
         this.known.set(agentId, {
           ...from,
@@ -315,6 +316,7 @@ export class AgentLiveStore {
     )) as [number, string[]?, number?];
     if (res[0] === -1) return this.remember(cur.agentId, res[1] ?? [], res[2] ?? 0);
     if (res[1]) this.heads.set(cur.agentId, res[1]);
+    else this.heads.delete(cur.agentId);
     this.known.set(cur.agentId, {
       ...next,
       agentId: cur.agentId,
