@@ -47,7 +47,7 @@ export type QueueCallEvent = 'call.queued' | 'call.offered' | 'call.connected' |
  * The call's timeline row and its event in one statement (a round trip fewer on the
  * queue entry and on the outcome of every queued call). The outbox row is the one
  * appendOutbox writes: no journal position yet, the sequencer stamps it after the commit.
- * `with`: the writes the event announces, as CTEs of the same statement (their parameters
+ * `records`: the writes the event announces, as CTEs of the same statement (their parameters
  * numbered from $8), so a record and its announcement are one round trip.
  */
 export async function announceCall(
@@ -56,14 +56,14 @@ export async function announceCall(
   call: Call,
   extra: Record<string, unknown>,
   at = new Date(),
-  with_?: { name: string; ctes: string; values: unknown[] },
+  records?: { name: string; ctes: string; values: unknown[] },
 ): Promise<void> {
   const event = queueCallEvent(type, call, extra, at);
   await tx.query({
-    name: with_ ? `acd-announce-call-${with_.name}` : 'acd-announce-call',
-    text: `WITH ${with_ ? `${with_.ctes},\n` : ''}timeline AS (INSERT INTO call_events (call_id, type, at, data) SELECT id, $2, $3, $4 FROM calls WHERE id = $1)
+    name: records ? `acd-announce-call-${records.name}` : 'acd-announce-call',
+    text: `WITH ${records ? `${records.ctes},\n` : ''}timeline AS (INSERT INTO call_events (call_id, type, at, data) SELECT id, $2, $3, $4 FROM calls WHERE id = $1)
       INSERT INTO outbox (event_id, type, payload, trace_parent, owner_key_id) VALUES ($5, $2, $6, $7, NULL)`,
-    values: [call.id, type, at, extra, event.id, event, currentTraceparent() ?? null, ...(with_?.values ?? [])],
+    values: [call.id, type, at, extra, event.id, event, currentTraceparent() ?? null, ...(records?.values ?? [])],
   });
 }
 

@@ -98,8 +98,8 @@ export async function lastQueueOf(db: Queryable, callId: string): Promise<string
 }
 
 /**
- * The call entered the queue: its entry row and `call.queued`, with the move of the call
- * to `queued` when `toQueued` is given, in one transaction.
+ * The call entered the queue: its entry row and `call.queued` in one statement, with the
+ * move of the call to `queued` before it in one transaction when `toQueued` is given.
  */
 export async function recordEntry(
   db: Db,
