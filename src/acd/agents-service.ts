@@ -69,21 +69,33 @@ export class AgentsService {
     if (cmd.type === 'login') await this.live.ensure(agentId, now);
     const result = await this.live.apply(agentId, cmd, now, options.offerId, { callId: options.callId ?? null, queueId: options.queueId ?? null });
     // A change that found nothing to do may still have swept a lapsed reservation first.
-    if (result.ok) await (result.change.changed ? this.announce(agentId) : this.drain());
+    if (result.ok) await (result.change.changed ? this.announce(agentId) : this.drain(agentId));
     return result;
   }
 
-  private async drain(): Promise<void> {
-    await this.drainer.request().catch(() => 0);
+  /** Starts from the list head the agent's change script returned, when it kept one. */
+  private async drain(agentId: string): Promise<void> {
+    await this.drainer.request(this.live.takePendingHead(agentId)).catch(() => 0);
   }
 
   /**
    * After a change (its event already pending in Redis): the event into the outbox now,
-   * so it is there when the request answers; a failure here is left to the relay.
+   * so it is there when the request answers; a failure here is left to the relay. The
+   * state signal leaves in the script that removes the journaled entries from Redis (one
+   * round trip for both); when the drain failed, on its own.
    */
   async announce(agentId: string): Promise<void> {
-    await this.drain();
-    await this.signal(agentId, 'state');
+    const signal = { channel: agentSignalChannel(this.prefix), message: this.stateSignal(agentId) };
+    const drained = await this.drainer.request(this.live.takePendingHead(agentId), signal).then(
+      () => true,
+      () => false,
+    );
+    if (!drained) await this.redis.publish(signal.channel, signal.message).catch(() => 0);
+  }
+
+  private stateSignal(agentId: string): string {
+    const version = this.live.rememberedVersion(agentId);
+    return `${STATE_SIGNAL}${agentId}${version ? ` ${version}` : ''}`;
   }
 
   /**
@@ -92,8 +104,7 @@ export class AgentsService {
    * reading it from Postgres again (every offer, answer and wrap-up sends one).
    */
   async signal(agentId: string, what: 'definition' | 'state' = 'definition'): Promise<void> {
-    const version = what === 'state' ? this.live.rememberedVersion(agentId) : undefined;
-    const message = what === 'state' ? `${STATE_SIGNAL}${agentId}${version ? ` ${version}` : ''}` : agentId;
+    const message = what === 'state' ? this.stateSignal(agentId) : agentId;
     await this.redis.publish(agentSignalChannel(this.prefix), message).catch(() => 0);
   }
 

@@ -47,14 +47,23 @@ export type QueueCallEvent = 'call.queued' | 'call.offered' | 'call.connected' |
  * The call's timeline row and its event in one statement (a round trip fewer on the
  * queue entry and on the outcome of every queued call). The outbox row is the one
  * appendOutbox writes: no journal position yet, the sequencer stamps it after the commit.
+ * `records`: the writes the event announces, as CTEs of the same statement (their parameters
+ * numbered from $8), so a record and its announcement are one round trip.
  */
-export async function announceCall(tx: Queryable, type: QueueCallEvent, call: Call, extra: Record<string, unknown>, at = new Date()): Promise<void> {
+export async function announceCall(
+  tx: Queryable,
+  type: QueueCallEvent,
+  call: Call,
+  extra: Record<string, unknown>,
+  at = new Date(),
+  records?: { name: string; ctes: string; values: unknown[] },
+): Promise<void> {
   const event = queueCallEvent(type, call, extra, at);
   await tx.query({
-    name: 'acd-announce-call',
-    text: `WITH timeline AS (INSERT INTO call_events (call_id, type, at, data) SELECT id, $2, $3, $4 FROM calls WHERE id = $1)
+    name: records ? `acd-announce-call-${records.name}` : 'acd-announce-call',
+    text: `WITH ${records ? `${records.ctes},\n` : ''}timeline AS (INSERT INTO call_events (call_id, type, at, data) SELECT id, $2, $3, $4 FROM calls WHERE id = $1)
       INSERT INTO outbox (event_id, type, payload, trace_parent, owner_key_id) VALUES ($5, $2, $6, $7, NULL)`,
-    values: [call.id, type, at, extra, event.id, event, currentTraceparent() ?? null],
+    values: [call.id, type, at, extra, event.id, event, currentTraceparent() ?? null, ...(records?.values ?? [])],
   });
 }
 

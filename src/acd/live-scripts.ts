@@ -1,6 +1,17 @@
 // Lua run inside Redis, so a check and the write that depends on it are one step for
 // every instance. Agent hash fields: state, reason, since, callId, pending, offerId, version.
 
+/** How many pending state events a relay pass takes (state-relay.ts). */
+export const STATE_EVENTS_BATCH = 100;
+
+/**
+ * A script that appends a state event returns the whole list when it is at most this long
+ * (the usual case: the drain after each change empties it), so the drain that follows
+ * starts from it instead of reading the list again. A longer list (the relay behind, say
+ * Postgres away) is not sent back with every change: the drain reads it.
+ */
+export const STATE_EVENTS_HEAD = 8;
+
 /**
  * An agent's hash and whether its reservation is alive, in one step (one command instead
  * of a MULTI of two). KEYS: agent hash, agent reservation. Returns {flat hash, 0|1}.
@@ -19,8 +30,10 @@ return {redis.call('HGETALL', KEYS[1]), redis.call('EXISTS', KEYS[2])}
  * without its event. The expected status may be one an instance remembers from its last
  * change rather than one just read: the fields beside the version tell a hash rebuilt
  * after Redis lost it (its version starts again) from the one remembered.
- * Returns {new version}, or {-1, flat hash, 0|1} with what is there when it is not what was
- * expected, so the caller tries again without reading first.
+ * Returns {new version, the pending list} ({new version} when no event was given or the
+ * list is longer than STATE_EVENTS_HEAD),
+ * or {-1, flat hash, 0|1} with what is there when it is not what was expected, so the
+ * caller tries again without reading first.
  */
 export const CAS_AGENT = `
 local cur = redis.call('HMGET', KEYS[1], 'version', 'state', 'since', 'offerId')
@@ -29,14 +42,17 @@ if (cur[1] or '0') ~= ARGV[1] or (cur[2] or '') ~= ARGV[4] or (cur[3] or '0') ~=
   return {-1, redis.call('HGETALL', KEYS[1]), redis.call('EXISTS', KEYS[2])}
 end
 for i = 8, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-if ARGV[3] ~= '' then redis.call('RPUSH', KEYS[4], ARGV[3]) end
+local pending = 0
+if ARGV[3] ~= '' then pending = redis.call('RPUSH', KEYS[4], ARGV[3]) end
 local off = ARGV[2]
 if off ~= '' then
   if redis.call('GET', KEYS[2]) == off then redis.call('DEL', KEYS[2]) end
   local c = redis.call('GET', KEYS[3])
   if c and string.sub(c, -string.len(off)) == off then redis.call('DEL', KEYS[3]) end
 end
-return {redis.call('HINCRBY', KEYS[1], 'version', 1)}
+local version = redis.call('HINCRBY', KEYS[1], 'version', 1)
+if pending == 0 or pending > ${STATE_EVENTS_HEAD} then return {version} end
+return {version, redis.call('LRANGE', KEYS[4], 0, -1)}
 `;
 
 /**
@@ -47,7 +63,8 @@ return {redis.call('HINCRBY', KEYS[1], 'version', 1)}
  * filled in here: only the script knows since when the agent was ready). Refuses an agent who is not ready
  * and a call already offered to someone, so two instances can never double-assign.
  * Both reservation keys expire: a crashed instance leaves nothing reserved for long.
- * Returns {'ok', since, pending, new version} or {refusal, detail}.
+ * Returns {'ok', since, pending, new version, the pending list (when an event was given
+ * and the list is at most STATE_EVENTS_HEAD long)} or {refusal, detail}.
  */
 export const RESERVE = `
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -70,7 +87,8 @@ end
 if ARGV[7] and ARGV[7] ~= '' then
   local e = cjson.decode(ARGV[7])
   e.data.durationMs = math.max(0, tonumber(ARGV[4]) - (tonumber(since) or tonumber(ARGV[4])))
-  redis.call('RPUSH', KEYS[4], cjson.encode(e))
+  local n = redis.call('RPUSH', KEYS[4], cjson.encode(e))
+  if n <= ${STATE_EVENTS_HEAD} then return {'ok', since, pending, version, redis.call('LRANGE', KEYS[4], 0, -1)} end
 end
 return {'ok', since, pending, version}
 `;
@@ -102,24 +120,29 @@ return 1
 `;
 
 /**
- * Forgets relayed state events. KEYS: the pending state events list. ARGV: the entries
- * read from its head, in order. When the head is still those entries (nobody else drained
- * them meanwhile) it is trimmed off; else each is removed by value, once. Returns how many left.
+ * Forgets relayed state events and sends the signals of the changes they journaled.
+ * KEYS: the pending state events list. ARGV: how many entries, the entries read from its
+ * head in order, then channel/message pairs to publish. When the head is still those
+ * entries (nobody else drained them meanwhile) it is trimmed off; else each is removed by
+ * value, once. The signals leave in the same step: one round trip where a change's
+ * PUBLISH was another. Returns how many left.
  */
 export const ACK_STATE_EVENTS = `
-local n = #ARGV
+local n = tonumber(ARGV[1])
 local head = redis.call('LRANGE', KEYS[1], 0, n - 1)
 local same = #head == n
 if same then
   for i = 1, n do
-    if head[i] ~= ARGV[i] then same = false break end
+    if head[i] ~= ARGV[i + 1] then same = false break end
   end
 end
+local gone = 0
 if same then
   redis.call('LTRIM', KEYS[1], n, -1)
-  return n
+  gone = n
+else
+  for i = 1, n do gone = gone + redis.call('LREM', KEYS[1], 1, ARGV[i + 1]) end
 end
-local gone = 0
-for i = 1, n do gone = gone + redis.call('LREM', KEYS[1], 1, ARGV[i]) end
+for i = n + 2, #ARGV - 1, 2 do redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end
 return gone
 `;

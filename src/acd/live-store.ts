@@ -45,6 +45,12 @@ export class AgentLiveStore {
    * write. A refusal is never decided on memory alone.
    */
   private readonly known = new Map<string, LiveAgent>();
+  /**
+   * Per agent, the pending state events' list head as the script that last appended the
+   * agent's event returned it (that event included, unless a relay took it since): the
+   * drain after the change starts from it instead of reading the list (see state-relay.ts).
+   */
+  private readonly heads = new Map<string, string[]>();
 
   constructor(
     private readonly redis: Redis,
@@ -68,6 +74,13 @@ export class AgentLiveStore {
     await this.redis.hsetnx(this.agentKey(agentId), 'since', String(nowMs));
   }
 
+  /** The list head seen by the agent's last appended event, once (undefined: none kept). */
+  takePendingHead(agentId: string): string[] | undefined {
+    const head = this.heads.get(agentId);
+    this.heads.delete(agentId);
+    return head;
+  }
+
   /** The version of the agent's status this instance last read or wrote. */
   rememberedVersion(agentId: string): string | undefined {
     return this.known.get(agentId)?.version;
@@ -81,6 +94,7 @@ export class AgentLiveStore {
 
   async forget(agentId: string): Promise<void> {
     this.known.delete(agentId);
+    this.heads.delete(agentId);
     await this.redis.del(this.agentKey(agentId), this.agentRes(agentId));
   }
 
@@ -168,7 +182,7 @@ export class AgentLiveStore {
     for (let i = 0; i < MAX_RETRIES; i++) {
       // durationMs is set by the script, which reads since when the agent was ready.
       const event = stateChangedEvent(agentId, { state: 'ready', sinceMs: nowMs, callId: null }, { state: 'reserved', reason: null, callId }, nowMs, { callId, ...ctx });
-      const [outcome, detail, pending, version] = (await runScript(
+      const [outcome, detail, pending, version, head] = (await runScript(
         this.redis,
         RESERVE,
         4,
@@ -183,8 +197,10 @@ export class AgentLiveStore {
         agentId,
         group,
         JSON.stringify(event),
-      )) as [string, string, string?, number?];
+      )) as [string, string, string?, number?, string[]?];
       if (outcome === 'ok') {
+        if (head) this.heads.set(agentId, head);
+        else this.heads.delete(agentId);
         const from = parse(agentId, { state: 'ready', since: detail, pending: pending ?? '' }, false);
         this.known.set(agentId, {
           ...from,
@@ -299,6 +315,8 @@ export class AgentLiveStore {
       offerId,
     )) as [number, string[]?, number?];
     if (res[0] === -1) return this.remember(cur.agentId, res[1] ?? [], res[2] ?? 0);
+    if (res[1]) this.heads.set(cur.agentId, res[1]);
+    else this.heads.delete(cur.agentId);
     this.known.set(cur.agentId, {
       ...next,
       agentId: cur.agentId,

@@ -35,8 +35,10 @@ export async function recordOffer(
   });
 }
 
+const LEG_ANSWERED = 'UPDATE acd_agent_legs SET answered_at = now() WHERE offer_id = $1 AND answered_at IS NULL';
+
 export async function legAnswered(db: Queryable, offerId: string): Promise<void> {
-  await db.query('UPDATE acd_agent_legs SET answered_at = now() WHERE offer_id = $1 AND answered_at IS NULL', [offerId]);
+  await db.query(LEG_ANSWERED, [offerId]);
 }
 
 export async function legEnded(db: Queryable, offerId: string, outcome: string): Promise<void> {
@@ -96,8 +98,8 @@ export async function lastQueueOf(db: Queryable, callId: string): Promise<string
 }
 
 /**
- * The call entered the queue: its entry row and `call.queued`, with the move of the call
- * to `queued` when `toQueued` is given, in one transaction.
+ * The call entered the queue: its entry row and `call.queued` in one statement, with the
+ * move of the call to `queued` before it in one transaction when `toQueued` is given.
  */
 export async function recordEntry(
   db: Db,
@@ -107,12 +109,21 @@ export async function recordEntry(
   extra: Record<string, unknown>,
   toQueued?: Record<string, unknown>,
 ): Promise<Call | undefined> {
+  const entry = { name: 'entry', ctes: 'entry AS (INSERT INTO acd_queue_entries (queue_id, call_id, overflow_from) VALUES ($8, $1, $9))', values: [queueId, overflowFrom] };
+  const insertAlone = (q: Queryable) => q.query('INSERT INTO acd_queue_entries (queue_id, call_id, overflow_from) VALUES ($1, $2, $3)', [queueId, callId, overflowFrom]);
+  if (!toQueued) {
+    // Nothing moves: the entry and its announcement are one statement, its own transaction.
+    const call = await getCall(db, callId);
+    if (call) await announceCall(db, 'call.queued', call, extra, new Date(), entry);
+    else await insertAlone(db);
+    return call;
+  }
   return withTransaction(db, async (tx) => {
     // A call that cannot move to queued (already ended, say) is entered as it stands, as when the two were apart.
-    const moved = toQueued ? (await transitionCallIn(tx, callId, [{ to: 'queued', data: toQueued }], new Date(), { skipIllegal: true })).current : undefined;
-    await tx.query('INSERT INTO acd_queue_entries (queue_id, call_id, overflow_from) VALUES ($1, $2, $3)', [queueId, callId, overflowFrom]);
+    const moved = (await transitionCallIn(tx, callId, [{ to: 'queued', data: toQueued }], new Date(), { skipIllegal: true })).current;
     const call = moved ?? (await getCall(tx, callId));
-    if (call) await announceCall(tx, 'call.queued', call, extra);
+    if (call) await announceCall(tx, 'call.queued', call, extra, new Date(), entry);
+    else await insertAlone(tx);
     return call;
   });
 }
@@ -132,12 +143,14 @@ export async function recordOutcome(db: Db, o: QueueOutcome, announce?: OutcomeA
   await withTransaction(db, (tx) => recordOutcomeIn(tx, o, announce));
 }
 
+/** An outcome row's values: queue, call, outcome, wait, short, entered. */
+function outcomeValues(o: QueueOutcome): unknown[] {
+  return [o.queueId, o.callId, o.outcome, Math.round(o.waitMs), o.short ?? false, new Date(o.enteredMs)];
+}
+
 /** recordOutcome in the caller's transaction; `call`, when the caller holds it, saves reading it again. */
 async function recordOutcomeIn(tx: Queryable, o: QueueOutcome, announce?: OutcomeAnnouncement, call?: Call): Promise<void> {
-  await tx.query(
-    'INSERT INTO acd_queue_outcomes (queue_id, call_id, outcome, wait_ms, short, entered_at) VALUES ($1, $2, $3, $4, $5, $6)',
-    [o.queueId, o.callId, o.outcome, Math.round(o.waitMs), o.short ?? false, new Date(o.enteredMs)],
-  );
+  await tx.query('INSERT INTO acd_queue_outcomes (queue_id, call_id, outcome, wait_ms, short, entered_at) VALUES ($1, $2, $3, $4, $5, $6)', outcomeValues(o));
   if (announce) {
     const current = call ?? (await getCall(tx, o.callId));
     if (current) await announceCall(tx, announce.type, current, announce.extra);
@@ -157,9 +170,20 @@ export async function recordAnswer(
   announce: OutcomeAnnouncement,
 ): Promise<void> {
   await withTransaction(db, async (tx) => {
-    // The call's row first, as every call change locks it.
+    // The call's row first, as every call change locks it; then the leg, the outcome and
+    // `call.connected` in one statement (the leg's row is the only other one it locks).
     const { current } = await transitionCallIn(tx, o.callId, [{ to: 'connected', data: connected }], new Date(), { skipIllegal: true });
-    await legAnswered(tx, offerId);
-    await recordOutcomeIn(tx, o, announce, current);
+    const call = current ?? (await getCall(tx, o.callId));
+    if (!call) {
+      await legAnswered(tx, offerId);
+      await recordOutcomeIn(tx, o);
+      return;
+    }
+    await announceCall(tx, announce.type, call, announce.extra, new Date(), {
+      name: 'answer',
+      ctes: `leg AS (${LEG_ANSWERED.replace('$1', '$8')}),
+      outcome AS (INSERT INTO acd_queue_outcomes (queue_id, call_id, outcome, wait_ms, short, entered_at) VALUES ($9, $1, $10, $11, $12, $13))`,
+      values: [offerId, o.queueId, ...outcomeValues(o).slice(2)],
+    });
   });
 }

@@ -8,23 +8,50 @@ import { withTransaction, type Db } from '../db/pool.js';
 import type { DomainEvent } from '../events/catalogue.js';
 import type { Logger } from '../log.js';
 import { refreshCdrDetail } from '../cdrs/refresh.js';
-import { ACK_STATE_EVENTS } from './live-scripts.js';
+import { ACK_STATE_EVENTS, STATE_EVENTS_BATCH } from './live-scripts.js';
 import { stateEventsKey } from './live-store.js';
 import { runScript } from './lua.js';
 import { endsWrapUpOnCall, journalStateChanges } from './state-journal.js';
 
-const BATCH = 100;
+const BATCH = STATE_EVENTS_BATCH;
 
 export interface DrainHooks {
   /** Test seam: runs after the commit, before the entries leave the list. */
   afterCommit?: () => Promise<void>;
 }
 
+/** A message for a Redis channel, sent when the drain that journaled its change is done. */
+export interface DrainSignal {
+  channel: string;
+  message: string;
+}
+
 /** One pass: up to BATCH pending events into the outbox. Returns how many were relayed. */
 export async function drainStateEvents(db: Db, redis: Redis, prefix: string, log?: Logger, hooks: DrainHooks = {}): Promise<number> {
+  return (await relayPass(db, redis, prefix, log, hooks)).relayed;
+}
+
+/**
+ * A pass. `head`: the list's head as a script that appended an entry returned it, read
+ * in its step instead of by an LRANGE now. An old head is as good as an LRANGE that ran
+ * then: entries another relay journaled since are skipped by the insert-once and were
+ * removed already (the removal below then finds nothing). `signals` leave with the removal.
+ */
+async function relayPass(
+  db: Db,
+  redis: Redis,
+  prefix: string,
+  log: Logger | undefined,
+  hooks: DrainHooks,
+  head?: string[],
+  signals: readonly DrainSignal[] = [],
+): Promise<{ read: number; relayed: number }> {
   const key = stateEventsKey(prefix);
-  const raw = await redis.lrange(key, 0, BATCH - 1);
-  if (!raw.length) return 0;
+  const raw = head ?? (await redis.lrange(key, 0, BATCH - 1));
+  if (!raw.length) {
+    await Promise.all(signals.map((s) => redis.publish(s.channel, s.message)));
+    return { read: 0, relayed: 0 };
+  }
   const events: Array<{ raw: string; event: DomainEvent }> = [];
   const junk: string[] = [];
   for (const r of raw) {
@@ -47,10 +74,21 @@ export async function drainStateEvents(db: Db, redis: Redis, prefix: string, log
   } else await journalStateChanges(db, unique);
   await hooks.afterCommit?.();
   // The entries leave in one step: cut off the head when it is still what was read (the
-  // usual case), else each removed by value.
-  await runScript(redis, ACK_STATE_EVENTS, 1, key, ...raw);
+  // usual case), else each removed by value; the signals go in the same step, with the
+  // last pass (a full one leaves entries behind, perhaps their changes').
+  const send = raw.length < BATCH ? signals : [];
+  await runScript(redis, ACK_STATE_EVENTS, 1, key, raw.length, ...raw, ...send.flatMap((s) => [s.channel, s.message]));
   if (junk.length) log?.error({ count: junk.length }, 'unreadable agent state events dropped');
-  return events.length;
+  return { read: raw.length, relayed: events.length };
+}
+
+/** The requests one drain answers: the heads they brought, the signals they send. */
+interface Batch {
+  heads: Array<string[] | undefined>;
+  signals: DrainSignal[];
+  /** Asked while no drain ran: its heads are as new as the changes that asked. */
+  fresh: boolean;
+  done?: Promise<number>;
 }
 
 /**
@@ -61,7 +99,10 @@ export async function drainStateEvents(db: Db, redis: Redis, prefix: string, log
  */
 export class StateEventDrain {
   private running: Promise<number> | undefined;
-  private next: Promise<number> | undefined;
+  /** The batch of the drain starting in this loop turn, which a request joins. */
+  private gathering: Batch | undefined;
+  /** The batch of the drain that starts when the running one ends. */
+  private queued: Batch | undefined;
 
   constructor(
     private readonly db: Db,
@@ -70,27 +111,55 @@ export class StateEventDrain {
     private readonly log?: Logger,
   ) {}
 
-  /** Resolves once a drain that started after this call has ended: how many it relayed. */
-  request(): Promise<number> {
-    const running = this.running;
-    if (!running) return this.start();
-    this.next ??= running
-      .catch(() => 0)
-      .then(() => {
-        this.next = undefined;
-        return this.start();
-      });
-    return this.next;
+  /**
+   * Resolves once a drain that started after this call has ended: how many it relayed.
+   * `head`: the list's head as the script that appended the caller's entry returned it;
+   * a drain that starts now takes it instead of reading the list. `signal`: sent with the
+   * drain's removal of its entries, after the journal committed (a failed drain rejects,
+   * and the caller sends it itself).
+   */
+  request(head?: string[], signal?: DrainSignal): Promise<number> {
+    let batch = this.gathering ?? this.queued;
+    if (!batch) {
+      batch = { heads: [], signals: [], fresh: !this.running };
+      if (batch.fresh) batch.done = this.start(batch);
+      else {
+        const queued = batch;
+        this.queued = queued;
+        queued.done = this.running!.catch(() => 0).then(() => {
+          this.queued = undefined;
+          return this.start(queued);
+        });
+      }
+    }
+    batch.heads.push(head);
+    if (signal) batch.signals.push(signal);
+    return batch.done!;
   }
 
-  private start(): Promise<number> {
+  /** Resolves when no drain runs or waits to. */
+  async idle(): Promise<void> {
+    while (this.running || this.queued) await Promise.allSettled([this.running, this.queued?.done]);
+  }
+
+  private start(batch: Batch): Promise<number> {
+    this.gathering = batch;
     const run = (async () => {
+      // Changes answered in the same loop turn (one read of Redis's replies) share the
+      // pass. setImmediate runs in this turn, after its I/O callbacks: no wake-up of its
+      // own. One fresh head covers its change; of several, one's head might miss
+      // another's entry, and a queued one is older than the drain before: those read.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.gathering = undefined;
       let total = 0;
+      let head = batch.fresh && batch.heads.length === 1 ? batch.heads[0] : undefined;
       for (;;) {
-        const n = await drainStateEvents(this.db, this.redis, this.prefix, this.log);
-        total += n;
-        if (n < BATCH) return total;
+        const pass = await relayPass(this.db, this.redis, this.prefix, this.log, {}, head, batch.signals);
+        head = undefined;
+        total += pass.relayed;
+        if (pass.read < BATCH) break;
       }
+      return total;
     })();
     this.running = run;
     run
@@ -133,6 +202,7 @@ export class StateEventRelay {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    await this.drain.idle();
   }
 
   /** Drains now, sharing a drain that starts after this call with every change that asks. */
