@@ -245,6 +245,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
   });
   const campaignDispatcher = new CampaignDispatcher({
     db, redis, redisPrefix: config.redisPrefix, instanceId: config.instanceId, bus, tasks: previewTasks, log, intervalMs: config.campaignDispatchIntervalMs,
+    ...(notifyUrl ? { notifyUrl } : {}),
   });
   campaignDispatcher.start();
 
