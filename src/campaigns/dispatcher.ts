@@ -91,6 +91,9 @@ export class CampaignDispatcher {
 
   /** Something may be due (a campaign started, a task offered): awake until a check finds nothing. */
   wake(): void {
+    // Awake, the timer and the agents' kicks already run the rounds a campaign needs; a
+    // round more for each task's insert would only race the agent's next step.
+    if (!this.asleep) return;
     this.asleep = false;
     // The safety net's long wait gives way to the interval a running campaign needs.
     if (this.waitingLong) {
