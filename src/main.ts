@@ -222,8 +222,9 @@ export async function startService(config: Config, log: Logger = createLogger(co
   // KPI rollups follow the journal on every instance; the stored position's row lock
   // lets one fold at a time. Each instance's relay wakes its own worker when it stamps
   // events, so the poll is only a safety net (another instance's worker folds what that
-  // instance stamped; a report catches up by itself).
-  rollups = new RollupWorker({ db, log, dayZones: ['UTC', config.reportsTimeZone], intervalMs: 10_000 });
+  // instance stamped; a report catches up by itself): once a minute, since each pass is a
+  // transaction of four round trips that wakes an idle instance for nothing (decision 90).
+  rollups = new RollupWorker({ db, log, dayZones: ['UTC', config.reportsTimeZone], intervalMs: 60_000 });
   rollups.start();
   // KPI answers are read and encoded on a thread of their own, off the loop that drives
   // calls. Not over the embedded demo database: its one session would mix the thread's
@@ -245,6 +246,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
   });
   const campaignDispatcher = new CampaignDispatcher({
     db, redis, redisPrefix: config.redisPrefix, instanceId: config.instanceId, bus, tasks: previewTasks, log, intervalMs: config.campaignDispatchIntervalMs,
+    ...(notifyUrl ? { notifyUrl } : {}),
   });
   campaignDispatcher.start();
 

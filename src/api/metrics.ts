@@ -5,10 +5,12 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { RequestHistogram, type HistogramSeries } from './request-histogram.js';
 
 export const registry = new Registry();
-// The event-loop lag is sampled every 100 ms, not prom-client's 10: each sample is a turn
-// of the loop, and 100 turns a second cost an idle instance 5-7 ms of CPU a second (of
-// 15-25). A sample still measures how late its turn came, to the microsecond.
-collectDefaultMetrics({ register: registry, prefix: 'cti_', eventLoopMonitoringPrecision: 100 });
+// The event-loop lag is sampled every 500 ms, not prom-client's 10: each sample is a turn
+// of the loop (a wake-up costs ~150 µs of CPU here), and at 10 ms an idle instance spent
+// 5-7 ms of CPU a second on it, at 100 ms it was still 10 of its ~22 turns a second. A
+// sample still measures how late its turn came, to the microsecond; a stall of half a
+// second or more always shows, and a scrape every 15 s still sees 30 samples (decision 90).
+collectDefaultMetrics({ register: registry, prefix: 'cti_', eventLoopMonitoringPrecision: 500 });
 
 export const httpRequestDuration = new RequestHistogram(
   'cti_http_request_duration_seconds',

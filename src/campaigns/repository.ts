@@ -52,6 +52,18 @@ export async function campaignsToDispatch(db: Queryable): Promise<Campaign[]> {
   return rows.map(toCampaign);
 }
 
+/**
+ * Whether the dispatcher has anything to look after: a campaign to dispatch, or a preview
+ * task still offered or dialing (to expire, or whose call's end records an outcome).
+ */
+export async function campaignWorkPending(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ pending: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM campaigns WHERE status = 'active' AND queue_id IS NOT NULL)
+         OR EXISTS (SELECT 1 FROM campaign_tasks WHERE state IN ('offered', 'dialing')) AS pending`,
+  );
+  return rows[0]?.pending === true;
+}
+
 /** Newest first; `owner` null: every key's campaigns. */
 export async function listCampaigns(db: Queryable, owner: string | null = null): Promise<Campaign[]> {
   const { rows } = await db.query('SELECT * FROM campaigns WHERE ($1::uuid IS NULL OR owner_key_id = $1) ORDER BY created_at DESC, id LIMIT 500', [owner]);

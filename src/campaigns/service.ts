@@ -38,10 +38,12 @@ export async function dispatchDue(db: Db, campaign: Campaign, port: CampaignTask
   let offered = 0;
   if (port.anyoneFree && !(await port.anyoneFree(campaign.queueId ?? ''))) return 0;
   for (const { contact, reason } of await dueNow(db, campaign, now, limit)) {
-    // A contact whose call is still going (a long talk outlives the offer timeout) stays put.
+    // A contact whose call is still going (a long talk outlives the offer timeout) stays put,
+    // and one whose campaign was paused since this round read it is left alone.
     const claimed = await db.query(
       `UPDATE campaign_contacts SET status = 'offered', offered_at = $2 WHERE id = $1 AND status = $3 AND offered_at IS NOT DISTINCT FROM $4
-          AND NOT EXISTS (SELECT 1 FROM campaign_tasks t WHERE t.contact_id = $1 AND t.state IN ('offered', 'dialing'))`,
+          AND NOT EXISTS (SELECT 1 FROM campaign_tasks t WHERE t.contact_id = $1 AND t.state IN ('offered', 'dialing'))
+          AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = campaign_contacts.campaign_id AND c.status = 'active')`,
       [contact.id, now, contact.status, contact.offeredAt],
     );
     if (!claimed.rowCount) continue;

@@ -4,58 +4,24 @@
 // A handler that fails because Postgres or Redis is away is run again, in order, once the
 // store answers (a bounded hold, see `outage.ts`); after such a failure the node is
 // reconciled against the PBX's own view as after a reconnect.
-import type { Redis } from 'ioredis';
-import { AmiClient, type AmiEvent } from '../ami/index.js';
-import { AMI_EVENT_CLASSES, AMI_EVENT_FILTERS } from './ami-events.js';
-import { AriClient } from '../ari/client.js';
+import type { AmiClient, AmiEvent } from '../ami/index.js';
+import type { AriClient, ResyncSnapshot } from '../ari/client.js';
 import type { AriEvent } from '../ari/types.js';
-import type { ResyncSnapshot } from '../ari/client.js';
 import { tryParseAriTimestamp } from '../ari/timestamp.js';
 import { scheduleOpenCallAudit } from '../calls/open-calls.js';
-import { InboundCalls, type StasisEvent } from '../calls/stasis.js';
-import type { PbxNodeConfig } from '../config.js';
-import type { Db } from '../db/pool.js';
-import { interpret } from '../ivr/interpreter.js';
+import type { InboundCalls, StasisEvent } from '../calls/stasis.js';
 import type { HandoverCapability } from '../ivr/capabilities.js';
-import { IvrCalls } from '../ivr/ivr-calls.js';
-import { DEFAULT_PROMPT_BOUNDS } from '../ivr/prompt-watchdog.js';
-import { RecordingPresence } from '../ivr/recording-presence.js';
-import { noLookups, type CrmLookups } from '../ivr/http-lookup.js';
-import { publishedFlowForNumber } from '../ivr/repository.js';
+import type { IvrCalls } from '../ivr/ivr-calls.js';
 import type { Logger } from '../log.js';
-import { ariCallPort, storedRecordingExists } from './ari-port.js';
-import type { CapabilityFactory, NodeCapability } from './capability.js';
+import type { NodeCapability } from './capability.js';
+import { ChannelLanes } from './channel-lanes.js';
 import { Lease } from './lease.js';
+import { buildNodeClients } from './node-clients.js';
+import type { PbxNodeOptions } from './node-options.js';
 import { isStoreOutage, outageRetryDelay } from './outage.js';
 import { bridgeCall, endedCalls, leftoverBridges } from './leftovers.js';
 
-export interface PbxNodeOptions {
-  node: PbxNodeConfig;
-  db: Db;
-  redis: Redis;
-  log: Logger;
-  instanceId: string;
-  leaseKey: string;
-  leaseTtlMs: number;
-  greetingMedia: string;
-  /** IVR settings; without a lookup client flows still run, their CRM lookups failing. */
-  ivr?: { lookups?: CrmLookups; sorryMedia?: string; promptMaxSeconds?: number };
-  /** ACD, voicemail, fax, call control: built each time this instance takes the node. */
-  capabilities?: CapabilityFactory[];
-  /** Shorter timings for tests; production uses the clients' defaults. */
-  tuning?: {
-    reconnectMinMs?: number;
-    reconnectMaxMs?: number;
-    pingIntervalMs?: number;
-    leaseIntervalMs?: number;
-    /** How long a handler held by a store outage keeps being retried before the reconcile takes over. */
-    outageHoldMs?: number;
-    /** How often a pending reconcile is tried. */
-    reconcileMs?: number;
-    /** How often open calls are checked against the PBX's channels (two misses end a call). */
-    auditMs?: number;
-  };
-}
+export type { PbxNodeOptions } from './node-options.js';
 
 /** Events held for a retry at most, over all channels: past it, the reconcile recovers the rest. */
 const MAX_HELD = 5_000;
@@ -173,49 +139,9 @@ export class PbxNode {
   }
 
   private connect(): void {
-    const { node, db, greetingMedia, tuning } = this.opts;
-    const reconnect = { minMs: tuning?.reconnectMinMs, maxMs: tuning?.reconnectMaxMs };
-
-    const ari = new AriClient({
-      url: node.ari.url,
-      user: node.ari.user,
-      password: node.ari.password,
-      app: node.ari.app,
-      log: this.log,
-      reconnect,
-      ...(tuning?.pingIntervalMs ? { ping: { intervalMs: tuning.pingIntervalMs, timeoutMs: tuning.pingIntervalMs * 2 } } : {}),
-    });
-    const pbx = ariCallPort(ari);
-    const presence = new RecordingPresence({ exists: (name) => storedRecordingExists(ari, name) });
-    const calls = new InboundCalls({ db, pbx, pbxNode: node.id, greetingMedia, log: this.log });
+    const { node, db } = this.opts;
+    const { ari, ami, pbx, calls, ivr } = buildNodeClients(this.opts, this.log);
     this.calls = calls;
-    const ivr = new IvrCalls({
-      db,
-      pbx,
-      log: this.log,
-      interpret,
-      flowForNumber: (did) => publishedFlowForNumber(db, did),
-      lookup: (cmd, signal) => (this.opts.ivr?.lookups ? this.opts.ivr.lookups.run(cmd, signal) : Promise.resolve(noLookups(cmd))),
-      sorryMedia: [this.opts.ivr?.sorryMedia ?? 'sound:an-error-has-occurred'],
-      hangup: (channelId) => calls.hangupOwn(channelId),
-      promptBounds: { ...DEFAULT_PROMPT_BOUNDS, ...(this.opts.ivr?.promptMaxSeconds ? { maxMs: this.opts.ivr.promptMaxSeconds * 1000 } : {}) },
-      missingRecordings: (names) => presence.missing(names),
-    });
-    calls.attachIvr(ivr);
-
-    const ami = new AmiClient({
-      host: node.ami.host,
-      port: node.ami.port,
-      username: node.ami.user,
-      secret: node.ami.secret,
-      // Only the classes and events something reads: see ami-events.ts.
-      events: AMI_EVENT_CLASSES,
-      eventFilters: AMI_EVENT_FILTERS,
-      log: this.log,
-      reconnect,
-      ...(tuning?.pingIntervalMs ? { pingIntervalMs: tuning.pingIntervalMs } : {}),
-    });
-
     const ctx = { pbxNode: node.id, db, log: this.log, ari, ami, pbx, calls, ivr };
     const capabilities = (this.opts.capabilities ?? []).map((build) => build(ctx));
     for (const c of capabilities) {
@@ -428,34 +354,4 @@ export class PbxNode {
     await Promise.allSettled([ari?.stop(), ami?.stop()]);
     await Promise.race([Promise.allSettled(stopping), new Promise((r) => setTimeout(r, CAPABILITY_STOP_MS).unref())]);
   }
-}
-
-/**
- * Which lane an event runs in. A channel the PBX swaps into a bridge in another's place
- * (a phone's transfer: StasisStart with replace_channel) shares the replaced channel's
- * lane from then on, so the swap is handled before the phone's hang-up, and the new
- * channel's own events after the swap.
- */
-class ChannelLanes {
-  private readonly aliases = new Map<string, string>();
-
-  of(event: AriEvent): string {
-    const replaced = event.type === 'StasisStart' ? (event as { replace_channel?: { id?: string } }).replace_channel?.id : undefined;
-    const key = channelKey(event);
-    if (replaced) this.aliases.set(key, this.aliases.get(replaced) ?? replaced);
-    const lane = this.aliases.get(key) ?? key;
-    if (event.type === 'ChannelDestroyed') this.aliases.delete(key);
-    return lane;
-  }
-}
-
-/** The channel an ARI event is about; playbacks name theirs in `target_uri`. */
-function channelKey(event: AriEvent): string {
-  const e = event as { channel?: { id?: string }; playback?: { target_uri?: string }; referred_by?: { source_channel?: { id?: string } } };
-  if (e.channel?.id) return e.channel.id;
-  // ChannelTransfer (a phone's REFER under ari-only) names the phone only here.
-  if (e.referred_by?.source_channel?.id) return e.referred_by.source_channel.id;
-  const target = e.playback?.target_uri;
-  if (target?.startsWith('channel:')) return target.slice('channel:'.length);
-  return 'pbx';
 }

@@ -80,4 +80,32 @@ describe('the campaign dispatcher', () => {
       for (const d of dispatchers) await d.stop();
     }
   });
+
+  it('sleeps while no campaign runs, and a campaign made active wakes it through its trigger', async () => {
+    const sleepy = uniquePrefix('campaign-sleep');
+    const bus = new LocalEventBus();
+    const tasks = new Recorder();
+    await t.db.query(`UPDATE campaigns SET status = 'paused'`);
+    const d = new CampaignDispatcher({ db: t.db, redis, redisPrefix: sleepy, instanceId: 'sleeper', bus, tasks, log: createLogger('silent'), intervalMs: 60_000, notifyUrl: t.url });
+    d.start();
+    try {
+      d.kick();
+      await waitUntil(() => d.sleeping && d.listening, 'the dispatcher asleep, listening');
+      // Asleep, an agent becoming ready takes no lease and an ended call is not looked up.
+      await bus.publish(event('agent.state_changed', { agentId: 'a', from: 'not_ready', to: 'ready' }));
+      await bus.publish(event('call.ended', {}, '22222222-2222-4222-8222-222222222222'));
+      expect(await redis.get(`${sleepy}:campaigns:dispatcher`)).toBeNull();
+      expect(tasks.ended).toEqual([]);
+
+      const campaign = await createCampaign(t.db, { name: 'woken', source: { type: 'csv' }, timeZone: 'UTC', callingHours: always, maxAttempts: 1, retryMinutes: 0, queueId: 'q2' });
+      await addContacts(t.db, campaign.id, [{ number: '0612000009' }]);
+      // Only the NOTIFY can start this round: the timer is a minute away and nobody kicks.
+      await waitUntil(() => tasks.offered.some((x) => x.contact.number === '0612000009'), 'the woken dispatcher offers the new contact');
+      expect(d.sleeping).toBe(false);
+      await bus.publish(event('call.ended', {}, '33333333-3333-4333-8333-333333333333'));
+      await waitUntil(() => tasks.ended.includes('33333333-3333-4333-8333-333333333333'), 'an ended call looked at once awake');
+    } finally {
+      await d.stop();
+    }
+  });
 });
