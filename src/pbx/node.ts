@@ -7,6 +7,7 @@
 import type { Redis } from 'ioredis';
 import { AmiClient, type AmiEvent } from '../ami/index.js';
 import { AMI_EVENT_CLASSES, AMI_EVENT_FILTERS } from './ami-events.js';
+import { ARI_DISALLOWED_EVENTS } from './ari-events.js';
 import { AriClient } from '../ari/client.js';
 import type { AriEvent } from '../ari/types.js';
 import type { ResyncSnapshot } from '../ari/client.js';
@@ -183,6 +184,8 @@ export class PbxNode {
       app: node.ari.app,
       log: this.log,
       reconnect,
+      // Only the event types something reads: see ari-events.ts.
+      disallowedEvents: ARI_DISALLOWED_EVENTS,
       ...(tuning?.pingIntervalMs ? { ping: { intervalMs: tuning.pingIntervalMs, timeoutMs: tuning.pingIntervalMs * 2 } } : {}),
     });
     const pbx = ariCallPort(ari);
