@@ -272,6 +272,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     const before = await cpuNow(pids);
     const xactBefore = await transactions();
     const amiBefore = await ask<number>({ amiEvents: true }, 'amiEvents');
+    const ariBefore = await ask<number>({ ariEvents: true }, 'ariEvents');
     const loopsBefore = await ask<number>({ loops: true }, 'loops');
     const rowsBefore = await rowsWritten();
     if (TALLY) await ask({ tally: true }, 'tally');
@@ -282,6 +283,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     const wallMs = performance.now() - wallStart;
     const loopTurns = (await ask<number>({ loops: true }, 'loops')) - loopsBefore;
     const amiEvents = (await ask<number>({ amiEvents: true }, 'amiEvents')) - amiBefore;
+    const ariEvents = (await ask<number>({ ariEvents: true }, 'ariEvents')) - ariBefore;
     // Backends opened during the window count too; one that closed meanwhile is lost (rare: the pool keeps them).
     const after = await cpuNow([...new Set([...pids, ...(await pgPids())])]);
     const used = diff(before, after);
@@ -329,6 +331,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
         // Loop turns include the idle service's own (idleLoopTurnsPerSecond × wallSeconds).
         serviceLoopTurnsPerCall: Math.round((loopTurns / CALLS) * 10) / 10,
         amiEventsPerCall: Math.round((amiEvents / CALLS) * 10) / 10,
+        ariEventsPerCall: Math.round((ariEvents / CALLS) * 10) / 10,
         idleLoopTurnsPerSecond: Math.round(((idleLoops - idleLoopsStart) * 1e4) / IDLE_MS) / 10,
         postgresTransactionsPerCall: xactPerCall,
         postgresRowsWrittenPerCall: rowsPerCall,
