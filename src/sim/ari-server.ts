@@ -18,6 +18,8 @@ export interface AriServerOptions {
   port?: number;
   credentials: AriCredentials;
   logger?: Logger;
+  /** false: the eventFilter resource does not exist (an Asterisk before 13.26/16.3). */
+  eventFilter?: boolean;
 }
 
 interface AppSocket {
@@ -133,7 +135,9 @@ export async function startAriServer(opts: AriServerOptions): Promise<AriServer>
       writeReply(req, res, reply.error(404, 'Not Found', 'Resource not found'));
       return;
     }
-    const r: AriReply = dispatch(
+    // An older Asterisk has /applications/{app} but nothing below it but /subscription.
+    const noFilterResource = opts.eventFilter === false && segments[0] === 'applications' && segments[2] === 'eventFilter';
+    const r: AriReply = noFilterResource ? reply.error(404, 'Not Found', 'Resource not found') : dispatch(
       { method: (req.method ?? 'GET').toUpperCase(), segments, params, variables, body, headers: req.headers },
       {
         world,
