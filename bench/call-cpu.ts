@@ -273,6 +273,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     const xactBefore = await transactions();
     const amiBefore = await ask<number>({ amiEvents: true }, 'amiEvents');
     const ariBefore = await ask<number>({ ariEvents: true }, 'ariEvents');
+    const ariTypesBefore = await ask<Record<string, number>>({ ariEvents: true }, 'ariTypes');
     const loopsBefore = await ask<number>({ loops: true }, 'loops');
     const rowsBefore = await rowsWritten();
     if (TALLY) await ask({ tally: true }, 'tally');
@@ -284,6 +285,13 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     const loopTurns = (await ask<number>({ loops: true }, 'loops')) - loopsBefore;
     const amiEvents = (await ask<number>({ amiEvents: true }, 'amiEvents')) - amiBefore;
     const ariEvents = (await ask<number>({ ariEvents: true }, 'ariEvents')) - ariBefore;
+    const ariTypesAfter = await ask<Record<string, number>>({ ariEvents: true }, 'ariTypes');
+    const ariEventTypesPerCall = Object.fromEntries(
+      Object.entries(ariTypesAfter)
+        .map(([type, n]) => [type, Math.round(((n - (ariTypesBefore[type] ?? 0)) / CALLS) * 10) / 10] as const)
+        .filter(([, n]) => n > 0)
+        .sort((a, b) => b[1] - a[1]),
+    );
     // Backends opened during the window count too; one that closed meanwhile is lost (rare: the pool keeps them).
     const after = await cpuNow([...new Set([...pids, ...(await pgPids())])]);
     const used = diff(before, after);
@@ -332,6 +340,7 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
         serviceLoopTurnsPerCall: Math.round((loopTurns / CALLS) * 10) / 10,
         amiEventsPerCall: Math.round((amiEvents / CALLS) * 10) / 10,
         ariEventsPerCall: Math.round((ariEvents / CALLS) * 10) / 10,
+        ariEventTypesPerCall,
         idleLoopTurnsPerSecond: Math.round(((idleLoops - idleLoopsStart) * 1e4) / IDLE_MS) / 10,
         postgresTransactionsPerCall: xactPerCall,
         postgresRowsWrittenPerCall: rowsPerCall,
