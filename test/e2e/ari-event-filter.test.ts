@@ -55,18 +55,25 @@ async function oneCall(w: World, from: string): Promise<string[]> {
   }
 }
 
-describe('ARI event filter taken by the PBX', () => {
-  let w: World;
+/** A service and its own simulator for the enclosing describe. */
+function useWorld(name: string, ariEventFilter: boolean): () => World {
+  let w: World | undefined;
   beforeAll(async () => {
-    w = await start('ari-filter-on', true);
+    w = await start(name, ariEventFilter);
   });
   afterAll(async () => {
     await w?.service.stop();
     await w?.sim.close();
     await w?.t.drop();
   });
+  return () => w!;
+}
+
+describe('ARI event filter taken by the PBX', () => {
+  const world = useWorld('ari-filter-on', true);
 
   it('sets the disallowed list on its app and still runs a call to its end and CDR', async () => {
+    const w = world();
     const ari = w.service.nodes[0]!.ariClient!;
     expect(ari.eventFilterSet).toBe(true);
     const app = await ari.applications.get(ari.app);
@@ -79,17 +86,10 @@ describe('ARI event filter taken by the PBX', () => {
 });
 
 describe('ARI event filter unknown to the PBX', () => {
-  let w: World;
-  beforeAll(async () => {
-    w = await start('ari-filter-old', false);
-  });
-  afterAll(async () => {
-    await w?.service.stop();
-    await w?.sim.close();
-    await w?.t.drop();
-  });
+  const world = useWorld('ari-filter-old', false);
 
   it('runs unfiltered: every event arrives and a call runs to its end and CDR', async () => {
+    const w = world();
     const ari = w.service.nodes[0]!.ariClient!;
     expect(ari.eventFilterSet).toBe(false);
     const seen = await oneCall(w, '+15551230022');
