@@ -1,6 +1,6 @@
 // Asks Asterisk to keep event types nobody here reads off the app's socket:
 // `PUT /applications/{app}/eventFilter` (Asterisk 13.26/16.3 and later). Each event kept off
-// is a frame not sent, read, parsed, queued and dropped: a wake-up saved per event.
+// is a frame not sent, parsed, queued and dropped, and a wake-up when it would have come alone.
 //
 // Set after every connect: the filter lives on Asterisk's app object, which Asterisk drops
 // when the app has no socket and nothing subscribed (res/stasis), so a reconnect may find
