@@ -272,6 +272,8 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     const before = await cpuNow(pids);
     const xactBefore = await transactions();
     const amiBefore = await ask<number>({ amiEvents: true }, 'amiEvents');
+    const ariBefore = await ask<number>({ ariEvents: true }, 'ariEvents');
+    const ariTypesBefore = await ask<Record<string, number>>({ ariEvents: true }, 'ariTypes');
     const loopsBefore = await ask<number>({ loops: true }, 'loops');
     const rowsBefore = await rowsWritten();
     if (TALLY) await ask({ tally: true }, 'tally');
@@ -282,6 +284,14 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
     const wallMs = performance.now() - wallStart;
     const loopTurns = (await ask<number>({ loops: true }, 'loops')) - loopsBefore;
     const amiEvents = (await ask<number>({ amiEvents: true }, 'amiEvents')) - amiBefore;
+    const ariEvents = (await ask<number>({ ariEvents: true }, 'ariEvents')) - ariBefore;
+    const ariTypesAfter = await ask<Record<string, number>>({ ariEvents: true }, 'ariTypes');
+    const ariEventTypesPerCall = Object.fromEntries(
+      Object.entries(ariTypesAfter)
+        .map(([type, n]) => [type, Math.round(((n - (ariTypesBefore[type] ?? 0)) / CALLS) * 10) / 10] as const)
+        .filter(([, n]) => n > 0)
+        .sort((a, b) => b[1] - a[1]),
+    );
     // Backends opened during the window count too; one that closed meanwhile is lost (rare: the pool keeps them).
     const after = await cpuNow([...new Set([...pids, ...(await pgPids())])]);
     const used = diff(before, after);
@@ -329,6 +339,8 @@ export async function run(): Promise<BenchResult & { detail: Record<string, unkn
         // Loop turns include the idle service's own (idleLoopTurnsPerSecond × wallSeconds).
         serviceLoopTurnsPerCall: Math.round((loopTurns / CALLS) * 10) / 10,
         amiEventsPerCall: Math.round((amiEvents / CALLS) * 10) / 10,
+        ariEventsPerCall: Math.round((ariEvents / CALLS) * 10) / 10,
+        ariEventTypesPerCall,
         idleLoopTurnsPerSecond: Math.round(((idleLoops - idleLoopsStart) * 1e4) / IDLE_MS) / 10,
         postgresTransactionsPerCall: xactPerCall,
         postgresRowsWrittenPerCall: rowsPerCall,

@@ -15,6 +15,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '../log.js';
 import type { BackoffOptions } from './backoff.js';
 import { AriHttpError } from './errors.js';
+import { applyEventFilter } from './event-filter.js';
 import { AriEventSocket, type PingOptions, type SocketClose } from './events.js';
 import { AriRest, type ApplicationsApi, type AsteriskApi, type EndpointsApi } from './rest.js';
 import type { BridgesApi } from './rest-bridges.js';
@@ -34,6 +35,11 @@ export interface AriClientOptions {
   requestTimeoutMs?: number;
   ping?: Partial<PingOptions>;
   reconnect?: Partial<BackoffOptions>;
+  /**
+   * Event types Asterisk should not send this app (`PUT .../eventFilter`, set after every
+   * connect, alongside the resync). Empty or absent: no filter is asked for.
+   */
+  disallowedEvents?: readonly string[];
 }
 
 export interface ResyncSnapshot {
@@ -87,12 +93,17 @@ export class AriClient extends EventEmitter<AriClientEvents> {
   private resyncFailures = 0;
   private handlerErrors = 0;
   private socketUp = false;
+  private readonly disallowedEvents: readonly string[];
+  /** A PBX that refused the filter is said so once, not on every reconnect. */
+  private filterRefusalLogged = false;
+  private filtered = false;
 
   constructor(opts: AriClientOptions) {
     super();
     if (!opts.app) throw new TypeError('ARI app name is required');
     this.app = opts.app;
     this.log = opts.log.child({ component: 'ari', app: opts.app });
+    this.disallowedEvents = [...(opts.disallowedEvents ?? [])];
     this.rest = new AriRest({
       baseUrl: opts.url,
       user: opts.user,
@@ -140,6 +151,11 @@ export class AriClient extends EventEmitter<AriClientEvents> {
 
   get state(): AriClientState {
     return this._state;
+  }
+
+  /** Whether the PBX took the event filter on the current connection. */
+  get eventFilterSet(): boolean {
+    return this.filtered;
   }
 
   get stats(): AriClientStats {
@@ -214,7 +230,9 @@ export class AriClient extends EventEmitter<AriClientEvents> {
   private async resync(generation: number, mark: number): Promise<void> {
     let snapshot: ResyncSnapshot;
     try {
-      snapshot = await this.fetchSnapshot(generation);
+      // The filter goes alongside the snapshot, not before it: events that come unfiltered
+      // meanwhile are only ignored, and 'ready' waits for no extra round trip.
+      [snapshot] = await Promise.all([this.fetchSnapshot(generation), this.setEventFilter(generation)]);
     } catch (err) {
       if (generation !== this.generation) return;
       this.resyncFailures++;
@@ -240,6 +258,23 @@ export class AriClient extends EventEmitter<AriClientEvents> {
     for (const event of held) {
       if (generation !== this.generation) return;
       this.deliver(event);
+    }
+  }
+
+  private async setEventFilter(generation: number): Promise<void> {
+    this.filtered = false;
+    if (this.disallowedEvents.length === 0) return;
+    const r = await applyEventFilter(
+      { applications: this.rest.applications, app: this.app, current: () => generation === this.generation },
+      this.disallowedEvents,
+    );
+    if (r.outcome === 'filtered') {
+      this.filtered = true;
+      if (this.filterRefusalLogged) this.log.info('the PBX takes the ARI event filter again');
+      this.filterRefusalLogged = false;
+    } else if (r.outcome !== 'stale' && !this.filterRefusalLogged) {
+      this.filterRefusalLogged = true;
+      this.log.warn({ reason: r.reason, outcome: r.outcome }, 'ARI event filter not set; every event type is received (works, costs CPU)');
     }
   }
 

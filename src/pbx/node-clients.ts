@@ -2,6 +2,7 @@
 // takes the node's lease (node.ts wires their events and starts them).
 import { AmiClient } from '../ami/index.js';
 import { AMI_EVENT_CLASSES, AMI_EVENT_FILTERS } from './ami-events.js';
+import { ARI_DISALLOWED_EVENTS } from './ari-events.js';
 import { AriClient } from '../ari/client.js';
 import { InboundCalls } from '../calls/stasis.js';
 import { interpret } from '../ivr/interpreter.js';
@@ -33,6 +34,8 @@ export function buildNodeClients(opts: PbxNodeOptions, log: Logger): NodeClients
     app: node.ari.app,
     log,
     reconnect,
+    // Only the event types something reads: see ari-events.ts.
+    disallowedEvents: ARI_DISALLOWED_EVENTS,
     ...(tuning?.pingIntervalMs ? { ping: { intervalMs: tuning.pingIntervalMs, timeoutMs: tuning.pingIntervalMs * 2 } } : {}),
   });
   const pbx = ariCallPort(ari);

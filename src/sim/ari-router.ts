@@ -1,12 +1,16 @@
 // The simulator's ARI router: resources register their routes with on(), dispatch() finds
 // the one a request names (path parameters as :name) and turns a world refusal into Asterisk's answer.
 import { fromWorldError, reply, type AriReply, type AriRequest } from './ari-http.js';
+import type { AppEventFilter } from './ari-event-filter.js';
 import { WorldError, type World } from './world.js';
 
 export interface RouteContext {
   world: World;
   /** Stasis apps with a connected socket. */
   apps: () => string[];
+  /** The app's event type filter (`PUT /applications/{app}/eventFilter`); gone with the app. */
+  filterOf: (app: string) => AppEventFilter;
+  setFilter: (app: string, filter: AppEventFilter) => void;
 }
 
 type Handler = (req: AriRequest, p: Record<string, string>, ctx: RouteContext) => AriReply;

@@ -2,8 +2,8 @@
 // applications and their subscriptions, sounds, endpoints, and user events.
 import { ariTimestamp } from './ari-format.js';
 import { reply } from './ari-http.js';
-import type { World } from './world.js';
-import { get, noContent, on } from './ari-router.js';
+import { setEventFilter } from './ari-event-filter.js';
+import { get, noContent, on, type RouteContext } from './ari-router.js';
 
 // ---------------------------------------------------------------------------
 // asterisk
@@ -37,25 +37,26 @@ on('POST', 'asterisk/variable', (req, _p, { world }) => {
 // ---------------------------------------------------------------------------
 // applications
 
-function applicationJson(world: World, name: string): Record<string, unknown> {
-  const subs = world.applicationSubscriptions(name);
+function applicationJson(ctx: RouteContext, name: string): Record<string, unknown> {
+  const subs = ctx.world.applicationSubscriptions(name);
+  const filter = ctx.filterOf(name);
   return {
     name,
     channel_ids: subs.channelIds,
     bridge_ids: subs.bridgeIds,
     endpoint_ids: subs.endpointIds,
     device_names: [],
-    events_allowed: [],
-    events_disallowed: [],
+    events_allowed: filter.allowed,
+    events_disallowed: filter.disallowed,
   };
 }
 
-on('GET', 'applications', (_req, _p, ctx) => reply.ok(ctx.apps().map((a) => applicationJson(ctx.world, a))));
+on('GET', 'applications', (_req, _p, ctx) => reply.ok(ctx.apps().map((a) => applicationJson(ctx, a))));
 
 on('GET', 'applications/:name', (_req, p, ctx) => {
   const name = p['name'] ?? '';
   if (!ctx.apps().includes(name)) return reply.error(404, 'Not Found', 'Application not found');
-  return reply.ok(applicationJson(ctx.world, name));
+  return reply.ok(applicationJson(ctx, name));
 });
 
 on('POST', 'applications/:name/subscription', (req, p, ctx) => {
@@ -68,7 +69,20 @@ on('POST', 'applications/:name/subscription', (req, p, ctx) => {
     if (!source.startsWith('endpoint:')) return reply.error(422, 'Unprocessable Entity', 'Event source does not exist');
     ctx.world.subscribeEndpoint(name, source.slice('endpoint:'.length));
   }
-  return reply.ok(applicationJson(ctx.world, name));
+  return reply.ok(applicationJson(ctx, name));
+});
+
+// Asterisk 13.26/16.3+: which event types reach the app (semantics in ari-event-filter.ts).
+on('PUT', 'applications/:name/eventFilter', (req, p, ctx) => {
+  const name = p['name'] ?? '';
+  if (!ctx.apps().includes(name)) return reply.error(404, 'Not Found', 'Application not found');
+  const r = setEventFilter(ctx.filterOf(name), req.body);
+  if (!r.ok) {
+    ctx.setFilter(name, r.partial);
+    return reply.error(400, 'Bad Request', 'Invalid format definition');
+  }
+  ctx.setFilter(name, r.filter);
+  return reply.ok(applicationJson(ctx, name));
 });
 
 // ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { WebSocketServer, WebSocket } from 'ws';
+import { eventAllowed, NO_FILTER, type AppEventFilter } from './ari-event-filter.js';
 import { ariEventBody, ariMessage, ariTimestamp } from './ari-format.js';
 import { authorised, buildParams, httpDate, readBody, reply, SERVER_HEADER, unauthorised, writeReply, type AriCredentials, type AriReply } from './ari-http.js';
 import { dispatch } from './ari-routes.js';
@@ -17,6 +18,8 @@ export interface AriServerOptions {
   port?: number;
   credentials: AriCredentials;
   logger?: Logger;
+  /** false: the eventFilter resource does not exist (an Asterisk before 13.26/16.3). */
+  eventFilter?: boolean;
 }
 
 interface AppSocket {
@@ -41,6 +44,11 @@ export async function startAriServer(opts: AriServerOptions): Promise<AriServer>
   const host = opts.host ?? '127.0.0.1';
   const owners = new Map<string, AppSocket>(); // app name -> the socket that owns it
   const sockets = new Set<AppSocket>();
+  // Asterisk keeps a filter on the app object, which it destroys once the app has no socket
+  // and nothing subscribed: here, an app's filter goes with its socket (a client sets it
+  // again after every connect).
+  const filters = new Map<string, AppEventFilter>();
+  const allowed = (app: string, type: string): boolean => eventAllowed(filters.get(app) ?? NO_FILTER, type);
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   const rawSockets = new Set<Socket>();
 
@@ -54,13 +62,16 @@ export async function startAriServer(opts: AriServerOptions): Promise<AriServer>
   const unsubscribeWorld = world.subscribe((e: WorldEvent) => {
     const body = ariEventBody(e);
     if (!body) return;
+    const type = String(body['type']);
     for (const app of e.apps) {
       const owner = owners.get(app);
-      if (owner) send(owner, ariMessage(body, world.asteriskId, app));
+      if (owner && allowed(app, type)) send(owner, ariMessage(body, world.asteriskId, app));
     }
     for (const s of sockets) {
       if (!s.subscribeAll) continue;
-      for (const app of s.apps) if (owners.get(app) === s && !e.apps.includes(app)) send(s, ariMessage(body, world.asteriskId, app));
+      for (const app of s.apps) {
+        if (owners.get(app) === s && !e.apps.includes(app) && allowed(app, type)) send(s, ariMessage(body, world.asteriskId, app));
+      }
     }
   });
 
@@ -69,6 +80,7 @@ export async function startAriServer(opts: AriServerOptions): Promise<AriServer>
     for (const app of s.apps) {
       if (owners.get(app) === s) {
         owners.delete(app);
+        filters.delete(app);
         world.unregisterApp(app);
       }
     }
@@ -123,9 +135,16 @@ export async function startAriServer(opts: AriServerOptions): Promise<AriServer>
       writeReply(req, res, reply.error(404, 'Not Found', 'Resource not found'));
       return;
     }
-    const r: AriReply = dispatch(
+    // An older Asterisk has /applications/{app} but nothing below it but /subscription.
+    const noFilterResource = opts.eventFilter === false && segments[0] === 'applications' && segments[2] === 'eventFilter';
+    const r: AriReply = noFilterResource ? reply.error(404, 'Not Found', 'Resource not found') : dispatch(
       { method: (req.method ?? 'GET').toUpperCase(), segments, params, variables, body, headers: req.headers },
-      { world, apps: () => [...owners.keys()] },
+      {
+        world,
+        apps: () => [...owners.keys()],
+        filterOf: (app) => filters.get(app) ?? NO_FILTER,
+        setFilter: (app, filter) => filters.set(app, filter),
+      },
     );
     writeReply(req, res, r);
   }
@@ -165,7 +184,7 @@ export async function startAriServer(opts: AriServerOptions): Promise<AriServer>
       sockets.add(s);
       for (const app of apps) {
         const previous = owners.get(app);
-        if (previous && previous !== s) {
+        if (previous && previous !== s && allowed(app, 'ApplicationReplaced')) {
           send(previous, JSON.stringify({ type: 'ApplicationReplaced', timestamp: ariTimestamp(new Date()), application: app, asterisk_id: world.asteriskId }));
         }
         owners.set(app, s);

@@ -39,6 +39,8 @@ export interface SimulatorOptions {
   mailboxModule?: boolean;
   /** Skip the AMI listener. */
   withoutAmi?: boolean;
+  /** false: an Asterisk before 13.26/16.3, without `PUT /applications/{app}/eventFilter` (default true). */
+  ariEventFilter?: boolean;
 }
 
 export interface Simulator {
@@ -72,6 +74,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     port: opts.ariPort ?? 0,
     credentials: { user: opts.ariUser ?? 'cti', password: opts.ariPassword ?? 'cti-secret' },
     logger: log,
+    eventFilter: opts.ariEventFilter ?? true,
   });
   let ami: AmiServerHandle | undefined;
   try {
