@@ -16,6 +16,9 @@ import { applyEventFilters, type AmiEventFilter } from './filters.js';
 import type { AmiEvent, AmiMessage, AmiResponse } from './message.js';
 import { collectListItem, settleResponse } from './replies.js';
 
+/** What one read may bring: the size Node reads a socket in by default. */
+const READ_BUFFER_BYTES = 64 * 1024;
+
 export type { AmiActionOptions, AmiClientEvents, AmiClientOptions, AmiClientState, AmiClientStats, AmiFilterState } from './client-types.js';
 
 export class AmiClient extends EventEmitter<AmiClientEvents> {
@@ -164,7 +167,20 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     if (this.stopping) return;
     this._state = 'connecting';
     if (this.connections++ > 0) this.stats.reconnects++;
-    const socket = net.connect({ host: this.opts.host, port: this.opts.port });
+    // Reads land in one buffer per session, handed straight to the parser: no buffer
+    // allocated and no stream machinery per read (the parser copies what it keeps).
+    const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const socket = net.connect({
+      host: this.opts.host,
+      port: this.opts.port,
+      onread: {
+        buffer: readBuffer,
+        callback: (bytes: number) => {
+          this.onData(conn, readBuffer.subarray(0, bytes));
+          return true;
+        },
+      },
+    });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     const conn = openConnection(socket, this.opts.maxMessageBytes);
@@ -173,7 +189,6 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
       conn.closeReason = `no login within ${this.opts.connectTimeoutMs} ms`;
       socket.destroy();
     }, this.opts.connectTimeoutMs);
-    socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
     socket.on('error', (err) => {
       conn.closeReason ??= err.message;
       if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') conn.refused = true;
@@ -200,9 +215,24 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
       conn.greeted = true;
       this.onGreeting(conn, p.greeting);
     }
-    for (let i = 0; i < messages.length; i++) this.onMessage(conn, messages[i] as AmiMessage);
-    // Once per chunk, not per message: lines are counted as headers get split.
-    if (messages.length > 0) this.syncBadLines(conn);
+    const delivery = this.delivery;
+    let events = 0;
+    for (let i = 0; i < messages.length; i++) {
+      const msg = messages[i] as AmiMessage;
+      // Most of a busy stream: an unsolicited event while no event list is being collected.
+      if (conn.openLists === 0 && msg.kind === 'event') {
+        delivery.push(msg);
+        events++;
+      } else {
+        this.onMessage(conn, msg);
+      }
+    }
+    if (messages.length > 0) {
+      // Once per chunk, not per message: counters, and lines counted as headers got split.
+      this.stats.eventsReceived += events;
+      this.stats.droppedEvents = delivery.dropped;
+      this.syncBadLines(conn);
+    }
   }
 
   private onGreeting(conn: Connection, greeting: string): void {

@@ -78,19 +78,16 @@ export class AmiParser {
     // LF never occurs inside a multi-byte UTF-8 sequence, so decoding up to an LF never
     // cuts a character in half; what follows the last LF waits for the next chunk as
     // bytes. One decode per chunk, then string searches: far cheaper than per message.
-    let out: AmiMessage[];
+    const out: AmiMessage[] = [];
     if (this.rest !== undefined) {
       // Finish the held-back line with this chunk's first line (a small copy), then the rest.
       const firstLf = chunk.indexOf(LF);
       const head = Buffer.concat([this.rest, chunk.subarray(0, firstLf + 1)]);
       this.rest = undefined;
-      out = this.parseText(decode(head, 0, head.length));
-      if (firstLf < lastLf) {
-        const more = this.parseText(decode(chunk, firstLf + 1, lastLf + 1));
-        for (let i = 0; i < more.length; i++) out.push(more[i] as AmiMessage);
-      }
+      this.parseText(decode(head, 0, head.length), out);
+      if (firstLf < lastLf) this.parseText(decode(chunk, firstLf + 1, lastLf + 1), out);
     } else {
-      out = this.parseText(decode(chunk, 0, lastLf + 1));
+      this.parseText(decode(chunk, 0, lastLf + 1), out);
     }
     if (lastLf + 1 < chunk.length) this.keepRest(chunk.subarray(lastLf + 1));
     return out;
@@ -103,13 +100,15 @@ export class AmiParser {
       this.skipping = true;
       this.midLine = true;
       this.partial = '';
+      this.rest = undefined;
       return;
     }
-    this.rest = tail;
+    // A copy: the caller may read the next chunk into the same memory (a socket's onread
+    // buffer). It is the end of one line, rarely more than a hundred bytes.
+    this.rest = Buffer.from(tail);
   }
 
-  private parseText(text: string): AmiMessage[] {
-    const out: AmiMessage[] = [];
+  private parseText(text: string, out: AmiMessage[]): void {
     const n = text.length;
     let pos = 0;
     if (this.midLine) {
@@ -164,7 +163,6 @@ export class AmiParser {
       this.partial = '';
       pos = next;
     }
-    return out;
   }
 
   private emit(out: AmiMessage[], raw: string): void {
