@@ -210,6 +210,40 @@ describe('AmiClient against misbehaving peers', () => {
     expect(c.state).toBe('logged-in');
   });
 
+  it('events written in pieces cut anywhere, in either line ending, arrive whole and in order', async () => {
+    // Each piece is its own TCP write after the previous one was read: the client reads
+    // every one into the same buffer, so a line held back across reads must be its own copy.
+    let stream = '';
+    for (let i = 0; i < 40; i++) {
+      const text = EVENT(i) + `Event: Hangup\r\nChannel: PJSIP/10${i}\r\nChanVariable: A=${i}\r\nChanVariable: B=${i}\r\n\r\n`;
+      stream += i % 3 === 0 ? text.replace(/\r\n/g, '\n') : i % 3 === 1 ? text.replace(/Value: (\d+)\r\n/, 'Value: $1\n') : text;
+    }
+    const bytes = Buffer.from(stream, 'latin1');
+    const cuts: number[] = [];
+    for (let at = 1; at < bytes.length; at += 7 + (at % 13)) cuts.push(bytes[at - 1] === 13 ? at : at + 1);
+    const p = await peer((s) => {
+      let prev = 0;
+      const next = (k: number): void => {
+        if (s.destroyed) return;
+        const at = cuts[k] ?? bytes.length;
+        s.write(bytes.subarray(prev, at));
+        prev = at;
+        if (at < bytes.length) setTimeout(() => next(k + 1), 1);
+      };
+      next(0);
+    });
+    cleanups.push(() => p.close());
+    const c = client(p.port);
+    const got: string[] = [];
+    c.on('event', (e) => got.push(e.event === 'VarSet' ? `v${e.get('Value')}` : `h${e.getAll('ChanVariable').join(',')}`));
+    c.start();
+    await waitUntil(() => got.length >= 80, 'every event');
+    const want: string[] = [];
+    for (let i = 0; i < 40; i++) want.push(`v${i}`, `hA=${i},B=${i}`);
+    expect(got).toEqual(want);
+    expect(c.stats.badLines).toBe(0);
+  });
+
   it('a slow consumer never stalls the reader: the bounded queue drops the oldest and counts them', async () => {
     const TOTAL = 3000;
     const p = await peer(
