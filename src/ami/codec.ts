@@ -72,7 +72,8 @@ export class AmiParser {
   push(chunk: Buffer): AmiMessage[] {
     const lastLf = chunk.lastIndexOf(LF);
     if (lastLf < 0) {
-      this.keepRest(this.rest !== undefined ? Buffer.concat([this.rest, chunk]) : chunk);
+      if (this.rest !== undefined) this.keepRest(Buffer.concat([this.rest, chunk]), true);
+      else this.keepRest(chunk, false);
       return [];
     }
     // LF never occurs inside a multi-byte UTF-8 sequence, so decoding up to an LF never
@@ -89,11 +90,12 @@ export class AmiParser {
     } else {
       this.parseText(decode(chunk, 0, lastLf + 1), out);
     }
-    if (lastLf + 1 < chunk.length) this.keepRest(chunk.subarray(lastLf + 1));
+    if (lastLf + 1 < chunk.length) this.keepRest(chunk.subarray(lastLf + 1), false);
     return out;
   }
 
-  private keepRest(tail: Buffer): void {
+  /** `owned`: the bytes are the parser's own (a concatenation), not the caller's memory. */
+  private keepRest(tail: Buffer, owned: boolean): void {
     if (tail.length + this.partial.length > this.maxBytes) {
       // One endless line or message: drop it and skip to its blank line.
       if (!this.skipping) this.oversizedMessages++;
@@ -103,9 +105,9 @@ export class AmiParser {
       this.rest = undefined;
       return;
     }
-    // A copy: the caller may read the next chunk into the same memory (a socket's onread
-    // buffer). It is the end of one line, rarely more than a hundred bytes.
-    this.rest = Buffer.from(tail);
+    // The caller may read its next chunk into the same memory (a socket's onread buffer),
+    // so its bytes are copied: the end of one line, rarely more than a hundred bytes.
+    this.rest = owned ? tail : Buffer.from(tail);
   }
 
   private parseText(text: string, out: AmiMessage[]): void {
