@@ -7,7 +7,7 @@
 // grace period later (relay-sweep.ts), as for a job lost with Redis's data. A run that
 // fails is handed to the `events` queue, whose retries then take over. Decision 83.
 import type { Logger } from '../log.js';
-import type { EventsJob, EventsJobData } from './queues.js';
+import { withoutBodies, type EventsJob, type EventsJobData } from './queues.js';
 
 export interface LocalFanOutOptions {
   /** Fans out one run of events (fanOutEvents with the pipeline's dependencies). */
@@ -50,7 +50,7 @@ export class LocalFanOut {
       } catch (err) {
         // Re-running a run is safe (the fan-out adds no delivery twice and sends nothing
         // already attempted): the queue retries this one and the rest with its backoff.
-        const rest = runs.slice(i);
+        const rest = runs.slice(i).map(withoutBodies);
         this.opts.log.warn({ err: (err as Error).message, events: rest.reduce((n, r) => n + r.data.events.length, 0) }, 'event fan-out failed; handing it to the events queue');
         try {
           await this.opts.enqueue(rest);
