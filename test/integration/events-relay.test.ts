@@ -292,6 +292,51 @@ describe('the relay fanning out its own passes (decision 83)', () => {
     expect(queue.added[0]!.data).not.toHaveProperty('bodies');
   });
 
+  it('leaves the events in the outbox while its fan-out is full, stamps the journal, and goes on when a run ends (decision 95)', async () => {
+    const queue = recordingQueue();
+    const ran: string[][] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let roomTold = 0;
+    const local = new LocalFanOut({
+      run: async (d) => {
+        ran.push(d.events.map((e) => e.id));
+        if (ran.length === 1) await held;
+      },
+      enqueue: (runs) => queue.addBulk(runs),
+      ready: () => true,
+      limit: 1,
+      onRoom: () => roomTold++,
+      log,
+    });
+    const relay = new OutboxRelay({ db: tdb.db, events: queue as never, log, local });
+    const first = await emit(1);
+    expect(await relay.relayOnce()).toBe(1);
+    const later = [await emit(2), await emit(3)];
+    // Full: nothing published, nothing queued, but the journal numbered the new events.
+    expect(await relay.relayOnce()).toBe(0);
+    expect(queue.added).toHaveLength(0);
+    expect(await pending()).toBe(2);
+    const { rows } = await tdb.db.query('SELECT count(*)::int AS n FROM outbox WHERE position IS NULL');
+    expect(rows[0].n).toBe(0);
+    release();
+    await waitFor('room told', () => roomTold === 1);
+    expect(await relay.relayOnce()).toBe(2);
+    await waitFor('the second run', () => ran.length === 2);
+    expect(ran).toEqual([[first.id], later.map((e) => e.id)]);
+    expect(queue.added).toHaveLength(0);
+    expect(await pending()).toBe(0);
+  });
+
+  it('sends every pass through the queue with a limit of 0', async () => {
+    const queue = recordingQueue();
+    const local = localFanOut(async () => {}, queue, () => true, 0);
+    const relay = new OutboxRelay({ db: tdb.db, events: queue as never, log, local });
+    const e = await emit(1);
+    expect(await relay.relayOnce()).toBe(1);
+    expect(queue.events.map((x) => x.id)).toEqual([e.id]);
+  });
+
   it('leaves a run that could be neither fanned out nor queued to the sweep', async () => {
     const queue = recordingQueue();
     queue.failing = true;
@@ -330,21 +375,5 @@ describe('the relay fanning out its own passes (decision 83)', () => {
     await waitFor('the local run', () => ran.length === 1);
     expect(ran).toEqual([e.id]);
     expect(queue.added).toHaveLength(0);
-  });
-
-  it('takes no more passes than its limit; the rest go through the queue', async () => {
-    const queue = recordingQueue();
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    const local = localFanOut(() => held, queue, () => true, 1);
-    const relay = new OutboxRelay({ db: tdb.db, events: queue as never, log, local });
-    await emit(1);
-    expect(await relay.relayOnce()).toBe(1);
-    const second = await emit(2);
-    expect(await relay.relayOnce()).toBe(1);
-    expect(queue.events.map((e) => e.id)).toEqual([second.id]);
-    release();
-    await local.stop(1_000);
-    expect(local.stats.runs).toBe(1);
   });
 });
