@@ -10,6 +10,13 @@
 // the benchmark partly measured itself. Both sides hit the very same receiver.
 //
 // Run alone: npx tsx bench/webhooks.ts [events]
+// BENCH_PROFILE=1 writes a CPU profile of the measured delivery phase and prints where its
+// time went; BENCH_TALLY=1 counts Postgres statements and Redis commands per delivery by
+// caller (bench/call-tally.ts). Both cost CPU of their own: their runs' rates do not count.
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { createServer, type Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +31,14 @@ import { createTestDatabase } from '../test/helpers/db.js';
 import { createPool } from '../src/db/pool.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../test/helpers/redis.js';
 import type { BenchResult } from './types.js';
+import { installTally, takeTally } from './call-tally.js';
+import { summariseProfile, type CpuProfile } from './profile-summary.js';
+import { procsCpuSeconds } from './proc-cpu.js';
+
+const PROFILE = process.env.BENCH_PROFILE === '1';
+const TALLY = process.env.BENCH_TALLY === '1';
+if (TALLY) installTally();
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // Signed deliveries at least this share of what plain POSTs reach at the same concurrency.
 const TARGET_RATIO = 0.6;
@@ -165,6 +180,12 @@ async function fillOutbox(db: import('../src/db/pool.js').Db, n: number, from: n
   }
 }
 
+/** CPU seconds spent so far by the Postgres backends serving this database (they share the machine). */
+async function postgresCpu(db: import('../src/db/pool.js').Db): Promise<number> {
+  const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+  return procsCpuSeconds(rows.map((r) => r.pid));
+}
+
 async function waitForCount(receiver: Receiver, n: number, limitMs: number): Promise<void> {
   const deadline = Date.now() + limitMs;
   for (;;) {
@@ -237,6 +258,14 @@ export async function run(events = 10_000): Promise<BenchResult> {
       await receiver.reset(secret);
       await pipeline.relay.stop(); // fill first, then let the relay loose on a full outbox
       await fillOutbox(db, events, warm);
+      const profiler = PROFILE ? new Session() : undefined;
+      if (profiler) {
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.start');
+      }
+      if (TALLY) takeTally();
+      const postgresBefore = await postgresCpu(db);
       const started = performance.now();
       const subjectCpu = process.cpuUsage();
       const subjectTurns = loopTurns();
@@ -246,7 +275,22 @@ export async function run(events = 10_000): Promise<BenchResult> {
       await waitForDelivered(db, events + warm, 30_000);
       subjectRate = events / ((performance.now() - started) / 1000);
       const subjectUs = cpuPerOp(subjectCpu, events);
+      const postgresUs = Math.round((((await postgresCpu(db)) - postgresBefore) * 1e6) / events);
       const subjectTurnsPerDelivery = ((loopTurns() - subjectTurns) / events).toFixed(2);
+      const detail: Record<string, unknown> = {};
+      if (TALLY) {
+        const t = takeTally();
+        const per = (n: number) => Math.round((n / events) * 1000) / 1000;
+        detail.perDelivery = { postgres: per(t.totals.postgres), redis: per(t.totals.redis) };
+        detail.sites = t.sites.slice(0, 20).map(([site, n]) => `${per(n)} ${site}`);
+      }
+      if (profiler) {
+        const { profile } = (await profiler.post('Profiler.stop')) as { profile: CpuProfile };
+        profiler.disconnect();
+        const path = join(tmpdir(), `webhooks-${Date.now()}.cpuprofile`);
+        writeFileSync(path, JSON.stringify(profile));
+        detail.profile = { path, ...summariseProfile(profile, ROOT, 25) };
+      }
 
       const { rows } = await db.query(
         "SELECT count(*) FILTER (WHERE status = 'delivered')::int AS delivered, count(*)::int AS total FROM webhook_deliveries",
@@ -258,13 +302,14 @@ export async function run(events = 10_000): Promise<BenchResult> {
       const checked = await receiver.stats();
       if (checked.rejected > 0 || checked.verified === 0) throw new Error('receiver could not verify the signatures');
 
-      const result: BenchResult = {
+      const result: BenchResult & { detail?: Record<string, unknown> } = {
         name: 'webhooks',
         baseline: { label: `plain unsigned POST loop (concurrency ${CONCURRENCY}; ${baselineUs} µs CPU, ${baselineTurnsPerPost} loop turns per POST)`, perSecond: baselineRate },
-        subject: { label: `signed deliveries via outbox+BullMQ+Postgres (concurrency ${CONCURRENCY}; ${subjectUs} µs service CPU, ${subjectTurnsPerDelivery} loop turns per delivery)`, perSecond: subjectRate },
+        subject: { label: `signed deliveries via outbox+BullMQ+Postgres (concurrency ${CONCURRENCY}; ${subjectUs} µs service + ${postgresUs} µs Postgres CPU, ${subjectTurnsPerDelivery} loop turns per delivery)`, perSecond: subjectRate },
         ratio: subjectRate / baselineRate,
         target: `>= ${TARGET_RATIO * 100}% of plain POSTs`,
         pass: subjectRate >= TARGET_RATIO * baselineRate,
+        ...(Object.keys(detail).length > 0 ? { detail } : {}),
       };
       return result;
     } finally {

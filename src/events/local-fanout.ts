@@ -5,9 +5,12 @@
 // an event the relay has published and nobody fanned out (this process died, or the run
 // failed and the queue was unreachable too) is published again by the relay's sweep one
 // grace period later (relay-sweep.ts), as for a job lost with Redis's data. A run that
-// fails is handed to the `events` queue, whose retries then take over. Decision 83.
+// fails is handed to the `events` queue, whose retries then take over. Decision 83. At its
+// limit the relay leaves the next passes in the outbox and is woken when a run ends
+// (decision 95); the queue takes the runs that failed, the sweep's, and the passes made
+// while its Redis connection is not ready.
 import type { Logger } from '../log.js';
-import type { EventsJob, EventsJobData } from './queues.js';
+import { withoutBodies, type EventsJob, type EventsJobData } from './queues.js';
 
 export interface LocalFanOutOptions {
   /** Fans out one run of events (fanOutEvents with the pipeline's dependencies). */
@@ -19,8 +22,14 @@ export interface LocalFanOutOptions {
    * as before (and waits for Redis there), since a run's retries need the queue anyway.
    */
   ready: () => boolean;
-  /** Passes fanned out here at the same time; beyond, passes go to the queue (any instance's workers). */
+  /**
+   * Passes fanned out here at the same time. At the limit the relay leaves further passes
+   * in the outbox until a run ends (or another instance's relay takes them), rather than
+   * putting them on the queue (decision 95). 0: every pass goes through the queue.
+   */
   limit: number;
+  /** Told when a run ends while the limit was reached: there is room for the pass that waited. */
+  onRoom?: () => void;
   log: Logger;
 }
 
@@ -36,9 +45,23 @@ export class LocalFanOut {
     return !this.stopped && this.running.size < this.opts.limit && this.opts.ready();
   }
 
+  /**
+   * Whether the pass being read now should wait for room here: the limit is reached while
+   * the queue's connection is up. Through the queue it would cost an add script, a worker
+   * wake-up, two moves and its payloads written to Redis and parsed back, for work this
+   * instance (or another's relay) does anyway once a run ends.
+   */
+  full(): boolean {
+    return !this.stopped && this.opts.limit > 0 && this.running.size >= this.opts.limit && this.opts.ready();
+  }
+
   /** Fans out a committed pass's runs, in order, without making the relay wait for them. */
   start(runs: EventsJob[]): void {
-    const done: Promise<void> = this.fanOut(runs).finally(() => this.running.delete(done));
+    const done: Promise<void> = this.fanOut(runs).finally(() => {
+      const wasFull = this.running.size >= this.opts.limit;
+      this.running.delete(done);
+      if (wasFull && !this.stopped) this.opts.onRoom?.();
+    });
     this.running.add(done);
   }
 
@@ -50,7 +73,7 @@ export class LocalFanOut {
       } catch (err) {
         // Re-running a run is safe (the fan-out adds no delivery twice and sends nothing
         // already attempted): the queue retries this one and the rest with its backoff.
-        const rest = runs.slice(i);
+        const rest = runs.slice(i).map(withoutBodies);
         this.opts.log.warn({ err: (err as Error).message, events: rest.reduce((n, r) => n + r.data.events.length, 0) }, 'event fan-out failed; handing it to the events queue');
         try {
           await this.opts.enqueue(rest);

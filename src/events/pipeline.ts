@@ -62,8 +62,9 @@ export interface PipelineOptions {
   relay?: Pick<RelayOptions, 'pollMs' | 'batchSize' | 'maxBackoffMs' | 'enqueueTimeoutMs' | 'eventsPerJob' | 'republishAfterMs'>;
   /**
    * Relay passes fanned out by this instance at the same time, without the `events` queue
-   * (decision 83); more go through the queue. 0: every pass through the queue. Default 8,
-   * the fan-out worker's concurrency.
+   * (decision 83); more wait in the outbox for a run to end or for another instance's
+   * relay (decision 95). 0: every pass through the queue. Default 8, the fan-out worker's
+   * concurrency.
    */
   localFanOut?: number;
   /** Told when the relay moved the journal on (see RelayOptions.onJournalMoved). */
@@ -229,6 +230,8 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Even
     enqueue: (runs) => withTimeout(queues.events.addBulk(runs), enqueueTimeoutMs),
     ready: () => queues.ready(),
     limit: options.localFanOut ?? 8,
+    // A pass left in the outbox while the fan-out was full goes out as soon as there is room.
+    onRoom: () => relay.wake(),
     log: plog,
   });
 

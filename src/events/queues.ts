@@ -23,12 +23,21 @@ export interface EventsJobData {
   events: DomainEvent[];
   /** The traceparent each traced event was committed under, by event id (absent when none). */
   traces?: Record<string, string>;
+  /**
+   * The events' payloads as stored (the outbox's text, what a delivery sends), in the
+   * order of `events`, when the relay read them so: the fan-out then takes them from here
+   * instead of reading every event's payload again per subscription. Only on runs the
+   * relay fans out itself; never put on the queue (see withoutBodies).
+   */
+  bodies?: string[];
 }
 
 /** An outbox row as the relay reads it. */
 export interface RelayRow {
   payload: DomainEvent;
   trace_parent: string | null;
+  /** The payload's text as stored, when the relay read it (a local pass, decision 95). */
+  body?: string;
 }
 
 /** An `events` job before it is added (or a run the relay fans out itself). */
@@ -49,9 +58,17 @@ export function eventsJobs(rows: readonly RelayRow[], perJob: number): EventsJob
     const events = run.map((r) => r.payload);
     const traced = run.filter((r) => r.trace_parent !== null);
     const traces = traced.length ? { traces: Object.fromEntries(traced.map((r) => [r.payload.id, r.trace_parent!])) } : {};
-    jobs.push({ name: events.length === 1 ? events[0]!.type : 'events', data: { events, ...traces } });
+    const bodies = run.every((r) => r.body !== undefined) ? { bodies: run.map((r) => r.body!) } : {};
+    jobs.push({ name: events.length === 1 ? events[0]!.type : 'events', data: { events, ...traces, ...bodies } });
   }
   return jobs;
+}
+
+/** A run as the `events` queue takes it: the payloads' texts stay in the process (Redis has the events). */
+export function withoutBodies(job: EventsJob): EventsJob {
+  if (!job.data.bodies) return job;
+  const { bodies: _bodies, ...data } = job.data;
+  return { name: job.name, data };
 }
 
 export type EventsQueue = Queue<EventsJobData, unknown, string>;

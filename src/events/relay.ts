@@ -9,7 +9,8 @@
 // and then publishes in journal order, so the bus never announces an event the journal
 // does not serve yet, and the journal keeps moving while Redis is away.
 // A pass this instance can fan out itself (LocalFanOut, decision 83) is stamped, read and
-// marked published in one round trip (decision 84) and fanned out after it, without the queue.
+// marked published in one round trip (decision 84) and fanned out after it, without the queue;
+// while its fan-out is at its limit the events wait in the outbox (decision 95).
 import type { Logger } from '../log.js';
 import { withTransaction, type Db } from '../db/pool.js';
 import type { EventBus } from './bus.js';
@@ -62,7 +63,7 @@ export interface RelayOptions {
    * The pipeline's own fan-out: a pass it can take now skips the `events` queue. Absent,
    * every pass goes through the queue.
    */
-  local?: Pick<LocalFanOut, 'canTake' | 'start'>;
+  local?: Pick<LocalFanOut, 'canTake' | 'start' | 'full'>;
 }
 
 export interface RelayStats {
@@ -194,7 +195,13 @@ export class OutboxRelay {
     let stamped = 0;
     try {
       let rows: RelayRow[];
-      if (local) {
+      if (!local && this.opts.local?.full()) {
+        // The instance's own fan-out is at its limit: the journal moves on, the events stay
+        // in the outbox until a run ends and wakes the relay, or another instance's relay
+        // takes them (decision 95).
+        stamped = await sequenceJournal(this.opts.db, { wait: true });
+        rows = [];
+      } else if (local) {
         ({ stamped, rows } = await this.passInOne());
       } else {
         stamped = await sequenceJournal(this.opts.db, { wait: true });
@@ -256,12 +263,18 @@ export class OutboxRelay {
    * locked gets no events and writes no watermark.
    */
   private async passInOne(): Promise<{ stamped: number; rows: RelayRow[] }> {
-    const { rows } = await this.opts.db.query<{ stamped: number | null; body: RelayRow['payload'] | null; trace: string | null }>({
-      name: 'relay-pass',
-      text: 'SELECT stamped, body, trace FROM cti_relay_pass($1, $2) WITH ORDINALITY AS p ORDER BY p.ordinality',
+    // The payloads as text, parsed here (what pg does for jsonb anyway): the fan-out sends
+    // that very text and need not read it again per delivery (decision 95).
+    const { rows } = await this.opts.db.query<{ stamped: number | null; body: string | null; trace: string | null }>({
+      name: 'relay-pass-text',
+      text: 'SELECT stamped, body::text AS body, trace FROM cti_relay_pass($1, $2) WITH ORDINALITY AS p ORDER BY p.ordinality',
       values: [SEQUENCER_BATCH, this.batchSize],
     });
-    const events = rows.slice(1).map((r) => ({ payload: r.body!, trace_parent: r.trace }));
+    const events: RelayRow[] = new Array(Math.max(0, rows.length - 1));
+    for (let i = 1; i < rows.length; i++) {
+      const r = rows[i]!;
+      events[i - 1] = { payload: JSON.parse(r.body!) as RelayRow['payload'], trace_parent: r.trace, body: r.body! };
+    }
     return { stamped: rows[0]?.stamped ?? 0, rows: events };
   }
 }

@@ -126,14 +126,52 @@ export interface DeliveryWork {
  * its attempt count, in outbox order. The new rows are written with their first attempt's
  * outcome (recordFirstAttempts), which also marks the events fanned out: until then the
  * `events` job, or the relay's re-publication of events not fanned out, is their record.
+ * With `stored`, the payloads and traces come from the caller, not the outbox.
  * An event of an object a key owns (`ownerKeyId`, audience.ts) goes only to that key's
  * subscriptions and to those of admin keys (or made before subscriptions had owners).
  */
-export async function fanOutWork(db: Queryable, events: Array<Pick<DomainEvent, 'id' | 'type' | 'ownerKeyId'>>): Promise<DeliveryWork[]> {
+export async function fanOutWork(
+  db: Queryable,
+  events: Array<Pick<DomainEvent, 'id' | 'type' | 'ownerKeyId'>>,
+  stored?: StoredPayloads,
+): Promise<DeliveryWork[]> {
   if (events.length === 0) return [];
   const { rows } = await db.query<WorkRow & { unrecorded: boolean }>({
     // Named: prepared once per connection, not parsed and planned per job.
-    name: 'webhook-fan-out-plan',
+    ...(stored ? PLAN_WITHOUT_PAYLOADS : PLAN_WITH_PAYLOADS),
+    values: [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.ownerKeyId ?? null)],
+  });
+  const works: DeliveryWork[] = new Array(rows.length);
+  if (!stored) {
+    for (let i = 0; i < rows.length; i++) works[i] = toWork(rows[i]!, rows[i]!.unrecorded);
+    return works;
+  }
+  // One string per event, shared by all its subscriptions' deliveries.
+  const bodies = new Map<string, string>();
+  events.forEach((e, i) => bodies.set(e.id, stored.bodies[i]!));
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    r.body = bodies.get(r.event_id) ?? null;
+    r.trace_parent = stored.traces?.[r.event_id] ?? null;
+    works[i] = toWork(r, r.unrecorded);
+  }
+  return works;
+}
+
+/** The events' payloads as the relay read them from the outbox (EventsJobData.bodies), and their traces. */
+export interface StoredPayloads {
+  bodies: readonly string[];
+  traces?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * The fan-out plan's statement: with the outbox's payloads (and traces), or without them
+ * when the caller has them already (a run the relay fans out itself, decision 95): the
+ * payload is then not rendered as text and shipped again for every delivery.
+ */
+function planStatement(withPayloads: boolean): { name: string; text: string } {
+  return {
+    name: withPayloads ? 'webhook-fan-out-plan' : 'webhook-fan-out-plan-bare',
     text: `WITH ev AS (
        SELECT event_id, min(event_type) AS event_type, min(ord) AS ord, (array_agg(owner_key_id))[1] AS owner_key_id
        FROM unnest($1::uuid[], $2::text[], $3::uuid[]) WITH ORDINALITY AS e (event_id, event_type, owner_key_id, ord)
@@ -151,16 +189,18 @@ export async function fanOutWork(db: Queryable, events: Array<Pick<DomainEvent, 
        FROM webhook_deliveries d JOIN ev ON d.event_id = ev.event_id WHERE d.status = 'pending'
      )
      SELECT w.id, w.status, w.attempts, w.event_id, w.subscription_id, w.unrecorded, ev.event_type, s.url, s.secret,
-            (s.enabled AND s.deleted_at IS NULL) AS live, o.payload::text AS body, o.trace_parent
+            (s.enabled AND s.deleted_at IS NULL) AS live,
+            ${withPayloads ? 'o.payload::text AS body, o.trace_parent' : 'NULL::text AS body, NULL::text AS trace_parent'}
      FROM work w
      JOIN ev ON ev.event_id = w.event_id
      JOIN webhook_subscriptions s ON s.id = w.subscription_id
-     LEFT JOIN outbox o ON o.event_id = w.event_id
+     ${withPayloads ? 'LEFT JOIN outbox o ON o.event_id = w.event_id' : ''}
      ORDER BY ev.ord, w.id`,
-    values: [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.ownerKeyId ?? null)],
-  });
-  return rows.map((r) => (r.unrecorded ? { ...toWork(r), unrecorded: { eventType: r.event_type! } } : toWork(r)));
+  };
 }
+
+const PLAN_WITH_PAYLOADS = planStatement(true);
+const PLAN_WITHOUT_PAYLOADS = planStatement(false);
 
 interface WorkRow {
   id: string;
@@ -176,8 +216,8 @@ interface WorkRow {
   event_type?: string;
 }
 
-function toWork(r: WorkRow): DeliveryWork {
-  return {
+function toWork(r: WorkRow, unrecorded = false): DeliveryWork {
+  const work: DeliveryWork = {
     id: r.id,
     status: r.status,
     attempts: r.attempts,
@@ -189,6 +229,8 @@ function toWork(r: WorkRow): DeliveryWork {
     body: r.body,
     traceparent: r.trace_parent,
   };
+  if (unrecorded) work.unrecorded = { eventType: r.event_type! };
+  return work;
 }
 
 /** Everything one send needs, in one round trip. The body is the outbox payload as stored. */

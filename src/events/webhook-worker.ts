@@ -143,7 +143,8 @@ export async function firstAttempts(
     const s = await sendAttempt(deps, work, 1, maxAttempts);
     if (s.kind === 'skipped') return;
     if (work.unrecorded) {
-      const record = { ...s.record, subscriptionId: work.subscriptionId, eventId: work.eventId, eventType: work.unrecorded.eventType };
+      // Completed in place: a spread of the record copies it on V8's slow path.
+      const record: FirstAttemptRecord = Object.assign(s.record, { subscriptionId: work.subscriptionId, eventId: work.eventId, eventType: work.unrecorded.eventType });
       fresh.push({ work, verdict: s.verdict, record });
     } else {
       known.push({ work, verdict: s.verdict, record: s.record });

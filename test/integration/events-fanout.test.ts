@@ -11,7 +11,7 @@ import { fanOutProcessor, type WebhookJob } from '../../src/events/fanout.js';
 import { createWebhookSender } from '../../src/events/http-sender.js';
 import type { EventsJobData } from '../../src/events/queues.js';
 import { generateSecret } from '../../src/events/signing.js';
-import { insertSubscription } from '../../src/events/webhook-store.js';
+import { fanOutWork, insertSubscription, type DeliveryWork } from '../../src/events/webhook-store.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { eventData } from '../helpers/events.js';
 
@@ -20,15 +20,18 @@ let server: Server;
 let url: string;
 const answers: number[] = [];
 const seen: string[] = [];
+const bodies: string[] = [];
 const sender = createWebhookSender({ allowHosts: ['127.0.0.1'], timeoutMs: 2_000 });
 const queued: WebhookJob[] = [];
 
 beforeAll(async () => {
   tdb = await createTestDatabase();
   server = createServer((req, res) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       seen.push(String(req.headers['webhook-id']));
+      bodies.push(Buffer.concat(chunks).toString('utf8'));
       res.writeHead(answers.shift() ?? 200).end();
     });
   });
@@ -81,6 +84,36 @@ describe('fan-out processor', () => {
     await run([a!, b!, other!]);
     expect(seen).toHaveLength(2);
     expect((await tdb.db.query('SELECT count(*)::int AS n FROM webhook_deliveries')).rows[0].n).toBe(2);
+    await tdb.db.query('UPDATE webhook_subscriptions SET enabled = false WHERE id = $1', [sub.id]);
+  });
+
+  it("sends the payload text and trace the relay read, as it sends the outbox's own (decision 95)", async () => {
+    const sub = await insertSubscription(tdb.db, { url, eventTypes: ['call.answered'], secret: generateSecret() });
+    const [a, b] = await withTransaction(tdb.db, async (tx) => [
+      await appendOutbox(tx, { type: 'call.answered', data: eventData('call.answered', { n: 1 }) }),
+      await appendOutbox(tx, { type: 'call.answered', data: eventData('call.answered', { n: 2 }) }),
+    ]);
+    const { rows } = await tdb.db.query<{ event_id: string; body: string }>(
+      'SELECT event_id, payload::text AS body FROM outbox WHERE event_id = ANY($1::uuid[]) ORDER BY position',
+      [[a!.id, b!.id]],
+    );
+    const events = [a!, b!];
+    const stored = { bodies: events.map((e) => rows.find((r) => r.event_id === e.id)!.body), traces: { [b!.id]: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } };
+    const fromOutbox = await fanOutWork(tdb.db, events);
+    const given = await fanOutWork(tdb.db, events, stored);
+    const shape = (w: DeliveryWork) => [w.eventId, w.subscriptionId, w.url, w.status, w.attempts, w.unrecorded];
+    expect(given.map(shape)).toEqual(fromOutbox.map(shape));
+    expect(given.map((w) => w.body)).toEqual(fromOutbox.map((w) => w.body));
+    expect(given.map((w) => w.traceparent)).toEqual([null, stored.traces[b!.id]]);
+    // A run with the bodies sends each once and records each, like one without.
+    bodies.length = 0;
+    expect(await processor()({ data: { events, ...stored } } as Job<EventsJobData, number, string>, 'token')).toBe(2);
+    expect([...bodies].sort()).toEqual([...stored.bodies].sort());
+    const { rows: done } = await tdb.db.query('SELECT status, attempts FROM webhook_deliveries WHERE subscription_id = $1', [sub.id]);
+    expect(done.map((r) => [r.status, r.attempts])).toEqual([
+      ['delivered', 1],
+      ['delivered', 1],
+    ]);
     await tdb.db.query('UPDATE webhook_subscriptions SET enabled = false WHERE id = $1', [sub.id]);
   });
 

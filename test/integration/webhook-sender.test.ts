@@ -73,6 +73,25 @@ describe('webhook sender', () => {
     expect(seen?.url).toBe('/hook?via=test');
   });
 
+  it("sends each header once: the caller's user-agent and content-type replace the defaults", async () => {
+    const seen: IncomingMessage[] = [];
+    const r = await startReceiver((req, res) => {
+      seen.push(req);
+      res.writeHead(204).end();
+    });
+    const s = sender(2_000);
+    await s.send(r.url, { 'user-agent': 'cti-bridge-otlp/1', 'content-type': 'application/x-protobuf', 'x-extra': 'a' }, '{}');
+    await s.send(r.url, {}, '{}');
+    const named = (req: IncomingMessage, name: string) => req.rawHeaders.filter((_v, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === name).length;
+    expect(named(seen[0]!, 'user-agent')).toBe(1);
+    expect(named(seen[0]!, 'content-type')).toBe(1);
+    expect(seen[0]!.headers['user-agent']).toBe('cti-bridge-otlp/1');
+    expect(seen[0]!.headers['content-type']).toBe('application/x-protobuf');
+    expect(seen[0]!.headers['x-extra']).toBe('a');
+    expect(seen[1]!.headers['user-agent']).toBe('cti-bridge-webhooks/1');
+    expect(seen[1]!.headers['content-type']).toBe('application/json');
+  });
+
   it('does not follow a redirect: the 302 is the result and the target is never asked', async () => {
     const target = await startReceiver((_req, res) => res.writeHead(200).end());
     const r = await startReceiver((_req, res) => res.writeHead(302, { location: target.url }).end());
