@@ -30,11 +30,18 @@ export interface LocalFanOutOptions {
   limit: number;
   /** Told when a run ends while the limit was reached: there is room for the pass that waited. */
   onRoom?: () => void;
+  /**
+   * A run older than this (a receiver that hangs until its timeout) no longer makes the
+   * next passes wait: they go through the queue as before decision 95, so one slow
+   * receiver holds neither every other subscriber's events nor the live stream. 1,000 ms.
+   */
+  stallMs?: number;
   log: Logger;
 }
 
 export class LocalFanOut {
-  private readonly running = new Set<Promise<void>>();
+  /** Runs in flight and when each started, oldest first (a Map keeps insertion order). */
+  private readonly running = new Map<Promise<void>, number>();
   private stopped = false;
   readonly stats = { runs: 0, handedToQueue: 0 };
 
@@ -49,10 +56,13 @@ export class LocalFanOut {
    * Whether the pass being read now should wait for room here: the limit is reached while
    * the queue's connection is up. Through the queue it would cost an add script, a worker
    * wake-up, two moves and its payloads written to Redis and parsed back, for work this
-   * instance (or another's relay) does anyway once a run ends.
+   * instance (or another's relay) does anyway once a run ends. Not while the oldest run
+   * has been stuck for `stallMs`: then the queue's workers take the overflow.
    */
   full(): boolean {
-    return !this.stopped && this.opts.limit > 0 && this.running.size >= this.opts.limit && this.opts.ready();
+    if (this.stopped || this.opts.limit <= 0 || this.running.size < this.opts.limit || !this.opts.ready()) return false;
+    const oldest = this.running.values().next().value as number;
+    return Date.now() - oldest < (this.opts.stallMs ?? 1_000);
   }
 
   /** Fans out a committed pass's runs, in order, without making the relay wait for them. */
@@ -62,7 +72,7 @@ export class LocalFanOut {
       this.running.delete(done);
       if (wasFull && !this.stopped) this.opts.onRoom?.();
     });
-    this.running.add(done);
+    this.running.set(done, Date.now());
   }
 
   private async fanOut(runs: EventsJob[]): Promise<void> {
@@ -92,7 +102,7 @@ export class LocalFanOut {
     this.stopped = true;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([Promise.allSettled([...this.running]), timeout]);
+    await Promise.race([Promise.allSettled([...this.running.keys()]), timeout]);
     clearTimeout(timer);
   }
 }

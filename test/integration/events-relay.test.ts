@@ -310,6 +310,31 @@ describe('the relay fanning out its own passes (decision 83)', () => {
     expect(await pending()).toBe(0);
   });
 
+  it('sends the next passes through the queue once a run has been stuck for its stall time, and publishes them live at once', async () => {
+    const queue = recordingQueue();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const local = new LocalFanOut({ run: () => held, enqueue: (runs) => queue.addBulk(runs), ready: () => true, limit: 1, stallMs: 100, log });
+    const bus = new LocalEventBus();
+    const live: string[] = [];
+    bus.subscribe((e) => live.push(e.id));
+    const relay = new OutboxRelay({ db: tdb.db, events: queue as never, log, local, bus });
+    await emit(1);
+    expect(await relay.relayOnce()).toBe(1);
+    const later = [await emit(2), await emit(3)];
+    // A run just started: the pass waits in the outbox.
+    expect(await relay.relayOnce()).toBe(0);
+    expect(live).toHaveLength(1);
+    // The run is still held past its stall time (a receiver hanging until its timeout).
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await relay.relayOnce()).toBe(2);
+    expect(queue.events.map((x) => x.id)).toEqual(later.map((e) => e.id));
+    expect(live.slice(1)).toEqual(later.map((e) => e.id));
+    expect(await pending()).toBe(0);
+    release();
+    await local.stop(1_000);
+  });
+
   it('sends every pass through the queue with a limit of 0', async () => {
     const queue = recordingQueue();
     const local = localFanOut(async () => {}, queue, () => true, 0);
