@@ -7,10 +7,9 @@
 import type { Logger } from '../log.js';
 import { isStoreOutage, outageRetryDelay } from '../pbx/outage.js';
 import type { AgentCommand } from './agent-state.js';
-import type { AgentsService } from './agents-service.js';
+import type { AgentsService, ChangeOptions } from './agents-service.js';
 import type { ChangeResult } from './live-store.js';
 
-export type ChangeOptions = { offerId?: string; queueId?: string | null; callId?: string | null };
 export type HeldResult = ChangeResult | { ok: false; status: 503; held: true; detail: string };
 
 interface Pending {

@@ -2,7 +2,7 @@
 // announcements, skill widening, max wait / max length overflow, and callers who hang up.
 import { getCall, noteCallEvent, type Call } from '../calls/repository.js';
 import type { IvrHandover } from '../ivr/ivr-calls.js';
-import { callLogger } from '../log.js';
+import { callLogger, type Logger } from '../log.js';
 import { sendToVoicemail } from '../voicemail/capability.js';
 import type { OverflowTarget, QueueDefinition } from './model.js';
 import { expectedWaitSeconds } from './kpi.js';
@@ -11,6 +11,7 @@ import type { LiveWaitingCall } from './queue-live.js';
 import { recordEntry, recordOutcome } from './records.js';
 import { type Leg, HOLD_BRIDGE, RECHECK_WAITING_MS } from './runtime-state.js';
 import { AcdRuntimeState } from './runtime-state.js';
+import { together } from './together.js';
 
 export abstract class AcdWaiting extends AcdRuntimeState {
   /** Stops a ringing leg the call no longer needs; its agent is free again. */
@@ -77,22 +78,32 @@ export abstract class AcdWaiting extends AcdRuntimeState {
       return;
     }
     this.callerChannels.set(channelId, call.id);
-    try {
-      await this.ctx.ari.bridges.create({ type: 'holding', bridgeId: entry.bridgeId!, name: `queue ${queueId}` });
-      await this.ctx.ari.bridges.addChannel(entry.bridgeId!, channelId);
-      await this.ctx.ari.bridges.startMoh(entry.bridgeId!, queue.musicOnHold);
-    } catch (err) {
-      clog.warn({ err: (err as Error).message }, 'could not put the caller on hold (caller gone?)');
-    }
     this.waiting.set(call.id, entry);
-    await this.putLive(entry);
     this.engine.enqueue(entry);
-    // The move to queued commits with the entry and its call.queued.
-    await this.recordEntered(entry, call, call.state !== 'queued' ? { queueId } : undefined);
+    // The hold, the live entry and the entry's commit (the move to queued with the entry
+    // and its call.queued) need nothing of each other: they go out together. All are done
+    // before the call is routed, as when they ran one after the other; a next owner finds
+    // a caller whose hold did not happen yet by the entry and puts them on hold (takeover).
+    await together(
+      this.holdCaller(entry, queue.musicOnHold, clog),
+      this.putLive(entry),
+      this.recordEntered(entry, call, call.state !== 'queued' ? { queueId } : undefined),
+    );
     clog.info({ event: 'acd.queued', queueId, priority: entry.priority }, 'call queued');
     this.armCallTimers(entry, queue);
     if (o.inSerial) await this.routeHeld(call.id);
     else await this.serial(call.id, () => this.routeHeld(call.id));
+  }
+
+  /** The caller into a holding bridge of their own with the queue's music. */
+  private async holdCaller(entry: LiveWaitingCall, musicOnHold: string, clog: Logger): Promise<void> {
+    try {
+      await this.ctx.ari.bridges.create({ type: 'holding', bridgeId: entry.bridgeId!, name: `queue ${entry.queueId}` });
+      // Music on an empty holding bridge reaches whoever enters it: the order of the two does not matter.
+      await together(this.ctx.ari.bridges.addChannel(entry.bridgeId!, entry.channelId), this.ctx.ari.bridges.startMoh(entry.bridgeId!, musicOnHold));
+    } catch (err) {
+      clog.warn({ err: (err as Error).message }, 'could not put the caller on hold (caller gone?)');
+    }
   }
 
   /** The waiting call into Redis (the next owner's picture); while Redis is away, once it answers. */
@@ -202,11 +213,13 @@ export abstract class AcdWaiting extends AcdRuntimeState {
     return seconds === null ? null : Math.ceil(seconds / 60);
   }
 
-  protected async callerGone(callId: string): Promise<void> {
+  /** `hungUp`: the caller's channel is hanging up (not only out of our app): nothing of theirs is left to end. */
+  protected async callerGone(callId: string, hungUp = false): Promise<void> {
     const entry = this.waiting.get(callId);
     const connected = this.connected.get(callId);
     if (connected) {
       // The agent's hang-up then runs the wrap-up.
+      if (hungUp) connected.callerLeft = true;
       await this.ctx.ari.channels.hangup(connected.channelId, { reason: 'normal' }).catch(() => false);
       return;
     }
