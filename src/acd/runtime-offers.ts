@@ -264,13 +264,15 @@ export abstract class AcdOffers extends AcdWaiting {
     // The agent's change comes first and the leg stays open in Postgres until it is asked
     // for: a store failing part-way runs this again (the PBX event is held), and a next
     // owner still finds the open leg. A change held for Redis starts the wrap-up when applied.
-    const res = await this.core.changes.change(leg.agentId, { type: 'hangup' }, { callId: leg.callId, queueId: leg.queueId });
+    // The leg ends while the change is journaled: a run again still finds the leg open
+    // whenever the change is not yet written, which is all the order above is for.
+    const { result: res, journaled } = await this.core.changes.changeNow(leg.agentId, { type: 'hangup' }, { callId: leg.callId, queueId: leg.queueId });
     if (res.ok) {
       const agent = this.engine.agent(leg.agentId);
       if (agent) this.engine.putAgent({ ...agent, state: 'wrap_up' });
       this.scheduleWrapUp(leg.agentId, Date.now());
     }
-    await together(legEnded(this.ctx.db, leg.offerId, 'completed'), unbridged);
+    await together(legEnded(this.ctx.db, leg.offerId, 'completed'), unbridged, journaled);
     this.legs.delete(leg.channelId);
     this.connected.delete(leg.callId);
     if (leg.callerChannelId) this.callerChannels.delete(leg.callerChannelId);

@@ -26,9 +26,11 @@ export abstract class AcdWaiting extends AcdRuntimeState {
       this.log.warn({ callId: h.call.id, queueId }, 'IVR hand-over to a queue that does not exist: refused');
       return false;
     }
-    // The flow may have set data (VIP, language) after the call object was read.
+    // The flow may have set data (VIP, language) after the call object was read. The
+    // caller's holding bridge depends on none of it: it is made meanwhile.
+    const holdBridge = this.createHold(h.call.id, queueId);
     const call = (await getCall(this.ctx.db, h.call.id)) ?? h.call;
-    await this.enqueue(call, h.channelId, queueId, { asked, survey, overflowFrom: null });
+    await this.enqueue(call, h.channelId, queueId, { asked, survey, overflowFrom: null, holdBridge });
   }
 
   /** The queue's definition; one created a moment ago may not have reached this instance's signal yet. */
@@ -43,17 +45,19 @@ export abstract class AcdWaiting extends AcdRuntimeState {
   /**
    * `inSerial`: already running in this call's serial chain (an overflow), so route directly.
    * `front`: a caller given back (their transfer failed) goes ahead of everyone waiting, even in a full queue.
+   * `holdBridge`: the caller's holding bridge already being made (createHold).
    */
   async enqueue(
     call: Call,
     channelId: string,
     queueId: string,
-    o: { asked: number; survey: string | null; overflowFrom: string | null; inSerial?: boolean; front?: boolean },
+    o: { asked: number; survey: string | null; overflowFrom: string | null; inSerial?: boolean; front?: boolean; holdBridge?: Promise<Error | undefined> },
   ): Promise<void> {
     const queue = this.engine.queue(queueId);
     const clog = callLogger(this.log, call);
     if (!queue) {
       clog.error({ queueId }, 'queue does not exist; hanging up');
+      if (o.holdBridge && !(await o.holdBridge)) await this.ctx.ari.bridges.destroy(`${HOLD_BRIDGE}${call.id}`).catch(() => false);
       await this.ctx.calls.hangupOwn(channelId).catch(() => {});
       return;
     }
@@ -73,7 +77,8 @@ export abstract class AcdWaiting extends AcdRuntimeState {
       attempts: 0,
     };
     if (!o.front && queue.maxLength !== null && this.engine.waitingIn(queueId).length >= queue.maxLength && queue.overflow) {
-      await this.recordEntered(entry, call);
+      // The bridge being made is destroyed with the entry's: made first, so none is left behind.
+      await Promise.all([this.recordEntered(entry, call), o.holdBridge]);
       await this.overflow(entry, queue.overflow, 'max_length');
       return;
     }
@@ -85,7 +90,7 @@ export abstract class AcdWaiting extends AcdRuntimeState {
     // before the call is routed, as when they ran one after the other; a next owner finds
     // a caller whose hold did not happen yet by the entry and puts them on hold (takeover).
     await together(
-      this.holdCaller(entry, queue.musicOnHold, clog),
+      this.holdCaller(entry, queue.musicOnHold, clog, o.holdBridge),
       this.putLive(entry),
       this.recordEntered(entry, call, call.state !== 'queued' ? { queueId } : undefined),
     );
@@ -95,10 +100,19 @@ export abstract class AcdWaiting extends AcdRuntimeState {
     else await this.serial(call.id, () => this.routeHeld(call.id));
   }
 
-  /** The caller into a holding bridge of their own with the queue's music. */
-  private async holdCaller(entry: LiveWaitingCall, musicOnHold: string, clog: Logger): Promise<void> {
+  /** Makes a call's holding bridge; never rejects: the failure, if any, is the answer. */
+  private createHold(callId: string, queueId: string): Promise<Error | undefined> {
+    return this.ctx.ari.bridges.create({ type: 'holding', bridgeId: `${HOLD_BRIDGE}${callId}`, name: `queue ${queueId}` }).then(
+      () => undefined,
+      (err: Error) => err,
+    );
+  }
+
+  /** The caller into a holding bridge of their own (made here, or `made` already) with the queue's music. */
+  private async holdCaller(entry: LiveWaitingCall, musicOnHold: string, clog: Logger, made?: Promise<Error | undefined>): Promise<void> {
     try {
-      await this.ctx.ari.bridges.create({ type: 'holding', bridgeId: entry.bridgeId!, name: `queue ${entry.queueId}` });
+      const failed = await (made ?? this.createHold(entry.callId, entry.queueId));
+      if (failed) throw failed;
       // Music on an empty holding bridge reaches whoever enters it: the order of the two does not matter.
       await together(this.ctx.ari.bridges.addChannel(entry.bridgeId!, entry.channelId), this.ctx.ari.bridges.startMoh(entry.bridgeId!, musicOnHold));
     } catch (err) {
