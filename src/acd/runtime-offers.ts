@@ -263,9 +263,8 @@ export abstract class AcdOffers extends AcdWaiting {
     const unbridged = this.ctx.ari.bridges.destroy(mixingBridgeOf(leg.callId)).catch(() => false);
     // The agent's change comes first and the leg stays open in Postgres until it is asked
     // for: a store failing part-way runs this again (the PBX event is held), and a next
-    // owner still finds the open leg. A change held for Redis starts the wrap-up when applied.
-    // The leg ends while the change is journaled: a run again still finds the leg open
-    // whenever the change is not yet written, which is all the order above is for.
+    // owner still finds the open leg. The change's journal needs nothing of the leg: the
+    // leg ends while it is written. A change held for Redis starts the wrap-up when applied.
     const { result: res, journaled } = await this.core.changes.changeNow(leg.agentId, { type: 'hangup' }, { callId: leg.callId, queueId: leg.queueId });
     if (res.ok) {
       const agent = this.engine.agent(leg.agentId);

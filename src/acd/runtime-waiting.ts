@@ -85,15 +85,12 @@ export abstract class AcdWaiting extends AcdRuntimeState {
     this.callerChannels.set(channelId, call.id);
     this.waiting.set(call.id, entry);
     this.engine.enqueue(entry);
-    // The hold, the live entry and the entry's commit (the move to queued with the entry
-    // and its call.queued) need nothing of each other: they go out together. All are done
-    // before the call is routed, as when they ran one after the other; a next owner finds
-    // a caller whose hold did not happen yet by the entry and puts them on hold (takeover).
-    await together(
-      this.holdCaller(entry, queue.musicOnHold, clog, o.holdBridge),
-      this.putLive(entry),
-      this.recordEntered(entry, call, call.state !== 'queued' ? { queueId } : undefined),
-    );
+    // The hold, the live entry and the entry's transaction (the move to queued with the
+    // entry and its call.queued) go out together. The commit waits for the other two, as
+    // when they ran one after the other: a call queued in Postgres is always one a next
+    // owner finds (listed in Redis, or in its holding bridge). The call is routed after all.
+    const findable = together(this.holdCaller(entry, queue.musicOnHold, clog, o.holdBridge), this.putLive(entry));
+    await together(findable, this.recordEntered(entry, call, call.state !== 'queued' ? { queueId } : undefined, findable));
     clog.info({ event: 'acd.queued', queueId, priority: entry.priority }, 'call queued');
     this.armCallTimers(entry, queue);
     if (o.inSerial) await this.routeHeld(call.id);
@@ -132,7 +129,7 @@ export abstract class AcdWaiting extends AcdRuntimeState {
     return this.core.eventually.run(`waiting call ${callId}`, () => this.core.queuesLive.remove(queueId, callId));
   }
 
-  protected async recordEntered(entry: LiveWaitingCall, _call: Call, toQueued?: Record<string, unknown>): Promise<void> {
+  protected async recordEntered(entry: LiveWaitingCall, _call: Call, toQueued?: Record<string, unknown>, findable?: Promise<unknown>): Promise<void> {
     const position = this.engine.position(entry.callId) ?? this.engine.waitingIn(entry.queueId).length + 1;
     await recordEntry(
       this.ctx.db,
@@ -141,6 +138,7 @@ export abstract class AcdWaiting extends AcdRuntimeState {
       entry.overflowFrom,
       { queue: { id: entry.queueId, priority: entry.priority, position, ...(entry.overflowFrom ? { overflowFrom: entry.overflowFrom } : {}) } },
       toQueued,
+      findable,
     );
   }
 
