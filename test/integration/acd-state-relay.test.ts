@@ -87,15 +87,18 @@ describe('agent state events relay', () => {
     const prefix = uniquePrefix('relay');
     const key = stateEventsKey(prefix);
     const store = new AgentLiveStore(redis, prefix);
-    // A key of the wrong type makes every read of the list fail, as a Redis error would.
+    await store.ensure('a9', 0);
+    await store.apply('a9', { type: 'login' }, 1000);
+    // The pending list set aside and a key of the wrong type in its place: every read of
+    // the list fails, as a Redis error would, until the list is put back in one step.
+    await redis.rename(key, `${key}:aside`);
     await redis.set(key, 'not a list');
     const relay = new StateEventRelay({ db: t.db, redis, prefix, log, intervalMs: 600_000 });
     relay.start();
     try {
       await relay.kick();
-      await redis.del(key);
-      await store.ensure('a9', 0);
-      await store.apply('a9', { type: 'login' }, 1000);
+      expect(await outboxOf('a9')).toHaveLength(0);
+      await redis.rename(`${key}:aside`, key);
       // Nothing asks for a drain: only the relay's retry, far before its ten-minute pass, moves it.
       await waitUntil(async () => (await outboxOf('a9')).length === 1 && (await redis.llen(key)) === 0, 'the retry after the failed pass');
     } finally {
