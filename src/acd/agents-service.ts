@@ -46,6 +46,12 @@ export function readAgentSignal(message: string): { agentId: string; definitionC
   return space < 0 ? { agentId: rest, definitionChanged: false } : { agentId: rest.slice(0, space), definitionChanged: false, version: rest.slice(space + 1) };
 }
 
+export interface ChangeOptions {
+  offerId?: string;
+  queueId?: string | null;
+  callId?: string | null;
+}
+
 export class AgentsService {
   private readonly drainer: StateEventDrain;
 
@@ -60,17 +66,24 @@ export class AgentsService {
     this.drainer = drainer ?? new StateEventDrain(db, redis, prefix);
   }
 
-  async change(
-    agentId: string,
-    cmd: AgentCommand,
-    options: { offerId?: string; queueId?: string | null; callId?: string | null } = {},
-  ): Promise<ChangeResult> {
+  async change(agentId: string, cmd: AgentCommand, options: ChangeOptions = {}): Promise<ChangeResult> {
+    const { result, journaled } = await this.changeNow(agentId, cmd, options);
+    await journaled;
+    return result;
+  }
+
+  /**
+   * The change as soon as Redis took it. `journaled` settles (it never rejects) once its
+   * event is in the outbox and its signal sent, as `change` waits for: the call flow's
+   * PBX requests need not wait for the journal, only its next commit does.
+   */
+  async changeNow(agentId: string, cmd: AgentCommand, options: ChangeOptions = {}): Promise<{ result: ChangeResult; journaled: Promise<void> }> {
     const now = Date.now();
     if (cmd.type === 'login') await this.live.ensure(agentId, now);
     const result = await this.live.apply(agentId, cmd, now, options.offerId, { callId: options.callId ?? null, queueId: options.queueId ?? null });
     // A change that found nothing to do may still have swept a lapsed reservation first.
-    if (result.ok) await (result.change.changed ? this.announce(agentId) : this.drain(agentId));
-    return result;
+    const journaled = result.ok ? (result.change.changed ? this.announce(agentId) : this.drain(agentId)) : Promise.resolve();
+    return { result, journaled };
   }
 
   /** Starts from the list head the agent's change script returned, when it kept one. */

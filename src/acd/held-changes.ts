@@ -7,10 +7,9 @@
 import type { Logger } from '../log.js';
 import { isStoreOutage, outageRetryDelay } from '../pbx/outage.js';
 import type { AgentCommand } from './agent-state.js';
-import type { AgentsService } from './agents-service.js';
+import type { AgentsService, ChangeOptions } from './agents-service.js';
 import type { ChangeResult } from './live-store.js';
 
-export type ChangeOptions = { offerId?: string; queueId?: string | null; callId?: string | null };
 export type HeldResult = ChangeResult | { ok: false; status: 503; held: true; detail: string };
 
 interface Pending {
@@ -28,7 +27,7 @@ export class HeldChanges {
   private stopped = false;
 
   constructor(
-    private readonly agents: Pick<AgentsService, 'change'>,
+    private readonly agents: Pick<AgentsService, 'change' | 'changeNow'>,
     private readonly log: Logger,
     /** A held change was applied: the agent's routing inputs changed. */
     private readonly applied: (agentId: string) => void,
@@ -47,14 +46,21 @@ export class HeldChanges {
   }
 
   async change(agentId: string, cmd: AgentCommand, options: ChangeOptions = {}): Promise<HeldResult> {
+    const { result, journaled } = await this.changeNow(agentId, cmd, options);
+    await journaled;
+    return result;
+  }
+
+  /** `change` as soon as Redis took it (or held it); `journaled` as in AgentsService.changeNow. */
+  async changeNow(agentId: string, cmd: AgentCommand, options: ChangeOptions = {}): Promise<{ result: HeldResult; journaled: Promise<void> }> {
     const queue = this.pending.get(agentId);
-    if (queue) return this.hold(agentId, cmd, options);
+    if (queue) return { result: this.hold(agentId, cmd, options), journaled: Promise.resolve() };
     try {
-      return await this.agents.change(agentId, cmd, options);
+      return await this.agents.changeNow(agentId, cmd, options);
     } catch (err) {
       if (!isStoreOutage(err) || this.stopped) throw err;
       this.log.warn({ agentId, command: cmd.type, err: (err as Error).message }, 'agent state change held until Redis answers');
-      return this.hold(agentId, cmd, options);
+      return { result: this.hold(agentId, cmd, options), journaled: Promise.resolve() };
     }
   }
 

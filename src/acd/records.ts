@@ -108,12 +108,14 @@ export async function recordEntry(
   overflowFrom: string | null,
   extra: Record<string, unknown>,
   toQueued?: Record<string, unknown>,
+  /** Settles when the caller is where a next owner finds them (on hold, listed in Redis): the entry commits only then. */
+  findable?: Promise<unknown>,
 ): Promise<Call | undefined> {
   const entry = { name: 'entry', ctes: 'entry AS (INSERT INTO acd_queue_entries (queue_id, call_id, overflow_from) VALUES ($8, $1, $9))', values: [queueId, overflowFrom] };
   const insertAlone = (q: Queryable) => q.query('INSERT INTO acd_queue_entries (queue_id, call_id, overflow_from) VALUES ($1, $2, $3)', [queueId, callId, overflowFrom]);
   if (!toQueued) {
     // Nothing moves: the entry and its announcement are one statement, its own transaction.
-    const call = await getCall(db, callId);
+    const [call] = await Promise.all([getCall(db, callId), findable]);
     if (call) await announceCall(db, 'call.queued', call, extra, new Date(), entry);
     else await insertAlone(db);
     return call;
@@ -124,6 +126,7 @@ export async function recordEntry(
     const call = moved ?? (await getCall(tx, callId));
     if (call) await announceCall(tx, 'call.queued', call, extra, new Date(), entry);
     else await insertAlone(tx);
+    await findable;
     return call;
   });
 }

@@ -7,7 +7,8 @@ import { callLogger } from '../log.js';
 import type { AgentDefinition } from './model.js';
 import type { LiveWaitingCall } from './queue-live.js';
 import { legEnded, recordAnswer, recordOffer } from './records.js';
-import { type Leg, AGENT_CHANNEL, MIX_BRIDGE, RETRY_FAILED_PHONE_MS, RESERVATION_MARGIN_MS } from './runtime-state.js';
+import { type Leg, AGENT_CHANNEL, MIX_BRIDGE, RETRY_FAILED_PHONE_MS, RESERVATION_MARGIN_MS, mixingBridgeOf } from './runtime-state.js';
+import { together } from './together.js';
 import { AcdWaiting } from './runtime-waiting.js';
 
 /** Why an offer ended without an answer; see offerFailed. */
@@ -51,8 +52,7 @@ export abstract class AcdOffers extends AcdWaiting {
         continue;
       }
       this.engine.setAgentState(agent.id, 'reserved');
-      await this.core.agents.announce(agent.id);
-      await this.offer(entry, [{ def, offerId }], now, null);
+      await this.offer(entry, [{ def, offerId }], now, null, this.core.agents.announce(agent.id));
       return;
     }
   }
@@ -86,9 +86,19 @@ export abstract class AcdOffers extends AcdWaiting {
     await this.offer(entry, picks, now, groupId);
   }
 
-  /** Rings the picked agents' phones (one, or all of a ring-all round). */
-  protected async offer(entry: LiveWaitingCall, picks: Array<{ def: AgentDefinition; offerId: string }>, now: number, groupId: string | null): Promise<void> {
-    const call = await getCall(this.ctx.db, entry.callId);
+  /**
+   * Rings the picked agents' phones (one, or all of a ring-all round). `announced`: the
+   * reservation's journal still under way; the call is read meanwhile, and the offer is
+   * written after it, in the journal's order as before.
+   */
+  protected async offer(
+    entry: LiveWaitingCall,
+    picks: Array<{ def: AgentDefinition; offerId: string }>,
+    now: number,
+    groupId: string | null,
+    announced?: Promise<void>,
+  ): Promise<void> {
+    const [call] = await Promise.all([getCall(this.ctx.db, entry.callId), announced]);
     if (!call) return;
     entry.attempts++;
     const waitMs = now - entry.enteredMs;
@@ -196,7 +206,7 @@ export abstract class AcdOffers extends AcdWaiting {
       await this.ctx.ari.channels.hangup(leg.channelId, { reason: 'normal' }).catch(() => false);
       return;
     }
-    const res = await this.core.agents.change(leg.agentId, { type: 'answer' }, { offerId: leg.offerId, callId: leg.callId, queueId: leg.queueId });
+    const { result: res, journaled } = await this.core.agents.changeNow(leg.agentId, { type: 'answer' }, { offerId: leg.offerId, callId: leg.callId, queueId: leg.queueId });
     if (!res.ok) {
       // The reservation lapsed (this instance stalled): the agent was released meanwhile.
       this.log.warn({ agentId: leg.agentId, detail: res.detail }, 'answer after the reservation ended; dropping the agent leg');
@@ -216,15 +226,10 @@ export abstract class AcdOffers extends AcdWaiting {
     this.connected.set(leg.callId, leg);
     const agent = this.engine.agent(leg.agentId);
     if (agent) this.engine.putAgent({ ...agent, state: 'on_call', callsTaken: agent.callsTaken + 1 });
-    const mix = `${MIX_BRIDGE}${leg.callId}`;
-    try {
-      await this.ctx.ari.bridges.create({ type: 'mixing', bridgeId: mix, name: `call ${leg.callId}` });
-      if (entry?.bridgeId) await this.ctx.ari.bridges.destroy(entry.bridgeId).catch(() => false);
-      await this.ctx.ari.bridges.addChannel(mix, [leg.callerChannelId!, leg.channelId]);
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message, callId: leg.callId }, 'could not bridge caller and agent');
-    }
-    if (entry) await this.removeLive(entry.queueId, leg.callId);
+    // Caller and agent are bridged while the agent's on_call is journaled and the waiting
+    // entry leaves Redis; call.connected commits after all three, so the journal keeps its
+    // order (the agent's change, then the call's) and a next owner its picture, as before.
+    await together(this.bridgeAnswered(leg, entry), journaled, entry ? this.removeLive(entry.queueId, leg.callId) : undefined);
     await recordAnswer(
       this.ctx.db,
       leg.offerId,
@@ -234,24 +239,44 @@ export abstract class AcdOffers extends AcdWaiting {
     );
   }
 
+  /** Caller and agent into a mixing bridge of their own; the caller's holding bridge goes. */
+  private async bridgeAnswered(leg: Leg, entry: LiveWaitingCall | undefined): Promise<void> {
+    const mix = mixingBridgeOf(leg.callId);
+    try {
+      // The new bridge and the end of the old need nothing of each other; the caller
+      // joins once both are done (out of the holding bridge, as before).
+      await together(
+        this.ctx.ari.bridges.create({ type: 'mixing', bridgeId: mix, name: `call ${leg.callId}` }),
+        entry?.bridgeId ? this.ctx.ari.bridges.destroy(entry.bridgeId).catch(() => false) : undefined,
+      );
+      await this.ctx.ari.bridges.addChannel(mix, [leg.callerChannelId!, leg.channelId]);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, callId: leg.callId }, 'could not bridge caller and agent');
+    }
+  }
+
   /** The agent's leg of a connected call hung up: wrap-up; the caller goes to the survey or is hung up. */
   protected async agentLegEnded(leg: Leg): Promise<void> {
     if (this.legs.get(leg.channelId) !== leg) return;
+    // The bridge has nobody left to join: it goes while the agent's change is written (a
+    // run again after a store failure finds it gone, which is no error).
+    const unbridged = this.ctx.ari.bridges.destroy(mixingBridgeOf(leg.callId)).catch(() => false);
     // The agent's change comes first and the leg stays open in Postgres until it is asked
     // for: a store failing part-way runs this again (the PBX event is held), and a next
-    // owner still finds the open leg. A change held for Redis starts the wrap-up when applied.
-    const res = await this.core.changes.change(leg.agentId, { type: 'hangup' }, { callId: leg.callId, queueId: leg.queueId });
+    // owner still finds the open leg. The change's journal needs nothing of the leg: the
+    // leg ends while it is written. A change held for Redis starts the wrap-up when applied.
+    const { result: res, journaled } = await this.core.changes.changeNow(leg.agentId, { type: 'hangup' }, { callId: leg.callId, queueId: leg.queueId });
     if (res.ok) {
       const agent = this.engine.agent(leg.agentId);
       if (agent) this.engine.putAgent({ ...agent, state: 'wrap_up' });
       this.scheduleWrapUp(leg.agentId, Date.now());
     }
-    await legEnded(this.ctx.db, leg.offerId, 'completed');
+    await together(legEnded(this.ctx.db, leg.offerId, 'completed'), unbridged, journaled);
     this.legs.delete(leg.channelId);
     this.connected.delete(leg.callId);
     if (leg.callerChannelId) this.callerChannels.delete(leg.callerChannelId);
-    await this.ctx.ari.bridges.destroy(`${MIX_BRIDGE}${leg.callId}`).catch(() => false);
-    if (!leg.callerChannelId || leg.observed) return;
+    // A caller who hung up first has no channel left to hang up or survey.
+    if (!leg.callerChannelId || leg.observed || leg.callerLeft) return;
     const surveyed = leg.survey ? await this.ctx.ivr.startSurvey(leg.callerChannelId, leg.survey).catch(() => false) : false;
     if (!surveyed) await this.ctx.calls.hangupOwn(leg.callerChannelId).catch(() => undefined);
   }

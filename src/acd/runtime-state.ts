@@ -43,6 +43,8 @@ export interface Leg {
   observed: boolean;
   /** Ring-all round this leg rings in, or null for a one-agent offer. */
   groupId?: string | null;
+  /** A connected call's caller hung up: the leg's end has no caller to hang up or survey. */
+  callerLeft?: boolean;
 }
 
 export abstract class AcdRuntimeState {

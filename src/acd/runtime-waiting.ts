@@ -2,7 +2,7 @@
 // announcements, skill widening, max wait / max length overflow, and callers who hang up.
 import { getCall, noteCallEvent, type Call } from '../calls/repository.js';
 import type { IvrHandover } from '../ivr/ivr-calls.js';
-import { callLogger } from '../log.js';
+import { callLogger, type Logger } from '../log.js';
 import { sendToVoicemail } from '../voicemail/capability.js';
 import type { OverflowTarget, QueueDefinition } from './model.js';
 import { expectedWaitSeconds } from './kpi.js';
@@ -11,6 +11,7 @@ import type { LiveWaitingCall } from './queue-live.js';
 import { recordEntry, recordOutcome } from './records.js';
 import { type Leg, HOLD_BRIDGE, RECHECK_WAITING_MS } from './runtime-state.js';
 import { AcdRuntimeState } from './runtime-state.js';
+import { together } from './together.js';
 
 export abstract class AcdWaiting extends AcdRuntimeState {
   /** Stops a ringing leg the call no longer needs; its agent is free again. */
@@ -25,9 +26,11 @@ export abstract class AcdWaiting extends AcdRuntimeState {
       this.log.warn({ callId: h.call.id, queueId }, 'IVR hand-over to a queue that does not exist: refused');
       return false;
     }
-    // The flow may have set data (VIP, language) after the call object was read.
+    // The flow may have set data (VIP, language) after the call object was read. The
+    // caller's holding bridge depends on none of it: it is made meanwhile.
+    const holdBridge = this.createHold(h.call.id, queueId);
     const call = (await getCall(this.ctx.db, h.call.id)) ?? h.call;
-    await this.enqueue(call, h.channelId, queueId, { asked, survey, overflowFrom: null });
+    await this.enqueue(call, h.channelId, queueId, { asked, survey, overflowFrom: null, holdBridge });
   }
 
   /** The queue's definition; one created a moment ago may not have reached this instance's signal yet. */
@@ -42,17 +45,19 @@ export abstract class AcdWaiting extends AcdRuntimeState {
   /**
    * `inSerial`: already running in this call's serial chain (an overflow), so route directly.
    * `front`: a caller given back (their transfer failed) goes ahead of everyone waiting, even in a full queue.
+   * `holdBridge`: the caller's holding bridge already being made (createHold).
    */
   async enqueue(
     call: Call,
     channelId: string,
     queueId: string,
-    o: { asked: number; survey: string | null; overflowFrom: string | null; inSerial?: boolean; front?: boolean },
+    o: { asked: number; survey: string | null; overflowFrom: string | null; inSerial?: boolean; front?: boolean; holdBridge?: Promise<Error | undefined> },
   ): Promise<void> {
     const queue = this.engine.queue(queueId);
     const clog = callLogger(this.log, call);
     if (!queue) {
       clog.error({ queueId }, 'queue does not exist; hanging up');
+      if (o.holdBridge && !(await o.holdBridge)) await this.ctx.ari.bridges.destroy(`${HOLD_BRIDGE}${call.id}`).catch(() => false);
       await this.ctx.calls.hangupOwn(channelId).catch(() => {});
       return;
     }
@@ -72,27 +77,44 @@ export abstract class AcdWaiting extends AcdRuntimeState {
       attempts: 0,
     };
     if (!o.front && queue.maxLength !== null && this.engine.waitingIn(queueId).length >= queue.maxLength && queue.overflow) {
-      await this.recordEntered(entry, call);
+      // The bridge being made is destroyed with the entry's: made first, so none is left behind.
+      await Promise.all([this.recordEntered(entry, call), o.holdBridge]);
       await this.overflow(entry, queue.overflow, 'max_length');
       return;
     }
     this.callerChannels.set(channelId, call.id);
-    try {
-      await this.ctx.ari.bridges.create({ type: 'holding', bridgeId: entry.bridgeId!, name: `queue ${queueId}` });
-      await this.ctx.ari.bridges.addChannel(entry.bridgeId!, channelId);
-      await this.ctx.ari.bridges.startMoh(entry.bridgeId!, queue.musicOnHold);
-    } catch (err) {
-      clog.warn({ err: (err as Error).message }, 'could not put the caller on hold (caller gone?)');
-    }
     this.waiting.set(call.id, entry);
-    await this.putLive(entry);
     this.engine.enqueue(entry);
-    // The move to queued commits with the entry and its call.queued.
-    await this.recordEntered(entry, call, call.state !== 'queued' ? { queueId } : undefined);
+    // The hold, the live entry and the entry's transaction (the move to queued with the
+    // entry and its call.queued) go out together. The commit waits for the other two, as
+    // when they ran one after the other: a call queued in Postgres is always one a next
+    // owner finds (listed in Redis, or in its holding bridge). The call is routed after all.
+    const findable = together(this.holdCaller(entry, queue.musicOnHold, clog, o.holdBridge), this.putLive(entry));
+    await together(findable, this.recordEntered(entry, call, call.state !== 'queued' ? { queueId } : undefined, findable));
     clog.info({ event: 'acd.queued', queueId, priority: entry.priority }, 'call queued');
     this.armCallTimers(entry, queue);
     if (o.inSerial) await this.routeHeld(call.id);
     else await this.serial(call.id, () => this.routeHeld(call.id));
+  }
+
+  /** Makes a call's holding bridge; never rejects: the failure, if any, is the answer. */
+  private createHold(callId: string, queueId: string): Promise<Error | undefined> {
+    return this.ctx.ari.bridges.create({ type: 'holding', bridgeId: `${HOLD_BRIDGE}${callId}`, name: `queue ${queueId}` }).then(
+      () => undefined,
+      (err: Error) => err,
+    );
+  }
+
+  /** The caller into a holding bridge of their own (made here, or `made` already) with the queue's music. */
+  private async holdCaller(entry: LiveWaitingCall, musicOnHold: string, clog: Logger, made?: Promise<Error | undefined>): Promise<void> {
+    try {
+      const failed = await (made ?? this.createHold(entry.callId, entry.queueId));
+      if (failed) throw failed;
+      // Music on an empty holding bridge reaches whoever enters it: the order of the two does not matter.
+      await together(this.ctx.ari.bridges.addChannel(entry.bridgeId!, entry.channelId), this.ctx.ari.bridges.startMoh(entry.bridgeId!, musicOnHold));
+    } catch (err) {
+      clog.warn({ err: (err as Error).message }, 'could not put the caller on hold (caller gone?)');
+    }
   }
 
   /** The waiting call into Redis (the next owner's picture); while Redis is away, once it answers. */
@@ -107,7 +129,7 @@ export abstract class AcdWaiting extends AcdRuntimeState {
     return this.core.eventually.run(`waiting call ${callId}`, () => this.core.queuesLive.remove(queueId, callId));
   }
 
-  protected async recordEntered(entry: LiveWaitingCall, _call: Call, toQueued?: Record<string, unknown>): Promise<void> {
+  protected async recordEntered(entry: LiveWaitingCall, _call: Call, toQueued?: Record<string, unknown>, findable?: Promise<unknown>): Promise<void> {
     const position = this.engine.position(entry.callId) ?? this.engine.waitingIn(entry.queueId).length + 1;
     await recordEntry(
       this.ctx.db,
@@ -116,6 +138,7 @@ export abstract class AcdWaiting extends AcdRuntimeState {
       entry.overflowFrom,
       { queue: { id: entry.queueId, priority: entry.priority, position, ...(entry.overflowFrom ? { overflowFrom: entry.overflowFrom } : {}) } },
       toQueued,
+      findable,
     );
   }
 
@@ -202,11 +225,13 @@ export abstract class AcdWaiting extends AcdRuntimeState {
     return seconds === null ? null : Math.ceil(seconds / 60);
   }
 
-  protected async callerGone(callId: string): Promise<void> {
+  /** `hungUp`: the caller's channel is hanging up (not only out of our app): nothing of theirs is left to end. */
+  protected async callerGone(callId: string, hungUp = false): Promise<void> {
     const entry = this.waiting.get(callId);
     const connected = this.connected.get(callId);
     if (connected) {
       // The agent's hang-up then runs the wrap-up.
+      if (hungUp) connected.callerLeft = true;
       await this.ctx.ari.channels.hangup(connected.channelId, { reason: 'normal' }).catch(() => false);
       return;
     }

@@ -258,7 +258,7 @@ export class AcdRuntime extends AcdTakeover implements NodeCapability {
       return true;
     }
     if (callId && (e.type === 'ChannelHangupRequest' || e.type === 'StasisEnd' || e.type === 'ChannelDestroyed')) {
-      await this.serial(callId, () => this.callerGone(callId));
+      await this.serial(callId, () => this.callerGone(callId, e.type !== 'StasisEnd'));
     }
     // The caller's own events go on to the call handler (the call ends with its CDR).
     return false;

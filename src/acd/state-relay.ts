@@ -98,6 +98,8 @@ interface Batch {
  * the same pending entries (and waiting on each other's rows to skip them).
  */
 export class StateEventDrain {
+  /** Told when a drain failed: its entries wait in Redis for the next pass. */
+  onFailure: (() => void) | undefined;
   private running: Promise<number> | undefined;
   /** The batch of the drain starting in this loop turn, which a request joins. */
   private gathering: Batch | undefined;
@@ -166,17 +168,26 @@ export class StateEventDrain {
       .finally(() => {
         if (this.running === run) this.running = undefined;
       })
-      .catch(() => {});
+      .catch(() => this.onFailure?.());
     return run;
   }
 }
+
+/**
+ * The relay's own pass, a safety net: every change drains its event at once, and a drain
+ * that failed brings the next pass forward (RETRY_AFTER_FAILURE_MS). What waits for this
+ * pass is an event a crashed instance left in the list.
+ */
+export const SAFETY_PASS_MS = 5_000;
+/** The next pass after a failed drain. */
+export const RETRY_AFTER_FAILURE_MS = 1_000;
 
 export interface StateRelayOptions {
   db: Db;
   redis: Redis;
   prefix: string;
   log: Logger;
-  /** How often to look for events left behind (by a crash, or a failed inline drain). */
+  /** How often to look for events left behind by a crash (SAFETY_PASS_MS). */
   intervalMs?: number;
   /** The instance's drain, shared with the changes that ask for one. */
   drain?: StateEventDrain;
@@ -184,12 +195,19 @@ export interface StateRelayOptions {
 
 export class StateEventRelay {
   private timer: NodeJS.Timeout | undefined;
+  /** When the armed timer fires (Date.now() time). */
+  private due = 0;
   private running: Promise<void> | undefined;
   private stopped = true;
   private readonly drain: StateEventDrain;
 
   constructor(private readonly o: StateRelayOptions) {
     this.drain = o.drain ?? new StateEventDrain(o.db, o.redis, o.prefix, o.log);
+    this.drain.onFailure = () => this.schedule(Math.min(RETRY_AFTER_FAILURE_MS, this.interval));
+  }
+
+  private get interval(): number {
+    return this.o.intervalMs ?? SAFETY_PASS_MS;
   }
 
   start(): void {
@@ -201,6 +219,7 @@ export class StateEventRelay {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.timer = undefined;
     await this.running;
     await this.drain.idle();
   }
@@ -215,10 +234,16 @@ export class StateEventRelay {
     return pass;
   }
 
+  /** The next pass in `ms`, unless one is due sooner already. */
   private schedule(ms: number): void {
     if (this.stopped) return;
+    const due = Date.now() + ms;
+    if (this.timer && this.due <= due) return;
+    clearTimeout(this.timer);
+    this.due = due;
     this.timer = setTimeout(() => {
-      void this.kick().finally(() => this.schedule(this.o.intervalMs ?? 1000));
+      this.timer = undefined;
+      void this.kick().finally(() => this.schedule(this.interval));
     }, ms);
   }
 }

@@ -83,6 +83,29 @@ describe('agent state events relay', () => {
     expect(await redis.llen(stateEventsKey(prefix))).toBe(0);
   });
 
+  it('a failed pass brings the next one forward instead of leaving events until the safety pass', async () => {
+    const prefix = uniquePrefix('relay');
+    const key = stateEventsKey(prefix);
+    const store = new AgentLiveStore(redis, prefix);
+    await store.ensure('a9', 0);
+    await store.apply('a9', { type: 'login' }, 1000);
+    // The pending list set aside and a key of the wrong type in its place: every read of
+    // the list fails, as a Redis error would, until the list is put back in one step.
+    await redis.rename(key, `${key}:aside`);
+    await redis.set(key, 'not a list');
+    const relay = new StateEventRelay({ db: t.db, redis, prefix, log, intervalMs: 600_000 });
+    relay.start();
+    try {
+      await relay.kick();
+      expect(await outboxOf('a9')).toHaveLength(0);
+      await redis.rename(`${key}:aside`, key);
+      // Nothing asks for a drain: only the relay's retry, far before its ten-minute pass, moves it.
+      await waitUntil(async () => (await outboxOf('a9')).length === 1 && (await redis.llen(key)) === 0, 'the retry after the failed pass');
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('a reservation carries its event: from ready, with the time spent ready, the call and the queue', async () => {
     const prefix = uniquePrefix('relay');
     const store = new AgentLiveStore(redis, prefix);

@@ -71,13 +71,12 @@ describe('HeldChanges', () => {
   it('holds changes while Redis is away and applies them in order once it answers', async () => {
     let down = true;
     const applied: string[] = [];
-    const agents = {
-      change: async (_id: string, cmd: { type: string }) => {
-        if (down) throw outage();
-        applied.push(cmd.type);
-        return { ok: true as const, change: {} as never };
-      },
+    const change = async (_id: string, cmd: { type: string }) => {
+      if (down) throw outage();
+      applied.push(cmd.type);
+      return { ok: true as const, change: {} as never };
     };
+    const agents = { change, changeNow: async (id: string, cmd: { type: string }) => ({ result: await change(id, cmd), journaled: Promise.resolve() }) };
     const signalled: string[] = [];
     const held = new HeldChanges(agents, createLogger('silent'), (id) => signalled.push(id));
     expect(await held.change('a', { type: 'hangup' })).toMatchObject({ ok: false, held: true });
@@ -92,7 +91,8 @@ describe('HeldChanges', () => {
   });
 
   it('lets other failures through', async () => {
-    const held = new HeldChanges({ change: async () => Promise.reject(new Error('bad script')) }, createLogger('silent'), () => {});
+    const bad = async () => Promise.reject(new Error('bad script'));
+    const held = new HeldChanges({ change: bad, changeNow: bad }, createLogger('silent'), () => {});
     await expect(held.change('a', { type: 'hangup' })).rejects.toThrow('bad script');
   });
 });
