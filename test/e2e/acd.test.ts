@@ -230,11 +230,12 @@ describe('ACD through the simulator', () => {
     expect(await desk.reserveDirect('ivy', '00000000-0000-4000-8000-000000000000')).toMatchObject({ ok: false, status: 404 });
     expect(await desk.reserveDirect('ivy', callId)).toEqual({ ok: true, agentId: 'ivy', endpoint: 'PJSIP/1109' });
     expect(await desk.reserveDirect('ivy', callId)).toMatchObject({ ok: false, status: 409, state: 'reserved' });
-    // Call control originates the agent's leg and hands it to the desk to follow.
+    // Call control hands the agent's leg to the desk to follow, then originates it (in that
+    // order, as a transfer does: a phone that answers at once must not beat the tracking).
     const ari = w.service.nodes[0]!.ariClient!;
     const legId = `callctl-${callId.slice(0, 8)}`;
-    await ari.channels.originate({ endpoint: 'PJSIP/1109', channelId: legId, app: ari.app, appArgs: ['transfer'] });
     await desk.trackLeg('ivy', callId, legId);
+    await ari.channels.originate({ endpoint: 'PJSIP/1109', channelId: legId, app: ari.app, appArgs: ['transfer'] });
     await waitUntil(async () => (await agentState(w, 'ivy')) === 'on_call', 'ivy on the call');
     const offered = await waitEvent(w, { callId, type: 'call.offered' });
     expect(offered.data.offer).toMatchObject({ agentId: 'ivy', queueId: null, reason: 'transfer' });
