@@ -94,6 +94,13 @@ export class InboundCalls {
    * goes back to the dialplan sends no ChannelDestroyed here.
    */
   private readonly settled = new Set<string>();
+  /**
+   * When each inbound channel's StasisStart was taken up, as a count: a resync's snapshot
+   * says nothing about a channel that came after it (the first call of a fresh connection
+   * races the resync), so such a call is left to its own events.
+   */
+  private arrivals = 0;
+  private readonly arrivedAt = new Map<string, number>();
 
   constructor(private readonly opts: InboundCallsOptions) {}
 
@@ -105,6 +112,14 @@ export class InboundCalls {
   async hangupOwn(channelId: string): Promise<void> {
     this.ownHangups.add(channelId);
     await this.opts.pbx.hangup(channelId, 'normal');
+  }
+
+  /**
+   * Taken when the PBX's snapshot for a resync is taken (or just after it): channels whose
+   * StasisStart is handled after this are not in that snapshot.
+   */
+  arrivalMark(): number {
+    return this.arrivals;
   }
 
   /** Feed every event of the Stasis app; unrelated events are ignored. */
@@ -136,6 +151,8 @@ export class InboundCalls {
   /** `linkedidArg`: what the dialplan passed as Stasis()'s third argument, `${CHANNEL(linkedid)}`. */
   private async onInbound(channel: StasisChannel, did: string | undefined, linkedidArg?: string): Promise<void> {
     const { db, pbx, pbxNode, log } = this.opts;
+    // Counted before the call's row can exist, so a resync that reads the row sees the count.
+    this.arrivedAt.set(channel.id, ++this.arrivals);
     // An inbound channel is the first of its call, so its linkedid is its own id; but a
     // Local channel pair or a transfer can make it differ. The dialplan hands it over with
     // the call; a dialplan that does not is asked, one ARI request per call.
@@ -241,6 +258,7 @@ export class InboundCalls {
     this.causes.delete(channelId);
     this.shutdownHangups.delete(channelId);
     this.callers.delete(channelId);
+    this.arrivedAt.delete(channelId);
   }
 
   /**
@@ -249,13 +267,23 @@ export class InboundCalls {
    * whose channel is gone is recorded as lost to a PBX restart only when the PBX says it
    * started after the call did (`pbxStartedAt`, ARI's startup_time); otherwise the caller
    * or the PBX ended it normally while nobody listened, and its record says that.
+   * `arrivalMark` (from arrivalMark() when the snapshot was taken): inbound calls whose
+   * StasisStart came later are being served by their own events and are left alone.
    */
-  async resync(snapshot: { channels: StasisChannel[]; appChannelIds: string[]; pbxStartedAt?: number }): Promise<{ ended: number; adopted: number }> {
+  async resync(snapshot: {
+    channels: StasisChannel[];
+    appChannelIds: string[];
+    pbxStartedAt?: number;
+    arrivalMark?: number;
+  }): Promise<{ ended: number; adopted: number }> {
     const { db, pbxNode, log } = this.opts;
     const alive = new Map(snapshot.channels.map((c) => [c.id, c]));
+    const mark = snapshot.arrivalMark;
     let ended = 0;
     let adopted = 0;
     for (const call of await liveCalls(db, pbxNode)) {
+      // Not in the snapshot because it came after it: ending it would cut off a live caller.
+      if (mark !== undefined && call.direction === 'inbound' && (this.arrivedAt.get(call.channelId) ?? 0) > mark) continue;
       const channel = alive.get(call.channelId);
       if (call.direction !== 'inbound') {
         // A click-to-dial call is call control's (adopted there); it lives on while any of
