@@ -42,8 +42,13 @@ export type StasisEvent =
 
 /** Where calls with an IVR flow go; without one, every call gets the greeting. */
 export interface IvrRouter {
-  /** Takes a new call when its DID has a published flow; false means: greet it. */
-  offer(call: Call, channelState: string): Promise<boolean>;
+  /**
+   * Starts reading the flow of a DID before its call is stored, so the two round trips
+   * run side by side; hand the result to offer(). Never rejects.
+   */
+  flowFor(did: string | null): Promise<unknown>;
+  /** Takes a new call when its DID has a published flow (`flow`: from flowFor); false means: greet it. */
+  offer(call: Call, channelState: string, flow?: Promise<unknown>): Promise<boolean>;
   /** Hands a call's event to its IVR session; false when no session wants it. */
   route(event: StasisEvent): Promise<boolean>;
   callerGone(channelId: string): Promise<void>;
@@ -160,6 +165,9 @@ export class InboundCalls {
       (linkedidArg && LINKEDID.test(linkedidArg) ? linkedidArg : undefined) ??
       (await pbx.getVariable(channel.id, 'CHANNEL(linkedid)').catch(() => undefined)) ??
       channel.id;
+    const dnis = callerText(did ?? channel.dialplan?.exten, MAX_NUMBER_CHARS);
+    // Read while the call is written: one wait for both instead of one after the other.
+    const flow = this.opts.ivr?.flowFor(dnis);
     const { call, created } = await createCall(db, {
       pbxNode,
       channelId: channel.id,
@@ -167,7 +175,7 @@ export class InboundCalls {
       direction: 'inbound',
       callerNumber: callerText(channel.caller?.number, MAX_NUMBER_CHARS),
       callerName: callerText(channel.caller?.name, MAX_NAME_CHARS),
-      dnis: callerText(did ?? channel.dialplan?.exten, MAX_NUMBER_CHARS),
+      dnis,
       at: createdAt(channel.creationtime),
     });
     const clog = callLogger(log, call);
@@ -177,11 +185,11 @@ export class InboundCalls {
     }
     clog.info({ channelId: channel.id, dnis: call.dnis, event: 'call.created' }, 'inbound call');
     this.callers.set(call.channelId, call);
-    await this.serve(call, channel.state);
+    await this.serve(call, channel.state, flow);
   }
 
-  private async serve(call: Call, channelState: string): Promise<void> {
-    if (this.opts.ivr && (await this.opts.ivr.offer(call, channelState))) return;
+  private async serve(call: Call, channelState: string, flow?: Promise<unknown>): Promise<void> {
+    if (this.opts.ivr && (await this.opts.ivr.offer(call, channelState, flow))) return;
     await this.greet(call, channelState);
   }
 
