@@ -54,6 +54,18 @@ function session(port: IvrCallPort) {
   return new IvrSession({ callId: '00000000-0000-4000-8000-000000000009', flow, interpret, port, log: createLogger('silent'), sorryMedia: ['sound:sorry'] });
 }
 
+/** A session past its welcome (the welcome's step let through), waiting in the menu. */
+async function atTheMenu() {
+  const held = heldPort();
+  const s = session(held.port);
+  await s.start({});
+  const welcome = s.feed({ type: 'prompt_finished', promptId: s.snapshot!.pendingPrompt! });
+  await waitUntil(() => held.held.length === 1, 'the welcome step');
+  held.releaseAll();
+  await welcome;
+  return { s, ...held };
+}
+
 describe('the commands of one IVR event', () => {
   it('plays the next prompt while the step before it is written, and handles the next event after both', async () => {
     const { port, calls, releaseAll } = heldPort();
@@ -69,13 +81,7 @@ describe('the commands of one IVR event', () => {
   });
 
   it('writes the steps while the prompt is stopped, and hands over only once both are done', async () => {
-    const { port, calls, held, releaseAll } = heldPort();
-    const s = session(port);
-    await s.start({});
-    const welcome = s.feed({ type: 'prompt_finished', promptId: s.snapshot!.pendingPrompt! });
-    await waitUntil(() => held.length === 1, 'the welcome step');
-    releaseAll();
-    await welcome;
+    const { s, calls, held, releaseAll } = await atTheMenu();
     const pressed = s.feed({ type: 'dtmf', digit: '1' });
     await waitUntil(() => held.length === 2, 'the stop and the steps both on their way');
     expect(held.map((h) => h.what).sort()).toEqual(['steps menu,q', 'stop']);
@@ -89,13 +95,7 @@ describe('the commands of one IVR event', () => {
   });
 
   it('hangs up only after its steps are stored, and says sorry when they cannot be', async () => {
-    const { port, calls, held, releaseAll } = heldPort();
-    const s = session(port);
-    await s.start({});
-    const welcome = s.feed({ type: 'prompt_finished', promptId: s.snapshot!.pendingPrompt! });
-    await waitUntil(() => held.length === 1, 'the welcome step');
-    releaseAll();
-    await welcome;
+    const { s, calls, held, releaseAll } = await atTheMenu();
     const pressed = s.feed({ type: 'dtmf', digit: '2' });
     await waitUntil(() => held.length === 2, 'the stop and the steps');
     expect(held.map((h) => h.what).sort()).toEqual(['steps menu,bye', 'stop']);
