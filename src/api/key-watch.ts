@@ -38,13 +38,14 @@ export class KeyWatch {
   private readonly sessions = new Set<WatchedSession>();
   private subscriber: Redis | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private started = false;
   private checking: Promise<void> | undefined;
 
   constructor(private readonly opts: KeyWatchOptions) {}
 
   async start(): Promise<void> {
-    this.timer = setInterval(() => void this.recheck(), this.opts.recheckMs ?? 5_000);
-    this.timer.unref();
+    this.started = true;
+    this.arm();
     if (!this.opts.redis) return;
     const sub = this.opts.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
     sub.on('error', (err) => this.opts.log?.debug({ err: err.message }, 'key watch: redis connection error'));
@@ -56,14 +57,32 @@ export class KeyWatch {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    this.started = false;
+    this.arm();
     this.subscriber?.disconnect();
     this.subscriber = undefined;
   }
 
   watch(session: WatchedSession): () => void {
     this.sessions.add(session);
-    return () => this.sessions.delete(session);
+    this.arm();
+    return () => {
+      const had = this.sessions.delete(session);
+      this.arm();
+      return had;
+    };
+  }
+
+  /** The re-check runs only while a session is open: an instance without one has nothing to wake for. */
+  private arm(): void {
+    const wanted = this.started && this.sessions.size > 0;
+    if (wanted && !this.timer) {
+      this.timer = setInterval(() => void this.recheck(), this.opts.recheckMs ?? 5_000);
+      this.timer.unref();
+    } else if (!wanted && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
   }
 
   /** A key was revoked, rotated or re-scoped here: every instance forgets it and re-checks its sessions. */
@@ -76,6 +95,11 @@ export class KeyWatch {
 
   get size(): number {
     return this.sessions.size;
+  }
+
+  /** Whether the periodic re-check is armed (only while a session is open). */
+  get rechecking(): boolean {
+    return this.timer !== undefined;
   }
 
   private heard(message: string): void {
@@ -113,6 +137,7 @@ export class KeyWatch {
       else if (s.stillValid && !(await s.stillValid().catch(() => true))) reason = 'link revoked or expired';
       if (reason) {
         this.sessions.delete(s);
+        this.arm();
         s.close(reason);
       }
     }

@@ -42,8 +42,13 @@ export type StasisEvent =
 
 /** Where calls with an IVR flow go; without one, every call gets the greeting. */
 export interface IvrRouter {
-  /** Takes a new call when its DID has a published flow; false means: greet it. */
-  offer(call: Call, channelState: string): Promise<boolean>;
+  /**
+   * Starts reading the flow of a DID before its call is stored, so the two round trips
+   * run side by side; hand the result to offer(). Never rejects.
+   */
+  flowFor(did: string | null): Promise<unknown>;
+  /** Takes a new call when its DID has a published flow (`flow`: from flowFor); false means: greet it. */
+  offer(call: Call, channelState: string, flow?: Promise<unknown>): Promise<boolean>;
   /** Hands a call's event to its IVR session; false when no session wants it. */
   route(event: StasisEvent): Promise<boolean>;
   callerGone(channelId: string): Promise<void>;
@@ -94,6 +99,13 @@ export class InboundCalls {
    * goes back to the dialplan sends no ChannelDestroyed here.
    */
   private readonly settled = new Set<string>();
+  /**
+   * When each inbound channel's StasisStart was taken up, as a count: a resync's snapshot
+   * says nothing about a channel that came after it (the first call of a fresh connection
+   * races the resync), so such a call is left to its own events.
+   */
+  private arrivals = 0;
+  private readonly arrivedAt = new Map<string, number>();
 
   constructor(private readonly opts: InboundCallsOptions) {}
 
@@ -105,6 +117,14 @@ export class InboundCalls {
   async hangupOwn(channelId: string): Promise<void> {
     this.ownHangups.add(channelId);
     await this.opts.pbx.hangup(channelId, 'normal');
+  }
+
+  /**
+   * Taken when the PBX's snapshot for a resync is taken (or just after it): channels whose
+   * StasisStart is handled after this are not in that snapshot.
+   */
+  arrivalMark(): number {
+    return this.arrivals;
   }
 
   /** Feed every event of the Stasis app; unrelated events are ignored. */
@@ -136,6 +156,8 @@ export class InboundCalls {
   /** `linkedidArg`: what the dialplan passed as Stasis()'s third argument, `${CHANNEL(linkedid)}`. */
   private async onInbound(channel: StasisChannel, did: string | undefined, linkedidArg?: string): Promise<void> {
     const { db, pbx, pbxNode, log } = this.opts;
+    // Counted before the call's row can exist, so a resync that reads the row sees the count.
+    this.arrivedAt.set(channel.id, ++this.arrivals);
     // An inbound channel is the first of its call, so its linkedid is its own id; but a
     // Local channel pair or a transfer can make it differ. The dialplan hands it over with
     // the call; a dialplan that does not is asked, one ARI request per call.
@@ -143,6 +165,9 @@ export class InboundCalls {
       (linkedidArg && LINKEDID.test(linkedidArg) ? linkedidArg : undefined) ??
       (await pbx.getVariable(channel.id, 'CHANNEL(linkedid)').catch(() => undefined)) ??
       channel.id;
+    const dnis = callerText(did ?? channel.dialplan?.exten, MAX_NUMBER_CHARS);
+    // Read while the call is written: one wait for both instead of one after the other.
+    const flow = this.opts.ivr?.flowFor(dnis);
     const { call, created } = await createCall(db, {
       pbxNode,
       channelId: channel.id,
@@ -150,7 +175,7 @@ export class InboundCalls {
       direction: 'inbound',
       callerNumber: callerText(channel.caller?.number, MAX_NUMBER_CHARS),
       callerName: callerText(channel.caller?.name, MAX_NAME_CHARS),
-      dnis: callerText(did ?? channel.dialplan?.exten, MAX_NUMBER_CHARS),
+      dnis,
       at: createdAt(channel.creationtime),
     });
     const clog = callLogger(log, call);
@@ -160,11 +185,11 @@ export class InboundCalls {
     }
     clog.info({ channelId: channel.id, dnis: call.dnis, event: 'call.created' }, 'inbound call');
     this.callers.set(call.channelId, call);
-    await this.serve(call, channel.state);
+    await this.serve(call, channel.state, flow);
   }
 
-  private async serve(call: Call, channelState: string): Promise<void> {
-    if (this.opts.ivr && (await this.opts.ivr.offer(call, channelState))) return;
+  private async serve(call: Call, channelState: string, flow?: Promise<unknown>): Promise<void> {
+    if (this.opts.ivr && (await this.opts.ivr.offer(call, channelState, flow))) return;
     await this.greet(call, channelState);
   }
 
@@ -241,6 +266,7 @@ export class InboundCalls {
     this.causes.delete(channelId);
     this.shutdownHangups.delete(channelId);
     this.callers.delete(channelId);
+    this.arrivedAt.delete(channelId);
   }
 
   /**
@@ -249,13 +275,23 @@ export class InboundCalls {
    * whose channel is gone is recorded as lost to a PBX restart only when the PBX says it
    * started after the call did (`pbxStartedAt`, ARI's startup_time); otherwise the caller
    * or the PBX ended it normally while nobody listened, and its record says that.
+   * `arrivalMark` (from arrivalMark() when the snapshot was taken): inbound calls whose
+   * StasisStart came later are being served by their own events and are left alone.
    */
-  async resync(snapshot: { channels: StasisChannel[]; appChannelIds: string[]; pbxStartedAt?: number }): Promise<{ ended: number; adopted: number }> {
+  async resync(snapshot: {
+    channels: StasisChannel[];
+    appChannelIds: string[];
+    pbxStartedAt?: number;
+    arrivalMark?: number;
+  }): Promise<{ ended: number; adopted: number }> {
     const { db, pbxNode, log } = this.opts;
     const alive = new Map(snapshot.channels.map((c) => [c.id, c]));
+    const mark = snapshot.arrivalMark;
     let ended = 0;
     let adopted = 0;
     for (const call of await liveCalls(db, pbxNode)) {
+      // Not in the snapshot because it came after it: ending it would cut off a live caller.
+      if (mark !== undefined && call.direction === 'inbound' && (this.arrivedAt.get(call.channelId) ?? 0) > mark) continue;
       const channel = alive.get(call.channelId);
       if (call.direction !== 'inbound') {
         // A click-to-dial call is call control's (adopted there); it lives on while any of

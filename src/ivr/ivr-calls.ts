@@ -39,6 +39,8 @@ export interface IvrCallsOptions {
 interface Running {
   call: Call;
   session: IvrSession;
+  /** The flow's start as stored (answered, ivr): settles once its statement is done. */
+  start: { stored: Promise<unknown> };
 }
 
 /** An IVR `queue`, `voicemail`, `fax` or `transfer` node handing its caller over. */
@@ -95,8 +97,8 @@ export class IvrCalls {
    * Runs the DID's published flow for a new call. False when the DID has none (or it
    * cannot be read): the caller then gets the plain greeting.
    */
-  async offer(call: Call, channelState: string): Promise<boolean> {
-    const flow = await this.lookupFlow(call);
+  async offer(call: Call, channelState: string, early?: Promise<Flow | undefined>): Promise<boolean> {
+    const flow = early ? await early : await this.lookupFlow(call);
     if (!flow) return false;
     await this.begin(call, flow, channelState);
     return true;
@@ -153,6 +155,8 @@ export class IvrCalls {
     this.byChannel.delete(channelId);
     this.byCall.delete(running.call.id);
     await running.session.callerHungUp();
+    // The call's end is written after this: never ahead of its answer.
+    await running.start.stored.catch(() => undefined);
   }
 
   /** Forgets every session without touching the calls (this instance lost the node). */
@@ -190,12 +194,21 @@ export class IvrCalls {
     await this.begin(call, flow, channel.state);
   }
 
-  private async lookupFlow(call: Call): Promise<Flow | undefined> {
-    if (!call.dnis) return undefined;
+  /** The DID's published flow, read before its call is stored (see IvrRouter.flowFor). */
+  flowFor(did: string | null): Promise<Flow | undefined> {
+    return this.readFlow(did, () => this.opts.log.child({ dnis: did }));
+  }
+
+  private lookupFlow(call: Call): Promise<Flow | undefined> {
+    return this.readFlow(call.dnis, () => callLogger(this.opts.log, call));
+  }
+
+  private async readFlow(did: string | null, log: () => Logger): Promise<Flow | undefined> {
+    if (!did) return undefined;
     try {
-      return await this.opts.flowForNumber(call.dnis);
+      return await this.opts.flowForNumber(did);
     } catch (err) {
-      callLogger(this.opts.log, call).error({ err: (err as Error).message }, 'IVR flow lookup failed; greeting instead');
+      log().error({ err: (err as Error).message }, 'IVR flow lookup failed; greeting instead');
       return undefined;
     }
   }
@@ -211,10 +224,14 @@ export class IvrCalls {
    * channel is answered: begin() and the flow's own `answer` share whether it is up, so
    * the channel is answered once (one ARI request), not once by each.
    */
-  private track(call: Call, flow: Flow, channelState: string): { session: IvrSession; answer: () => Promise<void> } {
+  private track(call: Call, flow: Flow, channelState: string): { session: IvrSession; answer: () => Promise<void>; storeStart: (started: Promise<unknown>) => void } {
     const { db, pbx } = this.opts;
     const clog = callLogger(this.opts.log, call).child({ flowId: flow.id, flowVersion: flow.version });
     let up = channelState === 'Up';
+    // The flow's start (answered, ivr) may still be on its way while the first prompt plays:
+    // whatever writes to the call or moves it waits for it, so the timeline keeps its order
+    // and the call is never handed on or ended ahead of its own start.
+    const start: Running['start'] = { stored: Promise.resolve() };
     const port: IvrCallPort = {
       answer: async () => {
         if (up) return;
@@ -223,21 +240,34 @@ export class IvrCalls {
       },
       play: (playbackId, media) => pbx.play(call.channelId, media, playbackId),
       stopPlayback: (playbackId) => pbx.stopPlayback(playbackId),
-      hangup: () => this.opts.hangup(call.channelId),
+      // A start that could not be stored must not keep the caller on the line.
+      hangup: async () => {
+        await start.stored.catch(() => undefined);
+        await this.opts.hangup(call.channelId);
+      },
       lookup: (cmd, signal) => this.opts.lookup(cmd, signal),
-      setData: (values) => mergeCallData(db, call.id, values),
+      setData: async (values) => {
+        await start.stored;
+        await mergeCallData(db, call.id, values);
+      },
       step: async (step) => {
+        await start.stored;
         clog.info({ event: 'ivr.step', ...publicStep(step) }, 'IVR step');
         await recordIvrStep(db, call.id, flow, step);
       },
       steps: async (steps) => {
+        await start.stored;
         for (const step of steps) clog.info({ event: 'ivr.step', ...publicStep(step) }, 'IVR step');
         await recordIvrSteps(db, call.id, flow, steps);
       },
-      surveyResult: (rating) => recordSurvey(db, call.id, rating),
+      surveyResult: async (rating) => {
+        await start.stored;
+        await recordSurvey(db, call.id, rating);
+      },
       handover: async (cmd) => {
         const take = this.handovers.get(cmd.to);
         if (!take) return false;
+        await start.stored;
         return (await take({ call, channelId: call.channelId, node: cmd.node, params: cmd.params })) !== false;
       },
       ...(this.opts.missingRecordings ? { missingRecordings: this.opts.missingRecordings } : {}),
@@ -251,10 +281,18 @@ export class IvrCalls {
       sorryMedia: this.opts.sorryMedia,
       ...(this.opts.promptBounds ? { promptBounds: this.opts.promptBounds } : {}),
     });
-    const running = { call, session };
+    const running: Running = { call, session, start };
     this.byChannel.set(call.channelId, running);
     this.byCall.set(call.id, running);
-    return { session, answer: port.answer };
+    return {
+      session,
+      answer: port.answer,
+      storeStart: (p) => {
+        start.stored = p;
+        // Observed here; the flow's next write reports it (and fails the flow).
+        p.catch((err: Error) => clog.warn({ err: err.message }, 'IVR start not stored'));
+      },
+    };
   }
 
   private async begin(call: Call, flow: Flow, channelState: string): Promise<void> {
@@ -266,21 +304,25 @@ export class IvrCalls {
       clog.info({ event: 'ivr.already_running' }, 'IVR flow already running for this channel');
       return;
     }
-    const { session, answer } = this.track(call, flow, channelState);
+    const { session, answer, storeStart } = this.track(call, flow, channelState);
     try {
       // The call is answered before the flow speaks, so the call model reads
       // answered -> ivr whatever the flow's first node is.
       await answer();
-      // Both changes in one statement: one round trip instead of a transaction of eight.
-      const steps = [{ to: 'ivr' as const, data: { flowId: flow.id, flowVersion: flow.version } }];
-      await advanceCall(db, call, call.state === 'ringing' ? [{ to: 'answered' }, ...steps] : steps);
-      clog.info({ event: 'call.answered' }, 'call answered');
-      clog.info({ event: 'ivr.started' }, 'IVR flow started');
     } catch (err) {
       // The caller may hang up while we act; that ends the call through StasisEnd.
       clog.warn({ err: (err as Error).message }, 'IVR start interrupted');
       return;
     }
+    // Both changes in one statement, sent beside the flow's first prompt: the caller's
+    // channel is up, and the flow's writes wait for this one (see track).
+    const steps = [{ to: 'ivr' as const, data: { flowId: flow.id, flowVersion: flow.version } }];
+    storeStart(
+      advanceCall(db, call, call.state === 'ringing' ? [{ to: 'answered' }, ...steps] : steps).then(() => {
+        clog.info({ event: 'call.answered' }, 'call answered');
+        clog.info({ event: 'ivr.started' }, 'IVR flow started');
+      }),
+    );
     await session.start(startVars(call));
   }
 }

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { Flow, Interpret, IvrCommand, IvrEvent, IvrState, Media, NodeType } from './contract.js';
 import type { IvrStep } from './call-store.js';
 import { HandoverRefused } from './capabilities.js';
+import { InFlight, OVERLAPS, stepsWrittenWith } from './command-order.js';
 import type { HttpCommand } from './http-lookup.js';
 import { promptFailures } from './metrics.js';
 import { DEFAULT_PROMPT_BOUNDS, describeMedia, promptBoundMs, recordingNames, withoutMissing, type PromptBounds, type PromptFailure } from './prompt-watchdog.js';
@@ -190,21 +191,39 @@ export class IvrSession {
     }
     this.state = result.state;
 
-    const commands = result.commands;
+    // Stopping a prompt and writing steps wait for nobody: they go out together with what
+    // follows them, up to a prompt (which goes out with them) or anything else (which waits
+    // for them). The next event is handled only once all of them are done.
+    const inFlight = new InFlight();
+    let carriedOut: boolean;
+    try {
+      carriedOut = await this.carryOut(result.commands, inFlight);
+    } finally {
+      await inFlight.settled();
+    }
+    if (!carriedOut) return;
+    if (event.type === 'hangup') return this.finish();
+    // A flow that ends without hanging up must not leave the caller in Stasis.
+    if (this.state.done) await this.hangupNow();
+  }
+
+  /** False when a command ended the event's handling early (hand-over, hang-up, closing). */
+  private async carryOut(commands: readonly IvrCommand[], inFlight: InFlight): Promise<boolean> {
     const written = new Set<IvrCommand>();
     for (let i = 0; i < commands.length; i++) {
       const cmd = commands[i]!;
-      if (this.phase !== 'running') return;
+      if (this.phase !== 'running') return false;
+      if (!OVERLAPS.has(cmd.type)) await inFlight.settled();
       switch (cmd.type) {
         case 'answer':
           if (!this.callerGone) await this.opts.port.answer();
           break;
         case 'play':
-          if (!this.callerGone) await this.play(cmd.promptId, cmd.media);
+          if (!this.callerGone) await this.play(cmd.promptId, cmd.media, inFlight);
           break;
         case 'stop_prompt':
           if (this.watched?.promptId === cmd.promptId) this.unwatch();
-          if (!this.callerGone) await this.opts.port.stopPlayback(this.playbackId(cmd.promptId)).catch(() => undefined);
+          if (!this.callerGone) inFlight.add(this.opts.port.stopPlayback(this.playbackId(cmd.promptId)).catch(() => undefined));
           break;
         case 'start_timer':
           if (!this.callerGone) this.timers.start(cmd.timerId, cmd.ms, () => void this.feed({ type: 'timer', timerId: cmd.timerId }));
@@ -222,15 +241,14 @@ export class IvrSession {
           if (written.has(cmd)) break;
           const run = stepsWrittenWith(commands, i);
           for (const step of run) written.add(step);
-          if (run.length > 1 && this.opts.port.steps) await this.opts.port.steps(run);
-          else for (const step of run) await this.opts.port.step(step);
+          inFlight.add(this.writeSteps(run));
           break;
         }
         case 'survey_result':
           await this.opts.port.surveyResult(cmd.rating);
           break;
         case 'handover':
-          if (this.callerGone) return;
+          if (this.callerGone) return false;
           if (cmd.to === 'fax') {
             await this.request(cmd);
             break;
@@ -240,18 +258,21 @@ export class IvrSession {
           // from being published, so a refusal here is a safety net.
           if (!(await this.opts.port.handover(cmd))) {
             await this.closeWithSorry(cmd.node, 'capability_unavailable', handoverNodeType(cmd.to));
-            return;
+            return false;
           }
           if (this.phase === 'running') this.handedOver();
-          return;
+          return false;
         case 'hangup':
           await this.hangupNow();
-          return;
+          return false;
       }
     }
-    if (event.type === 'hangup') return this.finish();
-    // A flow that ends without hanging up must not leave the caller in Stasis.
-    if (this.state.done) await this.hangupNow();
+    return true;
+  }
+
+  private async writeSteps(run: IvrStep[]): Promise<void> {
+    if (run.length > 1 && this.opts.port.steps) await this.opts.port.steps(run);
+    else for (const step of run) await this.opts.port.step(step);
   }
 
   /**
@@ -290,11 +311,13 @@ export class IvrSession {
    * a play the PBX refuses, and a playback with no end within its bound fail, and the flow
    * goes on instead of the caller waiting in silence.
    */
-  private async play(promptId: string, media: Media[]): Promise<void> {
+  private async play(promptId: string, media: Media[], inFlight?: InFlight): Promise<void> {
     const names = recordingNames(media);
     const absent = names.length > 0 && this.opts.port.missingRecordings ? await this.opts.port.missingRecordings(names).catch(() => []) : [];
     const { play, missing } = withoutMissing(media, new Set(absent));
     if (missing.length > 0) {
+      // Its step follows the ones still being written.
+      await inFlight?.settled();
       this.noteFailure('missing', describeMedia(missing));
       if (play.length === 0) {
         void this.feed({ type: 'prompt_failed', promptId, reason: 'missing', media: describeMedia(missing) });
@@ -376,22 +399,4 @@ export class IvrSession {
 
 function handoverNodeType(to: 'queue' | 'voicemail' | 'fax' | 'transfer'): NodeType {
   return to;
-}
-
-/** Commands that neither write nor hand the call on: a step may be written before them. */
-const STEP_MAY_PASS: ReadonlySet<IvrCommand['type']> = new Set(['step', 'stop_prompt', 'start_timer', 'cancel_timer']);
-
-/**
- * The steps one event takes (a menu choice, then the hand-over it leads to) written
- * together, one round trip instead of one each: the step at `i` and those after it up to
- * the first command that writes or moves the call (data, a survey, a hand-over, a
- * hang-up, a prompt), so the timeline keeps the order the flow took them in.
- */
-function stepsWrittenWith(commands: readonly IvrCommand[], i: number): IvrStep[] {
-  const run: IvrStep[] = [];
-  for (let j = i; j < commands.length && STEP_MAY_PASS.has(commands[j]!.type); j++) {
-    const c = commands[j]!;
-    if (c.type === 'step') run.push(c);
-  }
-  return run;
 }

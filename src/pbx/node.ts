@@ -153,13 +153,15 @@ export class PbxNode {
     };
     const lanes = new ChannelLanes();
     ari.on('event', (event: AriEvent) => this.enqueue(lanes.of(event), () => dispatch(event)));
-    ari.on('ready', (snapshot) =>
+    ari.on('ready', (snapshot) => {
+      // Now, not when the resync runs: the events after 'ready' are newer than the snapshot.
+      const arrivalMark = calls.arrivalMark();
       this.enqueue('resync', async () => {
         // A reconnect's resync covers whatever a failed handler left behind so far.
         this.dirty = false;
-        await this.resync(snapshot, 'ARI resync done');
-      }),
-    );
+        await this.resync(snapshot, arrivalMark, 'ARI resync done');
+      });
+    });
     ari.on('applicationReplaced', () => {
       // Another process registered our app name: the PBX now sends it our events. Only a
       // lease holder should connect, so this is a misconfiguration worth shouting about.
@@ -208,7 +210,7 @@ export class PbxNode {
   }
 
   /** The calls, then every capability, brought in line with what the PBX has now. */
-  private async resync(snapshot: ResyncSnapshot, done: string): Promise<void> {
+  private async resync(snapshot: ResyncSnapshot, arrivalMark: number, done: string): Promise<void> {
     const calls = this.calls;
     if (!calls) return;
     const pbxStartedAt = await this.ari?.rest.asterisk
@@ -218,6 +220,7 @@ export class PbxNode {
     const result = await calls.resync({
       channels: snapshot.channels,
       appChannelIds: snapshot.application?.channel_ids ?? [],
+      arrivalMark,
       ...(pbxStartedAt !== undefined ? { pbxStartedAt } : {}),
     });
     this.log.info({ ...result, channels: snapshot.channels.length }, done);
@@ -262,7 +265,8 @@ export class PbxNode {
         if (!this.dirty || this.ari !== ari) return;
         this.dirty = false;
         try {
-          await this.resync(await ari.snapshot(), 'reconciled with the PBX after failed handlers');
+          const arrivalMark = this.calls?.arrivalMark() ?? 0;
+          await this.resync(await ari.snapshot(), arrivalMark, 'reconciled with the PBX after failed handlers');
           this.reconciles++;
         } catch (err) {
           this.dirty = true;

@@ -14,7 +14,7 @@ describe('inbound calls over Stasis', () => {
   });
   afterAll(async () => t.drop());
 
-  function setup() {
+  function setup(pbxNode = 'pbx1') {
     const requests: string[] = [];
     const statements: string[] = [];
     const port: CallChannelPort = {
@@ -37,7 +37,7 @@ describe('inbound calls over Stasis', () => {
         };
       },
     }) as Db;
-    const calls = new InboundCalls({ db, pbx: port, pbxNode: 'pbx1', greetingMedia: 'sound:hello-world', log: createLogger('silent') });
+    const calls = new InboundCalls({ db, pbx: port, pbxNode, greetingMedia: 'sound:hello-world', log: createLogger('silent') });
     return { calls, requests, statements };
   }
 
@@ -95,5 +95,29 @@ describe('inbound calls over Stasis', () => {
     const next = setup();
     await next.calls.handle({ type: 'StasisEnd', channel: ch });
     expect((await callOf(ch.id)).state).toBe('ended');
+  });
+
+  it('leaves to its own events a call whose channel came after the resync snapshot', async () => {
+    // A fresh connection's first call: its StasisStart is handled while the resync of the
+    // connect runs, and the snapshot (taken before) does not have its channel.
+    const { calls, requests } = setup('pbx-resync');
+    const before = channel('1795384600.1');
+    await calls.handle({ type: 'StasisStart', args: ['inbound', '100', before.id], channel: before });
+    const mark = calls.arrivalMark();
+    const after = channel('1795384600.2');
+    await calls.handle({ type: 'StasisStart', args: ['inbound', '100', after.id], channel: after });
+    const answersBefore = requests.filter((r) => r.startsWith('answer ')).length;
+
+    const result = await calls.resync({ channels: [], appChannelIds: [], arrivalMark: mark });
+    // The older call's channel is gone from a snapshot taken after it: that one ends.
+    expect((await callOf(before.id)).state).toBe('ended');
+    expect((await callOf(after.id)).state).toBe('answered');
+    expect(result).toEqual({ ended: 1, adopted: 0 });
+    // Nor is it served a second time.
+    expect(requests.filter((r) => r.startsWith('answer ')).length).toBe(answersBefore);
+
+    // Its end still comes through its own events.
+    await calls.handle({ type: 'StasisEnd', channel: after });
+    expect((await callOf(after.id)).state).toBe('ended');
   });
 });
