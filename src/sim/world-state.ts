@@ -194,8 +194,12 @@ export abstract class WorldState {
       destination: o.dialplan.exten,
     };
     this.chans.set(id, c);
+    this.endpointChannelsChanged(c);
     return c;
   }
+
+  /** A channel joined or left its endpoint: the World tells the apps subscribed to it. */
+  protected endpointChannelsChanged(_c: Channel): void {}
 
   protected nextUniqueId(): string {
     return `${Math.floor(this.now() / 1000)}.${this.uniqueSeq++}`;
