@@ -12,7 +12,8 @@ import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import type { Logger } from '../log.js';
 import { reconnectWait, resolveBackoff, type BackoffOptions } from './backoff.js';
-import { parseAriFrame, type BadFrameReason } from './frames.js';
+import { frameText, parseAriFrame, type BadFrameReason } from './frames.js';
+import { RecentFrames } from './repeats.js';
 import type { AriEvent, ApplicationReplaced } from './types.js';
 
 export interface PingOptions {
@@ -40,8 +41,10 @@ export interface AriEventSocketOptions {
 export type EventSocketState = 'idle' | 'connecting' | 'open' | 'waiting' | 'replaced' | 'stopped';
 
 export interface EventSocketStats {
-  /** Well-formed events received. */
+  /** Well-formed events received (repeats not counted). */
   eventsReceived: number;
+  /** Frames dropped as a second copy of a recent one (repeats.ts). */
+  repeats: number;
   /** Frames dropped because they were binary, not JSON, not an object or had no type. */
   badFrames: number;
   /** Reconnect attempts made after the first connection attempt. */
@@ -88,7 +91,8 @@ export function eventsUrl(baseUrl: string, app: string): string {
 
 export class AriEventSocket extends EventEmitter<AriEventSocketEvents> {
   readonly url: string;
-  readonly stats: EventSocketStats = { eventsReceived: 0, badFrames: 0, reconnects: 0, connects: 0, pingTimeouts: 0 };
+  readonly stats: EventSocketStats = { eventsReceived: 0, repeats: 0, badFrames: 0, reconnects: 0, connects: 0, pingTimeouts: 0 };
+  private readonly recent = new RecentFrames();
   private _state: EventSocketState = 'idle';
   private ws: WebSocket | undefined;
   private attempt = 0;
@@ -173,6 +177,7 @@ export class AriEventSocket extends EventEmitter<AriEventSocketEvents> {
       this.attempt = 0;
       this.refused = false;
       this.stats.connects++;
+      this.recent.clear();
       this.log.info('ARI events socket connected');
       this.startPing(ws);
       this.fire('open');
@@ -207,7 +212,12 @@ export class AriEventSocket extends EventEmitter<AriEventSocketEvents> {
   }
 
   private onFrame(ws: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
-    const frame = parseAriFrame(data, isBinary);
+    const text = isBinary ? undefined : frameText(data);
+    if (text !== undefined && this.recent.repeat(text)) {
+      this.stats.repeats++;
+      return;
+    }
+    const frame = parseAriFrame(text ?? data, isBinary);
     if (!frame.ok) {
       this.stats.badFrames++;
       // A peer spewing garbage must not flood the log: the first few, then one in a hundred.

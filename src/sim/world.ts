@@ -70,14 +70,14 @@ export class World extends WorldRefer {
 
   /** Channel events also reach the apps subscribed to the channel's endpoint (world-endpoints.ts). */
   protected override emit(e: WorldEvent): void {
-    const channel = channelOnTopic(e);
+    const channel = this.endpointChannelEvents ? channelOnTopic(e) : undefined;
     const resource = channel && endpointResource(channel);
     const extra = channel && resource !== undefined ? endpointSubscribers(this.endpointSubs, channel.tech, resource) : [];
     super.emit(extra.length > 0 ? { ...e, apps: [...e.apps, ...extra] } : e);
   }
 
   protected override endpointChannelsChanged(c: Channel): void {
-    const resource = endpointResource(c);
+    const resource = this.endpointChannelEvents ? endpointResource(c) : undefined;
     if (resource === undefined) return;
     const apps = endpointSubscribers(this.endpointSubs, c.tech, resource);
     if (apps.length === 0) return;
