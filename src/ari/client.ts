@@ -56,8 +56,6 @@ export type AriClientState = 'idle' | 'connecting' | 'resyncing' | 'connected' |
 
 export interface AriClientStats {
   eventsReceived: number;
-  /** Second copies of recent frames dropped (decision 100). */
-  repeats: number;
   badFrames: number;
   reconnects: number;
   connects: number;
@@ -164,7 +162,6 @@ export class AriClient extends EventEmitter<AriClientEvents> {
     const s = this.socket.stats;
     return {
       eventsReceived: s.eventsReceived,
-      repeats: s.repeats,
       badFrames: s.badFrames,
       reconnects: s.reconnects,
       connects: s.connects,

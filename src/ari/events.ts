@@ -12,8 +12,7 @@ import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import type { Logger } from '../log.js';
 import { reconnectWait, resolveBackoff, type BackoffOptions } from './backoff.js';
-import { frameText, parseAriFrame, type BadFrameReason } from './frames.js';
-import { RecentFrames } from './repeats.js';
+import { parseAriFrame, type BadFrameReason } from './frames.js';
 import type { AriEvent, ApplicationReplaced } from './types.js';
 
 export interface PingOptions {
@@ -41,10 +40,8 @@ export interface AriEventSocketOptions {
 export type EventSocketState = 'idle' | 'connecting' | 'open' | 'waiting' | 'replaced' | 'stopped';
 
 export interface EventSocketStats {
-  /** Well-formed events received (repeats not counted). */
+  /** Well-formed events received. */
   eventsReceived: number;
-  /** Frames dropped as a second copy of a recent one (repeats.ts). */
-  repeats: number;
   /** Frames dropped because they were binary, not JSON, not an object or had no type. */
   badFrames: number;
   /** Reconnect attempts made after the first connection attempt. */
@@ -91,8 +88,7 @@ export function eventsUrl(baseUrl: string, app: string): string {
 
 export class AriEventSocket extends EventEmitter<AriEventSocketEvents> {
   readonly url: string;
-  readonly stats: EventSocketStats = { eventsReceived: 0, repeats: 0, badFrames: 0, reconnects: 0, connects: 0, pingTimeouts: 0 };
-  private readonly recent = new RecentFrames();
+  readonly stats: EventSocketStats = { eventsReceived: 0, badFrames: 0, reconnects: 0, connects: 0, pingTimeouts: 0 };
   private _state: EventSocketState = 'idle';
   private ws: WebSocket | undefined;
   private attempt = 0;
@@ -177,7 +173,6 @@ export class AriEventSocket extends EventEmitter<AriEventSocketEvents> {
       this.attempt = 0;
       this.refused = false;
       this.stats.connects++;
-      this.recent.clear();
       this.log.info('ARI events socket connected');
       this.startPing(ws);
       this.fire('open');
@@ -212,12 +207,7 @@ export class AriEventSocket extends EventEmitter<AriEventSocketEvents> {
   }
 
   private onFrame(ws: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
-    const text = isBinary ? undefined : frameText(data);
-    if (text !== undefined && this.recent.repeat(text)) {
-      this.stats.repeats++;
-      return;
-    }
-    const frame = parseAriFrame(text ?? data, isBinary);
+    const frame = parseAriFrame(data, isBinary);
     if (!frame.ok) {
       this.stats.badFrames++;
       // A peer spewing garbage must not flood the log: the first few, then one in a hundred.

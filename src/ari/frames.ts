@@ -32,8 +32,7 @@ export function parseAriFrame(data: unknown, isBinary: boolean): FrameResult {
   return { ok: true, event: parsed as AriEvent };
 }
 
-/** A text frame's text, whatever shape ws delivered it in; undefined for anything else. */
-export function frameText(data: unknown): string | undefined {
+function frameText(data: unknown): string | undefined {
   if (typeof data === 'string') return data;
   if (Buffer.isBuffer(data)) return data.toString('utf8');
   if (Array.isArray(data) && data.every((d) => Buffer.isBuffer(d))) return Buffer.concat(data as Buffer[]).toString('utf8');

@@ -3,11 +3,8 @@
 // channel event of that technology reaches the app through the endpoint, its own channels'
 // a second time (byte for byte), other apps' channels too, with an EndpointStateChange each
 // time a channel joins or leaves an endpoint. Over real HTTP and event WebSockets.
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { AriClient } from '../../src/ari/client.js';
-import { createLogger } from '../../src/log.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 
 const AUTH = `Basic ${Buffer.from('cti:cti-secret').toString('base64')}`;
@@ -101,27 +98,5 @@ describe('endpoint subscriptions as Asterisk 22 delivers them', () => {
     expect(endpointChanges(watcher.frames, '1003').map((e) => e?.channel_ids)).toEqual([['foreign-leg'], []]);
     watcher.close();
     owner.close();
-  });
-});
-
-describe("the service's ARI client under an endpoint subscription", () => {
-  it("takes a trunk caller's digits once each, dropping the copies the endpoint brings", async () => {
-    const client = new AriClient({ url: sim.ari.url, user: 'cti', password: 'cti-secret', app: 'digits', log: createLogger('silent'), requestTimeoutMs: 5_000 });
-    const digits: string[] = [];
-    client.on('event', (e) => {
-      if (e.type === 'ChannelDtmfReceived') digits.push((e as { digit: string }).digit);
-    });
-    const ready = once(client, 'ready');
-    client.start();
-    await ready;
-    await client.applications.subscribe('digits', 'endpoint:PJSIP');
-    const caller = sim.world.inboundCall({ from: '+15551230001', to: '100', app: 'digits' });
-    await waitFor(() => expect(sim.world.applicationSubscriptions('digits').channelIds).toContain(caller.id));
-    sim.world.remoteDtmf(caller.id, '4711', 50);
-    await waitFor(() => expect(digits.length).toBeGreaterThanOrEqual(4));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(digits.join('')).toBe('4711');
-    expect(client.stats.repeats).toBeGreaterThanOrEqual(4);
-    await client.stop();
   });
 });
