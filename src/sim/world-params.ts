@@ -25,8 +25,8 @@ export interface WorldOptions {
   /**
    * Endpoint subscriptions bring every channel event of their endpoints' channels and an
    * EndpointStateChange per channel, as Asterisk 22 sends them (world-endpoints.ts). Off by
-   * default: the service does not yet take other apps' channels on its agents' phones in its
-   * stride (docs/simulator.md).
+   * default: the service does not handle the copies yet (doubled digits, transfers followed
+   * twice; docs/simulator.md).
    */
   endpointChannelEvents?: boolean;
   logger?: Logger;
