@@ -69,6 +69,10 @@ export function ariEventBody(e: WorldEvent): Record<string, unknown> | undefined
     }
     case 'StasisEnded':
       return { type: 'StasisEnd', timestamp: ts, channel: ariChannel(e.channel) };
+    case 'ChannelCreated':
+      // Sent with no app of its own (channels are subscribed after they exist): it reaches
+      // only the apps subscribed to the channel's endpoint.
+      return { type: 'ChannelCreated', timestamp: ts, channel: ariChannel(e.channel) };
     case 'ChannelStateChanged':
       return { type: 'ChannelStateChange', timestamp: ts, channel: ariChannel(e.channel) };
     case 'ChannelVarSet':

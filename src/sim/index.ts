@@ -28,6 +28,8 @@ export interface SimulatorOptions {
   speed?: number;
   /** Per-sound lengths in simulated milliseconds. */
   soundDurationsMs?: Record<string, number>;
+  /** Endpoint subscriptions deliver as Asterisk 22 does (WorldOptions.endpointChannelEvents); default false. */
+  endpointChannelEvents?: boolean;
   /** How long PJSIP phones ring before answering unless configured (simulated ms). */
   defaultAnswerAfterMs?: number;
   /** Simulated ms before an agent's Local channel reaches Wait() after answering (default 100). */
@@ -66,6 +68,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     inboundApp: opts.inboundApp,
     agentDialplanDelayMs: opts.agentDialplanDelayMs,
     mailboxModule: opts.mailboxModule,
+    endpointChannelEvents: opts.endpointChannelEvents,
     logger: log,
   });
   const ari = await startAriServer({

@@ -120,6 +120,7 @@ export abstract class WorldHangup extends WorldState {
     // Once the application returns, an originated channel shows its originate pseudo-app again.
     const final = c.origin === 'originated' ? { appName: 'AppDial2', appData: '(Outgoing Line)' } : { appName: '', appData: '' };
     this.emit({ type: 'ChannelHungUp', at, apps: [...c.apps], channel: { ...snap, dialplan: { ...snap.dialplan, ...final } }, cause, causeTxt: causeText(cause) });
+    this.endpointChannelsChanged(c);
     if (!o.cdrClosed) this.closeCdr(c, at);
   }
 

@@ -22,6 +22,13 @@ export interface WorldOptions {
   agentDialplanDelayMs?: number;
   /** res_mwi_external loaded (ARI /mailboxes answers); default true. The lab capture had it unloaded. */
   mailboxModule?: boolean;
+  /**
+   * Endpoint subscriptions bring every channel event of their endpoints' channels and an
+   * EndpointStateChange per channel, as Asterisk 22 sends them (world-endpoints.ts). Off by
+   * default: the service does not handle the copies yet (doubled digits, transfers followed
+   * twice; docs/simulator.md).
+   */
+  endpointChannelEvents?: boolean;
   logger?: Logger;
   now?: () => number;
 }

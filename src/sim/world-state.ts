@@ -39,6 +39,7 @@ export abstract class WorldState {
   protected readonly mailboxStates = new Map<string, MailboxState>();
   protected readonly registeredApps = new Set<string>();
   protected readonly endpointBehaviours = new Map<string, EndpointBehaviour>();
+  protected readonly endpointChannelEvents: boolean;
   protected readonly globals = new Map<string, string>();
   protected readonly worldTimers = new Set<NodeJS.Timeout>();
   protected uniqueSeq = 0;
@@ -53,6 +54,7 @@ export abstract class WorldState {
     this.now = opts.now ?? Date.now;
     this.startedAt = new Date(this.now());
     this.log = opts.logger;
+    this.endpointChannelEvents = opts.endpointChannelEvents ?? false;
     this.inboundApp = opts.inboundApp ?? 'cti-bridge';
     this.defaultAnswerAfterMs = opts.defaultAnswerAfterMs ?? 2000;
     this.fallbackEndpoint = opts.fallbackEndpoint ?? 'PJSIP/1001';
@@ -194,8 +196,12 @@ export abstract class WorldState {
       destination: o.dialplan.exten,
     };
     this.chans.set(id, c);
+    this.endpointChannelsChanged(c);
     return c;
   }
+
+  /** A channel joined or left its endpoint: the World tells the apps subscribed to it. */
+  protected endpointChannelsChanged(_c: Channel): void {}
 
   protected nextUniqueId(): string {
     return `${Math.floor(this.now() / 1000)}.${this.uniqueSeq++}`;

@@ -30,8 +30,10 @@ import { MSG, WorldError } from './world-errors.js';
 import { soundDuration } from './world-media.js';
 import type { FaxReceiverScript } from './world-fax.js';
 import { parseCallerId, partyField, splitOnce } from './world-util.js';
-import type { BridgeSnapshot, ChannelSnapshot, EndpointBehaviour, MailboxState, LiveRecordingSnapshot, PlaybackSnapshot, StoredRecording } from './world-types.js';
+import type { BridgeSnapshot, ChannelSnapshot, EndpointBehaviour, MailboxState, LiveRecordingSnapshot, PlaybackSnapshot, StoredRecording, WorldEvent } from './world-types.js';
+import type { Channel } from './world-model.js';
 import { WorldRefer } from './world-refer.js';
+import { channelOnTopic, endpointResource, endpointSubscribers } from './world-endpoints.js';
 
 export * from './world-types.js';
 export type { CreateParams, InboundCallParams, OriginateParams, RecordParams, WorldOptions } from './world-params.js';
@@ -64,6 +66,24 @@ export class World extends WorldRefer {
     this.bridgeMap.clear();
     this.emit({ type: 'Shutdown', at: this.date(), apps: [], restart: o.restart });
     return live.length;
+  }
+
+  /** Channel events also reach the apps subscribed to the channel's endpoint (world-endpoints.ts). */
+  protected override emit(e: WorldEvent): void {
+    const channel = this.endpointChannelEvents ? channelOnTopic(e) : undefined;
+    const resource = channel && endpointResource(channel);
+    const extra = channel && resource !== undefined ? endpointSubscribers(this.endpointSubs, channel.tech, resource) : [];
+    super.emit(extra.length > 0 ? { ...e, apps: [...e.apps, ...extra] } : e);
+  }
+
+  protected override endpointChannelsChanged(c: Channel): void {
+    const resource = this.endpointChannelEvents ? endpointResource(c) : undefined;
+    if (resource === undefined) return;
+    const apps = endpointSubscribers(this.endpointSubs, c.tech, resource);
+    if (apps.length === 0) return;
+    const channelIds = [...this.chans.values()].filter((x) => !x.gone && x.tech === c.tech && endpointResource(x) === resource).map((x) => x.id);
+    const online = this.endpointBehaviour(c.tech, resource).behaviour !== 'unreachable';
+    this.emit({ type: 'EndpointStateChanged', at: this.date(), apps, endpoint: { technology: c.tech, resource, state: online ? 'online' : 'offline', channelIds } });
   }
 
   registerApp(app: string): void {
