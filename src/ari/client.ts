@@ -56,6 +56,8 @@ export type AriClientState = 'idle' | 'connecting' | 'resyncing' | 'connected' |
 
 export interface AriClientStats {
   eventsReceived: number;
+  /** Copies of an event dropped (an endpoint subscription delivers the app's channels twice). */
+  repeatedEvents: number;
   badFrames: number;
   reconnects: number;
   connects: number;
@@ -162,6 +164,7 @@ export class AriClient extends EventEmitter<AriClientEvents> {
     const s = this.socket.stats;
     return {
       eventsReceived: s.eventsReceived,
+      repeatedEvents: s.repeatedEvents,
       badFrames: s.badFrames,
       reconnects: s.reconnects,
       connects: s.connects,

@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import type { Logger } from '../log.js';
 import { reconnectWait, resolveBackoff, type BackoffOptions } from './backoff.js';
 import { parseAriFrame, type BadFrameReason } from './frames.js';
+import { RepeatedFrames } from './repeats.js';
 import type { AriEvent, ApplicationReplaced } from './types.js';
 
 export interface PingOptions {
@@ -50,6 +51,8 @@ export interface EventSocketStats {
   connects: number;
   /** Connections ended because a ping went unanswered. */
   pingTimeouts: number;
+  /** Events dropped as a copy of one just received (src/ari/repeats.ts). */
+  repeatedEvents: number;
 }
 
 export interface BadFrame {
@@ -88,9 +91,11 @@ export function eventsUrl(baseUrl: string, app: string): string {
 
 export class AriEventSocket extends EventEmitter<AriEventSocketEvents> {
   readonly url: string;
-  readonly stats: EventSocketStats = { eventsReceived: 0, badFrames: 0, reconnects: 0, connects: 0, pingTimeouts: 0 };
+  readonly stats: EventSocketStats = { eventsReceived: 0, badFrames: 0, reconnects: 0, connects: 0, pingTimeouts: 0, repeatedEvents: 0 };
   private _state: EventSocketState = 'idle';
   private ws: WebSocket | undefined;
+  /** Frames of this connection, to drop the copies an endpoint subscription adds. */
+  private repeats = new RepeatedFrames();
   private attempt = 0;
   /** The last attempt found nothing listening (ECONNREFUSED). */
   private refused = false;
@@ -166,6 +171,7 @@ export class AriEventSocket extends EventEmitter<AriEventSocketEvents> {
       skipUTF8Validation: true,
     });
     this.ws = ws;
+    this.repeats = new RepeatedFrames();
 
     ws.on('open', () => {
       if (this.ws !== ws) return;
@@ -215,6 +221,11 @@ export class AriEventSocket extends EventEmitter<AriEventSocketEvents> {
         this.log.warn({ reason: frame.reason, preview: frame.preview, badFrames: this.stats.badFrames }, 'ignoring a bad ARI frame');
       }
       this.fire('badFrame', { reason: frame.reason, preview: frame.preview });
+      return;
+    }
+    // A copy Asterisk sent through a second subscription (an endpoint's) is not an event.
+    if (this.repeats.repeats(frame.text)) {
+      this.stats.repeatedEvents++;
       return;
     }
     this.stats.eventsReceived++;

@@ -5,7 +5,7 @@ import type { AriEvent } from './types.js';
 export type BadFrameReason = 'binary' | 'empty' | 'not-json' | 'not-object' | 'no-type';
 
 export type FrameResult =
-  | { ok: true; event: AriEvent }
+  | { ok: true; event: AriEvent; /** The frame as received, to recognise a repeat by. */ text: string }
   | { ok: false; reason: BadFrameReason; /** The start of the frame, for the log. */ preview: string };
 
 const PREVIEW_CHARS = 200;
@@ -29,7 +29,7 @@ export function parseAriFrame(data: unknown, isBinary: boolean): FrameResult {
   }
   const type = (parsed as { type?: unknown }).type;
   if (typeof type !== 'string' || type === '') return { ok: false, reason: 'no-type', preview };
-  return { ok: true, event: parsed as AriEvent };
+  return { ok: true, event: parsed as AriEvent, text };
 }
 
 function frameText(data: unknown): string | undefined {

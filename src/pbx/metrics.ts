@@ -27,6 +27,7 @@ export function registerPbxMetrics(nodes: PbxNode[]): void {
   gauge('cti_ami_reconnects', 'AMI reconnects', (n) => n.amiClient?.stats.reconnects ?? 0);
   gauge('cti_ari_connected', '1 when the ARI event socket is connected', (n) => (n.ariClient?.state === 'connected' ? 1 : 0));
   gauge('cti_ari_events_received', 'ARI events received since start', (n) => n.ariClient?.stats.eventsReceived ?? 0);
+  gauge('cti_ari_events_repeated', 'ARI events dropped as copies of one just received (an endpoint subscription repeats the app\'s channels)', (n) => n.ariClient?.stats.repeatedEvents ?? 0);
   gauge('cti_ari_bad_frames', 'malformed ARI frames skipped', (n) => n.ariClient?.stats.badFrames ?? 0);
   gauge('cti_ari_reconnects', 'ARI reconnects', (n) => n.ariClient?.stats.reconnects ?? 0);
   gauge('cti_pbx_channels', 'channels on the PBX at the last AMI resync', (n) => n.pbxChannels);

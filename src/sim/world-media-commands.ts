@@ -77,6 +77,17 @@ export abstract class WorldMedia extends WorldBridges {
     this.sendDtmfFrom(c, dtmf, o.between ?? 100, o.duration ?? 100, o.before ?? 0);
   }
 
+  /**
+   * A key press's time. A real key sounds for tens of milliseconds, so two presses on one
+   * channel never share a millisecond; at a simulated speed they would, and the two events
+   * would read alike, as the copies of one event do that an endpoint subscription adds.
+   */
+  protected dtmfDate(c: Channel): Date {
+    const at = Math.max(this.now(), (c.lastDtmfAt ?? 0) + 1);
+    c.lastDtmfAt = at;
+    return new Date(at);
+  }
+
   /** Digits sent out of `c`: its Local peer (or dialplan partner) receives them. */
   protected sendDtmfFrom(c: Channel, digits: string, between: number, duration: number, before: number): void {
     let offset = before;
@@ -86,11 +97,11 @@ export abstract class WorldMedia extends WorldBridges {
         continue;
       }
       this.after(offset, () => {
-        this.emit({ type: 'DtmfBegin', at: this.date(), apps: [...c.apps], channel: this.snap(c), digit: d, direction: 'Sent' });
+        this.emit({ type: 'DtmfBegin', at: this.dtmfDate(c), apps: [...c.apps], channel: this.snap(c), digit: d, direction: 'Sent' });
         const receiverId = c.localPeerId ?? c.partnerId;
         const receiver = receiverId ? this.chans.get(receiverId) : undefined;
         this.after(duration, () => {
-          if (!c.gone) this.emit({ type: 'DtmfEnd', at: this.date(), apps: [...c.apps], channel: this.snap(c), digit: d, direction: 'Sent', durationMs: duration });
+          if (!c.gone) this.emit({ type: 'DtmfEnd', at: this.dtmfDate(c), apps: [...c.apps], channel: this.snap(c), digit: d, direction: 'Sent', durationMs: duration });
           if (receiver && !receiver.gone) this.deliverDtmf(receiver, d, duration, 'Received', true);
         }, c);
       }, c);
@@ -100,11 +111,11 @@ export abstract class WorldMedia extends WorldBridges {
 
   protected deliverDtmf(c: Channel, digit: string, durationMs: number, direction: 'Received', endOnly = false): void {
     if (c.gone) return;
-    if (!endOnly) this.emit({ type: 'DtmfBegin', at: this.date(), apps: [...c.apps], channel: this.snap(c), digit, direction });
+    if (!endOnly) this.emit({ type: 'DtmfBegin', at: this.dtmfDate(c), apps: [...c.apps], channel: this.snap(c), digit, direction });
     const end = () => {
       if (c.gone) return;
-      if (endOnly) this.emit({ type: 'DtmfBegin', at: this.date(), apps: [...c.apps], channel: this.snap(c), digit, direction });
-      this.emit({ type: 'DtmfEnd', at: this.date(), apps: [...c.apps], channel: this.snap(c), digit, direction, durationMs });
+      if (endOnly) this.emit({ type: 'DtmfBegin', at: this.dtmfDate(c), apps: [...c.apps], channel: this.snap(c), digit, direction });
+      this.emit({ type: 'DtmfEnd', at: this.dtmfDate(c), apps: [...c.apps], channel: this.snap(c), digit, direction, durationMs });
       this.recorder.digitHeard(c.id, digit);
     };
     if (endOnly) end();

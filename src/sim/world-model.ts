@@ -41,6 +41,8 @@ export interface Channel extends ChannelSnapshot {
   lastData: string;
   dialStatus?: string;
   destination: string;
+  /** When the channel's last key press was stamped: two presses are never the same millisecond. */
+  lastDtmfAt?: number;
 }
 
 export interface Bridge {

@@ -8,7 +8,7 @@ import { validateFlow } from '../../src/ivr/validate.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startService, type Service } from '../../src/main.js';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { uniquePrefix } from '../helpers/redis.js';
 import { serviceEnv, simControl } from '../helpers/service.js';
@@ -31,10 +31,10 @@ export interface CallCtlWorld {
   close(): Promise<void>;
 }
 
-export async function startCallCtlWorld(name: string, env: Record<string, string> = {}): Promise<CallCtlWorld> {
+export async function startCallCtlWorld(name: string, env: Record<string, string> = {}, simOptions: Partial<SimulatorOptions> = {}): Promise<CallCtlWorld> {
   const t = await createTestDatabase();
   // Phones ring 2 simulated seconds before they answer: 100 ms here.
-  const sim = await startSimulator({ speed: 20 });
+  const sim = await startSimulator({ speed: 20, ...simOptions });
   const service = await startService(
     loadConfig(serviceEnv(sim, t.url, uniquePrefix(name), { LOG_LEVEL: 'warn', TRANSFER_DESTINATIONS: JSON.stringify({ 'agent-a': AGENT_A }), ...env })),
     createLogger('warn'),

@@ -63,7 +63,10 @@ async function phone(ext: string, behaviour: 'answer' | 'ring-out'): Promise<voi
 }
 
 beforeAll(async () => {
-  w = await startCallCtlWorld('cti-acceptance', { TRANSFER_INITIATOR_HANGUP: 'blind', RATE_LIMIT_PER_MINUTE: '1000000' });
+  // The PBX delivers the agents' technology as a running Asterisk 22 does: the endpoint
+  // subscription repeats every event of the call's own PJSIP channels (the caller's `4711`
+  // would be read `44771111`) and brings the phones' other channels.
+  w = await startCallCtlWorld('cti-acceptance', { TRANSFER_INITIATOR_HANGUP: 'blind', RATE_LIMIT_PER_MINUTE: '1000000' }, { endpointChannelEvents: true });
   await must('PUT', '/v1/skills/orders', {});
   await must('POST', '/v1/queues', { id: 'orders', name: 'Orders', skills: { orders: 1 } });
   // Only A takes the queue's calls; B is reached by transfers alone.

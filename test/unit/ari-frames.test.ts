@@ -20,8 +20,9 @@ describe('parseAriFrame', () => {
   });
 
   it('passes unknown event types through untouched', () => {
-    const r = parseAriFrame('{"type":"SomethingNew","timestamp":"2026-11-22T21:51:57.430+0000","x":{"y":1}}', false);
-    expect(r).toEqual({ ok: true, event: { type: 'SomethingNew', timestamp: '2026-11-22T21:51:57.430+0000', x: { y: 1 } } });
+    const text = '{"type":"SomethingNew","timestamp":"2026-11-22T21:51:57.430+0000","x":{"y":1}}';
+    const r = parseAriFrame(text, false);
+    expect(r).toEqual({ ok: true, event: { type: 'SomethingNew', timestamp: '2026-11-22T21:51:57.430+0000', x: { y: 1 } }, text });
   });
 
   it('names why a frame is bad', () => {
