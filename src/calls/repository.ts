@@ -146,7 +146,10 @@ export const END_CALLS = `
   SELECT * FROM ended`;
 
 // The CDRs and their events (call.ended, cdr.created, in the order given) in one
-// statement: one round trip less per ending, inside the same transaction as before.
+// statement: one round trip less per ending, inside the same transaction as before. The
+// events come as one JSON array, not an array of JSON texts: each text in a text array is
+// escaped quote by quote on the way out and parsed twice on the way in (the array, then
+// each element), which cost more than the rest of the statement's input together.
 const CDR_INSERT = `
   WITH cdr AS (
     INSERT INTO cdrs (id, call_id, pbx_node, linkedid, direction, caller_number, caller_name, dnis, started_at,
@@ -158,8 +161,8 @@ const CDR_INSERT = `
     ON CONFLICT (call_id) DO NOTHING
   )
   INSERT INTO outbox (event_id, type, payload, trace_parent)
-  SELECT e.event_id, e.type, e.payload, $5
-  FROM unnest($2::uuid[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS e(event_id, type, payload, n)
+  SELECT (e.payload->>'id')::uuid, e.payload->>'type', e.payload, $3
+  FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(payload, n)
   ORDER BY e.n`;
 
 function cdrRow(cdr: Cdr): Record<string, unknown> {
@@ -222,11 +225,11 @@ async function endCallsIn(tx: DbClient, requests: readonly EndRequest[]): Promis
   if (done.size !== rows.length) throw new Error('a call was ended that no request names');
   outbox.forEach(checkEventSchema);
   await tx.query({
-    name: 'cdrs-and-events-insert',
+    name: 'cdrs-and-events-insert-json',
     text: CDR_INSERT,
     values: [
       JSON.stringify([...done.values()].map((d) => cdrRow(d.cdr))),
-      outbox.map((e) => e.id), outbox.map((e) => e.type), outbox.map((e) => JSON.stringify(e)),
+      JSON.stringify(outbox),
       currentTraceparent() ?? null,
     ],
   });
