@@ -125,19 +125,26 @@ interface EndRequest {
 // of the group, a cost that grows with the calls in progress (2,000 live calls: 126,000
 // comparisons for a group of 64). Without it, only the primary key can serve the lookup.
 // A row locked after a concurrent hang-up comes back with its new state and drops out.
+//
+// Both lookups name the ids as the array parameter itself (`= ANY ($1)`), not as a join
+// with the unnested input: a join's plan follows the statistics, and on tables that have
+// none yet (a new database before its first ANALYZE, a server without autovacuum) the
+// planner hashed the group against a sequential scan of every call and every leg, a cost
+// that grew with the table, once per group. An array compared with the key's leading
+// column is an index probe per id whatever the statistics say.
 export const END_CALLS = `
   WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::text[]) AS i(id, at, cause, reason)
   ), locked AS (
-    SELECT c.id, c.state FROM calls c WHERE c.id IN (SELECT id FROM input)
+    SELECT c.id, c.state FROM calls c WHERE c.id = ANY ($1::uuid[])
     ORDER BY c.id FOR UPDATE
   ), ended AS (
     UPDATE calls c SET state = 'ended', ended_at = i.at, hangup_cause = i.cause, updated_at = i.at
     FROM locked l JOIN input i ON i.id = l.id WHERE c.id = l.id AND l.state <> 'ended'
     RETURNING c.*, l.state AS from_state
   ), legs AS (
-    UPDATE call_legs g SET ended_at = i.at FROM ended e JOIN input i ON i.id = e.id
-    WHERE g.call_id = e.id AND g.ended_at IS NULL
+    UPDATE call_legs g SET ended_at = e.ended_at FROM ended e
+    WHERE g.call_id = ANY ($1::uuid[]) AND g.call_id = e.id AND g.ended_at IS NULL
   ), noted AS (
     INSERT INTO call_events (call_id, type, at, data)
     SELECT e.id, 'call.ended', i.at, jsonb_build_object('from', e.from_state, 'cause', i.cause, 'reason', i.reason)
