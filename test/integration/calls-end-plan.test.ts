@@ -14,10 +14,25 @@ interface PlanNode {
 
 const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 
-const indexesOf = (node: PlanNode): string[] => [
-  ...(node['Index Name'] ? [node['Index Name']] : []),
-  ...(node.Plans ?? []).flatMap(indexesOf),
-];
+const indexesOf = (node: PlanNode): string[] => nodesOf(node).flatMap((n) => (n['Index Name'] ? [n['Index Name']] : []));
+
+/** The plan of END_CALLS for these calls, in the given plan_cache_mode, on a connection of its own. */
+async function endPlan(t: TestDatabase, mode: string, group: string[]): Promise<PlanNode> {
+  const c = await t.db.connect();
+  try {
+    await c.query(`SET plan_cache_mode = ${mode}`);
+    await c.query(`PREPARE end_calls(uuid[], timestamptz[], int[], text[]) AS ${END_CALLS}`);
+    const n = group.length;
+    // EXECUTE takes no bind parameters: the ids (uuids, nothing to escape) go in as a literal.
+    const { rows } = await c.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+      `EXPLAIN (FORMAT JSON) EXECUTE end_calls('{${group.join(',')}}', array_fill(now(), ARRAY[${n}]), array_fill(16, ARRAY[${n}]), array_fill('completed'::text, ARRAY[${n}]))`,
+    );
+    return rows[0]!['QUERY PLAN'][0]!.Plan;
+  } finally {
+    await c.query('DEALLOCATE ALL');
+    c.release();
+  }
+}
 
 describe('ending calls on a database with history', () => {
   let t: TestDatabase;
@@ -40,22 +55,9 @@ describe('ending calls on a database with history', () => {
 
   for (const mode of ['force_custom_plan', 'force_generic_plan']) {
     it(`finds a group's calls by primary key, not among the live calls (${mode})`, async () => {
-      const c = await t.db.connect();
-      try {
-        await c.query(`SET plan_cache_mode = ${mode}`);
-        await c.query(`PREPARE end_calls(uuid[], timestamptz[], int[], text[]) AS ${END_CALLS}`);
-        const group = live.slice(0, 64);
-        // EXECUTE takes no bind parameters: the ids (uuids, nothing to escape) go in as a literal.
-        const { rows } = await c.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
-          `EXPLAIN (FORMAT JSON) EXECUTE end_calls('{${group.join(',')}}', array_fill(now(), ARRAY[64]), array_fill(16, ARRAY[64]), array_fill('completed'::text, ARRAY[64]))`,
-        );
-        const indexes = indexesOf(rows[0]!['QUERY PLAN'][0]!.Plan);
-        expect(indexes).toContain('calls_pkey');
-        expect(indexes).not.toContain('calls_state_idx');
-      } finally {
-        await c.query('DEALLOCATE ALL');
-        c.release();
-      }
+      const indexes = indexesOf(await endPlan(t, mode, live.slice(0, 64)));
+      expect(indexes).toContain('calls_pkey');
+      expect(indexes).not.toContain('calls_state_idx');
     });
   }
 
@@ -101,25 +103,12 @@ describe('ending calls on a database that has no statistics yet', () => {
 
   for (const mode of ['force_custom_plan', 'force_generic_plan']) {
     it(`reads neither every call nor every leg for a group (${mode})`, async () => {
-      const c = await t.db.connect();
-      try {
-        await c.query(`SET plan_cache_mode = ${mode}`);
-        await c.query(`PREPARE end_calls(uuid[], timestamptz[], int[], text[]) AS ${END_CALLS}`);
-        const group = ids.slice(0, 20);
-        const { rows } = await c.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
-          `EXPLAIN (FORMAT JSON) EXECUTE end_calls('{${group.join(',')}}', array_fill(now(), ARRAY[20]), array_fill(16, ARRAY[20]), array_fill('completed'::text, ARRAY[20]))`,
-        );
-        const nodes = nodesOf(rows[0]!['QUERY PLAN'][0]!.Plan);
-        const scanned = nodes.filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n['Relation Name']);
-        expect(scanned).not.toContain('calls');
-        expect(scanned).not.toContain('call_legs');
-        const indexes = nodes.flatMap((n) => (n['Index Name'] ? [n['Index Name']] : []));
-        expect(indexes).toContain('calls_pkey');
-        expect(indexes).toContain('call_legs_pkey');
-      } finally {
-        await c.query('DEALLOCATE ALL');
-        c.release();
-      }
+      const plan = await endPlan(t, mode, ids.slice(0, 20));
+      const scanned = nodesOf(plan).filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n['Relation Name']);
+      expect(scanned).not.toContain('calls');
+      expect(scanned).not.toContain('call_legs');
+      expect(indexesOf(plan)).toContain('calls_pkey');
+      expect(indexesOf(plan)).toContain('call_legs_pkey');
     });
   }
 
