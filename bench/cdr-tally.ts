@@ -1,10 +1,12 @@
 // What a CDR costs Postgres, counted rather than timed: hang-ups at the pipeline's rate
 // through endCall, the relay and the CRM connector (as `cdr-pipeline`), then per CDR the
-// statements the service sent by caller, the transactions committed, the rows written by
-// table (inserts, updates, heap-only updates) and the WAL written by the server (on a
-// shared server the WAL includes others' writes: run it on a quiet one, or alone).
+// statements the service sent by caller, the transactions committed, per table the rows
+// written (inserts, updates, heap-only updates), the buffers read and the rows read by
+// sequential and index scans, the stored JSON's size, and the WAL written by the server
+// (on a shared server the WAL includes others' writes: run it on a quiet one, or alone).
+// The counts do not depend on the machine's load, as CPU figures do.
 //
-// Run: BENCH_CALLS=5000 npx tsx bench/cdr-tally.ts
+// Run: BENCH_CALLS=10000 [BENCH_RATE=2200] [BENCH_TALLY=0: no statement counts] npx tsx bench/cdr-tally.ts
 import { createPool } from '../src/db/pool.js';
 import { startEventPipeline } from '../src/events/pipeline.js';
 import { createLogger } from '../src/log.js';
@@ -60,11 +62,11 @@ async function main(): Promise<void> {
     const ids = await createCalls(db, n);
     // Statistics reach the views when a backend reports them: wait for them to settle.
     await new Promise((r) => setTimeout(r, 1_500));
-    if (process.env.BENCH_TALLY !== "0") installTally();
+    if (process.env.BENCH_TALLY !== '0') installTally();
     takeTally();
     const t0 = await tables();
     const d0 = await database();
-    console.error("hanging up");
+    console.error('hanging up');
     const started = performance.now();
     const pending: Promise<unknown>[] = [];
     let i = 0;

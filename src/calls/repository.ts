@@ -129,9 +129,9 @@ interface EndRequest {
 // Both lookups name the ids as the array parameter itself (`= ANY ($1)`), not as a join
 // with the unnested input: a join's plan follows the statistics, and on tables that have
 // none yet (a new database before its first ANALYZE, a server without autovacuum) the
-// planner hashed the group against a sequential scan of every call and every leg, a cost
-// that grew with the table, once per group. An array compared with the key's leading
-// column is an index probe per id whatever the statistics say.
+// planner hashed the group against a sequential scan of every leg, a cost that grew with
+// the table, once per group. An array compared with the key's leading column is an index
+// probe per id whatever the statistics say (test/integration/calls-end-plan.test.ts).
 export const END_CALLS = `
   WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::text[]) AS i(id, at, cause, reason)
@@ -156,7 +156,7 @@ export const END_CALLS = `
 // statement: one round trip less per ending, inside the same transaction as before. The
 // events come as one JSON array, not an array of JSON texts: each text in a text array is
 // escaped quote by quote on the way out and parsed twice on the way in (the array, then
-// each element), which cost more than the rest of the statement's input together.
+// each element); a JSON array is parsed once, its elements kept as they are.
 const CDR_INSERT = `
   WITH cdr AS (
     INSERT INTO cdrs (id, call_id, pbx_node, linkedid, direction, caller_number, caller_name, dnis, started_at,
