@@ -41,18 +41,23 @@ describe('the sequencer after many stamps', () => {
       // 5,000 events of about half a kilobyte: over 300 heap pages, stamped and not vacuumed.
       await insertEvents(c, 5_000);
       expect(await sequenceJournal(c, { wait: true })).toBe(5_000);
-      // Re-reading them, each pass of one new event reads every one of those pages (over
-      // 1,000 buffers). Stepping over them, the pass that first meets the dead entries marks
-      // them (one read of the pages, once the stamps are old enough for every snapshot, which
-      // on a busy server may take a pass or two), and the others read about what they stamp.
-      let pages = 0;
-      for (let i = 0; i < 4; i++) {
+      // Re-reading them (a bitmap scan, or a sequential scan of the small journal: the plans
+      // the planner picked for a new connection's first passes), every pass of one new event
+      // reads all of those pages three times over (over 1,000 buffers). By the index, a pass
+      // reads at most the pages of the entries not yet marked, once; it marks the dead ones as
+      // soon as the stamps are old enough for every snapshot on the server (on a busy one,
+      // other backends starting up may hold that back a moment), and from then on a pass
+      // reads about what it stamps.
+      let light: number | undefined;
+      for (let i = 0; i < 20 && light === undefined; i++) {
         await insertEvents(c, 1);
         const pass = await pagesReadByOnePass(c);
         expect(pass.stamped).toBe(1);
-        pages += pass.pages;
+        expect(pass.pages).toBeLessThan(600);
+        if (pass.pages < 30) light = i;
+        else await new Promise((r) => setTimeout(r, 50));
       }
-      expect(pages).toBeLessThan(1_500);
+      expect(light).toBeDefined();
     } finally {
       c.release();
     }
