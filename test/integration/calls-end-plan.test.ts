@@ -8,13 +8,31 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 interface PlanNode {
   'Node Type': string;
   'Index Name'?: string;
+  'Relation Name'?: string;
   Plans?: PlanNode[];
 }
 
-const indexesOf = (node: PlanNode): string[] => [
-  ...(node['Index Name'] ? [node['Index Name']] : []),
-  ...(node.Plans ?? []).flatMap(indexesOf),
-];
+const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+
+const indexesOf = (node: PlanNode): string[] => nodesOf(node).flatMap((n) => (n['Index Name'] ? [n['Index Name']] : []));
+
+/** The plan of END_CALLS for these calls, in the given plan_cache_mode, on a connection of its own. */
+async function endPlan(t: TestDatabase, mode: string, group: string[]): Promise<PlanNode> {
+  const c = await t.db.connect();
+  try {
+    await c.query(`SET plan_cache_mode = ${mode}`);
+    await c.query(`PREPARE end_calls(uuid[], timestamptz[], int[], text[]) AS ${END_CALLS}`);
+    const n = group.length;
+    // EXECUTE takes no bind parameters: the ids (uuids, nothing to escape) go in as a literal.
+    const { rows } = await c.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+      `EXPLAIN (FORMAT JSON) EXECUTE end_calls('{${group.join(',')}}', array_fill(now(), ARRAY[${n}]), array_fill(16, ARRAY[${n}]), array_fill('completed'::text, ARRAY[${n}]))`,
+    );
+    return rows[0]!['QUERY PLAN'][0]!.Plan;
+  } finally {
+    await c.query('DEALLOCATE ALL');
+    c.release();
+  }
+}
 
 describe('ending calls on a database with history', () => {
   let t: TestDatabase;
@@ -37,22 +55,9 @@ describe('ending calls on a database with history', () => {
 
   for (const mode of ['force_custom_plan', 'force_generic_plan']) {
     it(`finds a group's calls by primary key, not among the live calls (${mode})`, async () => {
-      const c = await t.db.connect();
-      try {
-        await c.query(`SET plan_cache_mode = ${mode}`);
-        await c.query(`PREPARE end_calls(uuid[], timestamptz[], int[], text[]) AS ${END_CALLS}`);
-        const group = live.slice(0, 64);
-        // EXECUTE takes no bind parameters: the ids (uuids, nothing to escape) go in as a literal.
-        const { rows } = await c.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
-          `EXPLAIN (FORMAT JSON) EXECUTE end_calls('{${group.join(',')}}', array_fill(now(), ARRAY[64]), array_fill(16, ARRAY[64]), array_fill('completed'::text, ARRAY[64]))`,
-        );
-        const indexes = indexesOf(rows[0]!['QUERY PLAN'][0]!.Plan);
-        expect(indexes).toContain('calls_pkey');
-        expect(indexes).not.toContain('calls_state_idx');
-      } finally {
-        await c.query('DEALLOCATE ALL');
-        c.release();
-      }
+      const indexes = indexesOf(await endPlan(t, mode, live.slice(0, 64)));
+      expect(indexes).toContain('calls_pkey');
+      expect(indexes).not.toContain('calls_state_idx');
     });
   }
 
@@ -78,5 +83,49 @@ describe('ending calls on a database with history', () => {
     expect((await t.db.query('SELECT 1 FROM cdrs WHERE call_id = $1', [call.id])).rowCount).toBe(0);
     expect((await t.db.query("SELECT 1 FROM call_events WHERE call_id = $1 AND type = 'call.ended'", [call.id])).rowCount).toBe(0);
     expect((await t.db.query("SELECT 1 FROM outbox WHERE payload->>'callId' = $1 AND type = 'call.ended'", [call.id])).rowCount).toBe(0);
+  });
+});
+
+describe('ending calls on a database that has no statistics yet', () => {
+  let t: TestDatabase;
+  let ids: string[];
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    // Never analyzed (a new database, a server without autovacuum): the planner knows only
+    // the tables' sizes. Each call has its caller leg, as calls do.
+    const { rows } = await t.db.query<{ id: string }>(`INSERT INTO calls (id, pbx_node, channel_id, direction, caller_number, state, created_at)
+      SELECT gen_random_uuid(), 'pbx1', 'fresh.' || g, 'inbound', '+4932' || g, 'connected', now()
+      FROM generate_series(1, 20000) g RETURNING id`);
+    await t.db.query(`INSERT INTO call_legs (call_id, channel_id, role) SELECT id, channel_id, 'caller' FROM calls`);
+    ids = rows.map((r) => r.id);
+  });
+  afterAll(async () => t.drop());
+
+  for (const mode of ['force_custom_plan', 'force_generic_plan']) {
+    it(`reads neither every call nor every leg for a group (${mode})`, async () => {
+      const plan = await endPlan(t, mode, ids.slice(0, 20));
+      const scanned = nodesOf(plan).filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n['Relation Name']);
+      expect(scanned).not.toContain('calls');
+      expect(scanned).not.toContain('call_legs');
+      expect(indexesOf(plan)).toContain('calls_pkey');
+      expect(indexesOf(plan)).toContain('call_legs_pkey');
+    });
+  }
+
+  it('ends the group, closes its legs and notes each end once', async () => {
+    const group = ids.slice(100, 110);
+    const ended = await Promise.all(group.map((id) => endCall(t.db, id, { cause: 16, reason: 'completed' })));
+    expect(ended.every((e) => e !== undefined)).toBe(true);
+    const { rows } = await t.db.query<{ open: number; ended: number; notes: number; cdrs: number }>(
+      `SELECT (SELECT count(*)::int FROM call_legs WHERE call_id = ANY ($1::uuid[]) AND ended_at IS NULL) AS open,
+              (SELECT count(*)::int FROM calls WHERE id = ANY ($1::uuid[]) AND state = 'ended' AND ended_at IS NOT NULL) AS ended,
+              (SELECT count(*)::int FROM call_events WHERE call_id = ANY ($1::uuid[]) AND type = 'call.ended') AS notes,
+              (SELECT count(*)::int FROM cdrs WHERE call_id = ANY ($1::uuid[])) AS cdrs`,
+      [group],
+    );
+    expect(rows[0]).toEqual({ open: 0, ended: 10, notes: 10, cdrs: 10 });
+    // The legs' end is the call's.
+    const legs = await t.db.query(`SELECT 1 FROM call_legs g JOIN calls c ON c.id = g.call_id WHERE g.call_id = ANY ($1::uuid[]) AND g.ended_at <> c.ended_at`, [group]);
+    expect(legs.rowCount).toBe(0);
   });
 });
