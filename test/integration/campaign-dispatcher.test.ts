@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignTask } from '../../src/campaigns/acd-seam.js';
 import { CampaignDispatcher, type TaskRunner } from '../../src/campaigns/dispatcher.js';
 import { addContacts, createCampaign } from '../../src/campaigns/repository.js';
+import { withTransaction } from '../../src/db/pool.js';
 import { LocalEventBus } from '../../src/events/bus.js';
 import type { DomainEvent } from '../../src/events/catalogue.js';
 import { createLogger } from '../../src/log.js';
@@ -97,8 +98,13 @@ describe('the campaign dispatcher', () => {
       expect(await redis.get(`${sleepy}:campaigns:dispatcher`)).toBeNull();
       expect(tasks.ended).toEqual([]);
 
-      const campaign = await createCampaign(t.db, { name: 'woken', source: { type: 'csv' }, timeZone: 'UTC', callingHours: always, maxAttempts: 1, retryMinutes: 0, queueId: 'q2' });
-      await addContacts(t.db, campaign.id, [{ number: '0612000009' }]);
+      // The campaign and its contact in one transaction: its NOTIFY leaves at the commit, so the
+      // woken round finds the contact (a round woken between the two would find none, and the
+      // next one is the minute-long timer's).
+      await withTransaction(t.db, async (tx) => {
+        const campaign = await createCampaign(tx, { name: 'woken', source: { type: 'csv' }, timeZone: 'UTC', callingHours: always, maxAttempts: 1, retryMinutes: 0, queueId: 'q2' });
+        await addContacts(tx, campaign.id, [{ number: '0612000009' }]);
+      });
       // Only the NOTIFY can start this round: the timer is a minute away and nobody kicks.
       await waitUntil(() => tasks.offered.some((x) => x.contact.number === '0612000009'), 'the woken dispatcher offers the new contact');
       expect(d.sleeping).toBe(false);
